@@ -1,0 +1,121 @@
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { CLAWOPS_VERSION, readEnvironment } from "../environment.js";
+import { ConfigError } from "../errors.js";
+
+/** One AWS API call as the sandbox (or a recorder) sees it. */
+export interface AwsCall {
+  /** Service name without the `Client` suffix: `AutoScaling`, `SSM`, `CloudWatch`, ... */
+  readonly service: string;
+  /** Command name without the `Command` suffix: `SendCommand`, `CompleteLifecycleAction`, ... */
+  readonly command: string;
+  readonly input: Record<string, unknown>;
+}
+
+/**
+ * The factory's one extension point. While an interceptor is installed, every command of every client the
+ * factory made (before or after installation) is answered by `handle` instead of the network. It runs after
+ * the SDK's retry middleware, so a `ThrottlingException` it throws is retried exactly as AWS's would be.
+ */
+export interface ClientInterceptor {
+  /** Region reported to the SDK while installed. */
+  readonly region: string;
+  handle(call: AwsCall): Promise<Record<string, unknown>>;
+}
+
+let interceptor: ClientInterceptor | undefined;
+
+/** Installs (or with `undefined` removes) the interceptor; returns a function that restores the previous one. */
+export function setClientInterceptor(next: ClientInterceptor | undefined): () => void {
+  const previous = interceptor;
+  interceptor = next;
+  return () => {
+    interceptor = previous;
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's client config type differs per service.
+type AnyClientConfig = any;
+interface MiddlewareClient {
+  middlewareStack: {
+    addRelativeTo(middleware: unknown, options: Record<string, unknown>): void;
+  };
+}
+
+/** Options every client gets, on top of the caller's. */
+export interface ClientOptions {
+  /** @default the environment's region (AWS_REGION), or the interceptor's */
+  readonly region?: string;
+  /** @default 5 */
+  readonly maxAttempts?: number;
+}
+
+const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: "SANDBOX", secretAccessKey: "SANDBOX" };
+let chain: AwsCredentialIdentityProvider | undefined;
+
+const credentials: AwsCredentialIdentityProvider = async (props) => {
+  if (interceptor) return SANDBOX_CREDENTIALS;
+  chain ??= defaultProvider();
+  return chain(props);
+};
+
+/**
+ * Makes an AWS SDK v3 client the clawops way: adaptive retries, a `clawops/<version>` user agent, the region
+ * from the environment, and the interceptor hook. Every client in clawops comes from here.
+ */
+export function makeClient<C>(Ctor: new (config: AnyClientConfig) => C, options: ClientOptions = {}): C {
+  const region = options.region;
+  const client = new Ctor({
+    region: async () => {
+      const resolved = interceptor?.region ?? region ?? readEnvironment().region;
+      if (!resolved)
+        throw new ConfigError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or pass --region");
+      return resolved;
+    },
+    credentials,
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 5,
+    customUserAgent: [["clawops", CLAWOPS_VERSION]],
+  });
+  (client as unknown as MiddlewareClient).middlewareStack.addRelativeTo(interceptMiddleware, {
+    name: "clawopsInterceptor",
+    relation: "before",
+    toMiddleware: "httpSigningMiddleware",
+    override: true,
+  });
+  return client;
+}
+
+type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+interface MiddlewareContext {
+  clientName?: string;
+  commandName?: string;
+}
+
+function interceptMiddleware(next: Next, context: MiddlewareContext) {
+  return async (args: { input: Record<string, unknown> }) => {
+    if (!interceptor) return next(args);
+    const call: AwsCall = {
+      service: (context.clientName ?? "").replace(/Client$/, ""),
+      command: (context.commandName ?? "").replace(/Command$/, ""),
+      input: args.input,
+    };
+    const output = await interceptor.handle(call);
+    return {
+      response: { statusCode: 200, headers: {} },
+      output: { ...output, $metadata: { httpStatusCode: 200, requestId: "sandbox", attempts: 1 } },
+    };
+  };
+}
+
+const cache = new Map<unknown, unknown>();
+
+/** The process-wide client of a kind, made on first use (so importing a handler makes no client at all). */
+export function client<C>(Ctor: new (config: AnyClientConfig) => C): C {
+  let made = cache.get(Ctor) as C | undefined;
+  if (!made) {
+    made = makeClient(Ctor);
+    cache.set(Ctor, made);
+  }
+  return made;
+}

@@ -1,0 +1,8 @@
+export {
+  type AwsCall,
+  type ClientInterceptor,
+  type ClientOptions,
+  client,
+  makeClient,
+  setClientInterceptor,
+} from "./clients.js";

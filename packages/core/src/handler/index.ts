@@ -1,0 +1,9 @@
+export { type DeadLetterRecord, sendToDeadLetterQueue } from "./dead-letter.js";
+export {
+  type DeadLettered,
+  type HandlerContext,
+  type InvocationKind,
+  isDeadLettered,
+  type LambdaHandlerOptions,
+  lambdaHandler,
+} from "./lambda-handler.js";

@@ -1,0 +1,95 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { type ClawopsEnvironment, readEnvironment } from "../environment.js";
+import { isRetryable, PermanentError } from "../errors.js";
+import { logger, metrics, tracer } from "../observability.js";
+import { sendToDeadLetterQueue } from "./dead-letter.js";
+
+/** What a clawops handler function receives besides its parsed input. */
+export interface HandlerContext {
+  readonly logger: typeof logger;
+  readonly metrics: typeof metrics;
+  readonly env: ClawopsEnvironment;
+  readonly lambda: Context;
+}
+
+/**
+ * How the function is invoked, which decides what a failure does:
+ * - `event`: asynchronously (EventBridge, schedules). A permanent failure is sent to the dead-letter queue with
+ *   its reason and the invocation succeeds (no retry loop); a retryable one is thrown, Lambda retries it and
+ *   finally hands it to the same queue (the function's on-failure destination).
+ * - `task`: synchronously by Step Functions. Every failure is thrown with its error name, so the state
+ *   machine's Retry/Catch can match it.
+ */
+export type InvocationKind = "event" | "task";
+
+export interface LambdaHandlerOptions<TInput, TResult> {
+  /** Turns the raw event into the typed input; anything it throws is a permanent failure. */
+  readonly parse: (event: unknown) => TInput;
+  readonly handler: (input: TInput, context: HandlerContext) => Promise<TResult>;
+  /** @default "event" */
+  readonly kind?: InvocationKind;
+  /** @default readEnvironment() at the first invocation */
+  readonly env?: ClawopsEnvironment;
+}
+
+/** Result of an `event` invocation whose input was dead-lettered instead of handled. */
+export interface DeadLettered {
+  readonly deadLettered: true;
+  readonly reason: string;
+}
+
+/**
+ * Makes a Lambda handler from a function of (input, context): middy with Powertools Tracer, Logger (with the
+ * Lambda context) and Metrics (EMF), input parsing with a clear error, and clawops' one error convention.
+ */
+export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TInput, TResult>) {
+  const kind = options.kind ?? "event";
+  let env = options.env;
+
+  const run = async (event: unknown, lambda: Context): Promise<TResult | DeadLettered> => {
+    env ??= readEnvironment();
+    let input: TInput;
+    try {
+      input = options.parse(event);
+    } catch (error) {
+      throw new PermanentError(`invalid input: ${(error as Error).message}`, { cause: error });
+    }
+    return options.handler(input, { logger, metrics, env, lambda });
+  };
+
+  const onError = async (request: middy.Request<unknown, unknown, Error, Context>) => {
+    const error = request.error;
+    if (!error) return;
+    logger.error("invocation failed", { error, retryable: isRetryable(error) });
+    if (kind === "task" || isRetryable(error)) return;
+    env ??= readEnvironment();
+    const reason = `${error.name}: ${error.message}`;
+    await sendToDeadLetterQueue(
+      {
+        reason,
+        errorName: error.name,
+        functionName: request.context.functionName,
+        failedAt: new Date().toISOString(),
+        event: request.event,
+      },
+      env,
+    );
+    request.response = { deadLettered: true, reason } satisfies DeadLettered;
+  };
+
+  return middy<unknown, TResult | DeadLettered, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use({ onError })
+    .handler(run);
+}
+
+/** True for a result that says the input went to the dead-letter queue. */
+export function isDeadLettered(result: unknown): result is DeadLettered {
+  return typeof result === "object" && result !== null && (result as DeadLettered).deadLettered === true;
+}

@@ -1,0 +1,42 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Tracer } from "@aws-lambda-powertools/tracer";
+
+/** CloudWatch namespace of every clawops metric. */
+export const METRICS_NAMESPACE = "Clawops";
+
+/**
+ * Where EMF metric blobs go. In Lambda that is stdout (CloudWatch turns the log line into metrics); the
+ * sandbox swaps it for its CloudWatch model with `setMetricsSink`, which is how AWS itself ingests EMF.
+ */
+export interface MetricsSink {
+  log(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+}
+
+let sink: MetricsSink = console;
+
+/** Redirects EMF output (the sandbox's seam); returns a function that restores the previous sink. */
+export function setMetricsSink(next: MetricsSink): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    sink = previous;
+  };
+}
+
+const forwardingSink: MetricsSink = {
+  log: (...args) => sink.log(...args),
+  info: (...args) => sink.info(...args),
+  warn: (...args) => sink.warn(...args),
+  error: (...args) => sink.error(...args),
+  debug: (...args) => sink.debug(...args),
+};
+
+/** Powertools singletons; the service name comes from each function's POWERTOOLS_SERVICE_NAME. */
+export const logger = new Logger();
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, logger: forwardingSink });
+export const tracer = new Tracer();

@@ -1,0 +1,95 @@
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { readEnvironment } from "../../src/environment.js";
+import { PermanentError, RetryableError } from "../../src/errors.js";
+import { isDeadLettered, lambdaHandler } from "../../src/handler/lambda-handler.js";
+
+const sqs = mockClient(SQSClient);
+const env = readEnvironment({
+  AWS_REGION: "us-east-1",
+  CLAWOPS_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-test-dlq",
+});
+const context = {
+  functionName: "clawops-test-fn",
+  awsRequestId: "req-1",
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+function parseOrder(event: unknown): { id: string } {
+  const id = (event as { id?: unknown })?.id;
+  if (typeof id !== "string") throw new Error(`id: expected string, got ${typeof id}`);
+  return { id };
+}
+
+beforeEach(() => sqs.reset());
+
+describe("Function: lambdaHandler", () => {
+  it("passes the parsed input to the function and returns its result", async () => {
+    const handler = lambdaHandler({ parse: parseOrder, env, handler: async (input) => ({ seen: input.id }) });
+
+    await expect(handler({ id: "a" }, context)).resolves.toEqual({ seen: "a" });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("sends a malformed event to the dead-letter queue with the reason and the event, without a retry", async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
+    const handler = lambdaHandler({ parse: parseOrder, env, handler: async () => "never" });
+
+    const result = await handler({ nope: 1 }, context);
+
+    expect(isDeadLettered(result)).toBe(true);
+    const [call] = sqs.commandCalls(SendMessageCommand);
+    expect(call?.args[0].input.QueueUrl).toBe(env.deadLetterQueueUrl);
+    const record = JSON.parse(call?.args[0].input.MessageBody ?? "{}");
+    expect(record).toMatchObject({
+      errorName: "PermanentError",
+      functionName: "clawops-test-fn",
+      event: { nope: 1 },
+    });
+    expect(record.reason).toContain("id: expected string, got undefined");
+  });
+
+  it("dead-letters a permanent failure of the function itself", async () => {
+    sqs.on(SendMessageCommand).resolves({});
+    const handler = lambdaHandler({
+      parse: parseOrder,
+      env,
+      handler: async () => {
+        throw new PermanentError("channel_not_found");
+      },
+    });
+
+    const result = await handler({ id: "a" }, context);
+
+    expect(result).toEqual({ deadLettered: true, reason: "PermanentError: channel_not_found" });
+  });
+
+  it("throws a retryable failure so Lambda retries it", async () => {
+    const handler = lambdaHandler({
+      parse: parseOrder,
+      env,
+      handler: async () => {
+        throw new RetryableError("ThrottlingException");
+      },
+    });
+
+    await expect(handler({ id: "a" }, context)).rejects.toThrow("ThrottlingException");
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("throws every failure by name for a Step Functions task", async () => {
+    const handler = lambdaHandler({ kind: "task", parse: parseOrder, env, handler: async () => "x" });
+
+    await expect(handler({}, context)).rejects.toMatchObject({ name: "PermanentError" });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("throws when the dead-letter queue cannot take the record, so nothing is dropped", async () => {
+    sqs.on(SendMessageCommand).rejects(new Error("AccessDenied"));
+    const handler = lambdaHandler({ parse: parseOrder, env, handler: async () => "x" });
+
+    await expect(handler({}, context)).rejects.toThrow("AccessDenied");
+  });
+});

@@ -1,0 +1,93 @@
+import { CfnOutput, aws_cloudwatch as cloudwatch, Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import * as ssm from "aws-cdk-lib/aws-ssm";
+import { NagSuppressions } from "cdk-nag";
+import type { StackContext } from "sst/constructs";
+import { configOf } from "./config.js";
+
+/**
+ * What every flow shares: the KMS key, the state table (alert threads, dedup keys, gate and drill records; TTL
+ * and point-in-time recovery), the dead-letter queue every failure ends in (with an alarm on its depth), and
+ * the fallback topic that hears about it when Slack cannot.
+ */
+export function Core({ stack, app }: StackContext) {
+  const { settings } = configOf(stack);
+
+  const key = new kms.Key(stack, "Key", {
+    description: `clawops ${app.stage}: state table, dead-letter queue, alert topic`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
+  const table = new dynamodb.TableV2(stack, "State", {
+    partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+    sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    timeToLiveAttribute: "expiresAt",
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryptionV2.customerManagedKey(key),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
+  const deadLetterQueue = new sqs.Queue(stack, "DeadLetterQueue", {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+
+  const fallbackTopic = new sns.Topic(stack, "FallbackTopic", {
+    displayName: `clawops ${app.stage} fallback alerts`,
+    masterKey: key,
+    enforceSSL: true,
+  });
+  if (settings.alerts.fallbackEmail) {
+    fallbackTopic.addSubscription(new subscriptions.EmailSubscription(settings.alerts.fallbackEmail));
+  }
+  // CloudWatch must be able to use the key to publish alarm notifications to the encrypted topic.
+  key.grantEncryptDecrypt(new iam.ServicePrincipal("cloudwatch.amazonaws.com"));
+
+  const deadLetterAlarm = new cloudwatch.Alarm(stack, "DeadLetterDepth", {
+    alarmName: `clawops-${app.stage}-dead-letters`,
+    alarmDescription:
+      "Something clawops could not deliver or process is waiting in the dead-letter queue. Run `clawops alerts replay`.",
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: "Maximum",
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  deadLetterAlarm.addAlarmAction(new actions.SnsAction(fallbackTopic));
+
+  NagSuppressions.addResourceSuppressions(deadLetterQueue, [
+    {
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This is the terminal dead-letter queue; its depth is alarmed and replayed by `clawops alerts replay`.",
+    },
+  ]);
+
+  for (const [name, value] of Object.entries({
+    "state-table": table.tableName,
+    "dead-letter-queue-url": deadLetterQueue.queueUrl,
+    "fallback-topic-arn": fallbackTopic.topicArn,
+  })) {
+    new ssm.StringParameter(stack, `Param-${name}`, {
+      parameterName: `/clawops/${app.stage}/${name}`,
+      stringValue: value,
+    });
+  }
+  new CfnOutput(stack, "StateTableName", { value: table.tableName });
+  new CfnOutput(stack, "DeadLetterQueueUrl", { value: deadLetterQueue.queueUrl });
+
+  return { key, table, deadLetterQueue, deadLetterAlarm, fallbackTopic };
+}

@@ -1,0 +1,68 @@
+import type { ResolvedConfig } from "@clawops/core/config";
+import { NagSuppressions } from "cdk-nag";
+import type { IConstruct } from "constructs";
+import type { App } from "sst/constructs";
+import { Core } from "./Core.js";
+import { attachConfig } from "./config.js";
+
+/** esbuild options for every function: ESM, and the SDK's ES module builds so it tree-shakes. */
+export const FUNCTION_ESBUILD = { mainFields: ["module", "main"], target: "node22" } as const;
+
+/** Defaults every clawops Lambda gets; stacks only add what is specific to a function. */
+export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {
+  app.setDefaultFunctionProps({
+    runtime: "nodejs24.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    timeout: 30,
+    tracing: "active",
+    logRetention: config.settings.logRetentionDays as never,
+    nodejs: {
+      format: "esm",
+      minify: true,
+      sourcemap: true,
+      esbuild: { ...FUNCTION_ESBUILD, mainFields: [...FUNCTION_ESBUILD.mainFields] },
+    },
+    environment: {
+      CLAWOPS_STAGE: app.stage,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      POWERTOOLS_METRICS_NAMESPACE: "Clawops",
+    },
+  });
+}
+
+/** Adds every clawops stack to the app, in dependency order, for the given resolved configuration. */
+export function addStacks(app: App, config: ResolvedConfig): void {
+  attachConfig(app, config);
+  applyFunctionDefaults(app, config);
+  app.stack(Core);
+  suppressSstInternals(app);
+}
+
+/**
+ * SST v2 gives every stack a custom-resource Lambda of its own (it uploads function code and writes stack
+ * metadata). We do not control its runtime or role; say so once, for every stack, instead of per test.
+ */
+function suppressSstInternals(app: App): void {
+  for (const stack of app.node.children) {
+    const handler = (stack as IConstruct).node.tryFindChild("CustomResourceHandler");
+    if (!handler) continue;
+    NagSuppressions.addResourceSuppressions(
+      handler,
+      [
+        {
+          id: "AwsSolutions-L1",
+          reason: "SST v2's own custom-resource handler pins nodejs22.x; clawops functions run nodejs24.x.",
+        },
+        {
+          id: "AwsSolutions-IAM4",
+          reason: "SST v2's own custom-resource handler uses AWSLambdaBasicExecutionRole (logs only).",
+          appliesTo: [
+            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+          ],
+        },
+      ],
+      true,
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: [
+      "packages/*/tests/**/*.test.ts",
+      "stacks/tests/**/*.test.ts",
+      "functions/**/tests/**/*.test.ts",
+      "tests/**/*.test.ts",
+    ],
+    setupFiles: ["./vitest.setup.ts"],
+    // SST's initProject prompts for a stage without it; NODE_ENV=test (set by vitest) skips STS lookups.
+    env: {
+      SST_STAGE: "test",
+      AWS_REGION: "us-east-1",
+      POWERTOOLS_DEV: "false",
+      POWERTOOLS_TRACE_ENABLED: "false",
+    },
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
