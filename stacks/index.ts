@@ -36,6 +36,7 @@ export function addStacks(app: App, config: ResolvedConfig): void {
   attachConfig(app, config);
   applyFunctionDefaults(app, config);
   app.stack(Core);
+  // Flow stacks: one line each, in dependency order (Fleet before the flows that use(Fleet)).
   suppressSstInternals(app);
 }
 
