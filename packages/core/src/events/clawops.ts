@@ -1,0 +1,189 @@
+import { z } from "zod/mini";
+import { eventBridgeEventSchema } from "./envelope.js";
+import { ClawopsDetailType, EventSource } from "./sources.js";
+
+/** The last health probe before a launch gate gave up: what the gateway answered, and when. */
+export const ProbeRecordSchema = z.looseObject({
+  status: z.string(),
+  output: z.string(),
+  at: z.string(),
+});
+
+/** The last health probe before a launch gate gave up. */
+export type ProbeRecord = z.infer<typeof ProbeRecordSchema>;
+
+/** A launch gate reached its deadline and abandoned the instance. */
+export const LifecycleAbandonedDetailSchema = z.looseObject({
+  asgName: z.string(),
+  instanceId: z.string(),
+  hookName: z.string(),
+  reason: z.string(),
+  lastProbe: z.optional(ProbeRecordSchema),
+});
+
+/** The `detail` of `LifecycleAbandoned`. */
+export type LifecycleAbandonedDetail = z.infer<typeof LifecycleAbandonedDetailSchema>;
+
+/** A terminating instance could not be drained; the hook continued anyway. */
+export const DrainFailedDetailSchema = z.looseObject({
+  asgName: z.string(),
+  instanceId: z.string(),
+  hookName: z.string(),
+  reason: z.string(),
+  commandId: z.optional(z.string()),
+});
+
+/** The `detail` of `DrainFailed`. */
+export type DrainFailedDetail = z.infer<typeof DrainFailedDetailSchema>;
+
+/** A file that did not verify in a restored file system, and why. */
+export const DrillMismatchSchema = z.looseObject({ path: z.string(), reason: z.string() });
+
+/** A file that did not verify. */
+export type DrillMismatch = z.infer<typeof DrillMismatchSchema>;
+
+/**
+ * One file system's drill result. `rpoSeconds`/`rtoSeconds` are `null` when the drill failed before it
+ * could measure them.
+ */
+export const DrillFileSystemResultSchema = z.looseObject({
+  fileSystemId: z.string(),
+  recoveryPointArn: z.string(),
+  rpoSeconds: z.nullable(z.number()),
+  rtoSeconds: z.nullable(z.number()),
+  filesVerified: z.number(),
+  bytesVerified: z.number(),
+  mismatches: z.array(DrillMismatchSchema),
+});
+
+/** One file system's drill result. */
+export type DrillFileSystemResult = z.infer<typeof DrillFileSystemResultSchema>;
+
+/** A restore drill ran to the end; `passed` says whether every file system verified. */
+export const DrillCompletedDetailSchema = z.looseObject({
+  drillId: z.string(),
+  fileSystems: z.array(DrillFileSystemResultSchema),
+  passed: z.boolean(),
+});
+
+/** The `detail` of `DrillCompleted`. */
+export type DrillCompletedDetail = z.infer<typeof DrillCompletedDetailSchema>;
+
+/** A restore drill could not run to the end (restore failed, timed out, verifier crashed...). */
+export const DrillFailedDetailSchema = z.looseObject({
+  drillId: z.string(),
+  fileSystems: z.array(DrillFileSystemResultSchema),
+  passed: z.literal(false),
+  reason: z.string(),
+});
+
+/** The `detail` of `DrillFailed`. */
+export type DrillFailedDetail = z.infer<typeof DrillFailedDetailSchema>;
+
+/** One readiness check's outcome, as it appears in a drift report. */
+export const ReadinessCheckOutcomeSchema = z.looseObject({
+  id: z.string(),
+  area: z.string(),
+  title: z.string(),
+  status: z.enum(["pass", "fail", "unknown"]),
+  severity: z.string(),
+});
+
+/** One readiness check's outcome. */
+export type ReadinessCheckOutcome = z.infer<typeof ReadinessCheckOutcomeSchema>;
+
+/** Findings that appeared (`ReadinessDriftFound`) or cleared (`ReadinessDriftCleared`) in one run. */
+export const ReadinessDriftDetailSchema = z.looseObject({
+  runId: z.string(),
+  checks: z.array(ReadinessCheckOutcomeSchema),
+});
+
+/** The `detail` of `ReadinessDriftFound` and `ReadinessDriftCleared`. */
+export type ReadinessDriftDetail = z.infer<typeof ReadinessDriftDetailSchema>;
+
+/** An alert could not be delivered after its retries and went to the dead-letter queue. */
+export const AlertDeliveryFailedDetailSchema = z.looseObject({
+  alertKey: z.string(),
+  channel: z.string(),
+  reason: z.string(),
+});
+
+/** The `detail` of `AlertDeliveryFailed`. */
+export type AlertDeliveryFailedDetail = z.infer<typeof AlertDeliveryFailedDetailSchema>;
+
+const clawops = <const T extends ClawopsDetailType, D extends z.core.SomeType>(type: T, detail: D) =>
+  eventBridgeEventSchema(EventSource.Clawops, type, detail);
+
+/** @example { "source": "clawops", "detail-type": "LifecycleAbandoned", "detail": { "asgName": "clawops-test-fleet", "instanceId": "i-0abc1234def567890", "hookName": "clawops-launch-gate", "reason": "gateway never answered healthy before the deadline" }, ... } */
+export const LifecycleAbandonedEventSchema = clawops(
+  ClawopsDetailType.LifecycleAbandoned,
+  LifecycleAbandonedDetailSchema,
+);
+/** A `LifecycleAbandoned` event. */
+export type LifecycleAbandonedEvent = z.infer<typeof LifecycleAbandonedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "DrainFailed", "detail": { "asgName": "clawops-test-fleet", "instanceId": "i-0abc1234def567890", "hookName": "clawops-drain", "reason": "systemctl stop timed out" }, ... } */
+export const DrainFailedEventSchema = clawops(ClawopsDetailType.DrainFailed, DrainFailedDetailSchema);
+/** A `DrainFailed` event. */
+export type DrainFailedEvent = z.infer<typeof DrainFailedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "DrillCompleted", "detail": { "drillId": "drill-20260302-0600", "passed": true, "fileSystems": [{ "fileSystemId": "fs-0abc1234def567890", "rpoSeconds": 3600, "rtoSeconds": 912, ... }] }, ... } */
+export const DrillCompletedEventSchema = clawops(
+  ClawopsDetailType.DrillCompleted,
+  DrillCompletedDetailSchema,
+);
+/** A `DrillCompleted` event. */
+export type DrillCompletedEvent = z.infer<typeof DrillCompletedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "DrillFailed", "detail": { "drillId": "drill-20260302-0600", "passed": false, "reason": "restore job FAILED", "fileSystems": [] }, ... } */
+export const DrillFailedEventSchema = clawops(ClawopsDetailType.DrillFailed, DrillFailedDetailSchema);
+/** A `DrillFailed` event. */
+export type DrillFailedEvent = z.infer<typeof DrillFailedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "ReadinessDriftFound", "detail": { "runId": "run-0042", "checks": [{ "id": "compute.imdsv2", "area": "compute", "title": "IMDSv2 is required", "status": "fail", "severity": "high" }] }, ... } */
+export const ReadinessDriftFoundEventSchema = clawops(
+  ClawopsDetailType.ReadinessDriftFound,
+  ReadinessDriftDetailSchema,
+);
+/** A `ReadinessDriftFound` event. */
+export type ReadinessDriftFoundEvent = z.infer<typeof ReadinessDriftFoundEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "ReadinessDriftCleared", "detail": { "runId": "run-0043", "checks": [{ "id": "compute.imdsv2", "area": "compute", "title": "IMDSv2 is required", "status": "pass", "severity": "high" }] }, ... } */
+export const ReadinessDriftClearedEventSchema = clawops(
+  ClawopsDetailType.ReadinessDriftCleared,
+  ReadinessDriftDetailSchema,
+);
+/** A `ReadinessDriftCleared` event. */
+export type ReadinessDriftClearedEvent = z.infer<typeof ReadinessDriftClearedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "AlertDeliveryFailed", "detail": { "alertKey": "alarm:clawops-test-fleet-gateway-unhealthy", "channel": "C0123456789", "reason": "channel_not_found" }, ... } */
+export const AlertDeliveryFailedEventSchema = clawops(
+  ClawopsDetailType.AlertDeliveryFailed,
+  AlertDeliveryFailedDetailSchema,
+);
+/** An `AlertDeliveryFailed` event. */
+export type AlertDeliveryFailedEvent = z.infer<typeof AlertDeliveryFailedEventSchema>;
+
+/**
+ * Any event clawops publishes, told apart by `detail-type`.
+ *
+ * @example parseEvent(ClawopsEventSchema, event) // narrows on event["detail-type"]
+ */
+export const ClawopsEventSchema = z.discriminatedUnion("detail-type", [
+  LifecycleAbandonedEventSchema,
+  DrainFailedEventSchema,
+  DrillCompletedEventSchema,
+  DrillFailedEventSchema,
+  ReadinessDriftFoundEventSchema,
+  ReadinessDriftClearedEventSchema,
+  AlertDeliveryFailedEventSchema,
+]);
+
+/** Any event clawops publishes. */
+export type ClawopsEvent = z.infer<typeof ClawopsEventSchema>;
+
+/** The `detail` each clawops `detail-type` carries, for publishers: `ClawopsEventDetail<"DrainFailed">`. */
+export type ClawopsEventDetail<T extends ClawopsDetailType> = Extract<
+  ClawopsEvent,
+  { "detail-type": T }
+>["detail"];

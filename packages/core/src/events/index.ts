@@ -1,0 +1,110 @@
+/**
+ * Event contracts: the EventBridge patterns clawops deploys, a matcher that applies them the way
+ * EventBridge does, and zod/mini schemas for every event a handler parses.
+ */
+export {
+  type AlarmConfiguration,
+  AlarmConfigurationSchema,
+  type AlarmKind,
+  type AlarmMetricQuery,
+  AlarmMetricQuerySchema,
+  type AlarmMetricStat,
+  AlarmMetricStatSchema,
+  type AlarmState,
+  type AlarmStateChangeDetail,
+  AlarmStateChangeDetailSchema,
+  type AlarmStateChangeEvent,
+  AlarmStateChangeEventSchema,
+  AlarmStateSchema,
+  type AlarmStateValue,
+  AlarmStateValueSchema,
+  alarmKind,
+  alarmTriggeringAlarms,
+  type TriggeringAlarm,
+} from "./alarm.js";
+export {
+  type BackupJobStateChangeDetail,
+  BackupJobStateChangeDetailSchema,
+  type BackupJobStateChangeEvent,
+  BackupJobStateChangeEventSchema,
+  type RestoreJobStateChangeDetail,
+  RestoreJobStateChangeDetailSchema,
+  type RestoreJobStateChangeEvent,
+  RestoreJobStateChangeEventSchema,
+  type RestoreJobStatus,
+  restoreJobStatus,
+  restoreTestingPlanArn,
+} from "./backup.js";
+export {
+  type AlertDeliveryFailedDetail,
+  AlertDeliveryFailedDetailSchema,
+  type AlertDeliveryFailedEvent,
+  AlertDeliveryFailedEventSchema,
+  type ClawopsEvent,
+  type ClawopsEventDetail,
+  ClawopsEventSchema,
+  type DrainFailedDetail,
+  DrainFailedDetailSchema,
+  type DrainFailedEvent,
+  DrainFailedEventSchema,
+  type DrillCompletedDetail,
+  DrillCompletedDetailSchema,
+  type DrillCompletedEvent,
+  DrillCompletedEventSchema,
+  type DrillFailedDetail,
+  DrillFailedDetailSchema,
+  type DrillFailedEvent,
+  DrillFailedEventSchema,
+  type DrillFileSystemResult,
+  DrillFileSystemResultSchema,
+  type DrillMismatch,
+  DrillMismatchSchema,
+  type LifecycleAbandonedDetail,
+  LifecycleAbandonedDetailSchema,
+  type LifecycleAbandonedEvent,
+  LifecycleAbandonedEventSchema,
+  type ProbeRecord,
+  ProbeRecordSchema,
+  type ReadinessCheckOutcome,
+  ReadinessCheckOutcomeSchema,
+  type ReadinessDriftClearedEvent,
+  ReadinessDriftClearedEventSchema,
+  type ReadinessDriftDetail,
+  ReadinessDriftDetailSchema,
+  type ReadinessDriftFoundEvent,
+  ReadinessDriftFoundEventSchema,
+} from "./clawops.js";
+export { type EventBridgeEnvelope, EventBridgeEnvelopeSchema, eventBridgeEventSchema } from "./envelope.js";
+export { EventPatternError, EventValidationError, type EventValidationIssue } from "./errors.js";
+export {
+  type LifecycleLaunchDetail,
+  LifecycleLaunchDetailSchema,
+  type LifecycleLaunchEvent,
+  LifecycleLaunchEventSchema,
+  type LifecycleLocation,
+  LifecycleLocationSchema,
+  type LifecycleTerminateDetail,
+  LifecycleTerminateDetailSchema,
+  type LifecycleTerminateEvent,
+  LifecycleTerminateEventSchema,
+} from "./lifecycle.js";
+export { type EventPattern, matchesPattern, validatePattern } from "./match.js";
+export { parseEvent } from "./parse-event.js";
+export {
+  type AlarmSelector,
+  alarmStateChangePattern,
+  backupJobStateChangePattern,
+  clawopsEventPattern,
+  commandInvocationStatusPattern,
+  launchLifecyclePattern,
+  restoreJobStateChangePattern,
+  terminateLifecyclePattern,
+  toCdkEventPattern,
+} from "./patterns.js";
+export { AwsDetailType, ClawopsDetailType, EventSource } from "./sources.js";
+export {
+  type CommandInvocationStatusDetail,
+  CommandInvocationStatusDetailSchema,
+  type CommandInvocationStatusEvent,
+  CommandInvocationStatusEventSchema,
+} from "./ssm.js";

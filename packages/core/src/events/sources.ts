@@ -1,0 +1,41 @@
+/**
+ * The `source` and `detail-type` strings of every event clawops consumes, exactly as AWS sends them.
+ * Patterns and schemas both read them from here, so a typo cannot make a rule and its parser disagree.
+ */
+export const EventSource = {
+  AutoScaling: "aws.autoscaling",
+  CloudWatch: "aws.cloudwatch",
+  Backup: "aws.backup",
+  Ssm: "aws.ssm",
+  Clawops: "clawops",
+} as const;
+
+/** One of the event sources clawops consumes. */
+export type EventSource = (typeof EventSource)[keyof typeof EventSource];
+
+/** The `detail-type` of each AWS event clawops consumes. */
+export const AwsDetailType = {
+  LaunchLifecycleAction: "EC2 Instance-launch Lifecycle Action",
+  TerminateLifecycleAction: "EC2 Instance-terminate Lifecycle Action",
+  AlarmStateChange: "CloudWatch Alarm State Change",
+  BackupJobStateChange: "Backup Job State Change",
+  RestoreJobStateChange: "Restore Job State Change",
+  CommandInvocationStatusChange: "EC2 Command Invocation Status-change Notification",
+} as const;
+
+/** One of the AWS `detail-type` values clawops consumes. */
+export type AwsDetailType = (typeof AwsDetailType)[keyof typeof AwsDetailType];
+
+/** The `detail-type` of each event clawops itself publishes (source `clawops`). */
+export const ClawopsDetailType = {
+  LifecycleAbandoned: "LifecycleAbandoned",
+  DrainFailed: "DrainFailed",
+  DrillCompleted: "DrillCompleted",
+  DrillFailed: "DrillFailed",
+  ReadinessDriftFound: "ReadinessDriftFound",
+  ReadinessDriftCleared: "ReadinessDriftCleared",
+  AlertDeliveryFailed: "AlertDeliveryFailed",
+} as const;
+
+/** One of clawops' own `detail-type` values. */
+export type ClawopsDetailType = (typeof ClawopsDetailType)[keyof typeof ClawopsDetailType];
