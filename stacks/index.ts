@@ -3,10 +3,9 @@ import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
 import { Core } from "./Core.js";
+import { FUNCTION_ESBUILD } from "./bundling.js";
 import { attachConfig } from "./config.js";
 
-/** esbuild options for every function: ESM, and the SDK's ES module builds so it tree-shakes. */
-export const FUNCTION_ESBUILD = { mainFields: ["module", "main"], target: "node22" } as const;
 
 /** Defaults every clawops Lambda gets; stacks only add what is specific to a function. */
 export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {

@@ -47,7 +47,7 @@ export function resolveConfig(input: unknown, stage: string): ResolvedConfig {
   if (!parsed.success) {
     const override = top.data.stages[stage];
     const where = (path: readonly PropertyKey[]) =>
-      override && valueAt(override, path) !== undefined ? ["stages", stage] : ["defaults"];
+      override && setByStage(override, top.data.defaults, path) ? ["stages", stage] : ["defaults"];
     throw configError(parsed.error, merged, where, stage);
   }
   return { app: { name: top.data.app.name, region: top.data.app.region }, stage, settings: parsed.data };
@@ -79,12 +79,24 @@ function expected(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
-      return issue.message.startsWith("Invalid input") ? `a ${issue.expected}` : issue.message;
+      return issue.message.startsWith("Invalid input")
+        ? `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`
+        : issue.message;
     case "unrecognized_keys":
       return `no unknown keys (${issue.keys.join(", ")})`;
     default:
       return issue.message.replace(/^Invalid (string|input): /, "");
   }
+}
+
+/** Whether a problem at `path` comes from the stage's overrides rather than the shared defaults. */
+function setByStage(override: unknown, defaults: unknown, path: readonly PropertyKey[]): boolean {
+  if (valueAt(override, path) !== undefined) return true;
+  if (valueAt(defaults, path) !== undefined) return false;
+  for (let depth = path.length - 1; depth > 0; depth--) {
+    if (valueAt(override, path.slice(0, depth)) !== undefined) return true;
+  }
+  return false;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

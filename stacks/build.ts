@@ -1,0 +1,41 @@
+import { type ResolvedConfig, resolveConfig } from "@clawops/core/config";
+import { Aspects } from "aws-cdk-lib";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { App } from "sst/constructs";
+import { initProject } from "sst/project.js";
+import defaultConfig from "../clawops.config.js";
+import { addStacks } from "./index.js";
+
+export interface SynthOptions {
+  /** @default "dev" */
+  readonly stage?: string;
+  /** A whole clawops config (as in clawops.config.ts). @default the repository's clawops.config.ts */
+  readonly config?: unknown;
+  /** Apply cdk-nag's AwsSolutions pack. @default true */
+  readonly nag?: boolean;
+}
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly config: ResolvedConfig;
+  readonly assembly: CloudAssembly;
+}
+
+let project: { stage: string; ready: Promise<unknown> } | undefined;
+
+/**
+ * Builds the clawops SST v2 app offline, as `sst deploy` would (initProject, App, `app.finish()` so functions
+ * are bundled, synth), without any AWS call. SST skips STS and bootstrap lookups when NODE_ENV is "test".
+ */
+export async function synthesizeApp(options: SynthOptions = {}): Promise<SynthesizedApp> {
+  const stage = options.stage ?? "dev";
+  if (!project || project.stage !== stage) project = { stage, ready: initProject({ stage }) };
+  await project.ready;
+  const config = resolveConfig(options.config ?? defaultConfig, stage);
+  const app = new App({ mode: "deploy", stage, name: config.app.name, region: config.app.region });
+  if (options.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  addStacks(app, config);
+  await app.finish();
+  return { app, config, assembly: app.synth() };
+}
