@@ -1,0 +1,36 @@
+/**
+ * Strings an attacker (or an unlucky operator) can put into alarm names, descriptions, reasons and tags.
+ * Each would ping, forge a link or break formatting if it reached Slack unescaped.
+ */
+export const HOSTILE_STRINGS: readonly string[] = [
+  "<!channel>",
+  "<!here>",
+  "<!everyone>",
+  "<!here|here>",
+  "<@U0123ABCD>",
+  "<@W0123ABCD|admin>",
+  "<#C0123ABCD>",
+  "<!subteam^S0123ABC>",
+  "<!date^1392734382^{date}|Feb 18>",
+  "<http://evil.example|click here to re-authenticate>",
+  "<https://console.aws.amazon.com.evil.example/|AWS console>",
+  "<mailto:ceo@example.com|mail the CEO>",
+  "&lt;!channel&gt;",
+  "&amp;lt;!channel&amp;gt;",
+  "<<!channel>>",
+  "<!channel",
+  "!channel>",
+  "x > y && y < z",
+  "disk > 90% & rising",
+  "```<!channel>```",
+  "*<!channel>*",
+  "`<!here>`",
+  "\n<!channel>\n",
+  "\u200b<!channel>",
+  "<\u200b!channel>",
+  "<!chan\u0000nel>",
+  "😈<!channel>😈",
+  "|<!channel>|",
+  "<http://a|b|c>",
+  "a".repeat(5000) + "<!channel>",
+];
