@@ -135,6 +135,10 @@ export const SlackSchema = z.object({
   insufficientData: z.enum(["ignore", "post-as-info"]).default("post-as-info"),
   /** Slack Web API base URL (the sandbox points it at its local server). @default "https://slack.com/api/" */
   apiUrl: z.url().default("https://slack.com/api/"),
+  /** Channel names used in `defaultChannel` and `routes`, mapped to Slack channel ids (C...). @default {} */
+  channels: z.record(z.string(), z.string().min(1)).default({}),
+  /** Upload a CloudWatch graph of the metric into an ALARM's thread. @default true */
+  metricGraphs: z.boolean().default(true),
 });
 
 export const AlertsSchema = z.object({
@@ -147,6 +151,15 @@ export const AlertsSchema = z.object({
   stormThreshold: z.number().int().min(2).default(5),
   /** Email for the dead-letter-queue alarm's SNS fallback (an alert about alerts not reaching Slack). */
   fallbackEmail: z.email({ message: "an email address" }).optional(),
+  /**
+   * Severity of alarms that carry no `severity` tag, by exact alarm name or by a prefix ending in `*`
+   * (`"clawops-prod-fleet-*": "critical"`); the longest match wins. @default {}
+   */
+  alarmSeverities: z.record(z.string().min(1), SeveritySchema).default({}),
+  /** Severity when neither a tag, `alarmSeverities` nor the name (`...-critical`) says. @default "high" */
+  defaultSeverity: SeveritySchema.default("high"),
+  /** Days alert threads and dedup keys are kept in the state table (DynamoDB TTL). @default 14 */
+  stateTtlDays: z.number().int().min(1).max(365).default(14),
 });
 
 export const LifecycleSchema = z.object({

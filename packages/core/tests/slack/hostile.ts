@@ -32,5 +32,5 @@ export const HOSTILE_STRINGS: readonly string[] = [
   "😈<!channel>😈",
   "|<!channel>|",
   "<http://a|b|c>",
-  "a".repeat(5000) + "<!channel>",
+  `${"a".repeat(5000)}<!channel>`,
 ];
