@@ -1,0 +1,23 @@
+/**
+ * The sandbox's real-process and real-server parts: gateway processes and their probe, the local
+ * Slack-compatible Web API server, and the in-process DynamoDB server. `createSandbox` composes them.
+ */
+
+export {
+  createStateTable,
+  dynamoClientConfig,
+  type LocalDynamo,
+  LocalDynamoError,
+  startDynamo,
+} from "./dynamo.js";
+export { GatewayProcessError, GatewayStartError } from "./gateway/errors.js";
+export {
+  GATEWAY_SERVER_SCRIPT,
+  type GatewayHandle,
+  GatewayMode,
+  GatewayProcesses,
+  type GatewayProcessesOptions,
+  type GatewayStartOptions,
+  type GatewayStatus,
+} from "./gateway/gateway-fleet.js";
+export { CurlExit, probeGateway } from "./gateway/probe.js";
