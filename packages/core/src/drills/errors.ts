@@ -1,0 +1,71 @@
+import { ClawopsError } from "../errors.js";
+
+/** Base class of every restore-drill failure; `drillId` says which drill. */
+export class DrillError extends ClawopsError {
+  readonly drillId: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { drillId?: string; retryable?: boolean }) {
+    super(message, options);
+    this.name = "DrillError";
+    this.drillId = options?.drillId;
+  }
+}
+
+/** The cleanup guard refused to delete a resource: it is not this drill's, or it is one of the fleet's own. */
+export class CleanupRefusedError extends DrillError {
+  readonly resourceId: string;
+
+  constructor(message: string, options: ErrorOptions & { drillId: string; resourceId: string }) {
+    super(message, options);
+    this.name = "CleanupRefusedError";
+    this.resourceId = options.resourceId;
+  }
+}
+
+/** The file system has no COMPLETED recovery point in the vault: there is nothing to restore. */
+export class NoRecoveryPointError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "NoRecoveryPointError";
+  }
+}
+
+/** AWS Backup ended the restore job as FAILED or ABORTED. */
+export class RestoreFailedError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "RestoreFailedError";
+  }
+}
+
+/** The drill's deadline (`drills.timeoutMinutes`) passed before the restore was verified. */
+export class DrillTimeoutError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "DrillTimeoutError";
+  }
+}
+
+/** The restored tree does not have exactly one `aws-backup-restore_*` directory at its root. */
+export class RestoreRootError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "RestoreRootError";
+  }
+}
+
+/** Another drill holds the verifier; the state machine retries with backoff. */
+export class VerifierBusyError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, { ...options, retryable: true });
+    this.name = "VerifierBusyError";
+  }
+}
+
+/** A mount target or the verifier is still being created or deleted; the state machine retries. */
+export class NotReadyError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, { ...options, retryable: true });
+    this.name = "NotReadyError";
+  }
+}

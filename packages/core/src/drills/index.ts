@@ -1,0 +1,60 @@
+/** Restore drills: the pure decisions, the verifier and the cleanup guard. */
+export {
+  CleanupRefusedError,
+  DrillError,
+  DrillTimeoutError,
+  NoRecoveryPointError,
+  NotReadyError,
+  RestoreFailedError,
+  RestoreRootError,
+  VerifierBusyError,
+} from "./errors.js";
+export {
+  assertDeletable,
+  cleanupRefusal,
+  type DeletableResource,
+  type DrillIdentity,
+  type DrillResourceKind,
+} from "./guard.js";
+export {
+  JsonChecker,
+  JsonLinesChecker,
+  MAX_JSON_BYTES,
+  nodeSqliteIntegrityCheck,
+  SQLITE_HEADER,
+  type SqliteIntegrityCheck,
+  type StructuredKind,
+  structuredKind,
+} from "./integrity.js";
+export { percentDone, restorePollDelaySeconds, rpoSeconds, rtoSeconds } from "./measure.js";
+export { type ChosenRecoveryPoint, pickRecoveryPoint, type RecoveryPointSummary } from "./recovery-point.js";
+export {
+  type DrillVerdict,
+  drillSummaryRows,
+  type FileSystemDrillOutcome,
+  type FileSystemDrillResult,
+  formatBytes,
+  formatDuration,
+  judgeDrill,
+} from "./report.js";
+export { type RestoreRequest, restoreJobInput, type StartRestoreJobInput } from "./restore-metadata.js";
+export { findRestoreRoot, RESTORE_DIRECTORY_PREFIX, type RootEntry } from "./restore-root.js";
+export { type SweepCandidate, type SweepTarget, sweepTargets } from "./sweep.js";
+export {
+  DRILL_CREATOR,
+  DRILL_TOKEN_PREFIX,
+  DrillTag,
+  drillTags,
+  type ResourceTag,
+  restoreCreationToken,
+  tagRecord,
+} from "./tags.js";
+export {
+  type SoulManifest,
+  type VerifyExpectations,
+  type VerifyMismatch,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyTree,
+  within,
+} from "./verify.js";

@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { opendir } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import {
+  JsonChecker,
+  JsonLinesChecker,
+  nodeSqliteIntegrityCheck,
+  SQLITE_HEADER,
+  type SqliteIntegrityCheck,
+  structuredKind,
+} from "./integrity.js";
+
+/** The deployed soul-document manifest: relative path → SHA-256 (hex). */
+export interface SoulManifest {
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** What a restored tree must hold. */
+export interface VerifyExpectations {
+  /** Soul documents that must match hash for hash (paths relative to the root, `/`-separated). */
+  readonly manifest?: SoulManifest;
+  /** Runtime data at the recovery point: file count and bytes, each compared within the tolerance. */
+  readonly runtime?: { readonly files?: number; readonly bytes?: number };
+  /** `drills.sizeTolerancePercent`. @default 5 */
+  readonly sizeTolerancePercent?: number;
+}
+
+/** A file that did not verify, and why. */
+export interface VerifyMismatch {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What the verifier found. `unverified` lists checks it could not run (never counted as passed). */
+export interface VerifyResult {
+  readonly filesVerified: number;
+  readonly bytesVerified: number;
+  readonly mismatches: VerifyMismatch[];
+  readonly unverified: VerifyMismatch[];
+}
+
+export interface VerifyOptions {
+  /** SQLite integrity check; `null` = unavailable. @default node:sqlite when the runtime has it */
+  readonly sqliteCheck?: SqliteIntegrityCheck | null;
+  /** Files read at once (EFS is latency bound). @default 8 */
+  readonly concurrency?: number;
+  /** Called after each file, for progress ("verifying N files"). */
+  readonly onFile?: (filesVerified: number) => void;
+}
+
+interface FileCheck {
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly problem: string | undefined;
+  readonly header: Buffer;
+}
+
+/**
+ * Walks a restored tree and verifies it: every regular file is read in full and hashed (a file the restore
+ * cannot serve fails here), soul documents must match the manifest, JSON/JSONL must parse, SQLite files must
+ * carry the SQLite header and pass `PRAGMA integrity_check`, and the totals must be within the tolerance.
+ */
+export async function verifyTree(
+  root: string,
+  expectations: VerifyExpectations,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const sqliteCheck = options.sqliteCheck === undefined ? nodeSqliteIntegrityCheck() : options.sqliteCheck;
+  const mismatches: VerifyMismatch[] = [];
+  const unverified: VerifyMismatch[] = [];
+  const hashes = new Map<string, string>();
+  let filesVerified = 0;
+  let bytesVerified = 0;
+
+  const checkOne = async (absolute: string): Promise<void> => {
+    const path = relative(root, absolute).split(sep).join("/");
+    const kind = structuredKind(path);
+    let file: FileCheck;
+    try {
+      file = await readAndCheck(absolute, kind);
+    } catch (error) {
+      mismatches.push({ path, reason: `unreadable: ${(error as Error).message}` });
+      return;
+    }
+    hashes.set(path, file.sha256);
+    filesVerified += 1;
+    bytesVerified += file.bytes;
+    options.onFile?.(filesVerified);
+    if (file.problem === "skipped") unverified.push({ path, reason: "JSON too large to parse" });
+    else if (file.problem) mismatches.push({ path, reason: file.problem });
+    if (kind === "sqlite") await checkSqlite(absolute, path, file, sqliteCheck, mismatches, unverified);
+  };
+
+  await forEachConcurrently(walkFiles(root), options.concurrency ?? 8, checkOne);
+
+  for (const [path, expected] of Object.entries(expectations.manifest?.files ?? {})) {
+    const actual = hashes.get(path);
+    if (actual === undefined) mismatches.push({ path, reason: "missing from the restored file system" });
+    else if (actual !== expected.toLowerCase())
+      mismatches.push({ path, reason: `sha256 ${actual} differs from the deployed manifest (${expected})` });
+  }
+  const tolerance = expectations.sizeTolerancePercent ?? 5;
+  const runtime = expectations.runtime;
+  if (runtime?.files !== undefined && !within(filesVerified, runtime.files, tolerance))
+    mismatches.push({
+      path: ".",
+      reason: `${filesVerified} files, expected ${runtime.files} ±${tolerance}%`,
+    });
+  if (runtime?.bytes !== undefined && !within(bytesVerified, runtime.bytes, tolerance))
+    mismatches.push({
+      path: ".",
+      reason: `${bytesVerified} bytes, expected ${runtime.bytes} ±${tolerance}%`,
+    });
+
+  mismatches.sort((a, b) => a.path.localeCompare(b.path));
+  return { filesVerified, bytesVerified, mismatches, unverified };
+}
+
+/** True when `actual` is within `percent` of `expected`. */
+export function within(actual: number, expected: number, percent: number): boolean {
+  if (expected === 0) return actual === 0;
+  return (Math.abs(actual - expected) / expected) * 100 <= percent;
+}
+
+async function checkSqlite(
+  absolute: string,
+  path: string,
+  file: FileCheck,
+  sqliteCheck: SqliteIntegrityCheck | null | undefined,
+  mismatches: VerifyMismatch[],
+  unverified: VerifyMismatch[],
+): Promise<void> {
+  if (file.bytes === 0) return; // SQLite treats an empty file as an empty database.
+  if (!file.header.equals(SQLITE_HEADER)) {
+    mismatches.push({ path, reason: "not a SQLite 3 database (bad header)" });
+    return;
+  }
+  if (!sqliteCheck) {
+    unverified.push({ path, reason: "SQLite integrity unknown: this runtime has no node:sqlite" });
+    return;
+  }
+  try {
+    const rows = await sqliteCheck(absolute);
+    if (rows.length !== 1 || rows[0] !== "ok")
+      mismatches.push({ path, reason: `PRAGMA integrity_check: ${rows.slice(0, 3).join("; ")}` });
+  } catch (error) {
+    mismatches.push({ path, reason: `SQLite could not open it: ${(error as Error).message}` });
+  }
+}
+
+async function readAndCheck(absolute: string, kind: ReturnType<typeof structuredKind>): Promise<FileCheck> {
+  const hash = createHash("sha256");
+  const lines = kind === "jsonl" ? new JsonLinesChecker() : undefined;
+  const json = kind === "json" ? new JsonChecker() : undefined;
+  let bytes = 0;
+  let header = Buffer.alloc(0);
+  for await (const chunk of createReadStream(absolute, {
+    highWaterMark: 1024 * 1024,
+  }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (header.length < 16) header = Buffer.concat([header, chunk.subarray(0, 16 - header.length)]);
+    bytes += chunk.length;
+    lines?.feed(chunk);
+    json?.feed(chunk);
+  }
+  return { sha256: hash.digest("hex"), bytes, problem: lines?.finish() ?? json?.finish(), header };
+}
+
+/** Every regular file under `root` (symbolic links are not followed). */
+async function* walkFiles(root: string): AsyncGenerator<string> {
+  const stack = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    for await (const entry of await opendir(dir)) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) stack.push(path);
+      else if (entry.isFile()) yield path;
+    }
+  }
+}
+
+async function forEachConcurrently<T>(
+  items: AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const running = new Set<Promise<void>>();
+  for await (const item of items) {
+    const task = fn(item).finally(() => running.delete(task));
+    running.add(task);
+    if (running.size >= limit) await Promise.race(running);
+  }
+  await Promise.all(running);
+}

@@ -1,0 +1,301 @@
+import { describe, expect, it } from "vitest";
+import {
+  drillSummaryRows,
+  findRestoreRoot,
+  formatDuration,
+  judgeDrill,
+  percentDone,
+  pickRecoveryPoint,
+  RestoreRootError,
+  restoreCreationToken,
+  restoreJobInput,
+  restorePollDelaySeconds,
+  rpoSeconds,
+  rtoSeconds,
+  sweepTargets,
+} from "../../src/drills/index.js";
+
+const arn = (n: number) => `arn:aws:backup:us-east-1:123456789012:recovery-point:rp-${n}`;
+
+describe("Function: pickRecoveryPoint", () => {
+  it.each([
+    ["no points", [], undefined],
+    [
+      "only an in-progress point",
+      [{ RecoveryPointArn: arn(1), Status: "CREATING", CreationDate: "2026-03-02T05:00:00Z" }],
+      undefined,
+    ],
+    [
+      "the newest COMPLETED point whatever the list order",
+      [
+        { RecoveryPointArn: arn(1), Status: "COMPLETED", CreationDate: "2026-03-01T05:00:00Z" },
+        { RecoveryPointArn: arn(3), Status: "COMPLETED", CreationDate: new Date("2026-03-03T05:00:00Z") },
+        { RecoveryPointArn: arn(2), Status: "COMPLETED", CreationDate: "2026-03-02T05:00:00Z" },
+      ],
+      arn(3),
+    ],
+    [
+      "a COMPLETED point over a newer PARTIAL, EXPIRED or DELETING one",
+      [
+        { RecoveryPointArn: arn(1), Status: "COMPLETED", CreationDate: "2026-03-01T05:00:00Z" },
+        { RecoveryPointArn: arn(2), Status: "PARTIAL", CreationDate: "2026-03-02T05:00:00Z" },
+        { RecoveryPointArn: arn(3), Status: "EXPIRED", CreationDate: "2026-03-03T05:00:00Z" },
+        { RecoveryPointArn: arn(4), Status: "DELETING", CreationDate: "2026-03-04T05:00:00Z" },
+      ],
+      arn(1),
+    ],
+    ["a point without a date is skipped", [{ RecoveryPointArn: arn(1), Status: "COMPLETED" }], undefined],
+  ])("picks %s", (_case, points, expected) => {
+    expect(pickRecoveryPoint(points)?.recoveryPointArn).toBe(expected);
+  });
+
+  it("returns the creation date as ISO and the backup size", () => {
+    const chosen = pickRecoveryPoint([
+      {
+        RecoveryPointArn: arn(1),
+        Status: "COMPLETED",
+        CreationDate: new Date("2026-03-01T05:00:00Z"),
+        BackupSizeBytes: 42,
+      },
+    ]);
+    expect(chosen).toEqual({
+      recoveryPointArn: arn(1),
+      creationDate: "2026-03-01T05:00:00.000Z",
+      backupSizeBytes: 42,
+    });
+  });
+});
+
+describe("Function: rpoSeconds and rtoSeconds", () => {
+  it.each([
+    ["2026-03-02T05:00:00Z", "2026-03-02T06:11:52Z", 4312],
+    ["2026-03-02T05:00:00Z", "2026-03-02T05:00:00Z", 0],
+    ["2026-03-02T05:00:01Z", "2026-03-02T05:00:00Z", 0],
+  ])("measures from %s to %s as %i seconds", (from, to, seconds) => {
+    expect(rpoSeconds(from, to)).toBe(seconds);
+    expect(rtoSeconds(from, to)).toBe(seconds);
+  });
+
+  it("rejects a date it cannot read", () => {
+    expect(() => rtoSeconds("yesterday", "2026-03-02T05:00:00Z")).toThrow(RangeError);
+  });
+});
+
+describe("Function: restorePollDelaySeconds", () => {
+  it.each([
+    [0, 30],
+    [1, 60],
+    [2, 120],
+    [3, 240],
+    [4, 300],
+    [50, 300],
+  ])("waits after poll %i for %i seconds", (attempt, seconds) => {
+    expect(restorePollDelaySeconds(attempt)).toBe(seconds);
+  });
+});
+
+describe("Function: percentDone", () => {
+  it.each([
+    ["42.50", 42.5],
+    ["0.00", 0],
+    [100, 100],
+    ["", undefined],
+    [undefined, undefined],
+    ["n/a", undefined],
+  ])("reads %j as %j", (value, expected) => {
+    expect(percentDone(value)).toBe(expected);
+  });
+});
+
+describe("Function: restoreJobInput", () => {
+  const request = {
+    drillId: "drill-20260302-0600",
+    sourceFileSystemId: "fs-0abc1234def567890",
+    recoveryPointArn: arn(1),
+    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    iamRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
+  };
+
+  it("sends every metadata value as a string, to a new encrypted file system with a CreationToken", () => {
+    const input = restoreJobInput(request);
+    expect(input.Metadata).toEqual({
+      "file-system-id": "fs-0abc1234def567890",
+      newFileSystem: "true",
+      Encrypted: "true",
+      KmsKeyId: request.kmsKeyArn,
+      PerformanceMode: "generalPurpose",
+      CreationToken: restoreCreationToken(request.drillId, request.sourceFileSystemId),
+    });
+    expect(Object.values(input.Metadata).every((v) => typeof v === "string")).toBe(true);
+    expect(input.IdempotencyToken).toBe(input.Metadata.CreationToken);
+    expect(input.ResourceType).toBe("EFS");
+  });
+
+  it("adds ItemsToRestore as a JSON array string only when items are given", () => {
+    expect(restoreJobInput({ ...request, itemsToRestore: ["/workspace"] }).Metadata.ItemsToRestore).toBe(
+      '["/workspace"]',
+    );
+    expect(restoreJobInput({ ...request, itemsToRestore: [] }).Metadata).not.toHaveProperty("ItemsToRestore");
+  });
+
+  it.each([
+    ["another drill", { drillId: "drill-2" }],
+    ["another source", { sourceFileSystemId: "fs-0abc1234def567891" }],
+  ])("makes a different CreationToken (≤ 64 characters) for %s", (_case, change) => {
+    const a = restoreJobInput(request).Metadata.CreationToken!;
+    const b = restoreJobInput({ ...request, ...change }).Metadata.CreationToken!;
+    expect(a).not.toBe(b);
+    expect(a.length).toBeLessThanOrEqual(64);
+    expect(restoreJobInput(request).Metadata.CreationToken).toBe(a);
+  });
+});
+
+const dir = (name: string) => ({ name, isDirectory: () => true });
+const file = (name: string) => ({ name, isDirectory: () => false });
+
+describe("Function: findRestoreRoot", () => {
+  it.each([
+    [
+      "the one restore directory",
+      [dir("aws-backup-restore_2026-03-02T06-31-05-123Z")],
+      "aws-backup-restore_2026-03-02T06-31-05-123Z",
+    ],
+    [
+      "it among other entries",
+      [dir("lost+found"), file("aws-backup-restore_x.txt"), dir("aws-backup-restore_20260302")],
+      "aws-backup-restore_20260302",
+    ],
+  ])("finds %s", (_case, entries, expected) => {
+    expect(findRestoreRoot(entries)).toBe(expected);
+  });
+
+  it.each([
+    ["none", [dir("workspace")]],
+    ["two", [dir("aws-backup-restore_a"), dir("aws-backup-restore_b")]],
+    ["only a file with the prefix", [file("aws-backup-restore_a")]],
+  ])("refuses %s", (_case, entries) => {
+    expect(() => findRestoreRoot(entries)).toThrow(RestoreRootError);
+  });
+});
+
+describe("Function: judgeDrill", () => {
+  const verified = {
+    sourceFileSystemId: "fs-0abc1234def567890",
+    recoveryPointArn: arn(1),
+    rpoSeconds: 4312,
+    restoreStartedAt: "2026-03-02T06:00:00Z",
+    verifiedAt: "2026-03-02T06:15:12Z",
+    verification: { filesVerified: 148, bytesVerified: 1_048_576, mismatches: [] },
+  };
+  const mismatch = { path: "SOUL.md", reason: "sha256 differs" };
+
+  it.each([
+    ["every file system verified", [verified], { passed: true, failed: false, reason: undefined }],
+    [
+      "a mismatch",
+      [
+        verified,
+        {
+          ...verified,
+          sourceFileSystemId: "fs-2",
+          verification: { ...verified.verification, mismatches: [mismatch] },
+        },
+      ],
+      { passed: false, failed: false, reason: "fs-2: 1 file(s) differ" },
+    ],
+    [
+      "a failed restore",
+      [
+        {
+          sourceFileSystemId: "fs-2",
+          error: {
+            Error: "RestoreFailedError",
+            Cause: '{"errorMessage":"restore job FAILED: access denied"}',
+          },
+        },
+      ],
+      { passed: false, failed: true, reason: "fs-2: RestoreFailedError: restore job FAILED: access denied" },
+    ],
+    [
+      "a timeout",
+      [{ sourceFileSystemId: "fs-2", error: { Error: "States.Timeout" } }],
+      { passed: false, failed: true, reason: "fs-2: States.Timeout" },
+    ],
+    ["no file system", [], { passed: false, failed: true, reason: "no file system to drill" }],
+  ])("judges %s", (_case, outcomes, expected) => {
+    expect(judgeDrill("drill-1", outcomes)).toMatchObject(expected);
+  });
+
+  it("measures RTO from restore start to verified, and none for a failed branch", () => {
+    const verdict = judgeDrill("drill-1", [
+      verified,
+      { ...verified, verification: undefined, error: { Error: "States.Timeout" } },
+    ]);
+    expect(verdict.fileSystems.map((fs) => fs.rtoSeconds)).toEqual([912, null]);
+  });
+
+  it("renders the summary table", () => {
+    const rows = drillSummaryRows(judgeDrill("drill-1", [verified]));
+    expect(rows[0]).toEqual(["file system", "recovery point", "RPO", "RTO", "files", "bytes", "result"]);
+    expect(rows[1]).toEqual(["fs-0abc1234def567890", "rp-1", "1h 11m", "15m 12s", "148", "1.0 MiB", "PASS"]);
+  });
+});
+
+describe("Function: formatDuration", () => {
+  it.each([
+    [null, "—"],
+    [42, "42s"],
+    [912, "15m 12s"],
+    [4312, "1h 11m"],
+    [183600, "2d 03h"],
+  ])("formats %j as %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("Function: sweepTargets", () => {
+  const now = Date.parse("2026-03-03T06:00:00Z");
+  const old = "2026-03-01T06:00:00Z";
+  const tagged = { "clawops:drill-id": "drill-1", "clawops:created-by": "clawops-drill" };
+  it.each([
+    [
+      "an old drill file system",
+      { fileSystemId: "fs-1", creationToken: "x", creationTime: old, tags: tagged },
+      [{ fileSystemId: "fs-1", drillId: "drill-1", needsTags: false }],
+    ],
+    [
+      "a recent one",
+      { fileSystemId: "fs-1", creationToken: "x", creationTime: "2026-03-03T05:00:00Z", tags: tagged },
+      [],
+    ],
+    [
+      "an untagged one with a drill token",
+      { fileSystemId: "fs-2", creationToken: "clawops-drill-abc", creationTime: old, tags: {} },
+      [{ fileSystemId: "fs-2", drillId: "clawops-drill-abc", needsTags: true }],
+    ],
+    [
+      "someone else's file system",
+      { fileSystemId: "fs-3", creationToken: "console-1", creationTime: old, tags: { Name: "data" } },
+      [],
+    ],
+    [
+      "a drill-id tag without the creator tag",
+      {
+        fileSystemId: "fs-4",
+        creationToken: "x",
+        creationTime: old,
+        tags: { "clawops:drill-id": "drill-1" },
+      },
+      [],
+    ],
+    [
+      "a fleet file system even when tagged as a drill",
+      { fileSystemId: "fs-fleet", creationToken: "clawops-drill-abc", creationTime: old, tags: tagged },
+      [],
+    ],
+  ])("selects %s accordingly", (_case, candidate, expected) => {
+    expect(sweepTargets([candidate], { now, maxAgeHours: 24, fleetFileSystemIds: ["fs-fleet"] })).toEqual(
+      expected,
+    );
+  });
+});

@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type SoulManifest, SQLITE_HEADER, verifyTree } from "../../src/drills/index.js";
+
+const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+const SOUL = {
+  "SOUL.md": "# Soul\nYou are careful with other people's data.\n",
+  "IDENTITY.md": "# Identity\nclawops test agent\n",
+  "skills/crm/AGENTS.md": "# Agents\nEscalate deletions.\n",
+};
+const RUNTIME = {
+  "sessions/2026-03-02.jsonl": '{"role":"user","text":"hi"}\n{"role":"assistant","text":"hello"}\n',
+  "memory/state.json": JSON.stringify({ facts: ["a", "b"], updated: "2026-03-02" }),
+  "logs/gateway.log": "started\nhealthy\n".repeat(50),
+};
+
+let root: string;
+let manifest: SoulManifest;
+
+async function put(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(join(root, path)), { recursive: true });
+  await writeFile(join(root, path), content);
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "clawops-verify-"));
+  for (const [path, text] of Object.entries({ ...SOUL, ...RUNTIME })) await put(path, text);
+  manifest = { files: Object.fromEntries(Object.entries(SOUL).map(([p, t]) => [p, sha256(t)])) };
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const totalBytes = Object.values({ ...SOUL, ...RUNTIME }).reduce((n, t) => n + Buffer.byteLength(t), 0);
+
+describe("Function: verifyTree", () => {
+  it("verifies a tree that matches its manifest and sizes, counting every file and byte", async () => {
+    const result = await verifyTree(root, {
+      manifest,
+      runtime: { files: 6, bytes: totalBytes },
+      sizeTolerancePercent: 5,
+    });
+
+    expect(result).toEqual({ filesVerified: 6, bytesVerified: totalBytes, mismatches: [], unverified: [] });
+  });
+
+  it("names a soul document whose content changed by its path", async () => {
+    await put("skills/crm/AGENTS.md", "# Agents\nDelete freely.\n");
+
+    const { mismatches } = await verifyTree(root, { manifest });
+
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]?.path).toBe("skills/crm/AGENTS.md");
+    expect(mismatches[0]?.reason).toContain("differs from the deployed manifest");
+  });
+
+  it("reports a soul document missing from the restore", async () => {
+    await rm(join(root, "IDENTITY.md"));
+
+    const { mismatches } = await verifyTree(root, { manifest });
+
+    expect(mismatches).toEqual([{ path: "IDENTITY.md", reason: "missing from the restored file system" }]);
+  });
+
+  it("finds a truncated JSONL line and says which line", async () => {
+    const text = RUNTIME["sessions/2026-03-02.jsonl"];
+    await put("sessions/2026-03-02.jsonl", text.slice(0, text.length - 12));
+
+    const { mismatches } = await verifyTree(root, { manifest });
+
+    expect(mismatches).toEqual([
+      { path: "sessions/2026-03-02.jsonl", reason: "line 2 is not valid JSON (truncated or corrupt)" },
+    ]);
+  });
+
+  it("accepts a JSONL file whose last line has no newline", async () => {
+    await put("sessions/last.jsonl", '{"a":1}\n\n{"b":2}');
+
+    expect((await verifyTree(root, {})).mismatches).toEqual([]);
+  });
+
+  it("finds a JSON document that does not parse", async () => {
+    await put("memory/state.json", '{"facts": ["a",');
+
+    const { mismatches } = await verifyTree(root, {});
+
+    expect(mismatches.map((m) => m.path)).toEqual(["memory/state.json"]);
+  });
+
+  it.each([
+    ["too few bytes", { files: 6, bytes: Math.round(totalBytes * 1.2) }, "bytes, expected"],
+    ["too many files", { files: 5 }, "6 files, expected 5"],
+  ])("fails runtime data with %s outside the tolerance", async (_case, runtime, reason) => {
+    const { mismatches } = await verifyTree(root, { runtime, sizeTolerancePercent: 5 });
+
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]?.path).toBe(".");
+    expect(mismatches[0]?.reason).toContain(reason);
+  });
+
+  it("passes runtime data just inside the tolerance", async () => {
+    const { mismatches } = await verifyTree(root, {
+      runtime: { bytes: Math.round(totalBytes * 1.04) },
+      sizeTolerancePercent: 5,
+    });
+
+    expect(mismatches).toEqual([]);
+  });
+
+  it("fails a .sqlite file without the SQLite header", async () => {
+    await put("memory/index.sqlite", "not a database at all, just text");
+
+    const { mismatches } = await verifyTree(root, {}, { sqliteCheck: null });
+
+    expect(mismatches).toEqual([
+      { path: "memory/index.sqlite", reason: "not a SQLite 3 database (bad header)" },
+    ]);
+  });
+
+  it("reports SQLite integrity as unknown, not passed, when the runtime has no node:sqlite", async () => {
+    await put("memory/index.sqlite", Buffer.concat([SQLITE_HEADER, Buffer.alloc(4080)]));
+
+    const result = await verifyTree(root, {}, { sqliteCheck: null });
+
+    expect(result.mismatches).toEqual([]);
+    expect(result.unverified).toEqual([
+      { path: "memory/index.sqlite", reason: "SQLite integrity unknown: this runtime has no node:sqlite" },
+    ]);
+  });
+
+  it.each([
+    [["ok"], []],
+    [
+      ["*** in database main ***", "Page 3: btreeInitPage() returns error code 11"],
+      ["PRAGMA integrity_check: *** in database main ***; Page 3: btreeInitPage() returns error code 11"],
+    ],
+  ])("reports PRAGMA integrity_check answering %j", async (rows, reasons) => {
+    await put("memory/index.db", Buffer.concat([SQLITE_HEADER, Buffer.alloc(100)]));
+    const checked: string[] = [];
+
+    const { mismatches } = await verifyTree(
+      root,
+      {},
+      {
+        sqliteCheck: (path) => {
+          checked.push(path);
+          return rows;
+        },
+      },
+    );
+
+    expect(checked).toEqual([join(root, "memory/index.db")]);
+    expect(mismatches.map((m) => m.reason)).toEqual(reasons);
+  });
+
+  it("reports progress per file", async () => {
+    const seen: number[] = [];
+    await verifyTree(root, {}, { onFile: (n) => seen.push(n) });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("counts an empty file and an empty tree", async () => {
+    await truncate(join(root, "logs/gateway.log"), 0);
+    const result = await verifyTree(root, {});
+    expect(result.filesVerified).toBe(6);
+    const empty = await mkdtemp(join(tmpdir(), "clawops-verify-empty-"));
+    await expect(verifyTree(empty, { runtime: { files: 0, bytes: 0 } })).resolves.toMatchObject({
+      filesVerified: 0,
+      mismatches: [],
+    });
+    await rm(empty, { recursive: true });
+  });
+});
