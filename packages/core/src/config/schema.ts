@@ -178,6 +178,13 @@ export const LifecycleSchema = z.object({
   drainTimeoutSeconds: z.number().int().min(10).max(3600).default(120),
   /** Reconciler for lifecycle events EventBridge did not deliver. @default "rate(5 minutes)" */
   reconcileSchedule: schedule.default("rate(5 minutes)"),
+  /** systemd unit the terminate drain stops. @default "openclaw-gateway" */
+  gatewayServiceName: z
+    .string()
+    .regex(/^[A-Za-z0-9@._-]+$/, { message: "a systemd unit name such as openclaw-gateway" })
+    .default("openclaw-gateway"),
+  /** The launch hook's HeartbeatTimeout when it differs from the fleet's (imported fleets: set it). @default the reference fleet's launchHeartbeatSeconds, 300 for imported fleets */
+  hookHeartbeatSeconds: z.number().int().min(30).max(7200).optional(),
 });
 
 export const MonitorSchema = z.object({

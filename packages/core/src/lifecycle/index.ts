@@ -1,4 +1,59 @@
 export {
+  actionFromDetail,
+  gateExecutionName,
+  instanceOfExecution,
+  type LifecycleAction,
+  type LifecycleRoute,
+  routeLifecycleEvent,
+} from "./action.js";
+export {
+  DRAIN_CHECK_SECONDS,
+  type DrainNext,
+  type DrainState,
+  decideDrainStep,
+  GATEWAY_DRAIN_MARKER,
+  gatewayDrainCommands,
+} from "./drain.js";
+export {
+  AwsThrottled,
+  classifyInstanceHealthError,
+  classifyLifecycleError,
+  classifySsmError,
+  InstanceInGracePeriod,
+  InstanceNotRegistered,
+  LaunchGateError,
+  LifecycleActionGone,
+  LifecycleContention,
+  ProbeNotReady,
+} from "./errors.js";
+export { drainFailedDetail, lifecycleAbandonedDetail } from "./events.js";
+export {
+  decideGateStep,
+  type GateDecision,
+  type GateNext,
+  type GateProbeRecord,
+  type GateState,
+  GateStep,
+  MAX_PROBE_READS,
+  outcomeForUnregistered,
+  type ProbeOutcome,
+  type ProbeOutcomeKind,
+  probeOutcomeFromInvocation,
+  recordHeartbeat,
+  startGate,
+} from "./gate.js";
+export {
+  countVerdicts,
+  decideInstanceHealth,
+  type InstanceHealthDecision,
+  type InstanceHealthHistory,
+  type InstanceVerdict,
+  type MonitorProbe,
+  type MonitorSettings,
+  monitorProbeFromInvocation,
+  pruneHistories,
+} from "./monitor.js";
+export {
   formatGatewayProbeOutput,
   GATEWAY_PROBE_MARKER,
   type GatewayHealth,
@@ -7,4 +62,26 @@ export {
   judgeGatewayHealth,
   ProbeOutputError,
   parseGatewayProbe,
+  probeExecutionTimeoutSeconds,
 } from "./probe.js";
+export { decideReconcile, type GroupInstance, type ReconcileAction } from "./reconcile.js";
+export {
+  batchInstanceIds,
+  type InvocationResult,
+  isInvocationInFlight,
+  MAX_INSTANCES_PER_SEND_COMMAND,
+  MIN_DELIVERY_TIMEOUT_SECONDS,
+  RUN_SHELL_SCRIPT,
+  type RunShellScriptInput,
+  runShellScript,
+} from "./run-command.js";
+export {
+  type DrainSettings,
+  DrainSettingsSchema,
+  type GateSettings,
+  GateSettingsSchema,
+  type LifecycleSettings,
+  LifecycleSettingsSchema,
+  lifecycleSettings,
+  parseLifecycleSettings,
+} from "./settings.js";

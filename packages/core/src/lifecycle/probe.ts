@@ -101,3 +101,8 @@ export function formatGatewayProbeOutput(result: GatewayProbeResult): string {
     "",
   ].join("\n");
 }
+
+/** Seconds SSM lets the probe script run: curl's own bound plus time to start the shell. */
+export function probeExecutionTimeoutSeconds(endpoint: GatewayEndpoint): number {
+  return endpoint.probeTimeoutSeconds + 5;
+}

@@ -1,0 +1,56 @@
+import type { LifecycleLaunchDetail, LifecycleTerminateDetail } from "../events/index.js";
+
+/** One lifecycle action as the gate and the drain carry it. Without a token, it is completed by instance id. */
+export interface LifecycleAction {
+  readonly asgName: string;
+  readonly hookName: string;
+  readonly instanceId: string;
+  readonly token?: string | undefined;
+  readonly transition: "launch" | "terminate";
+}
+
+/** The action an EventBridge lifecycle event describes. */
+export function actionFromDetail(detail: LifecycleLaunchDetail | LifecycleTerminateDetail): LifecycleAction {
+  return {
+    asgName: detail.AutoScalingGroupName,
+    hookName: detail.LifecycleHookName,
+    instanceId: detail.EC2InstanceId,
+    token: detail.LifecycleActionToken,
+    transition: detail.LifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING" ? "launch" : "terminate",
+  };
+}
+
+/** What to do with a lifecycle event. */
+export type LifecycleRoute = "launch-gate" | "terminate-drain" | "complete-without-gate" | "ignore";
+
+/**
+ * Which flow handles an event. A launch into the warm pool (`Destination: WarmPool`) is completed at once: the
+ * instance is stopped there and serves nothing; leaving the pool (`Origin: WarmPool`) is gated like any launch.
+ * Another group's event (a rule misconfigured by hand) is ignored.
+ */
+export function routeLifecycleEvent(
+  detail: LifecycleLaunchDetail | LifecycleTerminateDetail,
+  asgName: string,
+): LifecycleRoute {
+  if (detail.AutoScalingGroupName !== asgName) return "ignore";
+  if (detail.LifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING") {
+    return detail.Origin === "WarmPool" ? "complete-without-gate" : "terminate-drain";
+  }
+  return detail.Destination === "WarmPool" ? "complete-without-gate" : "launch-gate";
+}
+
+/**
+ * The execution name of an action's gate: `<instance id>-<token>` (56 characters, within Step Functions' 80).
+ * Step Functions refuses a second execution with the same name, so duplicate events start one gate; the
+ * reconciler, which has no token, names its gates `<instance id>-reconcile-<UTC minute>`.
+ */
+export function gateExecutionName(action: LifecycleAction, now: number): string {
+  if (action.token) return `${action.instanceId}-${action.token}`.slice(0, 80);
+  const minute = new Date(now).toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  return `${action.instanceId}-reconcile-${minute}`;
+}
+
+/** The instance a gate execution is for, from its name (undefined for names clawops did not make). */
+export function instanceOfExecution(name: string): string | undefined {
+  return /^(i-[0-9a-f]+)-/.exec(name)?.[1];
+}

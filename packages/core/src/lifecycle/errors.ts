@@ -1,0 +1,130 @@
+import { ClawopsError } from "../errors.js";
+
+/**
+ * The one place that knows how AWS reports lifecycle-hook and Run Command failures. Everything else
+ * works with the named classes below; no other module matches on an AWS error's name or message.
+ * The class names are what Step Functions sees (`errorType`): the ASL files Retry and Catch on them.
+ */
+export class LaunchGateError extends ClawopsError {
+  constructor(message: string, options?: ErrorOptions & { retryable?: boolean }) {
+    super(message, options);
+    this.name = "LaunchGateError";
+  }
+}
+
+/**
+ * The lifecycle action no longer exists: it expired, was completed (by a duplicate gate, the reconciler or
+ * an operator) or never existed. AWS answers all three with the same 400 `ValidationError` ("No active
+ * Lifecycle Action found with token/instance ID"), so they cannot be told apart: report once, never retry.
+ */
+export class LifecycleActionGone extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`no active lifecycle action for ${instanceId} (expired, already completed or unknown)`, options);
+    this.name = "LifecycleActionGone";
+  }
+}
+
+/** `ResourceContention` (HTTP 500): Auto Scaling is busy with the group; the same call succeeds later. */
+export class LifecycleContention extends LaunchGateError {
+  constructor(instanceId: string, options?: ErrorOptions) {
+    super(`Auto Scaling reported contention while acting on ${instanceId}`, { ...options, retryable: true });
+    this.name = "LifecycleContention";
+  }
+}
+
+/** Any AWS throttling answer (`ThrottlingException`, `Throttling`, ...): back off and retry. */
+export class AwsThrottled extends LaunchGateError {
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation} was throttled`, { ...options, retryable: true });
+    this.name = "AwsThrottled";
+  }
+}
+
+/**
+ * SSM answers `InvalidInstanceId` until the instance's agent has registered (minutes on a cold boot) and
+ * again once the instance is gone: the caller decides which by looking at the group.
+ */
+export class InstanceNotRegistered extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`SSM does not know ${instanceId} (agent not registered yet, or instance gone)`, options);
+    this.name = "InstanceNotRegistered";
+  }
+}
+
+/**
+ * The command's result is not there yet: right after SendCommand, `GetCommandInvocation` answers
+ * `InvocationDoesNotExist` for a while. Retry the read (never the send).
+ */
+export class ProbeNotReady extends LaunchGateError {
+  constructor(commandId: string, options?: ErrorOptions) {
+    super(`the invocation of command ${commandId} is not available yet`, { ...options, retryable: true });
+    this.name = "ProbeNotReady";
+  }
+}
+
+/** `SetInstanceHealth` with ShouldRespectGracePeriod refused: the instance is still in its grace period. */
+export class InstanceInGracePeriod extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${instanceId} is still within the health check grace period`, options);
+    this.name = "InstanceInGracePeriod";
+  }
+}
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+]);
+
+function awsName(error: unknown): string {
+  return error instanceof Error ? error.name : "";
+}
+
+function awsMessage(error: unknown): string {
+  return error instanceof Error ? error.message : "";
+}
+
+/** Classifies an error of RecordLifecycleActionHeartbeat / CompleteLifecycleAction. Unknown errors pass through. */
+export function classifyLifecycleError(error: unknown, instanceId: string): unknown {
+  const name = awsName(error);
+  if (name === "ValidationError" && /No active Lifecycle Action found/i.test(awsMessage(error))) {
+    return new LifecycleActionGone(instanceId, { cause: error });
+  }
+  if (name === "ResourceContention") return new LifecycleContention(instanceId, { cause: error });
+  if (THROTTLING.has(name)) return new AwsThrottled("Auto Scaling lifecycle call", { cause: error });
+  return error;
+}
+
+/** Classifies an error of SendCommand / GetCommandInvocation / ListCommandInvocations. */
+export function classifySsmError(
+  error: unknown,
+  context: { instanceId?: string; commandId?: string },
+): unknown {
+  const name = awsName(error);
+  if (name === "InvalidInstanceId")
+    return new InstanceNotRegistered(context.instanceId ?? "?", { cause: error });
+  if (name === "InvocationDoesNotExist") return new ProbeNotReady(context.commandId ?? "?", { cause: error });
+  if (THROTTLING.has(name)) return new AwsThrottled("SSM Run Command", { cause: error });
+  return error;
+}
+
+/** Classifies an error of SetInstanceHealth. */
+export function classifyInstanceHealthError(error: unknown, instanceId: string): unknown {
+  const name = awsName(error);
+  // AWS words it as a ValidationError about the grace period / the instance's age; nothing else marks it.
+  if (name === "ValidationError" && /grace period|health check grace/i.test(awsMessage(error))) {
+    return new InstanceInGracePeriod(instanceId, { cause: error });
+  }
+  if (THROTTLING.has(name)) return new AwsThrottled("SetInstanceHealth", { cause: error });
+  return error;
+}

@@ -1,0 +1,208 @@
+import type { GatewayEndpoint } from "../fleet/description.js";
+import { judgeGatewayHealth, ProbeOutputError, parseGatewayProbe } from "./probe.js";
+import { type InvocationResult, isInvocationInFlight } from "./run-command.js";
+import type { GateSettings } from "./settings.js";
+
+/** What the launch gate does next. `read` means the probe's result is not in yet (poll it again shortly). */
+export const GateStep = {
+  ProbeAgain: "probe-again",
+  Heartbeat: "heartbeat",
+  Continue: "continue",
+  Abandon: "abandon",
+} as const;
+export type GateStep = (typeof GateStep)[keyof typeof GateStep];
+export type GateNext = GateStep | "read";
+
+/** How one probe of the gate ended. */
+export type ProbeOutcomeKind =
+  | "healthy"
+  | "unhealthy"
+  | "agent-not-registered"
+  | "no-answer"
+  | "instance-gone";
+
+export interface ProbeOutcome {
+  readonly kind: ProbeOutcomeKind;
+  /** Why, in words an operator reads. */
+  readonly reason: string;
+  /** The probe's raw output (or SSM's error), for the LifecycleAbandoned event. */
+  readonly output: string;
+}
+
+/** The last probe as the gate records it (and the LifecycleAbandoned event carries it). */
+export interface GateProbeRecord {
+  readonly status: ProbeOutcomeKind;
+  readonly reason: string;
+  readonly output: string;
+  readonly at: string;
+}
+
+/**
+ * The gate's state, carried from state to state by the state machine. Times are epoch milliseconds.
+ * `probes` counts decided probes: with the interval it gives a logical elapsed time, so the gate behaves the
+ * same when waits are shortened (sandbox, workflow tests); in AWS the real clock is always ahead of it.
+ */
+export interface GateState {
+  readonly startedAt: number;
+  readonly probes: number;
+  readonly healthyStreak: number;
+  readonly lastHeartbeatAt: number;
+  readonly probesAtHeartbeat: number;
+  readonly heartbeats: number;
+  /** Command id of the probe in flight, if any. */
+  readonly pendingCommandId?: string | undefined;
+  /** Reads of the pending probe so far. */
+  readonly reads: number;
+  readonly next: GateNext;
+  /** Seconds the state machine waits before the next probe. */
+  readonly waitSeconds: number;
+  readonly reason: string;
+  readonly lastProbe?: GateProbeRecord | undefined;
+}
+
+/** A new gate, started now. */
+export function startGate(now: number, settings: GateSettings): GateState {
+  return {
+    startedAt: now,
+    probes: 0,
+    healthyStreak: 0,
+    lastHeartbeatAt: now,
+    probesAtHeartbeat: 0,
+    heartbeats: 0,
+    reads: 0,
+    next: GateStep.ProbeAgain,
+    waitSeconds: settings.probeIntervalSeconds,
+    reason: "gate started",
+  };
+}
+
+export interface GateDecision {
+  readonly step: GateStep;
+  readonly reason: string;
+  readonly state: GateState;
+}
+
+/**
+ * The launch gate's one decision after each probe:
+ * - the instance is gone → `abandon`;
+ * - healthy N times in a row → `continue`;
+ * - the deadline has passed → `abandon`;
+ * - the hook would time out before the probe after next → `heartbeat`;
+ * - otherwise → `probe-again`.
+ * An unregistered SSM agent or a lost probe counts as not healthy, never as a failure of the gate.
+ */
+export function decideGateStep(
+  state: GateState,
+  probe: ProbeOutcome,
+  now: number,
+  settings: GateSettings,
+): GateDecision {
+  const interval = settings.probeIntervalSeconds * 1000;
+  const healthyStreak = probe.kind === "healthy" ? state.healthyStreak + 1 : 0;
+  const base: GateState = {
+    ...state,
+    healthyStreak,
+    pendingCommandId: undefined,
+    reads: 0,
+    waitSeconds: settings.probeIntervalSeconds,
+    lastProbe: {
+      status: probe.kind,
+      reason: probe.reason,
+      output: probe.output,
+      at: new Date(now).toISOString(),
+    },
+  };
+  const decide = (step: GateStep, reason: string): GateDecision => ({
+    step,
+    reason,
+    state: { ...base, probes: state.probes + 1, next: step, reason },
+  });
+
+  if (probe.kind === "instance-gone")
+    return decide(GateStep.Abandon, `instance left the group during the gate: ${probe.reason}`);
+  if (healthyStreak >= settings.healthyProbesRequired) {
+    return decide(
+      GateStep.Continue,
+      `gateway answered healthy ${healthyStreak} times in a row (${probe.reason})`,
+    );
+  }
+  const elapsed = Math.max(now - state.startedAt, state.probes * interval);
+  if (elapsed >= settings.deadlineSeconds * 1000) {
+    return decide(
+      GateStep.Abandon,
+      `gateway did not answer healthy ${settings.healthyProbesRequired} times in a row within ${settings.deadlineSeconds}s (last probe: ${probe.reason})`,
+    );
+  }
+  const sinceHeartbeat = Math.max(
+    now - state.lastHeartbeatAt,
+    (state.probes - state.probesAtHeartbeat) * interval,
+  );
+  if (sinceHeartbeat + 2 * interval >= settings.heartbeatTimeoutSeconds * 1000) {
+    return decide(GateStep.Heartbeat, `still booting (${probe.reason}); extending the hook`);
+  }
+  return decide(GateStep.ProbeAgain, `not healthy yet: ${probe.reason}`);
+}
+
+/** The gate after a recorded heartbeat. */
+export function recordHeartbeat(state: GateState, now: number): GateState {
+  return {
+    ...state,
+    lastHeartbeatAt: now,
+    probesAtHeartbeat: state.probes,
+    heartbeats: state.heartbeats + 1,
+  };
+}
+
+/** Reads of one probe before it counts as lost (the script is bounded; SSM may still lag). */
+export const MAX_PROBE_READS = 10;
+
+/**
+ * What a probe's invocation says: `undefined` while it is still running (read again), an outcome otherwise.
+ * The script always exits 0 and prints its contract, so anything else is a probe that did not run.
+ */
+export function probeOutcomeFromInvocation(
+  result: InvocationResult,
+  endpoint: GatewayEndpoint,
+  reads: number,
+): ProbeOutcome | undefined {
+  if (isInvocationInFlight(result)) {
+    if (reads + 1 < MAX_PROBE_READS) return undefined;
+    return {
+      kind: "no-answer",
+      reason: `probe still ${result.status} after ${reads + 1} reads`,
+      output: result.stdout,
+    };
+  }
+  if (result.status !== "Success") {
+    return {
+      kind: "no-answer",
+      reason: `probe command ${result.status}`,
+      output: `${result.stdout}${result.stderr}`,
+    };
+  }
+  try {
+    const health = judgeGatewayHealth(parseGatewayProbe(result.stdout), endpoint);
+    return { kind: health.healthy ? "healthy" : "unhealthy", reason: health.reason, output: result.stdout };
+  } catch (error) {
+    if (!(error instanceof ProbeOutputError)) throw error;
+    return { kind: "no-answer", reason: error.message, output: `${result.stdout}${result.stderr}` };
+  }
+}
+
+/**
+ * SSM does not know the instance: on a cold boot its agent has not registered yet (keep waiting); if the group
+ * no longer has it waiting for the gate, it is gone. `lifecycleState` is what DescribeAutoScalingInstances says.
+ */
+export function outcomeForUnregistered(instanceId: string, lifecycleState: string | undefined): ProbeOutcome {
+  if (lifecycleState === undefined) {
+    return { kind: "instance-gone", reason: `${instanceId} is no longer in the group`, output: "" };
+  }
+  if (/Terminat/.test(lifecycleState)) {
+    return { kind: "instance-gone", reason: `${instanceId} is ${lifecycleState}`, output: "" };
+  }
+  return {
+    kind: "agent-not-registered",
+    reason: "SSM agent not registered yet (InvalidInstanceId)",
+    output: "",
+  };
+}

@@ -1,0 +1,79 @@
+import { z } from "zod/mini";
+import type { ResolvedConfig } from "../config/index.js";
+import type { FleetDescription } from "../fleet/description.js";
+
+/** What the launch gate decides with. */
+export const GateSettingsSchema = z.object({
+  healthyProbesRequired: z.number(),
+  probeIntervalSeconds: z.number(),
+  deadlineSeconds: z.number(),
+  /** The launch hook's HeartbeatTimeout: a heartbeat is recorded before it runs out. */
+  heartbeatTimeoutSeconds: z.number(),
+});
+export type GateSettings = z.infer<typeof GateSettingsSchema>;
+
+/** What the terminate drain decides with. */
+export const DrainSettingsSchema = z.object({
+  timeoutSeconds: z.number(),
+  serviceName: z.string(),
+});
+export type DrainSettings = z.infer<typeof DrainSettingsSchema>;
+
+/**
+ * The settings every lifecycle function receives as JSON in `CLAWOPS_SETTINGS` (the stack writes them,
+ * the sandbox builds them with `lifecycleSettings`). State machine ARNs are set only for the functions that
+ * start executions (gate starter, reconciler).
+ */
+export const LifecycleSettingsSchema = z.object({
+  fleetName: z.string(),
+  autoScalingGroupName: z.string(),
+  launchHookName: z.string(),
+  terminateHookName: z.string(),
+  gateway: z.object({
+    port: z.number(),
+    path: z.string(),
+    requireJsonOk: z.boolean(),
+    probeTimeoutSeconds: z.number(),
+  }),
+  gate: GateSettingsSchema,
+  drain: DrainSettingsSchema,
+  monitor: z.object({ unhealthyAfter: z.number() }),
+  launchGateArn: z.optional(z.string()),
+  terminateDrainArn: z.optional(z.string()),
+});
+export type LifecycleSettings = z.infer<typeof LifecycleSettingsSchema>;
+
+/** AWS's default HeartbeatTimeout is 3600 s; an imported hook's is unknown, so assume a short one. */
+const IMPORTED_HOOK_HEARTBEAT_SECONDS = 300;
+
+/** The lifecycle settings of a stage, for the fleet described. */
+export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescription): LifecycleSettings {
+  const { lifecycle, monitor } = config.settings;
+  const fleetSettings = config.settings.fleet;
+  const hookHeartbeat =
+    lifecycle.hookHeartbeatSeconds ??
+    (fleetSettings.mode === "reference"
+      ? fleetSettings.lifecycleHooks.launchHeartbeatSeconds
+      : IMPORTED_HOOK_HEARTBEAT_SECONDS);
+  return {
+    fleetName: fleet.name,
+    autoScalingGroupName: fleet.autoScalingGroupName,
+    launchHookName: fleet.launchHookName,
+    terminateHookName: fleet.terminateHookName,
+    gateway: { ...fleet.gateway },
+    gate: {
+      healthyProbesRequired: lifecycle.healthyProbesRequired,
+      probeIntervalSeconds: lifecycle.probeIntervalSeconds,
+      deadlineSeconds: lifecycle.launchDeadlineSeconds,
+      heartbeatTimeoutSeconds: hookHeartbeat,
+    },
+    drain: { timeoutSeconds: lifecycle.drainTimeoutSeconds, serviceName: lifecycle.gatewayServiceName },
+    monitor: { unhealthyAfter: monitor.unhealthyAfter },
+  };
+}
+
+/** Parses `CLAWOPS_SETTINGS` of a lifecycle function; throws with the field when it is wrong. */
+export function parseLifecycleSettings(json: string | undefined): LifecycleSettings {
+  if (!json) throw new Error("CLAWOPS_SETTINGS is not set for this lifecycle function");
+  return z.parse(LifecycleSettingsSchema, JSON.parse(json));
+}

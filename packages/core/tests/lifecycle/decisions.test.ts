@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import {
+  batchInstanceIds,
+  countVerdicts,
+  type DrainState,
+  decideDrainStep,
+  decideInstanceHealth,
+  decideReconcile,
+  gateExecutionName,
+  instanceOfExecution,
+  pruneHistories,
+  routeLifecycleEvent,
+  runShellScript,
+} from "../../src/lifecycle/index.js";
+import { loadFixture } from "../events/fixtures.js";
+
+const T0 = Date.parse("2026-03-02T10:00:00Z");
+
+describe("Function: decideInstanceHealth", () => {
+  const settings = { unhealthyAfter: 3, gracePeriodSeconds: 300 };
+  const old = { failures: 2, firstSeenAt: T0 - 3_600_000 };
+  it.each([
+    ["marks an instance Unhealthy at the Nth failure in a row", old, false, "mark-unhealthy", 3],
+    ["counts a failure below the threshold", { ...old, failures: 0 }, false, "failing", 1],
+    ["resets the count on a healthy answer", old, true, "healthy", 0],
+    ["changes nothing when the probe has no result", old, undefined, "unknown", 2],
+    ["respects the grace period", { failures: 2, firstSeenAt: T0 - 60_000 }, false, "in-grace", 3],
+    [
+      "does not mark an instance twice",
+      { ...old, failures: 5, markedUnhealthyAt: T0 - 60_000 },
+      false,
+      "failing",
+      6,
+    ],
+    ["starts a history for an instance seen the first time", undefined, true, "healthy", 0],
+  ])("%s", (_name, history, healthy, verdict, failures) => {
+    const decision = decideInstanceHealth(history, { healthy, reason: "r" }, settings, T0);
+    expect(decision.verdict).toBe(verdict);
+    expect(decision.history.failures).toBe(failures);
+  });
+
+  it("marks at once when one failure is enough and the instance is past its grace", () => {
+    const decision = decideInstanceHealth(
+      undefined,
+      { healthy: false, reason: "HTTP 503" },
+      { unhealthyAfter: 1, gracePeriodSeconds: 0 },
+      T0,
+    );
+    expect(decision.verdict).toBe("mark-unhealthy");
+  });
+});
+
+describe("Function: countVerdicts", () => {
+  it("counts every non-healthy answered verdict as unhealthy and skips unknown ones", () => {
+    expect(countVerdicts(["healthy", "failing", "mark-unhealthy", "in-grace", "unknown", "healthy"])).toEqual(
+      { healthy: 2, unhealthy: 3 },
+    );
+  });
+});
+
+describe("Function: pruneHistories", () => {
+  it("drops instances that are no longer InService", () => {
+    const kept = pruneHistories(
+      { "i-1": { failures: 1, firstSeenAt: T0 }, "i-2": { failures: 0, firstSeenAt: T0 } },
+      ["i-2", "i-3"],
+    );
+    expect(Object.keys(kept)).toEqual(["i-2"]);
+  });
+});
+
+describe("Function: batchInstanceIds", () => {
+  it.each([
+    [0, []],
+    [1, [1]],
+    [50, [50]],
+    [51, [50, 1]],
+    [1000, Array(20).fill(50)],
+  ])("splits %i instances into batches of at most 50", (n, sizes) => {
+    const ids = Array.from({ length: n }, (_, i) => `i-${i}`);
+    const batches = batchInstanceIds(ids);
+    expect(batches.map((b) => b.length)).toEqual(sizes);
+    expect(batches.flat()).toEqual(ids);
+  });
+});
+
+describe("Function: runShellScript", () => {
+  it("bounds the command and never stops a batch at the first failing instance", () => {
+    const input = runShellScript(["i-1"], ["echo hi"], { comment: "probe", executionTimeoutSeconds: 10 });
+    expect(input).toMatchObject({
+      DocumentName: "AWS-RunShellScript",
+      TimeoutSeconds: 30,
+      MaxErrors: "100%",
+      Parameters: { executionTimeout: ["10"] },
+    });
+  });
+
+  it.each([0, 51])("refuses %i instances", (n) => {
+    const ids = Array.from({ length: n }, (_, i) => `i-${i}`);
+    expect(() => runShellScript(ids, ["true"], { comment: "x", executionTimeoutSeconds: 5 })).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe("Function: decideDrainStep", () => {
+  const settings = { timeoutSeconds: 120, serviceName: "openclaw-gateway" };
+  const state: DrainState = { startedAt: T0, checks: 0, commandId: "c-1", next: "check", reason: "" };
+  it.each([
+    ["continues once the gateway stopped", { status: "Success", stdout: "", stderr: "" }, 0, 5, "continue"],
+    [
+      "fails the drain when systemctl fails",
+      { status: "Failed", stdout: "", stderr: "Unit not found" },
+      0,
+      5,
+      "drain-failed",
+    ],
+    ["checks again while the stop runs", { status: "InProgress", stdout: "", stderr: "" }, 0, 5, "check"],
+    ["checks again while SSM has no invocation", undefined, 0, 5, "check"],
+    [
+      "gives up at the drain deadline",
+      { status: "InProgress", stdout: "", stderr: "" },
+      0,
+      125,
+      "drain-failed",
+    ],
+    [
+      "gives up by check count when waits are shortened",
+      { status: "InProgress", stdout: "", stderr: "" },
+      24,
+      0,
+      "drain-failed",
+    ],
+  ])("%s", (_name, result, checks, seconds, next) => {
+    expect(decideDrainStep({ ...state, checks }, result, T0 + seconds * 1000, settings).next).toBe(next);
+  });
+
+  it("says why the drain failed", () => {
+    const next = decideDrainStep(
+      state,
+      { status: "Failed", stdout: "", stderr: "Unit openclaw-gateway.service not loaded.\n" },
+      T0,
+      settings,
+    );
+    expect(next.reason).toBe("drain command Failed: Unit openclaw-gateway.service not loaded.");
+  });
+});
+
+describe("Function: routeLifecycleEvent", () => {
+  it.each([
+    ["launch", "launch-gate"],
+    ["launch-warm-pool", "complete-without-gate"],
+    ["launch-from-warm-pool", "launch-gate"],
+    ["terminate", "terminate-drain"],
+  ])("routes %s to %s", (file, route) => {
+    const event = loadFixture("aws.autoscaling", file) as unknown as {
+      detail: Parameters<typeof routeLifecycleEvent>[0];
+    };
+    expect(routeLifecycleEvent(event.detail, "clawops-test-fleet")).toBe(route);
+  });
+
+  it("ignores another group's action", () => {
+    const event = loadFixture("aws.autoscaling", "launch") as unknown as {
+      detail: Parameters<typeof routeLifecycleEvent>[0];
+    };
+    expect(routeLifecycleEvent(event.detail, "someone-elses-asg")).toBe("ignore");
+  });
+});
+
+describe("Function: gateExecutionName", () => {
+  const action = {
+    asgName: "a",
+    hookName: "h",
+    instanceId: "i-0abc1234def567890",
+    transition: "launch" as const,
+  };
+  it("derives the name from the token, so duplicate events collide", () => {
+    const name = gateExecutionName({ ...action, token: "c613620e-07e2-4ed2-a9e2-ef8258911ade" }, T0);
+    expect(name).toBe("i-0abc1234def567890-c613620e-07e2-4ed2-a9e2-ef8258911ade");
+    expect(name.length).toBeLessThanOrEqual(80);
+  });
+
+  it("names reconciler gates by instance and minute", () => {
+    expect(gateExecutionName(action, T0)).toBe("i-0abc1234def567890-reconcile-202603021000");
+  });
+
+  it("finds the instance back from either name", () => {
+    expect(instanceOfExecution(gateExecutionName(action, T0))).toBe("i-0abc1234def567890");
+    expect(instanceOfExecution("manual-run")).toBeUndefined();
+  });
+});
+
+describe("Function: decideReconcile", () => {
+  it.each([
+    ["starts a gate for an instance stuck in Pending:Wait", "Pending:Wait", [], "launch-gate"],
+    ["starts a drain for an instance stuck in Terminating:Wait", "Terminating:Wait", [], "terminate-drain"],
+    ["completes a warm-pool entry without a gate", "Warmed:Pending:Wait", [], "complete-without-gate"],
+    ["leaves an instance alone when its gate runs", "Pending:Wait", ["i-1-c613620e"], undefined],
+    ["leaves InService instances alone", "InService", [], undefined],
+  ])("%s", (_name, lifecycleState, running, flow) => {
+    const actions = decideReconcile([{ instanceId: "i-1", lifecycleState }], running);
+    expect(actions[0]?.flow).toBe(flow);
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import {
+  decideGateStep,
+  type GateSettings,
+  type GateState,
+  outcomeForUnregistered,
+  type ProbeOutcome,
+  probeOutcomeFromInvocation,
+  recordHeartbeat,
+  startGate,
+} from "../../src/lifecycle/index.js";
+import { formatGatewayProbeOutput } from "../../src/lifecycle/probe.js";
+
+const settings: GateSettings = {
+  healthyProbesRequired: 2,
+  probeIntervalSeconds: 15,
+  deadlineSeconds: 900,
+  heartbeatTimeoutSeconds: 120,
+};
+const T0 = Date.parse("2026-03-02T10:00:00Z");
+const healthy: ProbeOutcome = { kind: "healthy", reason: "HTTP 200", output: "" };
+const refused: ProbeOutcome = { kind: "unhealthy", reason: "connection refused", output: "" };
+const unregistered: ProbeOutcome = { kind: "agent-not-registered", reason: "agent", output: "" };
+const gone: ProbeOutcome = { kind: "instance-gone", reason: "i-1 is Terminating", output: "" };
+const lost: ProbeOutcome = { kind: "no-answer", reason: "probe command TimedOut", output: "" };
+
+const gate = (over: Partial<GateState>): GateState => ({ ...startGate(T0, settings), ...over });
+
+describe("Function: decideGateStep", () => {
+  it.each([
+    [
+      "continues after the required healthy streak",
+      gate({ healthyStreak: 1, probes: 1 }),
+      healthy,
+      15,
+      "continue",
+    ],
+    ["probes again after the first healthy answer", gate({}), healthy, 0, "probe-again"],
+    ["probes again while the gateway refuses", gate({ probes: 1 }), refused, 15, "probe-again"],
+    [
+      "keeps waiting while the SSM agent is not registered",
+      gate({ probes: 2 }),
+      unregistered,
+      30,
+      "probe-again",
+    ],
+    [
+      "treats a lost probe as not healthy, not as a failure",
+      gate({ probes: 2, healthyStreak: 1 }),
+      lost,
+      30,
+      "probe-again",
+    ],
+    ["abandons when the instance left the group", gate({ probes: 3 }), gone, 45, "abandon"],
+    ["abandons at the deadline", gate({ probes: 60 }), refused, 900, "abandon"],
+    [
+      "abandons at the deadline by probe count when waits are shortened",
+      gate({ probes: 60 }),
+      refused,
+      1,
+      "abandon",
+    ],
+    [
+      "continues on the last probe before the deadline",
+      gate({ probes: 60, healthyStreak: 1 }),
+      healthy,
+      900,
+      "continue",
+    ],
+    ["heartbeats before the hook would time out", gate({ probes: 6 }), refused, 90, "heartbeat"],
+    ["heartbeats by probe count when waits are shortened", gate({ probes: 6 }), refused, 1, "heartbeat"],
+    [
+      "does not heartbeat right after a heartbeat",
+      gate({ probes: 6, probesAtHeartbeat: 6, lastHeartbeatAt: T0 + 90_000 }),
+      refused,
+      90,
+      "probe-again",
+    ],
+  ])("%s", (_name, state, probe, seconds, step) => {
+    const decision = decideGateStep(state, probe, T0 + seconds * 1000, settings);
+    expect(decision.step).toBe(step);
+    expect(decision.state.next).toBe(step);
+    expect(decision.state.probes).toBe(state.probes + 1);
+  });
+
+  it("resets the healthy streak on any unhealthy answer", () => {
+    const decision = decideGateStep(gate({ healthyStreak: 1 }), refused, T0, settings);
+    expect(decision.state.healthyStreak).toBe(0);
+  });
+
+  it("records the last probe and clears the pending command", () => {
+    const decision = decideGateStep(gate({ pendingCommandId: "c-1", reads: 3 }), refused, T0, settings);
+    expect(decision.state.lastProbe).toEqual({
+      status: "unhealthy",
+      reason: "connection refused",
+      output: "",
+      at: "2026-03-02T10:00:00.000Z",
+    });
+    expect(decision.state.pendingCommandId).toBeUndefined();
+    expect(decision.state.reads).toBe(0);
+  });
+
+  it("names the deadline and the last probe when it abandons", () => {
+    const decision = decideGateStep(gate({ probes: 60 }), refused, T0 + 900_000, settings);
+    expect(decision.reason).toBe(
+      "gateway did not answer healthy 2 times in a row within 900s (last probe: connection refused)",
+    );
+  });
+});
+
+describe("Function: recordHeartbeat", () => {
+  it("restarts the heartbeat clock at the current probe", () => {
+    const state = recordHeartbeat(gate({ probes: 6 }), T0 + 90_000);
+    expect(state).toMatchObject({ lastHeartbeatAt: T0 + 90_000, probesAtHeartbeat: 6, heartbeats: 1 });
+  });
+});
+
+const endpoint = { port: 18789, path: "/health", requireJsonOk: false, probeTimeoutSeconds: 5 };
+const ok = formatGatewayProbeOutput({ curlExit: 0, status: 200, body: "ok" });
+const down = formatGatewayProbeOutput({ curlExit: 7, status: 0, body: "" });
+
+describe("Function: probeOutcomeFromInvocation", () => {
+  it.each([
+    ["healthy for a 2xx answer", { status: "Success", stdout: ok, stderr: "" }, 0, "healthy"],
+    ["unhealthy for a refused connection", { status: "Success", stdout: down, stderr: "" }, 0, "unhealthy"],
+    ["no-answer for a timed-out command", { status: "TimedOut", stdout: "", stderr: "" }, 0, "no-answer"],
+    [
+      "no-answer for output that breaks the contract",
+      { status: "Success", stdout: "bash: curl: not found", stderr: "" },
+      0,
+      "no-answer",
+    ],
+    [
+      "no-answer when the command never finishes",
+      { status: "InProgress", stdout: "", stderr: "" },
+      9,
+      "no-answer",
+    ],
+  ])("is %s", (_name, result, reads, kind) => {
+    expect(probeOutcomeFromInvocation(result, endpoint, reads)?.kind).toBe(kind);
+  });
+
+  it("asks for another read while the command is in flight", () => {
+    expect(
+      probeOutcomeFromInvocation({ status: "Pending", stdout: "", stderr: "" }, endpoint, 0),
+    ).toBeUndefined();
+  });
+});
+
+describe("Function: outcomeForUnregistered", () => {
+  it.each([
+    [undefined, "instance-gone"],
+    ["Terminating:Wait", "instance-gone"],
+    ["Terminated", "instance-gone"],
+    ["Pending:Wait", "agent-not-registered"],
+    ["Warmed:Pending:Wait", "agent-not-registered"],
+  ])("for lifecycle state %s is %s", (state, kind) => {
+    expect(outcomeForUnregistered("i-1", state).kind).toBe(kind);
+  });
+});
