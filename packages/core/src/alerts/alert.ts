@@ -1,0 +1,67 @@
+import { z } from "zod/mini";
+import type { Severity } from "../config/index.js";
+import {
+  type AlarmStateChangeEvent,
+  AlarmStateChangeEventSchema,
+  type ClawopsEvent,
+  ClawopsEventSchema,
+  parseEvent,
+} from "../events/index.js";
+
+/**
+ * One thing to tell Slack about: a CloudWatch alarm state change (with the alarm's tags, which the router
+ * looks up) or one of clawops' own events.
+ */
+export type Alert =
+  | {
+      readonly kind: "alarm";
+      readonly event: AlarmStateChangeEvent;
+      readonly tags: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: "clawops"; readonly event: ClawopsEvent };
+
+/** Either event the router accepts. */
+export const AlertEventSchema = z.union([AlarmStateChangeEventSchema, ClawopsEventSchema]);
+
+/** An event the router accepts. */
+export type AlertEvent = AlarmStateChangeEvent | ClawopsEvent;
+
+/** Parses an EventBridge event for the router; throws `EventValidationError` naming the bad fields. */
+export function parseAlertEvent(input: unknown): AlertEvent {
+  return parseEvent(AlertEventSchema, input) as AlertEvent;
+}
+
+/** True for a CloudWatch alarm state change. */
+export function isAlarmEvent(event: AlertEvent): event is AlarmStateChangeEvent {
+  return event.source === "aws.cloudwatch";
+}
+
+/** The alert for an event; `tags` are the alarm's tags (empty for clawops events). */
+export function toAlert(event: AlertEvent, tags: Readonly<Record<string, string>> = {}): Alert {
+  return isAlarmEvent(event) ? { kind: "alarm", event, tags } : { kind: "clawops", event };
+}
+
+/**
+ * The idempotency key: EventBridge's event id, which stays the same when EventBridge (or Lambda's async
+ * retry) delivers the same event twice.
+ */
+export function dedupKey(alert: Alert): string {
+  return alert.event.id;
+}
+
+/** A human-readable key naming what the alert is about (used in AlertDeliveryFailed and logs). */
+export function alertSubject(alert: Alert): string {
+  if (alert.kind === "alarm") {
+    const { detail } = alert.event;
+    return `alarm:${detail.alarmName}:${detail.state.timestamp ?? alert.event.time}`;
+  }
+  return `${alert.event["detail-type"]}:${alert.event.id}`;
+}
+
+/** Where an alert goes, with what severity, and whom it mentions. */
+export interface AlertRoute {
+  readonly channel: string;
+  readonly severity: Severity;
+  /** Configured mention (`<!subteam^S0123>`), set only for problems, never for recoveries. */
+  readonly mention?: string;
+}

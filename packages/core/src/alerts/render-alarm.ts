@@ -1,0 +1,144 @@
+import {
+  type AlarmMetricQuery,
+  type AlarmStateChangeEvent,
+  alarmKind,
+  alarmTriggeringAlarms,
+} from "../events/index.js";
+import {
+  bold,
+  code,
+  codeBlock,
+  context,
+  fitMessage,
+  header,
+  joinMrkdwn,
+  link,
+  type Mrkdwn,
+  md,
+  mention,
+  type SlackBlock,
+  type SlackMessage,
+  section,
+} from "../slack/index.js";
+import type { AlertRoute } from "./alert.js";
+import { formatTime, STATE_STYLE } from "./format.js";
+import { alarmConsoleUrl, alarmNameFromArn, logGroupConsoleUrl } from "./links.js";
+
+/** What an alarm message shows besides the event: where it was routed and what to link. */
+export interface AlarmRenderContext {
+  readonly route: Pick<AlertRoute, "severity" | "mention">;
+  /** The fleet's gateway log group, linked from the message. */
+  readonly logGroupName?: string;
+}
+
+interface ReasonData {
+  readonly threshold?: number;
+  readonly recentDatapoints?: readonly number[];
+  readonly recentUpperThresholds?: readonly number[];
+  readonly recentLowerThresholds?: readonly number[];
+}
+
+function reasonData(text: string | undefined): ReasonData {
+  if (!text) return {};
+  try {
+    const data = JSON.parse(text) as unknown;
+    return typeof data === "object" && data !== null ? (data as ReasonData) : {};
+  } catch {
+    return {}; // CloudWatch wrote free text: the reason itself is still shown.
+  }
+}
+
+function describeMetric(query: AlarmMetricQuery): Mrkdwn {
+  const stat = query.metricStat;
+  if (!stat) return code(query.expression ?? query.id);
+  const dimensions = Object.entries(stat.metric.dimensions ?? {}).map(([k, v]) => `${k}=${v}`);
+  return md`${code(`${stat.metric.namespace} / ${stat.metric.name}`)} ${dimensions.length ? code(dimensions.join(", ")) : ""} (${stat.stat}, ${stat.period} s)`;
+}
+
+function numbers(values: readonly number[] | undefined): string {
+  return values && values.length > 0 ? values.join(", ") : "none";
+}
+
+/** The "what is measured" part, by alarm kind: metric + threshold, expression, band, or composite rule. */
+function metricBlocks(event: AlarmStateChangeEvent): SlackBlock[] {
+  const { detail } = event;
+  const metrics = detail.configuration?.metrics ?? [];
+  const data = reasonData(detail.state.reasonData);
+  switch (alarmKind(detail)) {
+    case "composite": {
+      const children = alarmTriggeringAlarms(detail.state).map(
+        (child) =>
+          md`• ${link(alarmConsoleUrl(event.region, alarmNameFromArn(child.arn)), alarmNameFromArn(child.arn))} ${child.state?.value ?? ""}`,
+      );
+      return [
+        section(md`${bold("Rule")}\n${codeBlock(detail.configuration?.alarmRule ?? "")}`),
+        ...(children.length ? [section(md`${bold("Triggered by")}\n${joinMrkdwn(children, "\n")}`)] : []),
+      ];
+    }
+    case "metric-math": {
+      const expressions = metrics
+        .filter((query) => query.expression !== undefined)
+        .map(
+          (query) =>
+            md`${code(query.id)} = ${code(query.expression)}${query.label ? md` (${query.label})` : ""}`,
+        );
+      const inputs = metrics
+        .filter((query) => query.metricStat)
+        .map((query) => md`• ${code(query.id)}: ${describeMetric(query)}`);
+      return [
+        section(
+          md`${bold("Expression")}\n${joinMrkdwn(expressions, "\n")}\n${bold("Inputs")}\n${joinMrkdwn(inputs, "\n")}\n${bold("Threshold")} ${data.threshold ?? "see alarm"} · ${bold("Recent")} ${numbers(data.recentDatapoints)}`,
+        ),
+      ];
+    }
+    case "anomaly-detection": {
+      const band = metrics.find((query) => query.expression !== undefined);
+      const input = metrics.find((query) => query.metricStat);
+      return [
+        section(
+          md`${bold("Metric")} ${input ? describeMetric(input) : ""}\n${bold("Band")} ${code(band?.expression)}\n${bold("Recent")} ${numbers(data.recentDatapoints)} · ${bold("Upper")} ${numbers(data.recentUpperThresholds)} · ${bold("Lower")} ${numbers(data.recentLowerThresholds)}`,
+        ),
+      ];
+    }
+    case "metric": {
+      const query = metrics[0];
+      return [
+        section(
+          md`${bold("Metric")} ${query ? describeMetric(query) : "unknown"}\n${bold("Threshold")} ${data.threshold ?? "see alarm"} · ${bold("Recent")} ${numbers(data.recentDatapoints)}`,
+        ),
+      ];
+    }
+  }
+}
+
+/**
+ * The Block Kit message for a CloudWatch alarm state change: state (emoji, colour), alarm name, severity,
+ * AWS's reason, the metric and threshold (or expression, band, composite rule and the children that
+ * triggered it), when it started, region/account, and console links to the alarm and the fleet's logs.
+ * Every string from the event is escaped; the result fits Slack's limits.
+ */
+export function renderAlarmMessage(event: AlarmStateChangeEvent, ctx: AlarmRenderContext): SlackMessage {
+  const { detail } = event;
+  const style = STATE_STYLE[detail.state.value];
+  const previous = STATE_STYLE[detail.previousState.value];
+  const ping = ctx.route.mention ? md`${mention(ctx.route.mention)} ` : md``;
+  const links = [link(alarmConsoleUrl(event.region, detail.alarmName), "Alarm in CloudWatch")];
+  if (ctx.logGroupName) links.push(link(logGroupConsoleUrl(event.region, ctx.logGroupName), "Fleet logs"));
+  const blocks: SlackBlock[] = [
+    header(`${style.emoji} ${style.label}: ${detail.alarmName}`),
+    section(md`${ping}${detail.configuration?.description ?? bold(detail.alarmName)}`, [
+      md`${bold("Severity")}\n${ctx.route.severity}`,
+      md`${bold("State")}\n${previous.label} → ${style.label}`,
+      md`${bold("Since")}\n${formatTime(detail.state.timestamp ?? event.time)}`,
+      md`${bold("Where")}\n${event.region} · ${event.account}`,
+    ]),
+    section(md`${bold("Reason")}\n${detail.state.reason ?? "CloudWatch gave no reason"}`),
+    ...metricBlocks(event),
+    context(joinMrkdwn(links, " · ")),
+  ];
+  return fitMessage({
+    text: md`${ping}${style.label}: ${detail.alarmName} (${ctx.route.severity})`.text,
+    blocks,
+    color: style.color,
+  });
+}

@@ -1,0 +1,208 @@
+import type {
+  AlertDeliveryFailedEvent,
+  ClawopsEvent,
+  DrainFailedEvent,
+  DrillCompletedEvent,
+  DrillFailedEvent,
+  DrillFileSystemResult,
+  LifecycleAbandonedEvent,
+  ReadinessDriftClearedEvent,
+  ReadinessDriftFoundEvent,
+} from "../events/index.js";
+import {
+  bold,
+  code,
+  codeBlock,
+  context,
+  fitMessage,
+  header,
+  joinMrkdwn,
+  type Mrkdwn,
+  md,
+  mention,
+  type SlackBlock,
+  type SlackMessage,
+  section,
+} from "../slack/index.js";
+import type { AlertRoute } from "./alert.js";
+import { formatBytes, formatDuration, formatTime, TONE_COLOR } from "./format.js";
+
+/** Where the message was routed (severity shown, mention added on problems). */
+export interface ClawopsRenderContext {
+  readonly route: Pick<AlertRoute, "severity" | "mention">;
+}
+
+interface Layout {
+  readonly emoji: string;
+  readonly title: string;
+  readonly color: string;
+  readonly blocks: SlackBlock[];
+}
+
+function lifecycleAbandoned(event: LifecycleAbandonedEvent): Layout {
+  const { detail } = event;
+  const probe = detail.lastProbe;
+  return {
+    emoji: ":no_entry:",
+    title: `Launch abandoned: ${detail.instanceId}`,
+    color: TONE_COLOR.bad,
+    blocks: [
+      section(md`${bold("Why")} ${detail.reason}`, [
+        md`${bold("Group")}\n${detail.asgName}`,
+        md`${bold("Hook")}\n${detail.hookName}`,
+      ]),
+      section(
+        probe
+          ? md`${bold("Last probe")} ${probe.status} at ${formatTime(probe.at)}\n${codeBlock(probe.output || "(no output)")}`
+          : md`${bold("Last probe")} none recorded`,
+      ),
+      context(
+        md`The instance was not put in service; the group launches a replacement. Check the gateway's log for the boot.`,
+      ),
+    ],
+  };
+}
+
+function drainFailed(event: DrainFailedEvent): Layout {
+  const { detail } = event;
+  return {
+    emoji: ":warning:",
+    title: `Drain failed: ${detail.instanceId}`,
+    color: TONE_COLOR.warn,
+    blocks: [
+      section(md`${bold("Why")} ${detail.reason}`, [
+        md`${bold("Group")}\n${detail.asgName}`,
+        md`${bold("Hook")}\n${detail.hookName}`,
+        ...(detail.commandId ? [md`${bold("SSM command")}\n${code(detail.commandId)}`] : []),
+      ]),
+      context(md`Termination continued: sessions on this instance may not have flushed their logs.`),
+    ],
+  };
+}
+
+function seconds(value: number | null): string {
+  return value === null ? "not measured" : formatDuration(value * 1000);
+}
+
+function drillTable(fileSystems: readonly DrillFileSystemResult[]): SlackBlock[] {
+  const rows = fileSystems.map(
+    (fs) =>
+      md`${code(fs.fileSystemId)} RPO ${bold(seconds(fs.rpoSeconds))} · RTO ${bold(seconds(fs.rtoSeconds))} · ${fs.filesVerified} files, ${formatBytes(fs.bytesVerified)} · ${fs.mismatches.length === 0 ? "verified" : md`${bold(`${fs.mismatches.length} mismatch(es)`)}`}`,
+  );
+  const mismatches = fileSystems.flatMap((fs) =>
+    fs.mismatches.map((m) => md`• ${code(fs.fileSystemId)} ${code(m.path)}: ${m.reason}`),
+  );
+  return [
+    ...(rows.length ? [section(joinMrkdwn(rows, "\n"))] : [section(md`No file system was restored.`)]),
+    ...(mismatches.length ? [section(md`${bold("Mismatches")}\n${joinMrkdwn(mismatches, "\n")}`)] : []),
+  ];
+}
+
+function drillCompleted(event: DrillCompletedEvent): Layout {
+  const { detail } = event;
+  return {
+    emoji: detail.passed ? ":white_check_mark:" : ":x:",
+    title: `Restore drill ${detail.passed ? "passed" : "did not verify"}: ${detail.drillId}`,
+    color: detail.passed ? TONE_COLOR.good : TONE_COLOR.bad,
+    blocks: [
+      ...drillTable(detail.fileSystems),
+      context(
+        detail.passed
+          ? md`Every file system restored and verified against the deployed manifest.`
+          : md`A restore did not match what is deployed: the backup cannot be trusted until this is explained.`,
+      ),
+    ],
+  };
+}
+
+function drillFailed(event: DrillFailedEvent): Layout {
+  const { detail } = event;
+  return {
+    emoji: ":x:",
+    title: `Restore drill failed: ${detail.drillId}`,
+    color: TONE_COLOR.bad,
+    blocks: [
+      section(md`${bold("Why")} ${detail.reason}`),
+      ...drillTable(detail.fileSystems),
+      context(
+        md`Drill resources were cleaned up. Run ${code("clawops drill")} again once the cause is fixed.`,
+      ),
+    ],
+  };
+}
+
+function drift(event: ReadinessDriftFoundEvent | ReadinessDriftClearedEvent, found: boolean): Layout {
+  const { detail } = event;
+  const lines = detail.checks.map(
+    (check) =>
+      md`• ${code(check.id)} ${check.title} (${check.area}, ${check.severity}): ${bold(check.status)}`,
+  );
+  return {
+    emoji: found ? ":rotating_light:" : ":white_check_mark:",
+    title: found
+      ? `Readiness drift: ${detail.checks.length} finding(s)`
+      : `Readiness restored: ${detail.checks.length} finding(s) cleared`,
+    color: found ? TONE_COLOR.warn : TONE_COLOR.good,
+    blocks: [
+      section(joinMrkdwn(lines, "\n")),
+      context(
+        md`Run ${code(detail.runId)} · ${code("clawops readiness")} shows the evidence and the remediation.`,
+      ),
+    ],
+  };
+}
+
+function alertDeliveryFailed(event: AlertDeliveryFailedEvent): Layout {
+  const { detail } = event;
+  return {
+    emoji: ":mailbox_with_no_mail:",
+    title: "An alert did not reach Slack",
+    color: TONE_COLOR.bad,
+    blocks: [
+      section(
+        md`${bold("Alert")} ${code(detail.alertKey)}\n${bold("Channel")} ${code(detail.channel)}\n${bold("Why")} ${detail.reason}`,
+      ),
+      context(md`It is in the dead-letter queue. Fix the cause, then run ${code("clawops alerts replay")}.`),
+    ],
+  };
+}
+
+function layout(event: ClawopsEvent): Layout {
+  switch (event["detail-type"]) {
+    case "LifecycleAbandoned":
+      return lifecycleAbandoned(event);
+    case "DrainFailed":
+      return drainFailed(event);
+    case "DrillCompleted":
+      return drillCompleted(event);
+    case "DrillFailed":
+      return drillFailed(event);
+    case "ReadinessDriftFound":
+      return drift(event, true);
+    case "ReadinessDriftCleared":
+      return drift(event, false);
+    case "AlertDeliveryFailed":
+      return alertDeliveryFailed(event);
+  }
+}
+
+/**
+ * The Block Kit message for one of clawops' own events: an abandoned launch with its last probe output, a
+ * drill result with its RPO/RTO table and mismatches, readiness drift found or cleared, a failed drain, an
+ * alert that could not be delivered.
+ */
+export function renderClawopsMessage(event: ClawopsEvent, ctx: ClawopsRenderContext): SlackMessage {
+  const view = layout(event);
+  const ping: Mrkdwn = ctx.route.mention ? md`${mention(ctx.route.mention)} ` : md``;
+  const blocks: SlackBlock[] = [
+    header(`${view.emoji} ${view.title}`),
+    ...(ctx.route.mention ? [section(ping)] : []),
+    ...view.blocks,
+    context(md`${ctx.route.severity} · ${event.region} · ${event.account} · ${formatTime(event.time)}`),
+  ];
+  return fitMessage({
+    text: md`${ping}${view.title} (${ctx.route.severity})`.text,
+    blocks,
+    color: view.color,
+  });
+}

@@ -1,0 +1,82 @@
+import type { AlarmStateValue } from "../events/index.js";
+import { parseAwsTime } from "./format.js";
+
+/**
+ * What the state table remembers about one alarm: its last handled transition and, while a problem is
+ * open, the Slack thread (channel + parent `ts`) that its later transitions reply in.
+ */
+export interface AlarmThread {
+  readonly alarmName: string;
+  readonly channel: string;
+  /** Parent message of the thread; absent when the alarm was never posted as a thread. */
+  readonly ts?: string;
+  /** When the ALARM that opened the thread started (ms). */
+  readonly openedAt?: number;
+  /** AWS's reason for the ALARM that opened the thread (shown again on the resolved parent). */
+  readonly openReason?: string;
+  readonly severity?: string;
+  readonly lastState: AlarmStateValue;
+  /** State timestamp of the last handled transition (ms): older transitions are stale. */
+  readonly lastStateAt: number;
+  readonly resolved: boolean;
+  /** The thread is a storm's group message, not this alarm's own: do not rewrite its parent. */
+  readonly grouped?: boolean;
+}
+
+/** One alarm transition as the thread decision sees it. */
+export interface AlarmTransition {
+  readonly state: AlarmStateValue;
+  readonly previous: AlarmStateValue;
+  /** State timestamp (ms). */
+  readonly at: number;
+}
+
+/** What to do in Slack for a transition. */
+export type ThreadDecision =
+  | { readonly action: "open" }
+  | { readonly action: "reply"; readonly thread: AlarmThread }
+  | { readonly action: "resolve"; readonly thread: AlarmThread; readonly durationMs: number }
+  | { readonly action: "post" }
+  | { readonly action: "skip"; readonly reason: string };
+
+/** The transition of an alarm event (`time` of the event when the state has no timestamp). */
+export function alarmTransition(
+  state: { value: AlarmStateValue; timestamp?: string },
+  previous: { value: AlarmStateValue },
+  eventTime: string,
+): AlarmTransition {
+  return {
+    state: state.value,
+    previous: previous.value,
+    at: parseAwsTime(state.timestamp) ?? parseAwsTime(eventTime) ?? 0,
+  };
+}
+
+function isOpen(thread: AlarmThread | undefined): thread is AlarmThread & { ts: string } {
+  return thread?.ts !== undefined && !thread.resolved;
+}
+
+/**
+ * Thread rules: ALARM opens a thread (or replies in the open one); INSUFFICIENT_DATA replies in an open
+ * thread, else posts on its own; OK resolves an open thread (the parent is updated with the duration and a
+ * reply says so), posts on its own when it follows an ALARM whose thread is gone, and is skipped otherwise.
+ * A transition older than (or as old as) the last one handled is stale: EventBridge does not keep order.
+ */
+export function decideThread(transition: AlarmTransition, thread: AlarmThread | undefined): ThreadDecision {
+  if (thread && transition.at <= thread.lastStateAt) {
+    return { action: "skip", reason: "stale: a newer transition of this alarm was already handled" };
+  }
+  switch (transition.state) {
+    case "ALARM":
+      return isOpen(thread) ? { action: "reply", thread } : { action: "open" };
+    case "INSUFFICIENT_DATA":
+      return isOpen(thread) ? { action: "reply", thread } : { action: "post" };
+    case "OK":
+      if (isOpen(thread)) {
+        return { action: "resolve", thread, durationMs: transition.at - (thread.openedAt ?? transition.at) };
+      }
+      return transition.previous === "ALARM"
+        ? { action: "post" }
+        : { action: "skip", reason: "nothing to resolve: the alarm was not in ALARM" };
+  }
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { type AlarmThread, alarmTransition, decideThread, parseAwsTime } from "../../src/alerts/index.js";
+
+const T0 = Date.parse("2026-03-02T12:00:00Z");
+const open: AlarmThread = {
+  alarmName: "a",
+  channel: "C1",
+  ts: "1.000100",
+  openedAt: T0,
+  lastState: "ALARM",
+  lastStateAt: T0,
+  resolved: false,
+};
+const resolved: AlarmThread = { ...open, lastState: "OK", lastStateAt: T0 + 60_000, resolved: true };
+const okOnly: AlarmThread = {
+  alarmName: "a",
+  channel: "C1",
+  lastState: "OK",
+  lastStateAt: T0,
+  resolved: true,
+};
+
+describe("Function: decideThread", () => {
+  it.each([
+    ["ALARM with no thread opens one", "ALARM", "OK", T0, undefined, { action: "open" }],
+    [
+      "ALARM after a resolved thread opens a new one",
+      "ALARM",
+      "OK",
+      T0 + 120_000,
+      resolved,
+      { action: "open" },
+    ],
+    [
+      "ALARM again replies in the open thread",
+      "ALARM",
+      "INSUFFICIENT_DATA",
+      T0 + 60_000,
+      open,
+      { action: "reply", thread: open },
+    ],
+    [
+      "INSUFFICIENT_DATA replies in the open thread",
+      "INSUFFICIENT_DATA",
+      "ALARM",
+      T0 + 60_000,
+      open,
+      { action: "reply", thread: open },
+    ],
+    [
+      "INSUFFICIENT_DATA without a thread posts on its own",
+      "INSUFFICIENT_DATA",
+      "OK",
+      T0,
+      undefined,
+      { action: "post" },
+    ],
+    [
+      "OK resolves the open thread with the duration",
+      "OK",
+      "ALARM",
+      T0 + 900_000,
+      open,
+      { action: "resolve", thread: open, durationMs: 900_000 },
+    ],
+    ["OK after ALARM without a thread posts on its own", "OK", "ALARM", T0, undefined, { action: "post" }],
+    [
+      "OK after INSUFFICIENT_DATA is skipped",
+      "OK",
+      "INSUFFICIENT_DATA",
+      T0,
+      undefined,
+      { action: "skip", reason: expect.stringContaining("nothing to resolve") },
+    ],
+    [
+      "a transition older than the last handled is stale",
+      "ALARM",
+      "OK",
+      T0 - 1,
+      okOnly,
+      { action: "skip", reason: expect.stringContaining("stale") },
+    ],
+    [
+      "the same transition twice is stale",
+      "OK",
+      "ALARM",
+      T0 + 60_000,
+      resolved,
+      { action: "skip", reason: expect.stringContaining("stale") },
+    ],
+  ] as const)("%s", (_, state, previous, at, thread, expected) => {
+    expect(decideThread({ state, previous, at }, thread)).toEqual(expected);
+  });
+});
+
+describe("Function: alarmTransition", () => {
+  it("reads CloudWatch's offset without a colon", () => {
+    const t = alarmTransition(
+      { value: "ALARM", timestamp: "2026-03-02T12:04:40.989+0000" },
+      { value: "OK" },
+      "x",
+    );
+    expect(t.at).toBe(Date.parse("2026-03-02T12:04:40.989Z"));
+    expect(parseAwsTime("2026-03-02T14:04:40.989+0200")).toBe(t.at);
+  });
+
+  it("falls back to the event time", () => {
+    expect(alarmTransition({ value: "OK" }, { value: "ALARM" }, "2026-03-02T12:00:00Z").at).toBe(T0);
+  });
+});
