@@ -21,3 +21,16 @@ export {
   type GatewayStatus,
 } from "./gateway/gateway-fleet.js";
 export { CurlExit, probeGateway } from "./gateway/probe.js";
+export { SlackLimits } from "./slack/blocks.js";
+export { SlackMethodError, UnknownChannelError } from "./slack/errors.js";
+export type { SlackIdentity } from "./slack/methods.js";
+export type { RateLimitOptions } from "./slack/rate-limit.js";
+export {
+  SLACK_UPLOAD_METHOD,
+  type SlackCall,
+  type SlackServer,
+  type SlackServerOptions,
+  startSlackServer,
+} from "./slack/server.js";
+export { escapeHtml, renderSlackView } from "./slack/view.js";
+export type { SlackChannelView, SlackEdit, SlackFile, SlackMessage } from "./slack/workspace.js";
