@@ -9,6 +9,8 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
   /** Calls `fn` when the sandbox clock reaches `now() + ms`; returns a cancel function. */
   schedule(ms: number, fn: () => void): () => void;
+  /** Marks real work (I/O that takes no sandbox time); the clock waits for it before moving. */
+  track<T>(work: Promise<T>): Promise<T>;
 }
 
 interface Timer {
@@ -27,6 +29,9 @@ export class SandboxClock implements Clock {
   private seq = 0;
   private ticker: NodeJS.Timeout | undefined;
   private lastReal = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private busy = 0;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(options: { start?: number; speed?: number } = {}) {
     this.current = options.start ?? Date.parse("2026-11-27T09:00:00Z");
@@ -50,11 +55,35 @@ export class SandboxClock implements Clock {
     return new Promise((resolve) => this.schedule(ms, resolve));
   }
 
-  /** Moves the clock forward by `ms`, firing due timers in order and letting their promise chains settle. */
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
+  /**
+   * Moves the clock forward by `ms`, firing due timers in order and letting their promise chains settle.
+   * Calls are serialized: two overlapping `advance` calls move the clock by the sum, never backwards.
+   */
+  advance(ms: number): Promise<void> {
+    this.busy += 1;
+    const run = this.queue.then(() => this.advanceNow(ms));
+    this.queue = run.finally(() => {
+      this.busy -= 1;
+    });
+    return run;
+  }
+
+  /**
+   * Marks real work (a loopback HTTP probe, a process start) that takes no sandbox time: the clock does not
+   * move while it is pending, so a test that advances minutes in microseconds still sees the real answer.
+   * Only track work that does not itself wait on this clock (that would deadlock).
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    const done = () => this.inflight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  private async advanceNow(ms: number): Promise<void> {
+    const target = this.current + Math.max(0, ms);
     for (;;) {
-      await settle();
+      await this.quiesce();
       const next = this.timers[0];
       if (!next || next.at > target) break;
       this.timers.shift();
@@ -62,7 +91,16 @@ export class SandboxClock implements Clock {
       next.fn();
     }
     this.current = target;
+    await this.quiesce();
+  }
+
+  /** Settles promise chains and waits for tracked real work, until nothing new appears. */
+  private async quiesce(): Promise<void> {
     await settle();
+    while (this.inflight.size > 0) {
+      await Promise.allSettled([...this.inflight]);
+      await settle();
+    }
   }
 
   /** Advances in `step` increments until `done()` is true or `limitMs` has passed; returns whether it was met. */
@@ -90,6 +128,8 @@ export class SandboxClock implements Clock {
   private follow(speed: number): void {
     this.lastReal = Date.now();
     this.ticker = setInterval(() => {
+      // A still-running advance (waiting on real work) is not queued behind: the next tick covers the gap.
+      if (this.busy > 0) return;
       const real = Date.now();
       const delta = (real - this.lastReal) * speed;
       this.lastReal = real;

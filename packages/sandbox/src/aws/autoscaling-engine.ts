@@ -1,0 +1,316 @@
+import { awsError } from "./simulator.js";
+import type { SandboxWorld } from "./world.js";
+
+/** Auto Scaling instance lifecycle states, as `LifecycleState` spells them. */
+export const LifecycleState = {
+  Pending: "Pending",
+  PendingWait: "Pending:Wait",
+  PendingProceed: "Pending:Proceed",
+  InService: "InService",
+  Terminating: "Terminating",
+  TerminatingWait: "Terminating:Wait",
+  TerminatingProceed: "Terminating:Proceed",
+  Terminated: "Terminated",
+} as const;
+export type LifecycleState = (typeof LifecycleState)[keyof typeof LifecycleState];
+
+export const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
+export const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
+export type LifecycleTransition = typeof LAUNCHING | typeof TERMINATING;
+export type LifecycleResult = "CONTINUE" | "ABANDON";
+
+/** AWS's cap on a lifecycle action: 48 hours or 100 heartbeat timeouts, whichever is smaller. */
+export function globalTimeoutSeconds(heartbeatSeconds: number): number {
+  return Math.min(48 * 3600, 100 * heartbeatSeconds);
+}
+
+export interface LifecycleHook {
+  readonly LifecycleHookName: string;
+  readonly AutoScalingGroupName: string;
+  readonly LifecycleTransition: LifecycleTransition;
+  readonly HeartbeatTimeout: number;
+  readonly GlobalTimeout: number;
+  readonly DefaultResult: LifecycleResult;
+  readonly NotificationMetadata?: string;
+}
+
+/** A pending lifecycle action: one hook waiting on one instance. */
+export interface LifecycleAction {
+  readonly token: string;
+  readonly hook: LifecycleHook;
+  readonly instanceId: string;
+  readonly startedAt: number;
+  /** When the default result applies unless a heartbeat or completion comes first. */
+  deadline: number;
+  /** The global cap; heartbeats never move the deadline past it. */
+  readonly globalDeadline: number;
+  cancel: () => void;
+}
+
+export interface GroupMember {
+  readonly instanceId: string;
+  lifecycleState: LifecycleState;
+  healthStatus: "Healthy" | "Unhealthy";
+  inServiceAt?: number;
+  abandoned: boolean;
+}
+
+/** What a group launches: the launch template's data, resolved. */
+export interface GroupLaunchSpec {
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly securityGroupIds: readonly string[];
+  readonly subnets: readonly { subnetId: string; availabilityZone: string; vpcId: string }[];
+  readonly launchTemplate?: { id: string; name: string; version: string };
+  readonly iamInstanceProfileArn?: string;
+}
+
+export interface AutoScalingGroup {
+  readonly name: string;
+  readonly arn: string;
+  readonly createdAt: number;
+  min: number;
+  max: number;
+  desired: number;
+  readonly healthCheckGracePeriod: number;
+  readonly launch: GroupLaunchSpec;
+  readonly hooks: Map<string, LifecycleHook>;
+  readonly members: Map<string, GroupMember>;
+}
+
+const LEAVING: readonly string[] = [
+  LifecycleState.Terminating,
+  LifecycleState.TerminatingWait,
+  LifecycleState.TerminatingProceed,
+  LifecycleState.Terminated,
+];
+
+/**
+ * The Auto Scaling group behaviour behind the API: launches to the desired capacity, lifecycle hooks with
+ * tokens, heartbeats and timeouts on the sandbox clock, health replacement and scale-in.
+ */
+export class AutoScalingEngine {
+  readonly groups = new Map<string, AutoScalingGroup>();
+  readonly actions = new Map<string, LifecycleAction>();
+  private launches = 0;
+
+  constructor(private readonly world: SandboxWorld) {}
+
+  /** Creates a group (seeded from the config) and launches it to its desired capacity. */
+  createGroup(
+    spec: Omit<AutoScalingGroup, "arn" | "createdAt" | "hooks" | "members"> & {
+      hooks?: Omit<LifecycleHook, "AutoScalingGroupName" | "GlobalTimeout">[];
+    },
+  ): AutoScalingGroup {
+    const uuid = this.world.uuid("asg");
+    const group: AutoScalingGroup = {
+      ...spec,
+      arn: this.world.arn("autoscaling", `autoScalingGroup:${uuid}:autoScalingGroupName/${spec.name}`),
+      createdAt: this.world.clock.now(),
+      hooks: new Map(),
+      members: new Map(),
+    };
+    this.groups.set(group.name, group);
+    for (const hook of spec.hooks ?? []) this.putHook(group, hook);
+    this.reconcile(group);
+    return group;
+  }
+
+  group(name: string): AutoScalingGroup {
+    const group = this.groups.get(name);
+    if (!group) throw awsError("ValidationError", `Group ${name} not found`);
+    return group;
+  }
+
+  putHook(
+    group: AutoScalingGroup,
+    hook: Omit<LifecycleHook, "AutoScalingGroupName" | "GlobalTimeout">,
+  ): LifecycleHook {
+    const full: LifecycleHook = {
+      ...hook,
+      AutoScalingGroupName: group.name,
+      GlobalTimeout: globalTimeoutSeconds(hook.HeartbeatTimeout),
+    };
+    group.hooks.set(hook.LifecycleHookName, full);
+    return full;
+  }
+
+  /** The group an instance belongs to (terminated instances leave their group). */
+  memberOf(instanceId: string): { group: AutoScalingGroup; member: GroupMember } | undefined {
+    for (const group of this.groups.values()) {
+      const member = group.members.get(instanceId);
+      if (member) return { group, member };
+    }
+    return undefined;
+  }
+
+  /** Launches or terminates until the instances not leaving the group match the desired capacity. */
+  reconcile(group: AutoScalingGroup): void {
+    const staying = () =>
+      [...group.members.values()].filter((m) => !LEAVING.includes(m.lifecycleState) && !m.abandoned);
+    while (staying().length < group.desired) this.launch(group);
+    while (staying().length > group.desired) {
+      const victim = this.scaleInVictim(group, staying());
+      if (!victim) break;
+      this.terminate(group, victim);
+    }
+  }
+
+  /** Starts the termination of a member: terminate hooks fire, then the instance shuts down. */
+  terminate(group: AutoScalingGroup, member: GroupMember): void {
+    if (LEAVING.includes(member.lifecycleState)) return;
+    for (const action of this.actionsOf(member.instanceId)) this.dropAction(action);
+    member.lifecycleState = LifecycleState.Terminating;
+    if (!this.enterHooks(group, member, TERMINATING)) this.proceed(group, member);
+  }
+
+  complete(action: LifecycleAction, result: LifecycleResult): void {
+    this.dropAction(action);
+    const found = this.memberOf(action.instanceId);
+    if (!found) return;
+    const { group, member } = found;
+    if (action.hook.LifecycleTransition === LAUNCHING && result === "ABANDON") member.abandoned = true;
+    if (this.actionsOf(member.instanceId).length > 0) return;
+    if (member.lifecycleState === LifecycleState.PendingWait && member.abandoned) {
+      // An abandoned launch is terminated and replaced.
+      this.terminate(group, member);
+      this.reconcile(group);
+      return;
+    }
+    this.proceed(group, member);
+  }
+
+  /** Restarts the heartbeat timer, never past the global timeout. */
+  heartbeat(action: LifecycleAction): void {
+    action.cancel();
+    action.deadline = Math.min(
+      this.world.clock.now() + action.hook.HeartbeatTimeout * 1000,
+      action.globalDeadline,
+    );
+    this.arm(action);
+  }
+
+  actionsOf(instanceId: string): LifecycleAction[] {
+    return [...this.actions.values()].filter((a) => a.instanceId === instanceId);
+  }
+
+  private launch(group: AutoScalingGroup): void {
+    const subnet = group.launch.subnets[this.launches++ % group.launch.subnets.length];
+    if (!subnet) throw new Error(`group ${group.name} has no subnets`);
+    const instance = this.world.launchInstance({
+      imageId: group.launch.imageId,
+      instanceType: group.launch.instanceType,
+      availabilityZone: subnet.availabilityZone,
+      subnetId: subnet.subnetId,
+      vpcId: subnet.vpcId,
+      securityGroupIds: [...group.launch.securityGroupIds],
+      launchTemplate: group.launch.launchTemplate,
+      iamInstanceProfileArn: group.launch.iamInstanceProfileArn,
+      tags: { "aws:autoscaling:groupName": group.name, Name: group.name },
+    });
+    const member: GroupMember = {
+      instanceId: instance.instanceId,
+      lifecycleState: LifecycleState.Pending,
+      healthStatus: "Healthy",
+      abandoned: false,
+    };
+    group.members.set(member.instanceId, member);
+    if (this.enterHooks(group, member, LAUNCHING)) return;
+    // Without a launch hook the instance goes in service once EC2 reports it running.
+    this.world.clock.schedule(this.world.timings.runningAfterMs, () => this.proceed(group, member));
+  }
+
+  /** Puts the member in the transition's wait state with one action per hook; false when there is no hook. */
+  private enterHooks(group: AutoScalingGroup, member: GroupMember, transition: LifecycleTransition): boolean {
+    const hooks = [...group.hooks.values()].filter((h) => h.LifecycleTransition === transition);
+    if (hooks.length === 0) return false;
+    member.lifecycleState =
+      transition === LAUNCHING ? LifecycleState.PendingWait : LifecycleState.TerminatingWait;
+    const now = this.world.clock.now();
+    for (const hook of hooks) {
+      const action: LifecycleAction = {
+        token: this.world.uuid("lifecycle-token"),
+        hook,
+        instanceId: member.instanceId,
+        startedAt: now,
+        deadline: now + hook.HeartbeatTimeout * 1000,
+        globalDeadline: now + hook.GlobalTimeout * 1000,
+        cancel: () => {},
+      };
+      this.actions.set(action.token, action);
+      this.arm(action);
+      this.world.publish({
+        source: "aws.autoscaling",
+        "detail-type":
+          transition === LAUNCHING
+            ? "EC2 Instance-launch Lifecycle Action"
+            : "EC2 Instance-terminate Lifecycle Action",
+        resources: [group.arn],
+        detail: {
+          LifecycleActionToken: action.token,
+          AutoScalingGroupName: group.name,
+          LifecycleHookName: hook.LifecycleHookName,
+          EC2InstanceId: member.instanceId,
+          LifecycleTransition: transition,
+          ...(hook.NotificationMetadata !== undefined
+            ? { NotificationMetadata: hook.NotificationMetadata }
+            : {}),
+          Origin: transition === LAUNCHING ? "EC2" : "AutoScalingGroup",
+          Destination: transition === LAUNCHING ? "AutoScalingGroup" : "EC2",
+        },
+      });
+    }
+    return true;
+  }
+
+  /** At the deadline the hook's DefaultResult applies, exactly as if it had been sent. */
+  private arm(action: LifecycleAction): void {
+    action.cancel = this.world.clock.schedule(action.deadline - this.world.clock.now(), () => {
+      if (this.actions.get(action.token) === action) this.complete(action, action.hook.DefaultResult);
+    });
+  }
+
+  private dropAction(action: LifecycleAction): void {
+    action.cancel();
+    this.actions.delete(action.token);
+  }
+
+  private proceed(group: AutoScalingGroup, member: GroupMember): void {
+    if (
+      member.lifecycleState === LifecycleState.Pending ||
+      member.lifecycleState === LifecycleState.PendingWait
+    ) {
+      member.lifecycleState = LifecycleState.PendingProceed;
+      this.world.clock.schedule(1_000, () => {
+        if (member.lifecycleState !== LifecycleState.PendingProceed) return;
+        member.lifecycleState = LifecycleState.InService;
+        member.inServiceAt = this.world.clock.now();
+      });
+      return;
+    }
+    member.lifecycleState = LifecycleState.TerminatingProceed;
+    this.world.terminateInstance(member.instanceId);
+    this.world.clock.schedule(this.world.timings.terminatedAfterMs, () => {
+      member.lifecycleState = LifecycleState.Terminated;
+      group.members.delete(member.instanceId);
+    });
+  }
+
+  /**
+   * AWS's default termination policy, simplified: the Availability Zone with the most instances, then
+   * instances not yet in service, then the oldest launch.
+   */
+  private scaleInVictim(group: AutoScalingGroup, staying: GroupMember[]): GroupMember | undefined {
+    const az = (m: GroupMember) => this.world.instances.get(m.instanceId)?.availabilityZone ?? "";
+    const perAz = new Map<string, number>();
+    for (const m of staying) perAz.set(az(m), (perAz.get(az(m)) ?? 0) + 1);
+    const launched = (m: GroupMember) => this.world.instances.get(m.instanceId)?.launchTime ?? 0;
+    return [...staying].sort(
+      (a, b) =>
+        (perAz.get(az(b)) ?? 0) - (perAz.get(az(a)) ?? 0) ||
+        Number(a.lifecycleState === LifecycleState.InService) -
+          Number(b.lifecycleState === LifecycleState.InService) ||
+        launched(a) - launched(b),
+    )[0];
+  }
+}

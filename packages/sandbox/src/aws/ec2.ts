@@ -1,0 +1,385 @@
+import { paginate } from "./pagination.js";
+import { awsError, type ServiceModel } from "./simulator.js";
+import { InstanceStateCode, type SandboxWorld, type SimInstance } from "./world.js";
+
+type Input = Record<string, unknown>;
+
+/** An `IpPermission` as EC2 takes and returns it. */
+export interface IpPermission {
+  IpProtocol: string;
+  FromPort?: number;
+  ToPort?: number;
+  IpRanges?: { CidrIp: string; Description?: string }[];
+  Ipv6Ranges?: { CidrIpv6: string; Description?: string }[];
+  PrefixListIds?: { PrefixListId: string; Description?: string }[];
+  UserIdGroupPairs?: { GroupId: string; Description?: string }[];
+}
+
+export interface SecurityGroup {
+  GroupId: string;
+  GroupName: string;
+  Description: string;
+  VpcId: string;
+  OwnerId: string;
+  IpPermissions: IpPermission[];
+  IpPermissionsEgress: IpPermission[];
+  Tags?: { Key: string; Value: string }[];
+}
+
+/**
+ * EC2 resources kept as plain data in AWS's own shapes (subnets, route tables, VPC endpoints, launch
+ * templates), so a test or a drift scene can edit them directly and the Describe calls answer the edit.
+ */
+export interface Ec2Data {
+  readonly vpcs: Record<string, unknown>[];
+  readonly subnets: Record<string, unknown>[];
+  readonly routeTables: Record<string, unknown>[];
+  readonly vpcEndpoints: Record<string, unknown>[];
+  readonly securityGroups: SecurityGroup[];
+  /** `LaunchTemplate` rows with their versions' `LaunchTemplateData`. */
+  readonly launchTemplates: { template: Record<string, unknown>; versions: Record<string, unknown>[] }[];
+}
+
+export function emptyEc2Data(): Ec2Data {
+  return {
+    vpcs: [],
+    subnets: [],
+    routeTables: [],
+    vpcEndpoints: [],
+    securityGroups: [],
+    launchTemplates: [],
+  };
+}
+
+type Filter = { Name: string; Values: string[] };
+
+/** The value(s) an EC2 filter name reads from a resource; `tag:Key` reads tags. */
+function filterValues(
+  resource: Record<string, unknown>,
+  name: string,
+  fields: Record<string, (r: Record<string, unknown>) => unknown>,
+): unknown[] {
+  if (name.startsWith("tag:")) {
+    const key = name.slice(4);
+    const tags = (resource.Tags as { Key: string; Value: string }[] | undefined) ?? [];
+    return tags.filter((t) => t.Key === key).map((t) => t.Value);
+  }
+  if (name === "tag-key") return ((resource.Tags as { Key: string }[] | undefined) ?? []).map((t) => t.Key);
+  const read = fields[name];
+  if (!read) throw awsError("InvalidParameterValue", `The filter '${name}' is invalid`);
+  const value = read(resource);
+  return Array.isArray(value) ? value : [value];
+}
+
+/** EC2 filter semantics: filters are ANDed, values ORed, `*` and `?` are wildcards. */
+function applyFilters<T extends Record<string, unknown>>(
+  rows: T[],
+  filters: Filter[] | undefined,
+  fields: Record<string, (r: Record<string, unknown>) => unknown>,
+): T[] {
+  if (!filters?.length) return rows;
+  const matches = (pattern: string, value: unknown) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    ).test(String(value));
+  return rows.filter((row) =>
+    filters.every((f) => filterValues(row, f.Name, fields).some((v) => f.Values.some((p) => matches(p, v)))),
+  );
+}
+
+export function describeInstance(world: SandboxWorld, instance: SimInstance): Record<string, unknown> {
+  return {
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    InstanceType: instance.instanceType,
+    LaunchTime: new Date(instance.launchTime),
+    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: "default" },
+    PrivateIpAddress: instance.privateIpAddress,
+    PrivateDnsName: `ip-${instance.privateIpAddress.replaceAll(".", "-")}.ec2.internal`,
+    PublicDnsName: "",
+    SubnetId: instance.subnetId,
+    VpcId: instance.vpcId,
+    State: { Code: InstanceStateCode[instance.state], Name: instance.state },
+    SecurityGroups: instance.securityGroupIds.map((id) => ({ GroupId: id })),
+    MetadataOptions: {
+      ...instance.metadataOptions,
+      State: "applied",
+      HttpProtocolIpv6: "disabled",
+      InstanceMetadataTags: "disabled",
+    },
+    ...(instance.iamInstanceProfileArn
+      ? { IamInstanceProfile: { Arn: instance.iamInstanceProfileArn } }
+      : {}),
+    BlockDeviceMappings: [
+      {
+        DeviceName: "/dev/xvda",
+        Ebs: { Status: "attached", VolumeId: world.id("vol"), DeleteOnTermination: true },
+      },
+    ],
+    NetworkInterfaces: [
+      {
+        PrivateIpAddress: instance.privateIpAddress,
+        SubnetId: instance.subnetId,
+        VpcId: instance.vpcId,
+        Ipv6Addresses: [],
+      },
+    ],
+    Tags: Object.entries(instance.tags).map(([Key, Value]) => ({ Key, Value })),
+  };
+}
+
+const INSTANCE_FILTERS: Record<string, (r: Record<string, unknown>) => unknown> = {
+  "instance-id": (r) => r.InstanceId,
+  "instance-state-name": (r) => (r.State as { Name: string }).Name,
+  "vpc-id": (r) => r.VpcId,
+  "subnet-id": (r) => r.SubnetId,
+  "availability-zone": (r) => (r.Placement as { AvailabilityZone: string }).AvailabilityZone,
+  "instance.group-id": (r) => (r.SecurityGroups as { GroupId: string }[]).map((g) => g.GroupId),
+  "metadata-options.http-tokens": (r) => (r.MetadataOptions as { HttpTokens: string }).HttpTokens,
+};
+
+/** Describe semantics shared by the network resources: ids must exist, then filters apply. */
+function describeRows(
+  rows: Record<string, unknown>[],
+  input: Input,
+  kind: { ids: string; field: string; filter: string; notFound: string; label: string },
+) {
+  const ids = input[kind.ids] as string[] | undefined;
+  const missing = ids?.find((id) => !rows.some((r) => r[kind.field] === id));
+  if (missing) throw awsError(kind.notFound, `The ${kind.label} ID '${missing}' does not exist`);
+  const selected = ids?.length ? rows.filter((r) => ids.includes(r[kind.field] as string)) : rows;
+  return applyFilters(selected, input.Filters as Filter[] | undefined, {
+    [kind.filter]: (r) => r[kind.field],
+    "vpc-id": (r) => r.VpcId,
+    "group-name": (r) => r.GroupName,
+    "service-name": (r) => r.ServiceName,
+    "association.subnet-id": (r) =>
+      ((r.Associations as { SubnetId?: string }[] | undefined) ?? []).map((a) => a.SubnetId),
+  });
+}
+
+function samePermission(a: IpPermission, b: IpPermission): boolean {
+  return a.IpProtocol === b.IpProtocol && a.FromPort === b.FromPort && a.ToPort === b.ToPort;
+}
+
+/** Adds or removes rules one source at a time, failing like EC2 on duplicates and on missing rules. */
+function editRules(
+  group: SecurityGroup,
+  key: "IpPermissions" | "IpPermissionsEgress",
+  edits: IpPermission[],
+  add: boolean,
+): void {
+  for (const edit of edits) {
+    let rule = group[key].find((r) => samePermission(r, edit));
+    if (!rule) {
+      if (!add)
+        throw awsError(
+          "InvalidPermission.NotFound",
+          "The specified rule does not exist in this security group.",
+        );
+      rule = {
+        IpProtocol: edit.IpProtocol,
+        FromPort: edit.FromPort,
+        ToPort: edit.ToPort,
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+        UserIdGroupPairs: [],
+      };
+      group[key].push(rule);
+    }
+    for (const list of ["IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs"] as const) {
+      const sourceKey = {
+        IpRanges: "CidrIp",
+        Ipv6Ranges: "CidrIpv6",
+        PrefixListIds: "PrefixListId",
+        UserIdGroupPairs: "GroupId",
+      }[list];
+      for (const source of (edit[list] ?? []) as Record<string, string>[]) {
+        const existing = (rule[list] ?? []) as Record<string, string>[];
+        const at = existing.findIndex((s) => s[sourceKey] === source[sourceKey]);
+        if (add && at >= 0)
+          throw awsError(
+            "InvalidPermission.Duplicate",
+            `the specified rule "peer: ${source[sourceKey]}, ${edit.IpProtocol}, from port: ${edit.FromPort}, to port: ${edit.ToPort}, ALLOW" already exists`,
+          );
+        if (!add && at < 0)
+          throw awsError(
+            "InvalidPermission.NotFound",
+            "The specified rule does not exist in this security group.",
+          );
+        if (add) existing.push({ ...source });
+        else existing.splice(at, 1);
+        rule[list] = existing as never;
+      }
+    }
+    const empty = ["IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs"].every(
+      (l) => !(rule[l as keyof IpPermission] as unknown[] | undefined)?.length,
+    );
+    if (empty) group[key].splice(group[key].indexOf(rule), 1);
+  }
+}
+
+/** EC2 as a command-level model: instances from the world, network and templates as data. */
+export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
+  const group = (input: Input) => {
+    const id = input.GroupId as string;
+    const found = data.securityGroups.find((g) => g.GroupId === id);
+    if (!found) throw awsError("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
+    return found;
+  };
+  const edit = (key: "IpPermissions" | "IpPermissionsEgress", add: boolean) => (input: Input) => {
+    editRules(group(input), key, (input.IpPermissions as IpPermission[]) ?? [], add);
+    return { Return: true };
+  };
+  return {
+    service: "EC2",
+    commands: {
+      DescribeInstances(input) {
+        const ids = input.InstanceIds as string[] | undefined;
+        const max = input.MaxResults as number | undefined;
+        if (ids?.length && max !== undefined)
+          throw awsError(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+          );
+        if (max !== undefined && (max < 5 || max > 1000))
+          throw awsError(
+            "InvalidParameterValue",
+            `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
+          );
+        for (const id of ids ?? [])
+          if (!world.instances.has(id))
+            throw awsError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+        const rows = [...world.instances.values()]
+          .filter((i) => !ids?.length || ids.includes(i.instanceId))
+          .map((i) => describeInstance(world, i));
+        const filtered = applyFilters(rows, input.Filters as Filter[] | undefined, INSTANCE_FILTERS);
+        const page = paginate(filtered, {
+          maxResults: max,
+          nextToken: input.NextToken as string | undefined,
+          defaultSize: 1000,
+        });
+        return {
+          Reservations: page.items.map((instance) => ({
+            ReservationId: `r-${String(instance.InstanceId).slice(2)}`,
+            OwnerId: world.account,
+            Instances: [instance],
+          })),
+          NextToken: page.nextToken,
+        };
+      },
+      ModifyInstanceMetadataOptions(input) {
+        const instance = world.instances.get(input.InstanceId as string);
+        if (!instance)
+          throw awsError(
+            "InvalidInstanceID.NotFound",
+            `The instance ID '${String(input.InstanceId)}' does not exist`,
+          );
+        if (input.HttpTokens)
+          instance.metadataOptions.HttpTokens = input.HttpTokens as "required" | "optional";
+        if (input.HttpEndpoint)
+          instance.metadataOptions.HttpEndpoint = input.HttpEndpoint as "enabled" | "disabled";
+        if (input.HttpPutResponseHopLimit)
+          instance.metadataOptions.HttpPutResponseHopLimit = input.HttpPutResponseHopLimit as number;
+        return {
+          InstanceId: instance.instanceId,
+          InstanceMetadataOptions: { ...instance.metadataOptions, State: "pending" },
+        };
+      },
+      DescribeSecurityGroups: (input) => ({
+        SecurityGroups: structuredClone(
+          describeRows(data.securityGroups as unknown as Record<string, unknown>[], input, {
+            ids: "GroupIds",
+            field: "GroupId",
+            filter: "group-id",
+            notFound: "InvalidGroup.NotFound",
+            label: "security group",
+          }),
+        ),
+      }),
+      AuthorizeSecurityGroupIngress: edit("IpPermissions", true),
+      RevokeSecurityGroupIngress: edit("IpPermissions", false),
+      AuthorizeSecurityGroupEgress: edit("IpPermissionsEgress", true),
+      RevokeSecurityGroupEgress: edit("IpPermissionsEgress", false),
+      DescribeVpcs: (input) => ({
+        Vpcs: structuredClone(
+          describeRows(data.vpcs, input, {
+            ids: "VpcIds",
+            field: "VpcId",
+            filter: "vpc-id",
+            notFound: "InvalidVpcID.NotFound",
+            label: "vpc",
+          }),
+        ),
+      }),
+      DescribeSubnets: (input) => ({
+        Subnets: structuredClone(
+          describeRows(data.subnets, input, {
+            ids: "SubnetIds",
+            field: "SubnetId",
+            filter: "subnet-id",
+            notFound: "InvalidSubnetID.NotFound",
+            label: "subnet",
+          }),
+        ),
+      }),
+      DescribeRouteTables: (input) => ({
+        RouteTables: structuredClone(
+          describeRows(data.routeTables, input, {
+            ids: "RouteTableIds",
+            field: "RouteTableId",
+            filter: "route-table-id",
+            notFound: "InvalidRouteTableID.NotFound",
+            label: "route table",
+          }),
+        ),
+      }),
+      DescribeVpcEndpoints: (input) => ({
+        VpcEndpoints: structuredClone(
+          describeRows(data.vpcEndpoints, input, {
+            ids: "VpcEndpointIds",
+            field: "VpcEndpointId",
+            filter: "vpc-endpoint-id",
+            notFound: "InvalidVpcEndpointId.NotFound",
+            label: "vpc endpoint",
+          }),
+        ),
+      }),
+      DescribeLaunchTemplates(input) {
+        const rows = data.launchTemplates.map((t) => t.template);
+        const ids = input.LaunchTemplateIds as string[] | undefined;
+        const names = input.LaunchTemplateNames as string[] | undefined;
+        return {
+          LaunchTemplates: structuredClone(
+            rows.filter(
+              (r) =>
+                (!ids?.length || ids.includes(r.LaunchTemplateId as string)) &&
+                (!names?.length || names.includes(r.LaunchTemplateName as string)),
+            ),
+          ),
+        };
+      },
+      DescribeLaunchTemplateVersions(input) {
+        const entry = data.launchTemplates.find(
+          (t) =>
+            t.template.LaunchTemplateId === input.LaunchTemplateId ||
+            t.template.LaunchTemplateName === input.LaunchTemplateName,
+        );
+        if (!entry)
+          throw awsError("InvalidLaunchTemplateId.NotFound", "The specified launch template does not exist.");
+        const wanted = (input.Versions as string[] | undefined) ?? [];
+        const latest = String(entry.template.LatestVersionNumber);
+        const resolve = (v: string) =>
+          v === "$Latest" ? latest : v === "$Default" ? String(entry.template.DefaultVersionNumber) : v;
+        const versions = entry.versions.filter(
+          (v) => wanted.length === 0 || wanted.map(resolve).includes(String(v.VersionNumber)),
+        );
+        return { LaunchTemplateVersions: structuredClone(versions) };
+      },
+    },
+  };
+}

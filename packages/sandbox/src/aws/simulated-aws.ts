@@ -1,0 +1,88 @@
+import { setMetricsSink } from "@clawops/core";
+import { setClientInterceptor } from "@clawops/core/aws";
+import { GATEWAY_PROBE_MARKER } from "@clawops/core/lifecycle";
+import type { Clock } from "../clock.js";
+import { autoScalingModel } from "./autoscaling.js";
+import { AutoScalingEngine } from "./autoscaling-engine.js";
+import { type CloudWatchModel, cloudWatchModel } from "./cloudwatch.js";
+import { type Ec2Data, ec2Model, emptyEc2Data } from "./ec2.js";
+import { eventBridgeModel } from "./eventbridge.js";
+import { gatewayProbeSimulator } from "./gateway-probe.js";
+import { type SecretsManagerModel, secretsManagerModel } from "./secretsmanager.js";
+import { AwsSimulator } from "./simulator.js";
+import { type SsmModel, type SsmOptions, ssmModel } from "./ssm.js";
+import {
+  type GatewayProber,
+  type GatewayProcessesLike,
+  type InstanceTimings,
+  SandboxWorld,
+} from "./world.js";
+
+export interface SimulatedAwsOptions {
+  readonly clock: Clock;
+  /** @default "us-east-1" */
+  readonly region?: string;
+  readonly timings?: Partial<InstanceTimings>;
+  readonly ssm?: SsmOptions;
+  /** Real gateway processes started on each instance's boot; without them gateways refuse connections. */
+  readonly gateways?: GatewayProcessesLike;
+  /** The real HTTP probe the gateway-health script simulator uses. */
+  readonly prober?: GatewayProber;
+  /** Caps a probe's real wait for a hanging gateway (tests). @default the script's curl --max-time */
+  readonly maxRealProbeTimeoutMs?: number;
+}
+
+/**
+ * The simulated AWS account: one world, every service model registered on one simulator. `install()` puts
+ * it behind the client factory (and Powertools' EMF output into CloudWatch) until the returned function runs.
+ */
+export class SimulatedAws {
+  readonly world: SandboxWorld;
+  readonly simulator: AwsSimulator;
+  readonly autoScaling: AutoScalingEngine;
+  readonly ssm: SsmModel;
+  readonly cloudWatch: CloudWatchModel;
+  readonly ec2: Ec2Data;
+  readonly secrets: SecretsManagerModel;
+
+  constructor(options: SimulatedAwsOptions) {
+    this.world = new SandboxWorld(options.clock, { region: options.region, timings: options.timings });
+    this.world.gateways = options.gateways;
+    this.simulator = new AwsSimulator(options.clock, { region: this.world.region });
+    this.autoScaling = new AutoScalingEngine(this.world);
+    this.ssm = ssmModel(this.world, options.ssm);
+    this.cloudWatch = cloudWatchModel(this.world);
+    this.ec2 = emptyEc2Data();
+    this.secrets = secretsManagerModel(this.world);
+    if (options.prober) {
+      this.ssm.onScript(
+        GATEWAY_PROBE_MARKER,
+        gatewayProbeSimulator(this.world, options.prober, {
+          maxRealTimeoutMs: options.maxRealProbeTimeoutMs,
+        }),
+      );
+    }
+    this.simulator
+      .register(autoScalingModel(this.world, this.autoScaling))
+      .register(ec2Model(this.world, this.ec2))
+      .register(this.ssm)
+      .register(this.cloudWatch)
+      .register(this.secrets)
+      .register(eventBridgeModel(this.world));
+  }
+
+  /** Routes every factory-made client to the models and EMF to CloudWatch; returns the uninstaller. */
+  install(): () => void {
+    const restoreClients = setClientInterceptor(this.simulator);
+    const restoreMetrics = setMetricsSink(this.cloudWatch.emfSink);
+    return () => {
+      restoreMetrics();
+      restoreClients();
+    };
+  }
+
+  /** Stops the models' own timers (alarm evaluation). */
+  stop(): void {
+    this.cloudWatch.stop();
+  }
+}

@@ -1,0 +1,127 @@
+import { type EventPattern, matchesPattern, validatePattern } from "@clawops/core/events";
+import type { SandboxEvent } from "./aws/world.js";
+import type { Clock } from "./clock.js";
+
+/** What a rule delivers to: an in-process handler, or a state machine start (see `stateMachineTarget`). */
+export type EventTarget = (event: SandboxEvent) => unknown;
+
+/** A rule of the local bus: the stacks' own pattern and where matching events go. */
+export interface BusRule {
+  readonly name: string;
+  readonly pattern: EventPattern;
+  readonly target: EventTarget;
+}
+
+/** One delivery attempt of one event to one rule's target. */
+export interface Delivery {
+  readonly rule: string;
+  readonly eventId: string;
+  readonly attempt: number;
+  readonly at: number;
+  readonly duplicate: boolean;
+  outcome: "pending" | "ok" | "error";
+  error?: Error;
+}
+
+export interface LocalEventBusOptions {
+  /**
+   * Deliver an event twice to a rule (EventBridge delivers at least once): `true` for every delivery, or a
+   * predicate. Targets must be idempotent. @default false
+   */
+  readonly duplicate?: boolean | ((event: SandboxEvent, rule: string) => boolean);
+  /** Attempts per delivery before it counts as failed. @default 3 */
+  readonly attempts?: number;
+  /** Sandbox milliseconds before the first retry; doubles each time. @default 1_000 */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * The local EventBridge bus. Events from the models and PutEvents are matched with `matchesPattern`
+ * against each rule's pattern (the stacks' pattern constants) and delivered to the targets asynchronously,
+ * at least once: a target that throws is retried on the sandbox clock, and duplicates can be forced.
+ */
+export class LocalEventBus {
+  private readonly rules = new Map<string, BusRule>();
+  private readonly events: SandboxEvent[] = [];
+  private readonly log: Delivery[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: LocalEventBusOptions = {},
+  ) {}
+
+  /** Adds (or replaces) a rule; the pattern is validated as EventBridge's PutRule would. */
+  putRule(rule: BusRule): void {
+    validatePattern(rule.pattern);
+    this.rules.set(rule.name, rule);
+  }
+
+  removeRule(name: string): void {
+    this.rules.delete(name);
+  }
+
+  /** Publishes one event: it is recorded, then delivered to every matching rule. */
+  publish(event: SandboxEvent): void {
+    this.events.push(event);
+    for (const rule of this.rules.values()) {
+      if (!matchesPattern(rule.pattern, event)) continue;
+      this.deliver(rule, event, 1, false);
+      const duplicate = this.options.duplicate;
+      if (duplicate === true || (typeof duplicate === "function" && duplicate(event, rule.name))) {
+        this.deliver(rule, event, 1, true);
+      }
+    }
+  }
+
+  /** Every event published so far, optionally only those matching `pattern`. */
+  published(pattern?: EventPattern): SandboxEvent[] {
+    return pattern ? this.events.filter((e) => matchesPattern(pattern, e)) : [...this.events];
+  }
+
+  /** Every delivery attempt so far. */
+  deliveries(rule?: string): Delivery[] {
+    return this.log.filter((d) => !rule || d.rule === rule);
+  }
+
+  /** Deliveries whose last attempt failed (EventBridge would send them to the rule's DLQ). */
+  failures(): Delivery[] {
+    const attempts = this.options.attempts ?? 3;
+    return this.log.filter((d) => d.outcome === "error" && d.attempt >= attempts);
+  }
+
+  /** Resolves once no delivery is running (retries scheduled on the clock are not waited for). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private deliver(rule: BusRule, event: SandboxEvent, attempt: number, duplicate: boolean): void {
+    const record: Delivery = {
+      rule: rule.name,
+      eventId: event.id,
+      attempt,
+      at: this.clock.now(),
+      duplicate,
+      outcome: "pending",
+    };
+    this.log.push(record);
+    // A fresh copy per delivery: one target cannot change what another receives.
+    const copy = structuredClone(event);
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => rule.target(copy))
+      .then(
+        () => {
+          record.outcome = "ok";
+        },
+        (error: Error) => {
+          record.outcome = "error";
+          record.error = error;
+          if (attempt >= (this.options.attempts ?? 3)) return;
+          const delay = (this.options.retryDelayMs ?? 1_000) * 2 ** (attempt - 1);
+          this.clock.schedule(delay, () => this.deliver(rule, event, attempt + 1, duplicate));
+        },
+      );
+    this.inflight.add(run);
+    void run.finally(() => this.inflight.delete(run));
+  }
+}
