@@ -212,7 +212,10 @@ export class GatewayProcesses {
     const seq = ++this.seq;
     await new Promise<void>((resolve) => {
       entry.acks.set(seq, resolve);
-      entry.child.send({ type: "mode", mode, bootDelayMs: options.bootDelayMs ?? 0, seq });
+      // The channel may close under us (the process is dying): the exit handler then releases the wait too.
+      entry.child.send({ type: "mode", mode, bootDelayMs: options.bootDelayMs ?? 0, seq }, (error) => {
+        if (error) resolve();
+      });
     });
     entry.acks.delete(seq);
     if (!entry.status.running) throw new GatewayProcessError(`gateway of ${instanceId} exited`, instanceId);

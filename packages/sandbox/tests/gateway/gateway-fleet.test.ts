@@ -139,6 +139,34 @@ describe("Class: GatewayProcesses", () => {
     await expect(fleet.start("i-0b2")).rejects.toBeInstanceOf(GatewayProcessError);
   });
 
+  it("reports every exit to onExit, with how the process ended", async () => {
+    const exits: { instanceId: string; signal: string | null; exitCode: number | null }[] = [];
+    const watched = new GatewayProcesses({
+      onExit: ({ instanceId, signal, exitCode }) => exits.push({ instanceId, signal, exitCode }),
+    });
+    try {
+      await watched.start("i-0e1");
+      await watched.start("i-0e2");
+
+      await watched.kill("i-0e1");
+      await watched.stop("i-0e2");
+
+      expect(exits).toEqual([
+        { instanceId: "i-0e1", signal: "SIGKILL", exitCode: null },
+        { instanceId: "i-0e2", signal: null, exitCode: 0 },
+      ]);
+    } finally {
+      await watched.closeAll();
+    }
+  });
+
+  it("fails setMode on a gateway that is no longer running", async () => {
+    await fleet.start("i-0e3");
+    await fleet.kill("i-0e3");
+
+    await expect(fleet.setMode("i-0e3", "hang")).rejects.toThrow("is not running");
+  });
+
   it("leaves no child process behind after closeAll", async () => {
     const pids = await Promise.all(
       ["i-0c1", "i-0c2", "i-0c3"].map(async (id) => (await fleet.start(id)).pid),
