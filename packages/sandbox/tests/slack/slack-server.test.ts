@@ -270,6 +270,59 @@ describe("Function: startSlackServer", () => {
     expect(slack.calls("chat.postMessage")).toHaveLength(1);
   });
 
+  it.each([
+    [
+      "conversations.info of an unknown channel",
+      (c: WebClient) => c.conversations.info({ channel: "C0NOPE" }),
+      "channel_not_found",
+    ],
+    [
+      "chat.update of an unknown message",
+      (c: WebClient) => c.chat.update({ channel: "C0ALERTS", ts: "1.000001", text: "x" }),
+      "message_not_found",
+    ],
+    [
+      "a reply to an unknown thread",
+      (c: WebClient) => c.chat.postMessage({ channel: "C0ALERTS", text: "x", thread_ts: "1.000001" }),
+      "thread_not_found",
+    ],
+    [
+      "completing a file that was never uploaded",
+      (c: WebClient) => c.files.completeUploadExternal({ files: [{ id: "F0NOPE" }], channel_id: "C0ALERTS" }),
+      "file_not_found",
+    ],
+    [
+      "an upload URL without a length",
+      (c: WebClient) => c.apiCall("files.getUploadURLExternal", { filename: "a.txt" }),
+      "invalid_arguments",
+    ],
+    [
+      "a method the server does not speak",
+      (c: WebClient) => c.apiCall("admin.teams.list", {}),
+      "unknown_method",
+    ],
+  ])("answers %s with Slack's error", async (_case, call, expected) => {
+    const client = await start();
+
+    const failure = await platformError(call(client));
+
+    expect(failure.error).toBe(expected);
+  });
+
+  it("retries a rate-limited post at once when Retry-After is 0, leaving one copy", async () => {
+    const client = await start({ rateLimit: { perSecond: 50, burst: 1, retryAfterSeconds: 0 } });
+
+    await Promise.all(["a", "b", "c"].map((text) => client.chat.postMessage({ channel: "C0ALERTS", text })));
+
+    expect(slack.calls("chat.postMessage").some((call) => call.status === 429)).toBe(true);
+    expect(
+      slack
+        .channel("ops-alerts")
+        .messages.map((m) => m.text)
+        .sort(),
+    ).toEqual(["a", "b", "c"]);
+  });
+
   it("throws a named error for a channel the server does not have", async () => {
     await start();
 
