@@ -1,4 +1,4 @@
-import { setMetricsSink } from "@clawops/core";
+import { metrics, setMetricsSink } from "@clawops/core";
 import { setClientInterceptor } from "@clawops/core/aws";
 import { GATEWAY_PROBE_MARKER } from "@clawops/core/lifecycle";
 import type { Clock } from "../clock.js";
@@ -75,7 +75,13 @@ export class SimulatedAws {
   install(): () => void {
     const restoreClients = setClientInterceptor(this.simulator);
     const restoreMetrics = setMetricsSink(this.cloudWatch.emfSink);
+    // Powertools prints EMF through its own `console` (the `logger` option only gets its warnings), so the
+    // sandbox swaps that console of the shared singleton too, as CloudWatch Logs would pick the line up.
+    const emf = metrics as unknown as { console: unknown };
+    const previousConsole = emf.console;
+    emf.console = this.cloudWatch.emfSink;
     return () => {
+      emf.console = previousConsole;
       restoreMetrics();
       restoreClients();
     };
