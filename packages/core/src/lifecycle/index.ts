@@ -48,6 +48,8 @@ export {
   type InstanceHealthDecision,
   type InstanceHealthHistory,
   type InstanceVerdict,
+  MONITOR_SERVICE_NAME,
+  MonitorMetric,
   type MonitorProbe,
   type MonitorSettings,
   monitorProbeFromInvocation,

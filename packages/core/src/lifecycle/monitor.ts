@@ -96,3 +96,13 @@ export function countVerdicts(verdicts: readonly InstanceVerdict[]): { healthy: 
   }
   return { healthy, unhealthy };
 }
+
+/** The monitor function's Powertools service name: every metric it emits carries it as the `service` dimension. */
+export const MONITOR_SERVICE_NAME = "lifecycle-monitor";
+
+/** Metric names of the health monitor (namespace `Clawops`, dimension `Fleet`; per instance also `InstanceId`). */
+export const MonitorMetric = {
+  HealthyGateways: "HealthyGateways",
+  UnhealthyGateways: "UnhealthyGateways",
+  GatewayHealthy: "GatewayHealthy",
+} as const;

@@ -1,0 +1,51 @@
+import { lambdaHandler } from "@clawops/core/handler";
+import { decideGateStep, type GateState, type ProbeOutcome, startGate } from "@clawops/core/lifecycle";
+import { z } from "zod/mini";
+import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
+import { settingsOf } from "./lifecycle-settings.js";
+import { type GateInput, GateInputSchema } from "./task-input.js";
+
+/**
+ * Launch gate, Probe task. One call does one step of a probe: send it (then `next: read`), read it (again
+ * `read` while it runs), and once it has an outcome, decide the gate's next step. The state machine carries
+ * the returned state into the next call.
+ */
+export const handler = lambdaHandler({
+  kind: "task",
+  parse: (event) => z.parse(GateInputSchema, event),
+  handler: async ({ action, gate: previous, lost }: GateInput, { env, logger }) => {
+    const settings = settingsOf(env);
+    const now = Date.now();
+    const gate: GateState = previous ?? startGate(now, settings.gate);
+    let outcome: ProbeOutcome | undefined;
+    if (lost) {
+      // The Catch after ProbeNotReady retries: SSM never produced the invocation. A lost probe is not healthy.
+      outcome = {
+        kind: "no-answer",
+        reason: "SSM never returned the probe's invocation",
+        output: lost.Cause ?? lost.Error,
+      };
+    } else if (!gate.pendingCommandId) {
+      const sent = await sendGatewayProbe(action.instanceId, settings.gateway);
+      if (typeof sent === "string")
+        return { action, gate: { ...gate, pendingCommandId: sent, reads: 0, next: "read" } };
+      outcome = sent;
+    } else {
+      outcome = await readGatewayProbe(
+        gate.pendingCommandId,
+        action.instanceId,
+        settings.gateway,
+        gate.reads,
+      );
+      if (!outcome) return { action, gate: { ...gate, reads: gate.reads + 1, next: "read" } };
+    }
+    const decision = decideGateStep(gate, outcome, now, settings.gate);
+    logger.info("launch gate probe", {
+      instanceId: action.instanceId,
+      outcome: outcome.kind,
+      step: decision.step,
+      reason: decision.reason,
+    });
+    return { action, gate: decision.state };
+  },
+});

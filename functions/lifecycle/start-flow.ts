@@ -1,0 +1,44 @@
+import { LifecycleLaunchEventSchema, LifecycleTerminateEventSchema, parseEvent } from "@clawops/core/events";
+import { lambdaHandler } from "@clawops/core/handler";
+import { actionFromDetail, routeLifecycleEvent } from "@clawops/core/lifecycle";
+import { z } from "zod/mini";
+import { completeWithoutGate } from "./auto-scaling.js";
+import { startFlow } from "./executions.js";
+import { settingsOf } from "./lifecycle-settings.js";
+
+const LifecycleEventSchema = z.union([LifecycleLaunchEventSchema, LifecycleTerminateEventSchema]);
+
+/**
+ * Target of the launch and terminate lifecycle rules: starts the launch gate or the drain, named after the
+ * action's token so duplicate deliveries start one execution. EventBridge's Step Functions target cannot set
+ * an execution name, which is why this small function exists. Warm-pool entries are completed at once.
+ */
+export const handler = lambdaHandler({
+  kind: "event",
+  parse: (event) => parseEvent(LifecycleEventSchema, event),
+  handler: async (event, { env, logger }) => {
+    const settings = settingsOf(env);
+    const action = actionFromDetail(event.detail);
+    const route = routeLifecycleEvent(event.detail, settings.autoScalingGroupName);
+    if (route === "ignore") {
+      logger.warn("lifecycle event of another group ignored", { asgName: action.asgName });
+      return { route };
+    }
+    if (route === "complete-without-gate") {
+      await completeWithoutGate(action, logger);
+      return { route };
+    }
+    const arn = route === "launch-gate" ? settings.launchGateArn : settings.terminateDrainArn;
+    if (!arn) throw new Error(`no state machine ARN for ${route} in CLAWOPS_SETTINGS`);
+    const started = await startFlow(arn, action, Date.now());
+    logger.info(
+      started.duplicate ? "duplicate lifecycle event: flow already started" : "lifecycle flow started",
+      {
+        route,
+        instanceId: action.instanceId,
+        ...started,
+      },
+    );
+    return { route, ...started };
+  },
+});

@@ -1,0 +1,252 @@
+import {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  DescribeAutoScalingInstancesCommand,
+  RecordLifecycleActionHeartbeatCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { startGate } from "@clawops/core/lifecycle";
+import { ServiceException } from "@smithy/smithy-client";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { action, context, installEnvironment, probeOutput, settings } from "./fixture.js";
+
+installEnvironment();
+const { lifecycleTasks } = await import("../tasks.js");
+const {
+  ProbeFunctionArn: probe,
+  HeartbeatFunctionArn: heartbeat,
+  CompleteFunctionArn: complete,
+} = lifecycleTasks;
+const { PublishFunctionArn: publish, DrainFunctionArn: drain } = lifecycleTasks;
+
+const ssm = mockClient(SSMClient);
+const autoscaling = mockClient(AutoScalingClient);
+const events = mockClient(EventBridgeClient);
+const aws = (name: string, message: string) =>
+  new ServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: 400 } });
+
+beforeEach(() => {
+  ssm.reset();
+  autoscaling.reset();
+  events.reset();
+});
+
+describe("Function: probe (launch gate task)", () => {
+  it("sends a bounded AWS-RunShellScript probe and asks to read it", async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "cmd-1" } });
+    const out = (await probe({ action }, context)) as { gate: { next: string; pendingCommandId: string } };
+    expect(out.gate).toMatchObject({ next: "read", pendingCommandId: "cmd-1" });
+    const input = ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      DocumentName: "AWS-RunShellScript",
+      InstanceIds: [action.instanceId],
+      TimeoutSeconds: 30,
+      Parameters: { executionTimeout: ["10"] },
+    });
+    expect(input.Parameters?.commands?.[0]).toBe("# clawops-probe: gateway-health v1");
+  });
+
+  it("reads the invocation and decides from the gateway's answer", async () => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1", healthyStreak: 1 };
+    const out = (await probe({ action, gate }, context)) as { gate: { next: string; healthyStreak: number } };
+    expect(out.gate).toMatchObject({ next: "continue", healthyStreak: 2 });
+    expect(ssm.commandCalls(GetCommandInvocationCommand)[0]!.args[0].input).toEqual({
+      CommandId: "cmd-1",
+      InstanceId: action.instanceId,
+    });
+  });
+
+  it("reads again while the command runs", async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: "InProgress" });
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1" };
+    const out = (await probe({ action, gate }, context)) as { gate: { next: string; reads: number } };
+    expect(out.gate).toMatchObject({ next: "read", reads: 1 });
+  });
+
+  it("throws ProbeNotReady while SSM has no invocation yet, for the state machine to retry", async () => {
+    ssm.on(GetCommandInvocationCommand).rejects(aws("InvocationDoesNotExist", ""));
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1" };
+    await expect(probe({ action, gate }, context)).rejects.toMatchObject({ name: "ProbeNotReady" });
+  });
+
+  it("keeps waiting while the SSM agent has not registered", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    autoscaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .resolves({
+        AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" } as never],
+      });
+    const out = (await probe({ action }, context)) as {
+      gate: { next: string; lastProbe: { status: string } };
+    };
+    expect(out.gate.next).toBe("probe-again");
+    expect(out.gate.lastProbe.status).toBe("agent-not-registered");
+  });
+
+  it("abandons when the instance left the group", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+    const out = (await probe({ action }, context)) as { gate: { next: string } };
+    expect(out.gate.next).toBe("abandon");
+  });
+
+  it("counts a lost probe as not healthy", async () => {
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1" };
+    const out = (await probe({ action, gate, lost: { Error: "ProbeNotReady", Cause: "gone" } }, context)) as {
+      gate: { next: string; lastProbe: { status: string } };
+    };
+    expect(out.gate.lastProbe.status).toBe("no-answer");
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+describe("Function: heartbeat (launch gate task)", () => {
+  it("records a heartbeat with the action's token", async () => {
+    autoscaling.on(RecordLifecycleActionHeartbeatCommand).resolves({});
+    const out = (await heartbeat({ action, gate: startGate(Date.now(), settings.gate) }, context)) as {
+      gate: { heartbeats: number };
+    };
+    expect(out.gate.heartbeats).toBe(1);
+    expect(autoscaling.commandCalls(RecordLifecycleActionHeartbeatCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: action.asgName,
+      LifecycleHookName: action.hookName,
+      LifecycleActionToken: action.token,
+    });
+  });
+
+  it("throws LifecycleActionGone when the token expired", async () => {
+    autoscaling
+      .on(RecordLifecycleActionHeartbeatCommand)
+      .rejects(aws("ValidationError", "No active Lifecycle Action found with token x"));
+    await expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" });
+  });
+});
+
+describe("Function: complete (lifecycle task)", () => {
+  it("completes by token", async () => {
+    autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+    await expect(complete({ action, result: "CONTINUE" }, context)).resolves.toEqual({
+      completed: true,
+      result: "CONTINUE",
+    });
+    expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toMatchObject({
+      LifecycleActionToken: action.token,
+      LifecycleActionResult: "CONTINUE",
+    });
+  });
+
+  it("completes by instance id when the reconciler started the flow", async () => {
+    autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+    await complete({ action: { ...action, token: undefined }, result: "ABANDON" }, context);
+    const input = autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ InstanceId: action.instanceId, LifecycleActionResult: "ABANDON" });
+    expect(input.LifecycleActionToken).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "an expired or completed action as LifecycleActionGone",
+      aws("ValidationError", "No active Lifecycle Action found with token x"),
+      "LifecycleActionGone",
+    ],
+    [
+      "contention as LifecycleContention",
+      new ServiceException({ name: "ResourceContention", message: "busy", $fault: "server", $metadata: {} }),
+      "LifecycleContention",
+    ],
+  ])("reports %s", async (_name, error, name) => {
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(error);
+    await expect(complete({ action, result: "CONTINUE" }, context)).rejects.toMatchObject({ name });
+  });
+});
+
+describe("Function: publish (lifecycle task)", () => {
+  it("publishes LifecycleAbandoned with the last probe output", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const gate = {
+      ...startGate(Date.now(), settings.gate),
+      reason: "gateway did not answer healthy",
+      lastProbe: {
+        status: "unhealthy" as const,
+        reason: "HTTP 503",
+        output: probeOutput(503),
+        at: "2026-03-02T10:00:00.000Z",
+      },
+    };
+    await publish({ action, gate }, context);
+    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({ Source: "clawops", DetailType: "LifecycleAbandoned" });
+    const detail = JSON.parse(entry.Detail!);
+    expect(detail).toMatchObject({
+      instanceId: action.instanceId,
+      reason: "gateway did not answer healthy",
+      lastProbe: { status: "unhealthy" },
+    });
+    expect(detail.lastProbe.output).toContain("CLAWOPS_HTTP_STATUS=503");
+  });
+
+  it("publishes DrainFailed for a terminate action, with the caught error as the reason", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    await publish(
+      {
+        action: { ...action, transition: "terminate" },
+        error: { Error: "AccessDeniedException", Cause: "no" },
+      },
+      context,
+    );
+    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry.DetailType).toBe("DrainFailed");
+    expect(JSON.parse(entry.Detail!).reason).toBe("AccessDeniedException: no");
+  });
+
+  it("fails retryably when EventBridge refuses the entry", async () => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure" }] });
+    await expect(publish({ action }, context)).rejects.toMatchObject({ name: "RetryableError" });
+  });
+});
+
+describe("Function: drain (terminate drain task)", () => {
+  const terminating = { ...action, hookName: "clawops-drain", transition: "terminate" as const };
+
+  it("stops the gateway with a bounded systemctl stop", async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "cmd-9" } });
+    const out = (await drain({ action: terminating }, context)) as {
+      drain: { next: string; commandId: string };
+    };
+    expect(out.drain).toMatchObject({ next: "check", commandId: "cmd-9" });
+    const input = ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+    expect(input.Parameters?.commands).toContain("timeout 60 systemctl stop 'openclaw-gateway'");
+    expect(input.Parameters?.executionTimeout).toEqual(["65"]);
+  });
+
+  it.each([
+    ["Success", "continue"],
+    ["Failed", "drain-failed"],
+    ["InProgress", "check"],
+  ])("after a %s stop decides %s", async (status, next) => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: status as never, StandardOutputContent: "", StandardErrorContent: "" });
+    const out = (await drain(
+      {
+        action: terminating,
+        drain: { startedAt: Date.now(), checks: 0, commandId: "cmd-9", next: "check", reason: "" },
+      },
+      context,
+    )) as { drain: { next: string } };
+    expect(out.drain.next).toBe(next);
+  });
+
+  it("fails the drain (and still continues) when SSM cannot reach the instance", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    const out = (await drain({ action: terminating }, context)) as { drain: { next: string } };
+    expect(out.drain.next).toBe("drain-failed");
+  });
+});
