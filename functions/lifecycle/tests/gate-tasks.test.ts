@@ -76,11 +76,9 @@ describe("Function: probe (launch gate task)", () => {
 
   it("keeps waiting while the SSM agent has not registered", async () => {
     ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
-    autoscaling
-      .on(DescribeAutoScalingInstancesCommand)
-      .resolves({
-        AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" } as never],
-      });
+    autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" } as never],
+    });
     const out = (await probe({ action }, context)) as {
       gate: { next: string; lastProbe: { status: string } };
     };

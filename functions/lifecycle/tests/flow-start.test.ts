@@ -1,0 +1,147 @@
+import {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { matchesPattern } from "@clawops/core/events";
+import { ServiceException } from "@smithy/smithy-client";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadFixture } from "../../../packages/core/tests/events/fixtures.js";
+import { context, installEnvironment, settings } from "./fixture.js";
+
+installEnvironment();
+const { handler: startFlow } = await import("../start-flow.js");
+const { handler: reconcile } = await import("../reconcile.js");
+const { lifecycleRoutes } = await import("../routes.js");
+
+const sfn = mockClient(SFNClient);
+const autoscaling = mockClient(AutoScalingClient);
+
+beforeEach(() => {
+  sfn.reset();
+  autoscaling.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:exec" });
+  autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+});
+
+describe("Function: start-flow (lifecycle rule target)", () => {
+  it("starts the launch gate named after the action's token", async () => {
+    await expect(startFlow(loadFixture("aws.autoscaling", "launch"), context)).resolves.toMatchObject({
+      route: "launch-gate",
+      duplicate: false,
+    });
+    const input = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      stateMachineArn: settings.launchGateArn,
+      name: "i-0abc1234def567890-c613620e-07e2-4ed2-a9e2-ef8258911ade",
+    });
+    expect(JSON.parse(input.input!)).toEqual({
+      action: {
+        asgName: "clawops-test-fleet",
+        hookName: "clawops-launch-gate",
+        instanceId: "i-0abc1234def567890",
+        token: "c613620e-07e2-4ed2-a9e2-ef8258911ade",
+        transition: "launch",
+      },
+    });
+  });
+
+  it("starts one gate for a duplicate event", async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: "arn:exec" })
+      .rejects(
+        new ServiceException({
+          name: "ExecutionAlreadyExists",
+          message: "exists",
+          $fault: "client",
+          $metadata: {},
+        }),
+      );
+    const event = loadFixture("aws.autoscaling", "launch");
+    await startFlow(event, context);
+    await expect(startFlow(structuredClone(event), context)).resolves.toMatchObject({ duplicate: true });
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(new Set(names).size).toBe(1);
+  });
+
+  it("starts the drain for a terminate action", async () => {
+    await startFlow(loadFixture("aws.autoscaling", "terminate"), context);
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.stateMachineArn).toBe(
+      settings.terminateDrainArn,
+    );
+  });
+
+  it("completes a launch into the warm pool without a gate", async () => {
+    await expect(startFlow(loadFixture("aws.autoscaling", "launch-warm-pool"), context)).resolves.toEqual({
+      route: "complete-without-gate",
+    });
+    expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toMatchObject({
+      LifecycleActionResult: "CONTINUE",
+    });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it("gates the move from the warm pool into service", async () => {
+    await expect(
+      startFlow(loadFixture("aws.autoscaling", "launch-from-warm-pool"), context),
+    ).resolves.toMatchObject({ route: "launch-gate" });
+  });
+});
+
+describe("Function: lifecycleRoutes", () => {
+  it.each(["launch", "launch-warm-pool", "launch-from-warm-pool", "terminate"])(
+    "routes the %s fixture to the flow starter",
+    (name) => {
+      const event = loadFixture("aws.autoscaling", name);
+      expect(
+        lifecycleRoutes("clawops-test-fleet").filter((r) => matchesPattern(r.pattern, event)),
+      ).toHaveLength(1);
+    },
+  );
+
+  it("does not route another group's actions", () => {
+    const event = loadFixture("aws.autoscaling", "launch");
+    expect(lifecycleRoutes("another-asg").filter((r) => matchesPattern(r.pattern, event))).toHaveLength(0);
+  });
+});
+
+describe("Function: reconcile (lifecycle reconciler)", () => {
+  it("starts a gate for an instance stuck in Pending:Wait and leaves gated ones alone", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          Instances: [
+            { InstanceId: "i-0aaa", LifecycleState: "Pending:Wait" },
+            { InstanceId: "i-0bbb", LifecycleState: "Pending:Wait" },
+            { InstanceId: "i-0ccc", LifecycleState: "Terminating:Wait" },
+            { InstanceId: "i-0ddd", LifecycleState: "InService" },
+          ],
+        } as never,
+      ],
+    });
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: settings.launchGateArn })
+      .resolves({ executions: [{ name: "i-0bbb-c613620e" } as never] });
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: settings.terminateDrainArn })
+      .resolves({ executions: [] });
+    await expect(reconcile({}, context)).resolves.toEqual({
+      reconciled: ["i-0aaa:launch-gate", "i-0ccc:terminate-drain"],
+    });
+    const starts = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts.map((s) => s.stateMachineArn)).toEqual([
+      settings.launchGateArn,
+      settings.terminateDrainArn,
+    ]);
+    expect(JSON.parse(starts[0]!.input!).action).toEqual({
+      asgName: "clawops-test-fleet",
+      hookName: "clawops-launch-gate",
+      instanceId: "i-0aaa",
+      transition: "launch",
+    });
+    expect(starts[0]!.name).toMatch(/^i-0aaa-reconcile-\d{12}$/);
+  });
+});
