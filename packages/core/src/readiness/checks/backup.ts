@@ -1,0 +1,127 @@
+import { attestationFor, judgeAttestation, reviewAttestation } from "../attestation.js";
+import { available } from "../evidence.js";
+import { wildcardMatch } from "../policy.js";
+import { tuning } from "../settings.js";
+import type { ReadinessCheck } from "../types.js";
+import { recentBackup, restoreDrillVerdict } from "./recovery.js";
+import { fail, pass } from "./result.js";
+
+/** True for a schedule that runs at least once a day. */
+export function isDailySchedule(expression: string): boolean {
+  const cron = /^cron\((.+)\)$/.exec(expression.trim());
+  if (cron) {
+    const [, , dom, , dow] = cron[1]!.trim().split(/\s+/);
+    return (dom === "*" || dom === "?") && (dow === "*" || dow === "?");
+  }
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!rate) return false;
+  const hours =
+    Number(rate[1]) * (rate[2]!.startsWith("minute") ? 1 / 60 : rate[2]!.startsWith("hour") ? 1 : 24);
+  return hours <= 24;
+}
+
+/** True when a backup selection resource (ARN, wildcard ARN or `*`) covers the file system. */
+export function selectionCovers(selected: string, fileSystemId: string): boolean {
+  if (selected === "*") return true;
+  const parts = selected.split(":");
+  if (parts.length < 6 || !wildcardMatch(parts[2]!, "elasticfilesystem")) return false;
+  return wildcardMatch(parts.slice(5).join(":"), `file-system/${fileSystemId}`, false);
+}
+
+/** Section 6 of the checklist: plan, recent jobs, restore drill, recovery procedure. */
+export const backupChecks: readonly ReadinessCheck[] = [
+  {
+    id: "backup.daily-plan",
+    area: "backup",
+    title: "Daily backup plan covers the file systems",
+    checklistItem:
+      "Verify that AWS Backup jobs are configured; backups are retained according to a defined policy.",
+    severity: "high",
+    evidence: ["backup"],
+    method:
+      "GetBackupPlan + ListBackupSelections/GetBackupSelection: a daily rule into the fleet's vault with a retention (DeleteAfterDays), selecting both file systems.",
+    evaluate: (evidence, settings) => {
+      const backup = available(evidence.backup);
+      if (!backup.plan) return fail(`Backup plan ${settings.fleet.backupPlanId} not found.`);
+      const daily = backup.plan.rules.filter((r) => isDailySchedule(r.schedule));
+      const problems: string[] = [];
+      if (daily.length === 0)
+        problems.push(`no daily rule (${backup.plan.rules.map((r) => r.schedule).join(", ") || "no rules"})`);
+      if (daily.length > 0 && !daily.some((r) => r.vaultName === settings.fleet.backupVaultName))
+        problems.push(`the daily rule does not target vault ${settings.fleet.backupVaultName}`);
+      if (daily.length > 0 && !daily.some((r) => r.deleteAfterDays !== undefined))
+        problems.push("the daily rule has no retention (DeleteAfterDays)");
+      for (const id of new Set([settings.fleet.workspace.fileSystemId, settings.fleet.runtime.fileSystemId]))
+        if (!backup.selectedResources.some((r) => selectionCovers(r, id)))
+          problems.push(`${id} is not selected`);
+      if (problems.length > 0)
+        return fail(`Backup plan ${backup.plan.name} does not meet the policy.`, problems);
+      const rule = daily.find((r) => r.deleteAfterDays !== undefined)!;
+      return pass(
+        `Plan ${backup.plan.name}: ${rule.schedule}, kept ${rule.deleteAfterDays} days, covers both file systems.`,
+      );
+    },
+    remediation: "Add a daily rule with a retention to the plan and select both EFS file systems.",
+  },
+  {
+    id: "backup.recent-jobs",
+    area: "backup",
+    title: "Recent completed backup jobs",
+    checklistItem: "Check the backup vault for recent completed jobs.",
+    severity: "high",
+    evidence: ["backup"],
+    method:
+      "ListBackupJobs in the vault (created since the max age): a COMPLETED job for each file system within readiness.backupMaxAgeHours.",
+    evaluate: (evidence, settings, now) =>
+      recentBackup(
+        available(evidence.backup),
+        [settings.fleet.workspace.fileSystemId, settings.fleet.runtime.fileSystemId],
+        tuning(settings).backupMaxAgeHours,
+        now,
+      ),
+    remediation:
+      "Look at the failed jobs' StatusMessage; check the backup role and the vault's access policy.",
+  },
+  {
+    id: "backup.restore-drill",
+    area: "backup",
+    title: "Test restore matches the source",
+    checklistItem:
+      "Perform a test restore to a separate EFS volume and verify that the restored files match the source.",
+    severity: "critical",
+    evidence: ["restoreDrill"],
+    method:
+      "The last restore drill record: restored to a new file system, verified hash for hash (soul documents) and by count/bytes (runtime), within drills.maxDaysWithoutPass days; RTO/RPO shown.",
+    evaluate: (evidence, settings, now) =>
+      restoreDrillVerdict(available(evidence.restoreDrill), settings, now),
+    remediation: "Run `clawops drill`; fix the differences it lists.",
+  },
+  {
+    id: "backup.recovery-procedure",
+    area: "backup",
+    title: "Recovery procedure documented and reviewed",
+    checklistItem:
+      "Document the recovery procedure and confirm it can be executed by someone other than the person who set up the deployment.",
+    severity: "high",
+    evidence: [],
+    method:
+      "Attestation: readiness.recoveryProcedure (path, reviewedAt, reviewedBy) within readiness.recoveryReviewMaxAgeDays, or an attestation with id backup.recovery-procedure.",
+    evaluate: (_e, settings, now) => {
+      const r = settings.readiness;
+      const review = reviewAttestation(
+        { at: r.recoveryProcedure.reviewedAt, by: r.recoveryProcedure.reviewedBy },
+        r.recoveryReviewMaxAgeDays,
+      );
+      const attestation = [review, attestationFor(settings, "backup.recovery-procedure")]
+        .filter((a) => a !== undefined)
+        .sort((a, b) => b.at.localeCompare(a.at))[0];
+      return judgeAttestation(
+        attestation,
+        `the recovery procedure (${r.recoveryProcedure.path}) was executed by someone other than its author`,
+        now,
+      );
+    },
+    remediation:
+      "Have a second person follow the procedure, then set readiness.recoveryProcedure.reviewedAt/reviewedBy.",
+  },
+];

@@ -1,0 +1,206 @@
+import { isPublicIpv6 } from "../cidr.js";
+import { available } from "../evidence.js";
+import { tuning } from "../settings.js";
+import type { ReadinessCheck } from "../types.js";
+import { gatewayAlarms } from "./gateway-alarm.js";
+import { lastObservedReplacement } from "./replacement.js";
+import { ageDays, fail, pass, unknown } from "./result.js";
+
+/** Section 1 of the checklist: compute, health, hooks, addresses, subnets, encryption, replacement. */
+export const infrastructureChecks: readonly ReadinessCheck[] = [
+  {
+    id: "infrastructure.gateway-health",
+    area: "infrastructure",
+    title: "ASG health is judged by the gateway",
+    checklistItem:
+      "Confirm that the ASG health check is configured against the gateway health endpoint (not the EC2 instance health).",
+    severity: "critical",
+    evidence: ["autoScalingGroup", "alarms"],
+    method:
+      "The group exists, and an alarm on the health monitor's Clawops gateway metric for this fleet exists, has actions enabled and has data (the monitor publishes and marks failing instances Unhealthy).",
+    evaluate: (evidence, settings) => {
+      const group = available(evidence.autoScalingGroup);
+      if (!group) return fail(`Auto Scaling group ${settings.fleet.autoScalingGroupName} not found.`);
+      const alarms = gatewayAlarms(available(evidence.alarms), settings);
+      if (alarms.length === 0)
+        return fail(
+          `No alarm watches the gateway health metric of fleet ${settings.fleet.name}: the group only sees ${group.healthCheckType} health.`,
+        );
+      const acting = alarms.filter((a) => a.actionsEnabled && a.state !== "INSUFFICIENT_DATA");
+      if (acting.length === 0)
+        return fail(
+          "The gateway alarm has no data or its actions are disabled: the health monitor is not running or not acting.",
+          alarms.map(
+            (a) => `${a.name}: state ${a.state}, actions ${a.actionsEnabled ? "enabled" : "disabled"}`,
+          ),
+        );
+      return pass(
+        `The health monitor publishes gateway health and ${acting[0]!.name} watches it (${acting[0]!.state}); failing gateways are marked Unhealthy and replaced.`,
+      );
+    },
+    remediation:
+      "Deploy the Lifecycle stack (health monitor and its alarm); check the monitor's schedule and that SSM reaches the instances.",
+  },
+  {
+    id: "infrastructure.lifecycle-hooks",
+    area: "infrastructure",
+    title: "Lifecycle hooks on launch and terminate",
+    checklistItem: "Confirm that lifecycle hooks are in place for both launch and termination.",
+    severity: "high",
+    evidence: ["lifecycleHooks"],
+    method:
+      "DescribeLifecycleHooks: one launch and one terminate hook, heartbeat 30-7200 s, launch default result ABANDON (an instance whose gateway never answers must not serve).",
+    evaluate: (evidence) => {
+      const hooks = available(evidence.lifecycleHooks);
+      const launch = hooks.find((h) => h.transition === "autoscaling:EC2_INSTANCE_LAUNCHING");
+      const terminate = hooks.find((h) => h.transition === "autoscaling:EC2_INSTANCE_TERMINATING");
+      const problems: string[] = [];
+      if (!launch) problems.push("no launch hook");
+      if (!terminate) problems.push("no terminate hook");
+      for (const hook of [launch, terminate]) {
+        if (
+          hook &&
+          (hook.heartbeatTimeout === undefined || hook.heartbeatTimeout < 30 || hook.heartbeatTimeout > 7200)
+        )
+          problems.push(`${hook.name}: heartbeat ${hook.heartbeatTimeout ?? "unset"} s is outside 30-7200`);
+      }
+      if (launch && launch.defaultResult !== "ABANDON")
+        problems.push(
+          `${launch.name}: default result ${launch.defaultResult ?? "unset"} would put an unverified instance in service`,
+        );
+      if (problems.length > 0) return fail("The lifecycle hooks are missing or unsafe.", problems);
+      return pass(
+        `Launch hook ${launch!.name} (${launch!.heartbeatTimeout} s, ABANDON) and terminate hook ${terminate!.name} (${terminate!.heartbeatTimeout} s, ${terminate!.defaultResult}) are in place.`,
+      );
+    },
+    remediation:
+      "Add both hooks to the group with explicit default results (ABANDON on launch, CONTINUE on terminate); the Fleet stack does this in reference mode.",
+  },
+  {
+    id: "infrastructure.no-public-ip",
+    area: "infrastructure",
+    title: "No public IPv4 or IPv6 address",
+    checklistItem: "Confirm that no instance in the ASG has a public IP address.",
+    severity: "critical",
+    evidence: ["instances", "launchTemplate"],
+    method:
+      "DescribeInstances for every instance of the group: no public IPv4 and no global IPv6 address (AWS Config checks IPv4 only); the launch template does not associate a public IP.",
+    evaluate: (evidence) => {
+      const problems: string[] = [];
+      const template = available(evidence.launchTemplate);
+      if (template?.associatePublicIp) problems.push(`launch template ${template.id} associates a public IP`);
+      for (const instance of available(evidence.instances)) {
+        if (instance.publicIpv4) problems.push(`${instance.instanceId}: public IPv4 ${instance.publicIpv4}`);
+        for (const address of instance.ipv6Addresses.filter(isPublicIpv6))
+          problems.push(`${instance.instanceId}: public IPv6 ${address}`);
+      }
+      if (problems.length > 0) return fail("Instances are reachable at public addresses.", problems);
+      return pass(
+        `None of the ${available(evidence.instances).length} instance(s) has a public IPv4 or IPv6 address.`,
+      );
+    },
+    remediation:
+      "Launch into private subnets with MapPublicIpOnLaunch and AssignIpv6AddressOnCreation off, and AssociatePublicIpAddress false in the launch template.",
+  },
+  {
+    id: "infrastructure.private-subnets",
+    area: "infrastructure",
+    title: "Instances live in private subnets",
+    checklistItem:
+      "The instance lives in a private subnet with no public IP address and no inbound firewall rules.",
+    severity: "high",
+    evidence: ["autoScalingGroup", "network"],
+    method:
+      "DescribeSubnets + DescribeRouteTables: each of the group's subnets has no route to an internet gateway (IPv4 or IPv6) and does not assign public addresses on launch.",
+    evaluate: (evidence, settings) => {
+      const group = available(evidence.autoScalingGroup);
+      if (!group) return fail(`Auto Scaling group ${settings.fleet.autoScalingGroupName} not found.`);
+      const subnets = available(evidence.network).subnets;
+      const problems: string[] = [];
+      const missing: string[] = [];
+      for (const id of group.subnetIds) {
+        const subnet = subnets.find((s) => s.subnetId === id);
+        if (!subnet) {
+          missing.push(id);
+          continue;
+        }
+        const igw = subnet.routeTargets.filter((r) => r.target.startsWith("igw-"));
+        if (igw.length > 0)
+          problems.push(`${id}: routes ${igw.map((r) => r.destination).join(", ")} to ${igw[0]!.target}`);
+        if (subnet.mapPublicIpOnLaunch) problems.push(`${id}: assigns public IPv4 addresses on launch`);
+        if (subnet.assignIpv6OnCreation) problems.push(`${id}: assigns IPv6 addresses on creation`);
+      }
+      if (problems.length > 0) return fail("The group launches into public subnets.", problems);
+      if (missing.length > 0) return unknown("Some subnets of the group were not described.", missing);
+      return pass(`All ${group.subnetIds.length} subnet(s) of the group are private.`);
+    },
+    remediation:
+      "Move the group to subnets whose route table has no internet gateway route (use NAT for allowlisted egress).",
+  },
+  {
+    id: "infrastructure.encryption-at-rest",
+    area: "infrastructure",
+    title: "All storage encrypted at rest",
+    checklistItem: "All storage is encrypted at rest.",
+    severity: "high",
+    evidence: ["instances", "launchTemplate", "fileSystems", "logGroups", "backup"],
+    method:
+      "EBS volumes of every instance and of the launch template, both EFS file systems, the fleet's log groups (KMS key) and the backup vault are encrypted; Secrets Manager always encrypts.",
+    evaluate: (evidence) => {
+      const problems: string[] = [];
+      const template = available(evidence.launchTemplate);
+      if (template?.ebsEncrypted.some((e) => e !== true))
+        problems.push(`launch template ${template.id}: a block device is not encrypted`);
+      for (const instance of available(evidence.instances))
+        for (const volume of instance.volumes)
+          if (volume.encrypted !== true)
+            problems.push(`${instance.instanceId}: volume ${volume.volumeId} not encrypted`);
+      for (const fs of available(evidence.fileSystems))
+        if (!fs.encrypted) problems.push(`EFS ${fs.fileSystemId} not encrypted`);
+      for (const group of available(evidence.logGroups))
+        if (!group.kmsKeyId) problems.push(`log group ${group.name} has no KMS key`);
+      const vault = available(evidence.backup).vault;
+      if (vault && !vault.encryptionKeyArn) problems.push(`backup vault ${vault.name} has no encryption key`);
+      if (problems.length > 0) return fail("Some storage is not encrypted at rest.", problems);
+      return pass("EBS volumes, EFS file systems, log groups and the backup vault are encrypted.");
+    },
+    remediation:
+      "Encrypt EBS in the launch template (and enable EBS encryption by default), create EFS encrypted, associate the KMS key with the log groups.",
+  },
+  {
+    id: "infrastructure.replacement",
+    area: "infrastructure",
+    title: "A failed instance is replaced in time",
+    checklistItem:
+      "Confirm that a simulated instance failure triggers replacement within the expected time window.",
+    severity: "high",
+    evidence: ["failureDrill", "autoScalingGroup"],
+    method:
+      "The last observed replacement (failure drill record, or a health-check termination followed by a successful launch in DescribeScalingActivities): time from unhealthy to a new InService instance against the window, not older than the drill max age.",
+    evaluate: (evidence, settings, now) => {
+      const drill = available(evidence.failureDrill);
+      const group = available(evidence.autoScalingGroup);
+      const seen = lastObservedReplacement(drill, group?.activities ?? []);
+      const { failureDrillMaxAgeDays, replacementWindowSeconds } = tuning(settings);
+      if (!seen)
+        return fail(
+          "No replacement has ever been observed: run a failure drill (`clawops drill --failure`).",
+        );
+      const window = drill?.windows.replacementSeconds ?? replacementWindowSeconds;
+      const age = ageDays(seen.at, now);
+      if (seen.seconds > window)
+        return fail(
+          `The last replacement (${seen.source}, ${seen.at}) took ${seen.seconds} s; the window is ${window} s.`,
+        );
+      if (age > failureDrillMaxAgeDays)
+        return fail(
+          `The last replacement was observed ${age} days ago (more than ${failureDrillMaxAgeDays}).`,
+        );
+      return pass(
+        `The last replacement (${seen.source}, ${seen.at}) took ${seen.seconds} s, within ${window} s.`,
+      );
+    },
+    remediation:
+      "Run `clawops drill --failure`; if replacement is slow, check the launch gate's probe settings and the AMI's boot time.",
+  },
+];

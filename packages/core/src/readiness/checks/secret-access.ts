@@ -1,0 +1,78 @@
+import type { SecretEvidence, SimulationEvidence } from "../evidence.js";
+import { isPublicPrincipal, principalsOf, statementCoversAction, statementsOf } from "../policy.js";
+import type { CheckResult } from "../types.js";
+import { fail, pass, unknown } from "./result.js";
+
+export const READ_SECRET = "secretsmanager:GetSecretValue";
+
+/**
+ * Judges the simulation of one role reading secrets: it must be allowed on `own` and denied everywhere else.
+ * A result that needed context keys the simulation did not have is inconclusive, never a pass.
+ */
+export function judgeRoleSimulations(
+  simulations: readonly SimulationEvidence[],
+  roleArn: string,
+  own: string,
+  label: string,
+): CheckResult {
+  const mine = simulations.filter((s) => s.principalArn === roleArn && s.action === READ_SECRET);
+  const target = mine.find((s) => s.resourceArn === own);
+  const problems: string[] = [];
+  const unsure: string[] = [];
+  if (!target) unsure.push(`${own}: not simulated`);
+  else if (target.missingContextKeys.length > 0)
+    unsure.push(`${own}: needs context ${target.missingContextKeys.join(", ")}`);
+  else if (target.decision !== "allowed")
+    problems.push(`${label} cannot read its own secret ${own} (${target.decision})`);
+  for (const s of mine.filter((x) => x.resourceArn !== own)) {
+    if (s.decision === "allowed") problems.push(`${label} can read ${s.resourceArn}`);
+    else if (s.missingContextKeys.length > 0)
+      unsure.push(
+        `${s.resourceArn}: ${s.decision} unless context ${s.missingContextKeys.join(", ")} says otherwise`,
+      );
+  }
+  if (problems.length > 0)
+    return fail(`The ${label} is not limited to its own secret.`, [...problems, ...unsure]);
+  if (unsure.length > 0)
+    return unknown("The simulation was inconclusive (conditions need context keys).", unsure);
+  return pass(
+    `The ${label} can read ${own} and none of the other ${mine.length - 1} secret ARNs simulated (look-alikes included).`,
+  );
+}
+
+const isAccountRoot = (principal: string) => /^\d{12}$/.test(principal) || /:root$/.test(principal);
+
+/**
+ * Scans secrets' resource policies, which `iam:SimulatePrincipalPolicy` ignores for roles: who besides the
+ * expected reader is granted GetSecretValue, and is either role granted another secret.
+ */
+export function scanSecretPolicies(
+  secrets: readonly SecretEvidence[],
+  readers: readonly { readonly secretArn: string; readonly roleArn: string }[],
+): CheckResult {
+  const problems: string[] = [];
+  const unsure: string[] = [];
+  for (const secret of secrets) {
+    const expected = readers.filter((r) => r.secretArn === secret.arn).map((r) => r.roleArn);
+    const guarded = readers.map((r) => r.roleArn);
+    for (const statement of statementsOf(secret.resourcePolicy)) {
+      if (statement.Effect !== "Allow" || !statementCoversAction(statement, READ_SECRET)) continue;
+      if (isPublicPrincipal(statement)) {
+        if (statement.Condition) unsure.push(`${secret.name}: grants "*" under conditions`);
+        else problems.push(`${secret.name}: grants GetSecretValue to everyone ("*")`);
+        continue;
+      }
+      for (const principal of principalsOf(statement)) {
+        if (isAccountRoot(principal) || expected.includes(principal)) continue;
+        if (guarded.includes(principal))
+          problems.push(`${secret.name}: grants ${principal}, which must read only its own secret`);
+        else if (expected.length > 0) problems.push(`${secret.name}: also readable by ${principal}`);
+      }
+    }
+  }
+  if (problems.length > 0)
+    return fail("A secret's resource policy widens who can read it.", [...problems, ...unsure]);
+  if (unsure.length > 0)
+    return unknown("Some resource policies grant access under conditions; review them.", unsure);
+  return pass(`No resource policy of the ${secrets.length} secret(s) grants reads beyond the expected role.`);
+}

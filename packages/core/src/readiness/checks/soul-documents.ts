@@ -1,0 +1,204 @@
+import { attestationFor, judgeAttestation } from "../attestation.js";
+import { available } from "../evidence.js";
+import { statementCoversAction, statementCoversPrincipal, statementsOf } from "../policy.js";
+import { tuning } from "../settings.js";
+import type { ReadinessCheck } from "../types.js";
+import { judgeProbes } from "./probe-verdict.js";
+import { recentBackup, restoreDrillVerdict } from "./recovery.js";
+import { fail, pass } from "./result.js";
+
+/** Section 2 of the checklist: read-only soul documents, their integrity, review and backup. */
+export const soulDocumentChecks: readonly ReadinessCheck[] = [
+  {
+    id: "soul-documents.workspace-read-only",
+    area: "soul-documents",
+    title: "Workspace write fails read-only",
+    checklistItem:
+      "Attempt to write to the workspace directory from the instance after deployment and verify that the write fails with a read-only filesystem error.",
+    severity: "critical",
+    evidence: ["probes"],
+    method:
+      "On-instance probe (SSM) on every InService instance: `touch` in the workspace must fail with EROFS.",
+    evaluate: (evidence) =>
+      judgeProbes(
+        available(evidence.probes),
+        (r) => {
+          if (r.workspaceWrite === "erofs") return undefined;
+          if (r.workspaceWrite === "allowed") return { problem: "the write succeeded" };
+          if (r.workspaceWrite === "eacces")
+            return {
+              problem: "the write failed with permission denied, not read-only: the mount is read-write",
+            };
+          return { problem: "the write failed for another reason than a read-only file system" };
+        },
+        {
+          passed: "Writing to the workspace fails with EROFS",
+          failed: "The workspace is writable or not mounted read-only",
+        },
+      ),
+    remediation:
+      "Mount the workspace access point with `-o ro` (fstab `efs _netdev,tls,iam,ro`) and redeploy the instances.",
+  },
+  {
+    id: "soul-documents.client-write-denied",
+    area: "soul-documents",
+    title: "File system policy denies ClientWrite",
+    checklistItem:
+      "Soul documents are mounted read-only on every instance via AWS EFS (and root cannot remount them read-write).",
+    severity: "critical",
+    evidence: ["fileSystems"],
+    method:
+      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role, unconditional or conditioned on the workspace access point (a read-only mount alone does not stop root from remounting read-write).",
+    evaluate: (evidence, settings) => {
+      const { workspace, runtime, instanceRoleArn } = settings.fleet;
+      const fs = available(evidence.fileSystems).find((f) => f.fileSystemId === workspace.fileSystemId);
+      if (!fs) return fail(`Workspace file system ${workspace.fileSystemId} not found.`);
+      const shared = workspace.fileSystemId === runtime.fileSystemId;
+      const denies = statementsOf(fs.policy).filter((s) => {
+        if (s.Effect !== "Deny" || !statementCoversAction(s, "elasticfilesystem:ClientWrite")) return false;
+        if (!statementCoversPrincipal(s, instanceRoleArn)) return false;
+        const conditions = Object.values(s.Condition ?? {}).flatMap((byKey) => Object.entries(byKey));
+        if (conditions.length === 0) return !shared;
+        return conditions.every(
+          ([key, value]) =>
+            key.toLowerCase() === "elasticfilesystem:accesspointarn" &&
+            JSON.stringify(value).includes(workspace.accessPointId),
+        );
+      });
+      if (denies.length === 0)
+        return fail(
+          `The policy of ${fs.fileSystemId} does not deny ClientWrite on the workspace to the instance role: root can remount it read-write.`,
+        );
+      return pass(
+        `The policy of ${fs.fileSystemId} denies ClientWrite on the workspace (${denies[0]!.Sid ?? "statement"}).`,
+      );
+    },
+    remediation:
+      "Add a file system policy statement: Deny elasticfilesystem:ClientWrite to the instance role (conditioned on the workspace access point ARN when runtime shares the file system).",
+  },
+  {
+    id: "soul-documents.runtime-separate",
+    area: "soul-documents",
+    title: "Workspace separate from runtime",
+    checklistItem:
+      "The workspace directory (read-only) is physically separate from the runtime directory (read-write).",
+    severity: "high",
+    evidence: ["probes"],
+    method:
+      "The fleet description uses different access points (or file systems) for workspace and runtime, and the probe's write to the runtime directory succeeds while the workspace's fails.",
+    evaluate: (evidence, settings) => {
+      const { workspace, runtime } = settings.fleet;
+      if (
+        workspace.fileSystemId === runtime.fileSystemId &&
+        workspace.accessPointId === runtime.accessPointId
+      )
+        return fail("Workspace and runtime are the same access point of the same file system.");
+      return judgeProbes(
+        available(evidence.probes),
+        (r) =>
+          r.runtimeWrite === "allowed" ? undefined : { problem: "the runtime directory is not writable" },
+        {
+          passed: "The runtime is writable apart from the read-only workspace",
+          failed: "The runtime is not writable",
+        },
+      );
+    },
+    remediation: "Mount the runtime access point read-write at its own path, separate from the workspace.",
+  },
+  {
+    id: "soul-documents.hashes-match",
+    area: "soul-documents",
+    title: "Soul documents match the manifest",
+    checklistItem:
+      "Soul documents are version-controlled in a git repository and deployed through a standard deployment process.",
+    severity: "critical",
+    evidence: ["probes", "manifest"],
+    method:
+      "On-instance probe: SHA-256 of every workspace file on every instance against the deployed manifest (SSM parameter): nothing changed, missing or unexpected.",
+    evaluate: (evidence) => {
+      const manifest = available(evidence.manifest);
+      if (!manifest)
+        return fail("No soul-document manifest is deployed: there is nothing to compare against.");
+      return judgeProbes(
+        available(evidence.probes),
+        (r) => {
+          const listed = Object.keys(r.soulDocuments).length;
+          const problems: string[] = [];
+          for (const [path, hash] of Object.entries(manifest)) {
+            const found = r.soulDocuments[path];
+            if (found === undefined && listed === r.soulDocumentCount) problems.push(`${path} missing`);
+            else if (found !== undefined && found !== hash) problems.push(`${path} modified`);
+          }
+          for (const path of Object.keys(r.soulDocuments))
+            if (!(path in manifest)) problems.push(`${path} unexpected`);
+          if (problems.length > 0) return { problem: problems.join(", ") };
+          if (listed < r.soulDocumentCount)
+            return { inconclusive: `only ${listed} of ${r.soulDocumentCount} files were hashed` };
+          return undefined;
+        },
+        {
+          passed: "Every soul document matches the manifest",
+          failed: "Soul documents differ from the manifest",
+        },
+      );
+    },
+    remediation:
+      "Redeploy the soul documents from git (the deploy is the only writer) and find out who changed them: a change outside the deploy means the read-only protection failed.",
+  },
+  {
+    id: "soul-documents.pr-review",
+    area: "soul-documents",
+    title: "Soul repository requires PR review",
+    checklistItem:
+      "Verify that the git repository for soul documents requires pull request review before merge.",
+    severity: "high",
+    evidence: [],
+    method:
+      "Attestation (`readiness.attestations`, id soul-documents.pr-review): branch protection is not visible without a code-host token.",
+    evaluate: (_evidence, settings, now) =>
+      judgeAttestation(
+        attestationFor(settings, "soul-documents.pr-review"),
+        "the soul-document repository requires pull request review before merge",
+        now,
+      ),
+    remediation:
+      "Enable branch protection (required reviews) on the soul repository and record an attestation with its expiry.",
+  },
+  {
+    id: "soul-documents.daily-backup",
+    area: "soul-documents",
+    title: "Daily workspace backups are running",
+    checklistItem: "Verify that daily EFS backups are running.",
+    severity: "high",
+    evidence: ["backup"],
+    method:
+      "ListBackupJobs in the fleet's vault: a COMPLETED job for the workspace file system within the backup max age (26 h).",
+    evaluate: (evidence, settings, now) =>
+      recentBackup(
+        available(evidence.backup),
+        [settings.fleet.workspace.fileSystemId],
+        tuning(settings).backupMaxAgeHours,
+        now,
+      ),
+    remediation:
+      "Check the backup plan's rule and selection and the vault's failed jobs (`aws backup list-backup-jobs`).",
+  },
+  {
+    id: "soul-documents.restore-tested",
+    area: "soul-documents",
+    title: "A test restore has been performed",
+    checklistItem: "Verify that a test restore has been performed.",
+    severity: "high",
+    evidence: ["restoreDrill"],
+    method:
+      "The last restore drill record (DynamoDB): passed, covered the workspace, within drills.maxDaysWithoutPass days.",
+    evaluate: (evidence, settings, now) =>
+      restoreDrillVerdict(
+        available(evidence.restoreDrill),
+        settings,
+        now,
+        settings.fleet.workspace.fileSystemId,
+      ),
+    remediation: "Run `clawops drill` and fix what it reports.",
+  },
+];

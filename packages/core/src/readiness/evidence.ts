@@ -1,0 +1,261 @@
+import type { EvalReport } from "./evals.js";
+import type { ProbeOutcome } from "./probes.js";
+
+/** A piece of evidence that could not be gathered, and why (checks that read it report `unknown`). */
+export interface Unavailable {
+  readonly unavailable: string;
+}
+
+/** Evidence that may be missing because its API call failed. */
+export type Gathered<T> = T | Unavailable;
+
+/** True when the evidence could not be gathered. */
+export function isUnavailable(value: unknown): value is Unavailable {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as Unavailable).unavailable === "string"
+  );
+}
+
+/** One Auto Scaling activity (DescribeScalingActivities), enough to find the last replacement. */
+export interface ScalingActivity {
+  readonly description: string;
+  readonly cause: string;
+  readonly statusCode: string;
+  readonly startTime: string;
+  readonly endTime?: string;
+}
+
+export interface AutoScalingGroupEvidence {
+  readonly name: string;
+  readonly healthCheckType: string;
+  readonly subnetIds: readonly string[];
+  readonly launchTemplateId?: string;
+  readonly launchTemplateVersion?: string;
+  readonly instances: readonly {
+    readonly instanceId: string;
+    readonly lifecycleState: string;
+    readonly healthStatus: string;
+  }[];
+  readonly activities: readonly ScalingActivity[];
+}
+
+export interface InstanceEvidence {
+  readonly instanceId: string;
+  readonly state: string;
+  readonly subnetId?: string;
+  readonly publicIpv4?: string;
+  readonly ipv6Addresses: readonly string[];
+  /** `required` or `optional` (IMDSv2). */
+  readonly httpTokens?: string;
+  readonly httpEndpoint?: string;
+  readonly volumes: readonly { readonly volumeId: string; readonly encrypted?: boolean }[];
+}
+
+export interface LaunchTemplateEvidence {
+  readonly id: string;
+  readonly version: string;
+  readonly httpTokens?: string;
+  readonly associatePublicIp: boolean;
+  readonly ebsEncrypted: readonly (boolean | undefined)[];
+  /** Decoded user data (scanned for credentials, never stored in a report). */
+  readonly userData: string;
+}
+
+export interface LifecycleHookEvidence {
+  readonly name: string;
+  readonly transition: string;
+  readonly heartbeatTimeout?: number;
+  readonly defaultResult?: string;
+}
+
+export interface IpRule {
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs: readonly string[];
+  readonly ipv6Cidrs: readonly string[];
+  readonly prefixListIds: readonly string[];
+  readonly groupIds: readonly string[];
+}
+
+export interface SecurityGroupEvidence {
+  readonly groupId: string;
+  readonly inbound: readonly IpRule[];
+  readonly outbound: readonly IpRule[];
+}
+
+export interface PrefixListEvidence {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface SubnetEvidence {
+  readonly subnetId: string;
+  readonly mapPublicIpOnLaunch: boolean;
+  readonly assignIpv6OnCreation: boolean;
+  /** Targets of the routes of the subnet's route table (explicit association, else the main table). */
+  readonly routeTargets: readonly { readonly destination: string; readonly target: string }[];
+}
+
+export interface NetworkEvidence {
+  readonly vpcCidrs: readonly string[];
+  readonly securityGroups: readonly SecurityGroupEvidence[];
+  readonly subnets: readonly SubnetEvidence[];
+  readonly prefixLists: readonly PrefixListEvidence[];
+}
+
+export interface FileSystemEvidence {
+  readonly fileSystemId: string;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  /** The file system policy document, parsed; `null` when it has none. */
+  readonly policy: PolicyDocument | null;
+}
+
+/** An IAM-style policy document as JSON. */
+export interface PolicyDocument {
+  readonly Statement?: readonly PolicyStatement[] | PolicyStatement;
+}
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
+  readonly Action?: string | readonly string[];
+  readonly NotAction?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface SecretEvidence {
+  readonly arn: string;
+  readonly name: string;
+  readonly kmsKeyId?: string;
+  readonly resourcePolicy: PolicyDocument | null;
+}
+
+/** One `iam:SimulatePrincipalPolicy` result. */
+export interface SimulationEvidence {
+  readonly principalArn: string;
+  readonly action: string;
+  readonly resourceArn: string;
+  /** `allowed`, `explicitDeny` or `implicitDeny`. */
+  readonly decision: string;
+  /** Context keys the simulation needed and did not have: the decision is then inconclusive. */
+  readonly missingContextKeys: readonly string[];
+}
+
+export interface AlarmEvidence {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly actionsEnabled: boolean;
+  readonly state: string;
+}
+
+export interface LogGroupEvidence {
+  readonly name: string;
+  /** `undefined` means "never expire". */
+  readonly retentionInDays?: number;
+  readonly kmsKeyId?: string;
+  /** Time of the newest event found within the freshness window, if any. */
+  readonly latestEventAt?: string;
+}
+
+export interface BackupRuleEvidence {
+  readonly name: string;
+  readonly schedule: string;
+  readonly vaultName: string;
+  readonly deleteAfterDays?: number;
+}
+
+export interface BackupEvidence {
+  readonly plan: {
+    readonly id: string;
+    readonly name: string;
+    readonly rules: readonly BackupRuleEvidence[];
+  } | null;
+  /** Resource ARNs (or `*`) the plan's selections cover. */
+  readonly selectedResources: readonly string[];
+  readonly vault: { readonly name: string; readonly encryptionKeyArn?: string } | null;
+  readonly jobs: readonly {
+    readonly resourceArn: string;
+    readonly state: string;
+    readonly completedAt?: string;
+    readonly createdAt: string;
+  }[];
+}
+
+/** The last restore drill as the drills flow records it. */
+export interface RestoreDrillRecord {
+  readonly drillId: string;
+  readonly at: string;
+  readonly passed: boolean;
+  readonly reason?: string;
+  readonly fileSystems: readonly {
+    readonly fileSystemId: string;
+    readonly rpoSeconds: number | null;
+    readonly rtoSeconds: number | null;
+    readonly mismatches: readonly { readonly path: string; readonly reason: string }[];
+  }[];
+}
+
+/** The last failure drill (gateway stopped on one instance) and what it measured, seconds; `null` = never seen. */
+export interface FailureDrillRecord {
+  readonly drillId: string;
+  readonly at: string;
+  readonly alarmSeconds: number | null;
+  readonly alertDeliveredSeconds: number | null;
+  readonly replacementSeconds: number | null;
+  readonly windows: {
+    readonly alarmSeconds: number;
+    readonly alertSeconds: number;
+    readonly replacementSeconds: number;
+  };
+}
+
+/** A Lambda function's environment, for the "no secrets in environment variables" scan. */
+export interface FunctionEnvironmentEvidence {
+  readonly functionName: string;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything a readiness run knows, gathered once (batched, paginated) and then read by every check.
+ * Each key may be `Unavailable` when its calls failed; the checks reading it then report `unknown`.
+ */
+export interface Evidence {
+  readonly autoScalingGroup: Gathered<AutoScalingGroupEvidence | null>;
+  readonly instances: Gathered<readonly InstanceEvidence[]>;
+  readonly launchTemplate: Gathered<LaunchTemplateEvidence | null>;
+  readonly lifecycleHooks: Gathered<readonly LifecycleHookEvidence[]>;
+  readonly network: Gathered<NetworkEvidence>;
+  readonly fileSystems: Gathered<readonly FileSystemEvidence[]>;
+  readonly secrets: Gathered<readonly SecretEvidence[]>;
+  readonly simulations: Gathered<readonly SimulationEvidence[]>;
+  readonly functionEnvironments: Gathered<readonly FunctionEnvironmentEvidence[]>;
+  readonly alarms: Gathered<readonly AlarmEvidence[]>;
+  readonly logGroups: Gathered<readonly LogGroupEvidence[]>;
+  readonly backup: Gathered<BackupEvidence>;
+  readonly restoreDrill: Gathered<RestoreDrillRecord | null>;
+  readonly failureDrill: Gathered<FailureDrillRecord | null>;
+  readonly evals: Gathered<{ readonly latest: EvalReport | null; readonly lastScheduled: EvalReport | null }>;
+  /** The deployed soul-document manifest: path → SHA-256. */
+  readonly manifest: Gathered<Readonly<Record<string, string>> | null>;
+  /** On-instance probe outcome per InService instance id. */
+  readonly probes: Gathered<Readonly<Record<string, ProbeOutcome>>>;
+}
+
+/**
+ * The evidence value, for a check that declared the key (the runner has already turned an unavailable key
+ * into `unknown`, so this throws only when a check reads a key it did not declare).
+ */
+export function available<T>(value: Gathered<T>): T {
+  if (isUnavailable(value)) throw new Error(`evidence not available: ${value.unavailable}`);
+  return value as T;
+}

@@ -1,0 +1,48 @@
+/**
+ * Readiness: every verifiable item of the production checklist as data plus a pure evaluation, the evidence
+ * they read (gathered once per run), the on-instance probe, eval ingestion and drift between runs.
+ */
+export { type Attestation, attestationFor, judgeAttestation, reviewAttestation } from "./attestation.js";
+export { READINESS_CHECKS } from "./checks/index.js";
+export { lastObservedReplacement, lastReplacementFromActivities } from "./checks/replacement.js";
+export { ConcurrentRunError, EvalResultsError, ReadinessError } from "./errors.js";
+export {
+  CASE_KINDS,
+  type CaseKind,
+  caseKind,
+  type EvalReport,
+  parseEvalResults,
+  type SkillEvalSummary,
+} from "./evals.js";
+export { type EvaluateOptions, evaluateReadiness, runCheck, summarizeAreas } from "./evaluate.js";
+export * from "./evidence.js";
+export {
+  CREDENTIAL_PATTERNS,
+  findCredentialPatterns,
+  formatReadinessProbeOutput,
+  type ProbeOutcome,
+  parseReadinessProbe,
+  READINESS_PROBE_MARKER,
+  type ReadinessProbeOptions,
+  type ReadinessProbeResult,
+  readinessProbeCommands,
+} from "./probes.js";
+export {
+  type DriftCheck,
+  type DriftEventDetail,
+  detectDrift,
+  driftEvents,
+  type ReadinessDrift,
+  type RunStatuses,
+  statusesOf,
+} from "./report.js";
+export {
+  type AlertsIdentity,
+  READINESS_TUNING_DEFAULTS,
+  type ReadinessFleet,
+  type ReadinessOptions,
+  type ReadinessSettings,
+  type ReadinessTuning,
+  tuning,
+} from "./settings.js";
+export * from "./types.js";

@@ -1,0 +1,890 @@
+import { READINESS_CHECKS, type ReadinessSettings, runCheck } from "@clawops/core/readiness";
+import { describe, expect, it } from "vitest";
+import {
+  ALERTS_SECRET,
+  goodEvidence,
+  NOW,
+  OTHER_SECRET,
+  probeResult,
+  ROLE,
+  ROUTER,
+  SECRET,
+  settings,
+} from "./fixtures.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: tests edit deep clones of the fixtures freely.
+type Edit = (evidence: any, settings: any) => void;
+
+const probe =
+  (edit: (r: ReturnType<typeof probeResult>) => void): Edit =>
+  (e) => {
+    const r = probeResult();
+    edit(r);
+    e.probes["i-02"] = { ok: true, result: r };
+  };
+
+const ATTESTED = new Set([
+  "soul-documents.pr-review",
+  "credentials.integration-bot-accounts",
+  "network.tailscale-access",
+  "skill-evals.ci-pipeline",
+  "backup.recovery-procedure",
+  "approval-gates.each-tested",
+]);
+
+function outcome(id: string, edit?: Edit) {
+  const check = READINESS_CHECKS.find((c) => c.id === id);
+  if (!check) throw new Error(`no check ${id}`);
+  const evidence = structuredClone(goodEvidence());
+  const config = structuredClone(settings()) as ReadinessSettings;
+  edit?.(evidence, config);
+  return runCheck(check, evidence, config, NOW);
+}
+
+describe("Function: READINESS_CHECKS on a fleet that meets the checklist", () => {
+  it.each(READINESS_CHECKS.map((c) => [c.id]))("%s passes (or is attested)", (id) => {
+    const result = outcome(id);
+    expect(result.status, result.explanation).toBe(ATTESTED.has(id) ? "attested" : "pass");
+  });
+
+  it("covers the eight areas with unique ids", () => {
+    const ids = READINESS_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(READINESS_CHECKS.map((c) => c.area)).size).toBe(8);
+    for (const c of READINESS_CHECKS) expect(c.id.startsWith(`${c.area}.`)).toBe(true);
+  });
+});
+
+const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
+  [
+    "infrastructure.gateway-health",
+    "no gateway alarm exists",
+    (e) => {
+      e.alarms = [];
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.gateway-health",
+    "the monitor publishes no data",
+    (e) => {
+      e.alarms[0].state = "INSUFFICIENT_DATA";
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.gateway-health",
+    "the group is gone",
+    (e) => {
+      e.autoScalingGroup = null;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "the terminate hook is missing",
+    (e) => {
+      e.lifecycleHooks.pop();
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "the launch hook continues by default",
+    (e) => {
+      e.lifecycleHooks[0].defaultResult = "CONTINUE";
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.no-public-ip",
+    "an instance has a public IPv4",
+    (e) => {
+      e.instances[1].publicIpv4 = "54.1.2.3";
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.no-public-ip",
+    "an instance has a global IPv6",
+    (e) => {
+      e.instances[0].ipv6Addresses = ["2600:1f18:abcd::1"];
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.no-public-ip",
+    "the template associates a public IP",
+    (e) => {
+      e.launchTemplate.associatePublicIp = true;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.private-subnets",
+    "a subnet routes to an internet gateway",
+    (e) => {
+      e.network.subnets[0].routeTargets.push({ destination: "::/0", target: "igw-0abc" });
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.private-subnets",
+    "a subnet was not described",
+    (e) => {
+      e.network.subnets.pop();
+    },
+    "unknown",
+  ],
+  [
+    "infrastructure.encryption-at-rest",
+    "a volume is not encrypted",
+    (e) => {
+      e.instances[0].volumes[0].encrypted = false;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.encryption-at-rest",
+    "a log group has no key",
+    (e) => {
+      delete e.logGroups[0].kmsKeyId;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.replacement",
+    "no replacement was ever observed",
+    (e) => {
+      e.failureDrill = null;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.replacement",
+    "the replacement was too slow",
+    (e) => {
+      e.failureDrill.replacementSeconds = 900;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.replacement",
+    "the evidence is stale",
+    (e) => {
+      e.failureDrill.at = "2025-11-01T00:00:00Z";
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.workspace-read-only",
+    "the write succeeds",
+    probe((r) => {
+      Object.assign(r, { workspaceWrite: "allowed" });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.workspace-read-only",
+    "the write is only IAM-denied",
+    probe((r) => {
+      Object.assign(r, { workspaceWrite: "eacces" });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.workspace-read-only",
+    "a probe returned garbage",
+    (e) => {
+      e.probes["i-02"] = { ok: false, reason: "unexpected line" };
+    },
+    "unknown",
+  ],
+  [
+    "soul-documents.workspace-read-only",
+    "no instance answered",
+    (e) => {
+      e.probes = {};
+    },
+    "unknown",
+  ],
+  [
+    "soul-documents.client-write-denied",
+    "only the TLS deny exists",
+    (e) => {
+      e.fileSystems[0].policy.Statement.pop();
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.client-write-denied",
+    "the file system has no policy",
+    (e) => {
+      e.fileSystems[0].policy = null;
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.client-write-denied",
+    "a shared file system denies without an access point condition",
+    (_e, s) => {
+      s.fleet.runtime.fileSystemId = "fs-0work";
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.runtime-separate",
+    "the runtime is not writable",
+    probe((r) => {
+      Object.assign(r, { runtimeWrite: "denied" });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.runtime-separate",
+    "both use one access point",
+    (_e, s) => {
+      s.fleet.runtime = s.fleet.workspace;
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "a document was modified",
+    probe((r) => {
+      Object.assign(r, { soulDocuments: { "SOUL.md": "c".repeat(64), "AGENTS.md": "b".repeat(64) } });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "an unexpected file appeared",
+    probe((r) => {
+      Object.assign(r, {
+        soulDocuments: { ...r.soulDocuments, "EVIL.md": "d".repeat(64) },
+        soulDocumentCount: 3,
+      });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "no manifest is deployed",
+    (e) => {
+      e.manifest = null;
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "the manifest could not be read",
+    (e) => {
+      e.manifest = { unavailable: "AccessDenied" };
+    },
+    "unknown",
+  ],
+  [
+    "soul-documents.pr-review",
+    "no attestation is recorded",
+    (_e, s) => {
+      s.readiness.attestations = [];
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.pr-review",
+    "the attestation expired",
+    (_e, s) => {
+      s.readiness.attestations[0].expires = "2026-03-01";
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.daily-backup",
+    "the last backup is two days old",
+    (e) => {
+      e.backup.jobs[0].completedAt = "2026-02-28T05:00:00Z";
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.restore-tested",
+    "no drill ran",
+    (e) => {
+      e.restoreDrill = null;
+    },
+    "fail",
+  ],
+  [
+    "soul-documents.restore-tested",
+    "the drill did not cover the workspace",
+    (e) => {
+      e.restoreDrill.fileSystems.shift();
+    },
+    "fail",
+  ],
+  [
+    "credentials.instance-role-own-secret",
+    "the role reads another secret",
+    (e) => {
+      e.simulations[2].decision = "allowed";
+    },
+    "fail",
+  ],
+  [
+    "credentials.instance-role-own-secret",
+    "the role reads a look-alike",
+    (e) => {
+      e.simulations[3].decision = "allowed";
+    },
+    "fail",
+  ],
+  [
+    "credentials.instance-role-own-secret",
+    "the role cannot read its own",
+    (e) => {
+      e.simulations[0].decision = "implicitDeny";
+    },
+    "fail",
+  ],
+  [
+    "credentials.instance-role-own-secret",
+    "conditions need context keys",
+    (e) => {
+      e.simulations[2].missingContextKeys = ["aws:ResourceTag/team"];
+    },
+    "unknown",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "a secret grants everyone",
+    (e) => {
+      e.secrets[2].resourcePolicy = {
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:*" }],
+      };
+    },
+    "fail",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "another secret grants the instance role",
+    (e) => {
+      e.secrets[2].resourcePolicy = {
+        Statement: [{ Effect: "Allow", Principal: { AWS: ROLE }, Action: "secretsmanager:GetSecretValue" }],
+      };
+    },
+    "fail",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "the fleet secret has a second reader",
+    (e) => {
+      e.secrets[0].resourcePolicy = {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::123456789012:role/intern" },
+            Action: "secretsmanager:GetSecretValue",
+          },
+        ],
+      };
+    },
+    "fail",
+  ],
+  [
+    "credentials.alerts-secret-isolated",
+    "the router reads the fleet secret",
+    (e) => {
+      e.simulations[5].decision = "allowed";
+    },
+    "fail",
+  ],
+  [
+    "credentials.alerts-secret-isolated",
+    "the instance role reads the alerts secret",
+    (e) => {
+      e.simulations[1].decision = "allowed";
+    },
+    "fail",
+  ],
+  [
+    "credentials.alerts-secret-isolated",
+    "the Alerts stack is not deployed",
+    (_e, s) => {
+      delete s.alerts;
+    },
+    "unknown",
+  ],
+  [
+    "credentials.imdsv2-required",
+    "the template allows IMDSv1",
+    (e) => {
+      e.launchTemplate.httpTokens = "optional";
+    },
+    "fail",
+  ],
+  [
+    "credentials.imdsv2-required",
+    "one instance allows IMDSv1",
+    (e) => {
+      e.instances[1].httpTokens = "optional";
+    },
+    "fail",
+  ],
+  [
+    "credentials.imdsv1-blocked",
+    "IMDSv1 answers 200",
+    probe((r) => {
+      Object.assign(r, { imdsV1Status: 200 });
+    }),
+    "fail",
+  ],
+  [
+    "credentials.no-plaintext-on-disk",
+    "a key is on disk",
+    probe((r) => {
+      Object.assign(r, { credentialScan: { status: "found", count: 1, files: ["/home/ec2-user/.env"] } });
+    }),
+    "fail",
+  ],
+  [
+    "credentials.no-plaintext-on-disk",
+    "the scan timed out",
+    probe((r) => {
+      Object.assign(r, { credentialScan: { status: "timeout", count: 0, files: [] } });
+    }),
+    "unknown",
+  ],
+  [
+    "credentials.no-secrets-in-config",
+    "user data holds an AWS key",
+    (e) => {
+      e.launchTemplate.userData = "export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP";
+    },
+    "fail",
+  ],
+  [
+    "credentials.no-secrets-in-config",
+    "a function holds a literal token",
+    (e) => {
+      e.functionEnvironments[0].variables.SLACK_TOKEN = "xoxb-1234567890-abcdefghij";
+    },
+    "fail",
+  ],
+  [
+    "credentials.integration-bot-accounts",
+    "no attestation is recorded",
+    (_e, s) => {
+      s.readiness.attestations = [];
+    },
+    "fail",
+  ],
+  [
+    "network.no-inbound",
+    "a rule admits 0.0.0.0/0",
+    (e) => {
+      e.network.securityGroups[0].inbound.push({
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrs: ["0.0.0.0/0"],
+        ipv6Cidrs: [],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.no-inbound",
+    "a rule admits ::/0",
+    (e) => {
+      e.network.securityGroups[0].inbound.push({
+        protocol: "-1",
+        cidrs: [],
+        ipv6Cidrs: ["::/0"],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.no-inbound",
+    "an internal rule exists",
+    (e) => {
+      e.network.securityGroups[0].inbound.push({
+        protocol: "tcp",
+        fromPort: 18789,
+        toPort: 18789,
+        cidrs: [],
+        ipv6Cidrs: [],
+        prefixListIds: [],
+        groupIds: ["sg-0lb"],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.egress-allowlist",
+    "the default allow-all egress is back",
+    (e) => {
+      e.network.securityGroups[0].outbound.push({
+        protocol: "-1",
+        cidrs: ["0.0.0.0/0"],
+        ipv6Cidrs: [],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.egress-allowlist",
+    "an unlisted CIDR is reachable",
+    (e) => {
+      e.network.securityGroups[0].outbound.push({
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrs: ["52.1.0.0/16"],
+        ipv6Cidrs: [],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.egress-allowlist",
+    "an allowlisted CIDR is open on all ports",
+    (e) => {
+      e.network.securityGroups[0].outbound[0].protocol = "-1";
+    },
+    "fail",
+  ],
+  [
+    "network.egress-allowlist",
+    "IPv6 egress to everywhere",
+    (e) => {
+      e.network.securityGroups[0].outbound.push({
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrs: [],
+        ipv6Cidrs: ["::/0"],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.ssh-not-public",
+    "port 22 is open to the internet",
+    (e) => {
+      e.network.securityGroups[0].inbound.push({
+        protocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidrs: ["203.0.113.0/24"],
+        ipv6Cidrs: [],
+        prefixListIds: [],
+        groupIds: [],
+      });
+    },
+    "fail",
+  ],
+  [
+    "network.unapproved-egress-times-out",
+    "the connection succeeds",
+    probe((r) => {
+      Object.assign(r, { egressExit: 0 });
+    }),
+    "fail",
+  ],
+  [
+    "network.unapproved-egress-times-out",
+    "the connection is refused",
+    probe((r) => {
+      Object.assign(r, { egressExit: 7 });
+    }),
+    "fail",
+  ],
+  [
+    "network.unapproved-egress-times-out",
+    "the probe target is allowlisted",
+    (_e, s) => {
+      s.readiness.egressProbeHost = "160.79.104.10";
+    },
+    "unknown",
+  ],
+  [
+    "network.tailscale-access",
+    "the attestation is dated in the future",
+    (_e, s) => {
+      s.readiness.attestations[2].at = "2026-04-01";
+    },
+    "fail",
+  ],
+  [
+    "monitoring.gateway-alarm-routed",
+    "the alarm name is not routed",
+    (e) => {
+      e.alarms[0].name = "openclaw-gateway";
+    },
+    "fail",
+  ],
+  [
+    "monitoring.gateway-alarm-routed",
+    "no alarm exists",
+    (e) => {
+      e.alarms = [];
+    },
+    "fail",
+  ],
+  [
+    "monitoring.failure-drill-alarm",
+    "the alarm never fired",
+    (e) => {
+      e.failureDrill.alarmSeconds = null;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.failure-drill-alert",
+    "the alert took three minutes",
+    (e) => {
+      e.failureDrill.alertDeliveredSeconds = 180;
+      e.failureDrill.windows.alertSeconds = 300;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.failure-drill-replacement",
+    "no failure drill ran",
+    (e) => {
+      e.failureDrill = null;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.session-logs",
+    "no session log arrived recently",
+    (e) => {
+      delete e.logGroups[1].latestEventAt;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.session-logs",
+    "the log group is missing",
+    (e) => {
+      e.logGroups.pop();
+    },
+    "fail",
+  ],
+  [
+    "monitoring.log-retention",
+    "retention is never expire",
+    (e) => {
+      delete e.logGroups[0].retentionInDays;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.log-retention",
+    "retention is shorter",
+    (e) => {
+      e.logGroups[1].retentionInDays = 30;
+    },
+    "fail",
+  ],
+  [
+    "monitoring.log-retention",
+    "the log groups could not be described",
+    (e) => {
+      e.logGroups = { unavailable: "ThrottlingException" };
+    },
+    "unknown",
+  ],
+  [
+    "backup.daily-plan",
+    "the rule is weekly",
+    (e) => {
+      e.backup.plan.rules[0].schedule = "cron(0 5 ? * SUN *)";
+    },
+    "fail",
+  ],
+  [
+    "backup.daily-plan",
+    "the runtime is not selected",
+    (e) => {
+      e.backup.selectedResources.pop();
+    },
+    "fail",
+  ],
+  [
+    "backup.daily-plan",
+    "the rule keeps forever",
+    (e) => {
+      delete e.backup.plan.rules[0].deleteAfterDays;
+    },
+    "fail",
+  ],
+  [
+    "backup.recent-jobs",
+    "the runtime backup failed",
+    (e) => {
+      e.backup.jobs[1].state = "FAILED";
+    },
+    "fail",
+  ],
+  [
+    "backup.restore-drill",
+    "the last drill failed",
+    (e) => {
+      e.restoreDrill.passed = false;
+      e.restoreDrill.fileSystems[0].mismatches = [{ path: "SOUL.md", reason: "hash differs" }];
+    },
+    "fail",
+  ],
+  [
+    "backup.restore-drill",
+    "the last pass is too old",
+    (e) => {
+      e.restoreDrill.at = "2026-02-01T00:00:00Z";
+    },
+    "fail",
+  ],
+  [
+    "backup.recovery-procedure",
+    "the review is too old",
+    (_e, s) => {
+      s.readiness.recoveryProcedure.reviewedAt = "2025-10-01";
+    },
+    "fail",
+  ],
+  [
+    "backup.recovery-procedure",
+    "nobody reviewed it",
+    (_e, s) => {
+      s.readiness.recoveryProcedure = { path: "docs/recovery.md" };
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.cases-per-skill",
+    "a skill has no edge case",
+    (e) => {
+      e.evals.latest.skills[0].cases.edge = 0;
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.cases-per-skill",
+    "no results were ingested",
+    (e) => {
+      e.evals.latest = null;
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.deployed-skills-covered",
+    "a deployed skill has no evals",
+    probe((r) => {
+      Object.assign(r, { skills: ["crm-cleanup", "invoice-send"] });
+    }),
+    "fail",
+  ],
+  [
+    "skill-evals.all-pass",
+    "a case fails",
+    (e) => {
+      e.evals.latest.skills[0].failed = 1;
+      e.evals.latest.skills[0].failures = ["declines bulk delete"];
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.scheduled-run",
+    "the scheduled run is stale",
+    (e) => {
+      e.evals.lastScheduled.runAt = "2026-02-01T00:00:00Z";
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.scheduled-run",
+    "no scheduled run exists",
+    (e) => {
+      e.evals.lastScheduled = null;
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.ci-pipeline",
+    "no attestation is recorded",
+    (_e, s) => {
+      s.readiness.attestations = [];
+    },
+    "fail",
+  ],
+  [
+    "approval-gates.documented",
+    "no gate is documented",
+    (_e, s) => {
+      s.approvalGates = [];
+    },
+    "fail",
+  ],
+  [
+    "approval-gates.each-tested",
+    "a gate was never tested",
+    (_e, s) => {
+      s.approvalGates.push({ id: "purchase", description: "Any external purchase" });
+    },
+    "fail",
+  ],
+  [
+    "approval-gates.each-tested",
+    "the test is older than the max age",
+    (_e, s) => {
+      s.approvalGates[0].testedAt = "2025-09-01";
+    },
+    "fail",
+  ],
+  [
+    "approval-gates.enforced",
+    "approvals are off",
+    probe((r) => {
+      Object.assign(r, { approvals: { status: "exposed", ask: ["off"] } });
+    }),
+    "fail",
+  ],
+  [
+    "approval-gates.enforced",
+    "OpenClaw does not expose approvals",
+    probe((r) => {
+      Object.assign(r, { approvals: { status: "unavailable", ask: [] } });
+    }),
+    "unknown",
+  ],
+];
+
+describe("Function: READINESS_CHECKS on evidence that breaks them", () => {
+  it.each(FAILING)("%s is %4$s when %2$s", (id, _what, edit, expected) => {
+    const result = outcome(id, edit);
+    expect(result.status, result.explanation).toBe(expected);
+    expect(result.explanation.length).toBeGreaterThan(10);
+  });
+
+  it("gives every check at least one failing row", () => {
+    const covered = new Set(FAILING.map(([id]) => id));
+    expect(READINESS_CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it("keeps the simulated ARNs of the fixtures apart", () => {
+    expect(new Set([SECRET, ALERTS_SECRET, OTHER_SECRET, ROUTER]).size).toBe(4);
+  });
+});
