@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { eventBridgeEventSchema } from "./envelope.js";
 import { AwsDetailType, EventSource } from "./sources.js";
 

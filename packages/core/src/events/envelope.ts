@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /**
  * The fields every EventBridge event carries around its `detail`. `time` and `account` are plain strings
