@@ -234,6 +234,20 @@ export const ReadinessSchema = z.object({
   /** Session logs must have arrived within this many minutes. @default 60 */
   logsFreshMinutes: z.number().int().min(1).default(60),
   attestations: z.array(AttestationSchema).default([]),
+  /** An approval gate's recorded test (testedAt) counts for this many days. @default 90 */
+  approvalTestMaxAgeDays: z.number().int().min(1).default(90),
+  /** The last failure drill (and observed replacement) counts for this many days. @default 30 */
+  failureDrillMaxAgeDays: z.number().int().min(1).default(30),
+  /** Every file system must have a completed backup this recent (daily plus slack). @default 26 */
+  backupMaxAgeHours: z.number().int().min(1).default(26),
+  /** Replacement window when no failure drill states one. @default 600 */
+  replacementWindowSeconds: z.number().int().min(60).default(600),
+  /** An IPv4 address outside the allowlist that the on-instance egress probe must fail to reach. @default "1.1.1.1" */
+  egressProbeHost: z.ipv4({ message: "an IPv4 address outside the egress allowlist" }).default("1.1.1.1"),
+  /** @default 443 */
+  egressProbePort: z.number().int().min(1).max(65535).default(443),
+  /** Seconds before the egress probe calls it a timeout. @default 5 */
+  egressProbeTimeoutSeconds: z.number().int().min(1).max(30).default(5),
 });
 
 export const EvalsSchema = z.object({
