@@ -5,6 +5,7 @@ import type { App } from "sst/constructs";
 import { Core } from "./Core.js";
 import { FUNCTION_ESBUILD } from "./bundling.js";
 import { attachConfig } from "./config.js";
+import { Fleet } from "./Fleet.js";
 
 
 /** Defaults every clawops Lambda gets; stacks only add what is specific to a function. */
@@ -36,6 +37,7 @@ export function addStacks(app: App, config: ResolvedConfig): void {
   applyFunctionDefaults(app, config);
   app.stack(Core);
   // Flow stacks: one line each, in dependency order (Fleet before the flows that use(Fleet)).
+  app.stack(Fleet);
   suppressSstInternals(app);
 }
 

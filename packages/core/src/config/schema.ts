@@ -84,6 +84,11 @@ export const ImportedFleetSchema = z.object({
   runtimeAccessPointId: z
     .string()
     .regex(/^fsap-[0-9a-f]+$/, { message: "an EFS access point id (fsap-...)" }),
+  /** Security group of the file systems' mount targets. @default the first of `securityGroupIds` */
+  fileSystemSecurityGroupId: z
+    .string()
+    .regex(/^sg-[0-9a-f]+$/, { message: "a security group id (sg-...)" })
+    .optional(),
   secretArn: arn("secretsmanager"),
   kmsKeyArn: arn("kms"),
   backupVaultName: z.string().min(2),
