@@ -21,6 +21,7 @@ export {
   type SlackErrorLike,
 } from "./delivery.js";
 export { AlertDeliveryError, SlackTokenMissingError } from "./errors.js";
+export { type MetricWidget, metricWidget } from "./graph.js";
 export { formatDuration, formatTime, parseAwsTime, STATE_STYLE } from "./format.js";
 export { alarmConsoleUrl, alarmNameFromArn, logGroupConsoleUrl } from "./links.js";
 export { type AlarmRenderContext, renderAlarmMessage } from "./render-alarm.js";

@@ -1,0 +1,60 @@
+import type { ClawopsEnvironment } from "@clawops/core";
+import { type Alert, type AlertDeliveryError, alertSubject } from "@clawops/core/alerts";
+import { client } from "@clawops/core/aws";
+import { type DeadLetterRecord, sendToDeadLetterQueue } from "@clawops/core/handler";
+
+/** What the DLQ record of an undelivered alert carries besides the event: enough to re-send it. */
+export interface AlertDeadLetterExtra extends Record<string, unknown> {
+  readonly kind: "alert";
+  readonly alertKey: string;
+  readonly channel: string;
+  /** The rendered Slack message (text, blocks, colour) that did not get through. */
+  readonly message?: unknown;
+  readonly permanent: boolean;
+}
+
+/**
+ * An alert that Slack would not take goes to the dead-letter queue with its reason, the channel and the
+ * rendered message, and clawops publishes `AlertDeliveryFailed` so the failure is itself announced (and
+ * the DLQ depth alarm reaches the fallback topic). An `AlertDeliveryFailed` that fails is only
+ * dead-lettered: announcing it would loop.
+ */
+export async function reportDeliveryFailure(
+  alert: Alert,
+  error: AlertDeliveryError,
+  functionName: string,
+  env: ClawopsEnvironment,
+): Promise<DeadLetterRecord> {
+  const alertKey = alertSubject(alert);
+  const extra: AlertDeadLetterExtra = {
+    kind: "alert",
+    alertKey,
+    channel: error.channel,
+    permanent: error.permanent,
+    ...(error.rendered ? { message: error.rendered } : {}),
+  };
+  const record: DeadLetterRecord = {
+    reason: `${error.name}: ${error.reason}`,
+    errorName: error.name,
+    functionName,
+    failedAt: new Date().toISOString(),
+    event: alert.event,
+    extra,
+  };
+  await sendToDeadLetterQueue(record, env);
+  if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
+  const { EventBridgeClient, PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
+  await client(EventBridgeClient).send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: "clawops",
+          DetailType: "AlertDeliveryFailed",
+          EventBusName: env.eventBusName,
+          Detail: JSON.stringify({ alertKey, channel: error.channel, reason: error.reason }),
+        },
+      ],
+    }),
+  );
+  return record;
+}

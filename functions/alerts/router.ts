@@ -1,0 +1,123 @@
+import { type ClawopsEnvironment, readEnvironment } from "@clawops/core";
+import {
+  AlertDeliveryError,
+  type AlertEvent,
+  parseAlertEvent,
+  parseAlertRouterSettings,
+  routeAlert,
+  SlackTokenMissingError,
+  toAlert,
+} from "@clawops/core/alerts";
+import { lambdaHandler } from "@clawops/core/handler";
+import type { Context } from "aws-lambda";
+import { type DeliveryOutcome, deliverAlert } from "./deliver.js";
+import { reportDeliveryFailure } from "./failure.js";
+import { fetchAlarmTags, fetchMetricGraph } from "./graph.js";
+import { type RouterDeps, routerDeps, slackSecretMiddleware } from "./router-deps.js";
+import { slackClient } from "./slack.js";
+
+/** Time kept back from Slack retries for the DLQ and the state writes. */
+const SAFETY_MARGIN_MS = 5_000;
+
+/** The router's result per event. */
+export type RouterResult =
+  | DeliveryOutcome
+  | { readonly status: "duplicate" | "dead-lettered"; readonly reason?: string };
+
+function slackToken(lambda: Context): string {
+  const secret = (lambda as Context & { slack?: unknown }).slack;
+  const token =
+    typeof secret === "string" ? secret : (secret as { botToken?: unknown } | undefined)?.botToken;
+  if (typeof token !== "string" || token.length === 0) {
+    throw new SlackTokenMissingError('the Slack secret has no "botToken" (see docs/alerts.md)');
+  }
+  return token;
+}
+
+/** Parse, claim (dedup), route, deliver, record; an undeliverable alert is dead-lettered and announced. */
+async function routeEvent(
+  event: AlertEvent,
+  lambda: Context,
+  deps: RouterDeps,
+  env: ClawopsEnvironment,
+): Promise<RouterResult> {
+  const { settings, state, clock } = deps;
+  const deadline = clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
+  if (!(await state.claimEvent(event.id, deadline - clock.now() + SAFETY_MARGIN_MS)))
+    return { status: "duplicate" };
+  try {
+    const alert = toAlert(
+      event,
+      event.source === "aws.cloudwatch" ? await deps.tags(event.resources[0]) : {},
+    );
+    const decision = routeAlert(alert, settings);
+    if (decision.action === "skip") {
+      await state.completeEvent(event.id, "skipped");
+      return { status: "skipped", reason: decision.reason };
+    }
+    const slack = {
+      client: slackClient(slackToken(lambda), settings.slack.apiUrl, deps.slackTimeoutMs),
+      clock,
+      remainingMs: () => deadline - clock.now(),
+    };
+    try {
+      const outcome = await deliverAlert(alert, decision, {
+        settings,
+        state,
+        slack,
+        graph: deps.graph,
+        warn: deps.warn,
+      });
+      if (alert.kind === "alarm" && outcome.status !== "skipped") {
+        const stateChangedAt = Date.parse(alert.event.time);
+        await state.recordDelivery(alert.event.detail.alarmName, {
+          eventId: event.id,
+          state: alert.event.detail.state.value,
+          stateChangedAt,
+          deliveredAt: clock.now(),
+          channel: outcome.channel ?? decision.channel,
+          ...(outcome.ts ? { ts: outcome.ts } : {}),
+        });
+      }
+      await state.completeEvent(event.id, outcome.status);
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof AlertDeliveryError)) throw error;
+      const record = await reportDeliveryFailure(alert, error, lambda.functionName, env);
+      await state.completeEvent(event.id, "dead-lettered");
+      return { status: "dead-lettered", reason: record.reason };
+    }
+  } catch (error) {
+    await state.releaseEvent(event.id);
+    throw error;
+  }
+}
+
+/** Options of `makeAlertRouter`; production uses the defaults. */
+export type AlertRouterOptions = Partial<Omit<RouterDeps, "settings">> & {
+  readonly env?: ClawopsEnvironment;
+  readonly secretsCacheKey?: string;
+};
+
+/** The alert router Lambda handler (middy + Powertools + the Slack secret from Secrets Manager, cached). */
+export function makeAlertRouter(options: AlertRouterOptions = {}) {
+  const env = options.env ?? readEnvironment();
+  const deps = routerDeps(parseAlertRouterSettings(env.settings), env, {
+    tags: fetchAlarmTags,
+    graph: fetchMetricGraph,
+    ...options,
+  });
+  return lambdaHandler({
+    parse: parseAlertEvent,
+    env,
+    handler: (event, ctx) => routeEvent(event, ctx.lambda, deps, env),
+  }).use(slackSecretMiddleware(deps.settings.slackSecretArn, options.secretsCacheKey));
+}
+
+let made: ReturnType<typeof makeAlertRouter> | undefined;
+
+/** The deployed entry point; built on the first invocation, so importing this module does no work. */
+export const handler = (event: unknown, context: Context) => {
+  made ??= makeAlertRouter();
+  return made(event, context as never);
+};

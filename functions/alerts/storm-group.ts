@@ -1,0 +1,103 @@
+import { RetryableError } from "@clawops/core";
+import { renderStormPage, type StormEntry, stormPages, stormRenderStep } from "@clawops/core/alerts";
+import { postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
+import type { AlertState } from "./state.js";
+
+/** Alarms listed per page of a group message (one short line each: well within Slack's limits). */
+export const STORM_PAGE_SIZE = 300;
+/** Slack allows about one message per second per channel: the group message is re-rendered at most that often. */
+export const STORM_RENDER_INTERVAL_MS = 1_000;
+/** How long one renderer holds the slot before another may take it over (a crashed renderer). */
+const RENDER_LEASE_MS = 15_000;
+
+/** Where a storm window lives and how it is framed. */
+export interface StormWindow {
+  readonly channel: string;
+  readonly windowStart: number;
+  readonly windowSeconds: number;
+  /** Transitions before this position were posted on their own and are not listed. */
+  readonly threshold: number;
+  readonly region: string;
+}
+
+/**
+ * Makes sure the group message shows the `position`-th transition of the window. One invocation renders
+ * at a time (a conditional claim on the window item), at most once a second, and always renders
+ * everything that has arrived; the others wait until the rendered count covers their entry. So a storm of
+ * any size costs one post per page plus about one update a second, and no transition is left unshown.
+ * Returns the group message's `ts`.
+ */
+export async function ensureStormRendered(
+  window: StormWindow,
+  position: number,
+  state: AlertState,
+  slack: SlackDeliveryContext,
+): Promise<string> {
+  for (;;) {
+    const item = await state.readStorm(window.channel, window.windowStart);
+    const now = slack.clock.now();
+    const step = stormRenderStep({
+      position,
+      renderedCount: item.renderedCount,
+      now,
+      nextRenderAt: item.nextRenderAt,
+    });
+    if (step.action === "done") return item.pages[0] ?? "";
+    if (slack.remainingMs() < STORM_RENDER_INTERVAL_MS * 2) {
+      throw new RetryableError(`storm group of ${window.channel} not rendered in time for entry ${position}`);
+    }
+    if (step.action === "wait") {
+      await slack.clock.sleep(Math.min(step.ms, STORM_RENDER_INTERVAL_MS));
+      continue;
+    }
+    if (!(await state.claimStormRender(window.channel, window.windowStart, now + RENDER_LEASE_MS))) continue;
+    try {
+      await renderWindow(window, state, slack);
+    } catch (error) {
+      await state.finishStormRender(window.channel, window.windowStart, {
+        count: item.renderedCount,
+        pages: item.pages,
+        nextRenderAt: slack.clock.now(),
+      });
+      throw error;
+    }
+  }
+}
+
+async function renderWindow(
+  window: StormWindow,
+  state: AlertState,
+  slack: SlackDeliveryContext,
+): Promise<void> {
+  const fresh = await state.readStorm(window.channel, window.windowStart);
+  const grouped: StormEntry[] = fresh.entries.slice(window.threshold);
+  const pages = stormPages(grouped, STORM_PAGE_SIZE);
+  const previouslyShown = stormPages(
+    fresh.entries.slice(window.threshold, fresh.renderedCount),
+    STORM_PAGE_SIZE,
+  );
+  const ts = [...fresh.pages];
+  for (const [index, page] of pages.entries()) {
+    const message = renderStormPage(page, {
+      windowStart: window.windowStart,
+      windowSeconds: window.windowSeconds,
+      total: fresh.count,
+      page: index,
+      pages: pages.length,
+      region: window.region,
+    });
+    const existing = ts[index];
+    const unchanged =
+      existing !== undefined &&
+      index !== 0 &&
+      JSON.stringify(previouslyShown[index] ?? []) === JSON.stringify(page);
+    if (unchanged) continue;
+    if (existing) await updateMessage(slack, window.channel, existing, message);
+    else ts[index] = await postMessage(slack, window.channel, message, index === 0 ? undefined : ts[0]);
+  }
+  await state.finishStormRender(window.channel, window.windowStart, {
+    count: fresh.count,
+    pages: ts,
+    nextRenderAt: slack.clock.now() + STORM_RENDER_INTERVAL_MS,
+  });
+}

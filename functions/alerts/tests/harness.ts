@@ -1,0 +1,153 @@
+import {
+  CloudWatchClient,
+  GetMetricWidgetImageCommand,
+  ListTagsForResourceCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { AlertRouterSettings } from "@clawops/core/alerts";
+import type { DeadLetterRecord } from "@clawops/core/handler";
+import { createStateTable, dynamoClientConfig, type LocalDynamo, startDynamo } from "@clawops/sandbox/dynamo";
+import { type SlackServer, startSlackServer } from "@clawops/sandbox/slack/server";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { makeAlertRouter } from "../router.js";
+import type { DeliveryClock } from "../slack.js";
+
+/** A clock whose sleeps move time forward at once: retries and Retry-After cost no real time. */
+export class VirtualClock implements DeliveryClock {
+  constructor(public current = Date.parse("2026-03-02T12:05:00Z")) {}
+  now = (): number => this.current;
+  sleep = async (ms: number): Promise<void> => {
+    this.current += ms;
+  };
+}
+
+export const CHANNELS = { "ops-alerts": "C0ALERTS", "ops-critical": "C0CRITICAL", "ops-info": "C0INFO" };
+export const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:clawops-test-slack-AbCdEf";
+export const DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-test-dlq";
+/** A one-pixel PNG. */
+export const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+export function routerSettings(
+  apiUrl: string,
+  overrides: Partial<AlertRouterSettings["alerts"]> = {},
+): AlertRouterSettings {
+  return {
+    stage: "test",
+    slackSecretArn: SECRET_ARN,
+    fleetLogGroupName: "/openclaw/test/openclaw/gateway",
+    slack: {
+      defaultChannel: "ops-alerts",
+      routes: [
+        { severity: "critical", channel: "ops-critical", mention: "<!subteam^S0123ABC>" },
+        { severity: "info", channel: "ops-info" },
+      ],
+      insufficientData: "post-as-info",
+      apiUrl,
+      channels: CHANNELS,
+      metricGraphs: true,
+    },
+    alerts: {
+      stormWindowSeconds: 60,
+      stormThreshold: 5,
+      alarmSeverities: {},
+      defaultSeverity: "high",
+      stateTtlDays: 14,
+      ...overrides,
+    },
+  };
+}
+
+/** Everything a router test runs against: dynalite, the local Slack server, SDK mocks and a virtual clock. */
+export interface RouterWorld {
+  readonly slack: SlackServer;
+  readonly clock: VirtualClock;
+  readonly mocks: {
+    secrets: ReturnType<typeof mockClient>;
+    cloudwatch: ReturnType<typeof mockClient>;
+    sqs: ReturnType<typeof mockClient>;
+    events: ReturnType<typeof mockClient>;
+  };
+  invoke(event: unknown): Promise<unknown>;
+  /** An item of the state table. */
+  item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
+  /** Records sent to the DLQ so far. */
+  deadLetters(): DeadLetterRecord[];
+  close(): Promise<void>;
+}
+
+let tableCount = 0;
+
+export async function startWorld(
+  options: { token?: string; alerts?: Partial<AlertRouterSettings["alerts"]>; rateLimit?: false } = {},
+): Promise<RouterWorld> {
+  const clock = new VirtualClock();
+  const dynamo: LocalDynamo = await startDynamo();
+  const raw = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+  const table = `state-${++tableCount}`;
+  await createStateTable(raw, table);
+  const slack = await startSlackServer({
+    channels: CHANNELS,
+    now: clock.now,
+    ...(options.rateLimit === false ? { rateLimit: false } : {}),
+  });
+  const mocks = {
+    secrets: mockClient(SecretsManagerClient),
+    cloudwatch: mockClient(CloudWatchClient),
+    sqs: mockClient(SQSClient),
+    events: mockClient(EventBridgeClient),
+  };
+  mocks.secrets
+    .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
+    .resolves({ SecretString: JSON.stringify({ botToken: options.token ?? slack.token }) });
+  mocks.cloudwatch.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+  mocks.cloudwatch.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: new Uint8Array(PNG) });
+  mocks.sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
+  mocks.events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+  const env = {
+    region: "us-east-1",
+    stage: "test",
+    stateTable: table,
+    deadLetterQueueUrl: DLQ_URL,
+    eventBusName: "default",
+    settings: JSON.stringify(routerSettings(slack.apiUrl, options.alerts)),
+  };
+  const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const router = makeAlertRouter({
+    env,
+    clock,
+    db,
+    secretsCacheKey: `test-${tableCount}`,
+    slackTimeoutMs: 300,
+    warn: () => undefined,
+  });
+  const context = {
+    functionName: "clawops-test-alertRouter",
+    awsRequestId: "req-1",
+    getRemainingTimeInMillis: () => 30_000,
+  } as unknown as Context;
+  return {
+    slack,
+    clock,
+    mocks,
+    item: async (key) => (await db.send(new GetCommand({ TableName: table, Key: key }))).Item,
+    invoke: (event) => router(structuredClone(event), context as never),
+    deadLetters: () =>
+      mocks.sqs
+        .commandCalls(SendMessageCommand)
+        .map((call) => JSON.parse(call.args[0].input.MessageBody ?? "{}") as DeadLetterRecord),
+    async close() {
+      for (const mock of Object.values(mocks)) mock.restore();
+      raw.destroy();
+      await slack.close();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { deliveryItemKey } from "@clawops/core/alerts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
+import { type RouterWorld, startWorld } from "./harness.js";
+
+let world: RouterWorld;
+afterEach(async () => {
+  await world?.close();
+});
+
+const alarm = () => loadFixture("aws.cloudwatch", "metric-alarm");
+const ok = () => loadFixture("aws.cloudwatch", "ok");
+const headerOf = (message: { blocks?: readonly Record<string, unknown>[] }) =>
+  (message.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text;
+
+describe("Function: alert router", () => {
+  describe("messages and threads", () => {
+    beforeEach(async () => {
+      world = await startWorld();
+    });
+
+    it("posts an ALARM to the routed channel, opens a thread with the metric graph, and records the delivery", async () => {
+      const result = await world.invoke(alarm());
+      const channel = world.slack.channel("ops-alerts");
+      expect(result).toMatchObject({ status: "opened", channel: "C0ALERTS" });
+      expect(channel.messages).toHaveLength(1);
+      const parent = channel.messages[0]!;
+      expect(headerOf(parent)).toBe(":red_circle: ALARM: clawops-test-fleet-gateway-unhealthy");
+      expect(JSON.stringify(parent.blocks)).toContain("Threshold Crossed");
+      const replies = channel.thread(parent.ts);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.files[0]!.mimetype).toContain("png");
+      const delivery = await world.item(deliveryItemKey("clawops-test-fleet-gateway-unhealthy"));
+      expect(delivery).toMatchObject({
+        state: "ALARM",
+        channel: "C0ALERTS",
+        ts: parent.ts,
+        eventId: alarm().id,
+      });
+      expect(delivery!.deliveredAt).toBe(world.clock.now());
+    });
+
+    it("resolves the thread on OK: the parent says resolved with the duration and a reply says so", async () => {
+      await world.invoke(alarm());
+      const result = await world.invoke(ok());
+      const channel = world.slack.channel("ops-alerts");
+      expect(result).toMatchObject({ status: "resolved" });
+      expect(channel.messages).toHaveLength(1);
+      const parent = channel.messages[0]!;
+      expect(headerOf(parent)).toBe(":white_check_mark: RESOLVED: clawops-test-fleet-gateway-unhealthy");
+      expect(JSON.stringify(parent.blocks)).toContain("after *14 min 59 s*");
+      expect(parent.edits).toHaveLength(1);
+      const reply = channel.thread(parent.ts).at(-1)!;
+      expect(reply.text).toContain("is *OK* after *14 min 59 s*");
+    });
+
+    it("replies in the open thread when the alarm goes to INSUFFICIENT_DATA", async () => {
+      await world.invoke(alarm());
+      const later = withField(withField(alarm(), "id", "later"), "detail.state.value", "INSUFFICIENT_DATA");
+      const result = await world.invoke(
+        withField(later, "detail.state.timestamp", "2026-03-02T12:10:00.000+0000"),
+      );
+      expect(result).toMatchObject({ status: "replied" });
+      const channel = world.slack.channel("ops-alerts");
+      expect(channel.thread(channel.messages[0]!.ts).at(-1)!.text).toContain("INSUFFICIENT DATA");
+    });
+
+    it("posts the same event once when EventBridge delivers it twice", async () => {
+      await world.invoke(alarm());
+      const second = await world.invoke(alarm());
+      expect(second).toEqual({ status: "duplicate" });
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+    });
+
+    it("routes by the alarm's severity tag and mentions the critical route's group", async () => {
+      world.mocks.cloudwatch
+        .on(ListTagsForResourceCommand)
+        .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
+      await world.invoke(alarm());
+      const message = world.slack.channel("ops-critical").messages[0]!;
+      expect(message.text.startsWith("<!subteam^S0123ABC>")).toBe(true);
+    });
+
+    it("posts clawops events with their own layout", async () => {
+      await world.invoke(loadFixture("clawops", "DrillCompleted"));
+      expect(headerOf(world.slack.channel("ops-alerts").messages[0]!)).toContain(
+        "Restore drill did not verify",
+      );
+    });
+
+    it("groups a storm: the first alarms are posted, the rest land in one group message", async () => {
+      for (let i = 0; i < 12; i += 1) {
+        const event = withField(
+          withField(alarm(), "id", `storm-${i}`),
+          "detail.alarmName",
+          `clawops-test-a${i}`,
+        );
+        await world.invoke(event);
+      }
+      const channel = world.slack.channel("ops-alerts");
+      const top = channel.messages;
+      expect(top).toHaveLength(6);
+      const group = JSON.stringify(top[5]!.blocks);
+      expect(headerOf(top[5]!)).toContain("Alert storm: 12 alarm changes");
+      for (let i = 5; i < 12; i += 1) expect(group).toContain(`clawops-test-a${i}`);
+    });
+  });
+
+  describe("faults", () => {
+    it.each([
+      ["an HTTP 500", (w: RouterWorld) => w.slack.fail("chat.postMessage", { status: 500, times: 2 })],
+      ["a timeout", (w: RouterWorld) => w.slack.timeout("chat.postMessage", 1)],
+      [
+        "a transient internal_error",
+        (w: RouterWorld) => w.slack.error("chat.postMessage", "internal_error", 1),
+      ],
+    ])("delivers after %s", async (_, inject) => {
+      world = await startWorld();
+      inject(world);
+      expect(await world.invoke(alarm())).toMatchObject({ status: "opened" });
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("delivers after a 429, waiting Retry-After", async () => {
+      world = await startWorld();
+      for (let i = 0; i < 5; i += 1) {
+        await world.invoke(withField(loadFixture("clawops", "DrainFailed"), "id", `drain-${i}`));
+      }
+      const limited = world.slack.calls("chat.postMessage").filter((call) => call.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(5);
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it.each([
+      ["invalid_auth", { token: "xoxb-wrong" }, alarm],
+      [
+        "channel_not_found",
+        {},
+        () => withField(loadFixture("clawops", "DrillFailed"), "detail.drillId", "x"),
+      ],
+    ] as const)(
+      "dead-letters %s with the reason, the channel and the rendered message",
+      async (reason, options, event) => {
+        world = await startWorld(options);
+        if (reason === "channel_not_found") world.slack.error("chat.postMessage", "channel_not_found", 1);
+        const result = await world.invoke(event());
+        expect(result).toMatchObject({ status: "dead-lettered", reason: `AlertDeliveryError: ${reason}` });
+        const [record] = world.deadLetters();
+        expect(record).toMatchObject({
+          reason: `AlertDeliveryError: ${reason}`,
+          extra: { kind: "alert", permanent: true },
+        });
+        expect(record!.extra!.channel).toMatch(/^C0/);
+        expect(JSON.stringify(record!.extra!.message)).toContain("blocks");
+        const announced = world.mocks.events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+        expect(announced).toMatchObject({ Source: "clawops", DetailType: "AlertDeliveryFailed" });
+        expect(JSON.parse(announced.Detail!)).toMatchObject({ reason });
+      },
+    );
+
+    it("dead-letters when 5xx outlasts the retries", async () => {
+      world = await startWorld();
+      world.slack.fail("chat.postMessage", { status: 503, times: 50 });
+      expect(await world.invoke(alarm())).toMatchObject({ status: "dead-lettered" });
+      expect(world.deadLetters()[0]).toMatchObject({
+        reason: "AlertDeliveryError: retries exhausted: HTTP 503",
+        extra: { permanent: false },
+      });
+    });
+
+    it("dead-letters with the reason when the secret cannot be read", async () => {
+      world = await startWorld();
+      world.mocks.secrets.on(GetSecretValueCommand).rejects(
+        Object.assign(new Error("not authorized to perform secretsmanager:GetSecretValue"), {
+          name: "AccessDeniedException",
+        }),
+      );
+      const result = await world.invoke(alarm());
+      expect(result).toMatchObject({ deadLettered: true });
+      expect(world.deadLetters()[0]!.reason).toContain("AccessDeniedException");
+      expect(world.slack.calls("chat.postMessage")).toHaveLength(0);
+    });
+
+    it("hands a throttled secret fetch back to Lambda to retry", async () => {
+      world = await startWorld();
+      world.mocks.secrets
+        .on(GetSecretValueCommand)
+        .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+      await expect(world.invoke(alarm())).rejects.toThrow(/ThrottlingException/);
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("does not announce the failure of an AlertDeliveryFailed (no loop)", async () => {
+      world = await startWorld({ token: "xoxb-wrong" });
+      await world.invoke(loadFixture("clawops", "AlertDeliveryFailed"));
+      expect(world.deadLetters()).toHaveLength(1);
+      expect(world.mocks.events.commandCalls(PutEventsCommand)).toHaveLength(0);
+    });
+  });
+});
