@@ -1,0 +1,104 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { makeClient } from "@clawops/core/aws";
+import { afterEach, describe, expect, it } from "vitest";
+import { sfnModel } from "../src/aws/sfn.js";
+import { LocalStepFunctions } from "../src/stepfunctions.js";
+import { type TestAccount, testAccount } from "./account.js";
+
+let account: TestAccount;
+afterEach(() => account?.close());
+
+const DEFINITION = {
+  StartAt: "Probe",
+  States: {
+    Probe: {
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke",
+      Parameters: { FunctionName: "arn:aws:lambda:us-east-1:123456789012:function:probe", "Payload.$": "$" },
+      ResultSelector: { "healthy.$": "$.Payload.healthy" },
+      ResultPath: "$.probe",
+      Retry: [{ ErrorEquals: ["Flaky"], IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 3 }],
+      Next: "Pause",
+    },
+    Pause: { Type: "Wait", Seconds: 600, Next: "Groups" },
+    Groups: {
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:autoscaling:describeAutoScalingGroups",
+      Parameters: { AutoScalingGroupNames: ["clawops-test-openclaw"] },
+      ResultSelector: { "count.$": "$.AutoScalingGroups[0].DesiredCapacity" },
+      ResultPath: "$.group",
+      End: true,
+    },
+  },
+};
+
+function engine(failures: number) {
+  const sfn = new LocalStepFunctions(account.aws.world, (call) => account.aws.simulator.handle(call));
+  let calls = 0;
+  sfn.define({
+    name: "gate",
+    definition: DEFINITION,
+    lambdas: {
+      probe: () => {
+        calls += 1;
+        if (calls <= failures) throw Object.assign(new Error("not yet"), { name: "Flaky" });
+        return { healthy: true };
+      },
+    },
+  });
+  account.aws.simulator.register(sfnModel(sfn));
+  return sfn;
+}
+
+describe("Class: LocalStepFunctions", () => {
+  it("runs Tasks in-process, spends Retry intervals and Waits on the sandbox clock, and calls aws-sdk integrations", async () => {
+    account = testAccount({ desired: 2 });
+    const sfn = engine(2);
+    const run = sfn.start("gate", { instance: "i-1" }, "launch-i-1");
+    // Retries: 10 s then 20 s; then the 600 s Wait.
+    await account.clock.advance(29_000);
+    expect(run.status).toBe("RUNNING");
+    await account.clock.advance(600_000);
+    expect(run.status).toBe("RUNNING");
+    await account.clock.advance(2_000);
+    await run.done;
+    expect(run.status).toBe("SUCCEEDED");
+    expect(JSON.parse(run.output ?? "{}")).toEqual({
+      instance: "i-1",
+      probe: { healthy: true },
+      group: { count: 2 },
+    });
+  });
+
+  it("returns the running execution for a repeated name and input, and refuses a different input", async () => {
+    account = testAccount();
+    const sfn = engine(0);
+    const first = sfn.start("gate", { instance: "i-1" }, "launch-i-1");
+    expect(sfn.start("gate", { instance: "i-1" }, "launch-i-1")).toBe(first);
+    expect(() => sfn.start("gate", { instance: "i-2" }, "launch-i-1")).toThrow(
+      expect.objectContaining({ name: "ExecutionAlreadyExists" }),
+    );
+  });
+
+  it("fails the execution with the handler's error name once retries are spent", async () => {
+    account = testAccount();
+    const sfn = engine(10);
+    const run = sfn.start("gate", {});
+    await account.clock.advance(100_000);
+    await run.done;
+    expect([run.status, run.error]).toEqual(["FAILED", "Flaky"]);
+  });
+
+  it("serves StartExecution and DescribeExecution to the real SFN client", async () => {
+    account = testAccount();
+    const sfn = engine(0);
+    const client = makeClient(SFNClient);
+    const started = await client.send(
+      new StartExecutionCommand({ stateMachineArn: sfn.arnOf("gate"), name: "x", input: "{}" }),
+    );
+    await account.clock.advance(700_000);
+    await sfn.idle();
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+    expect(described.status).toBe("SUCCEEDED");
+  });
+});
