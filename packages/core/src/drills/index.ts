@@ -27,6 +27,11 @@ export {
   structuredKind,
 } from "./integrity.js";
 export { percentDone, restorePollDelaySeconds, rpoSeconds, rtoSeconds } from "./measure.js";
+export {
+  drillExecutionEndedPattern,
+  EXECUTION_STATUS_CHANGE,
+  restoreTestingCompletedPattern,
+} from "./patterns.js";
 export { type ChosenRecoveryPoint, pickRecoveryPoint, type RecoveryPointSummary } from "./recovery-point.js";
 export {
   type DrillVerdict,
@@ -39,6 +44,15 @@ export {
 } from "./report.js";
 export { type RestoreRequest, restoreJobInput, type StartRestoreJobInput } from "./restore-metadata.js";
 export { findRestoreRoot, RESTORE_DIRECTORY_PREFIX, type RootEntry } from "./restore-root.js";
+export {
+  type DrillFileSystem,
+  DrillFileSystemSchema,
+  type DrillSettings,
+  DrillSettingsSchema,
+  drillNow,
+  parseDrillSettings,
+  setDrillClock,
+} from "./settings.js";
 export { type SweepCandidate, type SweepTarget, sweepTargets } from "./sweep.js";
 export {
   DRILL_CREATOR,

@@ -1,0 +1,54 @@
+import {
+  BackupClient,
+  ListRecoveryPointsByResourceCommand,
+  type RecoveryPointByResource,
+} from "@aws-sdk/client-backup";
+import { PermanentError } from "@clawops/core";
+import { client } from "@clawops/core/aws";
+import { drillNow, NoRecoveryPointError, pickRecoveryPoint, rpoSeconds } from "@clawops/core/drills";
+import { lambdaHandler } from "@clawops/core/handler";
+import { describeFileSystem } from "./file-systems.js";
+import { parseBranch } from "./task-input.js";
+
+/**
+ * ChooseRecoveryPoint task: the newest COMPLETED recovery point of the branch's file system (AWS lists them in
+ * no promised order, with PARTIAL and EXPIRED ones too), and its age now: the RPO.
+ */
+export const handler = lambdaHandler({
+  kind: "task",
+  parse: parseBranch,
+  handler: async ({ drillId, fileSystem }, { logger }) => {
+    const points: RecoveryPointByResource[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client(BackupClient).send(
+        new ListRecoveryPointsByResourceCommand({
+          ResourceArn: await fileSystemArn(fileSystem.fileSystemId),
+          NextToken,
+        }),
+      );
+      points.push(...(page.RecoveryPoints ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const chosen = pickRecoveryPoint(points);
+    if (!chosen)
+      throw new NoRecoveryPointError(`${fileSystem.fileSystemId} has no COMPLETED recovery point`, {
+        drillId,
+      });
+    const rpo = rpoSeconds(chosen.creationDate, drillNow());
+    logger.info("recovery point chosen", {
+      drillId,
+      fileSystemId: fileSystem.fileSystemId,
+      ...chosen,
+      rpoSeconds: rpo,
+    });
+    return { ...chosen, backupSizeBytes: chosen.backupSizeBytes ?? null, rpoSeconds: rpo };
+  },
+});
+
+/** ListRecoveryPointsByResource takes the file system's ARN, which EFS reports. */
+async function fileSystemArn(fileSystemId: string): Promise<string> {
+  const arn = (await describeFileSystem(fileSystemId))?.FileSystemArn;
+  if (!arn) throw new PermanentError(`the fleet's file system ${fileSystemId} does not exist`);
+  return arn;
+}

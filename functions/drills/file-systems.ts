@@ -1,0 +1,120 @@
+import {
+  DeleteAccessPointCommand,
+  DeleteFileSystemCommand,
+  DeleteMountTargetCommand,
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+  type FileSystemDescription,
+  TagResourceCommand,
+} from "@aws-sdk/client-efs";
+import { client } from "@clawops/core/aws";
+import {
+  assertDeletable,
+  type DrillIdentity,
+  DrillTag,
+  drillTags,
+  NotReadyError,
+  tagRecord,
+} from "@clawops/core/drills";
+
+const efs = () => client(EFSClient);
+
+/** One file system, or `undefined` when EFS no longer has it. */
+export async function describeFileSystem(fileSystemId: string): Promise<FileSystemDescription | undefined> {
+  try {
+    const { FileSystems = [] } = await efs().send(
+      new DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+    );
+    return FileSystems[0];
+  } catch (error) {
+    if ((error as Error).name === "FileSystemNotFound") return undefined;
+    throw error;
+  }
+}
+
+/** Every file system of the account and region (DescribeFileSystems pages with Marker). */
+export async function listFileSystems(): Promise<FileSystemDescription[]> {
+  const all: FileSystemDescription[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await efs().send(new DescribeFileSystemsCommand({ Marker }));
+    all.push(...(page.FileSystems ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return all;
+}
+
+/** File systems tagged with this drill's id. */
+export async function drillFileSystems(drillId: string): Promise<FileSystemDescription[]> {
+  return (await listFileSystems()).filter((fs) => tagRecord(fs.Tags)[DrillTag.DrillId] === drillId);
+}
+
+/**
+ * Tags a restored file system as this drill's. Only a file system whose CreationToken is the one the drill
+ * sent (or, for a restore-testing job, the one AWS reported it created) gets here: tags are what the guard trusts.
+ */
+export async function tagAsDrill(fs: FileSystemDescription, drillId: string): Promise<void> {
+  if (tagRecord(fs.Tags)[DrillTag.DrillId] === drillId) return;
+  await efs().send(new TagResourceCommand({ ResourceId: fs.FileSystemId, Tags: drillTags(drillId) }));
+}
+
+/** What the cleanup did to one file system. */
+export interface CleanupReport {
+  readonly fileSystemId: string;
+  readonly accessPointsDeleted: string[];
+  readonly mountTargetsDeleted: string[];
+  readonly fileSystemDeleted: boolean;
+}
+
+/**
+ * Removes a drill file system's access points and mount targets, then (unless `keepFileSystem`) the file
+ * system: every delete passes the guard first. EFS refuses to delete a file system while a mount target is
+ * still deleting, so this throws `NotReadyError` until they are gone; the state machine retries.
+ */
+export async function cleanUpFileSystem(
+  fileSystemId: string,
+  drill: DrillIdentity,
+  options: { keepFileSystem: boolean },
+): Promise<CleanupReport> {
+  const fs = await describeFileSystem(fileSystemId);
+  const report = {
+    fileSystemId,
+    accessPointsDeleted: [] as string[],
+    mountTargetsDeleted: [] as string[],
+    fileSystemDeleted: false,
+  };
+  if (!fs) return report;
+  const tags = tagRecord(fs.Tags);
+  assertDeletable({ kind: "file-system", id: fileSystemId, fileSystemId, tags }, drill);
+  const { AccessPoints = [] } = await efs().send(
+    new DescribeAccessPointsCommand({ FileSystemId: fileSystemId }),
+  );
+  for (const ap of AccessPoints) {
+    const id = ap.AccessPointId ?? "";
+    assertDeletable({ kind: "access-point", id, fileSystemId, tags: tagRecord(ap.Tags) }, drill);
+    await efs().send(new DeleteAccessPointCommand({ AccessPointId: id }));
+    report.accessPointsDeleted.push(id);
+  }
+  const { MountTargets = [] } = await efs().send(
+    new DescribeMountTargetsCommand({ FileSystemId: fileSystemId }),
+  );
+  for (const mt of MountTargets) {
+    const id = mt.MountTargetId ?? "";
+    // Mount targets carry no tags in EFS: the guard judges them by their file system's.
+    assertDeletable({ kind: "mount-target", id, fileSystemId, tags }, drill);
+    if (mt.LifeCycleState !== "deleting")
+      await efs().send(new DeleteMountTargetCommand({ MountTargetId: id }));
+    report.mountTargetsDeleted.push(id);
+  }
+  if (options.keepFileSystem) return report;
+  if (MountTargets.length > 0)
+    throw new NotReadyError(
+      `${fileSystemId}: waiting for ${MountTargets.length} mount target(s) to be deleted`,
+      { drillId: drill.drillId },
+    );
+  assertDeletable({ kind: "file-system", id: fileSystemId, fileSystemId, tags }, drill);
+  await efs().send(new DeleteFileSystemCommand({ FileSystemId: fileSystemId }));
+  return { ...report, fileSystemDeleted: true };
+}

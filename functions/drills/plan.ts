@@ -1,0 +1,136 @@
+import {
+  BackupClient,
+  DescribeRecoveryPointCommand,
+  DescribeRestoreJobCommand,
+} from "@aws-sdk/client-backup";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { client } from "@clawops/core/aws";
+import { type DrillSettings, drillNow, rpoSeconds, type SoulManifest } from "@clawops/core/drills";
+import {
+  RestoreJobStateChangeEventSchema,
+  restoreJobStatus,
+  restoreTestingPlanArn,
+} from "@clawops/core/events";
+import { lambdaHandler } from "@clawops/core/handler";
+import * as z from "zod/mini";
+import { settingsOf } from "./settings.js";
+import type { Branch } from "./task-input.js";
+
+const PlanInputSchema = z.object({
+  request: z.unknown(),
+  executionName: z.string(),
+  startTime: z.optional(z.string()),
+});
+const DrillRequestSchema = z.looseObject({
+  keep: z.optional(z.boolean()),
+  fileSystemIds: z.optional(z.array(z.string())),
+});
+
+/**
+ * Plan task: what this execution drills. A drill request (`{ keep?, fileSystemIds? }`, from `clawops drill` or
+ * the schedule) gives one branch per fleet file system; a restore-testing job's COMPLETED event gives one
+ * validation branch for the file system it restored. The drill id is the execution name.
+ */
+export const handler = lambdaHandler({
+  kind: "task",
+  parse: (event) => z.parse(PlanInputSchema, event),
+  handler: async ({ request, executionName }, { env, logger }) => {
+    const settings = settingsOf(env);
+    const now = drillNow();
+    const base = {
+      drillId: executionName,
+      keep: false,
+      deadline: new Date(now + settings.timeoutMinutes * 60_000).toISOString(),
+      verifySeconds: settings.verifyTimeoutSeconds,
+    };
+    const event = z.safeParse(RestoreJobStateChangeEventSchema, request);
+    const branches = event.success
+      ? await validationBranch(event.data, settings, base, now)
+      : await drillBranches(z.parse(DrillRequestSchema, request ?? {}), settings, base);
+    logger.info("drill planned", {
+      drillId: executionName,
+      branches: branches.length,
+      mode: branches[0]?.mode,
+    });
+    return { drillId: executionName, startedAt: new Date(now).toISOString(), branches };
+  },
+});
+
+type Base = Pick<Branch, "drillId" | "keep" | "deadline" | "verifySeconds">;
+
+async function drillBranches(
+  request: z.infer<typeof DrillRequestSchema>,
+  settings: DrillSettings,
+  base: Base,
+): Promise<Branch[]> {
+  const chosen = settings.fileSystems.filter(
+    (fs) => !request.fileSystemIds || request.fileSystemIds.includes(fs.fileSystemId),
+  );
+  const manifest = chosen.some((fs) => fs.kind === "workspace")
+    ? await readManifest(settings.manifestParameterName)
+    : undefined;
+  return chosen.map((fileSystem) => ({
+    ...base,
+    keep: request.keep ?? false,
+    mode: "drill",
+    fileSystem,
+    expectations: {
+      sizeTolerancePercent: settings.sizeTolerancePercent,
+      ...(fileSystem.kind === "workspace" ? { manifest } : {}),
+    },
+  }));
+}
+
+async function validationBranch(
+  event: z.infer<typeof RestoreJobStateChangeEventSchema>,
+  settings: DrillSettings,
+  base: Base,
+  now: number,
+): Promise<Branch[]> {
+  const planArn = restoreTestingPlanArn(event);
+  if (!planArn || restoreJobStatus(event) !== "COMPLETED") return [];
+  const backup = client(BackupClient);
+  const job = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: event.detail.restoreJobId }));
+  const point = await backup.send(
+    new DescribeRecoveryPointCommand({
+      BackupVaultName: settings.vaultName,
+      RecoveryPointArn: job.RecoveryPointArn,
+    }),
+  );
+  const fileSystem = settings.fileSystems.find((fs) => point.ResourceArn?.endsWith(`/${fs.fileSystemId}`));
+  if (!fileSystem || !job.RestoreJobId || !job.CreationDate) return []; // not one of this fleet's file systems
+  const manifest =
+    fileSystem.kind === "workspace" ? await readManifest(settings.manifestParameterName) : undefined;
+  const creationDate = (job.RecoveryPointCreationDate ?? point.CreationDate ?? new Date(now)).toISOString();
+  return [
+    {
+      ...base,
+      mode: "validation",
+      fileSystem,
+      restoreTestingPlanArn: planArn,
+      expectations: {
+        sizeTolerancePercent: settings.sizeTolerancePercent,
+        ...(manifest ? { manifest } : {}),
+      },
+      point: {
+        recoveryPointArn: point.RecoveryPointArn ?? "",
+        creationDate,
+        rpoSeconds: rpoSeconds(creationDate, job.CreationDate),
+        backupSizeBytes: point.BackupSizeInBytes ?? null,
+      },
+      restore: {
+        restoreJobId: job.RestoreJobId,
+        startedAt: job.CreationDate.toISOString(),
+        status: "COMPLETED",
+        pollAttempt: 0,
+        waitSeconds: 0,
+      },
+    },
+  ];
+}
+
+async function readManifest(name: string): Promise<SoulManifest> {
+  const { Parameter } = await client(SSMClient).send(new GetParameterCommand({ Name: name }));
+  const parsed = JSON.parse(Parameter?.Value ?? "{}") as Partial<SoulManifest>;
+  return { files: parsed.files ?? {} };
+}

@@ -1,0 +1,83 @@
+import { BackupClient, DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
+import { client } from "@clawops/core/aws";
+import {
+  DrillTimeoutError,
+  drillNow,
+  percentDone,
+  RestoreFailedError,
+  restoreCreationToken,
+  restorePollDelaySeconds,
+} from "@clawops/core/drills";
+import { lambdaHandler } from "@clawops/core/handler";
+import { describeFileSystem, tagAsDrill } from "./file-systems.js";
+import { type Branch, parseBranch, type RestoreState } from "./task-input.js";
+
+/**
+ * PollRestore task: DescribeRestoreJob. COMPLETED → the new file system (`CreatedResourceArn`) is tagged as
+ * this drill's, once its CreationToken proves it is the one this drill asked for; FAILED/ABORTED →
+ * `RestoreFailedError`; still running past the drill's deadline → `DrillTimeoutError`; else poll again later.
+ */
+export const handler = lambdaHandler({
+  kind: "task",
+  parse: parseBranch,
+  handler: async (branch, { logger }): Promise<RestoreState> => {
+    const { drillId, restore, deadline } = branch;
+    if (!restore) throw new Error("PollRestore needs a started restore");
+    const job = await client(BackupClient).send(
+      new DescribeRestoreJobCommand({ RestoreJobId: restore.restoreJobId }),
+    );
+    const status = job.Status ?? "PENDING";
+    const restoredFileSystemId =
+      job.CreatedResourceArn?.split("/").pop() ?? restore.restoredFileSystemId ?? null;
+    const progress = {
+      ...restore,
+      status,
+      percentDone: percentDone(job.PercentDone) ?? null,
+      restoredFileSystemId,
+    };
+    logger.info("restore progress", {
+      drillId,
+      restoreJobId: restore.restoreJobId,
+      status,
+      percentDone: job.PercentDone,
+    });
+    if (status === "FAILED" || status === "ABORTED")
+      throw new RestoreFailedError(
+        `restore job ${restore.restoreJobId} ${status}: ${job.StatusMessage ?? "no reason given"}`,
+        { drillId },
+      );
+    if (status === "COMPLETED") {
+      await tagRestoredFileSystem(branch, restoredFileSystemId);
+      return progress;
+    }
+    if (drillNow() > Date.parse(deadline))
+      throw new DrillTimeoutError(
+        `restore job ${restore.restoreJobId} still ${status} at the drill's deadline ${deadline}`,
+        { drillId },
+      );
+    const pollAttempt = restore.pollAttempt + 1;
+    return { ...progress, pollAttempt, waitSeconds: restorePollDelaySeconds(pollAttempt) };
+  },
+});
+
+async function tagRestoredFileSystem(branch: Branch, fileSystemId: string | null): Promise<void> {
+  if (!fileSystemId)
+    throw new RestoreFailedError("the restore job COMPLETED without a CreatedResourceArn", {
+      drillId: branch.drillId,
+    });
+  const fs = await describeFileSystem(fileSystemId);
+  if (!fs)
+    throw new RestoreFailedError(`the restored file system ${fileSystemId} does not exist`, {
+      drillId: branch.drillId,
+    });
+  const expected = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
+  // A drill's restore carries the drill's token; a restore-testing job's file system is AWS's own report.
+  if (branch.mode === "drill" && fs.CreationToken !== expected)
+    throw new RestoreFailedError(
+      `${fileSystemId} was not created by this drill's restore (CreationToken ${fs.CreationToken})`,
+      {
+        drillId: branch.drillId,
+      },
+    );
+  await tagAsDrill(fs, branch.drillId);
+}

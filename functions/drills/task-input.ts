@@ -1,0 +1,56 @@
+import { DrillFileSystemSchema } from "@clawops/core/drills";
+import * as z from "zod/mini";
+
+/** The recovery point a branch restores (ChooseRecoveryPoint's result). */
+export const PointSchema = z.looseObject({
+  recoveryPointArn: z.string(),
+  creationDate: z.string(),
+  rpoSeconds: z.number(),
+  backupSizeBytes: z.optional(z.nullable(z.number())),
+});
+
+/** The restore job of a branch, as the poll loop carries it. */
+export const RestoreSchema = z.looseObject({
+  restoreJobId: z.string(),
+  startedAt: z.string(),
+  status: z.string(),
+  percentDone: z.optional(z.nullable(z.number())),
+  restoredFileSystemId: z.optional(z.nullable(z.string())),
+  pollAttempt: z.number(),
+  waitSeconds: z.number(),
+});
+
+/** What the verifier compares against. */
+export const ExpectationsSchema = z.looseObject({
+  manifest: z.optional(z.object({ files: z.record(z.string(), z.string()) })),
+  runtime: z.optional(z.looseObject({ files: z.optional(z.number()), bytes: z.optional(z.number()) })),
+  sizeTolerancePercent: z.number(),
+});
+
+/**
+ * The state of one file system's branch of `restore-drill.asl.json`: every task gets it whole (`Payload.$:
+ * "$"`) and returns the piece the state machine stores at its ResultPath.
+ */
+export const BranchSchema = z.looseObject({
+  drillId: z.string(),
+  mode: z.enum(["drill", "validation"]),
+  keep: z.boolean(),
+  deadline: z.string(),
+  verifySeconds: z.number(),
+  fileSystem: DrillFileSystemSchema,
+  expectations: ExpectationsSchema,
+  restoreTestingPlanArn: z.optional(z.string()),
+  point: z.optional(PointSchema),
+  restore: z.optional(RestoreSchema),
+  mount: z.optional(z.looseObject({ ready: z.boolean(), accessPointArn: z.optional(z.string()) })),
+  verification: z.optional(z.unknown()),
+  error: z.optional(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+});
+
+/** One file system's branch state. */
+export type Branch = z.infer<typeof BranchSchema>;
+/** A branch's restore job. */
+export type RestoreState = z.infer<typeof RestoreSchema>;
+
+/** Parses a branch (Task input). */
+export const parseBranch = (event: unknown): Branch => z.parse(BranchSchema, event);

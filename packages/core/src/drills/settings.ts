@@ -1,0 +1,66 @@
+import * as z from "zod/mini";
+
+/** One fleet file system a drill restores, and where its data sits inside it. */
+export const DrillFileSystemSchema = z.object({
+  fileSystemId: z.string(),
+  kind: z.enum(["workspace", "runtime"]),
+  /** Directory of the data inside the file system (the fleet access point's root), e.g. `/workspace`. */
+  path: z.string(),
+});
+
+/** A fleet file system a drill restores. */
+export type DrillFileSystem = z.infer<typeof DrillFileSystemSchema>;
+
+/**
+ * What every drill function receives as JSON in `CLAWOPS_SETTINGS` (the stack writes it; the sandbox too).
+ *
+ * @example { "fleetName": "openclaw", "vaultName": "clawops-prod-openclaw", "restoreRoleArn": "arn:aws:iam::123456789012:role/restore", ... }
+ */
+export const DrillSettingsSchema = z.object({
+  fleetName: z.string(),
+  vaultName: z.string(),
+  restoreRoleArn: z.string(),
+  kmsKeyArn: z.string(),
+  fileSystems: z.array(DrillFileSystemSchema),
+  manifestParameterName: z.string(),
+  verifier: z.object({
+    functionName: z.string(),
+    subnetIds: z.array(z.string()),
+    /** Security group of the restored mount targets (allows 2049 from the verifier's group). */
+    mountTargetSecurityGroupIds: z.array(z.string()),
+    /** Where the verifier Lambda mounts the access point. @default "/mnt/drill" */
+    mountPath: z._default(z.string(), "/mnt/drill"),
+  }),
+  timeoutMinutes: z._default(z.number(), 180),
+  verifyTimeoutSeconds: z._default(z.number(), 840),
+  sizeTolerancePercent: z._default(z.number(), 5),
+  /** Compare the runtime tree's bytes with the recovery point's BackupSizeBytes. @default true */
+  compareRuntimeBytes: z._default(z.boolean(), true),
+  sweeperMaxAgeHours: z._default(z.number(), 24),
+  maxDaysWithoutPass: z._default(z.number(), 8),
+});
+
+/** The drill functions' settings. */
+export type DrillSettings = z.infer<typeof DrillSettingsSchema>;
+
+/** Parses `CLAWOPS_SETTINGS` for a drill function; throws naming the field that is wrong. */
+export function parseDrillSettings(json: string | undefined): DrillSettings {
+  if (!json) throw new Error("CLAWOPS_SETTINGS is not set: the drill functions need their settings");
+  return z.parse(DrillSettingsSchema, JSON.parse(json));
+}
+
+let now: () => number = () => Date.now();
+
+/** The drills' clock (epoch ms): RPO, RTO, deadlines and lock expiry read it. */
+export function drillNow(): number {
+  return now();
+}
+
+/** The sandbox's seam: drills read the sandbox clock instead of the wall clock. Returns the restore function. */
+export function setDrillClock(next: () => number): () => void {
+  const previous = now;
+  now = next;
+  return () => {
+    now = previous;
+  };
+}
