@@ -21,8 +21,8 @@ export {
   type SlackErrorLike,
 } from "./delivery.js";
 export { AlertDeliveryError, SlackTokenMissingError } from "./errors.js";
-export { type MetricWidget, metricWidget } from "./graph.js";
 export { formatDuration, formatTime, parseAwsTime, STATE_STYLE } from "./format.js";
+export { type MetricWidget, metricWidget } from "./graph.js";
 export { alarmConsoleUrl, alarmNameFromArn, logGroupConsoleUrl } from "./links.js";
 export { type AlarmRenderContext, renderAlarmMessage } from "./render-alarm.js";
 export { type ClawopsRenderContext, renderClawopsMessage } from "./render-clawops.js";

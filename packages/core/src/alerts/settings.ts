@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { ResolvedConfig } from "../config/index.js";
 
 const Severity = z.enum(["critical", "high", "warning", "info"]);
