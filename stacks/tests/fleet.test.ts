@@ -152,6 +152,32 @@ describe("Stack: Fleet (reference) — infrastructure", () => {
   });
 });
 
+describe("Stack: Fleet (reference) — gateway boot script", () => {
+  /** The boot script with CloudFormation references shown as <ref>. */
+  const userData = () => {
+    const launchData = Object.values(resourcesOf(template, "AWS::EC2::LaunchTemplate"))[0]!.Properties
+      .LaunchTemplateData as { UserData: { "Fn::Base64": { "Fn::Join": [string, unknown[]] } } };
+    return launchData.UserData["Fn::Base64"]["Fn::Join"][1]
+      .map((part) => (typeof part === "string" ? part : "<ref>"))
+      .join("");
+  };
+
+  it("mounts the workspace read-only and the runtime read-write, both over TLS with IAM through access points", () => {
+    expect(userData()).toContain("/mnt/openclaw/workspace efs _netdev,noresvport,tls,iam,ro,accesspoint=");
+    expect(userData()).toContain("/mnt/openclaw/runtime efs _netdev,noresvport,tls,iam,rw,accesspoint=");
+  });
+
+  it("binds the gateway to loopback on the configured port and keeps the secret out of files", () => {
+    expect(userData()).toContain("openclaw gateway --bind loopback --port 18789");
+    expect(userData()).toMatch(/secret=\$\(aws secretsmanager get-secret-value/);
+    const secretLines = userData()
+      .split("\n")
+      .filter((line) => /secret/i.test(line) && !line.startsWith("Description="));
+    expect(secretLines.length).toBeGreaterThan(0);
+    for (const line of secretLines) expect(line.replace(/<<</g, "")).not.toMatch(/>\s*[/~$]/);
+  });
+});
+
 describe("Stack: Fleet (reference) — storage, credentials, IAM", () => {
   it("encrypts both file systems with the fleet's KMS key", () => {
     const fileSystems = Object.values(resourcesOf(template, "AWS::EFS::FileSystem"));
