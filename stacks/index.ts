@@ -2,10 +2,12 @@ import type { ResolvedConfig } from "@clawops/core/config";
 import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
+import { Alerts } from "./Alerts.js";
 import { Core } from "./Core.js";
 import { FUNCTION_ESBUILD } from "./bundling.js";
 import { attachConfig } from "./config.js";
 import { Fleet } from "./Fleet.js";
+import { Lifecycle } from "./Lifecycle.js";
 
 
 /** Defaults every clawops Lambda gets; stacks only add what is specific to a function. */
@@ -38,6 +40,8 @@ export function addStacks(app: App, config: ResolvedConfig): void {
   app.stack(Core);
   // Flow stacks: one line each, in dependency order (Fleet before the flows that use(Fleet)).
   app.stack(Fleet);
+  app.stack(Lifecycle);
+  app.stack(Alerts);
   suppressSstInternals(app);
 }
 

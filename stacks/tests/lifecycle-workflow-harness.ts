@@ -37,7 +37,10 @@ export async function runWorkflow(
   const locals: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
   const retries: Record<string, number> = {};
-  for (const [name, state] of Object.entries(definition.States) as [string, Record<string, unknown>][]) {
+  for (const [name, state] of Object.entries(definition.States) as unknown as [
+    string,
+    Record<string, unknown>,
+  ][]) {
     if (state.Type === "Wait") waits[name] = 0;
     if (state.Type !== "Task") continue;
     retries[name] = 0;

@@ -1,0 +1,281 @@
+import { fileURLToPath } from "node:url";
+import { toCdkEventPattern } from "@clawops/core/events";
+import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
+import { aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { NagSuppressions } from "cdk-nag";
+import { Function as SstFunction, type StackContext, use } from "sst/constructs";
+import { lifecycleRoutes } from "../functions/lifecycle/routes.js";
+import type { LifecycleTaskName } from "../functions/lifecycle/tasks.js";
+import { Core } from "./Core.js";
+import { configOf } from "./config.js";
+import { Fleet } from "./Fleet.js";
+
+const workflow = (name: string) => fileURLToPath(new URL(`./workflows/${name}`, import.meta.url));
+
+/**
+ * The launch gate, the terminate drain, the gateway health monitor and the lifecycle reconciler of the fleet's
+ * Auto Scaling group. Every function may touch only that group and its instances (by the group's tag).
+ */
+export function Lifecycle({ stack, app }: StackContext) {
+  const config = configOf(stack);
+  const { key, table, deadLetterQueue } = use(Core);
+  const { description } = use(Fleet);
+  const settings = lifecycleSettings(config, description);
+  const asgName = description.autoScalingGroupName;
+  const { partition, region, account } = Stack.of(stack);
+  const asgArn = `arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/${asgName}`;
+
+  /** ssm:SendCommand: only AWS-RunShellScript, only on instances the fleet's group tagged as its own. */
+  const sendCommand = [
+    new iam.PolicyStatement({
+      actions: ["ssm:SendCommand"],
+      resources: [`arn:${partition}:ssm:${region}::document/AWS-RunShellScript`],
+    }),
+    new iam.PolicyStatement({
+      actions: ["ssm:SendCommand"],
+      resources: [`arn:${partition}:ec2:${region}:${account}:instance/*`],
+      conditions: { StringEquals: { "ssm:resourceTag/aws:autoscaling:groupName": asgName } },
+    }),
+  ];
+  const onGroup = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: [asgArn] });
+  // These Describe/Get/List calls support no resource-level permissions (AWS's service authorization reference).
+  const unscoped = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
+
+  const lambda = (
+    id: string,
+    file: string,
+    statements: iam.PolicyStatement[],
+    extra: Record<string, unknown> = {},
+  ) => {
+    const fn = new SstFunction(stack, id, {
+      handler: `functions/lifecycle/${file}.handler`,
+      description: `clawops ${app.stage} lifecycle: ${file}`,
+      timeout: file === "monitor" ? 60 : 30,
+      logRetention: sstLogRetention(config.settings.logRetentionDays),
+      deadLetterQueue,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: file === "monitor" ? MONITOR_SERVICE_NAME : `lifecycle-${file}`,
+        CLAWOPS_STATE_TABLE: table.tableName,
+        CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl,
+        CLAWOPS_SETTINGS: stack.toJsonString({ ...settings, ...extra }),
+      },
+    });
+    for (const statement of [...statements, ...deadLetterAccess()]) fn.addToRolePolicy(statement);
+    suppressFunctionFindings(fn);
+    return fn;
+  };
+  const deadLetterAccess = () => [
+    new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn] }),
+    new iam.PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.keyArn] }),
+  ];
+
+  const tasks: Record<LifecycleTaskName, SstFunction> = {
+    ProbeFunctionArn: lambda("Probe", "probe", [
+      ...sendCommand,
+      unscoped("ssm:GetCommandInvocation", "autoscaling:DescribeAutoScalingInstances"),
+    ]),
+    HeartbeatFunctionArn: lambda("Heartbeat", "heartbeat", [
+      onGroup("autoscaling:RecordLifecycleActionHeartbeat"),
+    ]),
+    CompleteFunctionArn: lambda("Complete", "complete", [onGroup("autoscaling:CompleteLifecycleAction")]),
+    PublishFunctionArn: lambda("Publish", "publish", [
+      new iam.PolicyStatement({
+        actions: ["events:PutEvents"],
+        resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
+      }),
+    ]),
+    DrainFunctionArn: lambda("Drain", "drain", [...sendCommand, unscoped("ssm:GetCommandInvocation")]),
+  };
+
+  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
+    description: `clawops ${app.stage}: lifecycle state machine logs`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
+  const machine = (id: string, file: string) => {
+    const logGroup = new logs.LogGroup(stack, `${id}Logs`, {
+      encryptionKey: logsKey,
+      retention: config.settings.logRetentionDays as logs.RetentionDays,
+    });
+    const stateMachine = new sfn.StateMachine(stack, id, {
+      definitionBody: sfn.DefinitionBody.fromFile(workflow(file)),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
+      ),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["lambda:InvokeFunction"],
+        resources: Object.values(tasks).map((fn) => fn.functionArn),
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      stateMachine,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
+          appliesTo: ["Resource::*"],
+        },
+      ],
+      true,
+    );
+    return stateMachine;
+  };
+  const launchGate = machine("LaunchGate", "launch-gate.asl.json");
+  const terminateDrain = machine("TerminateDrain", "terminate-drain.asl.json");
+  const machines = [launchGate.stateMachineArn, terminateDrain.stateMachineArn];
+  const arns = {
+    launchGateArn: launchGate.stateMachineArn,
+    terminateDrainArn: terminateDrain.stateMachineArn,
+  };
+
+  const starter = lambda(
+    "StartFlow",
+    "start-flow",
+    [
+      new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: machines }),
+      onGroup("autoscaling:CompleteLifecycleAction"),
+    ],
+    arns,
+  );
+  for (const route of lifecycleRoutes(asgName)) {
+    new events.Rule(stack, route.id, {
+      description: `clawops ${app.stage}: ${route.id} of ${asgName} starts its lifecycle flow`,
+      eventPattern: toCdkEventPattern(route.pattern),
+      targets: [new targets.LambdaFunction(starter, { retryAttempts: 8, maxEventAge: Duration.hours(2) })],
+    });
+  }
+
+  const reconciler = lambda(
+    "Reconcile",
+    "reconcile",
+    [
+      new iam.PolicyStatement({
+        actions: ["states:StartExecution", "states:ListExecutions"],
+        resources: machines,
+      }),
+      onGroup("autoscaling:CompleteLifecycleAction"),
+      unscoped("autoscaling:DescribeAutoScalingGroups"),
+    ],
+    arns,
+  );
+  new events.Rule(stack, "ReconcileSchedule", {
+    description: `clawops ${app.stage}: lifecycle actions EventBridge did not deliver`,
+    schedule: events.Schedule.expression(config.settings.lifecycle.reconcileSchedule),
+    targets: [new targets.LambdaFunction(reconciler)],
+  });
+
+  const monitor = lambda("Monitor", "monitor", [
+    ...sendCommand,
+    onGroup("autoscaling:SetInstanceHealth"),
+    unscoped("ssm:ListCommandInvocations", "autoscaling:DescribeAutoScalingGroups"),
+    new iam.PolicyStatement({
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      resources: [table.tableArn],
+    }),
+    new iam.PolicyStatement({
+      actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      resources: [key.keyArn],
+    }),
+  ]);
+  new events.Rule(stack, "MonitorSchedule", {
+    description: `clawops ${app.stage}: gateway health monitor of ${asgName}`,
+    schedule: events.Schedule.expression(config.settings.monitor.schedule),
+    targets: [new targets.LambdaFunction(monitor)],
+  });
+
+  const unhealthyAlarm = new cloudwatch.Alarm(stack, "UnhealthyGateways", {
+    alarmName: `clawops-${app.stage}-unhealthy-gateways`,
+    alarmDescription: `OpenClaw gateways of ${asgName} fail their health probe; the monitor marks them Unhealthy after ${settings.monitor.unhealthyAfter} failures in a row and the group replaces them.`,
+    metric: new cloudwatch.Metric({
+      namespace: "Clawops",
+      metricName: MonitorMetric.UnhealthyGateways,
+      dimensionsMap: { service: MONITOR_SERVICE_NAME, Fleet: settings.fleetName },
+      period: Duration.minutes(1),
+      statistic: "Maximum",
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+
+  suppressLogRetentionFindings(stack);
+  stack.addOutputs({
+    LaunchGateArn: launchGate.stateMachineArn,
+    TerminateDrainArn: terminateDrain.stateMachineArn,
+  });
+  return { launchGate, terminateDrain, monitor, reconciler, starter, unhealthyAlarm, tasks };
+}
+
+/**
+ * SST v2 names log retention by the lowercased `RetentionDays` key ("one_year"), not by days; the app-wide
+ * default passes days, which SST cannot read, so each function states its own.
+ */
+function sstLogRetention(days: number): Lowercase<keyof typeof logs.RetentionDays> {
+  const key = (Object.keys(logs.RetentionDays) as (keyof typeof logs.RetentionDays)[]).find(
+    (name) => logs.RetentionDays[name] === days,
+  );
+  if (!key) throw new RangeError(`${days} is not a CloudWatch Logs retention`);
+  return key.toLowerCase() as Lowercase<keyof typeof logs.RetentionDays>;
+}
+
+/** The findings every lifecycle function shares, each with the reason it is acceptable. */
+function suppressFunctionFindings(fn: SstFunction): void {
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "SST attaches AWSLambdaBasicExecutionRole (the function's own logs only).",
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason:
+          "Resource::* only for calls AWS does not scope by resource (X-Ray, ssm:GetCommandInvocation/ListCommandInvocations, autoscaling:Describe*); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group; autoScalingGroup:* is the group's UUID segment, the name is fixed.",
+        appliesTo: [
+          "Resource::*",
+          { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },
+          {
+            regex:
+              "/^Resource::arn:<AWS::Partition>:autoscaling:[^:]+:[^:]+:autoScalingGroup:\\*:autoScalingGroupName\\/.*$/g",
+          },
+        ],
+      },
+    ],
+    true,
+  );
+}
+
+/** A function with a log retention brings CDK's LogRetention singleton function to the stack's root. */
+function suppressLogRetentionFindings(stack: Stack): void {
+  const logRetention = stack.node.children.find((child) => child.node.id.startsWith("LogRetention"));
+  if (!logRetention) return;
+  NagSuppressions.addResourceSuppressions(
+    logRetention,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "CDK's LogRetention function uses AWSLambdaBasicExecutionRole (logs only).",
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "CDK's LogRetention function sets retention on log groups it learns only at deploy time.",
+        appliesTo: ["Resource::*"],
+      },
+    ],
+    true,
+  );
+}

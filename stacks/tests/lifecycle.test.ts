@@ -1,0 +1,163 @@
+import { matchesPattern } from "@clawops/core/events";
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadFixture } from "../../packages/core/tests/events/fixtures.js";
+import { Lifecycle } from "../Lifecycle.js";
+import { type BuiltApp, buildApp } from "./harness.js";
+
+let built: BuiltApp;
+let asgName: string;
+beforeAll(async () => {
+  built = await buildApp();
+  asgName = `clawops-test-${built.config.settings.fleet.mode === "reference" ? built.config.settings.fleet.name : ""}`;
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+/** Every IAM statement of the stack, flattened. */
+function statements(): Statement[] {
+  const policies = built.template(Lifecycle).findResources("AWS::IAM::Policy");
+  return Object.values(policies).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const render = (value: unknown) => JSON.stringify(value);
+
+/** A lifecycle fixture with its group renamed to the test stage's fleet group. */
+function fixtureFor(name: string, group: string) {
+  const event = loadFixture("aws.autoscaling", name);
+  event.detail.AutoScalingGroupName = group;
+  return event;
+}
+
+describe("Stack: Lifecycle", () => {
+  it("routes the fleet's launch and terminate lifecycle actions, and no other group's", () => {
+    const rules = built
+      .template(Lifecycle)
+      .findResources("AWS::Events::Rule", { Properties: { EventPattern: Match.anyValue() } });
+    const patterns = Object.values(rules).map(
+      (r) => (r as { Properties: { EventPattern: Record<string, unknown> } }).Properties.EventPattern,
+    );
+    expect(patterns).toHaveLength(2);
+    for (const name of ["launch", "launch-warm-pool", "launch-from-warm-pool", "terminate"]) {
+      expect(patterns.filter((p) => matchesPattern(p as never, fixtureFor(name, asgName)))).toHaveLength(1);
+      expect(
+        patterns.filter((p) => matchesPattern(p as never, fixtureFor(name, "another-teams-asg"))),
+      ).toHaveLength(0);
+    }
+  });
+
+  it("runs both workflows as Standard state machines with X-Ray and full logging to a KMS-encrypted log group", () => {
+    const template = built.template(Lifecycle);
+    template.resourceCountIs("AWS::StepFunctions::StateMachine", 2);
+    template.allResourcesProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineType: "STANDARD",
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: "ALL" }),
+    });
+    template.allResourcesProperties("AWS::Logs::LogGroup", { KmsKeyId: Match.anyValue() });
+  });
+
+  it("allows ssm:SendCommand only on AWS-RunShellScript and on instances tagged with the fleet's group", () => {
+    const send = statements().filter((s) => actionsOf(s).includes("ssm:SendCommand"));
+    expect(send.length).toBeGreaterThan(0);
+    for (const statement of send) {
+      const resource = render(statement.Resource);
+      if (resource.includes("document/AWS-RunShellScript")) {
+        expect(statement.Condition).toBeUndefined();
+        continue;
+      }
+      expect(resource).toContain(":instance/*");
+      expect(statement.Condition).toEqual({
+        StringEquals: { "ssm:resourceTag/aws:autoscaling:groupName": asgName },
+      });
+    }
+  });
+
+  it("scopes lifecycle actions and SetInstanceHealth to the fleet's group ARN", () => {
+    const actions = [
+      "autoscaling:CompleteLifecycleAction",
+      "autoscaling:RecordLifecycleActionHeartbeat",
+      "autoscaling:SetInstanceHealth",
+    ];
+    const scoped = statements().filter((s) => actionsOf(s).some((a) => actions.includes(a)));
+    expect(new Set(scoped.flatMap(actionsOf))).toEqual(new Set(actions));
+    for (const statement of scoped) {
+      expect(render(statement.Resource)).toMatch(
+        new RegExp(`autoScalingGroup:\\*:autoScalingGroupName/${asgName}"`),
+      );
+    }
+  });
+
+  it("grants Resource * only for calls AWS does not scope by resource", () => {
+    const allowed = new Set([
+      "ssm:GetCommandInvocation",
+      "ssm:ListCommandInvocations",
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeAutoScalingInstances",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+      // CDK's LogRetention singleton (log groups it learns at deploy time).
+      "logs:PutRetentionPolicy",
+      "logs:DeleteRetentionPolicy",
+    ]);
+    const star = statements()
+      .filter((s) => render(s.Resource) === '"*"')
+      .flatMap(actionsOf);
+    expect(star.filter((a) => !allowed.has(a))).toEqual([]);
+  });
+
+  it("alarms on unhealthy gateways for 2 of 2 minutes, treating missing data as not breaching", () => {
+    built.template(Lifecycle).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "clawops-test-unhealthy-gateways",
+      Namespace: "Clawops",
+      MetricName: "UnhealthyGateways",
+      Dimensions: Match.arrayWith([
+        { Name: "Fleet", Value: "openclaw" },
+        { Name: "service", Value: "lifecycle-monitor" },
+      ]),
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Period: 60,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("schedules the monitor every minute and the reconciler every five", () => {
+    const template = built.template(Lifecycle);
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 minute)" });
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(5 minutes)" });
+  });
+
+  it("gives every function its settings, the state table and the dead-letter queue", () => {
+    const functions = built.template(Lifecycle).findResources("AWS::Lambda::Function", {
+      Properties: { Environment: { Variables: { CLAWOPS_SETTINGS: Match.anyValue() } } },
+    });
+    expect(Object.keys(functions)).toHaveLength(8);
+    for (const fn of Object.values(functions) as {
+      Properties: { Environment: { Variables: Record<string, unknown> }; DeadLetterConfig?: unknown };
+    }[]) {
+      expect(fn.Properties.Environment.Variables).toHaveProperty("CLAWOPS_STATE_TABLE");
+      expect(fn.Properties.Environment.Variables).toHaveProperty("CLAWOPS_DLQ_URL");
+      expect(fn.Properties.DeadLetterConfig).toBeDefined();
+    }
+  });
+
+  it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
+    expect(built.nagFindings(Lifecycle)).toEqual([]);
+  });
+});
