@@ -28,3 +28,17 @@ export function gatewayProbeSimulator(
     return { exitCode: 0, stdout: formatGatewayProbeOutput(result) };
   };
 }
+
+/**
+ * The simulator of the drain script (`GATEWAY_DRAIN_MARKER`): `systemctl stop` becomes a graceful stop of the
+ * instance's real gateway process (SIGTERM, it flushes and exits). Stopping a stopped unit succeeds too.
+ */
+export function gatewayDrainSimulator(world: SandboxWorld): ScriptSimulator {
+  return async (instance) => {
+    const gateways = world.gateways;
+    if (gateways && gateways.portOf(instance.instanceId) !== undefined) {
+      await world.clock.track(Promise.resolve(gateways.stop(instance.instanceId)));
+    }
+    return { exitCode: 0, stdout: "CLAWOPS_DRAIN=stopped\n" };
+  };
+}

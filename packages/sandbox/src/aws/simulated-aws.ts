@@ -1,13 +1,13 @@
 import { metrics, setMetricsSink } from "@clawops/core";
 import { setClientInterceptor } from "@clawops/core/aws";
-import { GATEWAY_PROBE_MARKER } from "@clawops/core/lifecycle";
+import { GATEWAY_DRAIN_MARKER, GATEWAY_PROBE_MARKER } from "@clawops/core/lifecycle";
 import type { Clock } from "../clock.js";
 import { autoScalingModel } from "./autoscaling.js";
 import { AutoScalingEngine } from "./autoscaling-engine.js";
 import { type CloudWatchModel, cloudWatchModel } from "./cloudwatch.js";
 import { type Ec2Data, ec2Model, emptyEc2Data } from "./ec2.js";
 import { eventBridgeModel } from "./eventbridge.js";
-import { gatewayProbeSimulator } from "./gateway-probe.js";
+import { gatewayDrainSimulator, gatewayProbeSimulator } from "./gateway-probe.js";
 import { type SecretsManagerModel, secretsManagerModel } from "./secretsmanager.js";
 import { AwsSimulator } from "./simulator.js";
 import { type SsmModel, type SsmOptions, ssmModel } from "./ssm.js";
@@ -62,6 +62,7 @@ export class SimulatedAws {
         }),
       );
     }
+    this.ssm.onScript(GATEWAY_DRAIN_MARKER, gatewayDrainSimulator(this.world));
     this.simulator
       .register(autoScalingModel(this.world, this.autoScaling))
       .register(ec2Model(this.world, this.ec2))
