@@ -5,6 +5,7 @@
 export { type Attestation, attestationFor, judgeAttestation, reviewAttestation } from "./attestation.js";
 export { READINESS_CHECKS } from "./checks/index.js";
 export { lastObservedReplacement, lastReplacementFromActivities } from "./checks/replacement.js";
+export { lookAlikeSecretArns, READ_SECRET } from "./checks/secret-access.js";
 export { ConcurrentRunError, EvalResultsError, ReadinessError } from "./errors.js";
 export {
   CASE_KINDS,
@@ -45,4 +46,5 @@ export {
   type ReadinessTuning,
   tuning,
 } from "./settings.js";
+export { parseReadinessSettings, ReadinessSettingsSchema, readinessSettings } from "./settings-schema.js";
 export * from "./types.js";

@@ -48,7 +48,8 @@ export interface ReadinessSettings {
 }
 
 /** The readiness section of the config, with the fields the checks read. */
-export type ReadinessOptions = StageSettings["readiness"] & Partial<ReadinessTuning>;
+export type ReadinessOptions = Omit<StageSettings["readiness"], keyof ReadinessTuning> &
+  Partial<ReadinessTuning>;
 
 /** Tuning with defaults (added to the config schema as optional fields). */
 export interface ReadinessTuning {

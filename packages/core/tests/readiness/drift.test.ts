@@ -9,7 +9,7 @@ import {
   statusesOf,
 } from "@clawops/core/readiness";
 import { describe, expect, it } from "vitest";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { goodEvidence, NOW, settings } from "./fixtures.js";
 
 const report = (statuses: Record<string, "pass" | "fail" | "unknown" | "attested">): ReadinessReport => ({

@@ -76,3 +76,22 @@ export function scanSecretPolicies(
     return unknown("Some resource policies grant access under conditions; review them.", unsure);
   return pass(`No resource policy of the ${secrets.length} secret(s) grants reads beyond the expected role.`);
 }
+
+/**
+ * ARNs that a too-broad policy would also match: a longer name with the same prefix, a sibling under the same
+ * path, and the same name with another random suffix (a recreated secret). A role scoped to exactly its ARN is
+ * denied all of them; `secret:clawops/prod/*` or `secret:fleet*` is not.
+ */
+export function lookAlikeSecretArns(secretArn: string): string[] {
+  const match = /^(arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:)(.+?)(-[A-Za-z0-9]{6})?$/.exec(secretArn);
+  if (!match) return [];
+  const [, base, name] = match as unknown as [string, string, string];
+  const slash = name.lastIndexOf("/");
+  const sibling = slash >= 0 ? `${name.slice(0, slash)}/clawops-lookalike` : "clawops-lookalike";
+  return [
+    `${base}${name}-admin-Xy12Ab`,
+    `${base}${name}2-Qr34St`,
+    `${base}${sibling}-Uv56Wx`,
+    `${base}${name}-Zz99Zz`,
+  ];
+}

@@ -1,0 +1,155 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
+  DescribeScalingActivitiesCommand,
+} from "@aws-sdk/client-auto-scaling";
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+  paginateDescribeInstances,
+  paginateDescribeVolumes,
+} from "@aws-sdk/client-ec2";
+import { client } from "@clawops/core/aws";
+import type {
+  AutoScalingGroupEvidence,
+  InstanceEvidence,
+  LaunchTemplateEvidence,
+  LifecycleHookEvidence,
+} from "@clawops/core/readiness";
+
+/** The group, its instances, its last scaling activities: one call each (the group and hooks are one page). */
+export async function describeGroup(name: string): Promise<AutoScalingGroupEvidence | null> {
+  const autoscaling = client(AutoScalingClient);
+  const { AutoScalingGroups = [] } = await autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+  );
+  const group = AutoScalingGroups[0];
+  if (!group) return null;
+  const { Activities = [] } = await autoscaling.send(
+    new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }),
+  );
+  const template =
+    group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  return {
+    name,
+    healthCheckType: group.HealthCheckType ?? "EC2",
+    subnetIds: (group.VPCZoneIdentifier ?? "").split(",").filter(Boolean),
+    ...(template?.LaunchTemplateId ? { launchTemplateId: template.LaunchTemplateId } : {}),
+    ...(template?.Version ? { launchTemplateVersion: template.Version } : {}),
+    instances: (group.Instances ?? []).map((i) => ({
+      instanceId: i.InstanceId ?? "",
+      lifecycleState: i.LifecycleState ?? "",
+      healthStatus: i.HealthStatus ?? "",
+    })),
+    activities: Activities.map((a) => ({
+      description: a.Description ?? "",
+      cause: a.Cause ?? "",
+      statusCode: a.StatusCode ?? "",
+      startTime: (a.StartTime ?? new Date(0)).toISOString(),
+      ...(a.EndTime ? { endTime: a.EndTime.toISOString() } : {}),
+    })),
+  };
+}
+
+export async function describeHooks(name: string): Promise<LifecycleHookEvidence[]> {
+  const { LifecycleHooks = [] } = await client(AutoScalingClient).send(
+    new DescribeLifecycleHooksCommand({ AutoScalingGroupName: name }),
+  );
+  return LifecycleHooks.map((h) => ({
+    name: h.LifecycleHookName ?? "",
+    transition: h.LifecycleTransition ?? "",
+    ...(h.HeartbeatTimeout !== undefined ? { heartbeatTimeout: h.HeartbeatTimeout } : {}),
+    ...(h.DefaultResult ? { defaultResult: h.DefaultResult } : {}),
+  }));
+}
+
+/** The instances and the security groups they use. */
+export interface DescribedInstances {
+  readonly instances: InstanceEvidence[];
+  readonly securityGroupIds: string[];
+}
+
+/**
+ * The group's instances (paginated by the group tag, 1,000 a page) and their volumes (paginated, 200 instance
+ * ids per filter): calls grow with pages, not instances.
+ */
+export async function describeInstances(group: string): Promise<DescribedInstances> {
+  const ec2 = client(EC2Client);
+  const instances: InstanceEvidence[] = [];
+  const groups = new Set<string>();
+  const volumeIds = new Map<string, string[]>();
+  const pages = paginateDescribeInstances(
+    { client: ec2, pageSize: 1000 },
+    {
+      Filters: [
+        { Name: "tag:aws:autoscaling:groupName", Values: [group] },
+        { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+      ],
+    },
+  );
+  for await (const page of pages)
+    for (const reservation of page.Reservations ?? [])
+      for (const i of reservation.Instances ?? []) {
+        const id = i.InstanceId ?? "";
+        for (const g of i.SecurityGroups ?? []) if (g.GroupId) groups.add(g.GroupId);
+        volumeIds.set(id, (i.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId ?? "").filter(Boolean));
+        instances.push({
+          instanceId: id,
+          state: i.State?.Name ?? "",
+          ...(i.SubnetId ? { subnetId: i.SubnetId } : {}),
+          ...(i.PublicIpAddress ? { publicIpv4: i.PublicIpAddress } : {}),
+          ipv6Addresses: (i.NetworkInterfaces ?? []).flatMap((n) =>
+            (n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address ?? ""),
+          ),
+          ...(i.MetadataOptions?.HttpTokens ? { httpTokens: i.MetadataOptions.HttpTokens } : {}),
+          ...(i.MetadataOptions?.HttpEndpoint ? { httpEndpoint: i.MetadataOptions.HttpEndpoint } : {}),
+          volumes: [],
+        });
+      }
+  const encrypted = new Map<string, boolean | undefined>();
+  const ids = instances.map((i) => i.instanceId);
+  for (let start = 0; start < ids.length; start += 200) {
+    const chunk = ids.slice(start, start + 200);
+    const volumePages = paginateDescribeVolumes(
+      { client: ec2, pageSize: 500 },
+      { Filters: [{ Name: "attachment.instance-id", Values: chunk }] },
+    );
+    for await (const page of volumePages)
+      for (const v of page.Volumes ?? []) encrypted.set(v.VolumeId ?? "", v.Encrypted);
+  }
+  return {
+    instances: instances.map((i) => ({
+      ...i,
+      volumes: (volumeIds.get(i.instanceId) ?? []).map((volumeId) => ({
+        volumeId,
+        encrypted: encrypted.get(volumeId),
+      })),
+    })),
+    securityGroupIds: [...groups],
+  };
+}
+
+/** The group's launch template version: IMDS options, public IP association, EBS encryption, user data. */
+export async function describeLaunchTemplate(
+  group: AutoScalingGroupEvidence | null,
+): Promise<LaunchTemplateEvidence | null> {
+  if (!group?.launchTemplateId) return null;
+  const { LaunchTemplateVersions = [] } = await client(EC2Client).send(
+    new DescribeLaunchTemplateVersionsCommand({
+      LaunchTemplateId: group.launchTemplateId,
+      Versions: [group.launchTemplateVersion ?? "$Default"],
+    }),
+  );
+  const version = LaunchTemplateVersions[0];
+  const data = version?.LaunchTemplateData;
+  if (!version || !data) return null;
+  return {
+    id: group.launchTemplateId,
+    version: String(version.VersionNumber ?? group.launchTemplateVersion ?? ""),
+    ...(data.MetadataOptions?.HttpTokens ? { httpTokens: data.MetadataOptions.HttpTokens } : {}),
+    associatePublicIp: (data.NetworkInterfaces ?? []).some((n) => n.AssociatePublicIpAddress === true),
+    ebsEncrypted: (data.BlockDeviceMappings ?? []).filter((b) => b.Ebs).map((b) => b.Ebs?.Encrypted),
+    userData: data.UserData ? Buffer.from(data.UserData, "base64").toString("utf8") : "",
+  };
+}
