@@ -120,7 +120,9 @@ export class SoulDocuments extends Construct {
       true,
     );
     // A function with a log retention brings CDK's LogRetention singleton function to the stack's root.
-    const logRetention = Stack.of(this).node.children.find((child) => child.node.id.startsWith("LogRetention"));
+    const logRetention = Stack.of(this).node.children.find((child) =>
+      child.node.id.startsWith("LogRetention"),
+    );
     if (logRetention) {
       NagSuppressions.addResourceSuppressions(
         logRetention,

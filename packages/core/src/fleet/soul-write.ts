@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { diffManifest, manifestOf, type SoulManifest } from "./manifest.js";
 
 /** Physical id of the soul-documents custom resource: one per workspace, stable across updates. */
