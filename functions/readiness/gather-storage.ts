@@ -12,19 +12,23 @@ import type { BackupEvidence, FileSystemEvidence, PolicyDocument } from "@clawop
 
 const notFound = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
 
+async function filePolicy(id: string): Promise<PolicyDocument | null> {
+  try {
+    const out = await client(EFSClient).send(new DescribeFileSystemPolicyCommand({ FileSystemId: id }));
+    return out.Policy ? (JSON.parse(out.Policy) as PolicyDocument) : null;
+  } catch (error) {
+    if (notFound(error, "PolicyNotFound")) return null;
+    throw error;
+  }
+}
+
 /** Each file system with its policy (PolicyNotFound = no policy): two calls per file system, two file systems. */
 export async function describeFileSystems(ids: readonly string[]): Promise<FileSystemEvidence[]> {
   const efs = client(EFSClient);
   return Promise.all(
     [...new Set(ids)].map(async (id) => {
       const { FileSystems = [] } = await efs.send(new DescribeFileSystemsCommand({ FileSystemId: id }));
-      const policy = await efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: id })).then(
-        (out) => (out.Policy ? (JSON.parse(out.Policy) as PolicyDocument) : null),
-        (error: unknown) => {
-          if (notFound(error, "PolicyNotFound")) return null;
-          throw error;
-        },
-      );
+      const policy = await filePolicy(id);
       const fs = FileSystems[0];
       return {
         fileSystemId: id,

@@ -1,0 +1,101 @@
+import {
+  evaluateReadiness,
+  formatReadinessProbeOutput,
+  READINESS_CHECKS,
+  type ReadinessReport,
+} from "@clawops/core/readiness";
+import type { Context } from "aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { NOW, probeResult, settings } from "../../../packages/core/tests/readiness/fixtures.js";
+import { apiCalls, installFakeAws, resetCalls } from "./fake-aws.js";
+
+process.env.CLAWOPS_SETTINGS = JSON.stringify(settings());
+process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
+process.env.CLAWOPS_DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-test-dlq";
+process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+
+const { createRunHandler } = await import("../run.js");
+const { gatherEvidence } = await import("../gather.js");
+const sleeps: number[] = [];
+const run = createRunHandler({ sleep: async (ms) => void sleeps.push(ms), now: () => NOW });
+const context = {
+  functionName: "clawops-test-readiness",
+  awsRequestId: "r",
+  getRemainingTimeInMillis: () => 300_000,
+} as unknown as Context;
+const scheduled = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
+const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
+
+describe("Function: readiness run handler", () => {
+  beforeAll(() => {
+    sleeps.length = 0;
+  });
+
+  it("passes a fleet that meets the checklist and stores the run without drift events", async () => {
+    const fake = installFakeAws({ instances: 3, latest: { runId: "prev", statuses: {} } });
+    const report = (await run(scheduled, context)) as ReadinessReport;
+    const failing = report.checks.filter((c) => c.status !== "pass" && c.status !== "attested");
+    expect(failing.map((c) => `${c.id}: ${c.explanation} ${c.details?.join("; ") ?? ""}`)).toEqual([]);
+    expect(report.passed).toBe(true);
+    expect(fake.events()).toEqual([]);
+  });
+
+  it("reports a new finding once, then stays silent while it persists, then reports it cleared", async () => {
+    const fleet = {
+      instances: 2,
+      openIngress: true,
+      latest: { runId: "prev", statuses: {} as Record<string, string> },
+    };
+    const first = installFakeAws(fleet);
+    await run(scheduled, context);
+    expect(
+      first
+        .events()
+        .map((e) => [e.DetailType, JSON.parse(e.Detail ?? "{}").checks.map((c: { id: string }) => c.id)]),
+    ).toEqual([["ReadinessDriftFound", ["network.no-inbound"]]]);
+    const second = installFakeAws(fleet);
+    await run(scheduled, context);
+    expect(second.events()).toEqual([]);
+    const third = installFakeAws({ ...fleet, openIngress: false });
+    await run(scheduled, context);
+    expect(third.events().map((e) => e.DetailType)).toEqual(["ReadinessDriftCleared"]);
+  });
+
+  it("turns a garbage probe output into unknown findings, not a pass or a crash", async () => {
+    installFakeAws({
+      instances: 2,
+      probeOutput: (id) =>
+        id.endsWith("1001") ? "Segmentation fault\n" : formatReadinessProbeOutput(probeResult()),
+    });
+    const report = (await run(scheduled, context)) as ReadinessReport;
+    const readOnly = report.checks.find((c) => c.id === "soul-documents.workspace-read-only");
+    expect(readOnly?.status).toBe("unknown");
+    expect(readOnly?.details?.join(" ")).toContain("unexpected line");
+  });
+
+  it("probes in batches of 50 with one ListCommandInvocations per batch and one bounded wait", async () => {
+    installFakeAws({ instances: 120 });
+    sleeps.length = 0;
+    await run(scheduled, context);
+    const calls = apiCalls();
+    expect([count(calls, "SendCommand"), count(calls, "ListCommandInvocations")]).toEqual([3, 3]);
+    expect(sleeps).toEqual([47_000]);
+  });
+
+  it("makes the same calls for 10 and 100 instances except SSM batches, and none while evaluating", async () => {
+    const callsFor = async (instances: number) => {
+      installFakeAws({ instances });
+      await gatherEvidence(settings(), { table: "t", now: NOW, sleep: async () => {} });
+      return apiCalls().filter((c) => c !== "SendCommand" && c !== "ListCommandInvocations");
+    };
+    const ten = await callsFor(10);
+    const hundred = await callsFor(100);
+    expect(hundred.sort()).toEqual(ten.sort());
+    installFakeAws({ instances: 10 });
+    const evidence = await gatherEvidence(settings(), { table: "t", now: NOW, sleep: async () => {} });
+    resetCalls();
+    const many = [...READINESS_CHECKS, ...READINESS_CHECKS, ...READINESS_CHECKS];
+    evaluateReadiness(evidence, settings(), { runId: "r", now: NOW, checks: many });
+    expect(apiCalls()).toEqual([]);
+  });
+});
