@@ -17,7 +17,8 @@ import { parseBranch } from "./task-input.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async ({ drillId, fileSystem }, { logger }) => {
+  handler: async (branch, { logger }) => {
+    const { drillId, fileSystem } = branch;
     const points: RecoveryPointByResource[] = [];
     let NextToken: string | undefined;
     do {
@@ -42,7 +43,10 @@ export const handler = lambdaHandler({
       ...chosen,
       rpoSeconds: rpo,
     });
-    return { ...chosen, backupSizeBytes: chosen.backupSizeBytes ?? null, rpoSeconds: rpo };
+    return {
+      ...branch,
+      point: { ...chosen, backupSizeBytes: chosen.backupSizeBytes ?? null, rpoSeconds: rpo },
+    };
   },
 });
 

@@ -47,7 +47,7 @@ export const handler = lambdaHandler({
     const kept = keepFileSystem ? reports.map((r) => r.fileSystemId) : [];
     const howToRemove = kept.map((id) => `aws efs delete-file-system --file-system-id ${id}`);
     logger.info("drill cleaned up", { drillId: input.drillId, reports, kept });
-    return { reports, kept, howToRemove };
+    return { ...input, cleanup: { reports, kept, howToRemove } };
   },
 });
 

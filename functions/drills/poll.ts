@@ -10,7 +10,7 @@ import {
 } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { describeFileSystem, tagAsDrill } from "./file-systems.js";
-import { type Branch, parseBranch, type RestoreState } from "./task-input.js";
+import { type Branch, parseBranch } from "./task-input.js";
 
 /**
  * PollRestore task: DescribeRestoreJob. COMPLETED → the new file system (`CreatedResourceArn`) is tagged as
@@ -20,7 +20,7 @@ import { type Branch, parseBranch, type RestoreState } from "./task-input.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async (branch, { logger }): Promise<RestoreState> => {
+  handler: async (branch, { logger }): Promise<Branch> => {
     const { drillId, restore, deadline } = branch;
     if (!restore) throw new Error("PollRestore needs a started restore");
     const job = await client(BackupClient).send(
@@ -48,7 +48,7 @@ export const handler = lambdaHandler({
       );
     if (status === "COMPLETED") {
       await tagRestoredFileSystem(branch, restoredFileSystemId);
-      return progress;
+      return { ...branch, restore: progress };
     }
     if (drillNow() > Date.parse(deadline))
       throw new DrillTimeoutError(
@@ -56,7 +56,10 @@ export const handler = lambdaHandler({
         { drillId },
       );
     const pollAttempt = restore.pollAttempt + 1;
-    return { ...progress, pollAttempt, waitSeconds: restorePollDelaySeconds(pollAttempt) };
+    return {
+      ...branch,
+      restore: { ...progress, pollAttempt, waitSeconds: restorePollDelaySeconds(pollAttempt) },
+    };
   },
 });
 

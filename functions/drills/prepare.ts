@@ -20,7 +20,8 @@ import { acquireVerifier, attachVerifier } from "./verifier-lock.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async ({ drillId, restore, fileSystem, deadline, verifySeconds }, { env, logger }) => {
+  handler: async (branch, { env, logger }) => {
+    const { drillId, restore, fileSystem, deadline, verifySeconds } = branch;
     const settings = settingsOf(env);
     const fileSystemId = restore?.restoredFileSystemId;
     if (!fileSystemId) throw new Error("PrepareVerification needs the restored file system");
@@ -74,6 +75,9 @@ export const handler = lambdaHandler({
       );
     }
     logger.info("verification prepared", { drillId, fileSystemId, mountTargets: MountTargets.length, ready });
-    return { ready, accessPointId: accessPoint.AccessPointId, accessPointArn, waitSeconds: 15 };
+    return {
+      ...branch,
+      mount: { ready, accessPointId: accessPoint.AccessPointId, accessPointArn, waitSeconds: 15 },
+    };
   },
 });

@@ -13,7 +13,8 @@ import { parseBranch } from "./task-input.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async ({ drillId, fileSystem, point }, { env, logger }) => {
+  handler: async (branch, { env, logger }) => {
+    const { drillId, fileSystem, point } = branch;
     const settings = settingsOf(env);
     if (!point) throw new Error("StartRestore needs the chosen recovery point");
     const input = restoreJobInput({
@@ -30,12 +31,13 @@ export const handler = lambdaHandler({
       restoreJobId: RestoreJobId,
       recoveryPointArn: point.recoveryPointArn,
     });
-    return {
+    const restore = {
       restoreJobId: RestoreJobId,
       startedAt: new Date(drillNow()).toISOString(),
       status: "PENDING",
       pollAttempt: 0,
       waitSeconds: restorePollDelaySeconds(0),
     };
+    return { ...branch, restore };
   },
 });

@@ -16,7 +16,8 @@ const MAX_MISMATCHES = 200;
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async ({ drillId, fileSystem, expectations, point }, { env, logger }) => {
+  handler: async (branch, { env, logger }) => {
+    const { drillId, fileSystem, expectations, point } = branch;
     const settings = settingsOf(env);
     const mount = settings.verifier.mountPath;
     const restoreRoot = findRestoreRoot(await readdir(mount, { withFileTypes: true }));
@@ -41,12 +42,13 @@ export const handler = lambdaHandler({
       filesVerified: result.filesVerified,
       mismatches: result.mismatches.length,
     });
-    return {
+    const verification = {
       ...result,
       mismatches: result.mismatches.slice(0, MAX_MISMATCHES),
       mismatchCount: result.mismatches.length,
       unverified: result.unverified.slice(0, MAX_MISMATCHES),
       verifiedAt: new Date(drillNow()).toISOString(),
     };
+    return { ...branch, verification };
   },
 });
