@@ -1,0 +1,32 @@
+import {
+  type AlarmSelector,
+  alarmStateChangePattern,
+  clawopsEventPattern,
+  type EventPattern,
+} from "@clawops/core/events";
+import { handler } from "./router.js";
+
+/** One EventBridge route of the alerts flow: the stack deploys it, the sandbox bus matches with it. */
+export interface AlertRoute {
+  readonly id: string;
+  readonly pattern: EventPattern;
+  readonly target: typeof handler;
+}
+
+/**
+ * The alert router's routes: state changes of the selected alarms (the configured names and prefixes, and
+ * always clawops' own `clawops-<stage>-` alarms), and every event clawops publishes (source `clawops`).
+ */
+export function alertRoutes(stage: string, selector: AlarmSelector = {}): AlertRoute[] {
+  return [
+    {
+      id: "AlarmStateChange",
+      pattern: alarmStateChangePattern({
+        names: selector.names ?? [],
+        namePrefixes: [...new Set([`clawops-${stage}-`, ...(selector.namePrefixes ?? [])])],
+      }),
+      target: handler,
+    },
+    { id: "ClawopsEvents", pattern: clawopsEventPattern(), target: handler },
+  ];
+}

@@ -1,0 +1,118 @@
+import { matchesPattern } from "@clawops/core/events";
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadFixture } from "../../packages/core/tests/events/fixtures.js";
+import { Alerts } from "../Alerts.js";
+import { Fleet } from "../Fleet.js";
+import { type BuiltApp, buildApp } from "./harness.js";
+
+let built: BuiltApp;
+beforeAll(async () => {
+  built = await buildApp();
+});
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
+type Policy = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles?: unknown[] } };
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const json = (value: unknown) => JSON.stringify(value);
+
+function logicalId(type: string, match: (props: Record<string, unknown>) => boolean, fn = Alerts): string {
+  const resources = built.template(fn).findResources(type);
+  const found = Object.entries(resources).find(([, r]) =>
+    match((r as { Properties: Record<string, unknown> }).Properties),
+  );
+  if (!found) throw new Error(`no ${type}`);
+  return found[0];
+}
+const secretId = () => logicalId("AWS::SecretsManager::Secret", () => true);
+const routerRoleId = () =>
+  logicalId(
+    "AWS::IAM::Role",
+    (p) => json(p).includes("lambda.amazonaws.com") && !json(p).includes("CustomResource"),
+  );
+
+describe("Stack: Alerts", () => {
+  it("keeps the Slack token in its own KMS-encrypted secret", () => {
+    built
+      .template(Alerts)
+      .hasResourceProperties("AWS::SecretsManager::Secret", { KmsKeyId: Match.anyValue() });
+  });
+
+  it("denies every principal but the router's role the secret's value", () => {
+    const policies = built.template(Alerts).findResources("AWS::SecretsManager::ResourcePolicy");
+    const statements = Object.values(policies).flatMap(
+      (p) =>
+        (p as { Properties: { ResourcePolicy: { Statement: Statement[] } } }).Properties.ResourcePolicy
+          .Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "secretsmanager:GetSecretValue",
+        Condition: { StringNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": [routerRoleId(), "Arn"] } } },
+      }),
+    );
+  });
+
+  it("lets the router's role read that one secret and no other", () => {
+    const policies = Object.values(built.template(Alerts).findResources("AWS::IAM::Policy")) as Policy[];
+    const secretStatements = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith("secretsmanager:")));
+    expect(secretStatements).toEqual([
+      expect.objectContaining({
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: { Ref: secretId() },
+      }),
+    ]);
+    const holder = policies.find((p) => p.Properties.PolicyDocument.Statement.includes(secretStatements[0]!));
+    expect(holder!.Properties.Roles).toEqual([{ Ref: routerRoleId() }]);
+  });
+
+  it("does not grant the fleet's instance role the alerts secret", () => {
+    const fleet = json(built.template(Fleet).toJSON());
+    expect(fleet).not.toContain("SlackSecret");
+    const alertPolicies = Object.values(built.template(Alerts).findResources("AWS::IAM::Policy")) as Policy[];
+    for (const policy of alertPolicies) expect(json(policy.Properties.Roles)).not.toMatch(/Fleet|Instance/);
+  });
+
+  it("routes clawops' own alarms and events to the router, and not alarms outside the selector", () => {
+    const rules = Object.values(built.template(Alerts).findResources("AWS::Events::Rule")).map(
+      (r) => (r as { Properties: { EventPattern: Record<string, unknown> } }).Properties.EventPattern,
+    );
+    const patterns = rules.map((p) => ({ ...p, "detail-type": p["detail-type"] }));
+    const matched = (event: unknown) =>
+      patterns.some((pattern) => matchesPattern(pattern as never, event as never));
+    expect(matched(loadFixture("aws.cloudwatch", "metric-alarm"))).toBe(true);
+    expect(matched(loadFixture("clawops", "DrillFailed"))).toBe(true);
+    expect(matched(loadFixture("aws.cloudwatch", "outside-selector"))).toBe(false);
+    built.template(Alerts).resourceCountIs("AWS::Events::Rule", 2);
+  });
+
+  it("gives the router its settings, the state table, the DLQ and a 60 s timeout", () => {
+    built.template(Alerts).hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: 60,
+      Runtime: "nodejs24.x",
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+      Environment: {
+        Variables: Match.objectLike({
+          CLAWOPS_SETTINGS: Match.anyValue(),
+          CLAWOPS_STATE_TABLE: Match.anyValue(),
+          CLAWOPS_DLQ_URL: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
+    expect(built.nagFindings(Alerts)).toEqual([]);
+  });
+});
