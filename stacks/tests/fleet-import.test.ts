@@ -47,7 +47,8 @@ beforeAll(async () => {
   referenceDescription = use(Fleet).description;
   imported = await buildApp({ config: importConfig() });
   importedFleet = use(Fleet);
-});
+  // Two whole apps (every stack, functions bundled) on a shared 2-core machine.
+}, 240_000);
 
 describe("Stack: Fleet (import)", () => {
   it("synthesizes offline and describes the fleet exactly as the config names it", () => {
@@ -111,5 +112,5 @@ describe("Stack: Fleet (import)", () => {
   it("refuses subnets that do not map onto the availability zones", async () => {
     const fleet = { ...IMPORTED_FLEET, subnetIds: ["subnet-0aaa1111bbbb2222c"] };
     await expect(buildApp({ config: importConfig(fleet) })).rejects.toThrow(/one subnet per zone/);
-  });
+  }, 120_000);
 });
