@@ -17,14 +17,14 @@ export const LAUNCH_HOOK = "openclaw-launch-gate";
 export const TERMINATE_HOOK = "openclaw-terminate-drain";
 
 /** One group of `desired` instances with a launch and a terminate hook (no gateway processes unless given). */
-export function testAccount(
+export async function testAccount(
   options: Partial<Omit<SimulatedAwsOptions, "clock">> & {
     desired?: number;
     launchHeartbeat?: number;
     launchDefault?: "CONTINUE" | "ABANDON";
     grace?: number;
   } = {},
-): TestAccount {
+): Promise<TestAccount> {
   const clock = new SandboxClock();
   const aws = new SimulatedAws({ ...options, clock });
   const bus = new LocalEventBus(clock);
@@ -60,6 +60,8 @@ export function testAccount(
       },
     ],
   });
+  // Let the launches reach their launch hooks (EC2 runs the instances first).
+  await clock.advance(5_000);
   return {
     clock,
     aws,

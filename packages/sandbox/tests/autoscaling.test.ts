@@ -36,7 +36,7 @@ const complete = (token: string, result = "CONTINUE") =>
 
 describe("Function: autoScalingModel", () => {
   it("sends a launch lifecycle event in AWS's shape and waits in Pending:Wait", async () => {
-    account = testAccount();
+    account = await testAccount();
     const [event] = launchEvents();
     expect(event).toMatchObject({
       source: "aws.autoscaling",
@@ -53,14 +53,14 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("puts the instance in service once the action completes with CONTINUE", async () => {
-    account = testAccount();
+    account = await testAccount();
     await complete(firstToken());
     await account.clock.advance(2_000);
     expect((await states()).map(([, state]) => state)).toEqual(["InService"]);
   });
 
   it("expires the action after its heartbeat timeout, then answers ValidationError for the token", async () => {
-    account = testAccount({ launchHeartbeat: 60, launchDefault: "CONTINUE" });
+    account = await testAccount({ launchHeartbeat: 60, launchDefault: "CONTINUE" });
     const token = firstToken();
     await account.clock.advance(61_000);
     await expect(complete(token)).rejects.toMatchObject({
@@ -70,7 +70,7 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("applies the hook's DefaultResult at expiry: CONTINUE puts the instance in service", async () => {
-    account = testAccount({ launchHeartbeat: 60, launchDefault: "CONTINUE" });
+    account = await testAccount({ launchHeartbeat: 60, launchDefault: "CONTINUE" });
     await account.clock.advance(59_000);
     expect((await states()).map(([, s]) => s)).toEqual(["Pending:Wait"]);
     await account.clock.advance(3_000);
@@ -78,9 +78,10 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("applies the hook's DefaultResult at expiry: ABANDON terminates the instance and launches another", async () => {
-    account = testAccount({ launchHeartbeat: 60, launchDefault: "ABANDON" });
+    account = await testAccount({ launchHeartbeat: 60, launchDefault: "ABANDON" });
     const [first] = (await states()).map(([id]) => id);
     await account.clock.advance(61_000);
+    await account.clock.advance(5_000); // the replacement reaches its launch hook once EC2 runs it
     const after = await states();
     expect(after.find(([id]) => id === first)?.[1]).toMatch(/^Terminating/);
     expect(after.filter(([id, s]) => id !== first && s === "Pending:Wait")).toHaveLength(1);
@@ -88,7 +89,7 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("extends the action with heartbeats, but never past min(48 h, 100 x heartbeat)", async () => {
-    account = testAccount({ launchHeartbeat: 30, launchDefault: "CONTINUE" });
+    account = await testAccount({ launchHeartbeat: 30, launchDefault: "CONTINUE" });
     const token = firstToken();
     const heartbeat = () =>
       autoscaling().send(
@@ -111,7 +112,7 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("completes by instance id, and a second completion fails with the instance-id message", async () => {
-    account = testAccount();
+    account = await testAccount();
     const [[instanceId]] = (await states()) as [[string, string]];
     const byInstance = () =>
       autoscaling().send(
@@ -130,11 +131,12 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("terminates an Unhealthy instance and launches a replacement that raises a new launch event on the bus", async () => {
-    account = testAccount();
+    account = await testAccount();
     await complete(firstToken());
     await account.clock.advance(2_000);
     const [[victim]] = (await states()) as [[string, string]];
     await autoscaling().send(new SetInstanceHealthCommand({ InstanceId: victim, HealthStatus: "Unhealthy" }));
+    await account.clock.advance(5_000);
     const terminate = account.bus.published(terminateLifecyclePattern(GROUP));
     expect(terminate.map((e) => [e.detail.EC2InstanceId, e.detail.LifecycleHookName])).toEqual([
       [victim, TERMINATE_HOOK],
@@ -152,7 +154,7 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("refuses SetInstanceHealth inside the grace period when asked to respect it", async () => {
-    account = testAccount({ grace: 300 });
+    account = await testAccount({ grace: 300 });
     await complete(firstToken());
     await account.clock.advance(2_000);
     const [[instanceId]] = (await states()) as [[string, string]];
@@ -170,10 +172,11 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("scales out and in with SetDesiredCapacity within min and max", async () => {
-    account = testAccount({ desired: 1 });
+    account = await testAccount({ desired: 1 });
     await autoscaling().send(
       new SetDesiredCapacityCommand({ AutoScalingGroupName: GROUP, DesiredCapacity: 3 }),
     );
+    await account.clock.advance(5_000);
     expect(launchEvents()).toHaveLength(3);
     await expect(
       autoscaling().send(new SetDesiredCapacityCommand({ AutoScalingGroupName: GROUP, DesiredCapacity: 7 })),
@@ -185,7 +188,7 @@ describe("Function: autoScalingModel", () => {
   });
 
   it("records every call with its outcome", async () => {
-    account = testAccount();
+    account = await testAccount();
     await complete(firstToken());
     await expect(complete(firstToken())).rejects.toThrow();
     expect(

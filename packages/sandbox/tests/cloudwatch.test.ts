@@ -32,7 +32,7 @@ const state = async () =>
 async function alarm(
   options: { evaluationPeriods?: number; datapoints?: number; treatMissing?: string } = {},
 ) {
-  account = testAccount({ desired: 0 });
+  account = await testAccount({ desired: 0 });
   // Start on a minute boundary so each `advance(60_000)` fills exactly one period.
   await account.clock.advance(60_000 - (account.clock.now() % 60_000));
   await cw().send(

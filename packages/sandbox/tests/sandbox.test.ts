@@ -22,6 +22,7 @@ afterEach(async () => {
 async function boot(size: number): Promise<Sandbox> {
   const box = await createSandbox({ fleetSize: size, servers: false });
   const asg = box.description.autoScalingGroupName;
+  await box.clock.runUntil(() => box.events.published(launchLifecyclePattern(asg)).length >= size);
   for (const event of box.events.published(launchLifecyclePattern(asg))) {
     await makeClient(AutoScalingClient).send(
       new CompleteLifecycleActionCommand({

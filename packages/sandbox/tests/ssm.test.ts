@@ -30,14 +30,14 @@ const send = (ids: string[], options: { timeout?: number; marker?: string } = {}
 
 /** An account whose instance's agent has registered, with a script that prints its instance id. */
 async function ready(): Promise<void> {
-  account = testAccount();
+  account = await testAccount();
   account.aws.ssm.onScript(MARKER, async (instance) => ({ stdout: `ran on ${instance.instanceId}\n` }));
   await account.clock.advance(31_000);
 }
 
 describe("Function: ssmModel", () => {
   it("answers InvalidInstanceId until the instance's agent has registered", async () => {
-    account = testAccount();
+    account = await testAccount();
     account.aws.ssm.onScript(MARKER, async () => ({ stdout: "" }));
     await expect(send(instanceIds())).rejects.toMatchObject({ name: "InvalidInstanceId" });
     await account.clock.advance(31_000);
@@ -87,7 +87,7 @@ describe("Function: ssmModel", () => {
   });
 
   it("lists a whole batch's output with Details", async () => {
-    account = testAccount({ desired: 3 });
+    account = await testAccount({ desired: 3 });
     account.aws.ssm.onScript(MARKER, async (instance) => ({ stdout: `ok ${instance.instanceId}` }));
     await account.clock.advance(31_000);
     const { Command } = await send(instanceIds());
@@ -114,7 +114,7 @@ describe("Function: ssmModel", () => {
   });
 
   it("stores parameters with versions and refuses to overwrite unless told", async () => {
-    account = testAccount();
+    account = await testAccount();
     await ssm().send(new PutParameterCommand({ Name: "/clawops/x", Value: "1", Type: "String" }));
     await expect(
       ssm().send(new PutParameterCommand({ Name: "/clawops/x", Value: "2", Type: "String" })),

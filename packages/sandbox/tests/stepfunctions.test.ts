@@ -52,7 +52,7 @@ function engine(failures: number) {
 
 describe("Class: LocalStepFunctions", () => {
   it("runs Tasks in-process, spends Retry intervals and Waits on the sandbox clock, and calls aws-sdk integrations", async () => {
-    account = testAccount({ desired: 2 });
+    account = await testAccount({ desired: 2 });
     const sfn = engine(2);
     const run = sfn.start("gate", { instance: "i-1" }, "launch-i-1");
     // Retries: 10 s then 20 s; then the 600 s Wait.
@@ -71,7 +71,7 @@ describe("Class: LocalStepFunctions", () => {
   });
 
   it("returns the running execution for a repeated name and input, and refuses a different input", async () => {
-    account = testAccount();
+    account = await testAccount();
     const sfn = engine(0);
     const first = sfn.start("gate", { instance: "i-1" }, "launch-i-1");
     expect(sfn.start("gate", { instance: "i-1" }, "launch-i-1")).toBe(first);
@@ -81,7 +81,7 @@ describe("Class: LocalStepFunctions", () => {
   });
 
   it("fails the execution with the handler's error name once retries are spent", async () => {
-    account = testAccount();
+    account = await testAccount();
     const sfn = engine(10);
     const run = sfn.start("gate", {});
     await account.clock.advance(100_000);
@@ -90,7 +90,7 @@ describe("Class: LocalStepFunctions", () => {
   });
 
   it("serves StartExecution and DescribeExecution to the real SFN client", async () => {
-    account = testAccount();
+    account = await testAccount();
     const sfn = engine(0);
     const client = makeClient(SFNClient);
     const started = await client.send(

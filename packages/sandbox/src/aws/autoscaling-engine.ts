@@ -215,9 +215,12 @@ export class AutoScalingEngine {
       abandoned: false,
     };
     group.members.set(member.instanceId, member);
-    if (this.enterHooks(group, member, LAUNCHING)) return;
-    // Without a launch hook the instance goes in service once EC2 reports it running.
-    this.world.clock.schedule(this.world.timings.runningAfterMs, () => this.proceed(group, member));
+    // The launch hook (Pending:Wait and its event) starts once EC2 runs the instance; without a hook the
+    // instance goes in service then.
+    this.world.clock.schedule(this.world.timings.runningAfterMs, () => {
+      if (member.lifecycleState !== LifecycleState.Pending) return;
+      if (!this.enterHooks(group, member, LAUNCHING)) this.proceed(group, member);
+    });
   }
 
   /** Puts the member in the transition's wait state with one action per hook; false when there is no hook. */
