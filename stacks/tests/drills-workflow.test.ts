@@ -8,6 +8,10 @@ import { setClientInterceptor } from "@clawops/core/aws";
 import { type DrillSettings, restoreCreationToken, setDrillClock } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
 import { StateMachine } from "aws-local-stepfunctions";
+
+type TaskStateResourceLocalHandler = Record<string, (input: JSONValue) => Promise<JSONValue>>;
+type JSONValue = Parameters<StateMachine["run"]>[0];
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type BackupModel,
@@ -199,7 +203,7 @@ function localHandlers(
       },
     ]),
   );
-  return { handlers, ran };
+  return { handlers: handlers as unknown as TaskStateResourceLocalHandler, ran };
 }
 
 async function runDrill(
@@ -304,7 +308,7 @@ describe("Workflow: restore-drill", () => {
     expect(ran).toContain("CleanupAfterError");
     await expectCleanedUpAndFleetIntact();
     expect(drillEvent()?.["detail-type"]).toBe("DrillFailed");
-    expect((drillEvent()?.detail as { reason: string }).reason).toContain("RestoreFailedError");
+    expect(String(drillEvent()?.detail.reason)).toContain("RestoreFailedError");
   });
 
   it("times out a verifier that never answers (TimeoutSeconds) and cleans up", async () => {
@@ -317,7 +321,7 @@ describe("Workflow: restore-drill", () => {
     expect(ran).toContain("CleanupAfterError");
     expect(ran).not.toContain("Cleanup");
     await expectCleanedUpAndFleetIntact();
-    expect((drillEvent()?.detail as { reason: string }).reason).toContain("States.Timeout");
+    expect(String(drillEvent()?.detail.reason)).toContain("States.Timeout");
   });
 
   it("cleans up a drill stopped mid-way through the ended-execution rule's handler", async () => {
