@@ -1,5 +1,11 @@
 import { lambdaHandler } from "@clawops/core/handler";
-import { decideGateStep, type GateState, type ProbeOutcome, startGate } from "@clawops/core/lifecycle";
+import {
+  decideGateStep,
+  type GateState,
+  gateAfterWait,
+  type ProbeOutcome,
+  startGate,
+} from "@clawops/core/lifecycle";
 import { z } from "zod/mini";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
 import { settingsOf } from "./lifecycle-settings.js";
@@ -16,7 +22,7 @@ export const handler = lambdaHandler({
   handler: async ({ action, gate: previous, lost }: GateInput, { env, logger }) => {
     const settings = settingsOf(env);
     const now = Date.now();
-    const gate: GateState = previous ?? startGate(now, settings.gate);
+    const gate: GateState = previous ? gateAfterWait(previous) : startGate(now, settings.gate);
     let outcome: ProbeOutcome | undefined;
     if (lost) {
       // The Catch after ProbeNotReady retries: SSM never produced the invocation. A lost probe is not healthy.

@@ -126,7 +126,8 @@ describe("Workflow: launch-gate.asl.json", () => {
     const run = await runWorkflow(gate, lifecycleTasks, { action });
     expect(run.states.at(-1)).toBe("Abandoned");
     expect(state.completions).toEqual(["ABANDON"]);
-    expect(state.probes).toBe(21);
+    // One probe per 17 s of waits (15 s interval + 2 s before the read) until 300 s: 19 probes.
+    expect(state.probes).toBe(19);
     const [event] = published();
     expect(event?.type).toBe("LifecycleAbandoned");
     expect(event?.detail.reason).toMatch(/did not answer healthy 2 times in a row within 300s/);

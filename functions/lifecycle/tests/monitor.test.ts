@@ -109,16 +109,14 @@ describe("Function: monitor (gateway health monitor)", () => {
   it("does not mark an instance inside the grace period AWS enforces", async () => {
     fleet(1, () => 0);
     storedHistories({ "i-1000": { failures: 2, firstSeenAt: Date.now() - 3_600_000 } });
-    autoscaling
-      .on(SetInstanceHealthCommand)
-      .rejects(
-        new ServiceException({
-          name: "ValidationError",
-          message: "Instance i-1000 is still within its health check grace period",
-          $fault: "client",
-          $metadata: {},
-        }),
-      );
+    autoscaling.on(SetInstanceHealthCommand).rejects(
+      new ServiceException({
+        name: "ValidationError",
+        message: "Instance i-1000 is still within its health check grace period",
+        $fault: "client",
+        $metadata: {},
+      }),
+    );
     await expect(monitor({}, context)).resolves.toMatchObject({ unhealthy: 1, marked: 0 });
   });
 

@@ -39,15 +39,18 @@ export interface GateProbeRecord {
 
 /**
  * The gate's state, carried from state to state by the state machine. Times are epoch milliseconds.
- * `probes` counts decided probes: with the interval it gives a logical elapsed time, so the gate behaves the
- * same when waits are shortened (sandbox, workflow tests); in AWS the real clock is always ahead of it.
+ * `waitedSeconds` adds up the Wait states the state machine passed through: a lower bound of the elapsed time
+ * that does not depend on the wall clock, so the gate behaves the same when waits run on another clock
+ * (sandbox, workflow tests); in AWS the real clock is always ahead of it.
  */
 export interface GateState {
   readonly startedAt: number;
   readonly probes: number;
   readonly healthyStreak: number;
   readonly lastHeartbeatAt: number;
-  readonly probesAtHeartbeat: number;
+  /** Seconds of Wait states passed through, and that sum at the last heartbeat. */
+  readonly waitedSeconds: number;
+  readonly waitedAtHeartbeat: number;
   readonly heartbeats: number;
   /** Command id of the probe in flight, if any. */
   readonly pendingCommandId?: string | undefined;
@@ -67,7 +70,8 @@ export function startGate(now: number, settings: GateSettings): GateState {
     probes: 0,
     healthyStreak: 0,
     lastHeartbeatAt: now,
-    probesAtHeartbeat: 0,
+    waitedSeconds: 0,
+    waitedAtHeartbeat: 0,
     heartbeats: 0,
     reads: 0,
     next: GateStep.ProbeAgain,
@@ -126,7 +130,7 @@ export function decideGateStep(
       `gateway answered healthy ${healthyStreak} times in a row (${probe.reason})`,
     );
   }
-  const elapsed = Math.max(now - state.startedAt, state.probes * interval);
+  const elapsed = Math.max(now - state.startedAt, state.waitedSeconds * 1000);
   if (elapsed >= settings.deadlineSeconds * 1000) {
     return decide(
       GateStep.Abandon,
@@ -135,7 +139,7 @@ export function decideGateStep(
   }
   const sinceHeartbeat = Math.max(
     now - state.lastHeartbeatAt,
-    (state.probes - state.probesAtHeartbeat) * interval,
+    (state.waitedSeconds - state.waitedAtHeartbeat) * 1000,
   );
   if (sinceHeartbeat + 2 * interval >= settings.heartbeatTimeoutSeconds * 1000) {
     return decide(GateStep.Heartbeat, `still booting (${probe.reason}); extending the hook`);
@@ -143,12 +147,24 @@ export function decideGateStep(
   return decide(GateStep.ProbeAgain, `not healthy yet: ${probe.reason}`);
 }
 
+/** Seconds the launch-gate state machine waits before reading a probe again (`WaitForProbeOutput`). */
+export const PROBE_READ_WAIT_SECONDS = 2;
+
+/**
+ * The gate as the next Probe task sees it: the Wait state it came through (chosen by `next`) is added to
+ * `waitedSeconds`.
+ */
+export function gateAfterWait(state: GateState): GateState {
+  const waited = state.next === "read" ? PROBE_READ_WAIT_SECONDS : state.waitSeconds;
+  return { ...state, waitedSeconds: state.waitedSeconds + waited };
+}
+
 /** The gate after a recorded heartbeat. */
 export function recordHeartbeat(state: GateState, now: number): GateState {
   return {
     ...state,
     lastHeartbeatAt: now,
-    probesAtHeartbeat: state.probes,
+    waitedAtHeartbeat: state.waitedSeconds,
     heartbeats: state.heartbeats + 1,
   };
 }

@@ -3,6 +3,7 @@ import {
   decideGateStep,
   type GateSettings,
   type GateState,
+  gateAfterWait,
   outcomeForUnregistered,
   type ProbeOutcome,
   probeOutcomeFromInvocation,
@@ -54,8 +55,8 @@ describe("Function: decideGateStep", () => {
     ["abandons when the instance left the group", gate({ probes: 3 }), gone, 45, "abandon"],
     ["abandons at the deadline", gate({ probes: 60 }), refused, 900, "abandon"],
     [
-      "abandons at the deadline by probe count when waits are shortened",
-      gate({ probes: 60 }),
+      "abandons at the deadline by waited seconds when waits run on another clock",
+      gate({ probes: 52, waitedSeconds: 900 }),
       refused,
       1,
       "abandon",
@@ -68,10 +69,16 @@ describe("Function: decideGateStep", () => {
       "continue",
     ],
     ["heartbeats before the hook would time out", gate({ probes: 6 }), refused, 90, "heartbeat"],
-    ["heartbeats by probe count when waits are shortened", gate({ probes: 6 }), refused, 1, "heartbeat"],
+    [
+      "heartbeats by waited seconds when waits run on another clock",
+      gate({ probes: 6, waitedSeconds: 90 }),
+      refused,
+      1,
+      "heartbeat",
+    ],
     [
       "does not heartbeat right after a heartbeat",
-      gate({ probes: 6, probesAtHeartbeat: 6, lastHeartbeatAt: T0 + 90_000 }),
+      gate({ probes: 6, waitedSeconds: 90, waitedAtHeartbeat: 90, lastHeartbeatAt: T0 + 90_000 }),
       refused,
       90,
       "probe-again",
@@ -108,10 +115,20 @@ describe("Function: decideGateStep", () => {
   });
 });
 
+describe("Function: gateAfterWait", () => {
+  it.each([
+    ["read", 2],
+    ["probe-again", 15],
+    ["heartbeat", 15],
+  ] as const)("adds the Wait after %s (%i s)", (next, seconds) => {
+    expect(gateAfterWait(gate({ next, waitedSeconds: 30 })).waitedSeconds).toBe(30 + seconds);
+  });
+});
+
 describe("Function: recordHeartbeat", () => {
   it("restarts the heartbeat clock at the current probe", () => {
-    const state = recordHeartbeat(gate({ probes: 6 }), T0 + 90_000);
-    expect(state).toMatchObject({ lastHeartbeatAt: T0 + 90_000, probesAtHeartbeat: 6, heartbeats: 1 });
+    const state = recordHeartbeat(gate({ probes: 6, waitedSeconds: 96 }), T0 + 90_000);
+    expect(state).toMatchObject({ lastHeartbeatAt: T0 + 90_000, waitedAtHeartbeat: 96, heartbeats: 1 });
   });
 });
 
