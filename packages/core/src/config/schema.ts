@@ -215,6 +215,12 @@ export const DrillsSchema = z.object({
   maxDaysWithoutPass: z.number().int().min(1).max(90).default(8),
   /** The sweeper deletes drill resources older than this. @default 24 */
   sweeperMaxAgeHours: z.number().int().min(1).max(168).default(24),
+  /** Directory of the soul documents inside the workspace file system (its access point's root). @default "/workspace" */
+  workspacePath: z.string().startsWith("/").default("/workspace"),
+  /** Directory of the runtime data inside the runtime file system. @default "/runtime" */
+  runtimePath: z.string().startsWith("/").default("/runtime"),
+  /** Compare restored runtime bytes with the recovery point's BackupSizeBytes (EFS metering can differ). @default true */
+  compareRuntimeBytes: z.boolean().default(true),
 });
 
 export const AttestationSchema = z.object({
