@@ -1,0 +1,88 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Readiness } from "../Readiness.js";
+import { type BuiltApp, buildApp } from "./harness.js";
+
+let built: BuiltApp;
+beforeAll(async () => {
+  built = await buildApp();
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+function statements(): Statement[] {
+  const policies = built.template(Readiness).findResources("AWS::IAM::Policy");
+  return Object.values(policies).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const withAction = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
+const render = (value: unknown) => JSON.stringify(value);
+
+describe("Stack: Readiness", () => {
+  it("runs on the configured schedule", () => {
+    built.template(Readiness).hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: built.config.settings.readiness.schedule,
+      Targets: [Match.objectLike({ Arn: Match.anyValue() })],
+    });
+  });
+
+  it("gives the run its settings, the state table and the dead-letter queue", () => {
+    built.template(Readiness).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          CLAWOPS_SETTINGS: Match.anyValue(),
+          CLAWOPS_STATE_TABLE: Match.anyValue(),
+          CLAWOPS_DLQ_URL: Match.anyValue(),
+        }),
+      },
+      Timeout: 300,
+    });
+  });
+
+  it("simulates only the fleet's instance role and the alert router's role", () => {
+    const simulate = withAction("iam:SimulatePrincipalPolicy");
+    expect(simulate).toHaveLength(1);
+    const resources = simulate[0]!.Resource as unknown[];
+    expect(resources).toHaveLength(2);
+    expect(render(resources)).not.toContain('"*"');
+    expect(render(resources)).toMatch(/Instance|Role/);
+  });
+
+  it("sends commands only as AWS-RunShellScript to the fleet group's instances", () => {
+    const send = withAction("ssm:SendCommand");
+    expect(send).toHaveLength(2);
+    expect(render(send.map((s) => s.Resource))).toContain("document/AWS-RunShellScript");
+    const onInstances = send.find((s) => render(s.Resource).includes("instance/*"));
+    expect(render(onInstances?.Condition)).toContain("ssm:resourceTag/aws:autoscaling:groupName");
+  });
+
+  it("reads but never writes or reads values of secrets", () => {
+    const all = statements().flatMap(actionsOf);
+    expect(all).not.toContain("secretsmanager:GetSecretValue");
+    expect(
+      all
+        .filter((a) => /^(ec2|autoscaling|elasticfilesystem|backup|cloudwatch):/.test(a))
+        .every((a) => /:(Describe|List|Get)/.test(a)),
+    ).toBe(true);
+  });
+
+  it("scopes the resources that AWS lets it scope", () => {
+    for (const action of [
+      "elasticfilesystem:DescribeFileSystemPolicy",
+      "backup:GetBackupPlan",
+      "ssm:GetParameter",
+      "logs:FilterLogEvents",
+      "events:PutEvents",
+      "dynamodb:PutItem",
+    ]) {
+      for (const s of withAction(action)) expect(render(s.Resource), action).not.toBe('"*"');
+    }
+  });
+
+  it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
+    expect(built.nagFindings(Readiness)).toEqual([]);
+  });
+});
