@@ -169,8 +169,6 @@ export class LocalStepFunctions {
     if (record.status === "RUNNING") {
       this.finish(record, "ABORTED", { error, cause });
       record.abort();
-      // The interpreter rejects its result on abort; the record already says ABORTED.
-      record.done.catch(() => undefined);
     }
     return record;
   }
@@ -252,6 +250,18 @@ export class LocalStepFunctions {
       }
     };
   }
+}
+
+/**
+ * A bus target that starts an execution of `machine` with the event as input, as an EventBridge rule with a
+ * Step Functions target does; `name` gives the execution a name (idempotent starts), as a launch gate uses.
+ */
+export function stateMachineTarget(
+  engine: LocalStepFunctions,
+  machine: string,
+  name?: (event: { detail: Record<string, unknown> }) => string,
+): (event: { detail: Record<string, unknown> }) => ExecutionRecord {
+  return (event) => engine.start(machine, event, name?.(event));
 }
 
 function failure(error: Error): [ExecutionStatus, { error?: string; cause?: string }] {

@@ -150,7 +150,7 @@ export class AutoScalingEngine {
       [...group.members.values()].filter((m) => !LEAVING.includes(m.lifecycleState) && !m.abandoned);
     while (staying().length < group.desired) this.launch(group);
     while (staying().length > group.desired) {
-      const victim = this.scaleInVictim(group, staying());
+      const victim = this.scaleInVictim(staying());
       if (!victim) break;
       this.terminate(group, victim);
     }
@@ -303,7 +303,7 @@ export class AutoScalingEngine {
    * AWS's default termination policy, simplified: the Availability Zone with the most instances, then
    * instances not yet in service, then the oldest launch.
    */
-  private scaleInVictim(group: AutoScalingGroup, staying: GroupMember[]): GroupMember | undefined {
+  private scaleInVictim(staying: GroupMember[]): GroupMember | undefined {
     const az = (m: GroupMember) => this.world.instances.get(m.instanceId)?.availabilityZone ?? "";
     const perAz = new Map<string, number>();
     for (const m of staying) perAz.set(az(m), (perAz.get(az(m)) ?? 0) + 1);

@@ -1,0 +1,71 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  paginateDescribeInstances,
+} from "@aws-sdk/client-ec2";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { makeClient } from "@clawops/core/aws";
+import { afterEach, describe, expect, it } from "vitest";
+import { createSandbox, type Sandbox } from "../src/sandbox.js";
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+const ec2 = () => makeClient(EC2Client);
+
+describe("Function: ec2Model", () => {
+  it("pages DescribeInstances with MaxResults and filters by the group tag", async () => {
+    sandbox = await createSandbox({ fleetSize: 7, servers: false, gateways: false });
+    const pages = [];
+    for await (const page of paginateDescribeInstances(
+      { client: ec2(), pageSize: 5 },
+      {
+        Filters: [
+          { Name: "tag:aws:autoscaling:groupName", Values: [sandbox.description.autoScalingGroupName] },
+        ],
+      },
+    )) {
+      pages.push(page.Reservations?.flatMap((r) => r.Instances ?? []).length);
+    }
+    expect(pages).toEqual([5, 2]);
+    const [first] = (await ec2().send(new DescribeInstancesCommand({ MaxResults: 5 }))).Reservations ?? [];
+    expect(first?.Instances?.[0]).toMatchObject({ MetadataOptions: { HttpTokens: "required" } });
+    expect(first?.Instances?.[0]?.PublicIpAddress).toBeUndefined();
+    await expect(
+      ec2().send(new DescribeInstancesCommand({ InstanceIds: ["i-00000000000000000"] })),
+    ).rejects.toMatchObject({
+      name: "InvalidInstanceID.NotFound",
+    });
+  });
+
+  it("lets a scene inject ingress drift that DescribeSecurityGroups then shows, and refuses duplicates", async () => {
+    sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
+    const GroupId = sandbox.description.securityGroupIds[0];
+    const rule = { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] };
+    await ec2().send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] }));
+    const out = await ec2().send(new DescribeSecurityGroupsCommand({ GroupIds: [GroupId ?? ""] }));
+    expect(out.SecurityGroups?.[0]?.IpPermissions).toMatchObject([rule]);
+    await expect(
+      ec2().send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] })),
+    ).rejects.toMatchObject({
+      name: "InvalidPermission.Duplicate",
+    });
+  });
+
+  it("serves the fleet's credentials secret, with a resource policy naming the instance role", async () => {
+    sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
+    const secrets = makeClient(SecretsManagerClient);
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: sandbox.description.secretArn }));
+    expect(out.ARN).toMatch(/:secret:clawops-sandbox-openclaw\/credentials-[0-9a-f]{6}$/);
+    const secret = sandbox.aws.models.secrets.secrets.get(String(out.Name));
+    expect(secret?.policy).toContain(sandbox.description.instanceRoleArn);
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: "nope" }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
+  });
+});
