@@ -1,0 +1,427 @@
+import { fileURLToPath } from "node:url";
+import type { DrillSettings } from "@clawops/core/drills";
+import { DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
+import { toCdkEventPattern } from "@clawops/core/events";
+import { aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as ssm from "aws-cdk-lib/aws-ssm";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { NagSuppressions } from "cdk-nag";
+import { Function as SstFunction, type StackContext, use } from "sst/constructs";
+import { drillRoutes } from "../functions/drills/routes.js";
+import type { DrillTaskName } from "../functions/drills/tasks.js";
+import { Core } from "./Core.js";
+import { configOf } from "./config.js";
+import { Fleet } from "./Fleet.js";
+
+const VERIFIER_MOUNT = "/mnt/drill";
+const VERIFIER_TIMEOUT_SECONDS = 840;
+
+/**
+ * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), the verifier Lambda in
+ * the fleet's VPC, the sweeper, validation of AWS Backup restore-testing jobs, and the no-passing-drill alarm.
+ * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill`, and explicitly
+ * denied the fleet's own file systems.
+ */
+export function Drills({ stack, app }: StackContext) {
+  const config = configOf(stack);
+  const drills = config.settings.drills;
+  const { key, table, deadLetterQueue } = use(Core);
+  const fleet = use(Fleet);
+  const { description } = fleet;
+  const { partition, region, account } = Stack.of(stack);
+  const fsArn = (id: string) => `arn:${partition}:elasticfilesystem:${region}:${account}:file-system/${id}`;
+  const anyFileSystem = `arn:${partition}:elasticfilesystem:${region}:${account}:file-system/*`;
+  const anyAccessPoint = `arn:${partition}:elasticfilesystem:${region}:${account}:access-point/*`;
+  const fleetFileSystems = [description.workspace.fileSystemId, description.runtime.fileSystemId].map(fsArn);
+
+  // The role AWS Backup restores with (StartRestoreJob passes it); the only role these functions may pass.
+  const restoreRole = new iam.Role(stack, "RestoreRole", {
+    assumedBy: new iam.ServicePrincipal("backup.amazonaws.com"),
+    description: `clawops ${app.stage}: AWS Backup restores of drill file systems`,
+    managedPolicies: [
+      iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSBackupServiceRolePolicyForRestores"),
+    ],
+  });
+  NagSuppressions.addResourceSuppressions(restoreRole, [
+    {
+      id: "AwsSolutions-IAM4",
+      reason:
+        "AWS Backup's documented restore service-role policy; restores create file systems whose ARNs are unknown in advance.",
+    },
+  ]);
+
+  // Restored mount targets accept NFS only from the verifier; the verifier talks NFS only to them.
+  const verifierGroup = new ec2.SecurityGroup(stack, "VerifierSecurityGroup", {
+    vpc: fleet.vpc,
+    description: "clawops drill verifier: NFS to restored drill file systems only",
+    allowAllOutbound: false,
+  });
+  const mountTargetGroup = new ec2.SecurityGroup(stack, "DrillMountTargetSecurityGroup", {
+    vpc: fleet.vpc,
+    description: "clawops drill mount targets: NFS from the verifier only",
+    allowAllOutbound: false,
+  });
+  mountTargetGroup.addIngressRule(verifierGroup, ec2.Port.tcp(2049), "NFS from the drill verifier");
+  verifierGroup.addEgressRule(mountTargetGroup, ec2.Port.tcp(2049), "NFS to restored drill mount targets");
+  const subnets = fleet.vpc.selectSubnets(fleet.subnets);
+
+  const settingsFor = (verifierName: string): DrillSettings => ({
+    fleetName: description.name,
+    vaultName: description.backupVaultName,
+    restoreRoleArn: restoreRole.roleArn,
+    kmsKeyArn: description.kmsKeyArn,
+    fileSystems: [
+      { fileSystemId: description.workspace.fileSystemId, kind: "workspace", path: drills.workspacePath },
+      { fileSystemId: description.runtime.fileSystemId, kind: "runtime", path: drills.runtimePath },
+    ],
+    manifestParameterName: description.manifestParameterName,
+    verifier: {
+      functionName: verifierName,
+      subnetIds: subnets.subnetIds,
+      mountTargetSecurityGroupIds: [mountTargetGroup.securityGroupId],
+      mountPath: VERIFIER_MOUNT,
+    },
+    timeoutMinutes: drills.timeoutMinutes,
+    verifyTimeoutSeconds: VERIFIER_TIMEOUT_SECONDS,
+    sizeTolerancePercent: drills.sizeTolerancePercent,
+    compareRuntimeBytes: drills.compareRuntimeBytes,
+    sweeperMaxAgeHours: drills.sweeperMaxAgeHours,
+    maxDaysWithoutPass: drills.maxDaysWithoutPass,
+  });
+
+  const verifier = new SstFunction(stack, "Verifier", {
+    handler: "functions/drills/verify.handler",
+    description: `clawops ${app.stage} drills: verifier (mounts one restored file system at a time)`,
+    timeout: VERIFIER_TIMEOUT_SECONDS,
+    memorySize: 1024,
+    vpc: fleet.vpc,
+    vpcSubnets: fleet.subnets,
+    securityGroups: [verifierGroup],
+    logRetention: sstLogRetention(config.settings.logRetentionDays),
+    deadLetterQueue,
+    environment: { POWERTOOLS_SERVICE_NAME: "drills-verifier", CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl },
+  });
+  verifier.addEnvironment("CLAWOPS_SETTINGS", stack.toJsonString(settingsFor("self")));
+  verifier.addToRolePolicy(onDrillResources(["elasticfilesystem:ClientMount"], [anyFileSystem]));
+
+  const verifierName = verifier.functionName;
+  const drillSettings = stack.toJsonString(settingsFor(verifierName));
+  const unscoped = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
+  const stateTable = [
+    new iam.PolicyStatement({
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+      resources: [table.tableArn],
+    }),
+    new iam.PolicyStatement({
+      actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      resources: [key.keyArn],
+    }),
+  ];
+  const efsRead = new iam.PolicyStatement({
+    actions: [
+      "elasticfilesystem:DescribeFileSystems",
+      "elasticfilesystem:DescribeMountTargets",
+      "elasticfilesystem:DescribeAccessPoints",
+    ],
+    resources: [anyFileSystem, anyAccessPoint],
+  });
+  const tagAsDrill = new iam.PolicyStatement({
+    actions: ["elasticfilesystem:TagResource"],
+    resources: [anyFileSystem, anyAccessPoint],
+    conditions: {
+      StringEquals: { [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, "Name"] },
+    },
+  });
+  const verifierConfig = new iam.PolicyStatement({
+    actions: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
+    resources: [verifier.functionArn],
+  });
+  const deletes = [
+    onDrillResources(["elasticfilesystem:DeleteAccessPoint"], [anyAccessPoint]),
+    onDrillResources(
+      ["elasticfilesystem:DeleteMountTarget", "elasticfilesystem:DeleteFileSystem"],
+      [anyFileSystem],
+    ),
+    // Whatever tags they carry, the fleet's own file systems are never deleted (the guard says the same).
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: [
+        "elasticfilesystem:DeleteFileSystem",
+        "elasticfilesystem:DeleteMountTarget",
+        "elasticfilesystem:DeleteAccessPoint",
+        "elasticfilesystem:TagResource",
+      ],
+      resources: fleetFileSystems,
+    }),
+  ];
+
+  const lambda = (id: string, file: string, statements: iam.PolicyStatement[], timeout = 60) => {
+    const fn = new SstFunction(stack, id, {
+      handler: `functions/drills/${file}.handler`,
+      description: `clawops ${app.stage} drills: ${file}`,
+      timeout,
+      logRetention: sstLogRetention(config.settings.logRetentionDays),
+      deadLetterQueue,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `drills-${file}`,
+        CLAWOPS_STATE_TABLE: table.tableName,
+        CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl,
+        CLAWOPS_SETTINGS: drillSettings,
+      },
+    });
+    const deadLetters = [
+      new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn] }),
+      new iam.PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.keyArn] }),
+    ];
+    for (const statement of [...statements, ...deadLetters]) fn.addToRolePolicy(statement);
+    return fn;
+  };
+
+  const recoveryPoints = `arn:${partition}:backup:${region}:${account}:recovery-point:*`;
+  const cleanupStatements = [
+    efsRead,
+    tagAsDrill,
+    verifierConfig,
+    ...deletes,
+    ...stateTable,
+    unscoped("backup:DescribeRestoreJob"),
+  ];
+  const tasks: Record<DrillTaskName, SstFunction> = {
+    PlanFunctionArn: lambda("Plan", "plan", [
+      new iam.PolicyStatement({
+        actions: ["ssm:GetParameter"],
+        resources: [
+          `arn:${partition}:ssm:${region}:${account}:parameter${description.manifestParameterName}`,
+        ],
+      }),
+      new iam.PolicyStatement({ actions: ["backup:DescribeRecoveryPoint"], resources: [recoveryPoints] }),
+      unscoped("backup:DescribeRestoreJob"),
+    ]),
+    ChooseFunctionArn: lambda("Choose", "choose", [
+      new iam.PolicyStatement({
+        actions: ["elasticfilesystem:DescribeFileSystems"],
+        resources: fleetFileSystems,
+      }),
+      unscoped("backup:ListRecoveryPointsByResource"),
+    ]),
+    StartFunctionArn: lambda("Start", "start", [
+      new iam.PolicyStatement({ actions: ["backup:StartRestoreJob"], resources: [recoveryPoints] }),
+      new iam.PolicyStatement({
+        actions: ["iam:PassRole"],
+        resources: [restoreRole.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } },
+      }),
+    ]),
+    PollFunctionArn: lambda("Poll", "poll", [
+      efsRead,
+      tagAsDrill,
+      deletes[2]!,
+      unscoped("backup:DescribeRestoreJob"),
+    ]),
+    PrepareFunctionArn: lambda("Prepare", "prepare", [
+      efsRead,
+      tagAsDrill,
+      onDrillResources(["elasticfilesystem:CreateMountTarget"], [anyFileSystem]),
+      new iam.PolicyStatement({
+        actions: ["elasticfilesystem:CreateAccessPoint"],
+        resources: [anyFileSystem],
+        conditions: {
+          StringEquals: {
+            [`aws:ResourceTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+            [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+          },
+        },
+      }),
+      // EFS's CreateMountTarget makes the network interface with the caller's permissions.
+      unscoped("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:CreateNetworkInterface"),
+      verifierConfig,
+      ...stateTable,
+    ]),
+    VerifierFunctionArn: verifier,
+    CleanupFunctionArn: lambda("Cleanup", "cleanup", cleanupStatements, 120),
+    ReportFunctionArn: lambda("Report", "report", [
+      ...stateTable,
+      new iam.PolicyStatement({
+        actions: ["events:PutEvents"],
+        resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
+      }),
+      unscoped("backup:PutRestoreValidationResult"),
+    ]),
+  };
+
+  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
+    description: `clawops ${app.stage}: restore drill state machine logs`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
+  const stateMachine = new sfn.StateMachine(stack, "RestoreDrill", {
+    definitionBody: sfn.DefinitionBody.fromFile(
+      fileURLToPath(new URL("./workflows/restore-drill.asl.json", import.meta.url)),
+    ),
+    definitionSubstitutions: Object.fromEntries(
+      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
+    ),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    tracingEnabled: true,
+    logs: {
+      destination: new logs.LogGroup(stack, "RestoreDrillLogs", {
+        encryptionKey: logsKey,
+        retention: config.settings.logRetentionDays as logs.RetentionDays,
+      }),
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: true,
+    },
+  });
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["lambda:InvokeFunction"],
+      resources: Object.values(tasks).map((fn) => fn.functionArn),
+    }),
+  );
+
+  if (drills.schedule) {
+    new events.Rule(stack, "DrillSchedule", {
+      description: `clawops ${app.stage}: scheduled restore drill`,
+      schedule: events.Schedule.expression(drills.schedule),
+      targets: [
+        new targets.SfnStateMachine(stateMachine, {
+          input: events.RuleTargetInput.fromObject({ keep: false }),
+        }),
+      ],
+    });
+  }
+  const sweeper = lambda("Sweeper", "sweeper", cleanupStatements, 300);
+  new events.Rule(stack, "SweeperSchedule", {
+    description: `clawops ${app.stage}: remove drill resources older than ${drills.sweeperMaxAgeHours} h; days since the last passing drill`,
+    schedule: events.Schedule.rate(Duration.hours(1)),
+    targets: [new targets.LambdaFunction(sweeper)],
+  });
+  const ended = lambda("ExecutionEnded", "execution-ended", cleanupStatements, 120);
+  for (const route of drillRoutes(stateMachine.stateMachineArn)) {
+    new events.Rule(stack, route.id, {
+      description: `clawops ${app.stage}: ${route.id}`,
+      eventPattern: toCdkEventPattern(route.pattern),
+      targets: [
+        "stateMachine" in route.target
+          ? new targets.SfnStateMachine(stateMachine)
+          : new targets.LambdaFunction(ended, { retryAttempts: 4 }),
+      ],
+    });
+  }
+
+  // CloudWatch evaluates at most 7 days of data, fewer than maxDaysWithoutPass may be: the sweeper publishes
+  // days since the last pass every hour (from the drill records), and the alarm compares that; no data breaches.
+  const noPassingDrill = new cloudwatch.Alarm(stack, "NoPassingDrill", {
+    alarmName: `clawops-${app.stage}-no-passing-drill`,
+    alarmDescription: `No restore drill of ${description.name} has passed in ${drills.maxDaysWithoutPass} days (or the drill sweeper stopped reporting). Run \`clawops drill\`.`,
+    metric: new cloudwatch.Metric({
+      namespace: "Clawops",
+      metricName: "DrillDaysSinceLastPass",
+      dimensionsMap: { service: "drills-sweeper", Fleet: description.name },
+      period: Duration.hours(6),
+      statistic: "Maximum",
+    }),
+    threshold: drills.maxDaysWithoutPass,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+
+  new ssm.StringParameter(stack, "Param-drill-state-machine-arn", {
+    parameterName: `/clawops/${app.stage}/drill-state-machine-arn`,
+    stringValue: stateMachine.stateMachineArn,
+  });
+  stack.addOutputs({ RestoreDrillArn: stateMachine.stateMachineArn });
+  suppressFindings(stack, [...Object.values(tasks), sweeper, ended], stateMachine);
+  return {
+    stateMachine,
+    verifier,
+    sweeper,
+    tasks,
+    restoreRole,
+    noPassingDrill,
+    verifierGroup,
+    mountTargetGroup,
+  };
+}
+
+/** Allowed only on resources a drill created (`clawops:created-by = clawops-drill`), as EFS's condition keys allow. */
+function onDrillResources(actions: string[], resources: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions,
+    resources,
+    conditions: { StringEquals: { [`aws:ResourceTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR } },
+  });
+}
+
+function sstLogRetention(days: number): Lowercase<keyof typeof logs.RetentionDays> {
+  const key = (Object.keys(logs.RetentionDays) as (keyof typeof logs.RetentionDays)[]).find(
+    (name) => logs.RetentionDays[name] === days,
+  );
+  if (!key) throw new RangeError(`${days} is not a CloudWatch Logs retention`);
+  return key.toLowerCase() as Lowercase<keyof typeof logs.RetentionDays>;
+}
+
+function suppressFindings(stack: Stack, functions: SstFunction[], stateMachine: sfn.StateMachine): void {
+  for (const fn of functions)
+    NagSuppressions.addResourceSuppressions(
+      fn,
+      [
+        {
+          id: "AwsSolutions-IAM4",
+          reason:
+            "SST attaches AWSLambdaBasicExecutionRole (own logs) and, for the VPC verifier, AWSLambdaVPCAccessExecutionRole (its ENIs).",
+        },
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag/clawops:created-by or aws:RequestTag condition (deletes also explicitly deny the fleet's file systems); Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
+          appliesTo: [
+            "Resource::*",
+            {
+              regex:
+                "/^Resource::arn:<AWS::Partition>:elasticfilesystem:[^:]+:[^:]+:(file-system|access-point)\\/\\*$/g",
+            },
+            { regex: "/^Resource::arn:<AWS::Partition>:backup:[^:]+:[^:]+:recovery-point:\\*$/g" },
+          ],
+        },
+      ],
+      true,
+    );
+  NagSuppressions.addResourceSuppressions(
+    stateMachine,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+    ],
+    true,
+  );
+  const logRetention = stack.node.children.find((child) => child.node.id.startsWith("LogRetention"));
+  if (logRetention)
+    NagSuppressions.addResourceSuppressions(
+      logRetention,
+      [
+        {
+          id: "AwsSolutions-IAM4",
+          reason: "CDK's LogRetention function uses AWSLambdaBasicExecutionRole (logs only).",
+        },
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "CDK's LogRetention function sets retention on log groups it learns only at deploy time.",
+          appliesTo: ["Resource::*"],
+        },
+      ],
+      true,
+    );
+}

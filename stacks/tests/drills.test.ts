@@ -1,0 +1,109 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Drills } from "../Drills.js";
+import { type BuiltApp, buildApp } from "./harness.js";
+
+let built: BuiltApp;
+beforeAll(async () => {
+  built = await buildApp();
+}, 400_000);
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+function statements(): Statement[] {
+  const policies = built.template(Drills).findResources("AWS::IAM::Policy");
+  return Object.values(policies).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const withAction = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
+
+describe("Stack: Drills", () => {
+  it("runs the restore drill as a Standard state machine with logging and X-Ray", () => {
+    built.template(Drills).hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineType: "STANDARD",
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: true }),
+    });
+  });
+
+  it("schedules the drill from drills.schedule and the sweeper every hour", () => {
+    const template = built.template(Drills);
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: built.config.settings.drills.schedule ?? "",
+    });
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+  });
+
+  it("starts a validation for restore-testing jobs that COMPLETED", () => {
+    built.template(Drills).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.objectLike({ source: ["aws.backup"], "detail-type": ["Restore Job State Change"] }),
+    });
+  });
+
+  it("alarms when no drill has passed for maxDaysWithoutPass days, missing data breaching", () => {
+    built.template(Drills).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "clawops-test-no-passing-drill",
+      MetricName: "DrillDaysSinceLastPass",
+      Threshold: built.config.settings.drills.maxDaysWithoutPass,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "breaching",
+    });
+  });
+
+  it("conditions every EFS delete on the drill tag and denies them on the fleet's file systems", () => {
+    const allows = [
+      "elasticfilesystem:DeleteFileSystem",
+      "elasticfilesystem:DeleteMountTarget",
+      "elasticfilesystem:DeleteAccessPoint",
+    ].flatMap((a) => withAction(a).filter((s) => s.Effect === "Allow"));
+    expect(allows.length).toBeGreaterThan(0);
+    for (const s of allows)
+      expect(s.Condition?.StringEquals).toEqual({ "aws:ResourceTag/clawops:created-by": "clawops-drill" });
+    const denies = withAction("elasticfilesystem:DeleteFileSystem").filter((s) => s.Effect === "Deny");
+    expect(denies.length).toBeGreaterThan(0);
+    expect(JSON.stringify(denies[0]?.Resource)).toContain("file-system/");
+  });
+
+  it("conditions tagging and access point creation on the drill tag", () => {
+    for (const s of withAction("elasticfilesystem:TagResource").filter((x) => x.Effect === "Allow"))
+      expect(s.Condition?.StringEquals).toEqual({ "aws:RequestTag/clawops:created-by": "clawops-drill" });
+    for (const s of withAction("elasticfilesystem:CreateAccessPoint"))
+      expect(s.Condition?.StringEquals).toMatchObject({
+        "aws:RequestTag/clawops:created-by": "clawops-drill",
+      });
+  });
+
+  it("passes only the restore role, only to AWS Backup", () => {
+    const passRole = withAction("iam:PassRole");
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]?.Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "backup.amazonaws.com" },
+    });
+    expect(JSON.stringify(passRole[0]?.Resource)).toContain("RestoreRole");
+  });
+
+  it("lets the verifier talk NFS only to the drill mount targets", () => {
+    built.template(Drills).hasResourceProperties("AWS::EC2::SecurityGroupEgress", {
+      IpProtocol: "tcp",
+      FromPort: 2049,
+      ToPort: 2049,
+    });
+    built.template(Drills).hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+      IpProtocol: "tcp",
+      FromPort: 2049,
+      ToPort: 2049,
+    });
+  });
+
+  it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
+    expect(built.nagFindings(Drills)).toEqual([]);
+  });
+});
