@@ -9,6 +9,7 @@ export default defineConfig({
       "tests/**/*.test.ts",
     ],
     setupFiles: ["./vitest.setup.ts"],
+    globalSetup: ["./stacks/tests/global-setup.ts"],
     // SST's initProject prompts for a stage without it; NODE_ENV=test (set by vitest) skips STS lookups.
     env: {
       SST_STAGE: "test",
@@ -17,7 +18,8 @@ export default defineConfig({
       POWERTOOLS_TRACE_ENABLED: "false",
     },
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A stack test that synthesizes its own variant of the app needs minutes on a busy 2-core machine.
+    hookTimeout: 600_000,
     pool: "forks",
   },
 });

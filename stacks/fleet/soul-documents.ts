@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { manifestOf, readSoulDocuments, SoulDocumentsError } from "@clawops/core/fleet";
-import { CustomResource, Stack } from "aws-cdk-lib";
+import { CustomResource } from "aws-cdk-lib";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import type * as efs from "aws-cdk-lib/aws-efs";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -10,6 +10,7 @@ import * as cr from "aws-cdk-lib/custom-resources";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
 import { Function as SstFunction } from "sst/constructs";
+import { sstLogRetention } from "../config.js";
 
 /** Mount path of the workspace access point in the soul writer (functions/fleet/soul-writer.ts). */
 const WRITER_MOUNT_PATH = "/mnt/workspace";
@@ -19,18 +20,6 @@ const WRITER_MOUNT_PATH = "/mnt/workspace";
  * (256 KB at most); documents travel base64-encoded inside it, so keep a margin for the envelope.
  */
 const MAX_DOCUMENTS_BYTES = 180_000;
-
-/**
- * SST v2 names log retention by the lowercased `RetentionDays` key ("one_year"), not by days; the app-wide
- * default passes days, which SST cannot read, so this function states its own.
- */
-function sstLogRetention(days: number): Lowercase<keyof typeof logs.RetentionDays> {
-  const key = (Object.keys(logs.RetentionDays) as (keyof typeof logs.RetentionDays)[]).find(
-    (name) => logs.RetentionDays[name] === days,
-  );
-  if (!key) throw new RangeError(`${days} is not a CloudWatch Logs retention`);
-  return key.toLowerCase() as Lowercase<keyof typeof logs.RetentionDays>;
-}
 
 /** Props of `SoulDocuments`. */
 export interface SoulDocumentsProps {
@@ -119,27 +108,6 @@ export class SoulDocuments extends Construct {
       ],
       true,
     );
-    // A function with a log retention brings CDK's LogRetention singleton function to the stack's root.
-    const logRetention = Stack.of(this).node.children.find((child) =>
-      child.node.id.startsWith("LogRetention"),
-    );
-    if (logRetention) {
-      NagSuppressions.addResourceSuppressions(
-        logRetention,
-        [
-          {
-            id: "AwsSolutions-IAM4",
-            reason: "CDK's LogRetention function uses AWSLambdaBasicExecutionRole (logs only).",
-          },
-          {
-            id: "AwsSolutions-IAM5",
-            reason: "CDK's LogRetention function sets retention on log groups it learns only at deploy time.",
-            appliesTo: ["Resource::*"],
-          },
-        ],
-        true,
-      );
-    }
     NagSuppressions.addResourceSuppressions(
       provider,
       [

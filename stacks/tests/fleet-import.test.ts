@@ -43,7 +43,7 @@ let imported: BuiltApp;
 let importedFleet: FleetResources;
 let referenceDescription: FleetDescription;
 beforeAll(async () => {
-  await buildApp();
+  await buildApp({ live: true });
   referenceDescription = use(Fleet).description;
   imported = await buildApp({ config: importConfig() });
   importedFleet = use(Fleet);

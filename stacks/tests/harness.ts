@@ -1,19 +1,22 @@
-import type { ResolvedConfig } from "@clawops/core/config";
+import { readFileSync } from "node:fs";
+import { type ResolvedConfig, resolveConfig } from "@clawops/core/config";
 import type { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { type App, getStack } from "sst/constructs";
+import { getStack } from "sst/constructs";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
+import { inject } from "vitest";
+import defaultConfig from "../../clawops.config.js";
 import { type SynthOptions, synthesizeApp } from "../build.js";
+import type { SynthesizedStacks } from "./global-setup.js";
 
 /** A cdk-nag finding as synthesis records it on the stack artifact. */
 export interface NagFinding {
-  readonly level: "error" | "warning" | "info";
+  readonly level: string;
   readonly path: string;
   readonly message: string;
 }
 
 export interface BuiltApp {
-  readonly app: App;
   readonly config: ResolvedConfig;
   /** The CloudFormation template of one stack, for `Template` assertions. */
   template(fn: FunctionalStack<unknown>): Template;
@@ -21,15 +24,37 @@ export interface BuiltApp {
   nagFindings(fn: FunctionalStack<unknown>): NagFinding[];
 }
 
+export interface BuildAppOptions extends SynthOptions {
+  /** Synthesize in this process even for the default config (needed to `use()` a stack's resources). @default false */
+  readonly live?: boolean;
+}
+
 /**
- * Builds the app for a test (stage "test" unless told) with cdk-nag applied. Reads nag findings from the
- * stack artifact's messages: `Annotations.fromStack()` would re-synthesize and SST's unique-id aspect throws.
+ * The app for a test at stage "test" with cdk-nag applied. With the default config it reads the synthesis
+ * the global setup made once for the whole run; with another config (or `live`) it synthesizes here.
+ * Nag findings come from the stack artifacts' messages: `Annotations.fromStack()` would re-synthesize and
+ * SST's unique-id aspect throws.
  */
-export async function buildApp(options: SynthOptions = {}): Promise<BuiltApp> {
-  const { app, config, assembly } = await synthesizeApp({ stage: "test", ...options });
+export async function buildApp(options: BuildAppOptions = {}): Promise<BuiltApp> {
+  const stage = options.stage ?? "test";
+  const file = inject("synthesizedStacksFile");
+  if (!options.config && !options.live && stage === "test" && file) {
+    const stacks = JSON.parse(readFileSync(file, "utf8")) as SynthesizedStacks;
+    const config = resolveConfig(defaultConfig, stage);
+    const entry = (fn: FunctionalStack<unknown>) => {
+      const found = stacks[`${stage}-${config.app.name}-${fn.name}`];
+      if (!found) throw new Error(`stack ${fn.name} was not synthesized (is it added in stacks/index.ts?)`);
+      return found;
+    };
+    return {
+      config,
+      template: (fn) => Template.fromJSON(entry(fn).template as Record<string, unknown>),
+      nagFindings: (fn) => entry(fn).nag,
+    };
+  }
+  const { config, assembly } = await synthesizeApp({ ...options, stage });
   const stackOf = (fn: FunctionalStack<unknown>): Stack => getStack(fn) as unknown as Stack;
   return {
-    app,
     config,
     template: (fn) => Template.fromStack(stackOf(fn)),
     nagFindings: (fn) =>
