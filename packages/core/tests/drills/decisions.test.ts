@@ -83,12 +83,11 @@ describe("Function: rpoSeconds and rtoSeconds", () => {
 
 describe("Function: restorePollDelaySeconds", () => {
   it.each([
-    [0, 30],
-    [1, 60],
-    [2, 120],
-    [3, 240],
-    [4, 300],
-    [50, 300],
+    [0, 15],
+    [1, 30],
+    [2, 60],
+    [3, 60],
+    [50, 60],
   ])("waits after poll %i for %i seconds", (attempt, seconds) => {
     expect(restorePollDelaySeconds(attempt)).toBe(seconds);
   });
