@@ -8,10 +8,15 @@ import type { DriftEventDetail, ReadinessReport } from "@clawops/core/readiness"
 /** Failing and unknown checks per area (dimensions Fleet, Area), and the run's total. */
 export function publishAreaMetrics(metrics: typeof Metrics, report: ReadinessReport): void {
   for (const area of report.areas) {
-    const single = metrics.singleMetric();
-    single.addDimensions({ Fleet: report.fleet, Area: area.area });
-    single.addMetric("ReadinessFailing", MetricUnit.Count, area.fail);
-    single.addMetric("ReadinessUnknown", MetricUnit.Count, area.unknown);
+    // A single metric flushes on its first addMetric: one per metric, or the second loses its dimensions.
+    for (const [name, value] of [
+      ["ReadinessFailing", area.fail],
+      ["ReadinessUnknown", area.unknown],
+    ] as const) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ Fleet: report.fleet, Area: area.area });
+      single.addMetric(name, MetricUnit.Count, value);
+    }
   }
   metrics.addDimension("Fleet", report.fleet);
   metrics.addMetric(

@@ -64,6 +64,17 @@ const MOCKS = {
   events: mockClient(EventBridgeClient),
 };
 
+let latencyMs = 0;
+const wait = () =>
+  latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve();
+/** Answers after the simulated API latency (benchmarks); immediately in tests. */
+const later = <T>(value: T): Promise<T> => wait().then(() => value);
+// biome-ignore lint/suspicious/noExplicitAny: the fake answers any command's input.
+const delayed =
+  <T>(fn: (input: any) => T) =>
+  (input: any): Promise<unknown> =>
+    wait().then(() => fn(input));
+
 /** Every SDK call made since the last reset, as `Service.Command`. */
 export function apiCalls(): string[] {
   return Object.values(MOCKS).flatMap((m) =>
@@ -89,76 +100,90 @@ export interface FakeFleet {
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${(0x1000 + i).toString(16)}`);
 
 /** Answers every call a readiness run makes from the good-fleet fixture, for `fleet.instances` instances. */
-export function installFakeAws(fleet: FakeFleet): {
+export function installFakeAws(
+  fleet: FakeFleet,
+  options: { latencyMs?: number } = {},
+): {
   events: () => { DetailType?: string; Detail?: string }[];
 } {
   for (const m of Object.values(MOCKS)) m.reset();
+  latencyMs = options.latencyMs ?? 0;
   const e = goodEvidence() as Evidence & Record<string, never>;
   const good = goodEvidence();
   const instanceIds = ids(fleet.instances);
   const asg = good.autoScalingGroup as Exclude<Evidence["autoScalingGroup"], null | { unavailable: string }>;
-  MOCKS.autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
-    AutoScalingGroups: [
-      {
-        AutoScalingGroupName: asg.name,
-        HealthCheckType: "EC2",
-        VPCZoneIdentifier: asg.subnetIds.join(","),
-        LaunchTemplate: { LaunchTemplateId: "lt-0abc", Version: "3" },
-        Instances: instanceIds.map((InstanceId) => ({
-          InstanceId,
-          LifecycleState: "InService",
-          HealthStatus: "Healthy",
-        })),
-      } as never,
-    ],
-  });
-  MOCKS.autoscaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
-  MOCKS.autoscaling.on(DescribeLifecycleHooksCommand).resolves({
-    LifecycleHooks: [
-      {
-        LifecycleHookName: "openclaw-launch-gate",
-        LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-        HeartbeatTimeout: 600,
-        DefaultResult: "ABANDON",
-      },
-      {
-        LifecycleHookName: "openclaw-terminate-drain",
-        LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
-        HeartbeatTimeout: 300,
-        DefaultResult: "CONTINUE",
-      },
-    ],
-  });
-  MOCKS.ec2.on(DescribeInstancesCommand).resolves({
-    Reservations: [
-      {
-        Instances: instanceIds.map((InstanceId) => ({
-          InstanceId,
-          State: { Name: "running" },
-          SubnetId: "subnet-0a",
-          SecurityGroups: [{ GroupId: "sg-0fleet" }],
-          MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled" },
-          BlockDeviceMappings: [{ Ebs: { VolumeId: `vol-${InstanceId}` } }],
-          NetworkInterfaces: [],
-        })) as never,
-      },
-    ],
-  });
-  MOCKS.ec2.on(DescribeVolumesCommand).callsFake((input: { Filters: { Values: string[] }[] }) => ({
-    Volumes: input.Filters[0]!.Values.map((id) => ({ VolumeId: `vol-${id}`, Encrypted: true })),
-  }));
-  MOCKS.ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
-    LaunchTemplateVersions: [
-      {
-        VersionNumber: 3,
-        LaunchTemplateData: {
-          MetadataOptions: { HttpTokens: "required" },
-          BlockDeviceMappings: [{ Ebs: { Encrypted: true } }],
-          UserData: Buffer.from("#!/bin/bash\necho start").toString("base64"),
+  MOCKS.autoscaling.on(DescribeAutoScalingGroupsCommand).callsFake(() =>
+    later({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: asg.name,
+          HealthCheckType: "EC2",
+          VPCZoneIdentifier: asg.subnetIds.join(","),
+          LaunchTemplate: { LaunchTemplateId: "lt-0abc", Version: "3" },
+          Instances: instanceIds.map((InstanceId) => ({
+            InstanceId,
+            LifecycleState: "InService",
+            HealthStatus: "Healthy",
+          })),
+        } as never,
+      ],
+    }),
+  );
+  MOCKS.autoscaling.on(DescribeScalingActivitiesCommand).callsFake(() => later({ Activities: [] }));
+  MOCKS.autoscaling.on(DescribeLifecycleHooksCommand).callsFake(() =>
+    later({
+      LifecycleHooks: [
+        {
+          LifecycleHookName: "openclaw-launch-gate",
+          LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+          HeartbeatTimeout: 600,
+          DefaultResult: "ABANDON",
         },
-      },
-    ],
-  });
+        {
+          LifecycleHookName: "openclaw-terminate-drain",
+          LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+          HeartbeatTimeout: 300,
+          DefaultResult: "CONTINUE",
+        },
+      ],
+    }),
+  );
+  MOCKS.ec2.on(DescribeInstancesCommand).callsFake(() =>
+    later({
+      Reservations: [
+        {
+          Instances: instanceIds.map((InstanceId) => ({
+            InstanceId,
+            State: { Name: "running" },
+            SubnetId: "subnet-0a",
+            SecurityGroups: [{ GroupId: "sg-0fleet" }],
+            MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled" },
+            BlockDeviceMappings: [{ Ebs: { VolumeId: `vol-${InstanceId}` } }],
+            NetworkInterfaces: [],
+          })) as never,
+        },
+      ],
+    }),
+  );
+  MOCKS.ec2.on(DescribeVolumesCommand).callsFake(
+    delayed((input: { Filters: { Values: string[] }[] }) => ({
+      Volumes: input.Filters[0]!.Values.map((id) => ({ VolumeId: `vol-${id}`, Encrypted: true })),
+    })),
+  );
+  MOCKS.ec2.on(DescribeLaunchTemplateVersionsCommand).callsFake(() =>
+    later({
+      LaunchTemplateVersions: [
+        {
+          VersionNumber: 3,
+          LaunchTemplateData: {
+            MetadataOptions: { HttpTokens: "required" },
+            BlockDeviceMappings: [{ Ebs: { Encrypted: true } }],
+            UserData: Buffer.from("#!/bin/bash\necho start").toString("base64"),
+          },
+        },
+      ],
+    }),
+  );
   const network = good.network as Exclude<Evidence["network"], { unavailable: string }>;
   const permission = (r: (typeof network.securityGroups)[number]["outbound"][number]) => ({
     IpProtocol: r.protocol,
@@ -169,63 +194,78 @@ export function installFakeAws(fleet: FakeFleet): {
     PrefixListIds: r.prefixListIds.map((PrefixListId) => ({ PrefixListId })),
     UserIdGroupPairs: r.groupIds.map((GroupId) => ({ GroupId })),
   });
-  MOCKS.ec2.on(DescribeSecurityGroupsCommand).callsFake(() => ({
-    SecurityGroups: [
-      {
-        GroupId: "sg-0fleet",
-        IpPermissions: fleet.openIngress
-          ? [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
-          : [],
-        IpPermissionsEgress: network.securityGroups[0]!.outbound.map(permission),
-      },
-    ],
-  }));
-  MOCKS.ec2.on(DescribeSubnetsCommand).resolves({
-    Subnets: ["subnet-0a", "subnet-0b"].map((SubnetId) => ({
-      SubnetId,
-      VpcId: "vpc-0abc",
-      MapPublicIpOnLaunch: false,
+  MOCKS.ec2.on(DescribeSecurityGroupsCommand).callsFake(
+    delayed(() => ({
+      SecurityGroups: [
+        {
+          GroupId: "sg-0fleet",
+          IpPermissions: fleet.openIngress
+            ? [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
+            : [],
+          IpPermissionsEgress: network.securityGroups[0]!.outbound.map(permission),
+        },
+      ],
     })),
-  });
-  MOCKS.ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: [
-      {
+  );
+  MOCKS.ec2.on(DescribeSubnetsCommand).callsFake(() =>
+    later({
+      Subnets: ["subnet-0a", "subnet-0b"].map((SubnetId) => ({
+        SubnetId,
         VpcId: "vpc-0abc",
-        Associations: [{ SubnetId: "subnet-0a" }, { SubnetId: "subnet-0b" }],
-        Routes: [
-          { DestinationCidrBlock: "10.40.0.0/16", GatewayId: "local" },
-          { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-0abc" },
-        ],
-      },
-    ],
-  });
+        MapPublicIpOnLaunch: false,
+      })),
+    }),
+  );
+  MOCKS.ec2.on(DescribeRouteTablesCommand).callsFake(() =>
+    later({
+      RouteTables: [
+        {
+          VpcId: "vpc-0abc",
+          Associations: [{ SubnetId: "subnet-0a" }, { SubnetId: "subnet-0b" }],
+          Routes: [
+            { DestinationCidrBlock: "10.40.0.0/16", GatewayId: "local" },
+            { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-0abc" },
+          ],
+        },
+      ],
+    }),
+  );
   MOCKS.ec2
     .on(DescribeVpcsCommand)
-    .resolves({ Vpcs: [{ VpcId: "vpc-0abc", CidrBlockAssociationSet: [{ CidrBlock: "10.40.0.0/16" }] }] });
-  MOCKS.ec2.on(DescribeManagedPrefixListsCommand).resolves({
-    PrefixLists: [{ PrefixListId: "pl-63a5400a", PrefixListName: "com.amazonaws.us-east-1.s3" }],
-  });
+    .callsFake(() =>
+      later({ Vpcs: [{ VpcId: "vpc-0abc", CidrBlockAssociationSet: [{ CidrBlock: "10.40.0.0/16" }] }] }),
+    );
+  MOCKS.ec2.on(DescribeManagedPrefixListsCommand).callsFake(() =>
+    later({
+      PrefixLists: [{ PrefixListId: "pl-63a5400a", PrefixListName: "com.amazonaws.us-east-1.s3" }],
+    }),
+  );
   const fileSystems = good.fileSystems as Exclude<Evidence["fileSystems"], { unavailable: string }>;
-  MOCKS.efs.on(DescribeFileSystemsCommand).callsFake((input: { FileSystemId: string }) => ({
-    FileSystems: [{ FileSystemId: input.FileSystemId, Encrypted: true, KmsKeyId: "key" }],
-  }));
-  MOCKS.efs.on(DescribeFileSystemPolicyCommand).callsFake((input: { FileSystemId: string }) => {
-    const policy = fileSystems.find((f) => f.fileSystemId === input.FileSystemId)?.policy;
-    if (!policy) return Promise.reject(Object.assign(new Error("no policy"), { name: "PolicyNotFound" }));
-    return Promise.resolve({ Policy: JSON.stringify(policy) });
-  });
+  MOCKS.efs.on(DescribeFileSystemsCommand).callsFake(
+    delayed((input: { FileSystemId: string }) => ({
+      FileSystems: [{ FileSystemId: input.FileSystemId, Encrypted: true, KmsKeyId: "key" }],
+    })),
+  );
+  MOCKS.efs.on(DescribeFileSystemPolicyCommand).callsFake(
+    delayed((input: { FileSystemId: string }) => {
+      const policy = fileSystems.find((f) => f.fileSystemId === input.FileSystemId)?.policy;
+      if (!policy) return Promise.reject(Object.assign(new Error("no policy"), { name: "PolicyNotFound" }));
+      return Promise.resolve({ Policy: JSON.stringify(policy) });
+    }),
+  );
   const secrets = good.secrets as Exclude<Evidence["secrets"], { unavailable: string }>;
   MOCKS.secrets
     .on(ListSecretsCommand)
-    .resolves({ SecretList: secrets.map((s) => ({ ARN: s.arn, Name: s.name })) });
-  MOCKS.secrets.on(GetResourcePolicyCommand).callsFake((input: { SecretId: string }) => {
-    const policy = secrets.find((s) => s.arn === input.SecretId)?.resourcePolicy;
-    return policy ? { ResourcePolicy: JSON.stringify(policy) } : {};
-  });
+    .callsFake(() => later({ SecretList: secrets.map((s) => ({ ARN: s.arn, Name: s.name })) }));
+  MOCKS.secrets.on(GetResourcePolicyCommand).callsFake(
+    delayed((input: { SecretId: string }) => {
+      const policy = secrets.find((s) => s.arn === input.SecretId)?.resourcePolicy;
+      return policy ? { ResourcePolicy: JSON.stringify(policy) } : {};
+    }),
+  );
   const sims = good.simulations as Exclude<Evidence["simulations"], { unavailable: string }>;
-  MOCKS.iam
-    .on(SimulatePrincipalPolicyCommand)
-    .callsFake((input: { PolicySourceArn: string; ResourceArns: string[] }) => ({
+  MOCKS.iam.on(SimulatePrincipalPolicyCommand).callsFake(
+    delayed((input: { PolicySourceArn: string; ResourceArns: string[] }) => ({
       EvaluationResults: input.ResourceArns.map((arn) => ({
         EvalActionName: "secretsmanager:GetSecretValue",
         EvalResourceName: arn,
@@ -234,64 +274,81 @@ export function installFakeAws(fleet: FakeFleet): {
           "implicitDeny",
         MissingContextValues: [],
       })),
-    }));
-  MOCKS.lambda.on(ListFunctionsCommand).resolves({
-    Functions: [
-      { FunctionName: "clawops-test-router", Environment: { Variables: { CLAWOPS_STAGE: "test" } } },
-    ],
-  });
+    })),
+  );
+  MOCKS.lambda.on(ListFunctionsCommand).callsFake(() =>
+    later({
+      Functions: [
+        { FunctionName: "clawops-test-router", Environment: { Variables: { CLAWOPS_STAGE: "test" } } },
+      ],
+    }),
+  );
   const alarm = (good.alarms as Exclude<Evidence["alarms"], { unavailable: string }>)[0]!;
-  MOCKS.cloudwatch.on(DescribeAlarmsCommand).resolves({
-    MetricAlarms: [
-      {
-        AlarmName: alarm.name,
-        Namespace: "Clawops",
-        MetricName: alarm.metricName,
-        Dimensions: [{ Name: "Fleet", Value: "openclaw" }],
-        ActionsEnabled: true,
-        StateValue: "OK",
-      },
-    ],
-  });
-  MOCKS.logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => ({
-    logGroups: [{ logGroupName: input.logGroupNamePrefix, retentionInDays: 365, kmsKeyId: "key" }],
-  }));
-  MOCKS.logs
-    .on(FilterLogEventsCommand)
-    .resolves({ events: [{ timestamp: Date.parse("2026-03-02T07:45:00Z"), message: "session" }] });
-  const fsArn = (id: string) => `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${id}`;
-  MOCKS.backup.on(GetBackupPlanCommand).resolves({
-    BackupPlan: {
-      BackupPlanName: "openclaw-daily",
-      Rules: [
+  MOCKS.cloudwatch.on(DescribeAlarmsCommand).callsFake(() =>
+    later({
+      MetricAlarms: [
         {
-          RuleName: "daily",
-          ScheduleExpression: "cron(0 5 ? * * *)",
-          TargetBackupVaultName: "clawops-test-openclaw",
-          Lifecycle: { DeleteAfterDays: 35 },
+          AlarmName: alarm.name,
+          Namespace: "Clawops",
+          MetricName: alarm.metricName,
+          Dimensions: [{ Name: "Fleet", Value: "openclaw" }],
+          ActionsEnabled: true,
+          StateValue: "OK",
         },
       ],
-    },
-  });
-  MOCKS.backup.on(ListBackupSelectionsCommand).resolves({ BackupSelectionsList: [{ SelectionId: "sel-1" }] });
-  MOCKS.backup.on(GetBackupSelectionCommand).resolves({
-    BackupSelection: {
-      SelectionName: "fs",
-      IamRoleArn: "r",
-      Resources: [fsArn("fs-0work"), fsArn("fs-0run")],
-    },
-  });
+    }),
+  );
+  MOCKS.logs.on(DescribeLogGroupsCommand).callsFake(
+    delayed((input: { logGroupNamePrefix: string }) => ({
+      logGroups: [{ logGroupName: input.logGroupNamePrefix, retentionInDays: 365, kmsKeyId: "key" }],
+    })),
+  );
+  MOCKS.logs
+    .on(FilterLogEventsCommand)
+    .callsFake(() =>
+      later({ events: [{ timestamp: Date.parse("2026-03-02T07:45:00Z"), message: "session" }] }),
+    );
+  const fsArn = (id: string) => `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${id}`;
+  MOCKS.backup.on(GetBackupPlanCommand).callsFake(() =>
+    later({
+      BackupPlan: {
+        BackupPlanName: "openclaw-daily",
+        Rules: [
+          {
+            RuleName: "daily",
+            ScheduleExpression: "cron(0 5 ? * * *)",
+            TargetBackupVaultName: "clawops-test-openclaw",
+            Lifecycle: { DeleteAfterDays: 35 },
+          },
+        ],
+      },
+    }),
+  );
+  MOCKS.backup
+    .on(ListBackupSelectionsCommand)
+    .callsFake(() => later({ BackupSelectionsList: [{ SelectionId: "sel-1" }] }));
+  MOCKS.backup.on(GetBackupSelectionCommand).callsFake(() =>
+    later({
+      BackupSelection: {
+        SelectionName: "fs",
+        IamRoleArn: "r",
+        Resources: [fsArn("fs-0work"), fsArn("fs-0run")],
+      },
+    }),
+  );
   MOCKS.backup
     .on(DescribeBackupVaultCommand)
-    .resolves({ BackupVaultName: "clawops-test-openclaw", EncryptionKeyArn: "key" });
-  MOCKS.backup.on(ListBackupJobsCommand).resolves({
-    BackupJobs: ["fs-0work", "fs-0run"].map((id) => ({
-      ResourceArn: fsArn(id),
-      State: "COMPLETED",
-      CreationDate: new Date("2026-03-02T05:00:00Z"),
-      CompletionDate: new Date("2026-03-02T05:20:00Z"),
-    })),
-  });
+    .callsFake(() => later({ BackupVaultName: "clawops-test-openclaw", EncryptionKeyArn: "key" }));
+  MOCKS.backup.on(ListBackupJobsCommand).callsFake(() =>
+    later({
+      BackupJobs: ["fs-0work", "fs-0run"].map((id) => ({
+        ResourceArn: fsArn(id),
+        State: "COMPLETED",
+        CreationDate: new Date("2026-03-02T05:00:00Z"),
+        CompletionDate: new Date("2026-03-02T05:20:00Z"),
+      })),
+    }),
+  );
   const drill = good.restoreDrill as Exclude<Evidence["restoreDrill"], { unavailable: string }>;
   const records: Record<string, Record<string, { S: string }>> = {
     drill: { verdict: { S: JSON.stringify({ ...drill, failed: false }) }, finishedAt: { S: drill!.at } },
@@ -301,49 +358,59 @@ export function installFakeAws(fleet: FakeFleet): {
       report: { S: JSON.stringify((good.evals as { lastScheduled: unknown }).lastScheduled) },
     },
   };
-  MOCKS.dynamo
-    .on(QueryCommand)
-    .callsFake((input: { ExpressionAttributeValues: { ":pk": { S: string } } }) => {
+  MOCKS.dynamo.on(QueryCommand).callsFake(
+    delayed((input: { ExpressionAttributeValues: { ":pk": { S: string } } }) => {
       const item = records[input.ExpressionAttributeValues[":pk"].S];
       return { Items: item ? [item] : [] };
-    });
-  MOCKS.dynamo.on(GetItemCommand).callsFake(() =>
-    fleet.latest
-      ? {
-          Item: {
-            runId: { S: fleet.latest.runId },
-            statuses: { S: JSON.stringify(fleet.latest.statuses) },
-          },
-        }
-      : {},
+    }),
   );
-  MOCKS.dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, { S?: string }> }) => {
-    if (input.Item.sk?.S === "latest")
-      fleet.latest = {
-        runId: input.Item.runId!.S!,
-        statuses: JSON.parse(input.Item.statuses!.S!) as Record<string, string>,
-      };
-    return {};
-  });
+  MOCKS.dynamo.on(GetItemCommand).callsFake(
+    delayed(() =>
+      fleet.latest
+        ? {
+            Item: {
+              runId: { S: fleet.latest.runId },
+              statuses: { S: JSON.stringify(fleet.latest.statuses) },
+            },
+          }
+        : {},
+    ),
+  );
+  MOCKS.dynamo.on(PutItemCommand).callsFake(
+    delayed((input: { Item: Record<string, { S?: string }> }) => {
+      if (input.Item.sk?.S === "latest")
+        fleet.latest = {
+          runId: input.Item.runId!.S!,
+          statuses: JSON.parse(input.Item.statuses!.S!) as Record<string, string>,
+        };
+      return {};
+    }),
+  );
   MOCKS.ssm
     .on(GetParameterCommand)
-    .resolves({ Parameter: { Value: JSON.stringify({ files: good.manifest }) } });
+    .callsFake(() => later({ Parameter: { Value: JSON.stringify({ files: good.manifest }) } }));
   let command = 0;
   const batches = new Map<string, string[]>();
-  MOCKS.ssm.on(SendCommandCommand).callsFake((input: { InstanceIds: string[] }) => {
-    const id = `cmd-${++command}`;
-    batches.set(id, input.InstanceIds);
-    return { Command: { CommandId: id } };
-  });
+  MOCKS.ssm.on(SendCommandCommand).callsFake(
+    delayed((input: { InstanceIds: string[] }) => {
+      const id = `cmd-${++command}`;
+      batches.set(id, input.InstanceIds);
+      return { Command: { CommandId: id } };
+    }),
+  );
   const output = fleet.probeOutput ?? (() => formatReadinessProbeOutput(probeResult()));
-  MOCKS.ssm.on(ListCommandInvocationsCommand).callsFake((input: { CommandId: string }) => ({
-    CommandInvocations: (batches.get(input.CommandId) ?? []).map((InstanceId) => ({
-      InstanceId,
-      Status: "Success",
-      CommandPlugins: [{ Output: output(InstanceId) }],
+  MOCKS.ssm.on(ListCommandInvocationsCommand).callsFake(
+    delayed((input: { CommandId: string }) => ({
+      CommandInvocations: (batches.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        Status: "Success",
+        CommandPlugins: [{ Output: output(InstanceId) }],
+      })),
     })),
-  }));
-  MOCKS.events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+  );
+  MOCKS.events
+    .on(PutEventsCommand)
+    .callsFake(() => later({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] }));
   void e;
   return {
     events: () =>
