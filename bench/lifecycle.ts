@@ -55,7 +55,7 @@ const SETTINGS: LifecycleSettings = {
     heartbeatTimeoutSeconds: 600,
   },
   drain: { timeoutSeconds: 120, serviceName: "openclaw-gateway" },
-  monitor: { unhealthyAfter: 3 },
+  monitor: { unhealthyAfter: 3, periodSeconds: 60 },
 };
 const CONTEXT = {
   functionName: "bench",

@@ -35,10 +35,7 @@ export function createMonitorHandler(options: { sleep?: Sleep } = {}) {
         .map((i) => i.instanceId);
       const histories = pruneHistories(await loadHistories(env, asg), inService);
       const results = await probeFleet(inService, settings.gateway, sleep);
-      const decisionSettings = {
-        unhealthyAfter: settings.monitor.unhealthyAfter,
-        gracePeriodSeconds: group.gracePeriodSeconds,
-      };
+      const decisionSettings = { ...settings.monitor, gracePeriodSeconds: group.gracePeriodSeconds };
       const verdicts: InstanceVerdict[] = [];
       for (const instanceId of inService) {
         const now = Date.now();

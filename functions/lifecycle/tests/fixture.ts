@@ -16,7 +16,7 @@ export const settings: LifecycleSettings = {
     heartbeatTimeoutSeconds: 120,
   },
   drain: { timeoutSeconds: 60, serviceName: "openclaw-gateway" },
-  monitor: { unhealthyAfter: 3 },
+  monitor: { unhealthyAfter: 3, periodSeconds: 60 },
   launchGateArn: "arn:aws:states:us-east-1:123456789012:stateMachine:clawops-test-launch-gate",
   terminateDrainArn: "arn:aws:states:us-east-1:123456789012:stateMachine:clawops-test-terminate-drain",
 };

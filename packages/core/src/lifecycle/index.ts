@@ -88,4 +88,5 @@ export {
   LifecycleSettingsSchema,
   lifecycleSettings,
   parseLifecycleSettings,
+  schedulePeriodSeconds,
 } from "./settings.js";

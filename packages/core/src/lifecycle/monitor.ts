@@ -8,6 +8,8 @@ export interface InstanceHealthHistory {
   readonly failures: number;
   /** When the monitor first saw the instance InService (epoch ms). */
   readonly firstSeenAt: number;
+  /** Monitor runs since then: with the schedule's period, an age that does not depend on the wall clock. */
+  readonly runs?: number | undefined;
   /** Set once SetInstanceHealth Unhealthy succeeded, so it is not repeated every minute. */
   readonly markedUnhealthyAt?: number | undefined;
   readonly lastReason?: string | undefined;
@@ -24,6 +26,8 @@ export interface MonitorSettings {
   readonly unhealthyAfter: number;
   /** The group's HealthCheckGracePeriod. */
   readonly gracePeriodSeconds: number;
+  /** Seconds between two monitor runs (its schedule). */
+  readonly periodSeconds: number;
 }
 
 export type InstanceVerdict = "healthy" | "failing" | "mark-unhealthy" | "in-grace" | "unknown";
@@ -44,15 +48,18 @@ export function decideInstanceHealth(
   settings: MonitorSettings,
   now: number,
 ): InstanceHealthDecision {
-  const known: InstanceHealthHistory = history ?? { failures: 0, firstSeenAt: now };
+  const seen: InstanceHealthHistory = history ?? { failures: 0, firstSeenAt: now, runs: 0 };
+  const age = Math.max(now - seen.firstSeenAt, (seen.runs ?? 0) * settings.periodSeconds * 1000);
+  const known: InstanceHealthHistory = { ...seen, runs: (seen.runs ?? 0) + 1 };
   if (probe.healthy === undefined) return { verdict: "unknown", history: known };
-  if (probe.healthy) return { verdict: "healthy", history: { failures: 0, firstSeenAt: known.firstSeenAt } };
+  if (probe.healthy) {
+    return { verdict: "healthy", history: { failures: 0, firstSeenAt: known.firstSeenAt, runs: known.runs } };
+  }
   const next: InstanceHealthHistory = { ...known, failures: known.failures + 1, lastReason: probe.reason };
   if (next.failures < settings.unhealthyAfter || known.markedUnhealthyAt !== undefined) {
     return { verdict: "failing", history: next };
   }
-  if (now - known.firstSeenAt < settings.gracePeriodSeconds * 1000)
-    return { verdict: "in-grace", history: next };
+  if (age < settings.gracePeriodSeconds * 1000) return { verdict: "in-grace", history: next };
   return { verdict: "mark-unhealthy", history: next };
 }
 

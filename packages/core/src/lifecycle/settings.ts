@@ -37,7 +37,7 @@ export const LifecycleSettingsSchema = z.object({
   }),
   gate: GateSettingsSchema,
   drain: DrainSettingsSchema,
-  monitor: z.object({ unhealthyAfter: z.number() }),
+  monitor: z.object({ unhealthyAfter: z.number(), periodSeconds: z.number() }),
   launchGateArn: z.optional(z.string()),
   terminateDrainArn: z.optional(z.string()),
 });
@@ -68,7 +68,10 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
       heartbeatTimeoutSeconds: hookHeartbeat,
     },
     drain: { timeoutSeconds: lifecycle.drainTimeoutSeconds, serviceName: lifecycle.gatewayServiceName },
-    monitor: { unhealthyAfter: monitor.unhealthyAfter },
+    monitor: {
+      unhealthyAfter: monitor.unhealthyAfter,
+      periodSeconds: schedulePeriodSeconds(monitor.schedule),
+    },
   };
 }
 
@@ -76,4 +79,12 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
 export function parseLifecycleSettings(json: string | undefined): LifecycleSettings {
   if (!json) throw new Error("CLAWOPS_SETTINGS is not set for this lifecycle function");
   return z.parse(LifecycleSettingsSchema, JSON.parse(json));
+}
+
+const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** Seconds between two firings of a `rate(...)` schedule; a cron schedule counts as one minute (its finest step). */
+export function schedulePeriodSeconds(expression: string): number {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  return rate ? Number(rate[1]) * (UNIT_SECONDS[rate[2] ?? "minute"] ?? 60) : 60;
 }

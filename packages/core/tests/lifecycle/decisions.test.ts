@@ -11,13 +11,14 @@ import {
   pruneHistories,
   routeLifecycleEvent,
   runShellScript,
+  schedulePeriodSeconds,
 } from "../../src/lifecycle/index.js";
 import { loadFixture } from "../events/fixtures.js";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 
 describe("Function: decideInstanceHealth", () => {
-  const settings = { unhealthyAfter: 3, gracePeriodSeconds: 300 };
+  const settings = { unhealthyAfter: 3, gracePeriodSeconds: 300, periodSeconds: 60 };
   const old = { failures: 2, firstSeenAt: T0 - 3_600_000 };
   it.each([
     ["marks an instance Unhealthy at the Nth failure in a row", old, false, "mark-unhealthy", 3],
@@ -25,6 +26,20 @@ describe("Function: decideInstanceHealth", () => {
     ["resets the count on a healthy answer", old, true, "healthy", 0],
     ["changes nothing when the probe has no result", old, undefined, "unknown", 2],
     ["respects the grace period", { failures: 2, firstSeenAt: T0 - 60_000 }, false, "in-grace", 3],
+    [
+      "respects the grace period counted in monitor runs",
+      { failures: 2, firstSeenAt: T0, runs: 2 },
+      false,
+      "in-grace",
+      3,
+    ],
+    [
+      "counts the age in monitor runs when the clock is not the wall clock",
+      { failures: 2, firstSeenAt: T0, runs: 5 },
+      false,
+      "mark-unhealthy",
+      3,
+    ],
     [
       "does not mark an instance twice",
       { ...old, failures: 5, markedUnhealthyAt: T0 - 60_000 },
@@ -43,10 +58,21 @@ describe("Function: decideInstanceHealth", () => {
     const decision = decideInstanceHealth(
       undefined,
       { healthy: false, reason: "HTTP 503" },
-      { unhealthyAfter: 1, gracePeriodSeconds: 0 },
+      { unhealthyAfter: 1, gracePeriodSeconds: 0, periodSeconds: 60 },
       T0,
     );
     expect(decision.verdict).toBe("mark-unhealthy");
+  });
+});
+
+describe("Function: schedulePeriodSeconds", () => {
+  it.each([
+    ["rate(1 minute)", 60],
+    ["rate(5 minutes)", 300],
+    ["rate(2 hours)", 7200],
+    ["cron(0/5 * * * ? *)", 60],
+  ])("reads %s as %i s", (expression, seconds) => {
+    expect(schedulePeriodSeconds(expression)).toBe(seconds);
   });
 });
 
