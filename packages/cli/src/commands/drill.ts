@@ -1,0 +1,142 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { client } from "@clawops/core/aws";
+import type { DrillVerdict } from "@clawops/core/drills";
+import { formatDuration } from "@clawops/core/drills";
+import { Command, InvalidArgumentError } from "commander";
+import { drillHistory } from "../../../../functions/drills/records.js";
+import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
+import { NotAvailableError } from "../errors.js";
+import { renderDrillHistory, renderDrillSummary } from "../format/drill.js";
+import type { Target } from "../target.js";
+import { loadFailureDrill } from "./failure-drill.js";
+
+interface DrillOptions extends TargetOptions {
+  readonly history?: number | true;
+  readonly keep?: boolean;
+  readonly fileSystem?: string[];
+  readonly failure?: boolean;
+  readonly json?: boolean;
+  /** Seconds between DescribeExecution polls. */
+  readonly poll: number;
+}
+
+const POLL_DEFAULT_SECONDS = 5;
+
+/** A drill's name: its id in the records, the tags and Slack (`cli-20261126T101500Z`). */
+export function drillName(now: number): string {
+  return `cli-${new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "")}`;
+}
+
+/** Starts the restore-drill state machine and polls it to the end, showing progress. */
+async function runRestoreDrill(
+  target: Target,
+  options: DrillOptions,
+  context: CliContext,
+): Promise<DrillVerdict> {
+  const arn = target.resources.drillStateMachineArn;
+  if (!arn)
+    throw new NotAvailableError(
+      target.kind === "sandbox"
+        ? "restore drills are not installed in the sandbox yet (the drills game-day scene provides installDrills)"
+        : `stage ${target.stage} has no restore-drill state machine: run npx sst deploy --stage ${target.stage}`,
+    );
+  const sfn = client(SFNClient);
+  const name = drillName(target.now());
+  const request = {
+    keep: options.keep === true,
+    ...(options.fileSystem?.length ? { fileSystemIds: options.fileSystem } : {}),
+  };
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(request) }),
+  );
+  const started = target.now();
+  context.output.err(`drill ${name} started (${executionArn})`);
+  const progress = context.output.progress(`drill ${name}: restoring`);
+  let status = "RUNNING";
+  let output: string | undefined;
+  let error: string | undefined;
+  try {
+    while (status === "RUNNING") {
+      await target.sleep(options.poll * 1000);
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      status = execution.status ?? "RUNNING";
+      output = execution.output;
+      error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
+      progress.update(
+        `drill ${name}: ${status.toLowerCase()}, ${formatDuration(Math.round((target.now() - started) / 1000))}`,
+      );
+    }
+  } finally {
+    progress.done();
+  }
+  const recorded = (await drillHistory(target.resources.stateTable, 20)).find((d) => d.drillId === name);
+  if (recorded) return recorded.verdict;
+  const reported = output ? (JSON.parse(output) as Partial<DrillVerdict>) : {};
+  return {
+    drillId: name,
+    passed: status === "SUCCEEDED" && reported.passed === true,
+    failed: true,
+    reason: reported.reason ?? error ?? `the execution ended ${status}`,
+    fileSystems: reported.fileSystems ?? [],
+  };
+}
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a whole number above 0");
+  return n;
+};
+
+/** `clawops drill`: an on-demand restore drill with progress and a summary table; `--history` lists past drills. */
+export function drillCommand(context: CliContext): Command {
+  return withTargetOptions(new Command("drill"))
+    .description("Run a restore drill now (restore the latest backups to new file systems, verify, clean up)")
+    .option("--history [count]", "list the latest drills instead of running one (default 20)", positive)
+    .option("--keep", "keep the restored file systems for inspection (their mount targets are still removed)")
+    .option(
+      "--file-system <id>",
+      "drill only this fleet file system (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
+    .option("--failure", "the failure drill (stop a gateway, time alarm, alert, replacement): from issue 11")
+    .option("--json", "print the verdict (or the history) as JSON")
+    .option("--poll <seconds>", "seconds between progress polls", positive, POLL_DEFAULT_SECONDS)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ clawops drill --stage prod                         restore every fleet file system, verify, clean up
+  $ clawops drill --stage prod --file-system fs-0abc --keep
+  $ clawops drill --stage prod --history 5
+  $ clawops drill --sandbox --json
+
+RPO is the age of the recovery point restored; RTO the time from the restore's start to verified.
+Exit codes: 0 the drill passed, 1 it failed (the table says which file system and why), 2 it could not start.`,
+    )
+    .action(async (options: DrillOptions) => {
+      const { output } = context;
+      if (options.failure && (options.history || options.keep || options.fileSystem))
+        throw new NotAvailableError("--failure cannot be combined with --history, --keep or --file-system");
+      const failureDrill = options.failure ? await loadFailureDrill() : undefined;
+      await onTarget(options, context, async (target) => {
+        if (failureDrill) {
+          const result = await failureDrill.runFailureDrill(target, { output });
+          context.setExitCode(result.passed ? 0 : 1);
+          return;
+        }
+        if (options.history) {
+          const entries = await drillHistory(
+            target.resources.stateTable,
+            options.history === true ? 20 : options.history,
+          );
+          if (options.json) output.json(entries);
+          else for (const line of renderDrillHistory(entries, output.color)) output.out(line);
+          return;
+        }
+        const verdict = await runRestoreDrill(target, options, context);
+        if (options.json) output.json(verdict);
+        else for (const line of renderDrillSummary(verdict, output.color)) output.out(line);
+        context.setExitCode(verdict.passed ? 0 : 1);
+      });
+    });
+}

@@ -1,0 +1,62 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { ReadinessReport } from "@clawops/core/readiness";
+import { Command } from "commander";
+import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
+import { renderReadiness } from "../format/readiness.js";
+import { renderReadinessHtml } from "../format/readiness-html.js";
+import { TargetFunction } from "../target.js";
+
+interface ReadinessOptions extends TargetOptions {
+  readonly json?: boolean;
+  readonly html?: string;
+}
+
+/** A readiness run's result, checked before it is printed (a dead-lettered run has no report). */
+export function asReadinessReport(value: unknown): ReadinessReport {
+  const report = value as Partial<ReadinessReport> | null;
+  if (!report || !Array.isArray(report.areas) || !Array.isArray(report.checks))
+    throw new Error(`the readiness function returned no report: ${JSON.stringify(value)}`);
+  return report as ReadinessReport;
+}
+
+/**
+ * `clawops readiness`: runs every check of the production checklist now (the deployed readiness function, or
+ * in-process in the sandbox), prints the eight-area table and what fails; exit code 1 when a check fails.
+ */
+export function readinessCommand(context: CliContext): Command {
+  return withTargetOptions(new Command("readiness"))
+    .description("Run every production-checklist check now and show the eight-area table")
+    .option("--json", "print the report as JSON (areas, checks, passed)")
+    .option("--html <file>", "also write a self-contained HTML report you can send to a client")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ clawops readiness --stage prod
+  $ clawops readiness --stage prod --html readiness.html
+  $ clawops readiness --sandbox --json | jq '.checks[] | select(.status == "fail")'
+
+Marks: ✓ verified, ✗ fails, ? could not be verified, attested (a person's statement, never a pass).
+Exit codes: 0 no check fails, 1 a check fails, 2 the run could not be made (credentials, stage).`,
+    )
+    .action(async (options: ReadinessOptions) => {
+      const { output } = context;
+      const report = await onTarget(options, context, async (target) => {
+        const progress = output.progress(`running the readiness checks on ${target.description.name}`);
+        try {
+          return asReadinessReport(await target.invoke(TargetFunction.Readiness, { source: "clawops.cli" }));
+        } finally {
+          progress.done();
+        }
+      });
+      if (options.html) {
+        const file = resolve(options.html);
+        await writeFile(file, renderReadinessHtml(report));
+        output.err(`HTML report written to ${file}`);
+      }
+      if (options.json) output.json(report);
+      else for (const line of renderReadiness(report, output.color)) output.out(line);
+      context.setExitCode(report.passed ? 0 : 1);
+    });
+}

@@ -1,0 +1,200 @@
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { logger } from "@clawops/core";
+import { client } from "@clawops/core/aws";
+import type { ClawopsConfigInput } from "@clawops/core/config";
+import type { Sandbox, SandboxOptions } from "@clawops/sandbox";
+import type { Context } from "aws-lambda";
+import { CliUserError } from "./errors.js";
+import { accountOf } from "./stage-target.js";
+import { type Target, TargetFunction, type TargetResources } from "./target.js";
+
+/** How `--sandbox` starts its sandbox; tests pass a small fleet and their own faults. */
+export interface SandboxTargetOptions {
+  readonly config?: ClawopsConfigInput;
+  /** @default 2 */
+  readonly fleetSize?: number;
+  readonly sandbox?: Omit<SandboxOptions, "config" | "fleetSize">;
+  /** Called with what the boot is doing (the progress line). */
+  readonly onProgress?: (label: string) => void;
+  /** Resources the sandbox does not model itself (tests register a queue model and pass its URL). */
+  readonly resources?: Partial<TargetResources>;
+  /** Runs on the booted sandbox before the command (tests inject drift or dead letters here). */
+  readonly prepare?: (sandbox: Sandbox) => Promise<void> | void;
+}
+
+/** What a flow's sandbox installer returns (the drills scene's `installDrills`, when it exists). */
+interface DrillsInstall {
+  readonly stateMachineArn?: string;
+  readonly drillStateMachineArn?: string;
+  uninstall?(): void;
+}
+
+const lambdaContext = (name: string) =>
+  ({
+    functionName: name,
+    awsRequestId: "clawops-cli",
+    getRemainingTimeInMillis: () => 900_000,
+  }) as unknown as Context;
+
+/** Sets CLAWOPS_* for the in-process function while it runs (the stack sets them on the deployed function). */
+async function withEnvironment<T>(vars: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/**
+ * Boots the sandbox for one command: the fleet comes up through the real launch gate (the lifecycle flow is
+ * installed, its reconciler hands the launch actions to the gate, the monitor runs), then the lifecycle
+ * schedules are removed so the command's own functions own the process environment.
+ */
+export async function openSandbox(options: SandboxTargetOptions = {}): Promise<Target> {
+  const progress = options.onProgress ?? (() => {});
+  logger.setLogLevel("SILENT"); // In-process handlers must not print their JSON logs into the CLI's output.
+  progress("starting the sandbox (simulated AWS, gateway processes, Slack and DynamoDB servers)");
+  const { createSandbox } = await import("@clawops/sandbox");
+  const sandbox = await createSandbox({
+    ...options.sandbox,
+    ...(options.config ? { config: options.config } : {}),
+    fleetSize: options.fleetSize ?? 2,
+  });
+  try {
+    await bootFleet(sandbox, progress);
+    await options.prepare?.(sandbox);
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+  return sandboxTarget(sandbox, await installDrills(sandbox), options.resources ?? {});
+}
+
+async function bootFleet(sandbox: Sandbox, progress: (label: string) => void): Promise<void> {
+  const { installLifecycle } = await import("@clawops/sandbox/gameday/scenes/lifecycle");
+  const lifecycle = await installLifecycle(sandbox);
+  try {
+    const { clock, fleet } = sandbox;
+    progress(`booting ${fleet.instances().length} instances through the launch gate`);
+    await clock.runUntil(() => fleet.instances().some((i) => i.lifecycleState === "Pending:Wait"), {
+      limitMs: 60_000,
+    });
+    await lifecycle.reconcile();
+    const up = await clock.runUntil(
+      () => fleet.instances().every((i) => i.lifecycleState === "InService" && i.gatewayPort !== undefined),
+      { limitMs: 30 * 60_000 },
+    );
+    if (!up) throw new Error("the sandbox fleet did not come up within 30 sandbox minutes");
+    progress("the health monitor probes the fleet");
+    await clock.advance(2 * 60_000); // Two monitor runs on its one-minute schedule.
+  } finally {
+    lifecycle.uninstall();
+  }
+}
+
+/** The drills scene's installer, when that scene exists (`packages/sandbox/src/gameday/scenes/drills.ts`). */
+async function installDrills(sandbox: Sandbox): Promise<DrillsInstall | undefined> {
+  let module: { installDrills?: (sandbox: Sandbox) => Promise<DrillsInstall> };
+  try {
+    module = await import(/* @vite-ignore */ `@clawops/sandbox/gameday/scenes/${"drills"}`);
+  } catch {
+    return undefined; // Not written yet: `clawops drill --sandbox` says so.
+  }
+  return module.installDrills ? await module.installDrills(sandbox) : undefined;
+}
+
+function sandboxTarget(
+  sandbox: Sandbox,
+  drills: DrillsInstall | undefined,
+  extra: Partial<TargetResources>,
+): Target {
+  const { config, description, clock } = sandbox;
+  const table = sandbox.dynamo.table;
+  const base = { CLAWOPS_STATE_TABLE: table, CLAWOPS_STAGE: config.stage };
+  let slackSecretArn: Promise<string> | undefined;
+  const secret = () => {
+    slackSecretArn ??= client(SecretsManagerClient)
+      .send(
+        new CreateSecretCommand({
+          Name: `clawops-${config.stage}-alerts-slack`,
+          SecretString: JSON.stringify({ botToken: sandbox.slack.token }),
+        }),
+      )
+      .then((r) => r.ARN ?? "");
+    return slackSecretArn;
+  };
+  const at = () => new Date(clock.now());
+  const routerSettings = async () => {
+    const { alertRouterSettings } = await import("@clawops/core/alerts");
+    const settings = alertRouterSettings(config, { slackSecretArn: await secret() });
+    return { ...settings, slack: { ...settings.slack, apiUrl: sandbox.slack.apiUrl } };
+  };
+  const run = async (fn: TargetFunction, payload: unknown): Promise<unknown> => {
+    if (fn === TargetFunction.Readiness) {
+      const { readinessSettings } = await import("@clawops/core/readiness");
+      const { createRunHandler } = await import("../../../functions/readiness/run.js");
+      const settings = JSON.stringify(readinessSettings(config, description));
+      const handler = createRunHandler({ sleep: (ms) => clock.sleep(ms), now: at });
+      return withEnvironment({ ...base, CLAWOPS_SETTINGS: settings }, () =>
+        handler(payload, lambdaContext("readiness")),
+      );
+    }
+    if (fn === TargetFunction.EvalsIngest) {
+      const { createIngestHandler } = await import("../../../functions/readiness/evals.js");
+      const handler = createIngestHandler({ now: at });
+      return withEnvironment(base, () => handler(payload, lambdaContext("evals")));
+    }
+    const { makeAlertRouter } = await import("../../../functions/alerts/router.js");
+    const env = {
+      region: config.app.region,
+      stage: config.stage,
+      stateTable: table,
+      deadLetterQueueUrl: extra.deadLetterQueueUrl,
+      eventBusName: "default",
+      settings: JSON.stringify(await routerSettings()),
+    };
+    const router = makeAlertRouter({
+      env,
+      secretsCacheKey: `clawops-cli-${sandbox.slack.url}`,
+      clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+    });
+    return router(payload, lambdaContext("alert-router") as never);
+  };
+  const drillStateMachineArn = drills?.stateMachineArn ?? drills?.drillStateMachineArn;
+  return {
+    kind: "sandbox",
+    stage: config.stage,
+    region: config.app.region,
+    config,
+    description,
+    resources: { ...extra, stateTable: table, ...(drillStateMachineArn ? { drillStateMachineArn } : {}) },
+    invoke(fn, payload) {
+      return this.during(run(fn, payload));
+    },
+    alertRouterSettings: routerSettings,
+    slackToken: async () => sandbox.slack.token,
+    account: async () => accountOf(description),
+    async during(work, limitMs = 6 * 3_600_000) {
+      let settled = false;
+      const tracked = work.finally(() => {
+        settled = true;
+      });
+      if (!(await clock.runUntil(() => settled, { limitMs }))) {
+        tracked.catch(() => undefined);
+        throw new CliUserError(`gave up after ${limitMs / 60_000} sandbox minutes`);
+      }
+      return tracked;
+    },
+    sleep: (ms) => clock.advance(ms),
+    now: () => clock.now(),
+    async close() {
+      drills?.uninstall?.();
+      await sandbox.close();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { alertRouterSettings } from "@clawops/core/alerts";
+import { makeClient } from "@clawops/core/aws";
+import type { ResolvedConfig } from "@clawops/core/config";
+import type { FleetDescription } from "@clawops/core/fleet";
+import { CliUserError, NoCredentialsError, NotAvailableError, StageNotDeployedError } from "./errors.js";
+import { type Target, TargetFunction } from "./target.js";
+
+/** The SSM parameters the stacks write under `/clawops/<stage>/` (stacks/Core, Fleet, Drills, Readiness). */
+export const StageParameter = {
+  Fleet: "fleet",
+  StateTable: "state-table",
+  DeadLetterQueueUrl: "dead-letter-queue-url",
+  FallbackTopicArn: "fallback-topic-arn",
+  DrillStateMachineArn: "drill-state-machine-arn",
+  ReadinessFunction: "readiness-function",
+  EvalsFunction: "evals-function",
+} as const;
+
+const REQUIRED = [StageParameter.Fleet, StageParameter.StateTable] as const;
+
+/** How the CLI looks a stage up; tests replace it (no AWS account here). */
+export interface StageLookup {
+  /** Resolves credentials from the default chain; throws `NoCredentialsError` when there are none. */
+  credentials(region: string): Promise<void>;
+  /** Every parameter under `/clawops/<stage>/`, by its name without the prefix. */
+  parameters(stage: string, region: string): Promise<Record<string, string>>;
+  /** A CloudFormation stack's outputs (SST names stacks `<stage>-<app>-<Stack>`); {} when it does not exist. */
+  stackOutputs(stackName: string, region: string): Promise<Record<string, string>>;
+}
+
+/** The real lookup: the SDK's default credential chain, SSM and CloudFormation. */
+export const awsStageLookup: StageLookup = {
+  async credentials() {
+    try {
+      await defaultProvider()();
+    } catch (error) {
+      throw new NoCredentialsError({ cause: error });
+    }
+  },
+  async parameters(stage, region) {
+    const ssm = makeClient(SSMClient, { region });
+    const prefix = `/clawops/${stage}/`;
+    const found: Record<string, string> = {};
+    let NextToken: string | undefined;
+    do {
+      const page = await ssm.send(
+        new GetParametersByPathCommand({ Path: prefix, Recursive: false, NextToken }),
+      );
+      for (const p of page.Parameters ?? [])
+        if (p.Name && p.Value) found[p.Name.slice(prefix.length)] = p.Value;
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
+  },
+  async stackOutputs(stackName, region) {
+    try {
+      const { Stacks = [] } = await makeClient(CloudFormationClient, { region }).send(
+        new DescribeStacksCommand({ StackName: stackName }),
+      );
+      return Object.fromEntries(
+        (Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]),
+      );
+    } catch (error) {
+      if ((error as Error).name === "ValidationError") return {}; // "Stack with id ... does not exist"
+      throw error;
+    }
+  },
+};
+
+/** AWS answers these when the credentials exist but no longer work: a user problem, not a bug. */
+const EXPIRED = new Set([
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+]);
+
+/** Opens a deployed stage: credentials, then its parameters, then the fleet description. */
+export async function openStage(
+  config: ResolvedConfig,
+  region: string,
+  lookup: StageLookup = awsStageLookup,
+): Promise<Target> {
+  const { stage } = config;
+  await lookup.credentials(region);
+  let parameters: Record<string, string>;
+  try {
+    parameters = await lookup.parameters(stage, region);
+  } catch (error) {
+    if (EXPIRED.has((error as Error).name))
+      throw new CliUserError(
+        "your AWS credentials are expired or invalid: run aws sso login or set AWS_PROFILE",
+        {
+          cause: error,
+        },
+      );
+    throw error;
+  }
+  const missing = REQUIRED.filter((name) => !parameters[name]);
+  if (missing.length > 0)
+    throw new StageNotDeployedError(
+      stage,
+      region,
+      missing.map((m) => `/clawops/${stage}/${m}`),
+    );
+  let description: FleetDescription;
+  try {
+    description = JSON.parse(parameters[StageParameter.Fleet] ?? "") as FleetDescription;
+  } catch (error) {
+    throw new CliUserError(
+      `/clawops/${stage}/fleet is not JSON: redeploy with npx sst deploy --stage ${stage}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  let alerts: Promise<Record<string, string>> | undefined;
+  const alertOutputs = () => {
+    alerts ??= lookup.stackOutputs(`${stage}-${config.app.name}-Alerts`, region);
+    return alerts;
+  };
+  const functionName = async (fn: TargetFunction): Promise<string> => {
+    const name =
+      fn === TargetFunction.Readiness
+        ? parameters[StageParameter.ReadinessFunction]
+        : fn === TargetFunction.EvalsIngest
+          ? parameters[StageParameter.EvalsFunction]
+          : (await alertOutputs()).AlertRouterName;
+    if (!name)
+      throw new NotAvailableError(
+        `stage ${stage} has no ${fn} function deployed: run npx sst deploy --stage ${stage}`,
+      );
+    return name;
+  };
+  const optional = (name: string) => (parameters[name] ? { [name]: parameters[name] } : {});
+  return {
+    kind: "stage",
+    stage,
+    region,
+    config,
+    description,
+    resources: {
+      stateTable: parameters[StageParameter.StateTable] ?? "",
+      ...renameKeys(optional(StageParameter.DeadLetterQueueUrl), "deadLetterQueueUrl"),
+      ...renameKeys(optional(StageParameter.DrillStateMachineArn), "drillStateMachineArn"),
+      ...renameKeys(optional(StageParameter.FallbackTopicArn), "fallbackTopicArn"),
+    },
+    async invoke(fn, payload) {
+      const result = await makeClient(LambdaClient, { region }).send(
+        new InvokeCommand({ FunctionName: await functionName(fn), Payload: JSON.stringify(payload) }),
+      );
+      const body = result.Payload ? JSON.parse(Buffer.from(result.Payload).toString("utf8") || "null") : null;
+      if (result.FunctionError) {
+        const message = (body as { errorMessage?: string } | null)?.errorMessage ?? result.FunctionError;
+        throw new CliUserError(`the ${fn} function failed: ${message} (see its CloudWatch logs)`);
+      }
+      return body;
+    },
+    alertRouterSettings: async () =>
+      alertRouterSettings(config, { slackSecretArn: (await alertOutputs()).SlackSecretArn ?? "" }),
+    async slackToken() {
+      const arn = (await alertOutputs()).SlackSecretArn;
+      if (!arn)
+        throw new NotAvailableError(
+          `stage ${stage} has no alerts stack: run npx sst deploy --stage ${stage}`,
+        );
+      const { SecretString } = await makeClient(SecretsManagerClient, { region }).send(
+        new GetSecretValueCommand({ SecretId: arn }),
+      );
+      const token = (JSON.parse(SecretString ?? "{}") as { botToken?: string }).botToken;
+      if (!token)
+        throw new CliUserError(`the Slack secret ${arn} has no botToken: put {"botToken":"xoxb-..."} in it`);
+      return token;
+    },
+    // The account is in every ARN the fleet description carries: no STS call needed.
+    account: async () => accountOf(description),
+    during: (work) => work,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+    close: async () => {},
+  };
+}
+
+function renameKeys(record: Record<string, string>, to: string): Record<string, string> {
+  const value = Object.values(record)[0];
+  return value === undefined ? {} : { [to]: value };
+}
+
+/** The account id from the fleet description's ARNs (`arn:aws:iam::123456789012:role/...`). */
+export function accountOf(description: FleetDescription): string {
+  return description.instanceRoleArn.split(":")[4] ?? "";
+}
