@@ -64,7 +64,10 @@ export function renderReadiness(report: ReadinessReport, color: Colors = plainCo
   const unknown = report.checks.filter((c) => c.status === "unknown");
   if (unknown.length > 0) {
     lines.push("", color.bold(`${unknown.length} check(s) could not be verified:`));
-    for (const check of unknown) lines.push(`${color.yellow("?")} ${check.id}: ${check.explanation}`);
+    for (const check of unknown) {
+      const details = (check.details ?? []).slice(0, 3).join(", ");
+      lines.push(`${color.yellow("?")} ${check.id}: ${check.explanation}${details ? ` (${details})` : ""}`);
+    }
   }
   const attested = report.checks.filter((c) => c.status === "attested");
   if (attested.length > 0) {
