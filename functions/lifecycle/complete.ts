@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
 import { LifecycleActionGone } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { completeAction } from "./auto-scaling.js";
 import { CompleteInputSchema } from "./task-input.js";
 

@@ -6,7 +6,7 @@ import {
   ProbeNotReady,
   runShellScript,
 } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { settingsOf } from "./lifecycle-settings.js";
 import { getInvocation, sendCommand } from "./run-command.js";
 import { DrainInputSchema } from "./task-input.js";

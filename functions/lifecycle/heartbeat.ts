@@ -1,6 +1,6 @@
 import { lambdaHandler } from "@clawops/core/handler";
 import { recordHeartbeat, startGate } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { recordActionHeartbeat } from "./auto-scaling.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";

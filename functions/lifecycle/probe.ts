@@ -6,7 +6,7 @@ import {
   type ProbeOutcome,
   startGate,
 } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";

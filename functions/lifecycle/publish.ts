@@ -4,7 +4,7 @@ import { client } from "@clawops/core/aws";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import { drainFailedDetail, lifecycleAbandonedDetail } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { PublishInputSchema } from "./task-input.js";
 
 /**

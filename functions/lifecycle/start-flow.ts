@@ -1,7 +1,7 @@
 import { LifecycleLaunchEventSchema, LifecycleTerminateEventSchema, parseEvent } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import { actionFromDetail, routeLifecycleEvent } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { completeWithoutGate } from "./auto-scaling.js";
 import { startFlow } from "./executions.js";
 import { settingsOf } from "./lifecycle-settings.js";

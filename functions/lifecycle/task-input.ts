@@ -1,5 +1,5 @@
 import type { DrainState, GateState, LifecycleAction } from "@clawops/core/lifecycle";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** The lifecycle action the state machines carry (`$.action`). */
 export const LifecycleActionSchema = z.object({

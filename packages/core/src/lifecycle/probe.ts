@@ -16,6 +16,7 @@ export function gatewayProbeCommands(endpoint: GatewayEndpoint): string[] {
       `${endpoint.probeTimeoutSeconds} '${url}' 2>/dev/null); rc=$?`,
     'echo "CLAWOPS_PROBE=gateway-health"',
     'echo "CLAWOPS_CURL_EXIT=$rc"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template.
     'echo "CLAWOPS_HTTP_STATUS=${code:-000}"',
     'echo "CLAWOPS_BODY=$(head -c 1024 "$body" | base64 -w0)"',
     'rm -f "$body"',

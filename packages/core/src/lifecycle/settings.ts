@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { ResolvedConfig } from "../config/index.js";
 import type { FleetDescription } from "../fleet/description.js";
 
