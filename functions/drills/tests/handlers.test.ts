@@ -1,0 +1,301 @@
+import { readFileSync } from "node:fs";
+import {
+  BackupClient,
+  DescribeRecoveryPointCommand,
+  DescribeRestoreJobCommand,
+  StartRestoreJobCommand,
+} from "@aws-sdk/client-backup";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteAccessPointCommand,
+  DeleteFileSystemCommand,
+  DeleteMountTargetCommand,
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+  TagResourceCommand,
+} from "@aws-sdk/client-efs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { logger } from "@clawops/core";
+import { restoreCreationToken } from "@clawops/core/drills";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const FLEET = { workspace: "fs-0fleetworkspace0", runtime: "fs-0fleetruntime000" };
+const backup = mockClient(BackupClient);
+const efs = mockClient(EFSClient);
+const ssm = mockClient(SSMClient);
+const dynamo = mockClient(DynamoDBClient);
+const context = {
+  functionName: "clawops-test-drills",
+  awsRequestId: "r",
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+let handlers: Record<"start" | "poll" | "cleanup" | "plan", Handler>;
+
+beforeAll(async () => {
+  logger.setLogLevel("SILENT");
+  process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
+  process.env.CLAWOPS_SETTINGS = JSON.stringify({
+    fleetName: "openclaw",
+    vaultName: "clawops-test-openclaw",
+    restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
+    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    fileSystems: [
+      { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
+      { fileSystemId: FLEET.runtime, kind: "runtime", path: "/runtime" },
+    ],
+    manifestParameterName: "/clawops/test/soul-manifest",
+    verifier: {
+      functionName: "clawops-test-verifier",
+      subnetIds: ["subnet-a"],
+      mountTargetSecurityGroupIds: ["sg-0drill"],
+    },
+  });
+  const as = (module: { handler: unknown }) => module.handler as Handler;
+  handlers = {
+    start: as(await import("../start.js")),
+    poll: as(await import("../poll.js")),
+    cleanup: as(await import("../cleanup.js")),
+    plan: as(await import("../plan.js")),
+  };
+});
+beforeEach(() => {
+  for (const mock of [backup, efs, ssm, dynamo]) mock.reset();
+  dynamo.on(GetItemCommand).resolves({});
+});
+
+const branch = (over: Record<string, unknown> = {}) => ({
+  drillId: "drill-20260302-0600",
+  mode: "drill",
+  keep: false,
+  deadline: "2099-01-01T00:00:00.000Z",
+  verifySeconds: 840,
+  fileSystem: { fileSystemId: FLEET.runtime, kind: "runtime", path: "/runtime" },
+  expectations: { sizeTolerancePercent: 5 },
+  point: {
+    recoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-1",
+    creationDate: "2026-03-02T05:00:00.000Z",
+    rpoSeconds: 3600,
+  },
+  ...over,
+});
+const restore = (over: Record<string, unknown> = {}) => ({
+  restoreJobId: "RJ-1",
+  startedAt: "2026-03-02T06:00:00.000Z",
+  status: "RUNNING",
+  pollAttempt: 0,
+  waitSeconds: 15,
+  ...over,
+});
+const drillTags = [
+  { Key: "clawops:drill-id", Value: "drill-20260302-0600" },
+  { Key: "clawops:created-by", Value: "clawops-drill" },
+];
+
+describe("Function: start", () => {
+  it("starts a restore to a new encrypted file system with string metadata, the CreationToken and the restore role", async () => {
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: "RJ-1" });
+
+    const result = await handlers.start(branch(), context);
+
+    const input = backup.commandCalls(StartRestoreJobCommand)[0]?.args[0].input;
+    expect(input?.Metadata).toMatchObject({
+      newFileSystem: "true",
+      Encrypted: "true",
+      "file-system-id": FLEET.runtime,
+    });
+    expect(input?.Metadata?.CreationToken).toBe(restoreCreationToken("drill-20260302-0600", FLEET.runtime));
+    expect(input?.IamRoleArn).toBe("arn:aws:iam::123456789012:role/clawops-test-restore");
+    expect(result.restore).toMatchObject({ restoreJobId: "RJ-1", status: "PENDING" });
+  });
+});
+
+describe("Function: poll", () => {
+  it.each(["FAILED", "ABORTED"])("throws RestoreFailedError for a %s job", async (Status) => {
+    backup.on(DescribeRestoreJobCommand).resolves({ Status, StatusMessage: "Access denied" });
+    await expect(handlers.poll(branch({ restore: restore() }), context)).rejects.toMatchObject({
+      name: "RestoreFailedError",
+    });
+  });
+
+  it("reads PercentDone as a number and backs off", async () => {
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING", PercentDone: "42.50" });
+    const result = await handlers.poll(branch({ restore: restore() }), context);
+    expect(result.restore).toMatchObject({
+      status: "RUNNING",
+      percentDone: 42.5,
+      pollAttempt: 1,
+      waitSeconds: 30,
+    });
+  });
+
+  it("tags the restored file system only when its CreationToken is this drill's", async () => {
+    backup.on(DescribeRestoreJobCommand).resolves({
+      Status: "COMPLETED",
+      CreatedResourceArn: "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0restored",
+    });
+    efs
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ FileSystemId: "fs-0restored", CreationToken: "someone-else" } as never] });
+
+    await expect(handlers.poll(branch({ restore: restore() }), context)).rejects.toMatchObject({
+      name: "RestoreFailedError",
+    });
+    expect(efs.commandCalls(TagResourceCommand)).toHaveLength(0);
+
+    efs.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [
+        {
+          FileSystemId: "fs-0restored",
+          CreationToken: restoreCreationToken("drill-20260302-0600", FLEET.runtime),
+        } as never,
+      ],
+    });
+    await handlers.poll(branch({ restore: restore() }), context);
+    expect(efs.commandCalls(TagResourceCommand)[0]?.args[0].input).toMatchObject({
+      ResourceId: "fs-0restored",
+      Tags: expect.arrayContaining(drillTags),
+    });
+  });
+
+  it("fails at the drill's deadline", async () => {
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
+    await expect(
+      handlers.poll(branch({ restore: restore(), deadline: "2000-01-01T00:00:00.000Z" }), context),
+    ).rejects.toMatchObject({ name: "DrillTimeoutError" });
+  });
+});
+
+describe("Function: cleanup", () => {
+  it("deletes access points and mount targets, waits for their deletion, then the file system", async () => {
+    efs
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ FileSystemId: "fs-0restored", Tags: drillTags } as never] });
+    efs
+      .on(DescribeAccessPointsCommand)
+      .resolves({ AccessPoints: [{ AccessPointId: "fsap-1", Tags: drillTags }] });
+    efs
+      .on(DescribeMountTargetsCommand)
+      .resolvesOnce({ MountTargets: [{ MountTargetId: "fsmt-1", LifeCycleState: "available" } as never] })
+      .resolves({ MountTargets: [] });
+
+    await expect(
+      handlers.cleanup(branch({ restore: restore({ restoredFileSystemId: "fs-0restored" }) }), context),
+    ).rejects.toMatchObject({ name: "NotReadyError" });
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+    const result = await handlers.cleanup(
+      branch({ restore: restore({ restoredFileSystemId: "fs-0restored" }) }),
+      context,
+    );
+
+    expect(efs.commandCalls(DeleteAccessPointCommand).map((c) => c.args[0].input.AccessPointId)).toContain(
+      "fsap-1",
+    );
+    expect(efs.commandCalls(DeleteMountTargetCommand).map((c) => c.args[0].input.MountTargetId)).toEqual([
+      "fsmt-1",
+    ]);
+    expect(efs.commandCalls(DeleteFileSystemCommand).map((c) => c.args[0].input.FileSystemId)).toEqual([
+      "fs-0restored",
+    ]);
+    expect((result.cleanup as { kept: string[] }).kept).toEqual([]);
+  });
+
+  it.each([
+    ["the fleet's file system tagged as the drill's", FLEET.runtime, drillTags],
+    ["an untagged file system", "fs-0stranger", []],
+    [
+      "another drill's file system",
+      "fs-0other",
+      [
+        { Key: "clawops:drill-id", Value: "drill-other" },
+        { Key: "clawops:created-by", Value: "clawops-drill" },
+      ],
+    ],
+  ])("refuses %s and deletes nothing", async (_case, id, Tags) => {
+    efs
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ FileSystemId: id, Tags, CreationToken: "x" } as never] });
+    efs.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efs.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
+
+    await expect(
+      handlers.cleanup(branch({ restore: restore({ restoredFileSystemId: id }) }), context),
+    ).rejects.toMatchObject({ name: "CleanupRefusedError" });
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+    expect(efs.commandCalls(DeleteMountTargetCommand)).toHaveLength(0);
+  });
+
+  it("keeps the file system with --keep and says how to remove it", async () => {
+    efs
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ FileSystemId: "fs-0restored", Tags: drillTags } as never] });
+    efs.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efs.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
+
+    const result = await handlers.cleanup(
+      branch({ keep: true, restore: restore({ restoredFileSystemId: "fs-0restored" }) }),
+      context,
+    );
+
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+    expect(result.cleanup).toMatchObject({
+      kept: ["fs-0restored"],
+      howToRemove: ["aws efs delete-file-system --file-system-id fs-0restored"],
+    });
+  });
+});
+
+describe("Function: plan", () => {
+  it("plans one branch per fleet file system, the manifest only for the workspace", async () => {
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: JSON.stringify({ files: { "SOUL.md": "ab" } }) } });
+
+    const result = await handlers.plan({ request: {}, executionName: "drill-1" }, context);
+
+    const branches = result.branches as {
+      fileSystem: { kind: string };
+      expectations: { manifest?: unknown };
+    }[];
+    expect(branches.map((b) => b.fileSystem.kind)).toEqual(["workspace", "runtime"]);
+    expect(branches[0]?.expectations.manifest).toEqual({ files: { "SOUL.md": "ab" } });
+    expect(branches[1]?.expectations.manifest).toBeUndefined();
+  });
+
+  it("turns a COMPLETED restore-testing job of a fleet file system into one validation branch", async () => {
+    const event = JSON.parse(
+      readFileSync(
+        new URL("../../../packages/core/tests/events/aws.backup/restore-testing-job.json", import.meta.url),
+        "utf8",
+      ),
+    );
+    backup.on(DescribeRestoreJobCommand).resolves({
+      RestoreJobId: event.detail.restoreJobId,
+      CreationDate: new Date("2026-03-03T06:45:02Z"),
+      RecoveryPointArn: event.detail.recoveryPointArn,
+      RecoveryPointCreationDate: new Date("2026-03-03T05:00:00Z"),
+    });
+    backup.on(DescribeRecoveryPointCommand).resolves({
+      RecoveryPointArn: event.detail.recoveryPointArn,
+      ResourceArn: `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FLEET.runtime}`,
+    });
+
+    const result = await handlers.plan({ request: event, executionName: "validate-1" }, context);
+
+    const [only, ...rest] = result.branches as {
+      mode: string;
+      restore: { restoreJobId: string };
+      point: { rpoSeconds: number };
+    }[];
+    expect(rest).toEqual([]);
+    expect(only).toMatchObject({
+      mode: "validation",
+      restore: { restoreJobId: event.detail.restoreJobId },
+      point: { rpoSeconds: 6302 },
+    });
+  });
+});
