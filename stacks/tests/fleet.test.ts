@@ -360,5 +360,5 @@ describe("Stack: Fleet (reference) — configured variants", () => {
       ProtectedResourceType: "EFS",
       ProtectedResourceArns: [Match.anyValue(), Match.anyValue()],
     });
-  });
+  }, 600_000); // synthesizes a whole variant app: minutes on a shared 2-core machine
 });

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /**
  * The one module that reads `process.env`. Everything else receives these values as arguments.
  * Lambda sets `AWS_REGION`; the stacks set the `CLAWOPS_*` variables on each function.
@@ -17,8 +19,21 @@ export interface ClawopsEnvironment {
   readonly settings: string | undefined;
 }
 
-/** Reads the environment once; `env` is injectable for tests. */
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env): ClawopsEnvironment {
+const functionEnvironment = new AsyncLocalStorage<NodeJS.ProcessEnv>();
+
+/**
+ * Runs `fn` as if it were inside a Lambda function whose environment is `variables` (over `process.env`).
+ * In AWS every function has its own environment; the sandbox runs many functions in one process, and uses
+ * this so two flows' `CLAWOPS_SETTINGS` never meet.
+ */
+export function withFunctionEnvironment<T>(variables: Record<string, string | undefined>, fn: () => T): T {
+  return functionEnvironment.run({ ...process.env, ...variables }, fn);
+}
+
+/** Reads the environment (the function's own inside `withFunctionEnvironment`); `env` is injectable for tests. */
+export function readEnvironment(
+  env: NodeJS.ProcessEnv = functionEnvironment.getStore() ?? process.env,
+): ClawopsEnvironment {
   return {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     stage: env.CLAWOPS_STAGE ?? "dev",
