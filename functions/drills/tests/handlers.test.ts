@@ -115,7 +115,7 @@ describe("Function: start", () => {
 });
 
 describe("Function: poll", () => {
-  it.each(["FAILED", "ABORTED"])("throws RestoreFailedError for a %s job", async (Status) => {
+  it.each(["FAILED", "ABORTED"] as const)("throws RestoreFailedError for a %s job", async (Status) => {
     backup.on(DescribeRestoreJobCommand).resolves({ Status, StatusMessage: "Access denied" });
     await expect(handlers.poll(branch({ restore: restore() }), context)).rejects.toMatchObject({
       name: "RestoreFailedError",
