@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 
 /** CloudWatch namespace of every clawops metric. */
 export const METRICS_NAMESPACE = "Clawops";
@@ -39,4 +39,23 @@ const forwardingSink: MetricsSink = {
 /** Powertools singletons; the service name comes from each function's POWERTOOLS_SERVICE_NAME. */
 export const logger = new Logger();
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, logger: forwardingSink });
-export const tracer = new Tracer();
+
+/**
+ * The Powertools Tracer, loaded on first use. It brings the X-Ray SDK (aws-xray-sdk-core, cls-hooked, semver:
+ * about 120 KB minified, a quarter of a handler's bundle and of its import time), which only an invocation in
+ * Lambda with tracing on needs; with code splitting it is a chunk of its own that nothing else loads.
+ */
+export interface LazyTracer {
+  /** The one Tracer of the process, created on the first call. */
+  load(): Promise<Tracer>;
+}
+
+let tracerInstance: Promise<Tracer> | undefined;
+
+/** The process's Powertools Tracer (`await tracer.load()`); the service name comes from POWERTOOLS_SERVICE_NAME. */
+export const tracer: LazyTracer = {
+  load: () => {
+    tracerInstance ??= import("@aws-lambda-powertools/tracer").then(({ Tracer }) => new Tracer());
+    return tracerInstance;
+  },
+};

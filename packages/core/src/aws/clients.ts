@@ -1,4 +1,3 @@
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CLAWOPS_VERSION, readEnvironment } from "../environment.js";
 import { ConfigError } from "../errors.js";
@@ -40,6 +39,7 @@ interface MiddlewareClient {
   middlewareStack: {
     addRelativeTo(middleware: unknown, options: Record<string, unknown>): void;
   };
+  config: { credentials?: AwsCredentialIdentityProvider };
 }
 
 /** Options every client gets, on top of the caller's. */
@@ -51,13 +51,22 @@ export interface ClientOptions {
 }
 
 const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: "SANDBOX", secretAccessKey: "SANDBOX" };
-let chain: AwsCredentialIdentityProvider | undefined;
 
-const credentials: AwsCredentialIdentityProvider = async (props) => {
-  if (interceptor) return SANDBOX_CREDENTIALS;
-  chain ??= defaultProvider();
-  return chain(props);
-};
+/**
+ * Wraps the client's own resolved credential provider (the SDK's default chain, already inside every client):
+ * while an interceptor is installed the sandbox's fixed credentials are used and the chain is never asked.
+ * The SDK reads `config.credentials` on every request, so this also covers clients made before installation.
+ * (Importing `@aws-sdk/credential-provider-node` here instead would put the chain and its STS/SSO clients into
+ * every bundle's import path, even one whose only client is loaded lazily.)
+ */
+function interceptableCredentials(client: MiddlewareClient): void {
+  const chain = client.config.credentials;
+  client.config.credentials = async (props) => {
+    if (interceptor) return SANDBOX_CREDENTIALS;
+    if (!chain) throw new ConfigError("the AWS SDK client has no credential provider");
+    return chain(props);
+  };
+}
 
 /**
  * Makes an AWS SDK v3 client the clawops way: adaptive retries, a `clawops/<version>` user agent, the region
@@ -72,11 +81,11 @@ export function makeClient<C>(Ctor: new (config: AnyClientConfig) => C, options:
         throw new ConfigError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or pass --region");
       return resolved;
     },
-    credentials,
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 5,
     customUserAgent: [["clawops", CLAWOPS_VERSION]],
   });
+  interceptableCredentials(client as unknown as MiddlewareClient);
   (client as unknown as MiddlewareClient).middlewareStack.addRelativeTo(interceptMiddleware, {
     name: "clawopsInterceptor",
     relation: "before",

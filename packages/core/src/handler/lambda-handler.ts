@@ -1,12 +1,12 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClawopsEnvironment, readEnvironment } from "../environment.js";
 import { isRetryable, PermanentError } from "../errors.js";
-import { logger, metrics, tracer } from "../observability.js";
+import { logger, metrics } from "../observability.js";
 import { sendToDeadLetterQueue } from "./dead-letter.js";
+import { lazyCaptureLambdaHandler } from "./tracing.js";
 
 /** What a clawops handler function receives besides its parsed input. */
 export interface HandlerContext {
@@ -43,8 +43,9 @@ export interface DeadLettered {
 }
 
 /**
- * Makes a Lambda handler from a function of (input, context): middy with Powertools Tracer, Logger (with the
- * Lambda context) and Metrics (EMF), input parsing with a clear error, and clawops' one error convention.
+ * Makes a Lambda handler from a function of (input, context): middy with Powertools Tracer (loaded on the first
+ * traced invocation, see `lazyCaptureLambdaHandler`), Logger (with the Lambda context) and Metrics (EMF), input
+ * parsing with a clear error, and clawops' one error convention.
  */
 export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TInput, TResult>) {
   const kind = options.kind ?? "event";
@@ -82,7 +83,7 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
   };
 
   return middy<unknown, TResult | DeadLettered, Error, Context>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(lazyCaptureLambdaHandler({ captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({ onError })

@@ -1,11 +1,15 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ServiceException } from "@smithy/smithy-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AwsCall, client, makeClient, setClientInterceptor } from "../../src/aws/clients.js";
 
 let restore: (() => void) | undefined;
-afterEach(() => restore?.());
+afterEach(() => {
+  restore?.();
+  restore = undefined;
+  vi.unstubAllEnvs();
+});
 
 function throttling(): ServiceException {
   return new ServiceException({
@@ -78,6 +82,27 @@ describe("Function: makeClient", () => {
     ).rejects.toMatchObject({
       name: "ThrottlingException",
     });
+  });
+
+  it("answers a client made before the interceptor was installed, with sandbox credentials", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "");
+    vi.stubEnv("AWS_PROFILE", "clawops-no-such-profile");
+    const ssm = makeClient(SSMClient, { region: "us-east-1", maxAttempts: 1 });
+    restore = setClientInterceptor({ region: "us-east-1", handle: async () => ({ Status: "Success" }) });
+
+    const out = await ssm.send(new GetCommandInvocationCommand({ CommandId: "c", InstanceId: "i-1" }));
+
+    expect(out.Status).toBe("Success");
+    expect(await ssm.config.credentials()).toMatchObject({ accessKeyId: "SANDBOX" });
+  });
+
+  it("uses the SDK's default credential chain when no interceptor is installed", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLECHAIN");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "example-secret");
+    const ssm = makeClient(SSMClient, { region: "us-east-1" });
+
+    expect(await ssm.config.credentials()).toMatchObject({ accessKeyId: "AKIDEXAMPLECHAIN" });
   });
 
   it("sends a clawops user agent", () => {

@@ -1,0 +1,116 @@
+/**
+ * `npx tsx bench/bundle-analysis.ts [entry-substring ...]`: bundles each Lambda entry as production does, with an
+ * esbuild metafile, and prints what dominates each bundle: bytes of output per package (or per clawops folder),
+ * largest first. The first question to ask of a bundle over budget. `WHY=<package>` also prints the import chain
+ * that pulls that package in; `TOP=<n>` sets how many packages to list.
+ */
+import { join, relative } from "node:path";
+import { build, type Metafile } from "esbuild";
+import { findEntries } from "../scripts/bundling.js";
+import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD } from "../stacks/bundling.js";
+
+/** Output bytes of one package (or clawops source folder) in one bundle. */
+export interface PackageShare {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+/** `node_modules/@scope/pkg/...` → `@scope/pkg`; `packages/core/src/x/...` → `core/x`; else the top folder. */
+export function packageOf(input: string): string {
+  const parts = input.split("/");
+  const at = parts.lastIndexOf("node_modules");
+  if (at >= 0) {
+    const name = parts[at + 1] ?? "?";
+    return name.startsWith("@") ? `${name}/${parts[at + 2]}` : name;
+  }
+  if (parts[0] === "packages") return `${parts[1]}/${parts[3] ?? ""}`.replace(/\.ts$/, "");
+  return parts.slice(0, 2).join("/");
+}
+
+/** Sums a metafile's output bytes by package, largest first. */
+export function sharesOf(metafile: Metafile): PackageShare[] {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * The import chain from the entry to the first file of `pkg` (breadth-first, so the shortest): answers "why is
+ * this package in my bundle?".
+ */
+export function whyIncluded(metafile: Metafile, pkg: string): string[] | undefined {
+  const importers = new Map<string, string>();
+  const entry = Object.values(metafile.outputs)[0]?.entryPoint;
+  if (!entry) return undefined;
+  const queue = [entry];
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (packageOf(file) === pkg) {
+      const chain = [file];
+      for (let at = importers.get(file); at; at = importers.get(at)) chain.unshift(at);
+      return chain;
+    }
+    for (const imported of metafile.inputs[file]?.imports ?? []) {
+      if (imported.external || seen.has(imported.path)) continue;
+      seen.add(imported.path);
+      importers.set(imported.path, file);
+      queue.push(imported.path);
+    }
+  }
+  return undefined;
+}
+
+/** Bundles one entry (in memory) and returns its package shares and total size. */
+export async function analyse(
+  file: string,
+): Promise<{ bytes: number; shares: PackageShare[]; metafile: Metafile }> {
+  const result = await build({
+    entryPoints: [file],
+    outfile: "out.mjs",
+    write: false,
+    metafile: true,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    minify: true,
+    target: FUNCTION_ESBUILD.target,
+    mainFields: [...FUNCTION_ESBUILD.mainFields],
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: "error",
+  });
+  const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.byteLength, 0);
+  return { bytes, shares: sharesOf(result.metafile), metafile: result.metafile };
+}
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2);
+  const top = Number(process.env.TOP ?? 12);
+  const why = process.env.WHY;
+  const root = process.cwd();
+  const entries = (await findEntries(root)).filter(
+    (f) => filters.length === 0 || filters.some((s) => f.includes(s)),
+  );
+  const overall = new Map<string, number>();
+  for (const file of entries) {
+    const { bytes, shares, metafile } = await analyse(file);
+    console.log(`\n${relative(join(root, "functions"), file)}  ${(bytes / 1024).toFixed(1)} KB`);
+    for (const s of shares.slice(0, top)) {
+      console.log(`  ${(s.bytes / 1024).toFixed(1).padStart(8)} KB  ${s.name}`);
+      overall.set(s.name, (overall.get(s.name) ?? 0) + 1);
+    }
+    if (why) console.log(`  why ${why}: ${whyIncluded(metafile, why)?.join("\n    → ") ?? "not included"}`);
+  }
+  if (entries.length > 1) {
+    console.log(`\nin the top ${top} of how many bundles:`);
+    for (const [name, n] of [...overall].sort((a, b) => b[1] - a[1]).slice(0, 20))
+      console.log(`  ${String(n).padStart(3)}  ${name}`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
