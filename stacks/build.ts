@@ -22,6 +22,17 @@ export interface SynthesizedApp {
   readonly assembly: CloudAssembly;
 }
 
+/**
+ * In "deploy" mode SST v2 runs `npm install --omit=dev` in each function's artifact folder, always (its check
+ * is on an array, so even with nothing to install). Under `npm test`/`npx`, npm exports
+ * `npm_config_local_prefix=<repo>`, and that child install then prunes the repository's own devDependencies
+ * (vitest, tsx, ...) mid-run. Offline synthesis needs no install: make it a dry run, scoped to the artifact.
+ */
+function isolateSstPackageInstall(): void {
+  delete process.env.npm_config_local_prefix;
+  process.env.npm_config_dry_run = "true";
+}
+
 let project: { stage: string; ready: Promise<unknown> } | undefined;
 
 /**
@@ -30,6 +41,7 @@ let project: { stage: string; ready: Promise<unknown> } | undefined;
  */
 export async function synthesizeApp(options: SynthOptions = {}): Promise<SynthesizedApp> {
   const stage = options.stage ?? "dev";
+  isolateSstPackageInstall();
   if (!project || project.stage !== stage) project = { stage, ready: initProject({ stage }) };
   await project.ready;
   const config = resolveConfig(options.config ?? defaultConfig, stage);
