@@ -24,7 +24,8 @@ let dir: string | undefined;
  * Skipped when the run is filtered to files outside `stacks/`.
  */
 export async function setup(project: TestProject): Promise<void> {
-  const filters = project.vitest.config.filters ?? [];
+  // The CLI's file filters (vitest keeps them on the instance; not in the public types).
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern ?? [];
   const needed = filters.length === 0 || filters.some((f) => f.includes("stacks"));
   project.provide("synthesizedStacksFile", "");
   if (!needed) return;
