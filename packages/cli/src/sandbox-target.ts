@@ -1,5 +1,5 @@
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { logger } from "@clawops/core";
+import { logger, withFunctionEnvironment } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import type { Sandbox, SandboxOptions } from "@clawops/sandbox";
@@ -35,20 +35,6 @@ const lambdaContext = (name: string) =>
     awsRequestId: "clawops-cli",
     getRemainingTimeInMillis: () => 900_000,
   }) as unknown as Context;
-
-/** Sets CLAWOPS_* for the in-process function while it runs (the stack sets them on the deployed function). */
-async function withEnvironment<T>(vars: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 /**
  * Boots the sandbox for one command: the fleet comes up through the real launch gate (the lifecycle flow is
@@ -140,14 +126,14 @@ function sandboxTarget(
       const { createRunHandler } = await import("../../../functions/readiness/run.js");
       const settings = JSON.stringify(readinessSettings(config, description));
       const handler = createRunHandler({ sleep: (ms) => clock.sleep(ms), now: at });
-      return withEnvironment({ ...base, CLAWOPS_SETTINGS: settings }, () =>
+      return withFunctionEnvironment({ ...base, CLAWOPS_SETTINGS: settings }, () =>
         handler(payload, lambdaContext("readiness")),
       );
     }
     if (fn === TargetFunction.EvalsIngest) {
       const { createIngestHandler } = await import("../../../functions/readiness/evals.js");
       const handler = createIngestHandler({ now: at });
-      return withEnvironment(base, () => handler(payload, lambdaContext("evals")));
+      return withFunctionEnvironment(base, () => handler(payload, lambdaContext("evals")));
     }
     const { makeAlertRouter } = await import("../../../functions/alerts/router.js");
     const env = {
@@ -184,8 +170,8 @@ function sandboxTarget(
       const tracked = work.finally(() => {
         settled = true;
       });
+      tracked.catch(() => undefined); // Handled by the caller once the clock stops; not an unhandled rejection.
       if (!(await clock.runUntil(() => settled, { limitMs }))) {
-        tracked.catch(() => undefined);
         throw new CliUserError(`gave up after ${limitMs / 60_000} sandbox minutes`);
       }
       return tracked;

@@ -7,6 +7,17 @@ import { Command } from "commander";
 export function sandboxCommand(setExitCode: (code: number) => void): Command {
   return new Command("sandbox")
     .description("Run clawops against a local stand-in for AWS (no account, no Docker): the game day")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npm start                 (the same thing, from the repository root)
+  $ npx clawops sandbox
+
+The game day boots a fleet through the launch gate, kills a gateway, runs a restore drill and readiness,
+printing a timeline and a final table of scenes. Exit code 0 only when every scene passed.
+To try a single command locally instead, add --sandbox to it (clawops status --sandbox).`,
+    )
     .action(async () => {
       // Loaded on demand: the sandbox pulls in servers and simulators no other command needs.
       const { gameDayScenes, runGameDay } = await import("@clawops/sandbox");

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Sandbox } from "@clawops/sandbox";
+import { describe, expect, it } from "vitest";
+import { run } from "../src/program.js";
+import { argv, captureStreams } from "./capture.js";
+
+/** Each run boots its own one-instance sandbox (seconds each): one test per command and exit path. */
+const sandbox = { fleetSize: 1 };
+
+const promptfoo = {
+  evalId: "eval-1",
+  results: {
+    timestamp: "2026-11-27T10:00:00.000Z",
+    results: [
+      { success: true, description: "normal: drafts a reply", vars: { skill: "email" } },
+      { success: true, description: "decline: refuses to send to 500 people", vars: { skill: "email" } },
+      { success: false, description: "edge: empty inbox", vars: { skill: "email" } },
+    ],
+  },
+};
+
+describe("Function: run --sandbox", () => {
+  it("shows the booted fleet and the monitor's last run as JSON", async () => {
+    const io = captureStreams();
+    const code = await run(argv("status", "--sandbox", "--json"), { streams: io, sandbox });
+    expect(code).toBe(0);
+    const status = JSON.parse(io.stdoutText());
+    expect(Object.keys(status).sort()).toEqual(
+      ["autoScalingGroupName", "capacity", "controlPlane", "fleet", "instances", "stage"].sort(),
+    );
+    expect(status.instances).toHaveLength(1);
+    expect(status.instances[0]).toMatchObject({ lifecycleState: "InService", gateway: "healthy" });
+    expect(status.controlPlane.healthMonitor.lastRunAt).toMatch(/^\d{4}-/);
+    expect(status.controlPlane.readiness).toBeNull();
+  });
+
+  it("runs readiness, writes the HTML report and exits 1 when a check fails", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "clawops-cli-"));
+    const html = join(dir, "readiness.html");
+    const io = captureStreams();
+    const code = await run(argv("readiness", "--sandbox", "--json", "--html", html), {
+      streams: io,
+      sandbox,
+    });
+    const report = JSON.parse(io.stdoutText());
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["runId", "at", "stage", "fleet", "areas", "checks", "passed"]),
+    );
+    expect(report.areas.map((a: { area: string }) => a.area)).toHaveLength(8);
+    expect(report.passed).toBe(false);
+    expect(report.checks.some((c: { status: string }) => c.status === "fail")).toBe(true);
+    expect(code).toBe(1);
+    expect(await readFile(html, "utf8")).toContain("Production readiness: openclaw");
+    expect(io.stderrText()).toContain(`HTML report written to ${html}`);
+  });
+
+  it("ingests promptfoo results through the readiness ingestion and exits 1 on a failing case", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "clawops-cli-"));
+    const file = join(dir, "results.json");
+    await writeFile(file, JSON.stringify(promptfoo));
+    const io = captureStreams();
+    const code = await run(argv("evals", "report", file, "--sandbox"), { streams: io, sandbox });
+    expect(io.stdoutText()).toMatch(/email\s*│ 1\s*│ 1\s*│ 1/);
+    expect(io.stdoutText()).toContain("✗ email: edge: empty inbox");
+    expect(code).toBe(1);
+  });
+
+  it("refuses a file that is not promptfoo output (exit 2)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "clawops-cli-"));
+    const file = join(dir, "results.json");
+    await writeFile(file, JSON.stringify({ hello: "world" }));
+    const io = captureStreams();
+    const code = await run(argv("evals", "report", file, "--sandbox"), { streams: io, sandbox });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain("is not promptfoo output");
+  });
+
+  it("sends a test alert through the real router to the sandbox's Slack", async () => {
+    const io = captureStreams();
+    // The sandbox's CloudWatch model does not answer ListTagsForResource yet (the router reads alarm tags):
+    // answer "no tags" here, on top of the model, until the sandbox models it.
+    const prepare = (box: Sandbox) => {
+      const cloudWatch = box.aws.models.cloudWatch;
+      box.aws.models.simulator.register({
+        service: "CloudWatch",
+        commands: { ListTagsForResource: () => ({ Tags: [] }), ...cloudWatch.commands },
+      });
+    };
+    const code = await run(argv("alerts", "test", "--sandbox", "--json"), {
+      streams: io,
+      sandbox: { ...sandbox, prepare },
+    });
+    const result = JSON.parse(io.stdoutText() || "{}");
+    expect(Object.keys(result)).toEqual(["alarm", "ok"]);
+    expect(result.alarm.status).toBe("opened");
+    expect(code).toBe(0);
+  });
+
+  it("lists the drill history as JSON (empty before any drill)", async () => {
+    const io = captureStreams();
+    expect(await run(argv("drill", "--history", "--sandbox", "--json"), { streams: io, sandbox })).toBe(0);
+    expect(JSON.parse(io.stdoutText())).toEqual([]);
+  });
+});

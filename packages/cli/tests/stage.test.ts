@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { NoCredentialsError } from "../src/errors.js";
+import { run } from "../src/program.js";
+import type { StageLookup } from "../src/stage-target.js";
+import { argv, captureStreams } from "./capture.js";
+
+const noCredentials: StageLookup = {
+  credentials: async () => {
+    throw new NoCredentialsError();
+  },
+  parameters: async () => ({}),
+  stackOutputs: async () => ({}),
+};
+
+const notDeployed: StageLookup = { ...noCredentials, credentials: async () => {} };
+
+describe("Function: run (no AWS account)", () => {
+  it.each([["status"], ["readiness"], ["drill"], ["alerts", "test"], ["alerts", "replay"]])(
+    "tells the user how to log in when %s --stage finds no credentials (exit 2)",
+    async (...command) => {
+      const io = captureStreams();
+      const code = await run(argv(...command, "--stage", "prod"), {
+        streams: io,
+        stageLookup: noCredentials,
+      });
+      expect(code).toBe(2);
+      expect(io.stderrText()).toContain("no AWS credentials found: run aws sso login or set AWS_PROFILE");
+      expect(io.stdoutText()).toBe("");
+    },
+  );
+
+  it("tells the user to deploy when the stage's parameters are missing, naming the region (exit 2)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("status", "--stage", "staging", "--region", "eu-west-1"), {
+      streams: io,
+      stageLookup: notDeployed,
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain(
+      "stage staging is not deployed in eu-west-1: run npx sst deploy --stage staging",
+    );
+    expect(io.stderrText()).toContain("/clawops/staging/fleet");
+  });
+
+  it("takes the region from AWS_REGION when --region is not given", async () => {
+    const io = captureStreams();
+    await run(argv("status", "--stage", "prod"), {
+      streams: io,
+      stageLookup: notDeployed,
+      env: { AWS_REGION: "ap-southeast-2" },
+    });
+    expect(io.stderrText()).toContain("not deployed in ap-southeast-2");
+  });
+
+  it("refuses a missing evals file before reaching AWS (exit 2)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("evals", "report", "does-not-exist.json", "--stage", "prod"), {
+      streams: io,
+      stageLookup: noCredentials,
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toMatch(
+      /cannot read .*does-not-exist\.json: ENOENT \(write it with promptfoo eval -o/,
+    );
+  });
+
+  it("refuses the failure drill while it is not available (exit 2)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("drill", "--failure", "--stage", "prod"), {
+      streams: io,
+      stageLookup: notDeployed,
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain("not available yet");
+  });
+
+  it.each([
+    [["status"], "say where to run"],
+    [["status", "--stage", "prod", "--sandbox"], "cannot be used with"],
+    [["drill", "--history", "zero", "--sandbox"], "expected a whole number"],
+    [["nonsense"], "unknown command"],
+  ])("exits 2 on a usage error: %j", async (args, message) => {
+    const io = captureStreams();
+    const code = await run(argv(...args), { streams: io, stageLookup: notDeployed });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain(message);
+  });
+
+  it.each([
+    [[], "clawops status --stage prod"],
+    [["status"], "clawops status --sandbox"],
+    [["drill"], "--history 5"],
+    [["readiness"], "--html readiness.html"],
+    [["alerts", "test"], "clawops alerts test --stage prod"],
+    [["alerts", "replay"], "--limit 10"],
+    [["evals", "report"], "promptfoo eval -o results.json"],
+    [["sandbox"], "game day"],
+  ])("prints help with examples for %j (exit 0)", async (args, example) => {
+    const io = captureStreams();
+    const code = await run(argv(...args, "--help"), { streams: io });
+    expect(code).toBe(0);
+    expect(io.stdoutText()).toContain(example);
+  });
+});
