@@ -5,18 +5,16 @@ import { client } from "@clawops/core/aws";
 import { EventSource } from "@clawops/core/events";
 import type { DriftEventDetail, ReadinessReport } from "@clawops/core/readiness";
 
-/** Failing and unknown checks per area (dimensions Fleet, Area), and the run's total. */
+/**
+ * Failing and unknown checks per area (dimensions Fleet, Area), and the run's total. Each area is flushed from
+ * the one metrics instance (its own EMF line): a dimension set per area, both figures in it.
+ */
 export function publishAreaMetrics(metrics: typeof Metrics, report: ReadinessReport): void {
   for (const area of report.areas) {
-    // A single metric flushes on its first addMetric: one per metric, or the second loses its dimensions.
-    for (const [name, value] of [
-      ["ReadinessFailing", area.fail],
-      ["ReadinessUnknown", area.unknown],
-    ] as const) {
-      const single = metrics.singleMetric();
-      single.addDimensions({ Fleet: report.fleet, Area: area.area });
-      single.addMetric(name, MetricUnit.Count, value);
-    }
+    metrics.addDimensions({ Fleet: report.fleet, Area: area.area });
+    metrics.addMetric("ReadinessFailing", MetricUnit.Count, area.fail);
+    metrics.addMetric("ReadinessUnknown", MetricUnit.Count, area.unknown);
+    metrics.publishStoredMetrics();
   }
   metrics.addDimension("Fleet", report.fleet);
   metrics.addMetric(

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { withFunctionEnvironment } from "@clawops/core";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
 import { type LifecycleSettings, lifecycleSettings } from "@clawops/core/lifecycle";
 import type { Context } from "aws-lambda";
@@ -41,11 +42,17 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
   const { createMonitorHandler } = await import("../../../../../functions/lifecycle/monitor.js");
   const { world } = sandbox.aws.models;
   const tasks = lifecycleTasks as unknown as Record<string, Handler>;
+  // Every lifecycle function's own environment, as the stack sets it (filled in once the ARNs are known).
+  const environment: Record<string, string> = { CLAWOPS_STATE_TABLE: sandbox.dynamo.table };
+  const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
   const substitutions = Object.fromEntries(
     Object.keys(tasks).map((name) => [name, world.arn("lambda", `function:${name}`)]),
   );
   const lambdas = Object.fromEntries(
-    Object.entries(tasks).map(([name, fn]) => [name, (payload: unknown) => fn(payload, lambdaContext(name))]),
+    Object.entries(tasks).map(([name, fn]) => [
+      name,
+      (payload: unknown) => asFunction(() => fn(payload, lambdaContext(name))),
+    ]),
   );
   const define = (name: string) =>
     sandbox.stepFunctions.define({
@@ -57,23 +64,20 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
   const launchGateArn = define("launch-gate");
   const terminateDrainArn = define("terminate-drain");
   const settings = lifecycleSettings(sandbox.config, sandbox.description);
-
-  const saved = { settings: process.env.CLAWOPS_SETTINGS, table: process.env.CLAWOPS_STATE_TABLE };
-  process.env.CLAWOPS_SETTINGS = JSON.stringify({ ...settings, launchGateArn, terminateDrainArn });
-  process.env.CLAWOPS_STATE_TABLE = sandbox.dynamo.table;
+  environment.CLAWOPS_SETTINGS = JSON.stringify({ ...settings, launchGateArn, terminateDrainArn });
 
   const routes = lifecycleRoutes(sandbox.description.autoScalingGroupName);
   for (const route of routes) {
     sandbox.events.putRule({
       name: `clawops-lifecycle-${route.id}`,
       pattern: route.pattern,
-      target: (event) => route.target(event, lambdaContext("start-flow")),
+      target: (event) => asFunction(() => route.target(event, lambdaContext("start-flow"))),
     });
   }
   const monitor = createMonitorHandler({ sleep: (ms) => sandbox.clock.sleep(ms) }) as Handler;
-  const reconcile = () => (reconciler as Handler)({}, lambdaContext("reconcile"));
+  const reconcile = () => asFunction(() => (reconciler as Handler)({}, lambdaContext("reconcile")));
   sandbox.schedules.add("clawops-lifecycle-monitor", sandbox.config.settings.monitor.schedule, () =>
-    monitor({}, lambdaContext("monitor")),
+    asFunction(() => monitor({}, lambdaContext("monitor"))),
   );
   sandbox.schedules.add(
     "clawops-lifecycle-reconcile",
@@ -94,8 +98,6 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
       for (const route of routes) sandbox.events.bus.removeRule(`clawops-lifecycle-${route.id}`);
       sandbox.schedules.remove("clawops-lifecycle-monitor");
       sandbox.schedules.remove("clawops-lifecycle-reconcile");
-      process.env.CLAWOPS_SETTINGS = saved.settings;
-      process.env.CLAWOPS_STATE_TABLE = saved.table;
     },
   };
 }
