@@ -68,7 +68,7 @@ export function routerSettings(
 /** Everything a router test runs against: dynalite, the local Slack server, SDK mocks and a virtual clock. */
 export interface RouterWorld {
   readonly slack: SlackServer;
-  readonly clock: VirtualClock;
+  readonly clock: DeliveryClock;
   readonly mocks: {
     secrets: ReturnType<typeof mockClient>;
     cloudwatch: ReturnType<typeof mockClient>;
@@ -86,9 +86,15 @@ export interface RouterWorld {
 let tableCount = 0;
 
 export async function startWorld(
-  options: { token?: string; alerts?: Partial<AlertRouterSettings["alerts"]>; rateLimit?: false } = {},
+  options: {
+    token?: string;
+    alerts?: Partial<AlertRouterSettings["alerts"]>;
+    rateLimit?: false;
+    /** @default a VirtualClock (sleeps jump time: for sequential tests, not concurrent load) */
+    clock?: DeliveryClock;
+  } = {},
 ): Promise<RouterWorld> {
-  const clock = new VirtualClock();
+  const clock = options.clock ?? new VirtualClock();
   const dynamo: LocalDynamo = await startDynamo();
   const raw = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
   const table = `state-${++tableCount}`;
