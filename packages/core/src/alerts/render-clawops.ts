@@ -9,6 +9,7 @@ import type {
   ReadinessDriftClearedEvent,
   ReadinessDriftFoundEvent,
 } from "../events/index.js";
+import { failureDrillCompletedLayout, failureDrillStartedLayout } from "../failure-drill/render.js";
 import {
   bold,
   code,
@@ -183,6 +184,10 @@ function layout(event: ClawopsEvent): Layout {
       return drift(event, false);
     case "AlertDeliveryFailed":
       return alertDeliveryFailed(event);
+    case "FailureDrillStarted":
+      return failureDrillStartedLayout(event);
+    case "FailureDrillCompleted":
+      return failureDrillCompletedLayout(event);
   }
 }
 

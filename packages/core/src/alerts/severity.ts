@@ -1,5 +1,6 @@
 import type { Severity } from "../config/index.js";
 import type { ClawopsEvent } from "../events/index.js";
+import { failureDrillSeverity } from "../failure-drill/render.js";
 import type { AlertRouterSettings } from "./settings.js";
 
 /** Severities, most severe first (a copy of the config schema's list: the router must not bundle full zod). */
@@ -63,5 +64,8 @@ export function clawopsSeverity(event: ClawopsEvent): Severity {
       );
     case "ReadinessDriftCleared":
       return "info";
+    case "FailureDrillStarted":
+    case "FailureDrillCompleted":
+      return failureDrillSeverity(event);
   }
 }

@@ -223,6 +223,18 @@ export const DrillsSchema = z.object({
   compareRuntimeBytes: z.boolean().default(true),
 });
 
+/** The failure drill: stop one gateway and measure alarm, alert and replacement against these windows. */
+export const FailureDrillSchema = z.object({
+  /** Seconds from the gateway stop until the unhealthy-gateway alarm is in ALARM. @default 300 */
+  alarmWithinSeconds: z.number().int().min(60).max(3600).default(300),
+  /** Seconds from the alarm until the alert router delivered it to Slack (the checklist says two minutes). @default 120 */
+  alertWithinSeconds: z.number().int().min(10).max(600).default(120),
+  /** Seconds from the gateway stop until a replacement is InService (it passed the launch gate). @default 900 */
+  replacementWithinSeconds: z.number().int().min(60).max(7200).default(900),
+  /** Scheduled failure drill; `null` runs it on demand only (`clawops drill --failure`). @default null */
+  schedule: schedule.nullable().default(null),
+});
+
 export const AttestationSchema = z.object({
   /** Check id this attests (e.g. `soul.pr-review`). */
   id: z.string().min(1),
@@ -308,6 +320,7 @@ export const StageSettingsSchema = z.object({
   lifecycle: LifecycleSchema.prefault({}),
   monitor: MonitorSchema.prefault({}),
   drills: DrillsSchema.prefault({}),
+  failureDrill: FailureDrillSchema.prefault({}),
   readiness: ReadinessSchema.prefault({}),
   evals: EvalsSchema.prefault({}),
   /** Log retention in days for the fleet's and clawops' log groups. @default 365 */

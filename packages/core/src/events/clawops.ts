@@ -111,6 +111,47 @@ export const AlertDeliveryFailedDetailSchema = z.looseObject({
 /** The `detail` of `AlertDeliveryFailed`. */
 export type AlertDeliveryFailedDetail = z.infer<typeof AlertDeliveryFailedDetailSchema>;
 
+/** The three windows of a failure drill (seconds). */
+export const FailureDrillWindowsSchema = z.looseObject({
+  alarmSeconds: z.number(),
+  alertSeconds: z.number(),
+  replacementSeconds: z.number(),
+});
+
+/** A failure drill is about to stop a gateway (announced in the channel before anything happens). */
+export const FailureDrillStartedDetailSchema = z.looseObject({
+  drillId: z.string(),
+  asgName: z.string(),
+  instanceId: z.string(),
+  windows: FailureDrillWindowsSchema,
+});
+
+/** The `detail` of `FailureDrillStarted`. */
+export type FailureDrillStartedDetail = z.infer<typeof FailureDrillStartedDetailSchema>;
+
+const windowVerdict = z.enum(["pass", "fail", "missed"]);
+
+/** A failure drill ended: each measured time (`null` = never happened), pass/fail per window, abort reason. */
+export const FailureDrillCompletedDetailSchema = z.looseObject({
+  drillId: z.string(),
+  asgName: z.string(),
+  instanceId: z.string(),
+  passed: z.boolean(),
+  seconds: z.looseObject({
+    alarm: z.nullable(z.number()),
+    alertDelivered: z.nullable(z.number()),
+    replacement: z.nullable(z.number()),
+    recovered: z.nullable(z.number()),
+  }),
+  windows: FailureDrillWindowsSchema,
+  verdicts: z.looseObject({ alarm: windowVerdict, alert: windowVerdict, replacement: windowVerdict }),
+  replacementInstanceId: z.nullable(z.string()),
+  abortedBecause: z.nullable(z.string()),
+});
+
+/** The `detail` of `FailureDrillCompleted`. */
+export type FailureDrillCompletedDetail = z.infer<typeof FailureDrillCompletedDetailSchema>;
+
 const clawops = <const T extends ClawopsDetailType, D extends z.core.SomeType>(type: T, detail: D) =>
   eventBridgeEventSchema(EventSource.Clawops, type, detail);
 
@@ -164,6 +205,22 @@ export const AlertDeliveryFailedEventSchema = clawops(
 /** An `AlertDeliveryFailed` event. */
 export type AlertDeliveryFailedEvent = z.infer<typeof AlertDeliveryFailedEventSchema>;
 
+/** @example { "source": "clawops", "detail-type": "FailureDrillStarted", "detail": { "drillId": "fd-20261128-0100-ab12", "asgName": "clawops-test-fleet", "instanceId": "i-0abc1234def567890", "windows": { "alarmSeconds": 300, "alertSeconds": 120, "replacementSeconds": 900 } }, ... } */
+export const FailureDrillStartedEventSchema = clawops(
+  ClawopsDetailType.FailureDrillStarted,
+  FailureDrillStartedDetailSchema,
+);
+/** A `FailureDrillStarted` event. */
+export type FailureDrillStartedEvent = z.infer<typeof FailureDrillStartedEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "FailureDrillCompleted", "detail": { "drillId": "fd-20261128-0100-ab12", "passed": true, "seconds": { "alarm": 150, "alertDelivered": 4, "replacement": 420, "recovered": 560 }, ... }, ... } */
+export const FailureDrillCompletedEventSchema = clawops(
+  ClawopsDetailType.FailureDrillCompleted,
+  FailureDrillCompletedDetailSchema,
+);
+/** A `FailureDrillCompleted` event. */
+export type FailureDrillCompletedEvent = z.infer<typeof FailureDrillCompletedEventSchema>;
+
 /**
  * Any event clawops publishes, told apart by `detail-type`.
  *
@@ -177,6 +234,8 @@ export const ClawopsEventSchema = z.discriminatedUnion("detail-type", [
   ReadinessDriftFoundEventSchema,
   ReadinessDriftClearedEventSchema,
   AlertDeliveryFailedEventSchema,
+  FailureDrillStartedEventSchema,
+  FailureDrillCompletedEventSchema,
 ]);
 
 /** Any event clawops publishes. */

@@ -35,6 +35,8 @@ export const ClawopsDetailType = {
   ReadinessDriftFound: "ReadinessDriftFound",
   ReadinessDriftCleared: "ReadinessDriftCleared",
   AlertDeliveryFailed: "AlertDeliveryFailed",
+  FailureDrillStarted: "FailureDrillStarted",
+  FailureDrillCompleted: "FailureDrillCompleted",
 } as const;
 
 /** One of clawops' own `detail-type` values. */

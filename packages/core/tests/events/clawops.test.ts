@@ -5,6 +5,8 @@ import {
   DrainFailedEventSchema,
   DrillCompletedEventSchema,
   DrillFailedEventSchema,
+  FailureDrillCompletedEventSchema,
+  FailureDrillStartedEventSchema,
   LifecycleAbandonedEventSchema,
   ReadinessDriftClearedEventSchema,
   ReadinessDriftFoundEventSchema,
@@ -22,6 +24,8 @@ const schemas = {
   ReadinessDriftFound: ReadinessDriftFoundEventSchema,
   ReadinessDriftCleared: ReadinessDriftClearedEventSchema,
   AlertDeliveryFailed: AlertDeliveryFailedEventSchema,
+  FailureDrillStarted: FailureDrillStartedEventSchema,
+  FailureDrillCompleted: FailureDrillCompletedEventSchema,
 } as const;
 
 const detailTypes = Object.values(ClawopsDetailType);
@@ -84,7 +88,7 @@ describe("Function: clawops event schemas", () => {
     const forged = withField(loadFixture("clawops", "DrainFailed"), "detail-type", "SomethingElse");
     expect(() => parseEvent(ClawopsEventSchema, forged)).toThrow(EventValidationError);
     expect(issueLines(() => parseEvent(ClawopsEventSchema, forged))).toEqual([
-      'detail-type: expected "LifecycleAbandoned" | "DrainFailed" | "DrillCompleted" | "DrillFailed" | "ReadinessDriftFound" | "ReadinessDriftCleared" | "AlertDeliveryFailed", got "SomethingElse"',
+      'detail-type: expected "LifecycleAbandoned" | "DrainFailed" | "DrillCompleted" | "DrillFailed" | "ReadinessDriftFound" | "ReadinessDriftCleared" | "AlertDeliveryFailed" | "FailureDrillStarted" | "FailureDrillCompleted", got "SomethingElse"',
     ]);
     expect(() => parseEvent(ClawopsEventSchema, forged)).toThrow(
       'detail-type: expected "LifecycleAbandoned" | "DrainFailed"',

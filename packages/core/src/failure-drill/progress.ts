@@ -1,0 +1,155 @@
+import type { DrillWindows } from "./settings.js";
+
+/** What the drill has seen so far (epoch milliseconds; `null` = not yet). */
+export interface DrillProgress {
+  /** When the stop command was sent: every time is measured from here, except the alert's. */
+  readonly stoppedAt: number;
+  readonly alarmAt: number | null;
+  readonly alertDeliveredAt: number | null;
+  readonly replacedAt: number | null;
+  readonly replacementInstanceId: string | null;
+  readonly okAt: number | null;
+  readonly observations: number;
+}
+
+/** One alarm state transition from DescribeAlarmHistory (StateUpdate items). */
+export interface AlarmTransition {
+  readonly at: number;
+  readonly state: string;
+}
+
+/** The alert router's delivery record of the alarm (`pk=alert#delivery`, `sk=<alarm name>`). */
+export interface DeliverySeen {
+  readonly state: string;
+  readonly stateChangedAt: number;
+  readonly deliveredAt: number;
+}
+
+/** A new instance of the group that is InService: it passed the launch gate (the hook held it until then). */
+export interface ReplacementSeen {
+  readonly instanceId: string;
+  readonly inServiceAt: number;
+}
+
+/** One observation: what CloudWatch, the router's record and Auto Scaling say right now. */
+export interface DrillObservation {
+  readonly alarmTransitions: readonly AlarmTransition[];
+  /** The alarm's current state (DescribeAlarms), which history may not show yet. */
+  readonly alarmState: string;
+  readonly delivery: DeliverySeen | null;
+  readonly replacement: ReplacementSeen | null;
+}
+
+/** What the state machine does next: wait and observe again, record the result, or abort and restore. */
+export type ObserveNext = "observe" | "record" | "abort";
+
+export interface ObserveDecision {
+  readonly progress: DrillProgress;
+  readonly next: ObserveNext;
+  readonly reason: string;
+}
+
+/** A fresh progress for a gateway stopped at `stoppedAt`. */
+export function startProgress(stoppedAt: number): DrillProgress {
+  return {
+    stoppedAt,
+    alarmAt: null,
+    alertDeliveredAt: null,
+    replacedAt: null,
+    replacementInstanceId: null,
+    okAt: null,
+    observations: 0,
+  };
+}
+
+function firstTransition(list: readonly AlarmTransition[], state: string, after: number): number | null {
+  const found = list.filter((t) => t.state === state && t.at >= after).sort((a, b) => a.at - b.at)[0];
+  return found ? found.at : null;
+}
+
+function merge(progress: DrillProgress, seen: DrillObservation, now: number): DrillProgress {
+  const alarmAt =
+    progress.alarmAt ??
+    firstTransition(seen.alarmTransitions, "ALARM", progress.stoppedAt) ??
+    // DescribeAlarmHistory lags the state by a few seconds: the current state is proof enough, timed now.
+    (seen.alarmState === "ALARM" ? now : null);
+  const okAt =
+    progress.okAt ??
+    (alarmAt === null
+      ? null
+      : (firstTransition(seen.alarmTransitions, "OK", alarmAt + 1) ??
+        (seen.alarmState === "OK" && progress.alarmAt !== null ? now : null)));
+  // The record holds the alarm's last delivered transition: an ALARM that changed after the stop is ours.
+  // (If the OK delivery already overwrote it before we looked, the ALARM's delivery time is lost: unknown.)
+  const delivery = seen.delivery;
+  const alertDeliveredAt =
+    progress.alertDeliveredAt ??
+    (alarmAt !== null &&
+    delivery &&
+    delivery.state === "ALARM" &&
+    delivery.stateChangedAt >= progress.stoppedAt
+      ? Math.max(delivery.deliveredAt, alarmAt)
+      : null);
+  const replacement =
+    progress.replacedAt === null && seen.replacement && seen.replacement.inServiceAt >= progress.stoppedAt
+      ? seen.replacement
+      : null;
+  return {
+    ...progress,
+    alarmAt,
+    okAt,
+    alertDeliveredAt,
+    replacedAt: progress.replacedAt ?? replacement?.inServiceAt ?? null,
+    replacementInstanceId: progress.replacementInstanceId ?? replacement?.instanceId ?? null,
+    observations: progress.observations + 1,
+  };
+}
+
+/**
+ * Folds one observation into the drill's progress and decides: `record` once the alarm fired, the alert was
+ * delivered, a replacement is InService and the alarm is OK again; `abort` as soon as any pending step has
+ * taken more than twice its window (the gateway is then restarted if its instance still exists);
+ * `observe` otherwise. The alarm's return to OK gets the alarm window, counted from the replacement.
+ */
+export function advanceDrill(
+  previous: DrillProgress,
+  seen: DrillObservation,
+  now: number,
+  windows: DrillWindows,
+): ObserveDecision {
+  const progress = merge(previous, seen, now);
+  const over = (since: number, windowSeconds: number) => now - since > 2 * windowSeconds * 1000;
+  const abort = (reason: string): ObserveDecision => ({ progress, next: "abort", reason });
+  if (progress.alarmAt === null && over(progress.stoppedAt, windows.alarmSeconds))
+    return abort(`the alarm did not fire within twice its window (${2 * windows.alarmSeconds} s)`);
+  if (
+    progress.alarmAt !== null &&
+    progress.alertDeliveredAt === null &&
+    over(progress.alarmAt, windows.alertSeconds)
+  )
+    return abort(`the alert was not delivered within twice its window (${2 * windows.alertSeconds} s)`);
+  if (progress.replacedAt === null && over(progress.stoppedAt, windows.replacementSeconds))
+    return abort(
+      `no replacement was InService within twice its window (${2 * windows.replacementSeconds} s)`,
+    );
+  if (
+    progress.replacedAt !== null &&
+    progress.okAt === null &&
+    over(progress.replacedAt, windows.alarmSeconds)
+  )
+    return abort(`the alarm did not return to OK within ${2 * windows.alarmSeconds} s of the replacement`);
+  const done =
+    progress.alarmAt !== null &&
+    progress.alertDeliveredAt !== null &&
+    progress.replacedAt !== null &&
+    progress.okAt !== null;
+  if (done) return { progress, next: "record", reason: "alarm, alert, replacement and recovery observed" };
+  return { progress, next: "observe", reason: pending(progress) };
+}
+
+function pending(p: DrillProgress): string {
+  if (p.alarmAt === null) return "waiting for the alarm";
+  if (p.alertDeliveredAt === null) return "waiting for the alert delivery";
+  if (p.replacedAt === null) return "waiting for the replacement";
+  return "waiting for the alarm to return to OK";
+}
