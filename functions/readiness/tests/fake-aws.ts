@@ -70,9 +70,10 @@ const wait = () =>
 /** Answers after the simulated API latency (benchmarks); immediately in tests. */
 const later = <T>(value: T): Promise<T> => wait().then(() => value);
 // biome-ignore lint/suspicious/noExplicitAny: the fake answers any command's input.
+type AnyInput = any;
 const delayed =
-  <T>(fn: (input: any) => T) =>
-  (input: any): Promise<unknown> =>
+  <T>(fn: (input: AnyInput) => T) =>
+  (input: AnyInput): Promise<unknown> =>
     wait().then(() => fn(input));
 
 /** Every SDK call made since the last reset, as `Service.Command`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod/mini";
+import type * as z from "zod/mini";
 import { AlarmStateChangeEventSchema, alarmKind, alarmTriggeringAlarms } from "../../src/events/alarm.js";
 import {
   BackupJobStateChangeEventSchema,
