@@ -1,6 +1,7 @@
 import { cp, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EfsModel } from "./efs.js";
+import { paginate } from "./pagination.js";
 import { awsError, type ServiceModel } from "./simulator.js";
 import type { SandboxWorld } from "./world.js";
 
@@ -41,6 +42,39 @@ export interface BackupModel extends ServiceModel {
   failRestores(recoveryPointArn: string, message: string): void;
   /** Starts a restore as a restore testing plan does (the job carries the plan's ARN). */
   startRestoreTestingJob(recoveryPointArn: string, restoreTestingPlanArn: string): SandboxRestoreJob;
+  /** Backup plans by id (what GetBackupPlan and the selections answer); a deployment puts them here. */
+  readonly plans: Map<string, SandboxBackupPlan>;
+  /** Vaults by name, with their KMS key. */
+  readonly vaults: Map<
+    string,
+    { readonly name: string; readonly arn: string; readonly encryptionKeyArn?: string }
+  >;
+  /** Backup jobs, one per `backup()` (ListBackupJobs). */
+  readonly jobs: SandboxBackupJob[];
+}
+
+/** A backup plan: its rules and its resource selections. */
+export interface SandboxBackupPlan {
+  readonly id: string;
+  readonly name: string;
+  readonly rules: readonly {
+    readonly RuleName: string;
+    readonly TargetBackupVaultName: string;
+    readonly ScheduleExpression: string;
+    readonly Lifecycle?: { readonly DeleteAfterDays?: number };
+  }[];
+  readonly selections: { readonly id: string; readonly name: string; readonly resources: string[] }[];
+}
+
+/** One backup job of a vault. */
+export interface SandboxBackupJob {
+  readonly backupJobId: string;
+  readonly vaultName: string;
+  readonly resourceArn: string;
+  readonly creationDate: number;
+  state: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "ABORTED" | "EXPIRED";
+  completionDate: number | undefined;
+  recoveryPointArn: string | undefined;
 }
 
 /** How long a restore takes on the sandbox clock. */
@@ -66,6 +100,14 @@ export function backupModel(
   const recoveryPoints = new Map<string, SandboxRecoveryPoint>();
   const restoreJobs = new Map<string, SandboxRestoreJob>();
   const failures = new Map<string, string>();
+  const plans = new Map<string, SandboxBackupPlan>();
+  const vaults: BackupModel["vaults"] = new Map();
+  const jobs: SandboxBackupJob[] = [];
+  const planOf = (id: unknown): SandboxBackupPlan => {
+    const found = plans.get(String(id ?? ""));
+    if (!found) throw awsError("ResourceNotFoundException", `Backup plan ${String(id)} not found`);
+    return found;
+  };
 
   const pointOf = (arn: unknown): SandboxRecoveryPoint => {
     const found = recoveryPoints.get(String(arn ?? ""));
@@ -160,6 +202,9 @@ export function backupModel(
     service: "Backup",
     recoveryPoints,
     restoreJobs,
+    plans,
+    vaults,
+    jobs,
     async backup(fileSystemId, vaultName) {
       const fs = efs.fileSystems.get(fileSystemId);
       if (!fs) throw new Error(`no file system ${fileSystemId}`);
@@ -179,6 +224,15 @@ export function backupModel(
         status: "COMPLETED",
       };
       recoveryPoints.set(point.arn, point);
+      jobs.push({
+        backupJobId: world.uuid("backup-job").toUpperCase(),
+        vaultName,
+        resourceArn: fs.arn,
+        creationDate: point.creationDate,
+        state: "COMPLETED",
+        completionDate: world.clock.now(),
+        recoveryPointArn: point.arn,
+      });
       return point;
     },
     async corruptRecoveryPoint(arn, path, content) {
@@ -192,6 +246,76 @@ export function backupModel(
       return start(pointOf(arn), `restore-testing-${world.uuid("token")}`, undefined, planArn);
     },
     commands: {
+      GetBackupPlan(input) {
+        const plan = planOf(input.BackupPlanId);
+        return {
+          BackupPlanId: plan.id,
+          BackupPlanArn: world.arn("backup", `backup-plan:${plan.id}`),
+          VersionId: "1",
+          BackupPlan: { BackupPlanName: plan.name, Rules: plan.rules.map((r) => ({ ...r })) },
+        };
+      },
+      ListBackupSelections(input) {
+        const plan = planOf(input.BackupPlanId);
+        return {
+          BackupSelectionsList: plan.selections.map((s) => ({
+            SelectionId: s.id,
+            SelectionName: s.name,
+            BackupPlanId: plan.id,
+          })),
+        };
+      },
+      GetBackupSelection(input) {
+        const plan = planOf(input.BackupPlanId);
+        const selection = plan.selections.find((s) => s.id === input.SelectionId);
+        if (!selection)
+          throw awsError("ResourceNotFoundException", `Selection ${String(input.SelectionId)} not found`);
+        return {
+          BackupPlanId: plan.id,
+          SelectionId: selection.id,
+          BackupSelection: { SelectionName: selection.name, Resources: [...selection.resources] },
+        };
+      },
+      DescribeBackupVault(input) {
+        const vault = vaults.get(String(input.BackupVaultName ?? ""));
+        if (!vault)
+          throw awsError(
+            "ResourceNotFoundException",
+            `Backup vault ${String(input.BackupVaultName)} not found`,
+          );
+        return {
+          BackupVaultName: vault.name,
+          BackupVaultArn: vault.arn,
+          EncryptionKeyArn: vault.encryptionKeyArn,
+          NumberOfRecoveryPoints: [...recoveryPoints.values()].filter((p) => p.vaultName === vault.name)
+            .length,
+        };
+      },
+      ListBackupJobs(input) {
+        const vault = input.ByBackupVaultName as string | undefined;
+        const after = input.ByCreatedAfter ? new Date(input.ByCreatedAfter as Date).getTime() : undefined;
+        const matching = jobs.filter(
+          (j) => (!vault || j.vaultName === vault) && (after === undefined || j.creationDate >= after),
+        );
+        const page = paginate(matching, {
+          maxResults: input.MaxResults as number | undefined,
+          nextToken: input.NextToken as string | undefined,
+          defaultSize: 1000,
+        });
+        return {
+          BackupJobs: page.items.map((j) => ({
+            BackupJobId: j.backupJobId,
+            BackupVaultName: j.vaultName,
+            ResourceArn: j.resourceArn,
+            ResourceType: "EFS",
+            CreationDate: new Date(j.creationDate),
+            ...(j.completionDate ? { CompletionDate: new Date(j.completionDate) } : {}),
+            State: j.state,
+            ...(j.recoveryPointArn ? { RecoveryPointArn: j.recoveryPointArn } : {}),
+          })),
+          ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+        };
+      },
       ListRecoveryPointsByResource(input) {
         const resourceArn = String(input.ResourceArn ?? "");
         const points = [...recoveryPoints.values()].filter((p) => p.resourceArn === resourceArn);

@@ -58,6 +58,8 @@ export interface EfsModel extends ServiceModel {
   accessPointDir(accessPointId: string): string;
   /** File systems ever deleted, in order (tests prove the guard held by what is NOT here). */
   readonly deleted: string[];
+  /** File system policies (JSON text) by file system id: what DescribeFileSystemPolicy answers. */
+  readonly policies: Map<string, string>;
 }
 
 /** `subnetId → availability zone`, for the one-mount-target-per-AZ rule. */
@@ -81,6 +83,7 @@ export function efsModel(
   const mountTargets = new Map<string, SandboxMountTarget>();
   const accessPoints = new Map<string, SandboxAccessPoint>();
   const deleted: string[] = [];
+  const policies = new Map<string, string>();
 
   const fsOf = (id: unknown): SandboxFileSystem => {
     const found = fileSystems.get(String(id ?? ""));
@@ -131,6 +134,7 @@ export function efsModel(
     mountTargets,
     accessPoints,
     deleted,
+    policies,
     async createFileSystem(spec) {
       const fileSystemId = world.id("fs");
       const dir = join(options.root, fileSystemId);
@@ -154,6 +158,30 @@ export function efsModel(
       return join(fsOf(ap.fileSystemId).dir, ap.rootPath);
     },
     commands: {
+      PutFileSystemPolicy(input) {
+        const fs = fsOf(input.FileSystemId);
+        const policy = String(input.Policy ?? "");
+        try {
+          JSON.parse(policy);
+        } catch {
+          throw awsError("InvalidPolicyException", "The policy is not valid JSON.");
+        }
+        policies.set(fs.fileSystemId, policy);
+        return { FileSystemId: fs.fileSystemId, Policy: policy };
+      },
+      DescribeFileSystemPolicy(input) {
+        const fs = fsOf(input.FileSystemId);
+        const policy = policies.get(fs.fileSystemId);
+        if (policy === undefined)
+          throw awsError("PolicyNotFound", `File system policy for '${fs.fileSystemId}' does not exist.`, {
+            status: 404,
+          });
+        return { FileSystemId: fs.fileSystemId, Policy: policy };
+      },
+      DeleteFileSystemPolicy(input) {
+        policies.delete(fsOf(input.FileSystemId).fileSystemId);
+        return {};
+      },
       DescribeFileSystems(input) {
         let list = [...fileSystems.values()];
         if (input.FileSystemId) list = [fsOf(input.FileSystemId)];
@@ -287,6 +315,7 @@ export function efsModel(
             { status: 409 },
           );
         fileSystems.delete(fs.fileSystemId);
+        policies.delete(fs.fileSystemId);
         deleted.push(fs.fileSystemId);
         await world.clock.track(rm(fs.dir, { recursive: true, force: true }));
         return {};
