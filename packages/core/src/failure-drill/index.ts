@@ -16,6 +16,7 @@ export {
   failureDrillCompletedDetail,
   failureDrillStartedDetail,
 } from "./events.js";
+export { drillPlan } from "./plan.js";
 export {
   decidePreflight,
   type FleetSituation,
@@ -56,8 +57,10 @@ export {
   drillLockSeconds,
   type FailureDrillSettings,
   FailureDrillSettingsSchema,
+  failureDrillNow,
   failureDrillSettings,
   OBSERVE_INTERVAL_SECONDS,
   parseFailureDrillSettings,
+  setFailureDrillClock,
   unhealthyGatewaysAlarmName,
 } from "./settings.js";

@@ -75,3 +75,19 @@ export function parseFailureDrillSettings(json: string | undefined): FailureDril
 export function drillLockSeconds(windows: DrillWindows): number {
   return 2 * windows.replacementSeconds + 2 * windows.alarmSeconds + 600;
 }
+
+let now: () => number = Date.now;
+
+/** The failure drill's clock: the wall clock in Lambda, the sandbox clock in the sandbox. */
+export function failureDrillNow(): number {
+  return now();
+}
+
+/** The sandbox's seam: the drill reads the sandbox clock instead of the wall clock. Returns the restore function. */
+export function setFailureDrillClock(next: () => number): () => void {
+  const previous = now;
+  now = next;
+  return () => {
+    now = previous;
+  };
+}

@@ -1,0 +1,50 @@
+import type { DrillProgress, FailureDrillResult, ObserveNext } from "@clawops/core/failure-drill";
+import * as z from "zod/mini";
+
+/** What the operator (or the schedule) starts the state machine with. */
+export const DrillRequestSchema = z.object({
+  /** Stop this instance's gateway instead of the first healthy one. */
+  instanceId: z.optional(z.string().check(z.regex(/^i-[0-9a-f]+$/))),
+  /** Decide and describe, change nothing. */
+  dryRun: z.optional(z.boolean()),
+});
+export type DrillRequest = z.infer<typeof DrillRequestSchema>;
+
+/** The drill that preflight allowed: its id, start, victim and the group's instances before the stop. */
+export const DrillSchema = z.object({
+  drillId: z.string(),
+  startedAt: z.string(),
+  instanceId: z.string(),
+  instancesBefore: z.array(z.string()),
+});
+export type Drill = z.infer<typeof DrillSchema>;
+
+// Written by these functions, carried verbatim by Step Functions.
+const progress = z.custom<DrillProgress>(
+  (value) =>
+    typeof value === "object" && value !== null && typeof (value as DrillProgress).stoppedAt === "number",
+  { message: "drill progress with a numeric stoppedAt" },
+);
+const result = z.custom<FailureDrillResult>(
+  (value) =>
+    typeof value === "object" && value !== null && typeof (value as FailureDrillResult).passed === "boolean",
+  { message: "a failure drill result" },
+);
+/** What a Catch puts at its ResultPath. */
+const caught = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+
+/** The execution state after preflight allowed the drill (each Task gets and returns all of it). */
+export const DrillStateSchema = z.looseObject({
+  request: DrillRequestSchema,
+  drill: DrillSchema,
+  stop: z.optional(z.object({ commandId: z.string() })),
+  progress: z.optional(progress),
+  observe: z.optional(z.object({ next: z.enum(["observe", "record", "abort"]), reason: z.string() })),
+  result: z.optional(result),
+  error: z.optional(caught),
+});
+export type DrillState = z.infer<typeof DrillStateSchema> & {
+  progress?: DrillProgress | undefined;
+  observe?: { next: ObserveNext; reason: string } | undefined;
+  result?: FailureDrillResult | undefined;
+};

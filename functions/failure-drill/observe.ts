@@ -1,0 +1,35 @@
+import { advanceDrill, failureDrillNow } from "@clawops/core/failure-drill";
+import { lambdaHandler } from "@clawops/core/handler";
+import * as z from "zod/mini";
+import { type DrillState, DrillStateSchema } from "./drill-state.js";
+import { observeDrill } from "./observation.js";
+import { settingsOf, stateTableOf } from "./settings.js";
+
+/**
+ * Observe task, once per Wait: the alarm's state (DescribeAlarms), the router's delivery record and the
+ * group's instances, folded into the progress; says whether to observe again, record, or abort.
+ */
+export const handler = lambdaHandler({
+  kind: "task",
+  parse: (event) => z.parse(DrillStateSchema, event) as DrillState,
+  handler: async (state, { env, logger }) => {
+    const settings = settingsOf(env);
+    if (!state.progress) throw new TypeError("observe needs the progress the stop task starts");
+    const now = failureDrillNow();
+    const seen = await observeDrill({
+      table: stateTableOf(env),
+      alarmName: settings.alarmName,
+      asgName: settings.autoScalingGroupName,
+      instancesBefore: state.drill.instancesBefore,
+      now,
+    });
+    const { progress, next, reason } = advanceDrill(state.progress, seen, now, settings.windows);
+    logger.info("failure drill observed", {
+      drillId: state.drill.drillId,
+      next,
+      reason,
+      alarm: seen.alarmState,
+    });
+    return { ...state, progress, observe: { next, reason } };
+  },
+});
