@@ -1,13 +1,13 @@
 /**
  * `npx tsx bench/bundle-analysis.ts [entry-substring ...]`: bundles each Lambda entry as production does, with an
- * esbuild metafile, and prints what dominates each bundle: bytes of output per package (or per clawops folder),
- * largest first. The first question to ask of a bundle over budget. `WHY=<package>` also prints the import chain
+ * esbuild metafile, and prints what dominates each bundle's cold start (entry + static chunks): bytes of output
+ * per package (or per clawops folder), largest first. The first question to ask of a bundle over budget. `WHY=<package>` also prints the import chain
  * that pulls that package in; `TOP=<n>` sets how many packages to list.
  */
 import { join, relative } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { findEntries } from "../scripts/bundling.js";
-import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD } from "../stacks/bundling.js";
+import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "../stacks/bundling.js";
 
 /** Output bytes of one package (or clawops source folder) in one bundle. */
 export interface PackageShare {
@@ -27,10 +27,11 @@ export function packageOf(input: string): string {
   return parts.slice(0, 2).join("/");
 }
 
-/** Sums a metafile's output bytes by package, largest first. */
-export function sharesOf(metafile: Metafile): PackageShare[] {
+/** Sums a metafile's output bytes by package, largest first (only the `outputs` named, when given). */
+export function sharesOf(metafile: Metafile, only?: ReadonlySet<string>): PackageShare[] {
   const totals = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
+  for (const [path, output] of Object.entries(metafile.outputs)) {
+    if (only && !only.has(path)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const name = packageOf(input);
       totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
@@ -66,13 +67,38 @@ export function whyIncluded(metafile: Metafile, pkg: string): string[] | undefin
   return undefined;
 }
 
-/** Bundles one entry (in memory) and returns its package shares and total size. */
-export async function analyse(
-  file: string,
-): Promise<{ bytes: number; shares: PackageShare[]; metafile: Metafile }> {
+/** The entry's output and every chunk it imports statically: what a cold start loads. */
+export function coldOutputs(metafile: Metafile, entryPoint: string): Set<string> {
+  const cold = new Set<string>();
+  const visit = (output: string): void => {
+    if (cold.has(output)) return;
+    cold.add(output);
+    for (const i of metafile.outputs[output]?.imports ?? [])
+      if (i.kind === "import-statement" && !i.external) visit(i.path);
+  };
+  const entry = Object.keys(metafile.outputs).find((o) => metafile.outputs[o]?.entryPoint === entryPoint);
+  if (entry) visit(entry);
+  return cold;
+}
+
+/**
+ * Bundles one entry (in memory) as deployed (code splitting) and returns its package shares, over what a cold
+ * start loads (`cold`) and over everything shipped (`shares`), with the sizes.
+ */
+export async function analyse(file: string): Promise<{
+  bytes: number;
+  coldBytes: number;
+  shares: PackageShare[];
+  cold: PackageShare[];
+  metafile: Metafile;
+}> {
   const result = await build({
     entryPoints: [file],
-    outfile: "out.mjs",
+    outdir: "out",
+    splitting: FUNCTION_SPLITTING,
+    outExtension: { ".js": ".mjs" },
+    keepNames: FUNCTION_ESBUILD.keepNames,
+    legalComments: FUNCTION_ESBUILD.legalComments,
     write: false,
     metafile: true,
     bundle: true,
@@ -84,8 +110,17 @@ export async function analyse(
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: "error",
   });
-  const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.byteLength, 0);
-  return { bytes, shares: sharesOf(result.metafile), metafile: result.metafile };
+  const metafile = result.metafile;
+  const cold = coldOutputs(metafile, relative(process.cwd(), file));
+  const size = (only?: Set<string>) =>
+    Object.entries(metafile.outputs).reduce((sum, [p, o]) => sum + (only && !only.has(p) ? 0 : o.bytes), 0);
+  return {
+    bytes: size(),
+    coldBytes: size(cold),
+    shares: sharesOf(metafile),
+    cold: sharesOf(metafile, cold),
+    metafile,
+  };
 }
 
 async function main(): Promise<void> {
@@ -98,9 +133,12 @@ async function main(): Promise<void> {
   );
   const overall = new Map<string, number>();
   for (const file of entries) {
-    const { bytes, shares, metafile } = await analyse(file);
-    console.log(`\n${relative(join(root, "functions"), file)}  ${(bytes / 1024).toFixed(1)} KB`);
-    for (const s of shares.slice(0, top)) {
+    const { bytes, coldBytes, cold, metafile } = await analyse(file);
+    const name = relative(join(root, "functions"), file);
+    console.log(
+      `\n${name}  ${(coldBytes / 1024).toFixed(1)} KB at cold start, ${(bytes / 1024).toFixed(1)} KB shipped`,
+    );
+    for (const s of cold.slice(0, top)) {
       console.log(`  ${(s.bytes / 1024).toFixed(1).padStart(8)} KB  ${s.name}`);
       overall.set(s.name, (overall.get(s.name) ?? 0) + 1);
     }

@@ -114,7 +114,9 @@ function median(samples: number[]): number {
 const kb = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 
 /** Builds every function and the reference, then measures each (`filter`: only entries containing it). */
-export async function runBundlesBench(options: { runs?: number; filter?: string } = {}): Promise<BundlesBench> {
+export async function runBundlesBench(
+  options: { runs?: number; filter?: string } = {},
+): Promise<BundlesBench> {
   const runs = options.runs ?? 7;
   const root = process.cwd();
   const dir = await mkdtemp(join(tmpdir(), "clawops-bench-bundles-"));

@@ -82,12 +82,16 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
     request.response = { deadLettered: true, reason } satisfies DeadLettered;
   };
 
-  return middy<unknown, TResult | DeadLettered, Error, Context>()
-    .use(lazyCaptureLambdaHandler({ captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use({ onError })
-    .handler(run);
+  return (
+    middy<unknown, TResult | DeadLettered, Error, Context>()
+      .use(lazyCaptureLambdaHandler({ captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      // No ColdStart metric: one per function (a function_name dimension) is a custom metric billed for every
+      // hour it is sent (bench/cost.ts); cold starts are in every log line (cold_start) and in Lambda's REPORT.
+      .use(logMetrics(metrics, { captureColdStartMetric: false }))
+      .use({ onError })
+      .handler(run)
+  );
 }
 
 /** True for a result that says the input went to the dead-letter queue. */
