@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
@@ -15,14 +16,52 @@ import {
   threadItemKey,
 } from "@clawops/core/alerts";
 
-/** A storm window as stored: every transition in arrival order and what the group message shows. */
+/**
+ * A storm window's counter and render slot as stored. Its transitions are items of their own (see
+ * {@link StoredStormEntry}), so a window of any size stays far below DynamoDB's 400 KB item limit.
+ */
 export interface StormItem {
   readonly count: number;
-  readonly entries: readonly StormEntry[];
   /** `ts` of the group message and of its continuation replies, by page. */
   readonly pages: readonly string[];
   readonly renderedCount: number;
   readonly nextRenderAt: number;
+}
+
+/** One transition of a storm window, stored as its own item. */
+export interface StoredStormEntry {
+  /** 1-based position in the window (from the window's counter). */
+  readonly position: number;
+  /** When the router stored it (ms): a gap older than this was left by an invocation that died. */
+  readonly joinedAt: number;
+  readonly entry: StormEntry;
+}
+
+/** Positions are zero-padded so the sort key orders entries by arrival. */
+const POSITION_DIGITS = 9;
+
+/** The item of the `position`-th transition of a channel's storm window. */
+export function stormEntryItemKey(
+  channel: string,
+  windowStart: number,
+  position: number,
+): { pk: string; sk: string } {
+  return {
+    pk: stormEntriesPk(channel, windowStart),
+    sk: `entry#${String(position).padStart(POSITION_DIGITS, "0")}`,
+  };
+}
+
+function stormEntriesPk(channel: string, windowStart: number): string {
+  return `alert#storm-entries#${channel}#${windowStart}`;
+}
+
+function arrayOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+function numberOf(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
 /** When an alarm's last transition reached Slack (the failure drill reads these). */
@@ -141,22 +180,40 @@ export class AlertState {
     );
   }
 
-  /** Appends a transition to a channel's window; returns its 1-based position in the window. */
+  /**
+   * Adds a transition to a channel's window; returns its 1-based position in the window. The counter
+   * item hands out the position, then the transition is written as its own item under that position.
+   */
   async joinStorm(channel: string, windowStart: number, entry: StormEntry): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: stormItemKey(channel, windowStart),
-        UpdateExpression:
-          "ADD #count :one SET entries = list_append(if_not_exists(entries, :empty), :entry), expiresAt = :ttl",
+        UpdateExpression: "ADD #count :one SET expiresAt = :ttl",
         ExpressionAttributeNames: { "#count": "count" },
-        ExpressionAttributeValues: { ":one": 1, ":empty": [], ":entry": [entry], ":ttl": this.ttl() },
+        ExpressionAttributeValues: { ":one": 1, ":ttl": this.ttl() },
         ReturnValues: "UPDATED_NEW",
       }),
     );
-    return Attributes?.count as number;
+    const position = numberOf(Attributes?.count);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...stormEntryItemKey(channel, windowStart, position),
+          alarmName: entry.alarmName,
+          state: entry.state,
+          at: entry.at,
+          position,
+          joinedAt: this.now(),
+          expiresAt: this.ttl(),
+        },
+      }),
+    );
+    return position;
   }
 
+  /** The window's counter and render slot (not its transitions: see {@link readStormEntries}). */
   async readStorm(channel: string, windowStart: number): Promise<StormItem> {
     const { Item } = await this.db.send(
       new GetCommand({
@@ -166,12 +223,41 @@ export class AlertState {
       }),
     );
     return {
-      count: (Item?.count as number) ?? 0,
-      entries: (Item?.entries as StormEntry[]) ?? [],
-      pages: (Item?.pages as string[]) ?? [],
-      renderedCount: (Item?.renderedCount as number) ?? 0,
-      nextRenderAt: (Item?.nextRenderAt as number) ?? 0,
+      count: numberOf(Item?.count),
+      pages: arrayOf<string>(Item?.pages),
+      renderedCount: numberOf(Item?.renderedCount),
+      nextRenderAt: numberOf(Item?.nextRenderAt),
     };
+  }
+
+  /** Every stored transition of a window in position order (a paginated, consistent Query). */
+  async readStormEntries(channel: string, windowStart: number): Promise<StoredStormEntry[]> {
+    const entries: StoredStormEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+          ExpressionAttributeValues: { ":pk": stormEntriesPk(channel, windowStart), ":entry": "entry#" },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of arrayOf<Record<string, unknown>>(page.Items)) {
+        entries.push({
+          position: numberOf(item.position),
+          joinedAt: numberOf(item.joinedAt),
+          entry: {
+            alarmName: String(item.alarmName),
+            state: item.state as StormEntry["state"],
+            at: numberOf(item.at),
+          },
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
   }
 
   /** Takes the window's render slot until `leaseUntil`; false when another invocation holds it. */

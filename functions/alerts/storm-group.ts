@@ -1,12 +1,17 @@
 import { RetryableError } from "@clawops/core";
 import { renderStormPage, type StormEntry, stormPages, stormRenderStep } from "@clawops/core/alerts";
 import { postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
-import type { AlertState } from "./state.js";
+import type { AlertState, StoredStormEntry } from "./state.js";
 
 /** Alarms listed per page of a group message (one short line each: well within Slack's limits). */
 export const STORM_PAGE_SIZE = 300;
 /** Slack allows about one message per second per channel: the group message is re-rendered at most that often. */
 export const STORM_RENDER_INTERVAL_MS = 1_000;
+/**
+ * A missing position older than this (an entry after it was stored that long ago) was left by an
+ * invocation that died between taking the position and storing its entry: the renderer steps over it.
+ */
+export const STORM_GAP_TIMEOUT_MS = 10_000;
 /** How long one renderer holds the slot before another may take it over (a crashed renderer). */
 const RENDER_LEASE_MS = 15_000;
 
@@ -64,24 +69,40 @@ export async function ensureStormRendered(
   }
 }
 
+/**
+ * How many positions of the window a render covers: the stored entries from position 1 on without a gap,
+ * stepping over gaps that are older than {@link STORM_GAP_TIMEOUT_MS}. An entry whose position was taken
+ * but whose item is not stored yet is not counted as shown, so its invocation keeps waiting for it.
+ */
+export function coveredPositions(entries: readonly StoredStormEntry[], now: number): number {
+  let covered = 0;
+  for (const stored of [...entries].sort((a, b) => a.position - b.position)) {
+    if (stored.position <= covered) continue;
+    if (stored.position !== covered + 1 && now - stored.joinedAt < STORM_GAP_TIMEOUT_MS) break;
+    covered = stored.position;
+  }
+  return covered;
+}
+
 async function renderWindow(
   window: StormWindow,
   state: AlertState,
   slack: SlackDeliveryContext,
 ): Promise<void> {
   const fresh = await state.readStorm(window.channel, window.windowStart);
-  const grouped: StormEntry[] = fresh.entries.slice(window.threshold);
-  const pages = stormPages(grouped, STORM_PAGE_SIZE);
-  const previouslyShown = stormPages(
-    fresh.entries.slice(window.threshold, fresh.renderedCount),
-    STORM_PAGE_SIZE,
-  );
+  const stored = await state.readStormEntries(window.channel, window.windowStart);
+  const covered = coveredPositions(stored, slack.clock.now());
+  const grouped = (upTo: number): StormEntry[] =>
+    stored.filter((s) => s.position > window.threshold && s.position <= upTo).map((s) => s.entry);
+  const pages = stormPages(grouped(Number.POSITIVE_INFINITY), STORM_PAGE_SIZE);
+  const previouslyShown = stormPages(grouped(fresh.renderedCount), STORM_PAGE_SIZE);
+  const total = Math.max(fresh.count, stored.at(-1)?.position ?? 0);
   const ts = [...fresh.pages];
   for (const [index, page] of pages.entries()) {
     const message = renderStormPage(page, {
       windowStart: window.windowStart,
       windowSeconds: window.windowSeconds,
-      total: fresh.count,
+      total,
       page: index,
       pages: pages.length,
       region: window.region,
@@ -96,7 +117,7 @@ async function renderWindow(
     else ts[index] = await postMessage(slack, window.channel, message, index === 0 ? undefined : ts[0]);
   }
   await state.finishStormRender(window.channel, window.windowStart, {
-    count: fresh.count,
+    count: Math.max(covered, fresh.renderedCount),
     pages: ts,
     nextRenderAt: slack.clock.now() + STORM_RENDER_INTERVAL_MS,
   });
