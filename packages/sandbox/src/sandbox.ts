@@ -9,6 +9,7 @@ import type { Fault, RecordedCall } from "./aws/simulator.js";
 import type { InstanceTimings, SandboxEvent, SimInstance } from "./aws/world.js";
 import { type BusRule, LocalEventBus, type LocalEventBusOptions } from "./bus.js";
 import { SandboxClock } from "./clock.js";
+import { seedFleetFiles } from "./fleet-files.js";
 import { seedFleet } from "./fleet-seed.js";
 import {
   createStateTable,
@@ -178,6 +179,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       options.fleetSize ??
       (config.settings.fleet.mode === "reference" ? config.settings.fleet.desiredCapacity : 2);
     const description = seedFleet(models, config, size);
+    // The fleet's file systems as real directories (soul documents, runtime data) and the daily backup.
+    await seedFleetFiles(models, config, description);
     const group = models.autoScaling.group(description.autoScalingGroupName);
     const describe = (member: GroupMember, instance: SimInstance | undefined): FleetInstance => ({
       instanceId: member.instanceId,

@@ -1,13 +1,22 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { metrics, setMetricsSink } from "@clawops/core";
 import { setClientInterceptor } from "@clawops/core/aws";
 import { GATEWAY_DRAIN_MARKER, GATEWAY_PROBE_MARKER } from "@clawops/core/lifecycle";
 import type { Clock } from "../clock.js";
 import { autoScalingModel } from "./autoscaling.js";
 import { AutoScalingEngine } from "./autoscaling-engine.js";
+import { type BackupModel, backupModel } from "./backup.js";
 import { type CloudWatchModel, cloudWatchModel } from "./cloudwatch.js";
 import { type Ec2Data, ec2Model, emptyEc2Data } from "./ec2.js";
+import { type EfsModel, efsModel, lambdaMountModel } from "./efs.js";
 import { eventBridgeModel } from "./eventbridge.js";
 import { gatewayDrainSimulator, gatewayProbeSimulator } from "./gateway-probe.js";
+import { type IamModel, iamModel } from "./iam.js";
+import { type LambdaModel, lambdaModel } from "./lambda.js";
+import { lambdaWithFileSystems } from "./lambda-file-systems.js";
+import { type LogsModel, logsModel } from "./logs.js";
 import { type SecretsManagerModel, secretsManagerModel } from "./secretsmanager.js";
 import { AwsSimulator } from "./simulator.js";
 import { type SsmModel, type SsmOptions, ssmModel } from "./ssm.js";
@@ -44,6 +53,16 @@ export class SimulatedAws {
   readonly cloudWatch: CloudWatchModel;
   readonly ec2: Ec2Data;
   readonly secrets: SecretsManagerModel;
+  readonly iam: IamModel;
+  readonly logs: LogsModel;
+  readonly lambda: LambdaModel;
+  /** EFS with file systems as directories under `fileRoot` (removed by `stop()`). */
+  readonly efs: EfsModel;
+  readonly backup: BackupModel;
+  /** The host directory behind the simulated file systems and recovery points. */
+  readonly fileRoot: string;
+  /** Where the drill verifier's EFS mount appears (a link to an access point's directory while attached). */
+  readonly verifierMountPath: string;
 
   constructor(options: SimulatedAwsOptions) {
     this.world = new SandboxWorld(options.clock, { region: options.region, timings: options.timings });
@@ -54,6 +73,18 @@ export class SimulatedAws {
     this.cloudWatch = cloudWatchModel(this.world);
     this.ec2 = emptyEc2Data();
     this.secrets = secretsManagerModel(this.world);
+    this.iam = iamModel(this.world);
+    this.logs = logsModel(this.world);
+    this.lambda = lambdaModel(this.world);
+    this.fileRoot = mkdtempSync(join(tmpdir(), "clawops-sandbox-files-"));
+    // EFS puts a mount target in its subnet's zone (one per AZ): the zones are the seeded EC2 subnets'.
+    const subnetZones = new Proxy({} as Record<string, string>, {
+      get: (_, id) => this.ec2.subnets.find((s) => s.SubnetId === id)?.AvailabilityZone as string | undefined,
+    });
+    this.efs = efsModel(this.world, { root: join(this.fileRoot, "efs"), subnetZones });
+    this.verifierMountPath = join(this.fileRoot, "mnt", "drill");
+    mkdirSync(join(this.fileRoot, "mnt"), { recursive: true });
+    this.backup = backupModel(this.world, this.efs, { root: join(this.fileRoot, "backup") });
     if (options.prober) {
       this.ssm.onScript(
         GATEWAY_PROBE_MARKER,
@@ -69,7 +100,17 @@ export class SimulatedAws {
       .register(this.ssm)
       .register(this.cloudWatch)
       .register(this.secrets)
-      .register(eventBridgeModel(this.world));
+      .register(eventBridgeModel(this.world))
+      .register(this.iam)
+      .register(this.logs)
+      .register(
+        lambdaWithFileSystems(
+          this.lambda,
+          lambdaMountModel(this.world, this.efs, { mountPath: this.verifierMountPath }),
+        ),
+      )
+      .register(this.efs)
+      .register(this.backup);
   }
 
   /** Routes every factory-made client to the models and EMF to CloudWatch; returns the uninstaller. */
@@ -88,8 +129,9 @@ export class SimulatedAws {
     };
   }
 
-  /** Stops the models' own timers (alarm evaluation). */
+  /** Stops the models' own timers (alarm evaluation) and removes the file systems' directories. */
   stop(): void {
     this.cloudWatch.stop();
+    rmSync(this.fileRoot, { recursive: true, force: true });
   }
 }
