@@ -94,7 +94,10 @@ export interface CostEstimate {
   readonly instances: number;
   readonly lines: CostLine[];
   readonly totalUsd: number;
-  /** Same, with per-instance health and per-area readiness as structured logs and no 10 s wait in the monitor. */
+  /**
+   * Same, with per-instance health and per-area readiness as structured logs, no 10 s wait in the monitor, and
+   * one KMS key for the whole control plane.
+   */
   readonly withFixesUsd: number;
 }
 
@@ -234,9 +237,16 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   const totalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
   // Per-instance health and per-area readiness as structured log fields instead of metrics (the alarms use the
   // fleet totals), and the monitor collecting the probe's results on its next run instead of waiting 10 s.
+  // And one customer managed key (Core's) for every stack's encrypted logs instead of one per stack.
   const metricFixSavings = (n + AREAS.length * 2) * CW_METRIC_MONTH_USD;
+  const keyFixSavings = Math.max(inputs.kmsKeys - 1, 0) * KMS_KEY_MONTH_USD;
   const waitFixSavings = MINUTES * MONITOR_PROBE_WAIT_SECONDS * gb(MB.default) * LAMBDA_ARM_GB_SECOND_USD;
-  return { instances: n, lines, totalUsd, withFixesUsd: round(totalUsd - metricFixSavings - waitFixSavings) };
+  return {
+    instances: n,
+    lines,
+    totalUsd,
+    withFixesUsd: round(totalUsd - metricFixSavings - waitFixSavings - keyFixSavings),
+  };
 }
 
 /** The bills for 3, 10 and 100 instances. */

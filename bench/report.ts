@@ -113,7 +113,11 @@ export function renderMarkdown(run: BenchRun): string {
       ),
       "\nProposed fixes: per-instance gateway health and per-area readiness as structured log fields instead of " +
         "custom metrics (each metric is $0.30 a month; the alarms use the fleet totals), and the health monitor " +
-        "collecting its probe's results on its next run instead of waiting 10 s every minute.\n",
+        "collecting its probe's results on its next run instead of waiting 10 s every minute, and one customer " +
+        "managed KMS key (Core's) for every stack's encrypted logs instead of one per stack ($1 a month each). " +
+        "Below $3 for 10 instances then also needs: one fleet-health metric (UnhealthyGateways), the readiness " +
+        "run's 47 s probe wait moved out of Lambda, and X-Ray active tracing off (or sampled) on the scheduled " +
+        "functions.\n",
     );
     for (const n of ["3", "10", "100"] as const) {
       out.push(
