@@ -26,6 +26,8 @@ type Input = Record<string, unknown>;
 export interface CloudWatchModel extends ServiceModel {
   readonly store: MetricStore;
   readonly alarms: Map<string, MetricAlarm>;
+  /** Tags by resource ARN (alarms), as `PutMetricAlarm`/`TagResource` set them. */
+  readonly tags: Map<string, Record<string, string>>;
   /** Evaluates every alarm now (the model also does it every minute on the clock). */
   evaluate(): void;
   /** A `MetricsSink` for `setMetricsSink`: EMF blobs from Powertools land in the store. */
@@ -81,6 +83,19 @@ function widgetMetrics(rows: unknown[][]): { id: MetricId; options: Record<strin
 export function cloudWatchModel(world: SandboxWorld): CloudWatchModel {
   const store = new MetricStore();
   const alarms = new Map<string, MetricAlarm>();
+  const tags = new Map<string, Record<string, string>>();
+  const tagsOf = (input: Input) =>
+    Object.fromEntries(
+      ((input.Tags as { Key?: string; Value?: string }[] | undefined) ?? []).map((t) => [
+        String(t.Key),
+        String(t.Value ?? ""),
+      ]),
+    );
+  const alarmByArn = (arn: unknown): MetricAlarm => {
+    const alarm = [...alarms.values()].find((a) => a.AlarmArn === arn);
+    if (!alarm) throw awsError("ResourceNotFoundException", `Resource ${String(arn)} does not exist`);
+    return alarm;
+  };
 
   function transition(alarm: MetricAlarm, state: AlarmStateValue, reason: string, reasonData?: string): void {
     if (alarm.StateValue === state) return;
@@ -126,6 +141,7 @@ export function cloudWatchModel(world: SandboxWorld): CloudWatchModel {
     service: "CloudWatch",
     store,
     alarms,
+    tags,
     evaluate,
     stop: () => cancel(),
     emfSink: { log: emfLine, info: emfLine, warn: emfLine, error: emfLine, debug: emfLine },
@@ -249,7 +265,10 @@ export function cloudWatchModel(world: SandboxWorld): CloudWatchModel {
       PutMetricAlarm(input) {
         const name = String(input.AlarmName ?? "");
         if (!name) throw awsError("ValidationError", "AlarmName is required");
-        alarms.set(name, alarmFromInput(world, input, alarms.get(name)));
+        const alarm = alarmFromInput(world, input, alarms.get(name));
+        alarms.set(name, alarm);
+        // Like AWS: tags given on creation are applied; on an update they are ignored (TagResource changes them).
+        if (!tags.has(alarm.AlarmArn)) tags.set(alarm.AlarmArn, tagsOf(input));
         return {};
       },
       DescribeAlarms(input) {
@@ -280,7 +299,28 @@ export function cloudWatchModel(world: SandboxWorld): CloudWatchModel {
         return {};
       },
       DeleteAlarms(input) {
-        for (const name of (input.AlarmNames as string[] | undefined) ?? []) alarms.delete(name);
+        for (const name of (input.AlarmNames as string[] | undefined) ?? []) {
+          const alarm = alarms.get(name);
+          if (alarm) tags.delete(alarm.AlarmArn);
+          alarms.delete(name);
+        }
+        return {};
+      },
+      ListTagsForResource(input) {
+        const alarm = alarmByArn(input.ResourceARN);
+        const current = tags.get(alarm.AlarmArn) ?? {};
+        return { Tags: Object.entries(current).map(([Key, Value]) => ({ Key, Value })) };
+      },
+      TagResource(input) {
+        const alarm = alarmByArn(input.ResourceARN);
+        tags.set(alarm.AlarmArn, { ...tags.get(alarm.AlarmArn), ...tagsOf(input) });
+        return {};
+      },
+      UntagResource(input) {
+        const alarm = alarmByArn(input.ResourceARN);
+        const current = { ...tags.get(alarm.AlarmArn) };
+        for (const key of (input.TagKeys as string[] | undefined) ?? []) delete current[key];
+        tags.set(alarm.AlarmArn, current);
         return {};
       },
     },

@@ -1,0 +1,294 @@
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { metrics, withFunctionEnvironment } from "@clawops/core";
+import { type AlertRouterSettings, alarmSeverity, alertRouterSettings } from "@clawops/core/alerts";
+import { makeClient } from "@clawops/core/aws";
+import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
+import type { Context } from "aws-lambda";
+import type { Sandbox } from "../../sandbox.js";
+import type { SlackMessage } from "../../slack/workspace.js";
+import type { Scene, SceneResult, Timeline } from "../scene.js";
+import { installLifecycle, type LifecycleInstall } from "./lifecycle.js";
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const lambdaContext = (name: string) =>
+  ({
+    functionName: name,
+    awsRequestId: "sandbox",
+    getRemainingTimeInMillis: () => 60_000,
+  }) as unknown as Context;
+
+/** PNG files start with these eight bytes. */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The alerts flow as installed in a sandbox. */
+export interface AlertsInstall {
+  readonly settings: AlertRouterSettings;
+  /** `clawops-<stage>-unhealthy-gateways`, as the Lifecycle stack names it. */
+  readonly alarmName: string;
+  /** The channel the alarm is routed to (its severity's route, else the default channel). */
+  readonly channel: string;
+  readonly slackSecretArn: string;
+  uninstall(): void;
+}
+
+/** The router's own secret (`{ botToken }`) pointing at the local Slack server; reused if it exists. */
+async function slackSecret(sandbox: Sandbox): Promise<string> {
+  const secrets = makeClient(SecretsManagerClient);
+  const Name = `clawops-${sandbox.config.stage}-alerts-slack`;
+  const SecretString = JSON.stringify({ botToken: sandbox.slack.token });
+  try {
+    const { ARN = "" } = await secrets.send(new CreateSecretCommand({ Name, SecretString }));
+    return ARN;
+  } catch (error) {
+    if ((error as Error).name !== "ResourceExistsException") throw error;
+    await secrets.send(new PutSecretValueCommand({ SecretId: Name, SecretString }));
+    const { ARN = "" } = await secrets.send(new DescribeSecretCommand({ SecretId: Name }));
+    return ARN;
+  }
+}
+
+/**
+ * In AWS the monitor is its own process with `POWERTOOLS_SERVICE_NAME=lifecycle-monitor` (stacks/Lifecycle.ts),
+ * so its EMF carries `service=lifecycle-monitor`, the alarm's dimension. The sandbox runs every function in
+ * one process whose Powertools `metrics` singleton was built without it (`service_undefined`): give the
+ * singleton the monitor's service while the scene runs (only the monitor emits `UnhealthyGateways`);
+ * returns the undo.
+ */
+function monitorServiceDimension(): () => void {
+  const defaults = (metrics as unknown as { defaultDimensions?: Record<string, string> }).defaultDimensions;
+  const previous = defaults?.service;
+  metrics.setDefaultDimensions({ service: MONITOR_SERVICE_NAME });
+  return () => {
+    if (previous !== undefined) metrics.setDefaultDimensions({ service: previous });
+  };
+}
+
+/** The alarm `stacks/Lifecycle.ts` creates, through the CloudWatch model. */
+async function unhealthyGatewaysAlarm(sandbox: Sandbox): Promise<string> {
+  const { config, description } = sandbox;
+  const { fleetName } = lifecycleSettings(config, description);
+  const alarmName = `clawops-${config.stage}-unhealthy-gateways`;
+  await makeClient(CloudWatchClient).send(
+    new PutMetricAlarmCommand({
+      AlarmName: alarmName,
+      AlarmDescription: `OpenClaw gateways of ${description.autoScalingGroupName} fail their health probe; the monitor marks them Unhealthy after ${config.settings.monitor.unhealthyAfter} failures in a row and the group replaces them.`,
+      Namespace: "Clawops",
+      MetricName: MonitorMetric.UnhealthyGateways,
+      Dimensions: [
+        { Name: "service", Value: MONITOR_SERVICE_NAME },
+        { Name: "Fleet", Value: fleetName },
+      ],
+      Period: 60,
+      Statistic: "Maximum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: "notBreaching",
+      ActionsEnabled: true,
+    }),
+  );
+  return alarmName;
+}
+
+/**
+ * Installs the alerts flow in a sandbox as the Alerts stack deploys it: the router's Slack secret (the
+ * local Slack server's token), the production router (`makeAlertRouter`) built and run in its own
+ * environment (`CLAWOPS_SETTINGS` from `alertRouterSettings`, the state table), on the sandbox clock, and
+ * its routes (`functions/alerts/routes.ts`: clawops' alarms and clawops' events) on the local bus. Also
+ * creates the Lifecycle stack's unhealthy-gateways alarm.
+ */
+export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
+  const { makeAlertRouter } = await import("../../../../../functions/alerts/router.js");
+  const { alertRoutes } = await import("../../../../../functions/alerts/routes.js");
+  const { config, clock } = sandbox;
+  const slackSecretArn = await slackSecret(sandbox);
+  const alarmName = await unhealthyGatewaysAlarm(sandbox);
+  const base = alertRouterSettings(config, { slackSecretArn });
+  const settings: AlertRouterSettings = { ...base, slack: { ...base.slack, apiUrl: sandbox.slack.apiUrl } };
+  const environment = {
+    AWS_REGION: config.app.region,
+    CLAWOPS_STAGE: config.stage,
+    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
+    CLAWOPS_SETTINGS: JSON.stringify(settings),
+  };
+  const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
+  if (!sandbox.dynamo.client)
+    throw new Error("the alerts scene needs the sandbox's DynamoDB (servers: true)");
+  // The router's DocumentClient on dynalite directly: through the factory's interceptor the sandbox hands
+  // lib-dynamodb raw (marshalled) GetItem output, so the router would never find its open thread.
+  const db = DynamoDBDocumentClient.from(sandbox.dynamo.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const restoreService = monitorServiceDimension();
+  const router = asFunction(() =>
+    makeAlertRouter({
+      db,
+      secretsCacheKey: `clawops-alerts-${sandbox.slack.url}`,
+      clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+    }),
+  ) as unknown as Handler;
+  const routes = alertRoutes(config.stage);
+  const ruleName = (id: string) => `clawops-alerts-${id}`;
+  for (const route of routes) {
+    sandbox.events.putRule({
+      name: ruleName(route.id),
+      pattern: route.pattern,
+      target: (event) => asFunction(() => router(event, lambdaContext("alert-router"))),
+    });
+  }
+  const severity = alarmSeverity(alarmName, {}, settings.alerts);
+  const route = settings.slack.routes.find((r) => r.severity === severity);
+  const channel = route?.channel ?? settings.slack.defaultChannel;
+  return {
+    settings,
+    alarmName,
+    channel,
+    slackSecretArn,
+    uninstall() {
+      for (const r of routes) sandbox.events.bus.removeRule(ruleName(r.id));
+      restoreService();
+    },
+  };
+}
+
+/** The alarm's parent messages in its channel. */
+export function alarmMessages(sandbox: Sandbox, install: AlertsInstall): SlackMessage[] {
+  return sandbox.slack
+    .channel(install.channel)
+    .messages.filter((m) => JSON.stringify(m).includes(install.alarmName));
+}
+
+const isPng = (content: Buffer) => content.subarray(0, 8).equals(PNG_SIGNATURE);
+/** Every text of a message (its text and its blocks), lower-cased, to look for words. */
+const words = (m: { text: string; blocks?: readonly unknown[] | undefined }) =>
+  `${m.text} ${JSON.stringify(m.blocks ?? [])}`.toLowerCase();
+
+/** Lets the router finish its state writes (it may wait on the sandbox clock) before anyone closes the sandbox. */
+async function settle(sandbox: Sandbox): Promise<void> {
+  let idle = false;
+  void sandbox.events.bus.idle().then(() => {
+    idle = true;
+  });
+  await sandbox.clock.runUntil(() => idle, { step: 1_000, limitMs: 5 * 60_000 });
+}
+
+/** What the channel shows of one alarm: the ALARM message, its graph, the resolution. */
+export interface AlarmStory {
+  readonly passed: boolean;
+  readonly secondsToAlarmPosted?: number;
+  readonly secondsToResolved?: number;
+  readonly reason?: string;
+}
+
+/** A gateway dies; its alarm fires and posts with a graph; the replacement brings it OK; the thread resolves. */
+export async function killedGatewayAlarmResolves(
+  sandbox: Sandbox,
+  alerts: AlertsInstall,
+  lifecycle: LifecycleInstall,
+  timeline: Timeline,
+): Promise<AlarmStory> {
+  const { clock } = sandbox;
+  const victim = sandbox.fleet
+    .instances()
+    .find((i) => i.lifecycleState === "InService" && i.gatewayPort)?.instanceId;
+  if (!victim) return { passed: false, reason: "no InService instance with a gateway to kill" };
+  const before = new Set(sandbox.fleet.instances().map((i) => i.instanceId));
+  const alarm = () => sandbox.aws.models.cloudWatch.alarms.get(alerts.alarmName);
+  const killedAt = clock.now();
+  await sandbox.fleet.kill(victim);
+  timeline.log(`${victim}: gateway process killed (SIGKILL)`);
+
+  const posted = () => alarmMessages(sandbox, alerts)[0];
+  await clock.runUntil(() => posted() !== undefined, { step: 1_000, limitMs: 15 * 60_000 });
+  const parent = posted();
+  if (!parent)
+    return { passed: false, reason: `no ALARM message in #${alerts.channel} (${alarm()?.StateValue})` };
+  const secondsToAlarmPosted = Math.round((clock.now() - killedAt) / 1000);
+  timeline.log(
+    `${alerts.alarmName} ${alarm()?.StateValue}: posted in #${alerts.channel} after ${secondsToAlarmPosted}s`,
+  );
+  const graph = () =>
+    sandbox.slack
+      .channel(alerts.channel)
+      .thread(parent.ts)
+      .flatMap((m) => m.files)
+      .find((f) => isPng(f.content));
+  await clock.runUntil(() => graph() !== undefined, { step: 1_000, limitMs: 60_000 });
+  timeline.log(`graph in the thread: ${graph()?.name ?? "none"} (${graph()?.size ?? 0} bytes)`);
+
+  const replacement = () =>
+    sandbox.fleet.instances().find((i) => !before.has(i.instanceId) && i.lifecycleState === "InService")
+      ?.instanceId;
+  // The resolution reply: "<alarm> is OK after <duration>".
+  const resolution = () =>
+    sandbox.slack
+      .channel(alerts.channel)
+      .thread(parent.ts)
+      .find((m) => m.files.length === 0 && / is \*?ok\*? after /.test(words(m)));
+  const resolved = () => {
+    const message = alarmMessages(sandbox, alerts)[0];
+    return message !== undefined && message.edits.length > 0 && words(message).includes("resolved");
+  };
+  await clock.runUntil(
+    () => replacement() !== undefined && alarm()?.StateValue === "OK" && resolved() && !!resolution(),
+    { step: 1_000, limitMs: 30 * 60_000 },
+  );
+  const secondsToResolved = Math.round((clock.now() - killedAt) / 1000);
+  await settle(sandbox);
+  const id = replacement();
+  const gate = id ? lifecycle.executionOf(id, "launch-gate") : undefined;
+  const final = alarmMessages(sandbox, alerts);
+  timeline.log(
+    `replacement ${id} (gate ${gate?.status}); ${alerts.alarmName} ${alarm()?.StateValue}; thread resolved after ${secondsToResolved}s`,
+  );
+  const problems = [
+    final.length !== 1 && `${final.length} alarm messages (want 1)`,
+    !words(parent).includes("alarm") && "the message does not show ALARM",
+    !graph() && "no PNG graph in the thread",
+    !id && "no replacement InService",
+    alarm()?.StateValue !== "OK" && `alarm ${alarm()?.StateValue} (want OK)`,
+    !resolved() && "the parent was not updated as resolved",
+    !resolution() && "no resolution reply in the thread",
+  ].filter((p): p is string => typeof p === "string");
+  return {
+    passed: problems.length === 0,
+    secondsToAlarmPosted,
+    secondsToResolved,
+    ...(problems.length ? { reason: problems.join("; ") } : {}),
+  };
+}
+
+/** The alerts scene: a gateway dies, its alarm posts with a graph, the replacement resolves the thread. */
+export const alertsScene: Scene = {
+  name: "alarm to Slack: ALARM with a graph, resolved by the replacement",
+  async run(sandbox: Sandbox, timeline: Timeline): Promise<SceneResult> {
+    const lifecycle = await installLifecycle(sandbox);
+    const alerts = await installAlerts(sandbox);
+    try {
+      await lifecycle.reconcile();
+      const story = await killedGatewayAlarmResolves(sandbox, alerts, lifecycle, timeline);
+      return {
+        passed: story.passed,
+        figures: {
+          channel: `#${alerts.channel}`,
+          "seconds from kill to ALARM posted": story.secondsToAlarmPosted ?? "-",
+          "seconds from kill to resolved": story.secondsToResolved ?? "-",
+          "Slack calls": sandbox.slack.server?.calls().length ?? 0,
+        },
+        ...(story.reason ? { reason: story.reason } : {}),
+      };
+    } finally {
+      alerts.uninstall();
+      lifecycle.uninstall();
+    }
+  },
+};
