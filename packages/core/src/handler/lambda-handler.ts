@@ -32,7 +32,7 @@ export interface LambdaHandlerOptions<TInput, TResult> {
   readonly handler: (input: TInput, context: HandlerContext) => Promise<TResult>;
   /** @default "event" */
   readonly kind?: InvocationKind;
-  /** @default readEnvironment() at the first invocation */
+  /** @default readEnvironment() at each invocation (cheap; in the sandbox each function's own, see withFunctionEnvironment) */
   readonly env?: ClawopsEnvironment;
 }
 
@@ -49,10 +49,10 @@ export interface DeadLettered {
  */
 export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TInput, TResult>) {
   const kind = options.kind ?? "event";
-  let env = options.env;
+  const environment = () => options.env ?? readEnvironment();
 
   const run = async (event: unknown, lambda: Context): Promise<TResult | DeadLettered> => {
-    env ??= readEnvironment();
+    const env = environment();
     let input: TInput;
     try {
       input = options.parse(event);
@@ -67,7 +67,7 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
     if (!error) return;
     logger.error("invocation failed", { error, retryable: isRetryable(error) });
     if (kind === "task" || isRetryable(error)) return;
-    env ??= readEnvironment();
+    const env = environment();
     const reason = `${error.name}: ${error.message}`;
     await sendToDeadLetterQueue(
       {
