@@ -1,5 +1,6 @@
 import { fleetBootsScene } from "./fleet-boots.js";
 import type { Scene } from "./scene.js";
+import { alertsScene } from "./scenes/alerts.js";
 import { drillsScene } from "./scenes/drills.js";
 import { lifecycleScene } from "./scenes/lifecycle.js";
 
@@ -8,4 +9,4 @@ export { type GameDayOptions, runGameDay } from "./runner.js";
 export type { Scene, SceneFigures, SceneResult, Timeline } from "./scene.js";
 
 /** The game day's scenes in order; each flow issue adds its scene here. */
-export const gameDayScenes: readonly Scene[] = [fleetBootsScene, lifecycleScene, drillsScene];
+export const gameDayScenes: readonly Scene[] = [fleetBootsScene, lifecycleScene, alertsScene, drillsScene];
