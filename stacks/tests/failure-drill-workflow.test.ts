@@ -1,0 +1,369 @@
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { logger, setMetricsSink, withFunctionEnvironment } from "@clawops/core";
+import { deliveryItemKey } from "@clawops/core/alerts";
+import { client, setClientInterceptor } from "@clawops/core/aws";
+import type { FailureDrillResult } from "@clawops/core/failure-drill";
+import {
+  FailureDrillKeys,
+  GATEWAY_START_MARKER,
+  GATEWAY_STOP_MARKER,
+  setFailureDrillClock,
+} from "@clawops/core/failure-drill";
+import type { Context } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { failureDrillTasks } from "../../functions/failure-drill/tasks.js";
+import { lastFailureDrill } from "../../functions/readiness/records.js";
+import { dynamoDbProxyModel } from "../../packages/sandbox/src/aws/dynamodb-proxy.js";
+import { AwsSimulator, type ServiceModel } from "../../packages/sandbox/src/aws/simulator.js";
+import { SandboxClock } from "../../packages/sandbox/src/clock.js";
+import { createStateTable, type LocalDynamo, startDynamo } from "../../packages/sandbox/src/dynamo.js";
+import { loadWorkflow, runWorkflow } from "./lifecycle-workflow-harness.js";
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const table = "clawops-test-state";
+const ASG = "clawops-test-fleet";
+const ALARM = "clawops-test-unhealthy-gateways";
+const A = "i-0aaaaaaaaaaaaaaa1";
+const B = "i-0bbbbbbbbbbbbbbb2";
+const NEW = "i-0ccccccccccccccc3";
+const OBSERVE_MS = 15_000;
+const windows = { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 };
+const settings = {
+  fleetName: "openclaw",
+  autoScalingGroupName: ASG,
+  alarmName: ALARM,
+  gatewayServiceName: "openclaw-gateway",
+  windows,
+  observeIntervalSeconds: 15,
+  recordDays: 400,
+};
+const definition = loadWorkflow("failure-drill.asl.json");
+
+/** When things happen after the gateway stops (seconds; `null` = never). */
+interface Script {
+  readonly instances: readonly { id: string; health: string }[];
+  readonly alarmAfter: number | null;
+  /** Seconds from the alarm to the router's delivery. */
+  readonly alertAfter: number | null;
+  readonly replacementAfter: number | null;
+  readonly okAfter: number | null;
+}
+const healthyPair = [
+  { id: A, health: "Healthy" },
+  { id: B, health: "Healthy" },
+];
+const onTime: Script = {
+  instances: healthyPair,
+  alarmAfter: 150,
+  alertAfter: 4,
+  replacementAfter: 420,
+  okAfter: 570,
+};
+
+let dynamo: LocalDynamo;
+let clock: SandboxClock;
+let script: Script;
+let stoppedAt: number | undefined;
+let scripts: string[][];
+let events: { DetailType: string; Detail: Record<string, unknown> }[];
+let sim: AwsSimulator;
+let undo: (() => void)[] = [];
+let day = 0;
+
+const after = (seconds: number | null) =>
+  stoppedAt !== undefined && seconds !== null && clock.now() >= stoppedAt + seconds * 1000;
+const at = (seconds: number) => new Date((stoppedAt ?? 0) + seconds * 1000);
+
+/** The fleet as Auto Scaling, CloudWatch, SSM and EventBridge would show it while the script plays. */
+function scriptedAws(): ServiceModel[] {
+  const replaced = () => after(script.replacementAfter);
+  const instances = () => [
+    ...script.instances
+      .filter((i) => !(replaced() && i.id === A))
+      .map((i) => ({ InstanceId: i.id, LifecycleState: "InService", HealthStatus: i.health })),
+    ...(replaced() ? [{ InstanceId: NEW, LifecycleState: "InService", HealthStatus: "Healthy" }] : []),
+  ];
+  return [
+    {
+      service: "AutoScaling",
+      commands: {
+        DescribeAutoScalingGroups: () => ({
+          AutoScalingGroups: [{ AutoScalingGroupName: ASG, Instances: instances() }],
+        }),
+        DescribeInstanceRefreshes: () => ({ InstanceRefreshes: [{ Status: "Successful" }] }),
+        DescribeAutoScalingInstances: (input) => ({
+          AutoScalingInstances: instances()
+            .filter((i) => (input.InstanceIds as string[]).includes(i.InstanceId))
+            .map((i) => ({ ...i, AutoScalingGroupName: ASG })),
+        }),
+      },
+    },
+    {
+      service: "CloudWatch",
+      commands: {
+        DescribeAlarms: () => {
+          const { alarmAfter, okAfter } = script;
+          const ok = alarmAfter !== null && after(okAfter);
+          const alarm = !ok && after(alarmAfter);
+          const state = alarm ? "ALARM" : "OK";
+          const since = ok ? at(okAfter ?? 0) : alarm ? at(alarmAfter ?? 0) : new Date(Date.UTC(2026, 0, 1));
+          return { MetricAlarms: [{ AlarmName: ALARM, StateValue: state, StateUpdatedTimestamp: since }] };
+        },
+      },
+    },
+    {
+      service: "SSM",
+      commands: {
+        SendCommand: (input) => {
+          const commands = (input.Parameters as { commands: string[] }).commands;
+          scripts.push(commands);
+          if (commands[0] === GATEWAY_STOP_MARKER) stoppedAt = clock.now();
+          return { Command: { CommandId: `cmd-${scripts.length}` } };
+        },
+      },
+    },
+    {
+      service: "EventBridge",
+      commands: {
+        PutEvents: (input) => {
+          for (const e of input.Entries as { DetailType: string; Detail: string }[])
+            events.push({ DetailType: e.DetailType, Detail: JSON.parse(e.Detail) });
+          return { FailedEntryCount: 0, Entries: [{ EventId: `e-${events.length}` }] };
+        },
+      },
+    },
+  ];
+}
+
+/** What the alert router writes once it posted the alarm (functions/alerts/state.ts, recordDelivery). */
+async function deliverWhenDue(): Promise<void> {
+  const { alarmAfter, alertAfter } = script;
+  if (alarmAfter === null || alertAfter === null || !after(alarmAfter + alertAfter)) return;
+  const key = deliveryItemKey(ALARM);
+  await client(DynamoDBClient).send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        pk: { S: key.pk },
+        sk: { S: key.sk },
+        state: { S: "ALARM" },
+        stateChangedAt: { N: String(at(alarmAfter).getTime()) },
+        deliveredAt: { N: String(at(alarmAfter + alertAfter).getTime()) },
+        eventId: { S: "ev-1" },
+        channel: { S: "C0123456789" },
+      },
+    }),
+  );
+}
+
+/** Each Observe runs one interval later on the sandbox clock (the Wait state itself is zeroed). */
+function tasks(): Record<string, Handler> {
+  const observe = failureDrillTasks.ObserveFunctionArn as Handler;
+  return {
+    ...(failureDrillTasks as unknown as Record<string, Handler>),
+    ObserveFunctionArn: async (event, context) => {
+      await clock.advance(OBSERVE_MS);
+      await deliverWhenDue();
+      return observe(event, context);
+    },
+  };
+}
+
+async function drill(input: Record<string, unknown> = {}) {
+  return withFunctionEnvironment(
+    { CLAWOPS_STATE_TABLE: table, CLAWOPS_SETTINGS: JSON.stringify(settings), CLAWOPS_STAGE: "test" },
+    () => runWorkflow(definition, tasks(), input),
+  );
+}
+
+const resultOf = (_run: Awaited<ReturnType<typeof drill>>) =>
+  events.find((e) => e.DetailType === "FailureDrillCompleted")?.Detail as unknown as FailureDrillResult;
+const lockItem = async () =>
+  (
+    await client(DynamoDBClient).send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: FailureDrillKeys.pk }, sk: { S: FailureDrillKeys.lock } },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+/** The error the execution failed with (aws-local-stepfunctions wraps it in an ExecutionError). */
+const failure = (run: Awaited<ReturnType<typeof drill>>) => (run.error?.cause as Error | undefined)?.name;
+const restarted = () => scripts.some((s) => s[0] === GATEWAY_START_MARKER);
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  logger.setLogLevel("SILENT");
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  clock = new SandboxClock();
+  // Each test's drill starts a day after the last one's, so the newest record is this test's.
+  await clock.advance(++day * 86_400_000);
+  stoppedAt = undefined;
+  scripts = [];
+  events = [];
+  script = onTime;
+  sim = new AwsSimulator(clock);
+  for (const model of scriptedAws()) sim.register(model);
+  sim.register(dynamoDbProxyModel(dynamo.endpoint));
+  undo = [
+    setClientInterceptor(sim),
+    setFailureDrillClock(() => clock.now()),
+    setMetricsSink({ log() {}, info() {}, warn() {}, error() {}, debug() {} }),
+  ];
+  await createStateTable(client(DynamoDBClient), `${table}`).catch((error: Error) => {
+    if (error.name !== "ResourceInUseException") throw error;
+  });
+  // Each drill starts unlocked and without an earlier run's delivery record (every test's clock starts alike).
+  const delivery = deliveryItemKey(ALARM);
+  for (const [pk, sk] of [
+    [FailureDrillKeys.pk, FailureDrillKeys.lock],
+    [delivery.pk, delivery.sk],
+  ] as const)
+    await client(DynamoDBClient).send(
+      new DeleteItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } } }),
+    );
+});
+afterEach(() => {
+  for (const fn of undo.reverse()) fn();
+});
+
+describe("Workflow: failure-drill.asl.json", () => {
+  it("passes when alarm, alert and replacement are all inside their windows", async () => {
+    const run = await drill();
+    expect(run.error).toBeUndefined();
+    expect(run.states.at(-1)).toBe("Done");
+    expect(events.map((e) => e.DetailType)).toEqual(["FailureDrillStarted", "FailureDrillCompleted"]);
+    expect(resultOf(run)).toMatchObject({
+      instanceId: A,
+      passed: true,
+      seconds: { alarm: 150, alertDelivered: 4, replacement: 420, recovered: 570 },
+      verdicts: { alarm: "pass", alert: "pass", replacement: "pass" },
+      replacementInstanceId: NEW,
+    });
+    const record = await lastFailureDrill(table);
+    expect(record).toMatchObject({
+      alarmSeconds: 150,
+      alertDeliveredSeconds: 4,
+      replacementSeconds: 420,
+      windows,
+    });
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER]);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("fails and restarts the gateway when the alarm never fires", async () => {
+    script = { ...onTime, alarmAfter: null, replacementAfter: null };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(run.states).toContain("RestoreGateway");
+    expect(restarted()).toBe(true);
+    expect(resultOf(run)).toMatchObject({
+      passed: false,
+      verdicts: { alarm: "missed" },
+      abortedBecause: expect.stringContaining("the alarm did not fire"),
+    });
+    expect(await lastFailureDrill(table)).toMatchObject({ alarmSeconds: null, replacementSeconds: null });
+  });
+
+  it("fails the alert window when the alert arrives after two minutes", async () => {
+    script = { ...onTime, alertAfter: 200 };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(resultOf(run)).toMatchObject({
+      seconds: { alarm: 150, alertDelivered: 200 },
+      verdicts: { alarm: "pass", alert: "fail", replacement: "pass" },
+      abortedBecause: null,
+    });
+    expect(restarted()).toBe(false);
+    expect(await lastFailureDrill(table)).toMatchObject({ alertDeliveredSeconds: 200 });
+  });
+
+  it("fails the replacement window when the new instance is InService too late", async () => {
+    script = { ...onTime, replacementAfter: 1200, okAfter: 1350 };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(resultOf(run)).toMatchObject({
+      seconds: { replacement: 1200 },
+      verdicts: { alarm: "pass", alert: "pass", replacement: "fail" },
+    });
+    expect(await lastFailureDrill(table)).toMatchObject({ replacementSeconds: 1200 });
+  });
+
+  it("refuses with one healthy gateway and touches nothing", async () => {
+    script = { ...onTime, instances: [healthyPair[0]!, { id: B, health: "Unhealthy" }] };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillRefused");
+    expect((run.error?.cause as Error | undefined)?.message).toContain("only 1 healthy gateway");
+    expect(scripts).toEqual([]);
+    expect(events).toEqual([]);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("aborts at twice the replacement window and restarts the gateway that is still there", async () => {
+    script = { ...onTime, replacementAfter: null, okAfter: null };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(run.states.slice(-6)).toEqual([
+      "NextStep",
+      "RestoreGateway",
+      "Record",
+      "AnnounceEnd",
+      "Passed",
+      "DrillFailed",
+    ]);
+    expect(restarted()).toBe(true);
+    expect(resultOf(run)).toMatchObject({
+      seconds: { alarm: 150, alertDelivered: 4, replacement: null },
+      abortedBecause: expect.stringContaining(
+        "no replacement was InService within twice its window (1800 s)",
+      ),
+    });
+    expect(clock.now() - (stoppedAt ?? 0)).toBeLessThanOrEqual(1800 * 1000 + OBSERVE_MS);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("restores the gateway and releases the lock when a step fails", async () => {
+    sim.inject("CloudWatch.DescribeAlarms", {
+      error: { name: "AccessDenied", message: "not allowed", times: 99 },
+    });
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillErrored");
+    expect(run.states).toContain("RestoreAfterError");
+    expect(restarted()).toBe(true);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("refuses while another drill holds the lock", async () => {
+    await client(DynamoDBClient).send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: FailureDrillKeys.pk },
+          sk: { S: FailureDrillKeys.lock },
+          owner: { S: "fd-other" },
+          until: { N: String(clock.now() + 3_600_000) },
+        },
+      }),
+    );
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillRefused");
+    expect((run.error?.cause as Error | undefined)?.message).toContain("another failure drill is running");
+  });
+
+  it("describes the plan on a dry run and changes nothing", async () => {
+    const run = await drill({ dryRun: true, instanceId: B });
+    expect(run.error).toBeUndefined();
+    expect(run.states.at(-1)).toBe("DryRun");
+    expect(run.output).toMatchObject({ preflight: { decision: "go", instanceId: B } });
+    expect((run.output as { plan: string[] }).plan.join("\n")).toContain(`systemctl stop 'openclaw-gateway'`);
+    expect(scripts).toEqual([]);
+    expect(events).toEqual([]);
+    expect(await lockItem()).toBeUndefined();
+  });
+});
