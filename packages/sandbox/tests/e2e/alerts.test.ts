@@ -1,3 +1,11 @@
+import {
+  CloudWatchClient,
+  ListTagsForResourceCommand,
+  SetAlarmStateCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { makeClient } from "@clawops/core/aws";
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { afterEach, describe, expect, it } from "vitest";
 import defaultConfig from "../../../../clawops.config.js";
@@ -109,5 +117,38 @@ describe("Sandbox end to end: alerts", () => {
       expect.stringMatching(/clawops-sandbox-unhealthy-gateways\*? is \*?OK\*? after /),
     ]);
     expect(box.aws.calls("CloudWatch", "ListTagsForResource").length).toBeGreaterThan(0);
+  });
+
+  it("routes by the alarm's severity tag, which the CloudWatch model keeps as data", async () => {
+    const box = await createSandbox({ config, fleetSize: 1, gateways: false });
+    sandbox = box;
+    const router = await installAlerts(box);
+    alerts = router;
+    const cloudWatch = makeClient(CloudWatchClient);
+    const ResourceARN = box.aws.models.cloudWatch.alarms.get(router.alarmName)?.AlarmArn;
+    await cloudWatch.send(
+      new TagResourceCommand({
+        ResourceARN,
+        Tags: [
+          { Key: "severity", Value: "critical" },
+          { Key: "team", Value: "ops" },
+        ],
+      }),
+    );
+    await cloudWatch.send(new UntagResourceCommand({ ResourceARN, TagKeys: ["team"] }));
+    const { Tags } = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN }));
+    expect(Tags).toEqual([{ Key: "severity", Value: "critical" }]);
+
+    await cloudWatch.send(
+      new SetAlarmStateCommand({ AlarmName: router.alarmName, StateValue: "ALARM", StateReason: "drill" }),
+    );
+    const critical = () => box.slack.channel("ops-critical").messages;
+    await box.clock.runUntil(() => critical().length > 0, { limitMs: 60_000 });
+    expect(critical().map((m) => m.text)).toEqual([
+      expect.stringContaining("ALARM: clawops-sandbox-unhealthy-gateways (critical)"),
+    ]);
+    expect(JSON.stringify(critical()[0]?.blocks)).toContain("<!here>");
+    expect(alarmMessages(box, router)).toHaveLength(0);
+    await box.events.bus.idle();
   });
 });
