@@ -247,14 +247,20 @@ export async function killedGatewayAlarmResolves(
   const id = replacement();
   const gate = id ? lifecycle.executionOf(id, "launch-gate") : undefined;
   const final = alarmMessages(sandbox, alerts);
+  // The message as first posted (before the resolution rewrote it).
+  const first = final[0]?.edits[0] ?? final[0];
+  const marked = sandbox.aws
+    .calls("AutoScaling", "SetInstanceHealth")
+    .filter((c) => c.input.InstanceId === victim && c.outcome === "ok").length;
   timeline.log(
-    `replacement ${id} (gate ${gate?.status}); ${alerts.alarmName} ${alarm()?.StateValue}; thread resolved after ${secondsToResolved}s`,
+    `${victim} marked Unhealthy by the monitor (${marked}); replacement ${id} (gate ${gate?.status}); ${alerts.alarmName} ${alarm()?.StateValue}; thread resolved after ${secondsToResolved}s`,
   );
   const problems = [
     final.length !== 1 && `${final.length} alarm messages (want 1)`,
-    !words(parent).includes("alarm") && "the message does not show ALARM",
+    !first?.text.startsWith(`ALARM: ${alerts.alarmName} (`) && "the message does not show ALARM and severity",
+    marked !== 1 && `the victim was marked Unhealthy ${marked} times (want 1)`,
     !graph() && "no PNG graph in the thread",
-    !id && "no replacement InService",
+    (!id || gate?.status !== "SUCCEEDED") && `replacement ${id} not admitted by the gate (${gate?.status})`,
     alarm()?.StateValue !== "OK" && `alarm ${alarm()?.StateValue} (want OK)`,
     !resolved() && "the parent was not updated as resolved",
     !resolution() && "no resolution reply in the thread",
