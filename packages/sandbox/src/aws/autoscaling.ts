@@ -123,6 +123,8 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
   return {
     service: "AutoScaling",
     commands: {
+      // The engine keeps no activity history: an honest empty list (readiness then relies on a failure drill).
+      DescribeScalingActivities: () => ({ Activities: [] }),
       DescribeAutoScalingGroups(input) {
         const names = (input.AutoScalingGroupNames as string[] | undefined) ?? [];
         const groups = [...engine.groups.values()].filter(

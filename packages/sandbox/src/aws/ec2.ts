@@ -1,4 +1,5 @@
 import { editRules, type IpPermission, type SecurityGroup } from "./ec2-security-groups.js";
+import { ec2VolumeCommands, rootVolumeId } from "./ec2-volumes.js";
 import { paginate } from "./pagination.js";
 import { awsError, type ServiceModel } from "./simulator.js";
 import { InstanceStateCode, type SandboxWorld, type SimInstance } from "./world.js";
@@ -97,7 +98,7 @@ export function describeInstance(world: SandboxWorld, instance: SimInstance): Re
     BlockDeviceMappings: [
       {
         DeviceName: "/dev/xvda",
-        Ebs: { Status: "attached", VolumeId: world.id("vol"), DeleteOnTermination: true },
+        Ebs: { Status: "attached", VolumeId: rootVolumeId(instance), DeleteOnTermination: true },
       },
     ],
     NetworkInterfaces: [
@@ -157,6 +158,7 @@ export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
   return {
     service: "EC2",
     commands: {
+      ...ec2VolumeCommands(world, data),
       DescribeInstances(input) {
         const ids = input.InstanceIds as string[] | undefined;
         const max = input.MaxResults as number | undefined;
@@ -225,6 +227,7 @@ export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
       AuthorizeSecurityGroupEgress: edit("IpPermissionsEgress", true),
       RevokeSecurityGroupEgress: edit("IpPermissionsEgress", false),
       DescribeVpcs: (input) => ({
+        // AWS lists the primary CIDR in CidrBlockAssociationSet too (readers of secondary CIDRs use that).
         Vpcs: structuredClone(
           describeRows(data.vpcs, input, {
             ids: "VpcIds",
@@ -233,7 +236,16 @@ export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
             notFound: "InvalidVpcID.NotFound",
             label: "vpc",
           }),
-        ),
+        ).map((vpc) => ({
+          CidrBlockAssociationSet: [
+            {
+              AssociationId: `vpc-cidr-assoc-${String(vpc.VpcId).slice(4)}`,
+              CidrBlock: vpc.CidrBlock,
+              CidrBlockState: { State: "associated" },
+            },
+          ],
+          ...vpc,
+        })),
       }),
       DescribeSubnets: (input) => ({
         Subnets: structuredClone(
