@@ -7,6 +7,7 @@ import { FUNCTION_ESBUILD } from "./bundling.js";
 import { Core } from "./Core.js";
 import { attachConfig, sstLogRetention } from "./config.js";
 import { Drills } from "./Drills.js";
+import { FailureDrill } from "./FailureDrill.js";
 import { Fleet } from "./Fleet.js";
 import { Lifecycle } from "./Lifecycle.js";
 import { Readiness } from "./Readiness.js";
@@ -44,6 +45,7 @@ export function addStacks(app: App, config: ResolvedConfig): void {
   app.stack(Drills);
   app.stack(Lifecycle);
   app.stack(Alerts);
+  app.stack(FailureDrill);
   app.stack(Readiness);
   suppressSstInternals(app);
 }

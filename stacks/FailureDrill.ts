@@ -1,0 +1,176 @@
+import { fileURLToPath } from "node:url";
+import { failureDrillSettings } from "@clawops/core/failure-drill";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { NagSuppressions } from "cdk-nag";
+import { Function as SstFunction, type StackContext, use } from "sst/constructs";
+import type { FailureDrillTaskName } from "../functions/failure-drill/tasks.js";
+import { Core } from "./Core.js";
+import { configOf, sstLogRetention } from "./config.js";
+import { Fleet } from "./Fleet.js";
+
+const workflow = fileURLToPath(new URL("./workflows/failure-drill.asl.json", import.meta.url));
+
+/**
+ * The failure drill: a Standard state machine that stops one gateway of the fleet on purpose and measures the
+ * unhealthy-gateway alarm (stacks/Lifecycle.ts), the alert router's delivery (stacks/Alerts.ts, recorded in the
+ * Core table) and the replacement against the configured windows. On demand (`clawops drill --failure`) and on
+ * the optional `failureDrill.schedule`.
+ */
+export function FailureDrill({ stack, app }: StackContext) {
+  const config = configOf(stack);
+  const { key, table, deadLetterQueue } = use(Core);
+  const { description } = use(Fleet);
+  const settings = failureDrillSettings(config, description);
+  const asgName = description.autoScalingGroupName;
+  const { partition, region, account } = Stack.of(stack);
+
+  /** ssm:SendCommand: only AWS-RunShellScript, only on instances the fleet's group tagged as its own. */
+  const sendCommand = [
+    new iam.PolicyStatement({
+      actions: ["ssm:SendCommand"],
+      resources: [`arn:${partition}:ssm:${region}::document/AWS-RunShellScript`],
+    }),
+    new iam.PolicyStatement({
+      actions: ["ssm:SendCommand"],
+      resources: [`arn:${partition}:ec2:${region}:${account}:instance/*`],
+      conditions: { StringEquals: { "ssm:resourceTag/aws:autoscaling:groupName": asgName } },
+    }),
+  ];
+  // Auto Scaling's Describe calls support no resource-level permissions (AWS's service authorization reference).
+  const describe = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
+  const onTable = (...actions: string[]) => [
+    new iam.PolicyStatement({ actions, resources: [table.tableArn] }),
+    new iam.PolicyStatement({
+      actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      resources: [key.keyArn],
+    }),
+  ];
+
+  const lambda = (id: string, file: string, statements: iam.PolicyStatement[]) => {
+    const fn = new SstFunction(stack, id, {
+      handler: `functions/failure-drill/${file}.handler`,
+      description: `clawops ${app.stage} failure drill: ${file}`,
+      timeout: 30,
+      logRetention: sstLogRetention(config.settings.logRetentionDays),
+      deadLetterQueue,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `failure-drill-${file}`,
+        CLAWOPS_STATE_TABLE: table.tableName,
+        CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl,
+        CLAWOPS_SETTINGS: stack.toJsonString(settings),
+      },
+    });
+    const deadLetter = [
+      new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn] }),
+      new iam.PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.keyArn] }),
+    ];
+    for (const statement of [...statements, ...deadLetter]) fn.addToRolePolicy(statement);
+    suppressFunctionFindings(fn);
+    return fn;
+  };
+
+  const tasks: Record<FailureDrillTaskName, SstFunction> = {
+    PreflightFunctionArn: lambda("Preflight", "preflight", [
+      describe("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes"),
+      ...onTable("dynamodb:GetItem", "dynamodb:PutItem"),
+    ]),
+    AnnounceFunctionArn: lambda("Announce", "announce", [
+      new iam.PolicyStatement({
+        actions: ["events:PutEvents"],
+        resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
+      }),
+    ]),
+    StopFunctionArn: lambda("Stop", "stop", sendCommand),
+    ObserveFunctionArn: lambda("Observe", "observe", [
+      new iam.PolicyStatement({
+        actions: ["cloudwatch:DescribeAlarms"],
+        resources: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${settings.alarmName}`],
+      }),
+      describe("autoscaling:DescribeAutoScalingGroups"),
+      ...onTable("dynamodb:GetItem"),
+    ]),
+    RestoreFunctionArn: lambda("Restore", "restore", [
+      ...sendCommand,
+      describe("autoscaling:DescribeAutoScalingInstances"),
+      ...onTable("dynamodb:DeleteItem"),
+    ]),
+    RecordFunctionArn: lambda("Record", "record", onTable("dynamodb:PutItem", "dynamodb:DeleteItem")),
+  };
+
+  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
+    description: `clawops ${app.stage}: failure drill state machine logs`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
+  const logGroup = new logs.LogGroup(stack, "FailureDrillLogs", {
+    encryptionKey: logsKey,
+    retention: config.settings.logRetentionDays as logs.RetentionDays,
+  });
+  const stateMachine = new sfn.StateMachine(stack, "FailureDrill", {
+    definitionBody: sfn.DefinitionBody.fromFile(workflow),
+    definitionSubstitutions: Object.fromEntries(
+      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
+    ),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["lambda:InvokeFunction"],
+      resources: Object.values(tasks).map((fn) => fn.functionArn),
+    }),
+  );
+  NagSuppressions.addResourceSuppressions(
+    stateMachine,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+    ],
+    true,
+  );
+
+  const schedule = config.settings.failureDrill.schedule;
+  if (schedule)
+    new events.Rule(stack, "FailureDrillSchedule", {
+      description: `clawops ${app.stage}: scheduled failure drill of ${asgName}`,
+      schedule: events.Schedule.expression(schedule),
+      targets: [new targets.SfnStateMachine(stateMachine, { input: events.RuleTargetInput.fromObject({}) })],
+    });
+
+  stack.addOutputs({ FailureDrillArn: stateMachine.stateMachineArn });
+  return { stateMachine, tasks };
+}
+
+/** The findings every failure-drill function shares, each with the reason it is acceptable. */
+function suppressFunctionFindings(fn: SstFunction): void {
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "SST attaches AWSLambdaBasicExecutionRole (the function's own logs only).",
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason:
+          "Resource::* only for calls AWS does not scope by resource (X-Ray, autoscaling:Describe*); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group.",
+        appliesTo: [
+          "Resource::*",
+          { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },
+        ],
+      },
+    ],
+    true,
+  );
+}
