@@ -72,7 +72,7 @@ function applyFilters<T extends Record<string, unknown>>(
   );
 }
 
-export function describeInstance(world: SandboxWorld, instance: SimInstance): Record<string, unknown> {
+export function describeInstance(_world: SandboxWorld, instance: SimInstance): Record<string, unknown> {
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,

@@ -10,4 +10,10 @@ export { type GameDayOptions, runGameDay } from "./runner.js";
 export type { Scene, SceneFigures, SceneResult, Timeline } from "./scene.js";
 
 /** The game day's scenes in order; each flow issue adds its scene here. */
-export const gameDayScenes: readonly Scene[] = [fleetBootsScene, lifecycleScene, alertsScene, drillsScene, readinessScene];
+export const gameDayScenes: readonly Scene[] = [
+  fleetBootsScene,
+  lifecycleScene,
+  alertsScene,
+  drillsScene,
+  readinessScene,
+];
