@@ -12,6 +12,8 @@ export const STORM_RENDER_INTERVAL_MS = 1_000;
  * invocation that died between taking the position and storing its entry: the renderer steps over it.
  */
 export const STORM_GAP_TIMEOUT_MS = 10_000;
+/** How often an invocation waiting for its entry to be shown looks again (jittered down to half). */
+export const STORM_WAITER_POLL_MS = 5_000;
 /** How long one renderer holds the slot before another may take it over (a crashed renderer). */
 const RENDER_LEASE_MS = 15_000;
 
@@ -28,7 +30,8 @@ export interface StormWindow {
 /**
  * Makes sure the group message shows the `position`-th transition of the window. One invocation renders
  * at a time (a conditional claim on the window item), at most once a second, and always renders
- * everything that has arrived; the others wait until the rendered count covers their entry. So a storm of
+ * everything that has arrived, again and again while more arrives; the others wait (polling every few
+ * seconds) until the rendered count covers their entry, or take the slot over when it is free. So a storm of
  * any size costs one post per page plus about one update a second, and no transition is left unshown.
  * Returns the group message's `ts`.
  */
@@ -52,21 +55,52 @@ export async function ensureStormRendered(
       throw new RetryableError(`storm group of ${window.channel} not rendered in time for entry ${position}`);
     }
     if (step.action === "wait") {
-      await slack.clock.sleep(Math.min(step.ms, STORM_RENDER_INTERVAL_MS));
+      // Waiters poll rarely (the renderer drains for everyone): a storm's many waiters must not flood the table.
+      const jittered = STORM_WAITER_POLL_MS * (0.5 + Math.random() / 2);
+      await slack.clock.sleep(Math.min(jittered, slack.remainingMs() - STORM_RENDER_INTERVAL_MS * 2));
       continue;
     }
     if (!(await state.claimStormRender(window.channel, window.windowStart, now + RENDER_LEASE_MS))) continue;
+    await drainWindow(window, state, slack, { count: item.renderedCount, pages: item.pages });
+  }
+}
+
+/**
+ * Renders the window while it holds the render slot, once a second, until every stored transition is
+ * shown or the invocation runs short of time; then the slot is free for a waiter to take over.
+ */
+async function drainWindow(
+  window: StormWindow,
+  state: AlertState,
+  slack: SlackDeliveryContext,
+  shown: { count: number; pages: readonly string[] },
+): Promise<void> {
+  let last = shown;
+  for (;;) {
+    let rendered: RenderResult;
     try {
-      await renderWindow(window, state, slack);
+      rendered = await renderWindow(window, state, slack);
     } catch (error) {
       await state.finishStormRender(window.channel, window.windowStart, {
-        count: item.renderedCount,
-        pages: item.pages,
+        ...last,
         nextRenderAt: slack.clock.now(),
       });
       throw error;
     }
+    last = { count: rendered.covered, pages: rendered.pages };
+    if (rendered.covered >= rendered.total) return;
+    if (slack.remainingMs() < STORM_RENDER_INTERVAL_MS * 4) return;
+    await slack.clock.sleep(STORM_RENDER_INTERVAL_MS);
+    const lease = slack.clock.now() + RENDER_LEASE_MS;
+    if (!(await state.claimStormRender(window.channel, window.windowStart, lease))) return;
   }
+}
+
+/** What one render showed: the positions covered, the total taken, and the pages' `ts`. */
+interface RenderResult {
+  readonly covered: number;
+  readonly total: number;
+  readonly pages: readonly string[];
 }
 
 /**
@@ -88,7 +122,7 @@ async function renderWindow(
   window: StormWindow,
   state: AlertState,
   slack: SlackDeliveryContext,
-): Promise<void> {
+): Promise<RenderResult> {
   const fresh = await state.readStorm(window.channel, window.windowStart);
   const stored = await state.readStormEntries(window.channel, window.windowStart);
   const covered = coveredPositions(stored, slack.clock.now());
@@ -116,9 +150,11 @@ async function renderWindow(
     if (existing) await updateMessage(slack, window.channel, existing, message);
     else ts[index] = await postMessage(slack, window.channel, message, index === 0 ? undefined : ts[0]);
   }
+  const rendered = { covered: Math.max(covered, fresh.renderedCount), total, pages: ts };
   await state.finishStormRender(window.channel, window.windowStart, {
-    count: Math.max(covered, fresh.renderedCount),
+    count: rendered.covered,
     pages: ts,
     nextRenderAt: slack.clock.now() + STORM_RENDER_INTERVAL_MS,
   });
+  return rendered;
 }
