@@ -40,18 +40,19 @@ export interface AlertsInstall {
 }
 
 /** The router's own secret (`{ botToken }`) pointing at the local Slack server; reused if it exists. */
-async function slackSecret(sandbox: Sandbox): Promise<string> {
+async function slackSecret(sandbox: Sandbox): Promise<{ arn: string; remove?: () => void }> {
   const secrets = makeClient(SecretsManagerClient);
   const Name = `clawops-${sandbox.config.stage}-alerts-slack`;
   const SecretString = JSON.stringify({ botToken: sandbox.slack.token });
   try {
     const { ARN = "" } = await secrets.send(new CreateSecretCommand({ Name, SecretString }));
-    return ARN;
+    // Uninstalling removes what the install created, so a later scene can deploy the secret itself.
+    return { arn: ARN, remove: () => sandbox.aws.models.secrets.secrets.delete(Name) };
   } catch (error) {
     if ((error as Error).name !== "ResourceExistsException") throw error;
     await secrets.send(new PutSecretValueCommand({ SecretId: Name, SecretString }));
     const { ARN = "" } = await secrets.send(new DescribeSecretCommand({ SecretId: Name }));
-    return ARN;
+    return { arn: ARN };
   }
 }
 
@@ -110,7 +111,8 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
   const { makeAlertRouter } = await import("../../../../../functions/alerts/router.js");
   const { alertRoutes } = await import("../../../../../functions/alerts/routes.js");
   const { config, clock } = sandbox;
-  const slackSecretArn = await slackSecret(sandbox);
+  const secret = await slackSecret(sandbox);
+  const slackSecretArn = secret.arn;
   const alarmName = await unhealthyGatewaysAlarm(sandbox);
   const base = alertRouterSettings(config, { slackSecretArn });
   const settings: AlertRouterSettings = { ...base, slack: { ...base.slack, apiUrl: sandbox.slack.apiUrl } };
@@ -156,6 +158,7 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
     uninstall() {
       for (const r of routes) sandbox.events.bus.removeRule(ruleName(r.id));
       restoreService();
+      secret.remove?.();
     },
   };
 }
