@@ -11,12 +11,10 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { build, type Metafile } from "esbuild";
-import { findEntries } from "../scripts/bundling.js";
-import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "../stacks/bundling.js";
+import { type BuiltFunction, buildFunction, findEntries } from "../scripts/bundling.js";
 
 const run = promisify(execFile);
 
@@ -35,63 +33,6 @@ export interface BundlesBench {
   readonly referenceImportMs: number;
   readonly runs: number;
   readonly bundles: BundleFigure[];
-}
-
-/** One function built as deployed: the entry file, the KB its cold start loads, and the KB shipped. */
-export interface BuiltFunction {
-  readonly entryFile: string;
-  readonly coldBytes: number;
-  readonly totalBytes: number;
-}
-
-/** Bytes of the entry output plus every chunk reachable from it by static `import` (what a cold start reads). */
-export function coldBytesOf(metafile: Metafile, entryOutput: string): number {
-  const seen = new Set<string>();
-  const visit = (output: string): number => {
-    if (seen.has(output)) return 0;
-    seen.add(output);
-    const meta = metafile.outputs[output];
-    if (!meta) return 0;
-    let bytes = meta.bytes;
-    for (const imported of meta.imports) {
-      if (imported.kind === "import-statement" && !imported.external) bytes += visit(imported.path);
-    }
-    return bytes;
-  };
-  return visit(entryOutput);
-}
-
-/** Builds one entry into `outdir` with the deploy options; returns what a cold start loads and what ships. */
-export async function buildFunction(file: string, outdir: string): Promise<BuiltFunction> {
-  const result = await build({
-    entryPoints: [file],
-    outdir,
-    splitting: FUNCTION_SPLITTING,
-    outExtension: { ".js": ".mjs" },
-    metafile: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    minify: true,
-    target: FUNCTION_ESBUILD.target,
-    mainFields: [...FUNCTION_ESBUILD.mainFields],
-    keepNames: FUNCTION_ESBUILD.keepNames,
-    legalComments: FUNCTION_ESBUILD.legalComments,
-    banner: { js: ESM_REQUIRE_BANNER },
-    nodePaths: [join(process.cwd(), "node_modules")],
-    logLevel: "error",
-  });
-  const outputs = result.metafile.outputs;
-  // Chunks that other code `import()`s have an entry point too: the function's own is the one built from `file`.
-  const entryPoint = relative(process.cwd(), file);
-  const entryOutput = Object.keys(outputs).find((o) => outputs[o]?.entryPoint === entryPoint);
-  if (!entryOutput) throw new Error(`esbuild produced no entry output for ${file}`);
-  const totalBytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
-  return {
-    entryFile: resolve(entryOutput),
-    coldBytes: coldBytesOf(result.metafile, entryOutput),
-    totalBytes,
-  };
 }
 
 async function coldImportMs(file: string): Promise<number> {

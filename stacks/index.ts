@@ -3,7 +3,7 @@ import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
 import { Alerts } from "./Alerts.js";
-import { FUNCTION_ESBUILD } from "./bundling.js";
+import { FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "./bundling.js";
 import { Core } from "./Core.js";
 import { attachConfig, sstLogRetention } from "./config.js";
 import { Drills } from "./Drills.js";
@@ -25,6 +25,7 @@ export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {
       format: "esm",
       minify: true,
       sourcemap: true,
+      splitting: FUNCTION_SPLITTING,
       esbuild: { ...FUNCTION_ESBUILD, mainFields: [...FUNCTION_ESBUILD.mainFields] },
     },
     environment: {

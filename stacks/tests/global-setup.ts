@@ -26,7 +26,7 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // The CLI's file filters (vitest keeps them on the instance; not in the public types).
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern ?? [];
-  const needed = filters.length === 0 || filters.some((f) => f.includes("stacks"));
+  const needed = filters.length === 0 || filters.some((f) => f.includes("stacks") || f.includes("security"));
   project.provide("synthesizedStacksFile", "");
   if (!needed) return;
   process.env.SST_STAGE = "test";
