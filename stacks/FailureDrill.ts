@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
-import { failureDrillSettings } from "@clawops/core/failure-drill";
+import { failureDrillParameterName, failureDrillSettings } from "@clawops/core/failure-drill";
 import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as ssm from "aws-cdk-lib/aws-ssm";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
@@ -148,6 +149,11 @@ export function FailureDrill({ stack, app }: StackContext) {
       targets: [new targets.SfnStateMachine(stateMachine, { input: events.RuleTargetInput.fromObject({}) })],
     });
 
+  // The CLI finds the state machine here (`clawops drill --failure`, functions/failure-drill/run.ts).
+  new ssm.StringParameter(stack, "Param-failure-drill-state-machine-arn", {
+    parameterName: failureDrillParameterName(app.stage),
+    stringValue: stateMachine.stateMachineArn,
+  });
   stack.addOutputs({ FailureDrillArn: stateMachine.stateMachineArn });
   return { stateMachine, tasks };
 }

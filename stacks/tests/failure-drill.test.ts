@@ -79,6 +79,12 @@ describe("Stack: FailureDrill", () => {
     }
   });
 
+  it("publishes its state machine ARN where the CLI looks for it", () => {
+    built.template(FailureDrill).hasResourceProperties("AWS::SSM::Parameter", {
+      Name: "/clawops/test/failure-drill-state-machine-arn",
+    });
+  });
+
   it("has no schedule while failureDrill.schedule is null (the default)", () => {
     built.template(FailureDrill).resourceCountIs("AWS::Events::Rule", 0);
   });

@@ -58,6 +58,7 @@ export {
   type FailureDrillSettings,
   FailureDrillSettingsSchema,
   failureDrillNow,
+  failureDrillParameterName,
   failureDrillSettings,
   OBSERVE_INTERVAL_SECONDS,
   parseFailureDrillSettings,

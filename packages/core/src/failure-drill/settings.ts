@@ -91,3 +91,8 @@ export function setFailureDrillClock(next: () => number): () => void {
     now = previous;
   };
 }
+
+/** The SSM parameter holding the failure drill's state machine ARN (stacks/FailureDrill.ts writes it). */
+export function failureDrillParameterName(stage: string): string {
+  return `/clawops/${stage}/failure-drill-state-machine-arn`;
+}

@@ -1,0 +1,74 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { client } from "@clawops/core/aws";
+import { type FailureDrillResult, failureDrillParameterName } from "@clawops/core/failure-drill";
+
+/** What `runFailureDrill` needs from the CLI's target (a structural subset of packages/cli's `Target`). */
+export interface FailureDrillTarget {
+  readonly stage: string;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+}
+
+/** What it prints through (a subset of the CLI's `Output`). */
+export interface FailureDrillOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** What the drill ended with: passed or not, the result when it got that far, the plan on a dry run. */
+export interface FailureDrillRun {
+  readonly passed: boolean;
+  readonly status: string;
+  readonly result?: FailureDrillResult;
+  readonly plan?: readonly string[];
+  readonly error?: string;
+}
+
+const POLL_MS = 15_000;
+
+/**
+ * `clawops drill --failure [--instance i-...] [--dry-run]`: starts the failure-drill state machine (found
+ * through the `/clawops/<stage>/failure-drill-state-machine-arn` parameter) with `{ instanceId?, dryRun? }`
+ * and waits for it. A dry run ends at once with the chosen instance and the plan; a refusal ends with
+ * `FailureDrillRefused` and its reason.
+ */
+export async function runFailureDrill(
+  target: FailureDrillTarget,
+  options: { readonly output: FailureDrillOutput; readonly instanceId?: string; readonly dryRun?: boolean },
+): Promise<FailureDrillRun> {
+  const { Parameter } = await client(SSMClient).send(
+    new GetParameterCommand({ Name: failureDrillParameterName(target.stage) }),
+  );
+  if (!Parameter?.Value) throw new Error(`stage ${target.stage} has no failure drill: deploy it first`);
+  const input = {
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    dryRun: options.dryRun === true,
+  };
+  const sfn = client(SFNClient);
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: Parameter.Value, input: JSON.stringify(input) }),
+  );
+  options.output.err(`failure drill started (${executionArn})`);
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const status = execution.status ?? "RUNNING";
+    if (status !== "RUNNING") {
+      const state = execution.output ? (JSON.parse(execution.output) as Record<string, unknown>) : {};
+      const error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
+      const plan = state.plan as string[] | undefined;
+      for (const line of plan && options.dryRun ? plan : []) options.output.out(`would ${line}`);
+      if (error) options.output.out(error);
+      return {
+        passed:
+          status === "SUCCEEDED" &&
+          (options.dryRun === true || (state.result as FailureDrillResult)?.passed === true),
+        status,
+        ...(state.result ? { result: state.result as FailureDrillResult } : {}),
+        ...(plan ? { plan } : {}),
+        ...(error ? { error } : {}),
+      };
+    }
+    await target.sleep(POLL_MS);
+  }
+}
