@@ -1,4 +1,5 @@
 import type { FleetDescription } from "@clawops/core/fleet";
+import { Match } from "aws-cdk-lib/assertions";
 import { use } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import defaultConfig from "../../clawops.config.js";
@@ -113,4 +114,43 @@ describe("Stack: Fleet (import)", () => {
     const fleet = { ...IMPORTED_FLEET, subnetIds: ["subnet-0aaa1111bbbb2222c"] };
     await expect(buildApp({ config: importConfig(fleet) })).rejects.toThrow(/one subnet per zone/);
   }, 120_000);
+});
+
+// Every whole-app synthesis that differs from the default runs in this one file: SST writes function artifacts
+// under .sst/artifacts, and two files synthesizing at once delete each other's working directories.
+describe("Stack: Fleet (reference) — configured variants", () => {
+  it("follows the config: hooks, restore testing plan, no NAT (isolated subnets), retention", async () => {
+    const config = structuredClone(defaultConfig) as { defaults: Record<string, unknown> };
+    config.defaults.fleet = {
+      mode: "reference",
+      natGateways: 0,
+      restoreTestingPlan: true,
+      lifecycleHooks: { launchHeartbeatSeconds: 900, terminateDefaultResult: "ABANDON" },
+    };
+    config.defaults.logRetentionDays = 90;
+    const variant = (await buildApp({ config })).template(Fleet);
+
+    variant.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
+      DefaultResult: "ABANDON",
+      HeartbeatTimeout: 900,
+    });
+    variant.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
+      LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      DefaultResult: "ABANDON",
+    });
+    variant.resourceCountIs("AWS::EC2::NatGateway", 0);
+    variant.resourceCountIs("AWS::EC2::InternetGateway", 0);
+    variant.hasResourceProperties("AWS::Logs::LogGroup", {
+      LogGroupName: "/openclaw/test/openclaw/gateway",
+      RetentionInDays: 90,
+    });
+    variant.hasResourceProperties("AWS::Backup::RestoreTestingPlan", {
+      RestoreTestingPlanName: "clawops_test_openclaw",
+      RecoveryPointSelection: Match.objectLike({ Algorithm: "LATEST_WITHIN_WINDOW" }),
+    });
+    variant.hasResourceProperties("AWS::Backup::RestoreTestingSelection", {
+      ProtectedResourceType: "EFS",
+      ProtectedResourceArns: [Match.anyValue(), Match.anyValue()],
+    });
+  }, 600_000); // synthesizes a whole variant app: minutes on a shared 2-core machine
 });

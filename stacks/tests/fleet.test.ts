@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { buildManifest } from "@clawops/core/fleet";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import defaultConfig from "../../clawops.config.js";
 import { Fleet } from "../Fleet.js";
 import { groupPeer, logicalIdOf, resourcesOf, rulesOf } from "./fleet-template.js";
 import { type BuiltApp, buildApp } from "./harness.js";
@@ -324,41 +323,4 @@ describe("Stack: Fleet (reference) — soul documents and backup", () => {
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Fleet)).toEqual([]);
   });
-});
-
-describe("Stack: Fleet (reference) — configured variants", () => {
-  it("follows the config: hooks, restore testing plan, no NAT (isolated subnets), retention", async () => {
-    const config = structuredClone(defaultConfig) as { defaults: Record<string, unknown> };
-    config.defaults.fleet = {
-      mode: "reference",
-      natGateways: 0,
-      restoreTestingPlan: true,
-      lifecycleHooks: { launchHeartbeatSeconds: 900, terminateDefaultResult: "ABANDON" },
-    };
-    config.defaults.logRetentionDays = 90;
-    const variant = (await buildApp({ config })).template(Fleet);
-
-    variant.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
-      DefaultResult: "ABANDON",
-      HeartbeatTimeout: 900,
-    });
-    variant.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
-      LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
-      DefaultResult: "ABANDON",
-    });
-    variant.resourceCountIs("AWS::EC2::NatGateway", 0);
-    variant.resourceCountIs("AWS::EC2::InternetGateway", 0);
-    variant.hasResourceProperties("AWS::Logs::LogGroup", {
-      LogGroupName: "/openclaw/test/openclaw/gateway",
-      RetentionInDays: 90,
-    });
-    variant.hasResourceProperties("AWS::Backup::RestoreTestingPlan", {
-      RestoreTestingPlanName: "clawops_test_openclaw",
-      RecoveryPointSelection: Match.objectLike({ Algorithm: "LATEST_WITHIN_WINDOW" }),
-    });
-    variant.hasResourceProperties("AWS::Backup::RestoreTestingSelection", {
-      ProtectedResourceType: "EFS",
-      ProtectedResourceArns: [Match.anyValue(), Match.anyValue()],
-    });
-  }, 600_000); // synthesizes a whole variant app: minutes on a shared 2-core machine
 });
