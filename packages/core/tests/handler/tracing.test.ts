@@ -13,7 +13,7 @@ const request = (): middy.Request<unknown, unknown, Error, Context> => ({
   event: {},
   context: { functionName: "clawops-test-fn" } as Context,
   response: undefined,
-  error: undefined,
+  error: null,
   internal: {},
 });
 
@@ -22,7 +22,13 @@ describe("Function: tracingEnabled", () => {
     { initType: "", traceEnabled: "", dev: "", expected: false, why: "outside Lambda" },
     { initType: "on-demand", traceEnabled: "", dev: "", expected: true, why: "in Lambda by default" },
     { initType: "on-demand", traceEnabled: "false", dev: "", expected: false, why: "turned off" },
-    { initType: "provisioned-concurrency", traceEnabled: "true", dev: "", expected: true, why: "provisioned" },
+    {
+      initType: "provisioned-concurrency",
+      traceEnabled: "true",
+      dev: "",
+      expected: true,
+      why: "provisioned",
+    },
     { initType: "on-demand", traceEnabled: "", dev: "true", expected: false, why: "Powertools dev mode" },
   ])("is $expected $why", ({ initType, traceEnabled, dev, expected }) => {
     vi.stubEnv("AWS_LAMBDA_INITIALIZATION_TYPE", initType || undefined);
