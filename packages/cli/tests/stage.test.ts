@@ -64,14 +64,14 @@ describe("Function: run (no AWS account)", () => {
     );
   });
 
-  it("refuses the failure drill while it is not available (exit 2)", async () => {
+  it("says how to deploy before a failure drill on a stage that is not deployed (exit 2)", async () => {
     const io = captureStreams();
-    const code = await run(argv("drill", "--failure", "--stage", "prod"), {
+    const code = await run(argv("drill", "--failure", "--dry-run", "--stage", "prod"), {
       streams: io,
       stageLookup: notDeployed,
     });
     expect(code).toBe(2);
-    expect(io.stderrText()).toContain("not available yet");
+    expect(io.stderrText()).toContain("stage prod is not deployed");
   });
 
   it.each([

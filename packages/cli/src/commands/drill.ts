@@ -15,6 +15,8 @@ interface DrillOptions extends TargetOptions {
   readonly keep?: boolean;
   readonly fileSystem?: string[];
   readonly failure?: boolean;
+  readonly instance?: string;
+  readonly dryRun?: boolean;
   readonly json?: boolean;
   /** Seconds between DescribeExecution polls. */
   readonly poll: number;
@@ -98,7 +100,12 @@ export function drillCommand(context: CliContext): Command {
       "drill only this fleet file system (repeatable)",
       (value: string, all: string[] = []) => [...all, value],
     )
-    .option("--failure", "the failure drill (stop a gateway, time alarm, alert, replacement): from issue 11")
+    .option(
+      "--failure",
+      "the failure drill: stop one gateway, time the alarm, the Slack alert and the replacement",
+    )
+    .option("--instance <id>", "with --failure: the InService instance whose gateway is stopped")
+    .option("--dry-run", "with --failure: show what the drill would do, change nothing")
     .option("--json", "print the verdict (or the history) as JSON")
     .option("--poll <seconds>", "seconds between progress polls", positive, POLL_DEFAULT_SECONDS)
     .addHelpText(
@@ -109,6 +116,7 @@ Examples:
   $ clawops drill --stage prod --file-system fs-0abc --keep
   $ clawops drill --stage prod --history 5
   $ clawops drill --sandbox --json
+  $ clawops drill --stage prod --failure --dry-run       what the failure drill would stop and measure
 
 RPO is the age of the recovery point restored; RTO the time from the restore's start to verified.
 Exit codes: 0 the drill passed, 1 it failed (the table says which file system and why), 2 it could not start.`,
@@ -120,7 +128,11 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
       const failureDrill = options.failure ? await loadFailureDrill() : undefined;
       await onTarget(options, context, async (target) => {
         if (failureDrill) {
-          const result = await failureDrill.runFailureDrill(target, { output });
+          const result = await failureDrill.runFailureDrill(target, {
+            output,
+            ...(options.instance ? { instanceId: options.instance } : {}),
+            dryRun: options.dryRun === true,
+          });
           context.setExitCode(result.passed ? 0 : 1);
           return;
         }

@@ -13,7 +13,7 @@ export const FAILURE_DRILL_MODULE = "../../../../functions/failure-drill/run.js"
 export interface FailureDrillRunner {
   runFailureDrill(
     target: Target,
-    options: { readonly output: Output; readonly instanceId?: string },
+    options: { readonly output: Output; readonly instanceId?: string; readonly dryRun?: boolean },
   ): Promise<{
     readonly passed: boolean;
   }>;

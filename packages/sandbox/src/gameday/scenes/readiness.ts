@@ -238,13 +238,20 @@ export const readinessScene: Scene = {
       );
       const exact = newlyFailing(first, second).join(",") === [...DRIFT_CHECKS].sort().join(",");
       const clearedAll = failing(third).join(",") === failing(first).join(",");
-      const passed = first.passed && exact && posted === 1 && third.passed && clearedAll;
+      // This game day runs no failure drill (issue 11's scene is not in it yet), so the four checks that read a
+      // failure drill's record fail honestly, as they would on a fleet that never ran one. Anything else failing
+      // in run 1 or run 3 fails the scene.
+      const onlyFailureDrillChecks = (report: typeof first) =>
+        failing(report).every((id) => (FAILURE_DRILL_CHECKS as readonly string[]).includes(id));
+      const passed =
+        onlyFailureDrillChecks(first) && exact && posted === 1 && onlyFailureDrillChecks(third) && clearedAll;
       return {
         passed,
         figures: {
           checks: first.checks.length,
           "unknown (run 1)": first.checks.filter((c) => c.status === "unknown").length,
           "attested (run 1)": first.checks.filter((c) => c.status === "attested").length,
+          "failing without a failure drill (run 1)": failing(first).length,
           "drift found": newlyFailing(first, second).length,
           "Slack drift messages": posted,
         },
