@@ -95,7 +95,7 @@ export interface CostEstimate {
   readonly lines: CostLine[];
   readonly totalUsd: number;
   /**
-   * Same, with per-instance health and per-area readiness as structured logs, no 10 s wait in the monitor, and
+   * Same, with per-area readiness as structured logs, no 10 s wait in the monitor, and
    * one KMS key for the whole control plane.
    */
   readonly withFixesUsd: number;
@@ -177,7 +177,7 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   const monitorFleetMetrics = 2; // HealthyGateways, UnhealthyGateways
   const readinessMetrics = AREAS.length * 2 + 1; // ReadinessFailing/Unknown per area + total
   const drillMetricMonths = (7 * DRILLS_PER_MONTH) / HOURS; // a few metrics, one hour a week
-  add("CloudWatch", "metric: GatewayHealthy per instance (monitor)", n, "metric-months", CW_METRIC_MONTH_USD);
+  // Per-instance gateway health is an EMF property of the monitor's line (searchable, no metric): no line item.
   add(
     "CloudWatch",
     "metrics: fleet health (monitor)",
@@ -235,10 +235,10 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   add("X-Ray", "traces (active tracing, all sampled at this rate)", invocations, "traces", XRAY_TRACE_USD);
 
   const totalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
-  // Per-instance health and per-area readiness as structured log fields instead of metrics (the alarms use the
+  // Per-area readiness as structured log fields instead of metrics (the alarms use the
   // fleet totals), and the monitor collecting the probe's results on its next run instead of waiting 10 s.
   // And one customer managed key (Core's) for every stack's encrypted logs instead of one per stack.
-  const metricFixSavings = (n + AREAS.length * 2) * CW_METRIC_MONTH_USD;
+  const metricFixSavings = AREAS.length * 2 * CW_METRIC_MONTH_USD;
   const keyFixSavings = Math.max(inputs.kmsKeys - 1, 0) * KMS_KEY_MONTH_USD;
   const waitFixSavings = MINUTES * MONITOR_PROBE_WAIT_SECONDS * gb(MB.default) * LAMBDA_ARM_GB_SECOND_USD;
   return {

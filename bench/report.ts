@@ -111,7 +111,8 @@ export function renderMarkdown(run: BenchRun): string {
           n === "10" ? (estimates[n].totalUsd < 3 ? "met (< $3)" : "**missed** (≥ $3)") : "",
         ]),
       ),
-      "\nProposed fixes: per-instance gateway health and per-area readiness as structured log fields instead of " +
+      "\nPer-instance gateway health is already a property of the monitor's EMF line, not a metric. " +
+        "Proposed fixes: per-area readiness as structured log fields instead of " +
         "custom metrics (each metric is $0.30 a month; the alarms use the fleet totals), and the health monitor " +
         "collecting its probe's results on its next run instead of waiting 10 s every minute, and one customer " +
         "managed KMS key (Core's) for every stack's encrypted logs instead of one per stack ($1 a month each). " +

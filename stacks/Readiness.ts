@@ -170,8 +170,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
         appliesTo: [
           "Resource::*",
           {
-            regex:
-              "/^Resource::arn:<AWS::Partition>:secretsmanager:[^:]+:[^:]+:secret:\\*$/g",
+            regex: "/^Resource::arn:<AWS::Partition>:secretsmanager:[^:]+:[^:]+:secret:\\*$/g",
           },
           { regex: "/^Resource::arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:.*$/g" },
           { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },
