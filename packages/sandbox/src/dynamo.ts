@@ -48,15 +48,28 @@ export async function startDynamo(): Promise<LocalDynamo> {
     });
   });
   const { port } = server.address() as AddressInfo;
+  // Requests dynalite is still working on: closing its store under them throws "Database is closed" from a
+  // callback (an uncaught exception), so close() lets them finish first.
+  let inFlight = 0;
+  server.on("request", (_request: unknown, response: NodeJS.EventEmitter) => {
+    inFlight += 1;
+    response.once("close", () => {
+      inFlight -= 1;
+    });
+  });
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        // Keep-alive sockets of SDK clients would hold the server open until their idle timeout.
-        server.closeAllConnections();
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-      });
+      closed ??= (async () => {
+        const deadline = Date.now() + 5_000;
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise<void>((resolve, reject) => {
+          // Keep-alive sockets of SDK clients would hold the server open until their idle timeout.
+          server.closeAllConnections();
+          server.close((error?: Error) => (error ? reject(error) : resolve()));
+        });
+      })();
       return closed;
     },
   };
