@@ -7,13 +7,13 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
-import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import type { FailureDrillTaskName } from "../functions/failure-drill/tasks.js";
 import { Core } from "./Core.js";
 import { configOf, sstLogRetention } from "./config.js";
 import { Fleet } from "./Fleet.js";
+import { taskStateMachine } from "./task-state-machine.js";
 
 const workflow = fileURLToPath(new URL("./workflows/failure-drill.asl.json", import.meta.url));
 
@@ -114,32 +114,7 @@ export function FailureDrill({ stack, app }: StackContext) {
     encryptionKey: logsKey,
     retention: config.settings.logRetentionDays as logs.RetentionDays,
   });
-  const stateMachine = new sfn.StateMachine(stack, "FailureDrill", {
-    definitionBody: sfn.DefinitionBody.fromFile(workflow),
-    definitionSubstitutions: Object.fromEntries(
-      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
-    ),
-    stateMachineType: sfn.StateMachineType.STANDARD,
-    tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-  });
-  stateMachine.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["lambda:InvokeFunction"],
-      resources: Object.values(tasks).map((fn) => fn.functionArn),
-    }),
-  );
-  NagSuppressions.addResourceSuppressions(
-    stateMachine,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
-        appliesTo: ["Resource::*"],
-      },
-    ],
-    true,
-  );
+  const stateMachine = taskStateMachine(stack, "FailureDrill", { definitionFile: workflow, tasks, logGroup });
 
   const schedule = config.settings.failureDrill.schedule;
   if (schedule)

@@ -7,7 +7,6 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
-import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import { lifecycleRoutes } from "../functions/lifecycle/routes.js";
@@ -15,6 +14,7 @@ import type { LifecycleTaskName } from "../functions/lifecycle/tasks.js";
 import { Core } from "./Core.js";
 import { configOf } from "./config.js";
 import { Fleet } from "./Fleet.js";
+import { taskStateMachine } from "./task-state-machine.js";
 
 const workflow = (name: string) => fileURLToPath(new URL(`./workflows/${name}`, import.meta.url));
 
@@ -104,33 +104,7 @@ export function Lifecycle({ stack, app }: StackContext) {
       encryptionKey: logsKey,
       retention: config.settings.logRetentionDays as logs.RetentionDays,
     });
-    const stateMachine = new sfn.StateMachine(stack, id, {
-      definitionBody: sfn.DefinitionBody.fromFile(workflow(file)),
-      definitionSubstitutions: Object.fromEntries(
-        Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
-      ),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ["lambda:InvokeFunction"],
-        resources: Object.values(tasks).map((fn) => fn.functionArn),
-      }),
-    );
-    NagSuppressions.addResourceSuppressions(
-      stateMachine,
-      [
-        {
-          id: "AwsSolutions-IAM5",
-          reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
-          appliesTo: ["Resource::*"],
-        },
-      ],
-      true,
-    );
-    return stateMachine;
+    return taskStateMachine(stack, id, { definitionFile: workflow(file), tasks, logGroup });
   };
   const launchGate = machine("LaunchGate", "launch-gate.asl.json");
   const terminateDrain = machine("TerminateDrain", "terminate-drain.asl.json");

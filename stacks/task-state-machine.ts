@@ -1,0 +1,52 @@
+import { aws_iam as iam, type aws_logs as logs, aws_stepfunctions as sfn } from "aws-cdk-lib";
+import { NagSuppressions } from "cdk-nag";
+import type { Construct } from "constructs";
+import type { Function as SstFunction } from "sst/constructs";
+
+/** Props of `taskStateMachine`. */
+export interface TaskStateMachineProps {
+  /** Path of the ASL file (`stacks/workflows/*.asl.json`). */
+  readonly definitionFile: string;
+  /** The Lambda tasks, keyed by the `${XxxFunctionArn}` substitution names the ASL uses. */
+  readonly tasks: Readonly<Record<string, SstFunction>>;
+  /** Encrypted log group receiving every execution's events. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+/**
+ * A Standard state machine from one of clawops' ASL files whose Task states invoke the given Lambda functions:
+ * X-Ray on, full logging, and a role that may invoke exactly those functions.
+ */
+export function taskStateMachine(
+  scope: Construct,
+  id: string,
+  props: TaskStateMachineProps,
+): sfn.StateMachine {
+  const stateMachine = new sfn.StateMachine(scope, id, {
+    definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile),
+    definitionSubstitutions: Object.fromEntries(
+      Object.entries(props.tasks).map(([name, fn]) => [name, fn.functionArn]),
+    ),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    tracingEnabled: true,
+    logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["lambda:InvokeFunction"],
+      resources: Object.values(props.tasks).map((fn) => fn.functionArn),
+    }),
+  );
+  NagSuppressions.addResourceSuppressions(
+    stateMachine,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+    ],
+    true,
+  );
+  return stateMachine;
+}
