@@ -30,7 +30,8 @@ export interface SlackServerOptions {
 type Fault =
   | { kind: "status"; status: number; times: number }
   | { kind: "timeout"; times: number }
-  | { kind: "error"; error: string; times: number };
+  | { kind: "error"; error: string; times: number }
+  | { kind: "ratelimited"; retryAfterSeconds: number; times: number };
 
 /** One request the server answered (or held), in order. */
 export interface SlackCall {
@@ -65,6 +66,17 @@ export interface SlackServer {
   timeout(method: string, times?: number): void;
   /** Answers the next `times` calls of `method` with `{ ok: false, error }`. */
   error(method: string, error: string, times?: number): void;
+  /**
+   * Answers the next `times` calls of `method` with HTTP 429 and `Retry-After: retryAfterSeconds`, whatever the
+   * per-channel limit says (a limit hit from elsewhere in the workspace). @default 1 second, once
+   */
+  rateLimited(method: string, options?: { retryAfterSeconds?: number; times?: number }): void;
+  /**
+   * Calls `listener` for every request with a promise that settles once it is answered or its connection
+   * closes (a held request too): the sandbox clock can `track` it, so real I/O takes no sandbox time.
+   * Returns the unsubscribe function.
+   */
+  onRequest(listener: (answered: Promise<void>) => void): () => void;
   /** Requests answered so far, optionally of one method. */
   calls(method?: string): SlackCall[];
   close(): Promise<void>;
@@ -88,6 +100,7 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
   const faults = new Map<string, Fault[]>();
   const calls: SlackCall[] = [];
   const held = new Set<ServerResponse>();
+  const requestListeners = new Set<(answered: Promise<void>) => void>();
   let baseUrl = "";
 
   const record = (method: string, status: number, error?: string): void => {
@@ -119,6 +132,9 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
       held.add(res);
       res.on("close", () => held.delete(res));
       record(method, 0, "timeout");
+    } else if (fault.kind === "ratelimited") {
+      record(method, 429, "ratelimited");
+      send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfterSeconds) });
     } else if (fault.kind === "status") {
       record(method, fault.status, `http_${fault.status}`);
       send(res, fault.status, { ok: false, error: "internal_error" });
@@ -163,6 +179,10 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
   };
 
   const server = createServer((req, res) => {
+    if (requestListeners.size > 0) {
+      const answered = new Promise<void>((resolve) => res.once("close", () => resolve()));
+      for (const listener of requestListeners) listener(answered);
+    }
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     const method = path.startsWith("/api/") ? path.slice("/api/".length) : undefined;
     const work = (async () => {
@@ -221,6 +241,12 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
     fail: (method, { status = 500, times = 1 } = {}) => addFault(method, { kind: "status", status, times }),
     timeout: (method, times = 1) => addFault(method, { kind: "timeout", times }),
     error: (method, error, times = 1) => addFault(method, { kind: "error", error, times }),
+    rateLimited: (method, { retryAfterSeconds = 1, times = 1 } = {}) =>
+      addFault(method, { kind: "ratelimited", retryAfterSeconds, times }),
+    onRequest(listener) {
+      requestListeners.add(listener);
+      return () => void requestListeners.delete(listener);
+    },
     calls: (method) => calls.filter((call) => method === undefined || call.method === method),
     close() {
       closed ??= new Promise<void>((resolve) => {

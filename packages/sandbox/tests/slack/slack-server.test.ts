@@ -260,6 +260,38 @@ describe("Function: startSlackServer", () => {
     expect(slack.channel("ops-alerts").messages).toHaveLength(1);
   });
 
+  it("answers an injected 429 with its Retry-After whatever the channel's limit says", async () => {
+    await start({ rateLimit: false });
+    slack.rateLimited("chat.postMessage", { retryAfterSeconds: 7, times: 2 });
+    const post = () =>
+      fetch(`${slack.apiUrl}chat.postMessage`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${slack.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel: "C0ALERTS", text: "x" }),
+      });
+
+    const answers = [await post(), await post(), await post()];
+
+    expect(answers.map((a) => a.status)).toEqual([429, 429, 200]);
+    expect(answers[0]?.headers.get("retry-after")).toBe("7");
+    expect(slack.channel("ops-alerts").messages).toHaveLength(1);
+  });
+
+  it("tells a request listener when each request is answered, a held one once its connection closes", async () => {
+    await start();
+    const client = clientFor(slack.token, { timeout: 100 });
+    slack.timeout("chat.postMessage", 1);
+    const answered: Promise<void>[] = [];
+    const unsubscribe = slack.onRequest((done) => void answered.push(done));
+
+    await client.chat.postMessage({ channel: "C0ALERTS", text: "after a timeout" });
+    unsubscribe();
+    await client.chat.postMessage({ channel: "C0ALERTS", text: "unobserved" });
+
+    expect(answered).toHaveLength(2);
+    await expect(Promise.all(answered)).resolves.toEqual([undefined, undefined]);
+  });
+
   it("answers an injected Slack error without retrying it", async () => {
     const client = await start();
     slack.error("chat.postMessage", "invalid_auth", 1);
