@@ -29,6 +29,8 @@ export interface GatewayProcessesLike {
   kill(instanceId: string): Promise<unknown> | unknown;
   stop(instanceId: string): Promise<unknown> | unknown;
   portOf(instanceId: string): number | undefined;
+  /** Whether the instance's gateway process runs now (`undefined`: never started). */
+  statusOf(instanceId: string): { readonly running: boolean } | undefined;
 }
 
 /** A real HTTP probe of a loopback port, the answer shaped like the probe script's output. */
