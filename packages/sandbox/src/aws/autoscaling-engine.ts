@@ -65,6 +65,30 @@ export interface GroupLaunchSpec {
   readonly iamInstanceProfileArn?: string;
 }
 
+/** Instance refresh statuses, as `DescribeInstanceRefreshes` spells them. */
+export type InstanceRefreshStatus =
+  | "Pending"
+  | "InProgress"
+  | "Successful"
+  | "Failed"
+  | "Cancelling"
+  | "Cancelled"
+  | "RollbackInProgress"
+  | "RollbackFailed"
+  | "RollbackSuccessful"
+  | "Baking";
+
+/** One instance refresh of a group (the engine does not replace instances for it: it is the group's record). */
+export interface InstanceRefresh {
+  readonly instanceRefreshId: string;
+  status: InstanceRefreshStatus;
+  statusReason?: string;
+  readonly startTime: number;
+  endTime?: number;
+  percentageComplete: number;
+  instancesToUpdate: number;
+}
+
 export interface AutoScalingGroup {
   readonly name: string;
   readonly arn: string;
@@ -76,6 +100,8 @@ export interface AutoScalingGroup {
   readonly launch: GroupLaunchSpec;
   readonly hooks: Map<string, LifecycleHook>;
   readonly members: Map<string, GroupMember>;
+  /** The group's instance refreshes, oldest first (none unless someone starts one). */
+  readonly instanceRefreshes: InstanceRefresh[];
 }
 
 const LEAVING: readonly string[] = [
@@ -98,7 +124,7 @@ export class AutoScalingEngine {
 
   /** Creates a group (seeded from the config) and launches it to its desired capacity. */
   createGroup(
-    spec: Omit<AutoScalingGroup, "arn" | "createdAt" | "hooks" | "members"> & {
+    spec: Omit<AutoScalingGroup, "arn" | "createdAt" | "hooks" | "members" | "instanceRefreshes"> & {
       hooks?: Omit<LifecycleHook, "AutoScalingGroupName" | "GlobalTimeout">[];
     },
   ): AutoScalingGroup {
@@ -109,6 +135,7 @@ export class AutoScalingEngine {
       createdAt: this.world.clock.now(),
       hooks: new Map(),
       members: new Map(),
+      instanceRefreshes: [],
     };
     this.groups.set(group.name, group);
     for (const hook of spec.hooks ?? []) this.putHook(group, hook);

@@ -158,6 +158,38 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
         });
         return { AutoScalingInstances: page.items, NextToken: page.nextToken };
       },
+      DescribeInstanceRefreshes(input) {
+        const group = engine.group(required(input, "AutoScalingGroupName"));
+        const max = input.MaxRecords as number | undefined;
+        if (max !== undefined && (max < 1 || max > 100))
+          throw awsError(
+            "ValidationError",
+            `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
+          );
+        const ids = (input.InstanceRefreshIds as string[] | undefined) ?? [];
+        // The most recent refresh first, as callers that read only the first page expect.
+        const refreshes = [...group.instanceRefreshes]
+          .reverse()
+          .filter((r) => ids.length === 0 || ids.includes(r.instanceRefreshId));
+        const page = paginate(refreshes, {
+          maxResults: max,
+          nextToken: str(input, "NextToken"),
+          defaultSize: 50,
+        });
+        return {
+          InstanceRefreshes: page.items.map((r) => ({
+            InstanceRefreshId: r.instanceRefreshId,
+            AutoScalingGroupName: group.name,
+            Status: r.status,
+            ...(r.statusReason ? { StatusReason: r.statusReason } : {}),
+            StartTime: new Date(r.startTime),
+            ...(r.endTime === undefined ? {} : { EndTime: new Date(r.endTime) }),
+            PercentageComplete: r.percentageComplete,
+            InstancesToUpdate: r.instancesToUpdate,
+          })),
+          NextToken: page.nextToken,
+        };
+      },
       DescribeLifecycleHooks(input) {
         const group = engine.group(required(input, "AutoScalingGroupName"));
         const names = (input.LifecycleHookNames as string[] | undefined) ?? [];

@@ -1,3 +1,4 @@
+import { gatewayUnitSimulators } from "./gateway-unit.js";
 import { paginate } from "./pagination.js";
 import { awsError, type ServiceModel } from "./simulator.js";
 import type { SandboxWorld, SimInstance } from "./world.js";
@@ -63,11 +64,15 @@ export interface SsmModel extends ServiceModel {
 
 const iso = (ms: number | undefined) => (ms === undefined ? "" : new Date(ms).toISOString());
 
-/** SSM Run Command and Parameter Store, with AWS's timing quirks on the sandbox clock. */
+/**
+ * SSM Run Command and Parameter Store, with AWS's timing quirks on the sandbox clock. Scripts run by their
+ * first line (`onScript`); the failure drill's gateway stop/start scripts are registered from the start.
+ */
 export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmModel {
   const visibilityDelay = options.visibilityDelayMs ?? 1_000;
   const deliveryDelay = options.deliveryDelayMs ?? 500;
-  const simulators = new Map<string, ScriptSimulator>();
+  // The failure drill's systemctl scripts act on the instance's gateway process itself: always known.
+  const simulators = new Map<string, ScriptSimulator>(gatewayUnitSimulators(world));
   const invocations: Invocation[] = [];
   const parameters: SsmModel["parameters"] = new Map();
 
