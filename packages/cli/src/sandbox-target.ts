@@ -16,7 +16,7 @@ export interface SandboxTargetOptions {
   readonly sandbox?: Omit<SandboxOptions, "config" | "fleetSize">;
   /** Called with what the boot is doing (the progress line). */
   readonly onProgress?: (label: string) => void;
-  /** Resources the sandbox does not model itself (tests register a queue model and pass its URL). */
+  /** Resources to use instead of the sandbox's own (its dead-letter queue is the SQS model's). */
   readonly resources?: Partial<TargetResources>;
   /** Runs on the booted sandbox before the command (tests inject drift or dead letters here). */
   readonly prepare?: (sandbox: Sandbox) => Promise<void> | void;
@@ -101,7 +101,12 @@ function sandboxTarget(
 ): Target {
   const { config, description, clock } = sandbox;
   const table = sandbox.dynamo.table;
-  const base = { CLAWOPS_STATE_TABLE: table, CLAWOPS_STAGE: config.stage };
+  const deadLetterQueueUrl = extra.deadLetterQueueUrl ?? sandbox.deadLetters.url;
+  const base = {
+    CLAWOPS_STATE_TABLE: table,
+    CLAWOPS_STAGE: config.stage,
+    CLAWOPS_DLQ_URL: deadLetterQueueUrl,
+  };
   let slackSecretArn: Promise<string> | undefined;
   const secret = () => {
     slackSecretArn ??= client(SecretsManagerClient)
@@ -140,7 +145,7 @@ function sandboxTarget(
       region: config.app.region,
       stage: config.stage,
       stateTable: table,
-      deadLetterQueueUrl: extra.deadLetterQueueUrl,
+      deadLetterQueueUrl,
       eventBusName: "default",
       settings: JSON.stringify(await routerSettings()),
     };
@@ -158,7 +163,12 @@ function sandboxTarget(
     region: config.app.region,
     config,
     description,
-    resources: { ...extra, stateTable: table, ...(drillStateMachineArn ? { drillStateMachineArn } : {}) },
+    resources: {
+      ...extra,
+      deadLetterQueueUrl,
+      stateTable: table,
+      ...(drillStateMachineArn ? { drillStateMachineArn } : {}),
+    },
     invoke(fn, payload) {
       return this.during(run(fn, payload));
     },

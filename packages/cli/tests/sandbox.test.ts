@@ -1,8 +1,12 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { makeClient } from "@clawops/core/aws";
+import type { DeadLetterRecord } from "@clawops/core/handler";
 import type { Sandbox } from "@clawops/sandbox";
 import { describe, expect, it } from "vitest";
+import { testAlarmEvent } from "../../../functions/alerts/replay.js";
 import { run } from "../src/program.js";
 import { argv, captureStreams } from "./capture.js";
 
@@ -21,6 +25,23 @@ const promptfoo = {
   },
 };
 
+/** Puts records in the sandbox's dead-letter queue through the real SQS client, as a failing function would. */
+async function deadLetter(box: Sandbox, ...records: DeadLetterRecord[]): Promise<void> {
+  const sqs = makeClient(SQSClient);
+  for (const record of records)
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: box.deadLetters.url, MessageBody: JSON.stringify(record) }),
+    );
+}
+
+const record = (functionName: string, event: unknown): DeadLetterRecord => ({
+  reason: "SlackApiError: An API error occurred: invalid_auth",
+  errorName: "SlackApiError",
+  functionName,
+  failedAt: "2026-11-27T09:00:00.000Z",
+  event,
+});
+
 describe("Function: run --sandbox", () => {
   it("shows the booted fleet and the monitor's last run as JSON", async () => {
     const io = captureStreams();
@@ -34,6 +55,16 @@ describe("Function: run --sandbox", () => {
     expect(status.instances[0]).toMatchObject({ lifecycleState: "InService", gateway: "healthy" });
     expect(status.controlPlane.healthMonitor.lastRunAt).toMatch(/^\d{4}-/);
     expect(status.controlPlane.readiness).toBeNull();
+    expect(status.controlPlane.deadLetterQueue).toEqual({ depth: 0 });
+  });
+
+  it("shows the dead-letter queue's depth and tells the user to replay it", async () => {
+    const io = captureStreams();
+    const prepare = (box: Sandbox) =>
+      deadLetter(box, record("alert-router", { hello: 1 }), record("launch-gate", { hello: 2 }));
+    const code = await run(argv("status", "--sandbox"), { streams: io, sandbox: { ...sandbox, prepare } });
+    expect(code).toBe(0);
+    expect(io.stdoutText()).toContain("2 message(s): run clawops alerts replay");
   });
 
   it("runs readiness, writes the HTML report and exits 1 when a check fails", async () => {
@@ -79,23 +110,37 @@ describe("Function: run --sandbox", () => {
 
   it("sends a test alert through the real router to the sandbox's Slack", async () => {
     const io = captureStreams();
-    // The sandbox's CloudWatch model does not answer ListTagsForResource yet (the router reads alarm tags):
-    // answer "no tags" here, on top of the model, until the sandbox models it.
-    const prepare = (box: Sandbox) => {
-      const cloudWatch = box.aws.models.cloudWatch;
-      box.aws.models.simulator.register({
-        service: "CloudWatch",
-        commands: { ListTagsForResource: () => ({ Tags: [] }), ...cloudWatch.commands },
-      });
-    };
-    const code = await run(argv("alerts", "test", "--sandbox", "--json"), {
-      streams: io,
-      sandbox: { ...sandbox, prepare },
-    });
+    const code = await run(argv("alerts", "test", "--sandbox", "--json"), { streams: io, sandbox });
     const result = JSON.parse(io.stdoutText() || "{}");
     expect(Object.keys(result)).toEqual(["alarm", "ok"]);
     expect(result.alarm.status).toBe("opened");
     expect(code).toBe(0);
+  });
+
+  it("replays a dead-lettered alarm to Slack, deletes it, and leaves other flows' records in the queue", async () => {
+    const io = captureStreams();
+    let box: Sandbox | undefined;
+    const prepare = async (booted: Sandbox) => {
+      box = booted;
+      const where = { region: booted.config.app.region, account: booted.aws.models.world.account };
+      await deadLetter(
+        booted,
+        record("alert-router", testAlarmEvent(booted.config.stage, where)),
+        record("launch-gate", { detail: { EC2InstanceId: 42 } }),
+      );
+    };
+    const code = await run(argv("alerts", "replay", "--sandbox", "--json"), {
+      streams: io,
+      sandbox: { ...sandbox, prepare },
+    });
+    expect(JSON.parse(io.stdoutText())).toEqual({ replayed: 1, failed: [], skipped: 1 });
+    expect(code).toBe(0);
+    const left = box?.deadLetters.records() ?? [];
+    expect(left.map((r) => r.functionName)).toEqual(["launch-gate"]);
+    const channel = box?.config.settings.slack.defaultChannel ?? "";
+    expect(box?.slack.channel(channel).messages.map((m) => m.text)).toEqual([
+      expect.stringContaining("clawops-sandbox-test-alert"),
+    ]);
   });
 
   it("lists the drill history as JSON (empty before any drill)", async () => {

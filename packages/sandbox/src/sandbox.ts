@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type ClawopsConfigInput, type ResolvedConfig, resolveConfig } from "@clawops/core/config";
 import type { FleetDescription } from "@clawops/core/fleet";
+import type { DeadLetterRecord } from "@clawops/core/handler";
 import { type GroupMember, LifecycleState } from "./aws/autoscaling-engine.js";
 import { dynamoDbProxyModel } from "./aws/dynamodb-proxy.js";
 import { sfnModel } from "./aws/sfn.js";
@@ -89,6 +90,12 @@ export interface Sandbox {
   };
   readonly stepFunctions: LocalStepFunctions;
   readonly schedules: Schedules;
+  /** The dead-letter queue (SQS model): in-process functions get its URL as `CLAWOPS_DLQ_URL`. */
+  readonly deadLetters: {
+    readonly url: string;
+    /** The records in the queue now, parsed (what `clawops alerts replay` would read). */
+    records(): DeadLetterRecord[];
+  };
   readonly dynamo: {
     readonly endpoint: string;
     readonly table: string;
@@ -191,6 +198,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       gatewayPort: instance?.gatewayPort,
     });
 
+    const deadLetterUrl = models.sqs.create(`${config.app.name}-${SANDBOX_STAGE}-dead-letters`);
     return {
       config,
       description,
@@ -228,6 +236,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       events: { published: (pattern) => bus.published(pattern), putRule: (rule) => bus.putRule(rule), bus },
       stepFunctions,
       schedules,
+      deadLetters: {
+        url: deadLetterUrl,
+        records: () =>
+          (models.sqs.queues.get(deadLetterUrl)?.messages ?? []).map(
+            (m) => JSON.parse(m.body) as DeadLetterRecord,
+          ),
+      },
       dynamo,
       close,
     };

@@ -93,9 +93,7 @@ records still fail (they stay in the queue), 2 the queue or the Slack secret cou
         const queueUrl = target.resources.deadLetterQueueUrl;
         if (!queueUrl)
           throw new NotAvailableError(
-            target.kind === "sandbox"
-              ? "the sandbox has no dead-letter queue: nothing to replay"
-              : `stage ${target.stage} has no dead-letter queue parameter: run npx sst deploy --stage ${target.stage}`,
+            `stage ${target.stage} has no dead-letter queue parameter: run npx sst deploy --stage ${target.stage}`,
           );
         return target.during(
           replayDeadLetters({

@@ -19,6 +19,7 @@ import { lambdaWithFileSystems } from "./lambda-file-systems.js";
 import { type LogsModel, logsModel } from "./logs.js";
 import { type SecretsManagerModel, secretsManagerModel } from "./secretsmanager.js";
 import { AwsSimulator } from "./simulator.js";
+import { type SqsModel, sqsModel } from "./sqs.js";
 import { type SsmModel, type SsmOptions, ssmModel } from "./ssm.js";
 import {
   type GatewayProber,
@@ -59,6 +60,8 @@ export class SimulatedAws {
   /** EFS with file systems as directories under `fileRoot` (removed by `stop()`). */
   readonly efs: EfsModel;
   readonly backup: BackupModel;
+  /** SQS: the dead-letter queue every in-process function sends its permanent failures to. */
+  readonly sqs: SqsModel;
   /** The host directory behind the simulated file systems and recovery points. */
   readonly fileRoot: string;
   /** Where the drill verifier's EFS mount appears (a link to an access point's directory while attached). */
@@ -85,6 +88,7 @@ export class SimulatedAws {
     this.verifierMountPath = join(this.fileRoot, "mnt", "drill");
     mkdirSync(join(this.fileRoot, "mnt"), { recursive: true });
     this.backup = backupModel(this.world, this.efs, { root: join(this.fileRoot, "backup") });
+    this.sqs = sqsModel(this.world);
     if (options.prober) {
       this.ssm.onScript(
         GATEWAY_PROBE_MARKER,
@@ -110,7 +114,8 @@ export class SimulatedAws {
         ),
       )
       .register(this.efs)
-      .register(this.backup);
+      .register(this.backup)
+      .register(this.sqs);
   }
 
   /** Routes every factory-made client to the models and EMF to CloudWatch; returns the uninstaller. */

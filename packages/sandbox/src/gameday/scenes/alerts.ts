@@ -120,6 +120,7 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
     AWS_REGION: config.app.region,
     CLAWOPS_STAGE: config.stage,
     CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
+    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
     CLAWOPS_SETTINGS: JSON.stringify(settings),
   };
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);

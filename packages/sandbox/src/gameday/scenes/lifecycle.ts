@@ -43,7 +43,10 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
   const { world } = sandbox.aws.models;
   const tasks = lifecycleTasks as unknown as Record<string, Handler>;
   // Every lifecycle function's own environment, as the stack sets it (filled in once the ARNs are known).
-  const environment: Record<string, string> = { CLAWOPS_STATE_TABLE: sandbox.dynamo.table };
+  const environment: Record<string, string> = {
+    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
+    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
+  };
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
   const substitutions = Object.fromEntries(
     Object.keys(tasks).map((name) => [name, world.arn("lambda", `function:${name}`)]),
