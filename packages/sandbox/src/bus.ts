@@ -25,10 +25,16 @@ export interface Delivery {
 
 export interface LocalEventBusOptions {
   /**
-   * Deliver an event twice to a rule (EventBridge delivers at least once): `true` for every delivery, or a
-   * predicate. Targets must be idempotent. @default false
+   * Deliver an event more than once to a rule (EventBridge delivers at least once): `true` for one extra
+   * copy of every delivery, a number for that many extra copies, or a predicate answering either. The copies
+   * run concurrently with the original. Targets must be idempotent. @default false
    */
-  readonly duplicate?: boolean | ((event: SandboxEvent, rule: string) => boolean);
+  readonly duplicate?: boolean | number | ((event: SandboxEvent, rule: string) => boolean | number);
+  /**
+   * Lose an event on its way to a rule (delivery of some AWS events, lifecycle actions among them, is best
+   * effort): the predicate says which. Lost deliveries are listed by `lost()`. @default none lost
+   */
+  readonly drop?: (event: SandboxEvent, rule: string) => boolean;
   /** Attempts per delivery before it counts as failed. @default 3 */
   readonly attempts?: number;
   /** Sandbox milliseconds before the first retry; doubles each time. @default 1_000 */
@@ -45,6 +51,7 @@ export class LocalEventBus {
   private readonly events: SandboxEvent[] = [];
   private readonly log: Delivery[] = [];
   private readonly inflight = new Set<Promise<void>>();
+  private readonly dropped: { rule: string; eventId: string }[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -66,12 +73,24 @@ export class LocalEventBus {
     this.events.push(event);
     for (const rule of this.rules.values()) {
       if (!matchesPattern(rule.pattern, event)) continue;
-      this.deliver(rule, event, 1, false);
-      const duplicate = this.options.duplicate;
-      if (duplicate === true || (typeof duplicate === "function" && duplicate(event, rule.name))) {
-        this.deliver(rule, event, 1, true);
+      if (this.options.drop?.(event, rule.name)) {
+        this.dropped.push({ rule: rule.name, eventId: event.id });
+        continue;
       }
+      this.deliver(rule, event, 1, false);
+      for (let copy = 0; copy < this.copies(event, rule.name); copy += 1) this.deliver(rule, event, 1, true);
     }
+  }
+
+  /** Deliveries the `drop` option lost, in order. */
+  lost(): { rule: string; eventId: string }[] {
+    return [...this.dropped];
+  }
+
+  private copies(event: SandboxEvent, rule: string): number {
+    const duplicate = this.options.duplicate;
+    const answer = typeof duplicate === "function" ? duplicate(event, rule) : duplicate;
+    return answer === true ? 1 : typeof answer === "number" ? Math.max(0, Math.floor(answer)) : 0;
   }
 
   /** Every event published so far, optionally only those matching `pattern`. */

@@ -67,6 +67,22 @@ describe("Class: LocalEventBus", () => {
     expect(bus.deliveries("r").map((d) => d.duplicate)).toEqual([false, true]);
   });
 
+  it("delivers as many extra copies as asked, and loses the deliveries `drop` picks", async () => {
+    const bus = new LocalEventBus(new SandboxClock(), {
+      duplicate: (e) => (e.source === "clawops" ? 2 : false),
+      drop: (e, rule) => e.detail.lost === true && rule === "r",
+    });
+    const got: string[] = [];
+    bus.putRule({ name: "r", pattern: clawopsEventPattern(), target: (e) => got.push(e.id) });
+    bus.publish(event("clawops"));
+    bus.publish({ ...event("clawops", { lost: true }), id: "e-lost" });
+    await bus.idle();
+    expect(got).toEqual(["e-clawops", "e-clawops", "e-clawops"]);
+    expect(bus.deliveries("r").map((d) => d.duplicate)).toEqual([false, true, true]);
+    expect(bus.lost()).toEqual([{ rule: "r", eventId: "e-lost" }]);
+    expect(bus.published()).toHaveLength(2);
+  });
+
   it("rejects a malformed pattern as PutRule would", () => {
     const bus = new LocalEventBus(new SandboxClock());
     expect(() =>
