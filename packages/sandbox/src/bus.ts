@@ -82,6 +82,17 @@ export class LocalEventBus {
     }
   }
 
+  /**
+   * Delivers `input` to one rule's target whether or not it matches the rule's pattern (it need not even be an
+   * event): what a direct Lambda invocation, or a broader rule, would hand the function. Recorded and retried
+   * like any delivery.
+   */
+  invoke(ruleName: string, input: unknown): void {
+    const rule = this.rules.get(ruleName);
+    if (!rule) throw new Error(`the bus has no rule ${ruleName}`);
+    this.deliver(rule, input as SandboxEvent, 1, false);
+  }
+
   /** Deliveries the `drop` option lost, in order. */
   lost(): { rule: string; eventId: string }[] {
     return [...this.dropped];
@@ -117,7 +128,7 @@ export class LocalEventBus {
   private deliver(rule: BusRule, event: SandboxEvent, attempt: number, duplicate: boolean): void {
     const record: Delivery = {
       rule: rule.name,
-      eventId: event.id,
+      eventId: String((event as Partial<SandboxEvent> | null)?.id ?? ""),
       attempt,
       at: this.clock.now(),
       duplicate,

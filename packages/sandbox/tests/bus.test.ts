@@ -83,6 +83,21 @@ describe("Class: LocalEventBus", () => {
     expect(bus.published()).toHaveLength(2);
   });
 
+  it("hands a rule's target any input on invoke, matching or not, and retries it like a delivery", async () => {
+    const bus = new LocalEventBus(new SandboxClock(), { attempts: 1 });
+    const got: unknown[] = [];
+    bus.putRule({ name: "r", pattern: clawopsEventPattern(), target: (e) => void got.push(e) });
+    bus.invoke("r", "not an event");
+    bus.invoke("r", null);
+    await bus.idle();
+    expect(got).toEqual(["not an event", null]);
+    expect(bus.deliveries("r").map((d) => [d.eventId, d.outcome])).toEqual([
+      ["", "ok"],
+      ["", "ok"],
+    ]);
+    expect(() => bus.invoke("nope", {})).toThrow(/no rule nope/);
+  });
+
   it("rejects a malformed pattern as PutRule would", () => {
     const bus = new LocalEventBus(new SandboxClock());
     expect(() =>
