@@ -44,6 +44,7 @@ export const handler = lambdaHandler({
       passed: result.passed,
       seconds: result.seconds,
     });
-    return { ...state, result };
+    // A failed execution has no output: `DrillFailed` fails with this as its cause, so the caller still sees the times.
+    return { ...state, result, resultJson: JSON.stringify(result) };
   },
 });

@@ -1,7 +1,12 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { client } from "@clawops/core/aws";
-import { type FailureDrillResult, failureDrillParameterName } from "@clawops/core/failure-drill";
+import {
+  type FailureDrillResult,
+  failureDrillParameterName,
+  failureDrillResultFromCause,
+  failureDrillSummary,
+} from "@clawops/core/failure-drill";
 
 /** What `runFailureDrill` needs from the CLI's target (a structural subset of packages/cli's `Target`). */
 export interface FailureDrillTarget {
@@ -55,16 +60,21 @@ export async function runFailureDrill(
     const status = execution.status ?? "RUNNING";
     if (status !== "RUNNING") {
       const state = execution.output ? (JSON.parse(execution.output) as Record<string, unknown>) : {};
-      const error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
+      // A drill that missed a window fails its execution with the result as the cause (no output then).
+      const result =
+        (state.result as FailureDrillResult | undefined) ??
+        (execution.error === "FailureDrillFailed" ? failureDrillResultFromCause(execution.cause) : undefined);
+      const cause =
+        result && execution.error ? (result.abortedBecause ?? "a window was missed") : execution.cause;
+      const error = [execution.error, cause].filter(Boolean).join(": ") || undefined;
       const plan = state.plan as string[] | undefined;
       for (const line of plan && options.dryRun ? plan : []) options.output.out(`would ${line}`);
+      for (const line of result ? failureDrillSummary(result) : []) options.output.out(line);
       if (error) options.output.out(error);
       return {
-        passed:
-          status === "SUCCEEDED" &&
-          (options.dryRun === true || (state.result as FailureDrillResult)?.passed === true),
+        passed: status === "SUCCEEDED" && (options.dryRun === true || result?.passed === true),
         status,
-        ...(state.result ? { result: state.result as FailureDrillResult } : {}),
+        ...(result ? { result } : {}),
         ...(plan ? { plan } : {}),
         ...(error ? { error } : {}),
       };

@@ -282,6 +282,12 @@ describe("Workflow: failure-drill.asl.json", () => {
     });
     expect(restarted()).toBe(false);
     expect(await lastFailureDrill(table)).toMatchObject({ alertDeliveredSeconds: 200 });
+    // A failed execution has no output: its cause carries the result for `clawops drill --failure`.
+    expect(JSON.parse((run.error?.cause as Error).message)).toMatchObject({
+      passed: false,
+      seconds: { alarm: 150, alertDelivered: 200 },
+      verdicts: { alarm: "pass", alert: "fail", replacement: "pass" },
+    });
   });
 
   it("fails the replacement window when the new instance is InService too late", async () => {

@@ -23,6 +23,19 @@ afterEach(() => {
   sfn.reset();
 });
 
+const passed = {
+  drillId: "fd-1",
+  instanceId: "i-0aaa",
+  startedAt: "2026-11-27T09:00:55.000Z",
+  finishedAt: "2026-11-27T09:08:11.000Z",
+  seconds: { alarm: 124, alertDelivered: 1, replacement: 375, recovered: 424 },
+  windows: { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 },
+  verdicts: { alarm: "pass", alert: "pass", replacement: "pass" },
+  passed: true,
+  replacementInstanceId: "i-0new",
+  abortedBecause: null,
+};
+
 describe("Function: runFailureDrill", () => {
   it("starts a dry run with the requested instance and prints the plan", async () => {
     sfn.on(DescribeExecutionCommand).resolves({
@@ -52,10 +65,51 @@ describe("Function: runFailureDrill", () => {
     });
   });
 
+  it("prints each measured time against its window when the drill passed", async () => {
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: "SUCCEEDED",
+      output: JSON.stringify({ result: passed }),
+    });
+    const run = await runFailureDrill(target, { output });
+    expect(run).toMatchObject({ passed: true, result: passed });
+    expect(lines).toEqual([
+      "failure drill fd-1 on i-0aaa: passed",
+      "alarm in ALARM: 124 s after the stop (window 300 s): pass",
+      "alert delivered: 1 s after the alarm (window 120 s): pass",
+      "replacement InService: 375 s after the stop (window 900 s): pass (i-0new)",
+      "alarm OK again: 424 s after the stop",
+    ]);
+  });
+
+  it("reads a failed drill's times from the execution's cause (a failed execution has no output)", async () => {
+    const aborted = {
+      ...passed,
+      passed: false,
+      seconds: { alarm: null, alertDelivered: null, replacement: null, recovered: null },
+      verdicts: { alarm: "missed", alert: "missed", replacement: "missed" },
+      replacementInstanceId: null,
+      abortedBecause: "the alarm did not fire within twice its window (600 s)",
+    };
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: "FAILED",
+      error: "FailureDrillFailed",
+      cause: JSON.stringify(aborted),
+    });
+    const run = await runFailureDrill(target, { output });
+    expect(run).toMatchObject({
+      passed: false,
+      status: "FAILED",
+      result: aborted,
+      error: "FailureDrillFailed: the alarm did not fire within twice its window (600 s)",
+    });
+    expect(lines).toContain("alarm in ALARM: never after the stop (window 300 s): missed");
+    expect(lines).toContain("aborted: the alarm did not fire within twice its window (600 s)");
+  });
+
   it("passes only when the execution's result passed", async () => {
     sfn.on(DescribeExecutionCommand).resolves({
       status: "SUCCEEDED",
-      output: JSON.stringify({ result: { passed: true, drillId: "fd-1" } }),
+      output: JSON.stringify({ result: passed }),
     });
     expect((await runFailureDrill(target, { output })).passed).toBe(true);
   });

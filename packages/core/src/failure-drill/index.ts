@@ -65,3 +65,4 @@ export {
   setFailureDrillClock,
   unhealthyGatewaysAlarmName,
 } from "./settings.js";
+export { failureDrillResultFromCause, failureDrillSummary } from "./summary.js";

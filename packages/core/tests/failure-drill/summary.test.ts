@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import {
+  type FailureDrillResult,
+  failureDrillResultFromCause,
+  failureDrillSummary,
+} from "../../src/failure-drill/index.js";
+
+const result: FailureDrillResult = {
+  drillId: "fd-1",
+  instanceId: "i-0aaa",
+  startedAt: "2026-11-27T09:00:55.000Z",
+  finishedAt: "2026-11-27T09:20:00.000Z",
+  seconds: { alarm: 124, alertDelivered: 130, replacement: null, recovered: null },
+  windows: { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 },
+  verdicts: { alarm: "pass", alert: "fail", replacement: "missed" },
+  passed: false,
+  replacementInstanceId: null,
+  abortedBecause: "no replacement was InService within twice its window (1800 s)",
+};
+
+describe("Function: failureDrillSummary", () => {
+  it("shows each time against its window with its verdict, and why the drill aborted", () => {
+    expect(failureDrillSummary(result)).toEqual([
+      "failure drill fd-1 on i-0aaa: FAILED",
+      "alarm in ALARM: 124 s after the stop (window 300 s): pass",
+      "alert delivered: 130 s after the alarm (window 120 s): fail",
+      "replacement InService: never after the stop (window 900 s): missed",
+      "alarm OK again: never after the stop",
+      "aborted: no replacement was InService within twice its window (1800 s)",
+    ]);
+  });
+});
+
+describe("Function: failureDrillResultFromCause", () => {
+  it.each<[string, string | undefined, FailureDrillResult | undefined]>([
+    ["the result as JSON", JSON.stringify(result), result],
+    ["a message", "only 1 healthy gateway", undefined],
+    ["JSON that is not a result", '{"Error":"Lambda.Unknown"}', undefined],
+    ["broken JSON", "{not json", undefined],
+    ["no cause", undefined, undefined],
+  ])("reads %s", (_, cause, expected) => {
+    expect(failureDrillResultFromCause(cause)).toEqual(expected);
+  });
+});
