@@ -6,6 +6,7 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as ssm from "aws-cdk-lib/aws-ssm";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import { alertRoutes } from "../functions/alerts/routes.js";
@@ -132,6 +133,12 @@ export function Alerts({ stack, app }: StackContext) {
   );
   suppressLogRetentionFindings(stack);
   stack.addOutputs({ SlackSecretArn: secret.secretArn, AlertRouterName: router.functionName });
+  // The CLI finds the router and its settings here (`clawops alerts test | replay`), with no config file.
+  new ssm.StringParameter(stack, "Param-alert-router", {
+    parameterName: `/clawops/${app.stage}/alert-router`,
+    description: `clawops ${app.stage}: the alert router's function name and settings (read by the clawops CLI)`,
+    stringValue: stack.toJsonString({ functionName: router.functionName, settings }),
+  });
   return { secret, router };
 }
 

@@ -113,6 +113,17 @@ describe("Stack: Alerts", () => {
     });
   });
 
+  it("publishes the router's name and settings where the CLI looks, under /clawops/<stage>/", () => {
+    const parameters = built.template(Alerts).findResources("AWS::SSM::Parameter");
+    const routerParameter = Object.values(parameters).find(
+      (p) => (p as { Properties: { Name: string } }).Properties.Name === "/clawops/test/alert-router",
+    ) as { Properties: { Value: unknown } } | undefined;
+    const value = json(routerParameter?.Properties.Value);
+    expect(value).toContain("functionName");
+    expect(value).toContain("slackSecretArn");
+    expect(value).toContain("routes");
+  });
+
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Alerts)).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { type ClawopsConfigInput, resolveConfig } from "@clawops/core/config";
+import type { ClawopsConfigInput } from "@clawops/core/config";
 import { type Command, Option } from "commander";
 import { loadConfigFile } from "./config-file.js";
 import { CliUserError } from "./errors.js";
@@ -53,9 +53,9 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
     throw new CliUserError(
       "say where to run: --stage <stage> for a deployed stage, or --sandbox to try it locally",
     );
-  const input: ClawopsConfigInput | undefined =
-    context.sandbox?.config ?? (await loadConfigFile(options.config));
   if (options.sandbox) {
+    const input: ClawopsConfigInput | undefined =
+      context.sandbox?.config ?? (await loadConfigFile(options.config));
     const { openSandbox } = await import("./sandbox-target.js");
     const progress = context.output.progress("starting the sandbox");
     try {
@@ -68,11 +68,18 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
       progress.done();
     }
   }
-  const stage = options.stage ?? "";
-  const config = resolveConfig(input ?? { app: {} }, stage);
+  // A deployed stage describes itself (its SSM parameters): the config file only gives a default region.
   const env = context.env ?? process.env;
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? config.app.region;
-  return openStage(config, region, context.stageLookup ?? awsStageLookup);
+  const region =
+    options.region ??
+    env.AWS_REGION ??
+    env.AWS_DEFAULT_REGION ??
+    (await loadConfigFile(options.config))?.app?.region;
+  if (!region)
+    throw new CliUserError(
+      "no AWS region: pass --region, set AWS_REGION, or run where clawops.config.ts sets app.region",
+    );
+  return openStage(options.stage ?? "", region, context.stageLookup ?? awsStageLookup);
 }
 
 /** Runs `work` on the opened target and always closes it. */

@@ -5,6 +5,7 @@ import type { ClawopsConfigInput } from "@clawops/core/config";
 import type { Sandbox, SandboxOptions } from "@clawops/sandbox";
 import type { Context } from "aws-lambda";
 import { CliUserError } from "./errors.js";
+import { importSandbox } from "./sandbox-module.js";
 import { accountOf } from "./stage-target.js";
 import { type Target, TargetFunction, type TargetResources } from "./target.js";
 
@@ -45,7 +46,7 @@ export async function openSandbox(options: SandboxTargetOptions = {}): Promise<T
   const progress = options.onProgress ?? (() => {});
   logger.setLogLevel("SILENT"); // In-process handlers must not print their JSON logs into the CLI's output.
   progress("starting the sandbox (simulated AWS, gateway processes, Slack and DynamoDB servers)");
-  const { createSandbox } = await import("@clawops/sandbox");
+  const { createSandbox } = await importSandbox();
   const sandbox = await createSandbox({
     ...options.sandbox,
     ...(options.config ? { config: options.config } : {}),
@@ -161,7 +162,6 @@ function sandboxTarget(
     kind: "sandbox",
     stage: config.stage,
     region: config.app.region,
-    config,
     description,
     resources: {
       ...extra,

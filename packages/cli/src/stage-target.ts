@@ -1,16 +1,14 @@
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { alertRouterSettings } from "@clawops/core/alerts";
+import type { AlertRouterSettings } from "@clawops/core/alerts";
 import { makeClient } from "@clawops/core/aws";
-import type { ResolvedConfig } from "@clawops/core/config";
 import type { FleetDescription } from "@clawops/core/fleet";
 import { CliUserError, NoCredentialsError, NotAvailableError, StageNotDeployedError } from "./errors.js";
 import { type Target, TargetFunction } from "./target.js";
 
-/** The SSM parameters the stacks write under `/clawops/<stage>/` (stacks/Core, Fleet, Drills, Readiness). */
+/** The SSM parameters the stacks write under `/clawops/<stage>/` (stacks/Core, Fleet, Alerts, Drills, Readiness). */
 export const StageParameter = {
   Fleet: "fleet",
   StateTable: "state-table",
@@ -19,7 +17,15 @@ export const StageParameter = {
   DrillStateMachineArn: "drill-state-machine-arn",
   ReadinessFunction: "readiness-function",
   EvalsFunction: "evals-function",
+  /** JSON `{ functionName, settings }` of the alert router (stacks/Alerts). */
+  AlertRouter: "alert-router",
 } as const;
+
+/** What `/clawops/<stage>/alert-router` holds. */
+interface AlertRouterParameter {
+  readonly functionName: string;
+  readonly settings: AlertRouterSettings;
+}
 
 const REQUIRED = [StageParameter.Fleet, StageParameter.StateTable] as const;
 
@@ -29,11 +35,9 @@ export interface StageLookup {
   credentials(region: string): Promise<void>;
   /** Every parameter under `/clawops/<stage>/`, by its name without the prefix. */
   parameters(stage: string, region: string): Promise<Record<string, string>>;
-  /** A CloudFormation stack's outputs (SST names stacks `<stage>-<app>-<Stack>`); {} when it does not exist. */
-  stackOutputs(stackName: string, region: string): Promise<Record<string, string>>;
 }
 
-/** The real lookup: the SDK's default credential chain, SSM and CloudFormation. */
+/** The real lookup: the SDK's default credential chain and SSM. */
 export const awsStageLookup: StageLookup = {
   async credentials() {
     try {
@@ -57,19 +61,6 @@ export const awsStageLookup: StageLookup = {
     } while (NextToken);
     return found;
   },
-  async stackOutputs(stackName, region) {
-    try {
-      const { Stacks = [] } = await makeClient(CloudFormationClient, { region }).send(
-        new DescribeStacksCommand({ StackName: stackName }),
-      );
-      return Object.fromEntries(
-        (Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]),
-      );
-    } catch (error) {
-      if ((error as Error).name === "ValidationError") return {}; // "Stack with id ... does not exist"
-      throw error;
-    }
-  },
 };
 
 /** AWS answers these when the credentials exist but no longer work: a user problem, not a bug. */
@@ -82,11 +73,10 @@ const EXPIRED = new Set([
 
 /** Opens a deployed stage: credentials, then its parameters, then the fleet description. */
 export async function openStage(
-  config: ResolvedConfig,
+  stage: string,
   region: string,
   lookup: StageLookup = awsStageLookup,
 ): Promise<Target> {
-  const { stage } = config;
   await lookup.credentials(region);
   let parameters: Record<string, string>;
   try {
@@ -119,18 +109,21 @@ export async function openStage(
       },
     );
   }
-  let alerts: Promise<Record<string, string>> | undefined;
-  const alertOutputs = () => {
-    alerts ??= lookup.stackOutputs(`${stage}-${config.app.name}-Alerts`, region);
-    return alerts;
+  const alertRouter = (): AlertRouterParameter => {
+    const value = parameters[StageParameter.AlertRouter];
+    if (!value)
+      throw new NotAvailableError(
+        `stage ${stage} has no alerts stack (/clawops/${stage}/alert-router): run npx sst deploy --stage ${stage}`,
+      );
+    return JSON.parse(value) as AlertRouterParameter;
   };
-  const functionName = async (fn: TargetFunction): Promise<string> => {
+  const functionName = (fn: TargetFunction): string => {
     const name =
       fn === TargetFunction.Readiness
         ? parameters[StageParameter.ReadinessFunction]
         : fn === TargetFunction.EvalsIngest
           ? parameters[StageParameter.EvalsFunction]
-          : (await alertOutputs()).AlertRouterName;
+          : alertRouter().functionName;
     if (!name)
       throw new NotAvailableError(
         `stage ${stage} has no ${fn} function deployed: run npx sst deploy --stage ${stage}`,
@@ -142,7 +135,6 @@ export async function openStage(
     kind: "stage",
     stage,
     region,
-    config,
     description,
     resources: {
       stateTable: parameters[StageParameter.StateTable] ?? "",
@@ -152,7 +144,7 @@ export async function openStage(
     },
     async invoke(fn, payload) {
       const result = await makeClient(LambdaClient, { region }).send(
-        new InvokeCommand({ FunctionName: await functionName(fn), Payload: JSON.stringify(payload) }),
+        new InvokeCommand({ FunctionName: functionName(fn), Payload: JSON.stringify(payload) }),
       );
       const body = result.Payload ? JSON.parse(Buffer.from(result.Payload).toString("utf8") || "null") : null;
       if (result.FunctionError) {
@@ -161,14 +153,9 @@ export async function openStage(
       }
       return body;
     },
-    alertRouterSettings: async () =>
-      alertRouterSettings(config, { slackSecretArn: (await alertOutputs()).SlackSecretArn ?? "" }),
+    alertRouterSettings: async () => alertRouter().settings,
     async slackToken() {
-      const arn = (await alertOutputs()).SlackSecretArn;
-      if (!arn)
-        throw new NotAvailableError(
-          `stage ${stage} has no alerts stack: run npx sst deploy --stage ${stage}`,
-        );
+      const arn = alertRouter().settings.slackSecretArn;
       const { SecretString } = await makeClient(SecretsManagerClient, { region }).send(
         new GetSecretValueCommand({ SecretId: arn }),
       );

@@ -1,5 +1,4 @@
 import type { AlertRouterSettings } from "@clawops/core/alerts";
-import type { ResolvedConfig } from "@clawops/core/config";
 import type { FleetDescription } from "@clawops/core/fleet";
 
 /** The functions a command may call, by role (the deployed function name or the in-process handler). */
@@ -10,7 +9,7 @@ export const TargetFunction = {
 } as const;
 export type TargetFunction = (typeof TargetFunction)[keyof typeof TargetFunction];
 
-/** Where a stage's resources are (from the SSM parameters under `/clawops/<stage>/` and stack outputs). */
+/** Where a stage's resources are (from the SSM parameters under `/clawops/<stage>/`). */
 export interface TargetResources {
   readonly stateTable: string;
   readonly deadLetterQueueUrl?: string;
@@ -26,7 +25,6 @@ export interface Target {
   readonly kind: "stage" | "sandbox";
   readonly stage: string;
   readonly region: string;
-  readonly config: ResolvedConfig;
   readonly description: FleetDescription;
   readonly resources: TargetResources;
   /** Invokes a clawops function synchronously and returns its result. */

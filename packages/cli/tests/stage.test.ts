@@ -9,7 +9,6 @@ const noCredentials: StageLookup = {
     throw new NoCredentialsError();
   },
   parameters: async () => ({}),
-  stackOutputs: async () => ({}),
 };
 
 const notDeployed: StageLookup = { ...noCredentials, credentials: async () => {} };
@@ -50,6 +49,26 @@ describe("Function: run (no AWS account)", () => {
       env: { AWS_REGION: "ap-southeast-2" },
     });
     expect(io.stderrText()).toContain("not deployed in ap-southeast-2");
+  });
+
+  it("says how to deploy the alerts stack when the stage has no /clawops/<stage>/alert-router (exit 2)", async () => {
+    const fleetOnly: StageLookup = {
+      credentials: async () => {},
+      parameters: async () => ({
+        fleet: JSON.stringify({ instanceRoleArn: "arn:aws:iam::123456789012:role/openclaw" }),
+        "state-table": "clawops-prod-state",
+        "dead-letter-queue-url": "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-prod-dlq",
+      }),
+    };
+    const io = captureStreams();
+    const code = await run(argv("alerts", "replay", "--stage", "prod"), {
+      streams: io,
+      stageLookup: fleetOnly,
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain(
+      "stage prod has no alerts stack (/clawops/prod/alert-router): run npx sst deploy --stage prod",
+    );
   });
 
   it("refuses a missing evals file before reaching AWS (exit 2)", async () => {

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { importSandbox } from "../sandbox-module.js";
 
 /**
  * `clawops sandbox` (what `npm start` runs): the game day in the embedded sandbox. Exits 0 only when every
@@ -20,7 +21,7 @@ To try a single command locally instead, add --sandbox to it (clawops status --s
     )
     .action(async () => {
       // Loaded on demand: the sandbox pulls in servers and simulators no other command needs.
-      const { gameDayScenes, runGameDay } = await import("@clawops/sandbox");
+      const { gameDayScenes, runGameDay } = await importSandbox();
       setExitCode(await runGameDay({ scenes: gameDayScenes }));
     });
 }

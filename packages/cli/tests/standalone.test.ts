@@ -1,0 +1,77 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const exec = promisify(execFile);
+const cliDir = fileURLToPath(new URL("..", import.meta.url));
+
+let dir: string;
+let bin: string;
+
+/** Runs the installed `clawops` as a user would: no AWS settings, no credentials, outside any checkout. */
+async function clawops(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(bin, args, {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: dir, AWS_EC2_METADATA_DISABLED: "true", ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+// The package as `npm pack` makes it, installed with no registry (`--offline`) in a project under the system's
+// temporary directory, where no node_modules of the checkout can be found.
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "clawops-standalone-"));
+  await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir });
+  const tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz")) ?? "";
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "operator", version: "1.0.0", private: true }),
+  );
+  await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: dir });
+  bin = join(dir, "node_modules", ".bin", "clawops");
+}, 180_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("Package: @clawops/cli installed on its own", () => {
+  it("installs from its tarball with no dependencies to fetch and prints its version", async () => {
+    const installed = (await readdir(join(dir, "node_modules"))).filter((name) => !name.startsWith("."));
+    expect(installed).toEqual(["@clawops"]);
+    expect(await clawops(["--version"])).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+  });
+
+  it("prints help with examples", async () => {
+    const { code, stdout } = await clawops(["drill", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("clawops drill --stage prod");
+  });
+
+  it("asks for a region when neither --region, AWS_REGION nor a config file gives one (exit 2)", async () => {
+    const { code, stderr } = await clawops(["status", "--stage", "prod"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("no AWS region: pass --region, set AWS_REGION");
+  });
+
+  it("tells the user how to log in when the credential chain finds nothing (exit 2)", async () => {
+    const { code, stderr } = await clawops(["readiness", "--stage", "prod"], { AWS_REGION: "eu-west-1" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("no AWS credentials found: run aws sso login or set AWS_PROFILE");
+  });
+
+  it("says the game day needs a checkout instead of crashing (exit 2)", async () => {
+    const { code, stderr } = await clawops(["sandbox"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("the sandbox and the game day run from a clawops checkout");
+  });
+});
