@@ -5,9 +5,8 @@
  * that pulls that package in; `TOP=<n>` sets how many packages to list.
  */
 import { join, relative } from "node:path";
-import { build, type Metafile } from "esbuild";
-import { findEntries } from "../scripts/bundling.js";
-import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "../stacks/bundling.js";
+import type { Metafile } from "esbuild";
+import { deployEsbuildOptions, findEntries, sstEsbuild } from "../scripts/bundling.js";
 
 /** Output bytes of one package (or clawops source folder) in one bundle. */
 export interface PackageShare {
@@ -92,28 +91,14 @@ export async function analyse(file: string): Promise<{
   cold: PackageShare[];
   metafile: Metafile;
 }> {
-  const result = await build({
-    entryPoints: [file],
-    outdir: "out",
-    splitting: FUNCTION_SPLITTING,
-    outExtension: { ".js": ".mjs" },
-    keepNames: FUNCTION_ESBUILD.keepNames,
-    legalComments: FUNCTION_ESBUILD.legalComments,
-    write: false,
-    metafile: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    minify: true,
-    target: FUNCTION_ESBUILD.target,
-    mainFields: [...FUNCTION_ESBUILD.mainFields],
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: "error",
-  });
-  const metafile = result.metafile;
+  const result = await sstEsbuild().build({ ...deployEsbuildOptions(file, "out"), write: false });
+  const metafile = result.metafile as Metafile;
   const cold = coldOutputs(metafile, relative(process.cwd(), file));
   const size = (only?: Set<string>) =>
-    Object.entries(metafile.outputs).reduce((sum, [p, o]) => sum + (only && !only.has(p) ? 0 : o.bytes), 0);
+    Object.entries(metafile.outputs).reduce(
+      (sum, [p, o]) => sum + (p.endsWith(".map") || (only && !only.has(p)) ? 0 : o.bytes),
+      0,
+    );
   return {
     bytes: size(),
     coldBytes: size(cold),

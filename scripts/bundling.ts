@@ -1,7 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
-import { build, type Metafile } from "esbuild";
-import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "../stacks/bundling.js";
+import type { BuildOptions, Metafile } from "esbuild";
+import { FUNCTION_NODEJS } from "../stacks/bundling.js";
 
 /** One bundled Lambda entry point. */
 export interface BundleResult {
@@ -10,7 +11,7 @@ export interface BundleResult {
   readonly outfile: string;
   /** What a cold start loads: the entry file and the chunks it imports statically. */
   readonly bytes: number;
-  /** Everything shipped, lazily loaded chunks included. */
+  /** All code shipped, lazily loaded chunks included (source maps not counted). */
   readonly totalBytes: number;
 }
 
@@ -32,60 +33,109 @@ export async function findEntries(root: string): Promise<string[]> {
   return entries.sort();
 }
 
+type Esbuild = typeof import("esbuild");
+
+/**
+ * The esbuild SST itself bundles functions with (sst 2.49.8 pins its own, 0.18.x; the repository's newer one is
+ * for other scripts), so that what is measured is byte for byte what `sst deploy` ships.
+ */
+export function sstEsbuild(): Esbuild {
+  const fromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
+  return fromSst("esbuild") as Esbuild;
+}
+
+/**
+ * The esbuild options SST 2.49.8 builds an ESM function with (sst/runtime/handlers/node.js, deploy mode),
+ * from the `nodejs` props every clawops function gets (`FUNCTION_NODEJS`): SST's defaults, then
+ * `nodejs.esbuild` spread over them exactly as SST does.
+ */
+export function deployEsbuildOptions(file: string, outdir: string): BuildOptions {
+  const nodejs = FUNCTION_NODEJS;
+  const { external, ...override } = nodejs.esbuild as typeof nodejs.esbuild & { external?: string[] };
+  const sstDefaults: BuildOptions = {
+    entryPoints: [file],
+    platform: "node",
+    external: ["sharp", "pg-native", ...(external ?? [])],
+    keepNames: true,
+    bundle: true,
+    logLevel: "silent",
+    splitting: nodejs.splitting,
+    metafile: true,
+    outExtension: nodejs.splitting ? { ".js": ".mjs" } : undefined,
+    format: "esm",
+    target: "esnext",
+    mainFields: ["module", "main"],
+    banner: {
+      js: [
+        `import { createRequire as topLevelCreateRequire } from 'module';`,
+        `const require = topLevelCreateRequire(import.meta.url);`,
+        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+        "",
+      ].join("\n"),
+    },
+    outdir,
+    sourcemap: nodejs.sourcemap,
+    minify: nodejs.minify,
+  };
+  return { ...sstDefaults, ...override, mainFields: [...override.mainFields] };
+}
+
 /** One function built as deployed: the entry file, the KB its cold start loads, and the KB shipped. */
 export interface BuiltFunction {
   readonly entryFile: string;
   readonly coldBytes: number;
   readonly totalBytes: number;
+  readonly metafile: Metafile;
 }
+
+const isCode = (output: string) => !output.endsWith(".map");
 
 /** Bytes of the entry output plus every chunk reachable from it by static `import` (what a cold start reads). */
 export function coldBytesOf(metafile: Metafile, entryOutput: string): number {
-  const seen = new Set<string>();
-  const visit = (output: string): number => {
-    if (seen.has(output)) return 0;
-    seen.add(output);
-    const meta = metafile.outputs[output];
-    if (!meta) return 0;
-    let bytes = meta.bytes;
-    for (const imported of meta.imports) {
-      if (imported.kind === "import-statement" && !imported.external) bytes += visit(imported.path);
-    }
-    return bytes;
-  };
-  return visit(entryOutput);
+  let bytes = 0;
+  for (const output of coldOutputsOf(metafile, entryOutput)) bytes += metafile.outputs[output]?.bytes ?? 0;
+  return bytes;
 }
 
-/** Builds one entry into `outdir` with the deploy options; returns what a cold start loads and what ships. */
-export async function buildFunction(file: string, outdir: string): Promise<BuiltFunction> {
-  const result = await build({
-    entryPoints: [file],
-    outdir,
-    splitting: FUNCTION_SPLITTING,
-    outExtension: { ".js": ".mjs" },
-    metafile: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    minify: true,
-    target: FUNCTION_ESBUILD.target,
-    mainFields: [...FUNCTION_ESBUILD.mainFields],
-    keepNames: FUNCTION_ESBUILD.keepNames,
-    legalComments: FUNCTION_ESBUILD.legalComments,
-    banner: { js: ESM_REQUIRE_BANNER },
-    nodePaths: [join(process.cwd(), "node_modules")],
-    logLevel: "error",
-  });
-  const outputs = result.metafile.outputs;
-  // Chunks that other code `import()`s have an entry point too: the function's own is the one built from `file`.
+/** The entry output and every chunk it imports statically, transitively. */
+export function coldOutputsOf(metafile: Metafile, entryOutput: string): Set<string> {
+  const cold = new Set<string>();
+  const visit = (output: string): void => {
+    if (cold.has(output) || !metafile.outputs[output]) return;
+    cold.add(output);
+    for (const imported of metafile.outputs[output].imports)
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(entryOutput);
+  return cold;
+}
+
+/** The output file esbuild built from `file` (chunks that others `import()` have entry points of their own). */
+export function entryOutputOf(metafile: Metafile, file: string): string {
   const entryPoint = relative(process.cwd(), file);
-  const entryOutput = Object.keys(outputs).find((o) => outputs[o]?.entryPoint === entryPoint);
-  if (!entryOutput) throw new Error(`esbuild produced no entry output for ${file}`);
-  const totalBytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
+  const found = Object.keys(metafile.outputs).find((o) => metafile.outputs[o]?.entryPoint === entryPoint);
+  if (!found) throw new Error(`esbuild produced no entry output for ${file}`);
+  return found;
+}
+
+/** Builds one entry into `outdir` as `sst deploy` does; returns what a cold start loads and what ships. */
+export async function buildFunction(file: string, outdir: string): Promise<BuiltFunction> {
+  const result = await sstEsbuild().build({
+    ...deployEsbuildOptions(file, outdir),
+    // Not an SST option: resolves the repository's packages for an entry outside it (the bench's reference).
+    nodePaths: [join(process.cwd(), "node_modules")],
+  });
+  const metafile = result.metafile as Metafile;
+  const entryOutput = entryOutputOf(metafile, file);
+  const totalBytes = Object.entries(metafile.outputs)
+    .filter(([path]) => isCode(path))
+    .reduce((sum, [, o]) => sum + o.bytes, 0);
   return {
     entryFile: resolve(entryOutput),
-    coldBytes: coldBytesOf(result.metafile, entryOutput),
+    coldBytes: coldBytesOf(metafile, entryOutput),
     totalBytes,
+    metafile,
   };
 }
 

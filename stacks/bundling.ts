@@ -1,11 +1,13 @@
 /**
  * How every clawops function is bundled, for `sst deploy` (through SST's nodejs props) and `npm run bundle` /
- * `npm run bench` alike.
+ * `npm run bench` alike (scripts/bundling.ts rebuilds SST's esbuild options from `FUNCTION_NODEJS`, with SST's
+ * own esbuild).
  * - `mainFields`: the SDK's ES module builds (`module` before `main`) tree-shake; its CommonJS builds do not,
  *   and cost 29-40% more bundle and import time (shared/TOOLCHAIN.md).
  * - `keepNames: false`: SST turns it on by default; it wraps every function and class in a `__name` call
  *   (measured +4-6% bundle). clawops errors set `name` explicitly, nothing reads `constructor.name`.
  * - `legalComments: "none"`: license banners of bundled packages are kept in the sourcemap, not the code.
+ * - `target`: the language level of the oldest runtime the code meets (SST's ESM default is `esnext`).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],
@@ -21,6 +23,14 @@ export const FUNCTION_ESBUILD = {
  */
 export const FUNCTION_SPLITTING = true;
 
-/** ESM bundles of CommonJS dependencies need `require`; the same banner SST adds. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __clawopsCreateRequire } from 'module'; const require = __clawopsCreateRequire(import.meta.url);";
+/**
+ * SST's `nodejs` function props every clawops function gets (stacks/index.ts). Source maps are separate
+ * `.map` files next to the code: shipped, never loaded (no `--enable-source-maps`), not counted as code.
+ */
+export const FUNCTION_NODEJS = {
+  format: "esm",
+  minify: true,
+  sourcemap: true,
+  splitting: FUNCTION_SPLITTING,
+  esbuild: FUNCTION_ESBUILD,
+} as const;

@@ -3,7 +3,7 @@ import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
 import { Alerts } from "./Alerts.js";
-import { FUNCTION_ESBUILD, FUNCTION_SPLITTING } from "./bundling.js";
+import { FUNCTION_NODEJS } from "./bundling.js";
 import { Core } from "./Core.js";
 import { attachConfig, sstLogRetention } from "./config.js";
 import { Drills } from "./Drills.js";
@@ -22,11 +22,8 @@ export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {
     tracing: "active",
     logRetention: sstLogRetention(config.settings.logRetentionDays),
     nodejs: {
-      format: "esm",
-      minify: true,
-      sourcemap: true,
-      splitting: FUNCTION_SPLITTING,
-      esbuild: { ...FUNCTION_ESBUILD, mainFields: [...FUNCTION_ESBUILD.mainFields] },
+      ...FUNCTION_NODEJS,
+      esbuild: { ...FUNCTION_NODEJS.esbuild, mainFields: [...FUNCTION_NODEJS.esbuild.mainFields] },
     },
     environment: {
       CLAWOPS_STAGE: app.stage,
