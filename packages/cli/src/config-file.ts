@@ -21,7 +21,18 @@ export async function loadConfigFile(
       throw new CliUserError(`config file ${file} does not exist: pass --config <path to clawops.config.ts>`);
     return undefined;
   }
-  const module = (await import(pathToFileURL(file).href)) as { default?: ClawopsConfigInput };
+  let module: { default?: ClawopsConfigInput };
+  try {
+    module = (await import(pathToFileURL(file).href)) as typeof module;
+  } catch (error) {
+    // The standalone CLI runs on plain Node.js, which cannot import TypeScript (the checkout's bin uses tsx).
+    if ((error as NodeJS.ErrnoException).code === "ERR_UNKNOWN_FILE_EXTENSION")
+      throw new CliUserError(
+        `cannot load ${file} without the clawops checkout (TypeScript): pass --region, or --config a .mjs file`,
+        { cause: error },
+      );
+    throw error;
+  }
   if (!module.default)
     throw new CliUserError(`${file} has no default export: export default defineConfig({...})`);
   return module.default;

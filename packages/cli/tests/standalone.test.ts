@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,10 +13,10 @@ let dir: string;
 let bin: string;
 
 /** Runs the installed `clawops` as a user would: no AWS settings, no credentials, outside any checkout. */
-async function clawops(args: string[], env: Record<string, string> = {}) {
+async function clawops(args: string[], env: Record<string, string> = {}, cwd = dir) {
   try {
     const { stdout, stderr } = await exec(bin, args, {
-      cwd: dir,
+      cwd,
       env: { PATH: process.env.PATH ?? "", HOME: dir, AWS_EC2_METADATA_DISABLED: "true", ...env },
     });
     return { code: 0, stdout, stderr };
@@ -61,6 +61,25 @@ describe("Package: @clawops/cli installed on its own", () => {
     const { code, stderr } = await clawops(["status", "--stage", "prod"]);
     expect(code).toBe(2);
     expect(stderr).toContain("no AWS region: pass --region, set AWS_REGION");
+  });
+
+  it("says how to proceed when a TypeScript config is in the working directory (exit 2)", async () => {
+    const project = join(dir, "with-config");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "clawops.config.ts"), 'export default { app: { region: "eu-west-1" } };\n');
+    const { code, stderr } = await clawops(["status", "--stage", "prod"], {}, project);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "without the clawops checkout (TypeScript): pass --region, or --config a .mjs file",
+    );
+  });
+
+  it("takes the region from a .mjs config and then asks for credentials (exit 2)", async () => {
+    const config = join(dir, "clawops.config.mjs");
+    await writeFile(config, 'export default { app: { region: "eu-west-1" } };\n');
+    const { code, stderr } = await clawops(["status", "--stage", "prod", "--config", config]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("no AWS credentials found");
   });
 
   it("tells the user how to log in when the credential chain finds nothing (exit 2)", async () => {
