@@ -1,31 +1,17 @@
 /**
  * Restore-drill benchmarks: the verifier's throughput against the machine's own `sha256sum` on the same
  * generated tree, and the control-plane overhead of a drill (its wall time on the sandbox clock minus the
- * restore jobs' own time), from a real run of `restore-drill.asl.json` with the real handlers against the
- * sandbox's Backup and EFS models.
+ * restore jobs' own time), from a real run of `restore-drill.asl.json` on the sandbox's Step Functions engine
+ * with the real handlers against the sandbox's Backup, EFS and Lambda models (bench/drill-overhead.ts).
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { logger, metrics, setMetricsSink } from "@clawops/core";
-import { setClientInterceptor } from "@clawops/core/aws";
-import { setDrillClock, verifyTree } from "@clawops/core/drills";
-import type { Context } from "aws-lambda";
-import { StateMachine } from "aws-local-stepfunctions";
-import "../packages/sandbox/src/polyfills.js";
-import { backupModel } from "../packages/sandbox/src/aws/backup.js";
-import { dynamoDbProxyModel } from "../packages/sandbox/src/aws/dynamodb-proxy.js";
-import { efsModel, lambdaMountModel } from "../packages/sandbox/src/aws/efs.js";
-import { eventBridgeModel } from "../packages/sandbox/src/aws/eventbridge.js";
-import { AwsSimulator } from "../packages/sandbox/src/aws/simulator.js";
-import { ssmModel } from "../packages/sandbox/src/aws/ssm.js";
-import { SandboxWorld } from "../packages/sandbox/src/aws/world.js";
-import { SandboxClock } from "../packages/sandbox/src/clock.js";
-import { createStateTable, startDynamo } from "../packages/sandbox/src/dynamo.js";
+import { verifyTree } from "@clawops/core/drills";
+import { measureDrillOverhead } from "./drill-overhead.js";
 
 const run = promisify(execFile);
 
@@ -37,10 +23,14 @@ export interface DrillsBenchResult {
   /** verifier MB/s ÷ sha256sum MB/s (1 = as fast as the coreutil). */
   readonly verifierRatioToSha256sum: number;
   /**
-   * Sandbox-clock seconds of a two-file-system drill not spent in the restore jobs (target ≤ 60). Most of it is
-   * EFS's own mount-target lifecycle (about 90 s to create and 60 s to delete, per file system, in the model).
+   * Sandbox-clock seconds of a two-file-system drill not spent in the restore jobs (target ≤ 60): its wall time
+   * minus the time AWS spent restoring (both restores run at once). See bench/drill-overhead.ts.
    */
   readonly overheadSeconds: number;
+  readonly drillWallSeconds: number;
+  readonly restoreSeconds: number;
+  /** Where the overhead went, phase by phase, on the path of the file system that finished last. */
+  readonly overheadPhases: Record<string, number>;
 }
 
 /** Options of the benchmark: the generated tree's size. @default 10,000 files, 1 GiB */
@@ -69,11 +59,31 @@ export async function runDrillsBench(options: DrillsBenchOptions = {}): Promise<
       verifierFilesPerSecond: Math.round(result.filesVerified / verifierSeconds),
       sha256sumMBps: round(mb / shaSeconds),
       verifierRatioToSha256sum: round(mb / verifierSeconds / (mb / shaSeconds)),
-      overheadSeconds: await drillOverheadSeconds(),
+      ...(await overhead()),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The drill's overhead, with the wall time and where the slowest file system's branch spent it. */
+async function overhead(): Promise<
+  Pick<DrillsBenchResult, "overheadSeconds" | "drillWallSeconds" | "restoreSeconds" | "overheadPhases">
+> {
+  const result = await measureDrillOverhead();
+  if (result.status !== "SUCCEEDED") throw new Error(`the benchmark drill ended ${result.status}`);
+  const slowest = Object.values(result.phases).sort(
+    (a, b) => (a["until the execution ends"] ?? 0) - (b["until the execution ends"] ?? 0),
+  )[0];
+  const phases = Object.fromEntries(
+    Object.entries(slowest ?? {}).filter(([phase]) => !phase.includes("subtracted")),
+  );
+  return {
+    overheadSeconds: result.overheadSeconds,
+    drillWallSeconds: result.wallSeconds,
+    restoreSeconds: result.restoreSeconds,
+    overheadPhases: phases,
+  };
 }
 
 async function generateTree(dir: string, files: number, totalBytes: number): Promise<void> {
@@ -88,158 +98,6 @@ async function generateTree(dir: string, files: number, totalBytes: number): Pro
         : Buffer.concat(Array(Math.ceil(size / block.length)).fill(block)).subarray(0, size);
     body[0] = i % 256; // files differ, as real ones do
     await writeFile(join(sub, `f${i}.bin`), body);
-  }
-}
-
-/** One drill of two small file systems, through the real state machine and handlers on the sandbox clock. */
-async function drillOverheadSeconds(): Promise<number> {
-  const root = await mkdtemp(join(tmpdir(), "clawops-bench-drill-run-"));
-  const dynamo = await startDynamo();
-  const undo: (() => void)[] = [];
-  try {
-    await createStateTable(
-      new DynamoDBClient({
-        endpoint: dynamo.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      }),
-      "bench",
-    );
-    const clock = new SandboxClock();
-    const world = new SandboxWorld(clock);
-    const efs = efsModel(world, { root: join(root, "efs"), subnetZones: { "subnet-a": "us-east-1a" } });
-    const backup = backupModel(world, efs, { root: join(root, "backup") });
-    const ssm = ssmModel(world);
-    await mkdir(join(root, "mnt"));
-    const sim = new AwsSimulator(clock)
-      .register(efs)
-      .register(backup)
-      .register(lambdaMountModel(world, efs, { mountPath: join(root, "mnt", "drill") }))
-      .register(ssm)
-      .register(eventBridgeModel(world))
-      .register(dynamoDbProxyModel(dynamo.endpoint));
-    const sources = [
-      await efs.createFileSystem({ creationToken: "w" }),
-      await efs.createFileSystem({ creationToken: "r" }),
-    ];
-    for (const fs of sources) {
-      await mkdir(join(fs.dir, "data"), { recursive: true });
-      await writeFile(join(fs.dir, "data", "a.json"), "{}");
-      await backup.backup(fs.fileSystemId, "bench");
-    }
-    ssm.parameters.set("/bench/manifest", {
-      Value: '{"files":{}}',
-      Type: "String",
-      Version: 1,
-      LastModifiedDate: clock.now(),
-    });
-    process.env.CLAWOPS_STATE_TABLE = "bench";
-    process.env.CLAWOPS_SETTINGS = JSON.stringify({
-      fleetName: "bench",
-      vaultName: "bench",
-      restoreRoleArn: "arn:aws:iam::123456789012:role/bench",
-      kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/bench",
-      fileSystems: sources.map((fs, i) => ({
-        fileSystemId: fs.fileSystemId,
-        kind: i === 0 ? "workspace" : "runtime",
-        path: "/data",
-      })),
-      manifestParameterName: "/bench/manifest",
-      verifier: {
-        functionName: "bench-verifier",
-        subnetIds: ["subnet-a"],
-        mountTargetSecurityGroupIds: ["sg-1"],
-        mountPath: join(root, "mnt", "drill"),
-      },
-      compareRuntimeBytes: false,
-    });
-    logger.setLogLevel("SILENT");
-    // Powertools prints EMF through its own console: keep the benchmark's output to its result.
-    const emf = metrics as unknown as { console: unknown };
-    const previousConsole = emf.console;
-    emf.console = { log() {}, info() {}, warn() {}, error() {}, debug() {} };
-    undo.push(() => {
-      emf.console = previousConsole;
-    });
-    undo.push(
-      setClientInterceptor(sim),
-      setDrillClock(() => clock.now()),
-      setMetricsSink({ log() {}, info() {}, warn() {}, error() {}, debug() {} }),
-    );
-    const { drillTasks } = await import("../functions/drills/tasks.js");
-    const byState: Record<string, keyof typeof drillTasks> = {
-      Plan: "PlanFunctionArn",
-      ChooseRecoveryPoint: "ChooseFunctionArn",
-      StartRestore: "StartFunctionArn",
-      PollRestore: "PollFunctionArn",
-      PrepareVerification: "PrepareFunctionArn",
-      Verify: "VerifierFunctionArn",
-      Cleanup: "CleanupFunctionArn",
-      CleanupAfterError: "CleanupFunctionArn",
-      CleanupDrill: "CleanupFunctionArn",
-      Report: "ReportFunctionArn",
-    };
-    const context = {
-      functionName: "bench",
-      awsRequestId: "r",
-      getRemainingTimeInMillis: () => 900_000,
-    } as unknown as Context;
-    const handlers = Object.fromEntries(
-      Object.entries(byState).map(([state, fn]) => [
-        state,
-        async (input: { Payload: Record<string, { waitSeconds?: number } | undefined> }) => {
-          const wait =
-            state === "PollRestore"
-              ? input.Payload.restore?.waitSeconds
-              : state === "PrepareVerification"
-                ? input.Payload.mount?.waitSeconds
-                : 0;
-          if (wait) await clock.advance(wait * 1000);
-          try {
-            return {
-              Payload: await (drillTasks[fn] as (e: unknown, c: Context) => Promise<unknown>)(
-                input.Payload,
-                context,
-              ),
-            };
-          } catch (error) {
-            if ((error as Error).name === "NotReadyError") await clock.advance(15_000);
-            throw error;
-          }
-        },
-      ]),
-    );
-    const definition = JSON.parse(
-      await readFile(new URL("../stacks/workflows/restore-drill.asl.json", import.meta.url), "utf8"),
-    );
-    const startedAt = clock.now();
-    await new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: false } }).run(
-      {},
-      {
-        overrides: {
-          taskResourceLocalHandlers: handlers as never,
-          waitTimeOverrides: { WaitForRestore: 0, WaitForMount: 0 },
-          retryIntervalOverrides: {
-            Cleanup: 0,
-            CleanupAfterError: 0,
-            CleanupDrill: 0,
-            PrepareVerification: 0,
-          },
-        },
-        context: {
-          Execution: { Name: "bench-drill", StartTime: new Date(startedAt).toISOString() },
-        } as never,
-      },
-    ).result;
-    const restoreMs = [...backup.restoreJobs.values()].reduce(
-      (n, job) => n + ((job.completionDate ?? job.creationDate) - job.creationDate),
-      0,
-    );
-    return round((clock.now() - startedAt - restoreMs) / 1000);
-  } finally {
-    for (const fn of undo.reverse()) fn();
-    await dynamo.close();
-    await rm(root, { recursive: true, force: true });
   }
 }
 

@@ -23,8 +23,9 @@ const VERIFIER_MOUNT = "/mnt/drill";
 const VERIFIER_TIMEOUT_SECONDS = 840;
 
 /**
- * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), the verifier Lambda in
- * the fleet's VPC, the sweeper, validation of AWS Backup restore-testing jobs, and the no-passing-drill alarm.
+ * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), a verifier Lambda per
+ * fleet file system in the fleet's VPC, the sweeper, validation of AWS Backup restore-testing jobs, and the
+ * no-passing-drill alarm.
  * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill`, and explicitly
  * denied the fleet's own file systems.
  */
@@ -71,21 +72,29 @@ export function Drills({ stack, app }: StackContext) {
   verifierGroup.addEgressRule(mountTargetGroup, ec2.Port.tcp(2049), "NFS to restored drill mount targets");
   const subnets = fleet.vpc.selectSubnets(fleet.subnets);
 
-  const settingsFor = (verifierName: string): DrillSettings => ({
+  const fleetFileSystemList = [
+    { fileSystemId: description.workspace.fileSystemId, kind: "workspace", path: drills.workspacePath },
+    { fileSystemId: description.runtime.fileSystemId, kind: "runtime", path: drills.runtimePath },
+  ] as const;
+  /** `verifierName(fileSystemId)`: the function a file system's restore is verified on ("self" in its own settings). */
+  const settingsFor = (verifierName: (fileSystemId: string) => string): DrillSettings => ({
     fleetName: description.name,
     vaultName: description.backupVaultName,
     restoreRoleArn: restoreRole.roleArn,
     kmsKeyArn: description.kmsKeyArn,
-    fileSystems: [
-      { fileSystemId: description.workspace.fileSystemId, kind: "workspace", path: drills.workspacePath },
-      { fileSystemId: description.runtime.fileSystemId, kind: "runtime", path: drills.runtimePath },
-    ],
+    fileSystems: fleetFileSystemList.map((fs) => ({ ...fs })),
     manifestParameterName: description.manifestParameterName,
     verifier: {
-      functionName: verifierName,
+      functionName: verifierName(description.workspace.fileSystemId),
       subnetIds: subnets.subnetIds,
       mountTargetSecurityGroupIds: [mountTargetGroup.securityGroupId],
       mountPath: VERIFIER_MOUNT,
+      perFileSystem: Object.fromEntries(
+        fleetFileSystemList.map((fs) => [
+          fs.fileSystemId,
+          { functionName: verifierName(fs.fileSystemId), mountPath: VERIFIER_MOUNT },
+        ]),
+      ),
     },
     timeoutMinutes: drills.timeoutMinutes,
     verifyTimeoutSeconds: VERIFIER_TIMEOUT_SECONDS,
@@ -95,23 +104,32 @@ export function Drills({ stack, app }: StackContext) {
     maxDaysWithoutPass: drills.maxDaysWithoutPass,
   });
 
-  const verifier = new SstFunction(stack, "Verifier", {
-    handler: "functions/drills/verify.handler",
-    description: `clawops ${app.stage} drills: verifier (mounts one restored file system at a time)`,
-    timeout: VERIFIER_TIMEOUT_SECONDS,
-    memorySize: 1024,
-    vpc: fleet.vpc,
-    vpcSubnets: fleet.subnets,
-    securityGroups: [verifierGroup],
-    logRetention: sstLogRetention(config.settings.logRetentionDays),
-    deadLetterQueue,
-    environment: { POWERTOOLS_SERVICE_NAME: "drills-verifier", CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl },
+  // A verifier per fleet file system: a Lambda function mounts one file system at a time, and changing its
+  // mount takes Lambda up to a minute, so with one each the two restores verify at once.
+  const verifiers = fleetFileSystemList.map((fs) => {
+    const id = `Verifier${fs.kind === "workspace" ? "Workspace" : "Runtime"}`;
+    const fn = new SstFunction(stack, id, {
+      handler: "functions/drills/verify.handler",
+      description: `clawops ${app.stage} drills: verifier of the ${fs.kind} file system's restores`,
+      timeout: VERIFIER_TIMEOUT_SECONDS,
+      memorySize: 1024,
+      vpc: fleet.vpc,
+      vpcSubnets: fleet.subnets,
+      securityGroups: [verifierGroup],
+      logRetention: sstLogRetention(config.settings.logRetentionDays),
+      deadLetterQueue,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `drills-verifier-${fs.kind}`,
+        CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl,
+      },
+    });
+    fn.addEnvironment("CLAWOPS_SETTINGS", stack.toJsonString(settingsFor(() => "self")));
+    fn.addToRolePolicy(onDrillResources(["elasticfilesystem:ClientMount"], [anyFileSystem]));
+    return { fileSystemId: fs.fileSystemId, fn };
   });
-  verifier.addEnvironment("CLAWOPS_SETTINGS", stack.toJsonString(settingsFor("self")));
-  verifier.addToRolePolicy(onDrillResources(["elasticfilesystem:ClientMount"], [anyFileSystem]));
-
-  const verifierName = verifier.functionName;
-  const drillSettings = stack.toJsonString(settingsFor(verifierName));
+  const verifierOf = (fileSystemId: string) =>
+    verifiers.find((v) => v.fileSystemId === fileSystemId)?.fn.functionName ?? "";
+  const drillSettings = stack.toJsonString(settingsFor(verifierOf));
   const unscoped = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
   const stateTable = [
     new iam.PolicyStatement({
@@ -141,7 +159,7 @@ export function Drills({ stack, app }: StackContext) {
   });
   const verifierConfig = new iam.PolicyStatement({
     actions: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
-    resources: [verifier.functionArn],
+    resources: verifiers.map((v) => v.fn.functionArn),
   });
   const deletes = [
     onDrillResources(["elasticfilesystem:DeleteAccessPoint"], [anyAccessPoint]),
@@ -193,7 +211,7 @@ export function Drills({ stack, app }: StackContext) {
     ...stateTable,
     unscoped("backup:DescribeRestoreJob"),
   ];
-  const tasks: Record<DrillTaskName, SstFunction> = {
+  const tasks: Record<Exclude<DrillTaskName, "VerifierFunctionArn">, SstFunction> = {
     PlanFunctionArn: lambda("Plan", "plan", [
       new iam.PolicyStatement({
         actions: ["ssm:GetParameter"],
@@ -244,7 +262,6 @@ export function Drills({ stack, app }: StackContext) {
       verifierConfig,
       ...stateTable,
     ]),
-    VerifierFunctionArn: verifier,
     CleanupFunctionArn: lambda("Cleanup", "cleanup", cleanupStatements, 120),
     ReportFunctionArn: lambda("Report", "report", [
       ...stateTable,
@@ -280,10 +297,11 @@ export function Drills({ stack, app }: StackContext) {
       includeExecutionData: true,
     },
   });
+  // The Verify state invokes the branch's own verifier, by the name Plan put in the branch.
   stateMachine.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["lambda:InvokeFunction"],
-      resources: Object.values(tasks).map((fn) => fn.functionArn),
+      resources: [...Object.values(tasks), ...verifiers.map((v) => v.fn)].map((fn) => fn.functionArn),
     }),
   );
 
@@ -340,10 +358,14 @@ export function Drills({ stack, app }: StackContext) {
     stringValue: stateMachine.stateMachineArn,
   });
   stack.addOutputs({ RestoreDrillArn: stateMachine.stateMachineArn });
-  suppressFindings(stack, [...Object.values(tasks), sweeper, ended], stateMachine);
+  suppressFindings(
+    stack,
+    [...Object.values(tasks), ...verifiers.map((v) => v.fn), sweeper, ended],
+    stateMachine,
+  );
   return {
     stateMachine,
-    verifier,
+    verifiers: verifiers.map((v) => v.fn),
     sweeper,
     tasks,
     restoreRole,

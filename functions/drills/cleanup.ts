@@ -1,6 +1,6 @@
 import { BackupClient, DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
 import { client } from "@clawops/core/aws";
-import { restoreCreationToken } from "@clawops/core/drills";
+import { allVerifiers, restoreCreationToken, verifierFor } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import {
@@ -8,10 +8,11 @@ import {
   cleanUpFileSystem,
   describeFileSystem,
   drillFileSystems,
+  fileSystemByToken,
   tagAsDrill,
 } from "./file-systems.js";
 import { fleetFileSystemIds, settingsOf } from "./settings.js";
-import { BranchSchema } from "./task-input.js";
+import { type Branch, BranchSchema } from "./task-input.js";
 import { attachVerifier, releaseVerifier } from "./verifier-lock.js";
 
 /** A branch (clean up its own restore) or a whole drill by id (`{ drillId }`: after a stop or a crash). */
@@ -19,43 +20,65 @@ const CleanupInputSchema = z.union([
   BranchSchema,
   z.looseObject({ drillId: z.string(), keep: z.optional(z.boolean()) }),
 ]);
+/** A branch to start cleaning up, without waiting for EFS to delete its mount targets. */
+const StartCleanupSchema = z.object({ branch: BranchSchema, waitForDeletion: z.literal(false) });
+
+function parseCleanup(event: unknown) {
+  const start = z.safeParse(StartCleanupSchema, event);
+  return start.success
+    ? { input: start.data.branch, waitForDeletion: false }
+    : { input: z.parse(CleanupInputSchema, event), waitForDeletion: true };
+}
 
 /**
  * Cleanup task, on every path: detaches and releases the verifier, then removes the drill's access points,
- * mount targets (waiting for their deletion) and restored file system, each through the cleanup guard. A
+ * mount targets and restored file system, each through the cleanup guard. It waits for EFS to delete the
+ * mount targets (`NotReadyError` until then, which the state machine retries) unless told not to: a branch
+ * starts its cleanup as soon as it is verified, and the drill finishes them all while it reports. A
  * restore-testing job's file system is left to AWS (it deletes it after validation); `keep` leaves the file
  * system and says how to remove it.
  */
 export const handler = lambdaHandler({
   kind: "task",
-  parse: (event) => z.parse(CleanupInputSchema, event),
-  handler: async (input, { env, logger }) => {
+  parse: parseCleanup,
+  handler: async ({ input, waitForDeletion }, { env, logger }) => {
     const settings = settingsOf(env);
     const drill = { drillId: input.drillId, fleetFileSystemIds: fleetFileSystemIds(settings) };
+    const branch = "fileSystem" in input ? z.parse(BranchSchema, input) : undefined;
+    const verifiers = branch
+      ? [verifierFor(settings, branch.fileSystem.fileSystemId)]
+      : allVerifiers(settings);
     if (env.stateTable)
-      await releaseVerifier(env.stateTable, input.drillId, async () => {
-        await attachVerifier(settings.verifier.functionName, undefined, settings.verifier.mountPath);
-      });
-    const targets =
-      "fileSystem" in input
-        ? await branchFileSystems(z.parse(BranchSchema, input))
-        : (await drillFileSystems(input.drillId)).map((fs) => fs.FileSystemId ?? "");
-    const keepFileSystem = input.keep === true || ("mode" in input && input.mode === "validation");
+      for (const verifier of verifiers)
+        await releaseVerifier(
+          env.stateTable,
+          verifier.functionName,
+          { drillId: input.drillId, sourceFileSystemId: branch?.fileSystem.fileSystemId },
+          () => attachVerifier(verifier.functionName, undefined, verifier.mountPath).then(() => undefined),
+        );
+    const targets = branch
+      ? await branchFileSystems(branch)
+      : (await drillFileSystems(input.drillId, fleetFileSystemIds(settings))).map(
+          (fs) => fs.FileSystemId ?? "",
+        );
+    const keepFileSystem = input.keep === true || branch?.mode === "validation";
     const reports: CleanupReport[] = [];
     for (const fileSystemId of targets)
-      reports.push(await cleanUpFileSystem(fileSystemId, drill, { keepFileSystem }));
+      reports.push(await cleanUpFileSystem(fileSystemId, drill, { keepFileSystem, waitForDeletion }));
     const kept = keepFileSystem ? reports.map((r) => r.fileSystemId) : [];
     const howToRemove = kept.map((id) => `aws efs delete-file-system --file-system-id ${id}`);
-    logger.info("drill cleaned up", { drillId: input.drillId, reports, kept });
+    logger.info("drill cleaned up", { drillId: input.drillId, reports, kept, waitForDeletion });
     return { ...input, cleanup: { reports, kept, howToRemove } };
   },
 });
 
 /**
- * The file system this branch's restore made. Usually tagged already (PollRestore); a restore that finished
- * after a timeout is tagged here first, but only when its CreationToken is the one this drill sent.
+ * The file system this branch's restore made. Usually tagged already (PollRestore); a restore that ended
+ * after a timeout or failed is found by its job or by the drill's CreationToken, and tagged here first, but
+ * only when its CreationToken is the one this drill sent.
  */
-async function branchFileSystems(branch: z.infer<typeof BranchSchema>): Promise<string[]> {
+async function branchFileSystems(branch: Branch): Promise<string[]> {
+  const token = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
   let fileSystemId = branch.restore?.restoredFileSystemId ?? undefined;
   if (!fileSystemId && branch.restore) {
     const job = await client(BackupClient).send(
@@ -63,12 +86,12 @@ async function branchFileSystems(branch: z.infer<typeof BranchSchema>): Promise<
     );
     fileSystemId = job.CreatedResourceArn?.split("/").pop();
   }
+  if (!fileSystemId && branch.restore && branch.mode === "drill")
+    fileSystemId = (await fileSystemByToken(token))?.FileSystemId;
   if (!fileSystemId) return [];
   const fs = await describeFileSystem(fileSystemId);
   if (!fs) return [];
-  const ours =
-    branch.mode === "validation" ||
-    fs.CreationToken === restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
+  const ours = branch.mode === "validation" || fs.CreationToken === token;
   if (ours) await tagAsDrill(fs, branch.drillId);
   return [fileSystemId];
 }

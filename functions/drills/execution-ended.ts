@@ -1,5 +1,5 @@
 import { RetryableError } from "@clawops/core";
-import { CleanupRefusedError, NotReadyError } from "@clawops/core/drills";
+import { allVerifiers, CleanupRefusedError, NotReadyError } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { cleanUpFileSystem, drillFileSystems } from "./file-systems.js";
@@ -21,9 +21,11 @@ export const handler = lambdaHandler({
   handler: async ({ detail }, { env, logger }) => {
     const settings = settingsOf(env);
     const drill = { drillId: detail.name, fleetFileSystemIds: fleetFileSystemIds(settings) };
-    if (env.stateTable) await releaseVerifier(env.stateTable, drill.drillId, async () => undefined);
+    if (env.stateTable)
+      for (const { functionName } of allVerifiers(settings))
+        await releaseVerifier(env.stateTable, functionName, drill, async () => undefined);
     const waiting: string[] = [];
-    for (const fs of await drillFileSystems(drill.drillId)) {
+    for (const fs of await drillFileSystems(drill.drillId, drill.fleetFileSystemIds)) {
       try {
         await cleanUpFileSystem(fs.FileSystemId ?? "", drill, { keepFileSystem: false });
       } catch (error) {

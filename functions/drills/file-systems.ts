@@ -16,6 +16,7 @@ import {
   DrillTag,
   drillTags,
   NotReadyError,
+  restoreCreationToken,
   tagRecord,
 } from "@clawops/core/drills";
 
@@ -46,9 +47,25 @@ export async function listFileSystems(): Promise<FileSystemDescription[]> {
   return all;
 }
 
-/** File systems tagged with this drill's id. */
-export async function drillFileSystems(drillId: string): Promise<FileSystemDescription[]> {
-  return (await listFileSystems()).filter((fs) => tagRecord(fs.Tags)[DrillTag.DrillId] === drillId);
+/**
+ * This drill's file systems: those tagged with its id, and those its restores made but no branch tagged yet
+ * (a drill stopped while restoring), found by the CreationToken the drill gave each source's restore and
+ * tagged as the drill's first.
+ */
+export async function drillFileSystems(
+  drillId: string,
+  sourceFileSystemIds: readonly string[],
+): Promise<FileSystemDescription[]> {
+  const all = await listFileSystems();
+  const found = all.filter((fs) => tagRecord(fs.Tags)[DrillTag.DrillId] === drillId);
+  for (const source of sourceFileSystemIds) {
+    const token = restoreCreationToken(drillId, source);
+    const restored = all.find((fs) => fs.CreationToken === token);
+    if (!restored || found.some((fs) => fs.FileSystemId === restored.FileSystemId)) continue;
+    await tagAsDrill(restored, drillId);
+    found.push(restored);
+  }
+  return found;
 }
 
 /**
@@ -60,23 +77,34 @@ export async function tagAsDrill(fs: FileSystemDescription, drillId: string): Pr
   await efs().send(new TagResourceCommand({ ResourceId: fs.FileSystemId, Tags: drillTags(drillId) }));
 }
 
+/** The file system a restore made with this CreationToken (EFS filters by it), if it exists yet. */
+export async function fileSystemByToken(creationToken: string): Promise<FileSystemDescription | undefined> {
+  const { FileSystems = [] } = await efs().send(
+    new DescribeFileSystemsCommand({ CreationToken: creationToken }),
+  );
+  return FileSystems[0];
+}
+
 /** What the cleanup did to one file system. */
 export interface CleanupReport {
   readonly fileSystemId: string;
   readonly accessPointsDeleted: string[];
   readonly mountTargetsDeleted: string[];
   readonly fileSystemDeleted: boolean;
+  /** Mount targets were still deleting and the caller did not wait: the file system is still there. */
+  readonly pending?: boolean;
 }
 
 /**
  * Removes a drill file system's access points and mount targets, then (unless `keepFileSystem`) the file
  * system: every delete passes the guard first. EFS refuses to delete a file system while a mount target is
- * still deleting, so this throws `NotReadyError` until they are gone; the state machine retries.
+ * still deleting, so this throws `NotReadyError` until they are gone (the state machine retries), or, with
+ * `waitForDeletion: false`, reports the file system `pending` (the deletes are under way; a later call ends it).
  */
 export async function cleanUpFileSystem(
   fileSystemId: string,
   drill: DrillIdentity,
-  options: { keepFileSystem: boolean },
+  options: { keepFileSystem: boolean; waitForDeletion?: boolean },
 ): Promise<CleanupReport> {
   const fs = await describeFileSystem(fileSystemId);
   const report = {
@@ -109,6 +137,7 @@ export async function cleanUpFileSystem(
     report.mountTargetsDeleted.push(id);
   }
   if (options.keepFileSystem) return report;
+  if (MountTargets.length > 0 && options.waitForDeletion === false) return { ...report, pending: true };
   if (MountTargets.length > 0)
     throw new NotReadyError(
       `${fileSystemId}: waiting for ${MountTargets.length} mount target(s) to be deleted`,

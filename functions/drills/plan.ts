@@ -5,7 +5,13 @@ import {
 } from "@aws-sdk/client-backup";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { client } from "@clawops/core/aws";
-import { type DrillSettings, drillNow, rpoSeconds, type SoulManifest } from "@clawops/core/drills";
+import {
+  type DrillSettings,
+  drillNow,
+  rpoSeconds,
+  type SoulManifest,
+  verifierFor,
+} from "@clawops/core/drills";
 import {
   RestoreJobStateChangeEventSchema,
   restoreJobStatus,
@@ -74,6 +80,7 @@ async function drillBranches(
     keep: request.keep ?? false,
     mode: "drill",
     fileSystem,
+    verifierFunctionName: verifierFor(settings, fileSystem.fileSystemId).functionName,
     expectations: {
       sizeTolerancePercent: settings.sizeTolerancePercent,
       ...(fileSystem.kind === "workspace" ? { manifest } : {}),
@@ -107,6 +114,7 @@ async function validationBranch(
       ...base,
       mode: "validation",
       fileSystem,
+      verifierFunctionName: verifierFor(settings, fileSystem.fileSystemId).functionName,
       restoreTestingPlanArn: planArn,
       expectations: {
         sizeTolerancePercent: settings.sizeTolerancePercent,

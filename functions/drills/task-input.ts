@@ -42,7 +42,16 @@ export const BranchSchema = z.looseObject({
   restoreTestingPlanArn: z.optional(z.string()),
   point: z.optional(PointSchema),
   restore: z.optional(RestoreSchema),
-  mount: z.optional(z.looseObject({ ready: z.boolean(), accessPointArn: z.optional(z.string()) })),
+  /** The verifier Lambda of this branch's file system (Plan names it; the Verify state invokes it). */
+  verifierFunctionName: z.optional(z.string()),
+  mount: z.optional(
+    z.looseObject({
+      ready: z.boolean(),
+      accessPointArn: z.optional(z.string()),
+      phase: z.optional(z.enum(["mount-targets", "verifier"])),
+      attempt: z.optional(z.number()),
+    }),
+  ),
   verification: z.optional(z.unknown()),
   error: z.optional(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });

@@ -13,22 +13,41 @@ import {
 import { client } from "@clawops/core/aws";
 import { drillNow, VerifierBusyError } from "@clawops/core/drills";
 
-const LOCK_KEY = { pk: { S: "drill#verifier" }, sk: { S: "lock" } };
+/** The lock item of one verifier function. */
+const lockKey = (functionName: string) => ({
+  pk: { S: "drill#verifier" },
+  sk: { S: `lock#${functionName}` },
+});
+
+/** Who holds a verifier: one file system's branch of one drill. */
+export interface VerifierHolder {
+  readonly drillId: string;
+  readonly sourceFileSystemId: string;
+}
+
+const holderOf = ({ drillId, sourceFileSystemId }: VerifierHolder) => `${drillId}#${sourceFileSystemId}`;
 
 /**
- * Takes the single verifier for this drill (a DynamoDB item with a conditional write): no two drills mount
- * their file systems on it at once. Re-taking it by its holder is fine; an expired lock (a crashed drill) is
- * taken over. Another holder → `VerifierBusyError`, which the state machine retries with backoff.
+ * Takes a verifier for one branch of a drill (a DynamoDB item per verifier function, with a conditional
+ * write): no two branches, of this drill or another, mount their file systems on the same verifier at once.
+ * Re-taking it by its holder is fine; an expired lock (a crashed drill) is taken over. Another holder →
+ * `VerifierBusyError`, which the state machine retries with backoff.
  */
-export async function acquireVerifier(table: string, drillId: string, holdSeconds: number): Promise<void> {
+export async function acquireVerifier(
+  table: string,
+  functionName: string,
+  holder: VerifierHolder,
+  holdSeconds: number,
+): Promise<void> {
   const now = Math.floor(drillNow() / 1000);
+  const me = holderOf(holder);
   try {
     await client(DynamoDBClient).send(
       new PutItemCommand({
         TableName: table,
-        Item: { ...LOCK_KEY, holder: { S: drillId }, expiresAt: { N: String(now + holdSeconds) } },
+        Item: { ...lockKey(functionName), holder: { S: me }, expiresAt: { N: String(now + holdSeconds) } },
         ConditionExpression: "attribute_not_exists(pk) OR holder = :me OR expiresAt < :now",
-        ExpressionAttributeValues: { ":me": { S: drillId }, ":now": { N: String(now) } },
+        ExpressionAttributeValues: { ":me": { S: me }, ":now": { N: String(now) } },
       }),
     );
   } catch (error) {
@@ -36,33 +55,41 @@ export async function acquireVerifier(table: string, drillId: string, holdSecond
       error instanceof ConditionalCheckFailedException ||
       (error as Error).name === "ConditionalCheckFailedException"
     )
-      throw new VerifierBusyError(`the verifier is in use by another drill`, { drillId, cause: error });
+      throw new VerifierBusyError(`the verifier ${functionName} is in use by another drill or file system`, {
+        drillId: holder.drillId,
+        cause: error,
+      });
     throw error;
   }
 }
 
 /**
- * Releases the verifier if this drill holds it, running `whileHeld` (detach the mount) first, so another
- * drill can never have its fresh mount detached by this one. A lock someone else holds is left alone.
+ * Releases a verifier if this branch holds it (or, with no file system given, any branch of this drill),
+ * running `whileHeld` (detach the mount) first, so another drill can never have its fresh mount detached by
+ * this one. A lock someone else holds is left alone.
  */
 export async function releaseVerifier(
   table: string,
-  drillId: string,
+  functionName: string,
+  holder: { readonly drillId: string; readonly sourceFileSystemId?: string },
   whileHeld: () => Promise<void>,
 ): Promise<boolean> {
   const dynamo = client(DynamoDBClient);
-  const { Item } = await dynamo.send(
-    new GetItemCommand({ TableName: table, Key: LOCK_KEY, ConsistentRead: true }),
-  );
-  if (Item?.holder?.S !== drillId) return false;
+  const Key = lockKey(functionName);
+  const { Item } = await dynamo.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }));
+  const current = Item?.holder?.S ?? "";
+  const ours = holder.sourceFileSystemId
+    ? current === holderOf({ drillId: holder.drillId, sourceFileSystemId: holder.sourceFileSystemId })
+    : current.startsWith(`${holder.drillId}#`);
+  if (!ours) return false;
   await whileHeld();
   try {
     await dynamo.send(
       new DeleteItemCommand({
         TableName: table,
-        Key: LOCK_KEY,
-        ConditionExpression: "holder = :me",
-        ExpressionAttributeValues: { ":me": { S: drillId } },
+        Key,
+        ConditionExpression: "holder = :held",
+        ExpressionAttributeValues: { ":held": { S: current } },
       }),
     );
   } catch (error) {

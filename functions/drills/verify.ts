@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { drillNow, findRestoreRoot, verifyTree } from "@clawops/core/drills";
+import { drillNow, findRestoreRoot, verifierFor, verifyTree } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { settingsOf } from "./settings.js";
 import { parseBranch } from "./task-input.js";
@@ -19,7 +19,7 @@ export const handler = lambdaHandler({
   handler: async (branch, { env, logger }) => {
     const { drillId, fileSystem, expectations, point } = branch;
     const settings = settingsOf(env);
-    const mount = settings.verifier.mountPath;
+    const mount = verifierFor(settings, fileSystem.fileSystemId).mountPath;
     const restoreRoot = findRestoreRoot(await readdir(mount, { withFileTypes: true }));
     const root = join(mount, restoreRoot, fileSystem.path);
     const bytes = point?.backupSizeBytes;

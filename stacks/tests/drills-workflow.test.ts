@@ -7,11 +7,6 @@ import { logger, setMetricsSink } from "@clawops/core";
 import { setClientInterceptor } from "@clawops/core/aws";
 import { type DrillSettings, restoreCreationToken, setDrillClock } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
-import { StateMachine } from "aws-local-stepfunctions";
-
-type TaskStateResourceLocalHandler = Record<string, (input: JSONValue) => Promise<JSONValue>>;
-type JSONValue = Parameters<StateMachine["run"]>[0];
-
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type BackupModel,
@@ -26,6 +21,7 @@ import { ssmModel } from "../../packages/sandbox/src/aws/ssm.js";
 import { type SandboxEvent, SandboxWorld } from "../../packages/sandbox/src/aws/world.js";
 import { SandboxClock } from "../../packages/sandbox/src/clock.js";
 import { createStateTable, type LocalDynamo, startDynamo } from "../../packages/sandbox/src/dynamo.js";
+import { type ExecutionRecord, LocalStepFunctions } from "../../packages/sandbox/src/stepfunctions.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const definition = JSON.parse(
@@ -52,6 +48,7 @@ let backup: BackupModel;
 let events: SandboxEvent[];
 let fleet: { workspace: string; runtime: string };
 let points: Record<"workspace" | "runtime", SandboxRecoveryPoint>;
+let sim: AwsSimulator;
 let tasks: Record<string, Handler>;
 let ended: Handler;
 let restore: (() => void)[] = [];
@@ -83,6 +80,7 @@ beforeAll(async () => {
       subnetIds: ["subnet-a", "subnet-b"],
       mountTargetSecurityGroupIds: ["sg-0drill"],
       mountPath: join(root, "mnt", "drill"),
+      perFileSystem: {},
     },
     timeoutMinutes: 180,
     verifyTimeoutSeconds: 1,
@@ -113,7 +111,7 @@ beforeEach(async () => {
   });
   backup = backupModel(world, efs, { root: join(base, "backup") });
   const ssm = ssmModel(world);
-  const sim = new AwsSimulator(clock)
+  sim = new AwsSimulator(clock)
     .register(efs)
     .register(backup)
     .register(lambdaMountModel(world, efs, { mountPath: join(root, "mnt", "drill") }))
@@ -144,6 +142,17 @@ beforeEach(async () => {
     { fileSystemId: fleet.workspace, kind: "workspace", path: "/workspace" },
     { fileSystemId: fleet.runtime, kind: "runtime", path: "/runtime" },
   ];
+  // As the stack deploys it: a verifier per file system, each with its own mount.
+  settings.verifier.perFileSystem = {
+    [fleet.workspace]: {
+      functionName: "clawops-test-verifier-workspace",
+      mountPath: join(root, "mnt", "drill-w"),
+    },
+    [fleet.runtime]: {
+      functionName: "clawops-test-verifier-runtime",
+      mountPath: join(root, "mnt", "drill-r"),
+    },
+  };
   process.env.CLAWOPS_SETTINGS = JSON.stringify(settings);
   restore = [
     setClientInterceptor(sim),
@@ -161,83 +170,67 @@ afterEach(() => {
   for (const undo of restore.reverse()) undo();
 });
 
-/** The state machine's Task states, each mapped to its in-process handler; waits play out on the sandbox clock. */
-function localHandlers(
-  overrides: Partial<Record<string, (payload: Record<string, unknown>) => Promise<unknown>>> = {},
+/** Each Task state's function, as the stack's definition substitutions (and Plan, for Verify) name it. */
+const FUNCTION_OF_STATE: Record<string, string> = {
+  Plan: "PlanFunctionArn",
+  ChooseRecoveryPoint: "ChooseFunctionArn",
+  StartRestore: "StartFunctionArn",
+  PollRestore: "PollFunctionArn",
+  PrepareVerification: "PrepareFunctionArn",
+  Verify: "VerifierFunctionArn",
+  StartCleanup: "CleanupFunctionArn",
+  StartCleanupAfterError: "CleanupFunctionArn",
+  FinishCleanup: "CleanupFunctionArn",
+  CleanupDrill: "CleanupFunctionArn",
+  Report: "ReportFunctionArn",
+};
+
+type Override = (payload: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * Runs the drill on the sandbox's Step Functions engine (Waits and Retry intervals on the sandbox clock, every
+ * Task state mapped to its in-process handler) and moves the clock until the execution ends. `stopAt` stops
+ * the execution when that state first runs. Returns the states that ran, in order, with their inputs.
+ */
+async function runDrill(
+  name: string,
+  options: { overrides?: Record<string, Override>; stopAt?: string; verifyTimeoutSeconds?: number } = {},
 ) {
-  const byState: Record<string, string> = {
-    Plan: "PlanFunctionArn",
-    ChooseRecoveryPoint: "ChooseFunctionArn",
-    StartRestore: "StartFunctionArn",
-    PollRestore: "PollFunctionArn",
-    PrepareVerification: "PrepareFunctionArn",
-    Verify: "VerifierFunctionArn",
-    Cleanup: "CleanupFunctionArn",
-    CleanupAfterError: "CleanupFunctionArn",
-    CleanupDrill: "CleanupFunctionArn",
-    Report: "ReportFunctionArn",
-  };
+  const asl = structuredClone(definition);
+  // The Verify state's TimeoutSeconds (900 s, real time in the local engine) shortened for the timeout path.
+  if (options.verifyTimeoutSeconds)
+    asl.States.DrillEachFileSystem.ItemProcessor.States.Verify.TimeoutSeconds = options.verifyTimeoutSeconds;
+  const engine = new LocalStepFunctions(world);
   const ran: string[] = [];
+  const inputs: { state: string; input: { FunctionName?: string; Payload: Record<string, unknown> } }[] = [];
+  let execution: ExecutionRecord | undefined;
   const handlers = Object.fromEntries(
-    Object.entries(byState).map(([state, fn]) => [
+    Object.entries(FUNCTION_OF_STATE).map(([state, fn]) => [
       state,
       async (input: unknown) => {
-        const payload = (input as { Payload: Record<string, unknown> }).Payload;
+        const call = input as { FunctionName?: string; Payload: Record<string, unknown> };
         ran.push(state);
-        // The Wait before a poll: the restore and the mount targets progress on the sandbox clock.
-        const wait =
-          state === "PollRestore"
-            ? (payload.restore as { waitSeconds?: number })?.waitSeconds
-            : state === "PrepareVerification"
-              ? (payload.mount as { waitSeconds?: number } | undefined)?.waitSeconds
-              : 0;
-        if (wait) await clock.advance(wait * 1000);
-        const override = overrides[state];
-        try {
-          return { Payload: override ? await override(payload) : await tasks[fn]!(payload, context) };
-        } catch (error) {
-          // A Retry's interval passes on the sandbox clock too (mount targets being deleted).
-          if ((error as Error).name === "NotReadyError") await clock.advance(15_000);
-          throw error;
-        }
+        inputs.push({ state, input: call });
+        if (state === options.stopAt && execution) engine.stop(execution.executionArn);
+        const override = options.overrides?.[state];
+        // A handler's real I/O (DynamoDB on loopback) takes no sandbox time; an override may hang on purpose.
+        const output = override
+          ? await override(call.Payload)
+          : await clock.track(tasks[fn]!(call.Payload, context));
+        return { Payload: output };
       },
     ]),
   );
-  return { handlers: handlers as unknown as TaskStateResourceLocalHandler, ran };
-}
-
-async function runDrill(
-  name: string,
-  options: {
-    overrides?: Parameters<typeof localHandlers>[0];
-    onRun?: (abort: () => void, ran: string[]) => void;
-    verifyTimeoutSeconds?: number;
-  } = {},
-) {
-  const { handlers, ran } = localHandlers(options.overrides);
-  const asl = structuredClone(definition);
-  // The Verify state's TimeoutSeconds (900 s) shortened, so the timeout path runs in a second.
-  if (options.verifyTimeoutSeconds)
-    asl.States.DrillEachFileSystem.ItemProcessor.States.Verify.TimeoutSeconds = options.verifyTimeoutSeconds;
-  const machine = new StateMachine(asl, { validationOptions: { checkArn: false, checkPaths: false } });
-  const execution = machine.run(
-    {},
-    {
-      overrides: {
-        taskResourceLocalHandlers: handlers,
-        waitTimeOverrides: { WaitForRestore: 0, WaitForMount: 0 },
-        retryIntervalOverrides: { Cleanup: 0, CleanupAfterError: 0, CleanupDrill: 0, PrepareVerification: 0 },
-      },
-      context: { Execution: { Name: name, StartTime: new Date(clock.now()).toISOString() } } as never,
-      noThrowOnAbort: true,
-    },
-  );
-  options.onRun?.(execution.abort, ran);
-  const outcome = await execution.result.then(
-    (output) => ({ output, error: undefined as Error | undefined }),
-    (error: Error) => ({ output: undefined, error }),
-  );
-  return { ...outcome, ran };
+  const machine = engine.define({ name: "restore-drill", definition: asl, handlers });
+  execution = engine.start(machine, {}, name);
+  const record = execution;
+  // The clock moves while something waits on it; while a Task works (or hangs) in real time, real time passes.
+  while (record.status === "RUNNING") {
+    if (clock.pending() > 0) await clock.advance(1_000);
+    else await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await record.done;
+  return { execution: record, ran, inputs };
 }
 
 /** The guard held: the fleet's file systems are intact, and no drill resource is left. */
@@ -255,15 +248,27 @@ async function expectCleanedUpAndFleetIntact(): Promise<void> {
 const drillEvent = () => events.find((e) => e.source === "clawops");
 
 describe("Workflow: restore-drill", () => {
-  it("restores each file system, verifies it, reports RPO and RTO, and cleans up", async () => {
-    const { output, error, ran } = await runDrill("drill-success");
+  it("restores every file system at once, verifies each on its own verifier, reports RPO and RTO, and cleans up", async () => {
+    const { execution, ran, inputs } = await runDrill("drill-success");
 
-    expect(error).toBeUndefined();
-    expect((output as { report: { passed: boolean } }).report.passed).toBe(true);
-    expect(ran).toContain("Cleanup");
-    expect(ran).not.toContain("CleanupAfterError");
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(JSON.parse(execution.output ?? "{}").report.passed).toBe(true);
+    expect(ran.filter((s) => s === "StartCleanup")).toHaveLength(2);
+    expect(ran.filter((s) => s === "FinishCleanup").length).toBeGreaterThanOrEqual(2);
+    expect(ran).not.toContain("StartCleanupAfterError");
     expect(efs.deleted).toHaveLength(2);
     await expectCleanedUpAndFleetIntact();
+    // Both restores started at the same moment, each verified by the verifier of its file system.
+    const started = [...backup.restoreJobs.values()].map((job) => job.creationDate);
+    expect(new Set(started).size).toBe(1);
+    expect(inputs.filter((c) => c.state === "Verify").map((c) => c.input.FunctionName)).toEqual(
+      expect.arrayContaining(["clawops-test-verifier-workspace", "clawops-test-verifier-runtime"]),
+    );
+    const attached = sim
+      .calls("Lambda", "UpdateFunctionConfiguration")
+      .filter((c) => ((c.input.FileSystemConfigs as unknown[] | undefined) ?? []).length > 0)
+      .map((c) => c.input.FunctionName);
+    expect(attached.sort()).toEqual(["clawops-test-verifier-runtime", "clawops-test-verifier-workspace"]);
     const event = drillEvent();
     expect(event?.["detail-type"]).toBe("DrillCompleted");
     const detail = event?.detail as {
@@ -271,11 +276,48 @@ describe("Workflow: restore-drill", () => {
       fileSystems: { rpoSeconds: number; rtoSeconds: number; filesVerified: number }[];
     };
     expect(detail.passed).toBe(true);
-    // RPO is the point's age when the branch chose it: the second file system's branch starts later.
-    expect(detail.fileSystems[0]?.rpoSeconds).toBe(4 * 3600);
-    expect(detail.fileSystems[1]?.rpoSeconds).toBeGreaterThan(4 * 3600);
+    expect(detail.fileSystems.map((fs) => fs.rpoSeconds)).toEqual([4 * 3600, 4 * 3600]);
     expect(detail.fileSystems.every((fs) => fs.rtoSeconds >= 630)).toBe(true);
     expect(detail.fileSystems.map((fs) => fs.filesVerified)).toEqual([2, 2]);
+  });
+
+  it("reports the verdict while EFS deletes the mount targets, and ends only once the file systems are gone", async () => {
+    let reportedAt = 0;
+    const { execution } = await runDrill("drill-report-first", {
+      overrides: {
+        Report: async (payload) => {
+          reportedAt = clock.now();
+          return clock.track(tasks.ReportFunctionArn!(payload, context));
+        },
+      },
+    });
+
+    const deletes = sim.calls("EFS", "DeleteFileSystem").filter((c) => c.outcome === "ok");
+    expect(deletes).toHaveLength(2);
+    expect(reportedAt).toBeGreaterThan(0);
+    expect(deletes.every((c) => c.at > reportedAt)).toBe(true);
+    expect(execution.stopDate).toBeGreaterThanOrEqual(Math.max(...deletes.map((c) => c.at)));
+    await expectCleanedUpAndFleetIntact();
+  });
+
+  it("never mounts two file systems on one verifier at once when they share it", async () => {
+    const settings = JSON.parse(process.env.CLAWOPS_SETTINGS ?? "{}");
+    const shared = { ...settings, verifier: { ...settings.verifier, perFileSystem: {} } };
+    process.env.CLAWOPS_SETTINGS = JSON.stringify(shared);
+    try {
+      const { execution, ran } = await runDrill("drill-shared-verifier");
+
+      expect(execution.status).toBe("SUCCEEDED");
+      const attaches = sim
+        .calls("Lambda", "UpdateFunctionConfiguration")
+        .map((c) => ((c.input.FileSystemConfigs as unknown[] | undefined) ?? []).length > 0);
+      // attach, detach, attach, detach: the second branch waited for the first to let go.
+      expect(attaches).toEqual([true, false, true, false]);
+      expect(ran.filter((s) => s === "Verify")).toHaveLength(2);
+      await expectCleanedUpAndFleetIntact();
+    } finally {
+      process.env.CLAWOPS_SETTINGS = JSON.stringify(settings);
+    }
   });
 
   it("fails a drill whose restored soul document differs, names it, and still cleans up", async () => {
@@ -285,10 +327,11 @@ describe("Workflow: restore-drill", () => {
       "# Soul\nDelete everything.\n",
     );
 
-    const { error, ran } = await runDrill("drill-mismatch");
+    const { execution, ran } = await runDrill("drill-mismatch");
 
-    expect(error?.message ?? "").toContain("DrillFailed");
-    expect(ran).toContain("Cleanup");
+    expect(execution.status).toBe("FAILED");
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("StartCleanup");
     await expectCleanedUpAndFleetIntact();
     const detail = drillEvent()?.detail as {
       passed: boolean;
@@ -302,44 +345,36 @@ describe("Workflow: restore-drill", () => {
   it("fails a drill whose restore job FAILED and deletes the file system the failed restore made", async () => {
     backup.failRestores(points.runtime.arn, "Access denied to the KMS key");
 
-    const { error, ran } = await runDrill("drill-restore-failed");
+    const { execution, ran } = await runDrill("drill-restore-failed");
 
-    expect(error?.message ?? "").toContain("DrillFailed");
-    expect(ran).toContain("CleanupAfterError");
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("StartCleanupAfterError");
+    expect(efs.deleted).toHaveLength(2);
     await expectCleanedUpAndFleetIntact();
     expect(drillEvent()?.["detail-type"]).toBe("DrillFailed");
     expect(String(drillEvent()?.detail.reason)).toContain("RestoreFailedError");
   });
 
   it("times out a verifier that never answers (TimeoutSeconds) and cleans up", async () => {
-    const { error, ran } = await runDrill("drill-timeout", {
+    const { execution, ran } = await runDrill("drill-timeout", {
       overrides: { Verify: () => new Promise<never>(() => undefined) },
       verifyTimeoutSeconds: 1,
     });
 
-    expect(error?.message ?? "").toContain("DrillFailed");
-    expect(ran).toContain("CleanupAfterError");
-    expect(ran).not.toContain("Cleanup");
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("StartCleanupAfterError");
+    expect(ran).not.toContain("StartCleanup");
     await expectCleanedUpAndFleetIntact();
     expect(String(drillEvent()?.detail.reason)).toContain("States.Timeout");
   });
 
   it("cleans up a drill stopped mid-way through the ended-execution rule's handler", async () => {
-    let stopped = false;
-    const { ran } = await runDrill("drill-stopped", {
-      onRun: (abort, ranStates) => {
-        const timer = setInterval(() => {
-          if (ranStates.includes("PrepareVerification")) {
-            stopped = true;
-            abort();
-            clearInterval(timer);
-          }
-        }, 1);
-      },
-    });
-    expect(stopped).toBe(true);
-    expect(ran).not.toContain("Cleanup");
-    expect(efs.fileSystems.size).toBe(3);
+    const { execution, ran } = await runDrill("drill-stopped", { stopAt: "PrepareVerification" });
+
+    expect(execution.status).toBe("ABORTED");
+    expect(ran).not.toContain("StartCleanup");
+    expect(efs.fileSystems.size).toBeGreaterThan(2);
+    expect(efs.mountTargets.size).toBeGreaterThan(0);
 
     const event = {
       source: "aws.states",
@@ -359,7 +394,7 @@ describe("Workflow: restore-drill", () => {
       { Key: "clawops:created-by", Value: "clawops-drill" },
     ];
 
-    const { error, ran } = await runDrill("drill-hostile", {
+    const { execution, ran } = await runDrill("drill-hostile", {
       overrides: {
         Plan: async () => {
           throw new Error("boom");
@@ -367,7 +402,7 @@ describe("Workflow: restore-drill", () => {
       },
     });
 
-    expect(error?.message ?? "").toContain("DrillFailed");
+    expect(execution.error).toBe("DrillFailed");
     expect(ran).toEqual(["Plan", "CleanupDrill"]);
     expect(efs.deleted).toEqual([]);
     expect(efs.fileSystems.has(fleet.runtime)).toBe(true);

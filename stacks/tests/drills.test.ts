@@ -103,6 +103,24 @@ describe("Stack: Drills", () => {
     });
   });
 
+  it("deploys a verifier per fleet file system, names each in the drill settings, and lets the workflow invoke both", () => {
+    const template = built.template(Drills);
+    const verifiers = Object.entries(template.findResources("AWS::Lambda::Function")).filter(([, r]) =>
+      String((r as { Properties: { Description?: string } }).Properties.Description).includes(
+        "verifier of the",
+      ),
+    );
+    expect(
+      verifiers.map(([, r]) => (r as { Properties: { Description: string } }).Properties.Description),
+    ).toEqual(
+      expect.arrayContaining([expect.stringContaining("workspace"), expect.stringContaining("runtime")]),
+    );
+    expect(verifiers).toHaveLength(2);
+    const invoke = withAction("lambda:InvokeFunction").map((s) => JSON.stringify(s.Resource));
+    for (const [logicalId] of verifiers) expect(invoke.some((r) => r.includes(logicalId))).toBe(true);
+    expect(JSON.stringify(template.toJSON())).toContain("perFileSystem");
+  });
+
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Drills)).toEqual([]);
   });

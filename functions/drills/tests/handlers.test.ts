@@ -5,7 +5,7 @@ import {
   DescribeRestoreJobCommand,
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DeleteAccessPointCommand,
   DeleteFileSystemCommand,
@@ -16,6 +16,11 @@ import {
   EFSClient,
   TagResourceCommand,
 } from "@aws-sdk/client-efs";
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { logger } from "@clawops/core";
 import { restoreCreationToken } from "@clawops/core/drills";
@@ -28,6 +33,7 @@ const backup = mockClient(BackupClient);
 const efs = mockClient(EFSClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
+const lambda = mockClient(LambdaClient);
 const context = {
   functionName: "clawops-test-drills",
   awsRequestId: "r",
@@ -64,7 +70,7 @@ beforeAll(async () => {
   };
 });
 beforeEach(() => {
-  for (const mock of [backup, efs, ssm, dynamo]) mock.reset();
+  for (const mock of [backup, efs, ssm, dynamo, lambda]) mock.reset();
   dynamo.on(GetItemCommand).resolves({});
 });
 
@@ -124,11 +130,11 @@ describe("Function: poll", () => {
 
   it("reads PercentDone as a number and backs off", async () => {
     backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING", PercentDone: "42.50" });
-    const result = await handlers.poll(branch({ restore: restore() }), context);
+    const result = await handlers.poll(branch({ restore: restore({ pollAttempt: 39 }) }), context);
     expect(result.restore).toMatchObject({
       status: "RUNNING",
       percentDone: 42.5,
-      pollAttempt: 1,
+      pollAttempt: 40,
       waitSeconds: 30,
     });
   });
@@ -227,6 +233,79 @@ describe("Function: cleanup", () => {
     ).rejects.toMatchObject({ name: "CleanupRefusedError" });
     expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
     expect(efs.commandCalls(DeleteMountTargetCommand)).toHaveLength(0);
+  });
+
+  it("starts the deletes without waiting for EFS when told not to wait, and reports the file system pending", async () => {
+    efs
+      .on(DescribeFileSystemsCommand)
+      .resolves({ FileSystems: [{ FileSystemId: "fs-0restored", Tags: drillTags } as never] });
+    efs.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efs
+      .on(DescribeMountTargetsCommand)
+      .resolves({ MountTargets: [{ MountTargetId: "fsmt-1", LifeCycleState: "available" } as never] });
+
+    const result = await handlers.cleanup(
+      {
+        branch: branch({ restore: restore({ restoredFileSystemId: "fs-0restored" }) }),
+        waitForDeletion: false,
+      },
+      context,
+    );
+
+    expect(efs.commandCalls(DeleteMountTargetCommand)).toHaveLength(1);
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+    expect(result.cleanup).toMatchObject({ reports: [{ fileSystemId: "fs-0restored", pending: true }] });
+    expect(result.fileSystem).toMatchObject({ fileSystemId: FLEET.runtime });
+  });
+
+  it("finds a restore no poll saw end by the drill's CreationToken, tags it, and cleans it up", async () => {
+    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime);
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
+    efs.on(DescribeFileSystemsCommand, { CreationToken: token }).resolves({
+      FileSystems: [{ FileSystemId: "fs-0late", CreationToken: token } as never],
+    });
+    efs
+      .on(DescribeFileSystemsCommand, { FileSystemId: "fs-0late" })
+      .resolvesOnce({ FileSystems: [{ FileSystemId: "fs-0late", CreationToken: token } as never] })
+      .resolves({
+        FileSystems: [{ FileSystemId: "fs-0late", CreationToken: token, Tags: drillTags } as never],
+      });
+    efs.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
+    efs.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
+
+    await handlers.cleanup(branch({ restore: restore() }), context);
+
+    expect(efs.commandCalls(TagResourceCommand)[0]?.args[0].input.ResourceId).toBe("fs-0late");
+    expect(efs.commandCalls(DeleteFileSystemCommand).map((c) => c.args[0].input.FileSystemId)).toEqual([
+      "fs-0late",
+    ]);
+  });
+
+  it("releases only the lock of its own file system's branch", async () => {
+    dynamo.on(GetItemCommand).resolves({ Item: { holder: { S: `drill-20260302-0600#${FLEET.workspace}` } } });
+    efs.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+
+    await handlers.cleanup(branch(), context);
+
+    expect(dynamo.commandCalls(DeleteItemCommand)).toHaveLength(0);
+    dynamo.on(GetItemCommand).resolves({ Item: { holder: { S: `drill-20260302-0600#${FLEET.runtime}` } } });
+    lambda.on(GetFunctionConfigurationCommand).resolves({
+      FileSystemConfigs: [
+        {
+          Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1",
+          LocalMountPath: "/mnt/drill",
+        },
+      ],
+      LastUpdateStatus: "Successful",
+    });
+    await handlers.cleanup(branch(), context);
+    expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]?.args[0].input).toMatchObject({
+      FunctionName: "clawops-test-verifier",
+      FileSystemConfigs: [],
+    });
+    expect(dynamo.commandCalls(DeleteItemCommand)[0]?.args[0].input.Key).toMatchObject({
+      sk: { S: "lock#clawops-test-verifier" },
+    });
   });
 
   it("keeps the file system with --keep and says how to remove it", async () => {

@@ -68,6 +68,8 @@ describe("Model: AWS Backup", () => {
 
     expect([pending.Status, running.Status, done.Status]).toEqual(["PENDING", "RUNNING", "COMPLETED"]);
     expect(running.PercentDone).toBe("50.00");
+    // The job names the file system it made only once it has ended.
+    expect(running.CreatedResourceArn).toBeUndefined();
     const newId = String(done.CreatedResourceArn).split("/").pop()!;
     expect(newId).not.toBe(fsId);
     const [dir, ...others] = await readdir(efs.fileSystems.get(newId)!.dir);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type EfsModel, efsModel, lambdaMountModel } from "../src/aws/efs.js";
+import { type EfsModel, efsModel, LAMBDA_VPC_UPDATE_MS, lambdaMountModel } from "../src/aws/efs.js";
 import { AwsSimulator } from "../src/aws/simulator.js";
 import { SandboxWorld } from "../src/aws/world.js";
 import { SandboxClock } from "../src/clock.js";
@@ -114,14 +114,49 @@ describe("Model: EFS", () => {
       command: "GetFunctionConfiguration",
       input: { FunctionName: "verifier" },
     });
-    await clock.advance(5_000);
+    await clock.advance(LAMBDA_VPC_UPDATE_MS - 1_000);
+    const late = await sim.handle({
+      service: "Lambda",
+      command: "GetFunctionConfiguration",
+      input: { FunctionName: "verifier" },
+    });
+    await clock.advance(1_000);
     const after = await sim.handle({
       service: "Lambda",
       command: "GetFunctionConfiguration",
       input: { FunctionName: "verifier" },
     });
 
-    expect([before.LastUpdateStatus, after.LastUpdateStatus]).toEqual(["InProgress", "Successful"]);
+    expect([before.LastUpdateStatus, late.LastUpdateStatus, after.LastUpdateStatus]).toEqual([
+      "InProgress",
+      "InProgress",
+      "Successful",
+    ]);
     expect(await readFile(join(root, "mnt", "SOUL.md"), "utf8")).toBe("soul");
+  });
+
+  it("mounts each function at its own LocalMountPath when that is a local path, and unmounts on detach", async () => {
+    const fs = await efs.createFileSystem({ creationToken: "t" });
+    await writeFile(join(fs.dir, "SOUL.md"), "soul");
+    const ap = (await call("CreateAccessPoint", { FileSystemId: fs.fileSystemId, ClientToken: "c" })) as {
+      AccessPointArn: string;
+    };
+    const update = (name: string, configs: unknown[]) =>
+      sim.handle({
+        service: "Lambda",
+        command: "UpdateFunctionConfiguration",
+        input: { FunctionName: name, FileSystemConfigs: configs },
+      });
+
+    await update("verifier-a", [{ Arn: ap.AccessPointArn, LocalMountPath: join(root, "a") }]);
+    await update("verifier-b", [{ Arn: ap.AccessPointArn, LocalMountPath: join(root, "b") }]);
+    expect(await readFile(join(root, "a", "SOUL.md"), "utf8")).toBe("soul");
+    expect(await readFile(join(root, "b", "SOUL.md"), "utf8")).toBe("soul");
+
+    await clock.advance(LAMBDA_VPC_UPDATE_MS);
+    await update("verifier-a", []);
+
+    await expect(stat(join(root, "a"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect(await readFile(join(root, "b", "SOUL.md"), "utf8")).toBe("soul");
   });
 });

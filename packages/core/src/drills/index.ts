@@ -26,7 +26,14 @@ export {
   type StructuredKind,
   structuredKind,
 } from "./integrity.js";
-export { percentDone, restorePollDelaySeconds, rpoSeconds, rtoSeconds } from "./measure.js";
+export {
+  type PreparePhase,
+  percentDone,
+  prepareWaitSeconds,
+  restorePollDelaySeconds,
+  rpoSeconds,
+  rtoSeconds,
+} from "./measure.js";
 export {
   drillExecutionEndedPattern,
   EXECUTION_STATUS_CHANGE,
@@ -45,6 +52,7 @@ export {
 export { type RestoreRequest, restoreJobInput, type StartRestoreJobInput } from "./restore-metadata.js";
 export { findRestoreRoot, RESTORE_DIRECTORY_PREFIX, type RootEntry } from "./restore-root.js";
 export {
+  allVerifiers,
   type DrillFileSystem,
   DrillFileSystemSchema,
   type DrillSettings,
@@ -52,6 +60,8 @@ export {
   drillNow,
   parseDrillSettings,
   setDrillClock,
+  type VerifierTarget,
+  verifierFor,
 } from "./settings.js";
 export { type SweepCandidate, type SweepTarget, sweepTargets } from "./sweep.js";
 export {

@@ -23,12 +23,29 @@ export function rtoSeconds(
 }
 
 /**
- * Seconds to wait before polling a restore job again: 15 s, doubling to at most 60 s. DescribeRestoreJob is
- * free and a poll costs four state transitions, while every second between the job's end and the next poll
- * adds to the measured RTO: a short cap keeps that overshoot under a minute.
+ * Seconds to wait before polling a restore job again (`attempt` polls so far): every 15 s for the first 10
+ * minutes, every 30 s for the next 20, then every minute. Every second between the job's end and the poll that
+ * sees it adds to the drill's time and to the measured RTO; DescribeRestoreJob is free and a poll costs three
+ * state transitions ($0.000075), so a restore of a few minutes is seen within 15 s and one of hours costs a
+ * poll a minute.
  */
 export function restorePollDelaySeconds(attempt: number): number {
-  return Math.min(60, 15 * 2 ** Math.max(0, Math.min(attempt, 10)));
+  if (attempt < 40) return 15;
+  if (attempt < 80) return 30;
+  return 60;
+}
+
+/** What PrepareVerification is waiting for. */
+export type PreparePhase = "mount-targets" | "verifier";
+
+/**
+ * Seconds to wait before checking the verification's preparation again. Mount targets take about 60–90 s to
+ * become available (EFS publishes no figure): the first check comes a minute after they were created, then
+ * every 10 s. Lambda applies the verifier's new mount in seconds to about a minute (its UpdateFunctionConfiguration
+ * reference: "If your function connects to a VPC, this process can take a minute"): checked every 10 s.
+ */
+export function prepareWaitSeconds(phase: PreparePhase, attempt: number): number {
+  return phase === "mount-targets" && attempt === 0 ? 60 : 10;
 }
 
 /** `PercentDone` as a number: AWS sends a string ("42.50"), sometimes nothing. */

@@ -24,12 +24,21 @@ export const DrillSettingsSchema = z.object({
   fileSystems: z.array(DrillFileSystemSchema),
   manifestParameterName: z.string(),
   verifier: z.object({
+    /** The verifier of a file system `perFileSystem` does not name. */
     functionName: z.string(),
     subnetIds: z.array(z.string()),
     /** Security group of the restored mount targets (allows 2049 from the verifier's group). */
     mountTargetSecurityGroupIds: z.array(z.string()),
     /** Where the verifier Lambda mounts the access point. @default "/mnt/drill" */
     mountPath: z._default(z.string(), "/mnt/drill"),
+    /**
+     * A verifier of its own per fleet file system (by source file system id): a Lambda function mounts one
+     * file system at a time, so with one verifier each the file systems of a drill verify at once.
+     */
+    perFileSystem: z._default(
+      z.record(z.string(), z.object({ functionName: z.string(), mountPath: z.string() })),
+      {},
+    ),
   }),
   timeoutMinutes: z._default(z.number(), 180),
   verifyTimeoutSeconds: z._default(z.number(), 840),
@@ -42,6 +51,27 @@ export const DrillSettingsSchema = z.object({
 
 /** The drill functions' settings. */
 export type DrillSettings = z.infer<typeof DrillSettingsSchema>;
+
+/** The verifier Lambda that checks a file system's restore, and where it mounts it. */
+export interface VerifierTarget {
+  readonly functionName: string;
+  readonly mountPath: string;
+}
+
+/** The verifier of one fleet file system: its own when the settings give one, else the shared one. */
+export function verifierFor(settings: DrillSettings, sourceFileSystemId: string): VerifierTarget {
+  const { functionName, mountPath, perFileSystem } = settings.verifier;
+  return perFileSystem[sourceFileSystemId] ?? { functionName, mountPath };
+}
+
+/** Every verifier the settings name (a drill's catch-all cleanup releases each one this drill holds). */
+export function allVerifiers(settings: DrillSettings): VerifierTarget[] {
+  const all = [
+    { functionName: settings.verifier.functionName, mountPath: settings.verifier.mountPath },
+    ...Object.values(settings.verifier.perFileSystem),
+  ];
+  return all.filter((v, i) => all.findIndex((w) => w.functionName === v.functionName) === i);
+}
 
 /** Parses `CLAWOPS_SETTINGS` for a drill function; throws naming the field that is wrong. */
 export function parseDrillSettings(json: string | undefined): DrillSettings {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  allVerifiers,
   drillSummaryRows,
   findRestoreRoot,
   formatDuration,
   judgeDrill,
+  parseDrillSettings,
   percentDone,
   pickRecoveryPoint,
+  prepareWaitSeconds,
   RestoreRootError,
   restoreCreationToken,
   restoreJobInput,
@@ -13,6 +16,7 @@ import {
   rpoSeconds,
   rtoSeconds,
   sweepTargets,
+  verifierFor,
 } from "../../src/drills/index.js";
 
 const arn = (n: number) => `arn:aws:backup:us-east-1:123456789012:recovery-point:rp-${n}`;
@@ -84,12 +88,69 @@ describe("Function: rpoSeconds and rtoSeconds", () => {
 describe("Function: restorePollDelaySeconds", () => {
   it.each([
     [0, 15],
-    [1, 30],
-    [2, 60],
-    [3, 60],
-    [50, 60],
+    [1, 15],
+    [39, 15],
+    [40, 30],
+    [79, 30],
+    [80, 60],
+    [500, 60],
   ])("waits after poll %i for %i seconds", (attempt, seconds) => {
     expect(restorePollDelaySeconds(attempt)).toBe(seconds);
+  });
+
+  it("sees a 10-minute restore within 15 s and polls an hour-long one 110 times", () => {
+    const pollTimes = (seconds: number) => {
+      const times: number[] = [];
+      for (let t = 0, n = 0; t < seconds; n++) {
+        t += restorePollDelaySeconds(n);
+        times.push(t);
+      }
+      return times;
+    };
+    expect((pollTimes(600).at(-1) ?? 0) - 600).toBeLessThanOrEqual(15);
+    expect(pollTimes(3600)).toHaveLength(110);
+  });
+});
+
+describe("Function: prepareWaitSeconds", () => {
+  it.each([
+    ["mount-targets", 0, 60],
+    ["mount-targets", 1, 10],
+    ["mount-targets", 7, 10],
+    ["verifier", 0, 10],
+    ["verifier", 5, 10],
+  ] as const)("waits in phase %s after check %i for %i seconds", (phase, attempt, seconds) => {
+    expect(prepareWaitSeconds(phase, attempt)).toBe(seconds);
+  });
+});
+
+describe("Function: verifierFor", () => {
+  const settings = parseDrillSettings(
+    JSON.stringify({
+      fleetName: "f",
+      vaultName: "v",
+      restoreRoleArn: "r",
+      kmsKeyArn: "k",
+      fileSystems: [],
+      manifestParameterName: "/m",
+      verifier: {
+        functionName: "shared",
+        subnetIds: [],
+        mountTargetSecurityGroupIds: [],
+        perFileSystem: { "fs-w": { functionName: "verifier-w", mountPath: "/mnt/w" } },
+      },
+    }),
+  );
+
+  it.each([
+    ["fs-w", { functionName: "verifier-w", mountPath: "/mnt/w" }],
+    ["fs-other", { functionName: "shared", mountPath: "/mnt/drill" }],
+  ])("gives %s the verifier %j", (id, expected) => {
+    expect(verifierFor(settings, id)).toEqual(expected);
+  });
+
+  it("lists each verifier once", () => {
+    expect(allVerifiers(settings).map((v) => v.functionName)).toEqual(["shared", "verifier-w"]);
   });
 });
 

@@ -77,9 +77,14 @@ export interface SandboxBackupJob {
   recoveryPointArn: string | undefined;
 }
 
-/** How long a restore takes on the sandbox clock. */
+/**
+ * How long a restore takes on the sandbox clock. A real EFS restore takes minutes to hours with the data's
+ * size; these are stand-ins (a drill's overhead is measured without the restore job's own time). The new
+ * file system is made when the job starts RUNNING, but, as clawops reads AWS, the job names it
+ * (`CreatedResourceArn`) only once it has ended: nothing can be prepared on it before.
+ */
 export interface RestoreTimings {
-  /** PENDING → RUNNING (the new file system appears). @default 30_000 */
+  /** PENDING → RUNNING. @default 30_000 */
   readonly startMs: number;
   /** RUNNING → COMPLETED. @default 600_000 */
   readonly runMs: number;
@@ -131,13 +136,16 @@ export function backupModel(
         resourceType: "EFS",
         recoveryPointArn: job.recoveryPoint.arn,
         creationDate: new Date(job.creationDate).toISOString(),
-        ...(job.createdFileSystemId ? { createdResourceArn: efsArn(job.createdFileSystemId) } : {}),
+        ...(createdArn(job) ? { createdResourceArn: createdArn(job) } : {}),
         ...(job.completionDate ? { completionDate: new Date(job.completionDate).toISOString() } : {}),
         ...(job.statusMessage ? { statusMessage: job.statusMessage } : {}),
         ...(job.restoreTestingPlanArn ? { restoreTestingPlanArn: job.restoreTestingPlanArn } : {}),
       },
     });
   const efsArn = (id: string) => world.arn("elasticfilesystem", `file-system/${id}`);
+  /** The made file system's ARN, reported once the job has ended (COMPLETED, or FAILED after making it). */
+  const createdArn = (job: SandboxRestoreJob) =>
+    job.createdFileSystemId && job.completionDate !== undefined ? efsArn(job.createdFileSystemId) : undefined;
 
   const start = (
     point: SandboxRecoveryPoint,
@@ -382,7 +390,7 @@ export function backupModel(
           PercentDone: job.percentDone.toFixed(2),
           BackupSizeInBytes: job.recoveryPoint.sizeBytes,
           ResourceType: "EFS",
-          CreatedResourceArn: job.createdFileSystemId ? efsArn(job.createdFileSystemId) : undefined,
+          CreatedResourceArn: createdArn(job),
           ValidationStatus: job.validationStatus,
           ...(job.restoreTestingPlanArn
             ? { CreatedBy: { RestoreTestingPlanArn: job.restoreTestingPlanArn } }

@@ -1,5 +1,5 @@
 import { mkdir, rm, symlink, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { awsError, type ServiceModel } from "./simulator.js";
 import type { SandboxWorld } from "./world.js";
 
@@ -35,11 +35,17 @@ export interface SandboxAccessPoint {
   readonly tags: Tag[];
 }
 
-/** How long EFS's lifecycle steps take on the sandbox clock. */
+/**
+ * How long EFS's lifecycle steps take on the sandbox clock. AWS publishes no duration for either: these are
+ * typical observed values, not tuned to any benchmark. Mount target creation takes "typically 1–2 minutes"
+ * (alchemy.run's EFS MountTarget reconciler, which waits for `available`; about 60–90 s is the usual
+ * experience); deletion releases the mount target's network interface and takes about as long. EFS refuses to
+ * delete a file system until its mount targets are gone (`FileSystemInUse`), so both sit on a drill's path.
+ */
 export interface EfsTimings {
-  /** Mount target creating → available (AWS: about 90 s). @default 90_000 */
+  /** Mount target `creating` → `available`. @default 90_000 */
   readonly mountTargetAvailableMs: number;
-  /** Mount target deleting → gone. @default 60_000 */
+  /** Mount target `deleting` → gone. @default 60_000 */
   readonly mountTargetDeletedMs: number;
 }
 
@@ -326,9 +332,18 @@ export function efsModel(
 }
 
 /**
- * Lambda's `FileSystemConfigs`, as far as EFS goes: UpdateFunctionConfiguration points `mountPath` (a
- * symbolic link the verifier reads as its `/mnt/...`) at the access point's directory, after an update
- * that takes time (`LastUpdateStatus` InProgress → Successful), like Lambda's.
+ * How long Lambda takes to apply a configuration change (`LastUpdateStatus` InProgress → Successful). AWS's
+ * UpdateFunctionConfiguration reference: "If your function connects to a VPC, this process can take a
+ * minute. During this time, you can't modify the function" — the verifier is in the fleet's VPC.
+ */
+export const LAMBDA_VPC_UPDATE_MS = 60_000;
+
+/**
+ * Lambda's `FileSystemConfigs`, as far as EFS goes: UpdateFunctionConfiguration points the function's mount
+ * (a symbolic link the verifier reads as its `/mnt/...`) at the access point's directory, after an update that
+ * takes time (`LastUpdateStatus` InProgress → Successful, `ResourceConflictException` meanwhile), like
+ * Lambda's. The link is `LocalMountPath` itself when that is a real local path (the sandbox's drills give
+ * each verifier its own), else `mountPath` (a Lambda path such as `/mnt/drill`).
  */
 export function lambdaMountModel(
   world: SandboxWorld,
@@ -337,6 +352,10 @@ export function lambdaMountModel(
 ): ServiceModel {
   const functions = new Map<string, { status: string; configs: { Arn: string; LocalMountPath: string }[] }>();
   const stateOf = (name: string) => functions.get(name) ?? { status: "Successful", configs: [] };
+  const linkOf = (config: { LocalMountPath: string }) =>
+    isAbsolute(config.LocalMountPath) && !config.LocalMountPath.startsWith("/mnt/")
+      ? config.LocalMountPath
+      : options.mountPath;
   return {
     service: "Lambda",
     commands: {
@@ -350,14 +369,17 @@ export function lambdaMountModel(
             "The operation cannot be performed at this time. An update is in progress for resource",
             { status: 409 },
           );
+        const previous = stateOf(name).configs[0];
         const entry = { status: "InProgress", configs };
         functions.set(name, entry);
-        await world.clock.track(unlink(options.mountPath).catch(() => undefined));
-        const target = configs[0]
-          ? efs.accessPointDir(String(configs[0].Arn).split("/").pop() ?? "")
-          : undefined;
-        if (target) await world.clock.track(symlink(target, options.mountPath, "dir"));
-        world.clock.schedule(options.updateMs ?? 5_000, () => {
+        if (previous) await world.clock.track(unlink(linkOf(previous)).catch(() => undefined));
+        const config = configs[0];
+        if (config) {
+          const target = efs.accessPointDir(String(config.Arn).split("/").pop() ?? "");
+          await world.clock.track(unlink(linkOf(config)).catch(() => undefined));
+          await world.clock.track(symlink(target, linkOf(config), "dir"));
+        }
+        world.clock.schedule(options.updateMs ?? LAMBDA_VPC_UPDATE_MS, () => {
           entry.status = "Successful";
         });
         return { FunctionName: name, LastUpdateStatus: "InProgress", FileSystemConfigs: configs };

@@ -63,21 +63,29 @@ export function sandboxDrillSettings(sandbox: Sandbox, verifierName: string): Dr
   const { world, verifierMountPath } = sandbox.aws.models;
   const drills = config.settings.drills;
   const prefix = `${config.app.name}-${config.stage}`;
+  const fileSystems = [
+    { fileSystemId: description.workspace.fileSystemId, kind: "workspace", path: drills.workspacePath },
+    { fileSystemId: description.runtime.fileSystemId, kind: "runtime", path: drills.runtimePath },
+  ] as const;
   return {
     fleetName: description.name,
     vaultName: description.backupVaultName,
     restoreRoleArn: world.arn("iam", `role/${prefix}-drills-restore`).replace(`:${world.region}:`, "::"),
     kmsKeyArn: description.kmsKeyArn,
-    fileSystems: [
-      { fileSystemId: description.workspace.fileSystemId, kind: "workspace", path: drills.workspacePath },
-      { fileSystemId: description.runtime.fileSystemId, kind: "runtime", path: drills.runtimePath },
-    ],
+    fileSystems: fileSystems.map((fs) => ({ ...fs })),
     manifestParameterName: description.manifestParameterName,
+    // As the stack deploys it: a verifier per file system; here each mounts at a local path of its own.
     verifier: {
       functionName: verifierName,
       subnetIds: [...description.subnetIds],
       mountTargetSecurityGroupIds: [mountTargetGroup],
       mountPath: verifierMountPath,
+      perFileSystem: Object.fromEntries(
+        fileSystems.map((fs) => [
+          fs.fileSystemId,
+          { functionName: `${verifierName}-${fs.kind}`, mountPath: `${verifierMountPath}-${fs.kind}` },
+        ]),
+      ),
     },
     timeoutMinutes: drills.timeoutMinutes,
     verifyTimeoutSeconds: 840,
@@ -107,16 +115,26 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
     CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
     CLAWOPS_SETTINGS: JSON.stringify(settings),
   };
-  // The verifier's own environment, as the stack sets it: its settings name no function, no state table.
+  const verifierNames = Object.values(settings.verifier.perFileSystem).map((v) => v.functionName);
+  // The verifiers' own environment, as the stack sets it: their settings name no function, no state table.
   const verifierEnv = {
     CLAWOPS_SETTINGS: JSON.stringify({
       ...settings,
-      verifier: { ...settings.verifier, functionName: "self" },
+      verifier: {
+        ...settings.verifier,
+        functionName: "self",
+        perFileSystem: Object.fromEntries(
+          Object.entries(settings.verifier.perFileSystem).map(([id, v]) => [
+            id,
+            { ...v, functionName: "self" },
+          ]),
+        ),
+      },
     }),
   };
   const asFunction = <T>(name: string, fn: () => T): T =>
     withFunctionEnvironment(
-      { ...(name === verifierName ? verifierEnv : functionEnv), POWERTOOLS_SERVICE_NAME: name },
+      { ...(verifierNames.includes(name) ? verifierEnv : functionEnv), POWERTOOLS_SERVICE_NAME: name },
       fn,
     );
   const tasks = drillTasks as unknown as Record<string, Handler>;
@@ -124,18 +142,20 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
   const substitutions = Object.fromEntries(
     Object.keys(tasks).map((key) => [key, world.arn("lambda", `function:${nameOf(key)}`)]),
   );
-  const lambdas = Object.fromEntries(
-    Object.entries(tasks).map(([key, fn]) => {
-      const name = nameOf(key);
-      return [name, (payload: unknown) => asFunction(name, () => fn(payload, lambdaContext(name)))];
-    }),
-  );
-  // The verifier is a deployed function of its own: the drill reads and updates its file system config.
-  sandbox.aws.models.lambda.deploy({
-    functionName: verifierName,
-    handler: "functions/drills/verify.handler",
-    variables: { ...verifierEnv, POWERTOOLS_SERVICE_NAME: "drills-verifier" },
-  });
+  const invoke = (name: string, fn: Handler) => (payload: unknown) =>
+    asFunction(name, () => fn(payload, lambdaContext(name)));
+  const lambdas = Object.fromEntries([
+    ...Object.entries(tasks).map(([key, fn]) => [nameOf(key), invoke(nameOf(key), fn)]),
+    // The Verify state invokes the branch's own verifier, by the name Plan gave the branch.
+    ...verifierNames.map((name) => [name, invoke(name, drillTasks.VerifierFunctionArn as Handler)]),
+  ]);
+  // The verifiers are deployed functions of their own: the drill reads and updates their file system config.
+  for (const name of verifierNames)
+    sandbox.aws.models.lambda.deploy({
+      functionName: name,
+      handler: "functions/drills/verify.handler",
+      variables: { ...verifierEnv, POWERTOOLS_SERVICE_NAME: name.replace(`${prefix}-`, "drills-") },
+    });
   const restoreClock = setDrillClock(() => sandbox.clock.now());
   const stateMachineArn = sandbox.stepFunctions.define({
     name: `${prefix}-restore-drill`,
@@ -209,14 +229,17 @@ export async function drillLeftovers(sandbox: Sandbox): Promise<string[]> {
       .filter((ap) => tagged(ap.tags) || !fleet.has(ap.fileSystemId))
       .map((ap) => `access point ${ap.accessPointId}`),
   ];
-  // The verifier's mount (a symbolic link while attached) is detached again.
-  if (
-    await lstat(verifierMountPath).then(
-      () => true,
-      () => false,
+  // The verifiers' mounts (a symbolic link each while attached) are detached again.
+  for (const kind of ["", "-workspace", "-runtime"]) {
+    const path = `${verifierMountPath}${kind}`;
+    if (
+      await lstat(path).then(
+        () => true,
+        () => false,
+      )
     )
-  )
-    left.push(`verifier mount ${verifierMountPath}`);
+      left.push(`verifier mount ${path}`);
+  }
   return left;
 }
 
