@@ -9,7 +9,7 @@ export function drillPlan(settings: FailureDrillSettings, instanceId: string): s
   return [
     `announce FailureDrillStarted (the alerts path posts it to the channel)`,
     `stop the gateway on ${instanceId}: systemctl stop '${settings.gatewayServiceName}' through SSM (AWS-RunShellScript)`,
-    `every ${settings.observeIntervalSeconds} s observe: alarm ${settings.alarmName} in ALARM within ${w.alarmSeconds} s; alert delivered within ${w.alertSeconds} s of the alarm; a replacement InService (launch gate passed) within ${w.replacementSeconds} s; the alarm OK again`,
+    `observe every ${settings.observeIntervalSeconds} s: alarm ${settings.alarmName} in ALARM within ${w.alarmSeconds} s; alert delivered within ${w.alertSeconds} s of the alarm; a replacement InService (launch gate passed) within ${w.replacementSeconds} s; the alarm OK again`,
     `abort when a step takes twice its window: systemctl start '${settings.gatewayServiceName}' on ${instanceId} if it still exists`,
     `record the result (pk drill#failure, the readiness evidence), publish metrics and FailureDrillCompleted`,
   ];
