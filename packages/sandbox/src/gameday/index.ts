@@ -2,6 +2,7 @@ import { fleetBootsScene } from "./fleet-boots.js";
 import type { Scene } from "./scene.js";
 import { alertsScene } from "./scenes/alerts.js";
 import { drillsScene } from "./scenes/drills.js";
+import { failureDrillScene } from "./scenes/failure-drill.js";
 import { lifecycleScene } from "./scenes/lifecycle.js";
 import { readinessScene } from "./scenes/readiness.js";
 
@@ -15,5 +16,6 @@ export const gameDayScenes: readonly Scene[] = [
   lifecycleScene,
   alertsScene,
   drillsScene,
+  failureDrillScene,
   readinessScene,
 ];

@@ -10,6 +10,7 @@ import { withFunctionEnvironment } from "@clawops/core";
 import { makeClient } from "@clawops/core/aws";
 import {
   type EvalReport,
+  type FailureDrillRecord,
   READINESS_PROBE_MARKER,
   type ReadinessReport,
   type ReadinessSettings,
@@ -43,6 +44,8 @@ export interface ReadinessInstall {
   readonly deployment: ReadinessDeployment;
   /** Runs the readiness function now (as its schedule would); resolves to its report. */
   run(): Promise<ReadinessReport>;
+  /** The last failure drill record, read as the readiness gatherer reads it (`null` when none ran). */
+  lastFailureDrill(): Promise<FailureDrillRecord | null>;
   /** `clawops evals report <results.json> --scheduled`: the ingestion function with promptfoo's JSON. */
   ingestEvals(results: unknown, scheduled?: boolean): Promise<EvalReport>;
   uninstall(): void;
@@ -57,6 +60,7 @@ export interface ReadinessInstall {
 export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInstall> {
   const { createRunHandler } = await import("../../../../../functions/readiness/run.js");
   const { createIngestHandler } = await import("../../../../../functions/readiness/evals.js");
+  const { lastFailureDrill } = await import("../../../../../functions/readiness/records.js");
   const deployment = await deployForReadiness(sandbox);
   const { config, clock } = sandbox;
   sandbox.aws.models.ssm.onScript(READINESS_PROBE_MARKER, readinessProbeSimulator(deployment.host).simulate);
@@ -106,6 +110,7 @@ export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInsta
       await clock.runUntil(() => settled, { limitMs: 10 * 60_000 });
       return work;
     },
+    lastFailureDrill: () => lastFailureDrill(sandbox.dynamo.table),
     ingestEvals: (results, scheduled = true) =>
       withFunctionEnvironment(environment, () =>
         ingest({ results, scheduled }, lambdaContext("readiness-evals")),
@@ -187,7 +192,8 @@ export const failing = (report: ReadinessReport) =>
 
 /**
  * The checks only a failure drill (stop a gateway; time the alarm, the alert and the replacement) can pass:
- * a fresh sandbox has none until the failure drill (`clawops drill --failure`) records one.
+ * a fresh sandbox fails them until the failure drill (`clawops drill --failure`, the game day's scene before
+ * this one) records a run.
  */
 export const FAILURE_DRILL_CHECKS = [
   "infrastructure.replacement",
@@ -195,6 +201,23 @@ export const FAILURE_DRILL_CHECKS = [
   "monitoring.failure-drill-alert",
   "monitoring.failure-drill-replacement",
 ] as const;
+
+/**
+ * The failure-drill checks of a run that do not pass on the evidence of drill `drillId`: each must pass and
+ * name that drill (its id or its date) in its explanation, with the measured time.
+ */
+export function failureDrillEvidenceProblems(
+  report: ReadinessReport,
+  drill: { readonly drillId: string; readonly at: string },
+): string[] {
+  return FAILURE_DRILL_CHECKS.flatMap((id) => {
+    const check = report.checks.find((c) => c.id === id);
+    if (!check) return [`${id} is missing from the report`];
+    if (check.status !== "pass") return [`${id} ${check.status}: ${check.explanation}`];
+    const named = check.explanation.includes(drill.drillId) || check.explanation.includes(drill.at);
+    return named && /\d+ s\b/.test(check.explanation) ? [] : [`${id} does not show drill ${drill.drillId}`];
+  });
+}
 
 /** The checks of a run that changed to failing compared with `before` (what the drift event lists). */
 export const newlyFailing = (before: ReadinessReport, after: ReadinessReport) =>
@@ -214,9 +237,17 @@ export const readinessScene: Scene = {
     const install = await installReadiness(sandbox);
     try {
       await operatorPrepares(sandbox, install, timeline);
+      const drill = await install.lastFailureDrill();
       const first = await install.run();
       await sandbox.clock.advance(5_000); // The first run's drift event reaches Slack.
       timeline.log(`readiness run 1: ${first.passed ? "passed" : `FAILED (${failing(first).join(", ")})`}`);
+      for (const id of FAILURE_DRILL_CHECKS) {
+        const check = first.checks.find((c) => c.id === id);
+        timeline.log(`  ${id}: ${check?.status ?? "missing"}: ${check?.explanation ?? ""}`);
+      }
+      const drillEvidence = drill
+        ? failureDrillEvidenceProblems(first, drill)
+        : ["no failure drill record (the failure drill scene runs before this one)"];
       const victim = inService(sandbox)[0]?.instanceId;
       if (!victim) return { passed: false, figures: {}, reason: "no InService instance" };
       const before = driftMessages(sandbox).length;
@@ -237,28 +268,23 @@ export const readinessScene: Scene = {
         `drift reverted; readiness run 3: ${third.passed ? "passed" : `FAILED (${failing(third).join(", ")})`}`,
       );
       const exact = newlyFailing(first, second).join(",") === [...DRIFT_CHECKS].sort().join(",");
-      const clearedAll = failing(third).join(",") === failing(first).join(",");
-      // This game day runs no failure drill (issue 11's scene is not in it yet), so the four checks that read a
-      // failure drill's record fail honestly, as they would on a fleet that never ran one. Anything else failing
-      // in run 1 or run 3 fails the scene.
-      const onlyFailureDrillChecks = (report: typeof first) =>
-        failing(report).every((id) => (FAILURE_DRILL_CHECKS as readonly string[]).includes(id));
-      const passed =
-        onlyFailureDrillChecks(first) && exact && posted === 1 && onlyFailureDrillChecks(third) && clearedAll;
+      // A full pass: the failure drill scene before this one recorded the evidence the four drill checks read.
+      const passed = first.passed && drillEvidence.length === 0 && exact && posted === 1 && third.passed;
       return {
         passed,
         figures: {
           checks: first.checks.length,
           "unknown (run 1)": first.checks.filter((c) => c.status === "unknown").length,
           "attested (run 1)": first.checks.filter((c) => c.status === "attested").length,
-          "failing without a failure drill (run 1)": failing(first).length,
+          "failing (run 1)": failing(first).length,
+          "failure drill evidence": drill ? `${drill.drillId} (${drill.at})` : "none",
           "drift found": newlyFailing(first, second).length,
           "Slack drift messages": posted,
         },
         ...(passed
           ? {}
           : {
-              reason: `run 1 ${first.passed ? "passed" : `failed ${failing(first).join(", ")}`}; run 2 newly failed ${newlyFailing(first, second).join(", ")}; ${posted} drift message(s); run 3 ${third.passed ? "passed" : `failed ${failing(third).join(", ")}`}`,
+              reason: `run 1 ${first.passed ? "passed" : `failed ${failing(first).join(", ")}`}; ${drillEvidence.join("; ") || "failure drill evidence shown"}; run 2 newly failed ${newlyFailing(first, second).join(", ")}; ${posted} drift message(s); run 3 ${third.passed ? "passed" : `failed ${failing(third).join(", ")}`}`,
             }),
       };
     } finally {
