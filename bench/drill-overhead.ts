@@ -18,7 +18,7 @@ import { setDrillClock } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
 import { backupModel } from "../packages/sandbox/src/aws/backup.js";
 import { dynamoDbProxyModel } from "../packages/sandbox/src/aws/dynamodb-proxy.js";
-import { efsModel, lambdaMountModel } from "../packages/sandbox/src/aws/efs.js";
+import { type EfsTimings, efsModel, lambdaMountModel } from "../packages/sandbox/src/aws/efs.js";
 import { eventBridgeModel } from "../packages/sandbox/src/aws/eventbridge.js";
 import { AwsSimulator } from "../packages/sandbox/src/aws/simulator.js";
 import { ssmModel } from "../packages/sandbox/src/aws/ssm.js";
@@ -57,8 +57,15 @@ export interface DrillOverhead {
 const round = (n: number) => Math.round(n * 10) / 10;
 const FUNCTIONS = ["Plan", "Choose", "Start", "Poll", "Prepare", "Verifier", "Cleanup", "Report"] as const;
 
+/** The models' timings to measure with (defaults: the models' own, see efs.ts and backup.ts). */
+export interface OverheadOptions {
+  /** Lambda's update of a VPC function's mount. @default LAMBDA_VPC_UPDATE_MS (60 s) */
+  readonly lambdaUpdateMs?: number;
+  readonly efs?: Partial<EfsTimings>;
+}
+
 /** Runs one drill of two small file systems and measures it. */
-export async function measureDrillOverhead(): Promise<DrillOverhead> {
+export async function measureDrillOverhead(options: OverheadOptions = {}): Promise<DrillOverhead> {
   const root = await mkdtemp(join(tmpdir(), "clawops-bench-drill-run-"));
   const dynamo = await startDynamo();
   const undo: (() => void)[] = [];
@@ -76,6 +83,7 @@ export async function measureDrillOverhead(): Promise<DrillOverhead> {
     const efs = efsModel(world, {
       root: join(root, "efs"),
       subnetZones: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
+      ...(options.efs ? { timings: options.efs } : {}),
     });
     const backup = backupModel(world, efs, { root: join(root, "backup") });
     const ssm = ssmModel(world);
@@ -83,7 +91,12 @@ export async function measureDrillOverhead(): Promise<DrillOverhead> {
     const sim = new AwsSimulator(clock)
       .register(efs)
       .register(backup)
-      .register(lambdaMountModel(world, efs, { mountPath: join(root, "mnt", "drill") }))
+      .register(
+        lambdaMountModel(world, efs, {
+          mountPath: join(root, "mnt", "drill"),
+          ...(options.lambdaUpdateMs === undefined ? {} : { updateMs: options.lambdaUpdateMs }),
+        }),
+      )
       .register(ssm)
       .register(eventBridgeModel(world))
       .register(dynamoDbProxyModel(dynamo.endpoint));
@@ -321,8 +334,21 @@ export function formatOverhead(result: DrillOverhead): string[] {
   return lines;
 }
 
+/**
+ * `npx tsx bench/drill-overhead.ts [--lambda-update-ms N] [--mount-target-ms CREATE,DELETE]`: the timeline,
+ * the phases and the overhead; the options measure how the figure moves with AWS's timings.
+ */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await measureDrillOverhead();
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const lambda = arg("--lambda-update-ms");
+  const [create, remove] = (arg("--mount-target-ms") ?? "").split(",").map(Number);
+  const result = await measureDrillOverhead({
+    ...(lambda ? { lambdaUpdateMs: Number(lambda) } : {}),
+    ...(create && remove ? { efs: { mountTargetAvailableMs: create, mountTargetDeletedMs: remove } } : {}),
+  });
   console.log(formatOverhead(result).join("\n"));
   process.exit(0);
 }
