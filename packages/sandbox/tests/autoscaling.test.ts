@@ -3,6 +3,7 @@ import {
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeInstanceRefreshesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
   SetInstanceHealthCommand,
@@ -185,6 +186,48 @@ describe("Function: autoScalingModel", () => {
       new SetDesiredCapacityCommand({ AutoScalingGroupName: GROUP, DesiredCapacity: 2 }),
     );
     expect(account.bus.published(terminateLifecyclePattern(GROUP))).toHaveLength(1);
+  });
+
+  it("lists the group's instance refreshes newest first, paginated, and none for a group without any", async () => {
+    account = await testAccount();
+    const describe = (input: { MaxRecords?: number; NextToken?: string } = {}) =>
+      autoscaling().send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: GROUP, ...input }));
+    expect((await describe()).InstanceRefreshes).toEqual([]);
+    const start = account.clock.now();
+    account.group.instanceRefreshes.push(
+      {
+        instanceRefreshId: "r-1",
+        status: "Successful",
+        startTime: start,
+        endTime: start + 60_000,
+        percentageComplete: 100,
+        instancesToUpdate: 0,
+      },
+      {
+        instanceRefreshId: "r-2",
+        status: "InProgress",
+        startTime: start + 120_000,
+        percentageComplete: 50,
+        instancesToUpdate: 1,
+      },
+    );
+    const first = await describe({ MaxRecords: 1 });
+    expect(first.InstanceRefreshes).toEqual([
+      {
+        InstanceRefreshId: "r-2",
+        AutoScalingGroupName: GROUP,
+        Status: "InProgress",
+        StartTime: new Date(start + 120_000),
+        PercentageComplete: 50,
+        InstancesToUpdate: 1,
+      },
+    ]);
+    const second = await describe({ MaxRecords: 1, NextToken: first.NextToken });
+    expect(second.InstanceRefreshes?.map((r) => [r.InstanceRefreshId, r.Status, r.EndTime])).toEqual([
+      ["r-1", "Successful", new Date(start + 60_000)],
+    ]);
+    expect(second.NextToken).toBeUndefined();
+    await expect(describe({ MaxRecords: 101 })).rejects.toMatchObject({ name: "ValidationError" });
   });
 
   it("records every call with its outcome", async () => {
