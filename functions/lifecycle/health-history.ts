@@ -5,7 +5,20 @@ import type { InstanceHealthHistory } from "@clawops/core/lifecycle";
 
 type Histories = Record<string, InstanceHealthHistory>;
 
-/** One item per group holds every instance's history: two calls a run, whatever the fleet size. */
+/** The probe a monitor run sent for the next run to collect. */
+export interface PendingProbe {
+  readonly commandIds: readonly string[];
+  /** Epoch ms it was sent. */
+  readonly sentAt: number;
+}
+
+/** What the monitor keeps between runs: every instance's history and the probe it sent last. */
+export interface MonitorState {
+  readonly histories: Histories;
+  readonly pending?: PendingProbe | undefined;
+}
+
+/** One item per group holds the whole state: two calls a run, whatever the fleet size. */
 const key = (asgName: string) => ({ pk: { S: "lifecycle#monitor" }, sk: { S: asgName } });
 
 /** A day after the last run the item expires: a monitor that stopped leaves nothing behind. */
@@ -16,20 +29,21 @@ function tableOf(env: ClawopsEnvironment): string {
   return env.stateTable;
 }
 
-/** The monitor's per-instance histories of a group (consecutive failures, first seen, marked). */
-export async function loadHistories(env: ClawopsEnvironment, asgName: string): Promise<Histories> {
+/** The monitor's state of a group: per-instance histories (failures in a row, first seen, marked), last probe. */
+export async function loadMonitorState(env: ClawopsEnvironment, asgName: string): Promise<MonitorState> {
   const { Item } = await client(DynamoDBClient).send(
     new GetItemCommand({ TableName: tableOf(env), Key: key(asgName), ConsistentRead: true }),
   );
-  const json = Item?.histories?.S;
-  return json ? (JSON.parse(json) as Histories) : {};
+  const histories = Item?.histories?.S ? (JSON.parse(Item.histories.S) as Histories) : {};
+  const pending = Item?.pending?.S ? (JSON.parse(Item.pending.S) as PendingProbe) : undefined;
+  return { histories, pending };
 }
 
-/** Stores the histories of a group. */
-export async function saveHistories(
+/** Stores the state of a group (histories and the probe just sent, in one write). */
+export async function saveMonitorState(
   env: ClawopsEnvironment,
   asgName: string,
-  histories: Histories,
+  state: MonitorState,
   now: number,
 ) {
   await client(DynamoDBClient).send(
@@ -37,7 +51,8 @@ export async function saveHistories(
       TableName: tableOf(env),
       Item: {
         ...key(asgName),
-        histories: { S: JSON.stringify(histories) },
+        histories: { S: JSON.stringify(state.histories) },
+        ...(state.pending ? { pending: { S: JSON.stringify(state.pending) } } : {}),
         updatedAt: { S: new Date(now).toISOString() },
         expiresAt: { N: String(Math.floor(now / 1000) + TTL_SECONDS) },
       },

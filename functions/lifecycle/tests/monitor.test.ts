@@ -12,15 +12,20 @@ import { context, installEnvironment, probeOutput } from "./fixture.js";
 
 installEnvironment();
 const { createMonitorHandler } = await import("../monitor.js");
-const sleeps: number[] = [];
-const monitor = createMonitorHandler({ sleep: async (ms) => void sleeps.push(ms) });
+const monitor = createMonitorHandler();
 
 const autoscaling = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${(0x1000 + i).toString(16)}`);
 
-/** A group of `n` InService instances whose gateways answer `status(id)`. */
+/** The command ids of the probe the previous run sent (one per batch of 50), answered by `fleet`. */
+let previous: string[] = [];
+
+/**
+ * A group of `n` InService instances whose gateways answer `status(id)` to the probe the previous run sent
+ * (ids `prev-<k>`, one per batch) and to every probe sent now.
+ */
 function fleet(n: number, status: (id: string) => number, grace = 300) {
   autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
@@ -36,6 +41,11 @@ function fleet(n: number, status: (id: string) => number, grace = 300) {
   });
   let command = 0;
   const batches = new Map<string, string[]>();
+  previous = [];
+  for (let at = 0; at < n; at += 50) {
+    previous.push(`prev-${at / 50}`);
+    batches.set(`prev-${at / 50}`, ids(n).slice(at, at + 50));
+  }
   ssm.on(SendCommandCommand).callsFake((input: { InstanceIds: string[] }) => {
     const id = `cmd-${++command}`;
     batches.set(id, input.InstanceIds);
@@ -48,17 +58,25 @@ function fleet(n: number, status: (id: string) => number, grace = 300) {
       CommandPlugins: [{ Output: probeOutput(status(InstanceId)) }],
     })),
   }));
+  storedState({}, Date.now() - 60_000);
 }
 
-function storedHistories(histories: Record<string, unknown>) {
-  dynamo.on(GetItemCommand).resolves({ Item: { histories: { S: JSON.stringify(histories) } } });
+/** The stored monitor state: histories and the previous run's probe, sent at `sentAt`. */
+function storedState(histories: Record<string, unknown>, sentAt = Date.now() - 60_000) {
+  dynamo.on(GetItemCommand).resolves({
+    Item: {
+      histories: { S: JSON.stringify(histories) },
+      pending: { S: JSON.stringify({ commandIds: previous, sentAt }) },
+    },
+  });
 }
+
+const savedItem = () => dynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
 
 beforeEach(() => {
   autoscaling.reset();
   ssm.reset();
   dynamo.reset();
-  sleeps.length = 0;
   dynamo.on(GetItemCommand).resolves({});
   dynamo.on(PutItemCommand).resolves({});
   autoscaling.on(SetInstanceHealthCommand).resolves({});
@@ -70,45 +88,67 @@ describe("Function: monitor (gateway health monitor)", () => {
     [50, 1],
     [51, 2],
     [120, 3],
-  ])("probes %i instances with %i SendCommand and as many ListCommandInvocations", async (n, batches) => {
-    fleet(n, () => 200);
-    const result = await monitor({}, context);
-    expect(result).toMatchObject({ inService: n, healthy: n, unhealthy: 0 });
-    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(batches);
-    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(batches);
-    expect(
-      ssm.commandCalls(SendCommandCommand).every((c) => (c.args[0].input.InstanceIds?.length ?? 0) <= 50),
-    ).toBe(true);
-    expect(ssm.commandCalls(ListCommandInvocationsCommand)[0]!.args[0].input).toMatchObject({
-      Details: true,
-    });
-    expect(sleeps).toEqual([10_000]);
+  ])(
+    "collects the last run's probe of %i instances and sends the next with %i SendCommand and as many ListCommandInvocations",
+    async (n, batches) => {
+      fleet(n, () => 200);
+      const result = await monitor({}, context);
+      expect(result).toMatchObject({ inService: n, healthy: n, unhealthy: 0 });
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(batches);
+      expect(ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input.CommandId)).toEqual(
+        previous,
+      );
+      expect(
+        ssm.commandCalls(SendCommandCommand).every((c) => (c.args[0].input.InstanceIds?.length ?? 0) <= 50),
+      ).toBe(true);
+      expect(ssm.commandCalls(ListCommandInvocationsCommand)[0]!.args[0].input).toMatchObject({
+        Details: true,
+      });
+      expect(JSON.parse(savedItem().pending!.S!)).toMatchObject({
+        commandIds: Array.from({ length: batches }, (_, i) => `cmd-${i + 1}`),
+      });
+    },
+  );
+
+  it("counts nothing on its first run (no probe sent before) and sends the probe the next run collects", async () => {
+    fleet(3, () => 0);
+    dynamo.on(GetItemCommand).resolves({});
+    await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 0, unhealthy: 0, marked: 0 });
+    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(0);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+  });
+
+  it("ignores a probe sent more than five periods ago (the schedule was stopped)", async () => {
+    fleet(2, () => 0);
+    storedState({}, Date.now() - 6 * 60_000);
+    await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 0, unhealthy: 0 });
+    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(0);
   });
 
   it("counts a failure and does not mark before the threshold", async () => {
     fleet(2, (id) => (id === "i-1000" ? 503 : 200));
     await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 1, unhealthy: 1, marked: 0 });
-    const saved = JSON.parse(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.histories!.S!);
+    const saved = JSON.parse(savedItem().histories!.S!);
     expect(saved["i-1000"].failures).toBe(1);
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
 
   it("marks the instance Unhealthy at the third failure in a row, respecting the grace period", async () => {
     fleet(2, (id) => (id === "i-1000" ? 0 : 200));
-    storedHistories({ "i-1000": { failures: 2, firstSeenAt: Date.now() - 3_600_000 } });
+    storedState({ "i-1000": { failures: 2, firstSeenAt: Date.now() - 3_600_000 } });
     await expect(monitor({}, context)).resolves.toMatchObject({ marked: 1 });
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)[0]!.args[0].input).toEqual({
       InstanceId: "i-1000",
       HealthStatus: "Unhealthy",
       ShouldRespectGracePeriod: true,
     });
-    const saved = JSON.parse(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.histories!.S!);
+    const saved = JSON.parse(savedItem().histories!.S!);
     expect(saved["i-1000"].markedUnhealthyAt).toEqual(expect.any(Number));
   });
 
   it("does not mark an instance inside the grace period AWS enforces", async () => {
     fleet(1, () => 0);
-    storedHistories({ "i-1000": { failures: 2, firstSeenAt: Date.now() - 3_600_000 } });
+    storedState({ "i-1000": { failures: 2, firstSeenAt: Date.now() - 3_600_000 } });
     autoscaling.on(SetInstanceHealthCommand).rejects(
       new ServiceException({
         name: "ValidationError",
@@ -122,16 +162,16 @@ describe("Function: monitor (gateway health monitor)", () => {
 
   it("forgets instances that left the group", async () => {
     fleet(1, () => 200);
-    storedHistories({ "i-dead": { failures: 2, firstSeenAt: 0 } });
+    storedState({ "i-dead": { failures: 2, firstSeenAt: 0 } });
     await monitor({}, context);
-    const saved = JSON.parse(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.histories!.S!);
+    const saved = JSON.parse(savedItem().histories!.S!);
     expect(Object.keys(saved)).toEqual(["i-1000"]);
   });
 
   it("makes the same number of calls for 1,000 instances as ceil(1000/50) batches allow", async () => {
     fleet(1000, () => 200);
     await monitor({}, context);
-    expect(ssm.calls()).toHaveLength(40);
+    expect(ssm.calls()).toHaveLength(40); // 20 ListCommandInvocations of the last probe, 20 SendCommand
     expect(autoscaling.calls()).toHaveLength(1);
     expect(dynamo.calls()).toHaveLength(2);
   });

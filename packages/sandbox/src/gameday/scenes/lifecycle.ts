@@ -77,7 +77,7 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
       target: (event) => asFunction(() => route.target(event, lambdaContext("start-flow"))),
     });
   }
-  const monitor = createMonitorHandler({ sleep: (ms) => sandbox.clock.sleep(ms) }) as Handler;
+  const monitor = createMonitorHandler({ now: () => sandbox.clock.now() }) as Handler;
   const reconcile = () => asFunction(() => (reconciler as Handler)({}, lambdaContext("reconcile")));
   sandbox.schedules.add("clawops-lifecycle-monitor", sandbox.config.settings.monitor.schedule, () =>
     asFunction(() => monitor({}, lambdaContext("monitor"))),
