@@ -62,9 +62,12 @@ export const handler = lambdaHandler({
           (fs) => fs.FileSystemId ?? "",
         );
     const keepFileSystem = input.keep === true || branch?.mode === "validation";
+    // AWS deletes a restore-testing job's file system once validated: the branch waits for its own mount
+    // targets to be gone before the drill reports the validation.
+    const wait = waitForDeletion || branch?.mode === "validation";
     const reports: CleanupReport[] = [];
     for (const fileSystemId of targets)
-      reports.push(await cleanUpFileSystem(fileSystemId, drill, { keepFileSystem, waitForDeletion }));
+      reports.push(await cleanUpFileSystem(fileSystemId, drill, { keepFileSystem, waitForDeletion: wait }));
     const kept = keepFileSystem ? reports.map((r) => r.fileSystemId) : [];
     const howToRemove = kept.map((id) => `aws efs delete-file-system --file-system-id ${id}`);
     logger.info("drill cleaned up", { drillId: input.drillId, reports, kept, waitForDeletion });

@@ -100,6 +100,7 @@ export interface CleanupReport {
  * system: every delete passes the guard first. EFS refuses to delete a file system while a mount target is
  * still deleting, so this throws `NotReadyError` until they are gone (the state machine retries), or, with
  * `waitForDeletion: false`, reports the file system `pending` (the deletes are under way; a later call ends it).
+ * A kept file system is left without the drill's mount targets too.
  */
 export async function cleanUpFileSystem(
   fileSystemId: string,
@@ -136,13 +137,13 @@ export async function cleanUpFileSystem(
       await efs().send(new DeleteMountTargetCommand({ MountTargetId: id }));
     report.mountTargetsDeleted.push(id);
   }
-  if (options.keepFileSystem) return report;
   if (MountTargets.length > 0 && options.waitForDeletion === false) return { ...report, pending: true };
   if (MountTargets.length > 0)
     throw new NotReadyError(
       `${fileSystemId}: waiting for ${MountTargets.length} mount target(s) to be deleted`,
       { drillId: drill.drillId },
     );
+  if (options.keepFileSystem) return report;
   assertDeletable({ kind: "file-system", id: fileSystemId, fileSystemId, tags }, drill);
   await efs().send(new DeleteFileSystemCommand({ FileSystemId: fileSystemId }));
   return { ...report, fileSystemDeleted: true };

@@ -194,7 +194,12 @@ type Override = (payload: Record<string, unknown>) => Promise<unknown>;
  */
 async function runDrill(
   name: string,
-  options: { overrides?: Record<string, Override>; stopAt?: string; verifyTimeoutSeconds?: number } = {},
+  options: {
+    overrides?: Record<string, Override>;
+    stopAt?: string;
+    verifyTimeoutSeconds?: number;
+    input?: unknown;
+  } = {},
 ) {
   const asl = structuredClone(definition);
   // The Verify state's TimeoutSeconds (900 s, real time in the local engine) shortened for the timeout path.
@@ -222,7 +227,7 @@ async function runDrill(
     ]),
   );
   const machine = engine.define({ name: "restore-drill", definition: asl, handlers });
-  execution = engine.start(machine, {}, name);
+  execution = engine.start(machine, options.input ?? {}, name);
   const record = execution;
   // The clock moves while something waits on it; while a Task works (or hangs) in real time, real time passes.
   while (record.status === "RUNNING") {
@@ -318,6 +323,36 @@ describe("Workflow: restore-drill", () => {
     } finally {
       process.env.CLAWOPS_SETTINGS = JSON.stringify(settings);
     }
+  });
+
+  it("validates a restore-testing job: removes its own mount targets before setting the status, leaves the file system to AWS", async () => {
+    const job = backup.startRestoreTestingJob(
+      points.runtime.arn,
+      "arn:aws:backup:us-east-1:123456789012:restore-testing-plan:weekly",
+    );
+    await clock.advance(631_000);
+    const completed = events.find((e) => e.source === "aws.backup" && e.detail.status === "COMPLETED");
+    const restored = job.createdFileSystemId ?? "";
+    let mountTargetsAtReport = -1;
+
+    const { execution } = await runDrill("validate-runtime", {
+      input: completed,
+      overrides: {
+        Report: async (payload) => {
+          mountTargetsAtReport = [...efs.mountTargets.values()].filter(
+            (m) => m.fileSystemId === restored,
+          ).length;
+          return clock.track(tasks.ReportFunctionArn!(payload, context));
+        },
+      },
+    });
+
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(backup.restoreJobs.get(job.restoreJobId)?.validationStatus).toBe("SUCCESSFUL");
+    expect(mountTargetsAtReport).toBe(0);
+    expect(efs.accessPoints.size).toBe(0);
+    expect(efs.fileSystems.has(restored)).toBe(true);
+    expect(efs.deleted).toEqual([]);
   });
 
   it("fails a drill whose restored soul document differs, names it, and still cleans up", async () => {
