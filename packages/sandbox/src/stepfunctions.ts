@@ -11,6 +11,7 @@ import {
 import { clockRetries, clockWaits, type Definition, eachState, type LocalHandler } from "./asl-transform.js";
 import { awsError } from "./aws/simulator.js";
 import type { SandboxWorld } from "./aws/world.js";
+import { type HistoryEvent, recordHistory } from "./execution-history.js";
 
 /** A Task's in-process implementation: gets the state's input, returns its result. */
 export type TaskHandler = (input: unknown) => unknown;
@@ -44,6 +45,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The execution's history so far, as `GetExecutionHistory` returns it. */
+  readonly history: HistoryEvent[];
   readonly done: Promise<void>;
   abort(): void;
 }
@@ -113,6 +116,11 @@ export class LocalStepFunctions {
       throw awsError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
     }
     const definition = JSON.parse(entry.definition) as Definition;
+    // The history names states by their type as written: the clock transform turns Waits into Tasks.
+    const declaredTypes = new Map<string, string>();
+    eachState(JSON.parse(entry.definition) as Definition, (stateName, state) =>
+      declaredTypes.set(stateName, String(state.Type)),
+    );
     const handlers = this.handlersFor(entry.spec, definition);
     const machineRun = new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: { checkArn: false, checkPaths: false },
@@ -134,12 +142,18 @@ export class LocalStepFunctions {
         StateMachine: { Id: stateMachineArn, Name: entry.spec.name },
       } as never,
     });
+    const history: HistoryEvent[] = [];
+    void recordHistory(run.eventLogs, history, {
+      now: () => this.world.clock.now(),
+      typeOf: (stateName) => declaredTypes.get(stateName),
+    }).catch(() => undefined);
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn,
       name: executionName,
       input: inputText,
       startDate,
+      history,
       status: "RUNNING",
       abort: () => run.abort(),
       done: run.result.then(

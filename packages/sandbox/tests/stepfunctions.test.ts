@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { makeClient } from "@clawops/core/aws";
 import { afterEach, describe, expect, it } from "vitest";
 import { sfnModel } from "../src/aws/sfn.js";
@@ -100,5 +105,44 @@ describe("Class: LocalStepFunctions", () => {
     await sfn.idle();
     const described = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     expect(described.status).toBe("SUCCEEDED");
+  });
+
+  it("serves GetExecutionHistory: state entered and exited events in order, on the sandbox clock, newest first on request", async () => {
+    account = await testAccount({ desired: 2 });
+    const sfn = engine(0);
+    const client = makeClient(SFNClient);
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: sfn.arnOf("gate"),
+        name: "h",
+        input: '{"instance":"i-1"}',
+      }),
+    );
+    await account.clock.advance(700_000);
+    await sfn.idle();
+    const { events = [] } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events.map((e) => e.type)).toEqual([
+      "ExecutionStarted",
+      "TaskStateEntered",
+      "TaskStateExited",
+      "WaitStateEntered",
+      "WaitStateExited",
+      "TaskStateEntered",
+      "TaskStateExited",
+      "ExecutionSucceeded",
+    ]);
+    expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(events[1]?.stateEnteredEventDetails).toEqual({ name: "Probe", input: '{"instance":"i-1"}' });
+    expect(JSON.parse(events[2]?.stateExitedEventDetails?.output ?? "{}")).toMatchObject({
+      probe: { healthy: true },
+    });
+    // The Wait passed 600 s of sandbox time between its two events.
+    const waited = (events[4]?.timestamp?.getTime() ?? 0) - (events[3]?.timestamp?.getTime() ?? 0);
+    expect(waited).toBe(600_000);
+    const newest = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2 }),
+    );
+    expect(newest.events?.map((e) => e.type)).toEqual(["ExecutionSucceeded", "TaskStateExited"]);
+    expect(newest.nextToken).toBeDefined();
   });
 });

@@ -33,6 +33,16 @@ export function sfnModel(engine: LocalStepFunctions): ServiceModel {
         return { executionArn: record.executionArn, startDate: new Date(record.startDate) };
       },
       DescribeExecution: (input: Input) => describe(String(input.executionArn)),
+      GetExecutionHistory(input: Input) {
+        const { history } = engine.describe(String(input.executionArn));
+        const ordered = input.reverseOrder === true ? [...history].reverse() : history;
+        const page = paginate(ordered, {
+          maxResults: input.maxResults as number | undefined,
+          nextToken: input.nextToken as string | undefined,
+          defaultSize: 100,
+        });
+        return { events: page.items, nextToken: page.nextToken };
+      },
       ListExecutions(input: Input) {
         const rows = engine.list(String(input.stateMachineArn), input.statusFilter as never).map((e) => {
           const {
