@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { loadConfigFile } from "./config-file.js";
 import { CliUserError } from "./errors.js";
 import type { Output } from "./output.js";
-import type { SandboxTargetOptions } from "./sandbox-target.js";
+import type { SandboxFlow, SandboxTargetOptions } from "./sandbox-target.js";
 import { awsStageLookup, openStage, type StageLookup } from "./stage-target.js";
 import type { Target } from "./target.js";
 
@@ -13,6 +13,8 @@ export interface TargetOptions {
   readonly sandbox?: boolean;
   readonly region?: string;
   readonly config?: string;
+  /** Flows the sandbox keeps installed for this command (a deployed stage has them all). */
+  readonly flows?: readonly SandboxFlow[];
 }
 
 /** What the program hands each command: where it writes, and the seams tests replace. */
@@ -62,6 +64,7 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
       return await openSandbox({
         ...context.sandbox,
         ...(input ? { config: input } : {}),
+        ...(options.flows ? { flows: options.flows } : {}),
         onProgress: (label) => progress.update(label),
       });
     } finally {

@@ -21,13 +21,19 @@ export interface SandboxTargetOptions {
   readonly resources?: Partial<TargetResources>;
   /** Runs on the booted sandbox before the command (tests inject drift or dead letters here). */
   readonly prepare?: (sandbox: Sandbox) => Promise<void> | void;
+  /**
+   * Flows that stay installed while the command runs, beyond the restore drill: the failure drill needs the
+   * launch gate and health monitor (lifecycle), the alert router and its own workflow.
+   */
+  readonly flows?: readonly SandboxFlow[];
 }
 
-/** What a flow's sandbox installer returns (the drills scene's `installDrills`, when it exists). */
-interface DrillsInstall {
-  readonly stateMachineArn?: string;
-  readonly drillStateMachineArn?: string;
-  uninstall?(): void;
+/** A flow `openSandbox` can keep installed for the command. */
+export type SandboxFlow = "failure-drill";
+
+/** What a flow's sandbox installer returns. */
+interface FlowInstall {
+  uninstall(): void;
 }
 
 const lambdaContext = (name: string) =>
@@ -52,14 +58,38 @@ export async function openSandbox(options: SandboxTargetOptions = {}): Promise<T
     ...(options.config ? { config: options.config } : {}),
     fleetSize: options.fleetSize ?? 2,
   });
+  const installed: FlowInstall[] = [];
   try {
     await bootFleet(sandbox, progress);
+    if (options.flows?.includes("failure-drill"))
+      installed.push(...(await installFailureDrillFlows(sandbox)));
     await options.prepare?.(sandbox);
+    const { installDrills } = await import("@clawops/sandbox/gameday/scenes/drills");
+    const drills = await installDrills(sandbox);
+    installed.push(drills);
+    return sandboxTarget(sandbox, drills.stateMachineArn, installed, options.resources ?? {});
   } catch (error) {
+    for (const flow of installed) flow.uninstall();
     await sandbox.close();
     throw error;
   }
-  return sandboxTarget(sandbox, await installDrills(sandbox), options.resources ?? {});
+}
+
+/** The lifecycle flow (launch gate, monitor), the alert router and the failure drill, as the game day has them. */
+async function installFailureDrillFlows(sandbox: Sandbox): Promise<FlowInstall[]> {
+  const { installLifecycle } = await import("@clawops/sandbox/gameday/scenes/lifecycle");
+  const { installAlerts } = await import("@clawops/sandbox/gameday/scenes/alerts");
+  const { installFailureDrill } = await import("@clawops/sandbox/gameday/scenes/failure-drill");
+  const flows: FlowInstall[] = [];
+  try {
+    flows.push(await installLifecycle(sandbox));
+    flows.push(await installAlerts(sandbox));
+    flows.push(await installFailureDrill(sandbox));
+    return flows;
+  } catch (error) {
+    for (const flow of flows) flow.uninstall();
+    throw error;
+  }
 }
 
 async function bootFleet(sandbox: Sandbox, progress: (label: string) => void): Promise<void> {
@@ -84,20 +114,10 @@ async function bootFleet(sandbox: Sandbox, progress: (label: string) => void): P
   }
 }
 
-/** The drills scene's installer, when that scene exists (`packages/sandbox/src/gameday/scenes/drills.ts`). */
-async function installDrills(sandbox: Sandbox): Promise<DrillsInstall | undefined> {
-  let module: { installDrills?: (sandbox: Sandbox) => Promise<DrillsInstall> };
-  try {
-    module = await import(/* @vite-ignore */ `@clawops/sandbox/gameday/scenes/${"drills"}`);
-  } catch {
-    return undefined; // Not written yet: `clawops drill --sandbox` says so.
-  }
-  return module.installDrills ? await module.installDrills(sandbox) : undefined;
-}
-
 function sandboxTarget(
   sandbox: Sandbox,
-  drills: DrillsInstall | undefined,
+  drillStateMachineArn: string,
+  installed: readonly FlowInstall[],
   extra: Partial<TargetResources>,
 ): Target {
   const { config, description, clock } = sandbox;
@@ -157,7 +177,6 @@ function sandboxTarget(
     });
     return router(payload, lambdaContext("alert-router") as never);
   };
-  const drillStateMachineArn = drills?.stateMachineArn ?? drills?.drillStateMachineArn;
   return {
     kind: "sandbox",
     stage: config.stage,
@@ -167,7 +186,7 @@ function sandboxTarget(
       ...extra,
       deadLetterQueueUrl,
       stateTable: table,
-      ...(drillStateMachineArn ? { drillStateMachineArn } : {}),
+      drillStateMachineArn,
     },
     invoke(fn, payload) {
       return this.during(run(fn, payload));
@@ -189,7 +208,7 @@ function sandboxTarget(
     sleep: (ms) => clock.advance(ms),
     now: () => clock.now(),
     async close() {
-      drills?.uninstall?.();
+      for (const flow of installed) flow.uninstall();
       await sandbox.close();
     },
   };

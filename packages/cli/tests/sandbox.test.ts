@@ -148,4 +148,32 @@ describe("Function: run --sandbox", () => {
     expect(await run(argv("drill", "--history", "--sandbox", "--json"), { streams: io, sandbox })).toBe(0);
     expect(JSON.parse(io.stdoutText())).toEqual([]);
   });
+
+  it("runs the failure drill: a dry run changes nothing, the real one stops a gateway and times every window (exit 0)", async () => {
+    const two = { fleetSize: 2 };
+    const dry = captureStreams();
+    expect(
+      await run(argv("drill", "--failure", "--dry-run", "--sandbox"), { streams: dry, sandbox: two }),
+    ).toBe(0);
+    expect(dry.stdoutText()).toMatch(/^would /m);
+
+    const io = captureStreams();
+    const code = await run(argv("drill", "--failure", "--sandbox"), { streams: io, sandbox: two });
+    expect(io.stdoutText()).toMatch(/^failure drill \S+ on i-\w+: passed$/m);
+    expect(io.stdoutText()).toMatch(/^alarm in ALARM: \d+ s after the stop \(window 300 s\): pass$/m);
+    expect(io.stdoutText()).toMatch(/^alert delivered: \d+ s after the alarm \(window 120 s\): pass$/m);
+    expect(io.stdoutText()).toMatch(
+      /^replacement InService: \d+ s after the stop \(window 900 s\): pass \(i-\w+\)$/m,
+    );
+    expect(code).toBe(0);
+  });
+
+  it("refuses the failure drill when it would stop the last healthy gateway (exit 1)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("drill", "--failure", "--sandbox"), { streams: io, sandbox });
+    expect(code).toBe(1);
+    expect(io.stdoutText()).toContain(
+      "only 1 healthy gateway; a drill needs at least 2 so one keeps serving",
+    );
+  });
 });

@@ -8,7 +8,6 @@ import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from
 import { NotAvailableError } from "../errors.js";
 import { renderDrillHistory, renderDrillSummary } from "../format/drill.js";
 import type { Target } from "../target.js";
-import { loadFailureDrill } from "./failure-drill.js";
 
 interface DrillOptions extends TargetOptions {
   readonly history?: number | true;
@@ -125,14 +124,17 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
       const { output } = context;
       if (options.failure && (options.history || options.keep || options.fileSystem))
         throw new NotAvailableError("--failure cannot be combined with --history, --keep or --file-system");
-      const failureDrill = options.failure ? await loadFailureDrill() : undefined;
-      await onTarget(options, context, async (target) => {
-        if (failureDrill) {
-          const result = await failureDrill.runFailureDrill(target, {
-            output,
-            ...(options.instance ? { instanceId: options.instance } : {}),
-            dryRun: options.dryRun === true,
-          });
+      const flows = options.failure ? (["failure-drill"] as const) : [];
+      await onTarget({ ...options, flows }, context, async (target) => {
+        if (options.failure) {
+          const { runFailureDrill } = await import("../../../../functions/failure-drill/run.js");
+          const result = await target.during(
+            runFailureDrill(target, {
+              output,
+              ...(options.instance ? { instanceId: options.instance } : {}),
+              dryRun: options.dryRun === true,
+            }),
+          );
           context.setExitCode(result.passed ? 0 : 1);
           return;
         }
