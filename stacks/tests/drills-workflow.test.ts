@@ -305,6 +305,21 @@ describe("Workflow: restore-drill", () => {
     await expectCleanedUpAndFleetIntact();
   });
 
+  it("still cleans up everything when the report fails while the cleanup is finishing", async () => {
+    const { execution, ran } = await runDrill("drill-report-fails", {
+      overrides: {
+        Report: async () => {
+          throw new Error("PutEvents is down");
+        },
+      },
+    });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("CleanupDrill");
+    expect(efs.deleted).toHaveLength(2);
+    await expectCleanedUpAndFleetIntact();
+  });
+
   it("never mounts two file systems on one verifier at once when they share it", async () => {
     const settings = JSON.parse(process.env.CLAWOPS_SETTINGS ?? "{}");
     const shared = { ...settings, verifier: { ...settings.verifier, perFileSystem: {} } };
