@@ -1,13 +1,32 @@
 import type { Evidence, Gathered, ReadinessSettings } from "@clawops/core/readiness";
 import { tuning } from "@clawops/core/readiness";
-import { describeGroup, describeHooks, describeInstances, describeLaunchTemplate } from "./gather-compute.js";
-import { describeFunctionEnvironments, describeSecrets, simulateSecretReads } from "./gather-credentials.js";
-import { describeAlarms, describeLogGroups } from "./gather-monitoring.js";
-import { describeNetwork } from "./gather-network.js";
-import { describeBackup, describeFileSystems } from "./gather-storage.js";
-import { probeInstances, type Sleep } from "./probes.js";
-import { deployedManifest, lastEvals, lastFailureDrill, lastRestoreDrill } from "./records.js";
+import type { Sleep } from "./probes.js";
 import { gathered } from "./safely.js";
+
+/**
+ * Each area's gatherer and its SDK clients are a chunk of their own (code splitting), loaded when the run gets
+ * there: the function's entry stays small (the EC2 client alone is about 550 KB of schemas) and no file of the
+ * deployed function holds every client. A run loads them all, in parallel, so this moves parsing out of the
+ * module import, it does not remove it (docs/benchmarks.md counts both).
+ */
+const areas = {
+  compute: () => import("./gather-compute.js"),
+  credentials: () => import("./gather-credentials.js"),
+  monitoring: () => import("./gather-monitoring.js"),
+  network: () => import("./gather-network.js"),
+  storage: () => import("./gather-storage.js"),
+  probes: () => import("./probes.js"),
+  records: () => import("./records.js"),
+};
+
+/**
+ * Loads every area's chunk now. The sandbox does, once, when it installs the flow: its clock runs ahead while
+ * the function waits on real work it does not track, such as reading a chunk, and the probe's wait must start
+ * before the clock has run out.
+ */
+export async function loadAreas(): Promise<void> {
+  await Promise.all(Object.values(areas).map((load) => load()));
+}
 
 /** What gathering needs besides the settings. */
 export interface GatherContext {
@@ -29,15 +48,21 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
   const fleet = settings.fleet;
   const { now } = context;
   const [autoScalingGroup, described] = await Promise.all([
-    gathered("autoscaling:DescribeAutoScalingGroups", () => describeGroup(fleet.autoScalingGroupName)),
-    gathered("ec2:DescribeInstances", () => describeInstances(fleet.autoScalingGroupName)),
+    gathered("autoscaling:DescribeAutoScalingGroups", async () =>
+      (await areas.compute()).describeGroup(fleet.autoScalingGroupName),
+    ),
+    gathered("ec2:DescribeInstances", async () =>
+      (await areas.compute()).describeInstances(fleet.autoScalingGroupName),
+    ),
   ]);
   const group = value(autoScalingGroup);
   const inService = (group?.instances ?? [])
     .filter((i) => i.lifecycleState === "InService")
     .map((i) => i.instanceId);
   const groupIds = [...new Set([...fleet.securityGroupIds, ...(value(described)?.securityGroupIds ?? [])])];
-  const secrets = await gathered("secretsmanager:ListSecrets", describeSecrets);
+  const secrets = await gathered("secretsmanager:ListSecrets", async () =>
+    (await areas.credentials()).describeSecrets(),
+  );
   const readers = [
     { roleArn: fleet.instanceRoleArn, secretArn: fleet.secretArn },
     ...(settings.alerts
@@ -62,35 +87,49 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
     manifest,
     probes,
   ] = await Promise.all([
-    gathered("ec2:DescribeLaunchTemplateVersions", () => describeLaunchTemplate(group ?? null)),
-    gathered("autoscaling:DescribeLifecycleHooks", () => describeHooks(fleet.autoScalingGroupName)),
-    gathered("ec2:DescribeSecurityGroups/Subnets/RouteTables", () =>
-      describeNetwork(groupIds, group?.subnetIds ?? fleet.subnetIds),
+    gathered("ec2:DescribeLaunchTemplateVersions", async () =>
+      (await areas.compute()).describeLaunchTemplate(group ?? null),
     ),
-    gathered("elasticfilesystem:DescribeFileSystems", () =>
-      describeFileSystems([fleet.workspace.fileSystemId, fleet.runtime.fileSystemId]),
+    gathered("autoscaling:DescribeLifecycleHooks", async () =>
+      (await areas.compute()).describeHooks(fleet.autoScalingGroupName),
+    ),
+    gathered("ec2:DescribeSecurityGroups/Subnets/RouteTables", async () =>
+      (await areas.network()).describeNetwork(groupIds, group?.subnetIds ?? fleet.subnetIds),
+    ),
+    gathered("elasticfilesystem:DescribeFileSystems", async () =>
+      (await areas.storage()).describeFileSystems([fleet.workspace.fileSystemId, fleet.runtime.fileSystemId]),
     ),
     value(secrets)
-      ? gathered("iam:SimulatePrincipalPolicy", () => simulateSecretReads(readers, value(secrets) ?? []))
+      ? gathered("iam:SimulatePrincipalPolicy", async () =>
+          (await areas.credentials()).simulateSecretReads(readers, value(secrets) ?? []),
+        )
       : Promise.resolve(unavailable("iam:SimulatePrincipalPolicy: the secrets could not be listed")),
-    gathered("lambda:ListFunctions", describeFunctionEnvironments),
-    gathered("cloudwatch:DescribeAlarms", describeAlarms),
-    gathered("logs:DescribeLogGroups", () =>
-      describeLogGroups(
+    gathered("lambda:ListFunctions", async () => (await areas.credentials()).describeFunctionEnvironments()),
+    gathered("cloudwatch:DescribeAlarms", async () => (await areas.monitoring()).describeAlarms()),
+    gathered("logs:DescribeLogGroups", async () =>
+      (await areas.monitoring()).describeLogGroups(
         [fleet.gatewayLogGroupName, fleet.sessionLogGroupName],
         fleet.sessionLogGroupName,
         logsSince,
       ),
     ),
-    gathered("backup:GetBackupPlan/ListBackupJobs", () =>
-      describeBackup(fleet.backupPlanId, fleet.backupVaultName, backupSince),
+    gathered("backup:GetBackupPlan/ListBackupJobs", async () =>
+      (await areas.storage()).describeBackup(fleet.backupPlanId, fleet.backupVaultName, backupSince),
     ),
-    gathered("dynamodb:Query restore drill", () => lastRestoreDrill(context.table)),
-    gathered("dynamodb:Query failure drill", () => lastFailureDrill(context.table)),
-    gathered("dynamodb:Query evals", () => lastEvals(context.table)),
-    gathered("ssm:GetParameter manifest", () => deployedManifest(fleet.manifestParameterName)),
+    gathered("dynamodb:Query restore drill", async () =>
+      (await areas.records()).lastRestoreDrill(context.table),
+    ),
+    gathered("dynamodb:Query failure drill", async () =>
+      (await areas.records()).lastFailureDrill(context.table),
+    ),
+    gathered("dynamodb:Query evals", async () => (await areas.records()).lastEvals(context.table)),
+    gathered("ssm:GetParameter manifest", async () =>
+      (await areas.records()).deployedManifest(fleet.manifestParameterName),
+    ),
     group
-      ? gathered("ssm:SendCommand readiness probe", () => probeInstances(inService, settings, context.sleep))
+      ? gathered("ssm:SendCommand readiness probe", async () =>
+          (await areas.probes()).probeInstances(inService, settings, context.sleep),
+        )
       : Promise.resolve(unavailable("no Auto Scaling group to probe")),
   ]);
   return {

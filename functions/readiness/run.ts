@@ -3,7 +3,7 @@ import { lambdaHandler } from "@clawops/core/handler";
 import { detectDrift, driftEvents, evaluateReadiness, parseReadinessSettings } from "@clawops/core/readiness";
 import { gatherEvidence } from "./gather.js";
 import type { Sleep } from "./probes.js";
-import { publishAreaMetrics, publishDrift } from "./publish.js";
+import { publishDrift, publishReadinessMetrics } from "./publish.js";
 import { previousRun, storeRun } from "./store.js";
 
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,8 +19,8 @@ function parseRunInput(event: unknown): RunInput {
 }
 
 /**
- * The readiness run: gather the evidence once, evaluate every check, store the run, publish failing counts per
- * area, and publish a drift event only when a check newly fails or clears. Returns the report (the CLI prints it).
+ * The readiness run: gather the evidence once, evaluate every check, store the run, publish the failing count
+ * (per area as a log property), and publish a drift event only when a check newly fails or clears. Returns the report (the CLI prints it).
  */
 export function createRunHandler(options: { sleep?: Sleep; now?: () => Date } = {}) {
   const sleep = options.sleep ?? realSleep;
@@ -40,7 +40,7 @@ export function createRunHandler(options: { sleep?: Sleep; now?: () => Date } = 
       const report = evaluateReadiness(evidence, settings, { runId, now });
       const drift = detectDrift(report, previous?.statuses);
       await storeRun(env.stateTable, report, previous);
-      publishAreaMetrics(metrics, report);
+      publishReadinessMetrics(metrics, report);
       await publishDrift(env.eventBusName, driftEvents(report, drift));
       logger.info("readiness run", {
         runId,

@@ -94,6 +94,8 @@ export interface FakeFleet {
   instances: number;
   /** Probe stdout per instance id (default: a healthy probe). */
   probeOutput?: (instanceId: string) => string;
+  /** Invocation status per instance at the n-th (1-based) ListCommandInvocations of its command (default Success). */
+  probeStatus?: (instanceId: string, look: number) => string;
   openIngress?: boolean;
   latest?: { runId: string; statuses: Record<string, string> };
 }
@@ -400,14 +402,19 @@ export function installFakeAws(
     }),
   );
   const output = fleet.probeOutput ?? (() => formatReadinessProbeOutput(probeResult()));
+  const looks = new Map<string, number>();
   MOCKS.ssm.on(ListCommandInvocationsCommand).callsFake(
-    delayed((input: { CommandId: string }) => ({
-      CommandInvocations: (batches.get(input.CommandId) ?? []).map((InstanceId) => ({
-        InstanceId,
-        Status: "Success",
-        CommandPlugins: [{ Output: output(InstanceId) }],
-      })),
-    })),
+    delayed((input: { CommandId: string }) => {
+      const look = (looks.get(input.CommandId) ?? 0) + 1;
+      looks.set(input.CommandId, look);
+      return {
+        CommandInvocations: (batches.get(input.CommandId) ?? []).map((InstanceId) => ({
+          InstanceId,
+          Status: fleet.probeStatus?.(InstanceId, look) ?? "Success",
+          CommandPlugins: [{ Output: output(InstanceId) }],
+        })),
+      };
+    }),
   );
   MOCKS.events
     .on(PutEventsCommand)

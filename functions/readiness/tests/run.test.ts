@@ -73,13 +73,36 @@ describe("Function: readiness run handler", () => {
     expect(readOnly?.details?.join(" ")).toContain("unexpected line");
   });
 
-  it("probes in batches of 50 with one ListCommandInvocations per batch and one bounded wait", async () => {
+  it("probes in batches of 50 with one ListCommandInvocations per batch once every instance has finished", async () => {
     installFakeAws({ instances: 120 });
     sleeps.length = 0;
     await run(scheduled, context);
     const calls = apiCalls();
     expect([count(calls, "SendCommand"), count(calls, "ListCommandInvocations")]).toEqual([3, 3]);
-    expect(sleeps).toEqual([47_000]);
+    expect(sleeps).toEqual([10_000]);
+  });
+
+  it("looks again every 5 s only at batches still running, never past the script's bound", async () => {
+    const slow = "i-1000";
+    installFakeAws({
+      instances: 60,
+      probeStatus: (id, look) => (id === slow && look < 3 ? "InProgress" : "Success"),
+    });
+    sleeps.length = 0;
+    const report = (await run(scheduled, context)) as ReadinessReport;
+    expect(count(apiCalls(), "ListCommandInvocations")).toBe(2 + 2);
+    expect(sleeps).toEqual([10_000, 5_000, 5_000]);
+    expect(report.checks.every((c) => !c.details?.join(" ").includes("still InProgress"))).toBe(true);
+  });
+
+  it("reports an instance still running at the bound as unknown, having waited 47 s in all", async () => {
+    installFakeAws({ instances: 2, probeStatus: (id) => (id === "i-1000" ? "InProgress" : "Success") });
+    sleeps.length = 0;
+    const report = (await run(scheduled, context)) as ReadinessReport;
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(47_000);
+    expect(report.checks.some((c) => c.details?.join(" ").includes("still InProgress after 45 s"))).toBe(
+      true,
+    );
   });
 
   it("makes the same calls for 10 and 100 instances except SSM batches, and none while evaluating", async () => {

@@ -59,6 +59,7 @@ export interface ReadinessInstall {
  */
 export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInstall> {
   const { createRunHandler } = await import("../../../../../functions/readiness/run.js");
+  await (await import("../../../../../functions/readiness/gather.js")).loadAreas();
   const { createIngestHandler } = await import("../../../../../functions/readiness/evals.js");
   const { lastFailureDrill } = await import("../../../../../functions/readiness/records.js");
   const deployment = await deployForReadiness(sandbox);
