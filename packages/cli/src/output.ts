@@ -26,6 +26,8 @@ export interface Colors {
 
 export interface Progress {
   update(label: string): void;
+  /** A milestone worth keeping in the log: its own line on stderr, above the spinner on a TTY. */
+  note(line: string): void;
   /** Clears the line (and prints `final` on stderr when given). */
   done(final?: string): void;
 }
@@ -69,7 +71,11 @@ export function createOutput(
     color: colors,
     progress(label) {
       if (!streams.stderr.isTTY)
-        return { update() {}, done: (final) => final && streams.stderr.write(`${final}\n`) };
+        return {
+          update() {},
+          note: (line) => void streams.stderr.write(`${line}\n`),
+          done: (final) => final && streams.stderr.write(`${final}\n`),
+        };
       let frame = 0;
       let text = label;
       const draw = () => streams.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text}`);
@@ -79,6 +85,10 @@ export function createOutput(
       return {
         update(next) {
           text = next;
+          draw();
+        },
+        note(line) {
+          streams.stderr.write(`\r\x1b[2K${line}\n`);
           draw();
         },
         done(final) {

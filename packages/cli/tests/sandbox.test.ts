@@ -143,6 +143,18 @@ describe("Function: run --sandbox", () => {
     ]);
   });
 
+  it("runs a restore drill with progress on stderr and the summary table on stdout (exit 0)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("drill", "--sandbox"), { streams: io, sandbox });
+    const progress = io.stderrText();
+    expect(progress).toMatch(/^drill cli-\S+ started/m);
+    expect(progress).toMatch(/fs-\w+: restoring( \d+%)? \(RPO /);
+    expect(progress).toMatch(/fs-\w+: verifying \d+ files/);
+    expect(progress).toMatch(/reporting, removing the restored file systems/);
+    expect(io.stdoutText()).toMatch(/passed/);
+    expect(code).toBe(0);
+  });
+
   it("lists the drill history as JSON (empty before any drill)", async () => {
     const io = captureStreams();
     expect(await run(argv("drill", "--history", "--sandbox", "--json"), { streams: io, sandbox })).toBe(0);

@@ -1,4 +1,10 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { client } from "@clawops/core/aws";
 import type { DrillVerdict } from "@clawops/core/drills";
 import { formatDuration } from "@clawops/core/drills";
@@ -7,6 +13,7 @@ import { drillHistory } from "../../../../functions/drills/records.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
 import { NotAvailableError } from "../errors.js";
 import { renderDrillHistory, renderDrillSummary } from "../format/drill.js";
+import { drillMilestones, drillProgress } from "../format/drill-progress.js";
 import type { Target } from "../target.js";
 
 interface DrillOptions extends TargetOptions {
@@ -56,6 +63,7 @@ async function runRestoreDrill(
   let status = "RUNNING";
   let output: string | undefined;
   let error: string | undefined;
+  let noted = 0;
   try {
     while (status === "RUNNING") {
       await target.sleep(options.poll * 1000);
@@ -63,9 +71,13 @@ async function runRestoreDrill(
       status = execution.status ?? "RUNNING";
       output = execution.output;
       error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
-      progress.update(
-        `drill ${name}: ${status.toLowerCase()}, ${formatDuration(Math.round((target.now() - started) / 1000))}`,
-      );
+      const events = await executionHistory(sfn, executionArn ?? "");
+      const since = (at: number) => formatDuration(Math.max(0, Math.round((at - started) / 1000)));
+      const milestones = drillMilestones(events);
+      for (const m of milestones.slice(noted)) progress.note(`${since(m.at).padStart(8)}  ${m.line}`);
+      noted = milestones.length;
+      const phase = drillProgress(events);
+      progress.update(`drill ${name}: ${phase ?? status.toLowerCase()}, ${since(target.now())}`);
     }
   } finally {
     progress.done();
@@ -80,6 +92,20 @@ async function runRestoreDrill(
     reason: reported.reason ?? error ?? `the execution ended ${status}`,
     fileSystems: reported.fileSystems ?? [],
   };
+}
+
+/** Every event of an execution's history, oldest first. */
+async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
 }
 
 const positive = (value: string) => {

@@ -1,0 +1,115 @@
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { formatDuration } from "@clawops/core/drills";
+
+/** What the restore-drill workflow's branch input says about one file system (stacks/workflows/restore-drill.asl.json). */
+interface BranchView {
+  readonly fileSystem?: { readonly fileSystemId?: string; readonly kind?: string };
+  readonly point?: { readonly rpoSeconds?: number };
+  readonly restore?: { readonly percentDone?: number | null };
+  readonly expectations?: {
+    readonly manifest?: { readonly files?: Record<string, unknown> };
+    readonly runtime?: { readonly files?: number };
+  };
+}
+
+/** What one file system's branch is doing, by the state it last entered. */
+function phase(state: string, branch: BranchView): string {
+  const rpo =
+    branch.point?.rpoSeconds === undefined ? "" : ` (RPO ${formatDuration(branch.point.rpoSeconds)})`;
+  switch (state) {
+    case "Route":
+    case "ChooseRecoveryPoint":
+      return "choosing the recovery point";
+    case "StartRestore":
+      return `recovery point chosen${rpo}, starting the restore`;
+    case "WaitForRestore":
+    case "PollRestore":
+    case "RestoreDone": {
+      const percent = branch.restore?.percentDone;
+      return `restoring${percent === null || percent === undefined ? "" : ` ${percent}%`}${rpo}`;
+    }
+    case "PrepareVerification":
+    case "MountReady":
+    case "WaitForMount":
+      return "mounting the restored file system for the verifier";
+    case "Verify": {
+      const soul = Object.keys(branch.expectations?.manifest?.files ?? {}).length;
+      const files = soul + (branch.expectations?.runtime?.files ?? 0);
+      return files > 0 ? `verifying ${files} files` : "verifying";
+    }
+    case "StartCleanup":
+    case "StartCleanupAfterError":
+      return "cleaning up";
+    default:
+      return state;
+  }
+}
+
+/** Top-level states that speak for the whole drill, not for one file system. */
+const DRILL_PHASES: Readonly<Record<string, string>> = {
+  Plan: "planning: finding the fleet's file systems",
+  ReportWhileCleaningUp: "reporting, removing the restored file systems",
+  Report: "reporting, removing the restored file systems",
+  FinishCleanup: "reporting, removing the restored file systems",
+  CleanupDrill: "cleaning up after a failure",
+};
+
+const parse = (text: string | undefined): unknown => {
+  try {
+    return JSON.parse(text ?? "null");
+  } catch {
+    return null;
+  }
+};
+
+/** One step of a drill as its history shows it: when (epoch ms) and what. */
+export interface DrillMilestone {
+  readonly at: number;
+  readonly line: string;
+}
+
+/**
+ * Every change of phase in a restore drill's execution history (oldest first), so a log shows each step even
+ * when it began and ended between two polls: "fs-0abc: restoring 45% (RPO 3h 02m)", "fs-0abc: verifying 14
+ * files", or the drill's own phase while it plans or reports.
+ */
+export function drillMilestones(events: readonly HistoryEvent[]): DrillMilestone[] {
+  const milestones: DrillMilestone[] = [];
+  const branches = new Map<string, string>();
+  let last: string | undefined;
+  for (const event of events) {
+    const entered = event.stateEnteredEventDetails;
+    if (!entered?.name) continue;
+    const input = parse(entered.input) as BranchView | null;
+    const id = input?.fileSystem?.fileSystemId;
+    let line: string | undefined;
+    if (entered.name in DRILL_PHASES) line = DRILL_PHASES[entered.name];
+    else if (id && branches.get(id) !== phase(entered.name, input)) {
+      branches.set(id, phase(entered.name, input));
+      line = `${id}: ${branches.get(id)}`;
+    }
+    if (line && line !== last) milestones.push({ at: event.timestamp?.getTime() ?? 0, line });
+    last = line ?? last;
+  }
+  return milestones;
+}
+
+/** The drill's current phase, one line for the spinner: every file system's phase, or the drill's own. */
+export function drillProgress(events: readonly HistoryEvent[]): string | undefined {
+  const branches = new Map<string, string>();
+  let drillPhase: string | undefined;
+  for (const event of events) {
+    const entered = event.stateEnteredEventDetails;
+    if (!entered?.name) continue;
+    const input = parse(entered.input) as BranchView | null;
+    const id = input?.fileSystem?.fileSystemId;
+    if (entered.name in DRILL_PHASES) drillPhase = DRILL_PHASES[entered.name];
+    else if (id) {
+      branches.set(id, phase(entered.name, input));
+      drillPhase = undefined;
+    }
+  }
+  if (drillPhase) return drillPhase;
+  if (branches.size === 0) return undefined;
+  return [...branches].map(([id, what]) => `${id}: ${what}`).join("; ");
+}
