@@ -16,6 +16,12 @@ import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
 import { loadMonitorState, type PendingProbe, saveMonitorState } from "./health-history.js";
 import { settingsOf } from "./lifecycle-settings.js";
 
+/**
+ * The custom metrics the monitor publishes (namespace `Clawops`, dimensions service and Fleet): the one the
+ * unhealthy-gateways alarm reads. Each is $0.30 a month (bench/cost.ts counts this list).
+ */
+export const MONITOR_METRICS = [MonitorMetric.UnhealthyGateways] as const;
+
 /** A probe older than this many periods (the schedule stopped for a while) says nothing about now. */
 const STALE_AFTER_PERIODS = 5;
 

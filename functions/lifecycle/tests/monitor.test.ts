@@ -5,13 +5,14 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { metrics } from "@clawops/core";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { context, installEnvironment, probeOutput } from "./fixture.js";
 
 installEnvironment();
-const { createMonitorHandler } = await import("../monitor.js");
+const { createMonitorHandler, MONITOR_METRICS } = await import("../monitor.js");
 const monitor = createMonitorHandler();
 
 const autoscaling = mockClient(AutoScalingClient);
@@ -72,6 +73,21 @@ function storedState(histories: Record<string, unknown>, sentAt = Date.now() - 6
 }
 
 const savedItem = () => dynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+
+/** The EMF blobs Powertools prints while `work` runs (its own console, as the sandbox swaps it). */
+async function emfOf(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const blobs: Record<string, unknown>[] = [];
+  const sink = (line: unknown) => void blobs.push(JSON.parse(String(line)) as Record<string, unknown>);
+  const emf = metrics as unknown as { console: unknown };
+  const previous = emf.console;
+  emf.console = { log: sink, info: sink, warn: sink, error: sink, debug: sink };
+  try {
+    await work();
+  } finally {
+    emf.console = previous;
+  }
+  return blobs.filter((b) => "_aws" in b);
+}
 
 beforeEach(() => {
   autoscaling.reset();
@@ -166,6 +182,21 @@ describe("Function: monitor (gateway health monitor)", () => {
     await monitor({}, context);
     const saved = JSON.parse(savedItem().histories!.S!);
     expect(Object.keys(saved)).toEqual(["i-1000"]);
+  });
+
+  it("publishes exactly the metrics the cost model counts; healthy counts and per-instance health are properties", async () => {
+    fleet(3, (id) => (id === "i-1000" ? 503 : 200));
+    const blobs = await emfOf(() => monitor({}, context));
+    const emf = blobs[0] as {
+      _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+      healthyGateways: string;
+      gatewayHealth: string;
+    };
+    expect(emf._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name))).toEqual([
+      ...MONITOR_METRICS,
+    ]);
+    expect(emf.healthyGateways).toBe("2");
+    expect(JSON.parse(emf.gatewayHealth)).toEqual({ "i-1000": 0, "i-1001": 1, "i-1002": 1 });
   });
 
   it("makes the same number of calls for 1,000 instances as ceil(1000/50) batches allow", async () => {

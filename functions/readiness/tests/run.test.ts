@@ -1,3 +1,4 @@
+import { metrics } from "@clawops/core";
 import {
   evaluateReadiness,
   formatReadinessProbeOutput,
@@ -16,6 +17,7 @@ process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 
 const { createRunHandler } = await import("../run.js");
 const { gatherEvidence } = await import("../gather.js");
+const { ReadinessMetric } = await import("../publish.js");
 const sleeps: number[] = [];
 const run = createRunHandler({ sleep: async (ms) => void sleeps.push(ms), now: () => NOW });
 const context = {
@@ -25,6 +27,21 @@ const context = {
 } as unknown as Context;
 const scheduled = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
 const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
+
+/** The EMF blobs Powertools prints while `work` runs (its own console, as the sandbox swaps it). */
+async function emfOf(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const blobs: Record<string, unknown>[] = [];
+  const sink = (line: unknown) => void blobs.push(JSON.parse(String(line)) as Record<string, unknown>);
+  const emf = metrics as unknown as { console: unknown };
+  const previous = emf.console;
+  emf.console = { log: sink, info: sink, warn: sink, error: sink, debug: sink };
+  try {
+    await work();
+  } finally {
+    emf.console = previous;
+  }
+  return blobs.filter((b) => "_aws" in b);
+}
 
 describe("Function: readiness run handler", () => {
   beforeAll(() => {
@@ -103,6 +120,26 @@ describe("Function: readiness run handler", () => {
     expect(report.checks.some((c) => c.details?.join(" ").includes("still InProgress after 45 s"))).toBe(
       true,
     );
+  });
+
+  it("publishes one metric, the cost model's; the per-area counts are a property of the same line", async () => {
+    installFakeAws({ instances: 2, openIngress: true });
+    let report: ReadinessReport | undefined;
+    const blobs = await emfOf(async () => {
+      report = (await run(scheduled, context)) as ReadinessReport;
+    });
+    const emf = blobs as {
+      _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+      areas: string;
+      ReadinessFailingTotal: number;
+    }[];
+    expect(emf.flatMap((b) => b._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)))).toEqual(
+      Object.values(ReadinessMetric),
+    );
+    const areas = JSON.parse(emf[0]!.areas) as Record<string, { fail: number; unknown: number }>;
+    expect(Object.keys(areas).sort()).toEqual(report?.areas.map((a) => a.area).sort());
+    expect(emf[0]!.ReadinessFailingTotal).toBe(report?.areas.reduce((n, a) => n + a.fail, 0));
+    expect(emf[0]!.ReadinessFailingTotal).toBeGreaterThan(0);
   });
 
   it("makes the same calls for 10 and 100 instances except SSM batches, and none while evaluating", async () => {
