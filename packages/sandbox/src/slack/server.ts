@@ -72,6 +72,11 @@ export interface SlackServer {
    */
   rateLimited(method: string, options?: { retryAfterSeconds?: number; times?: number }): void;
   /**
+   * Replaces chat.postMessage's per-channel limit (`false` turns it off), its time read from `clock` (a test
+   * passes its sandbox clock when the clients wait `Retry-After` on that clock). @default clock the server's `now`
+   */
+  limitRate(limit: RateLimitOptions | false, clock?: () => number): void;
+  /**
    * Calls `listener` for every request with a promise that settles once it is answered or its connection
    * closes (a held request too): the sandbox clock can `track` it, so real I/O takes no sandbox time.
    * Returns the unsubscribe function.
@@ -95,7 +100,7 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
   };
   const workspace = new SlackWorkspace(now, identity.botUserId);
   for (const [name, id] of Object.entries(options.channels ?? {})) workspace.addChannel(name, id);
-  const limiter =
+  let limiter =
     options.rateLimit === false ? undefined : new ChannelRateLimiter(options.rateLimit ?? {}, now);
   const faults = new Map<string, Fault[]>();
   const calls: SlackCall[] = [];
@@ -243,6 +248,9 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
     error: (method, error, times = 1) => addFault(method, { kind: "error", error, times }),
     rateLimited: (method, { retryAfterSeconds = 1, times = 1 } = {}) =>
       addFault(method, { kind: "ratelimited", retryAfterSeconds, times }),
+    limitRate(limit, clock = now) {
+      limiter = limit === false ? undefined : new ChannelRateLimiter(limit, clock);
+    },
     onRequest(listener) {
       requestListeners.add(listener);
       return () => void requestListeners.delete(listener);

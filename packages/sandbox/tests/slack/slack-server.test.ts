@@ -277,6 +277,29 @@ describe("Function: startSlackServer", () => {
     expect(slack.channel("ops-alerts").messages).toHaveLength(1);
   });
 
+  it("replaces the rate limit at run time, on the clock it is given", async () => {
+    const client = await start({ rateLimit: false });
+    let clock = 0;
+    slack.limitRate({ perSecond: 1, burst: 1 }, () => clock);
+    const post = (text: string) =>
+      fetch(`${slack.apiUrl}chat.postMessage`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${slack.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel: "C0ALERTS", text }),
+      });
+
+    const first = await post("one");
+    const limited = await post("two");
+    clock += 1_000;
+    const later = await post("three");
+    slack.limitRate(false);
+    await client.chat.postMessage({ channel: "C0ALERTS", text: "four" });
+
+    expect([first.status, limited.status, later.status]).toEqual([200, 429, 200]);
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(slack.channel("ops-alerts").messages.map((m) => m.text)).toEqual(["one", "three", "four"]);
+  });
+
   it("tells a request listener when each request is answered, a held one once its connection closes", async () => {
     await start();
     const client = clientFor(slack.token, { timeout: 100 });
