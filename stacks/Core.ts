@@ -1,4 +1,4 @@
-import { CfnOutput, aws_cloudwatch as cloudwatch, Duration, RemovalPolicy } from "aws-cdk-lib";
+import { CfnOutput, aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -12,7 +12,8 @@ import type { StackContext } from "sst/constructs";
 import { configOf } from "./config.js";
 
 /**
- * What every flow shares: the KMS key, the state table (alert threads, dedup keys, gate and drill records; TTL
+ * What every flow shares: the one KMS key of the control plane (state table, queues, topic, secrets and the
+ * workflows' log groups: a customer managed key is $1 a month, bench/cost.ts), the state table (alert threads, dedup keys, gate and drill records; TTL
  * and point-in-time recovery), the dead-letter queue every failure ends in (with an alarm on its depth), and
  * the fallback topic that hears about it when Slack cannot.
  */
@@ -20,7 +21,7 @@ export function Core({ stack, app }: StackContext) {
   const { settings } = configOf(stack);
 
   const key = new kms.Key(stack, "Key", {
-    description: `clawops ${app.stage}: state table, dead-letter queue, alert topic`,
+    description: `clawops ${app.stage}: state table, dead-letter queue, alert topic, secrets, workflow logs`,
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
@@ -52,6 +53,20 @@ export function Core({ stack, app }: StackContext) {
   }
   // CloudWatch must be able to use the key to publish alarm notifications to the encrypted topic.
   key.grantEncryptDecrypt(new iam.ServicePrincipal("cloudwatch.amazonaws.com"));
+  // CloudWatch Logs encrypts the workflows' log groups with it, for this account's log groups only.
+  const { region, account, partition } = Stack.of(stack);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+      actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      resources: ["*"],
+      conditions: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${account}:log-group:*`,
+        },
+      },
+    }),
+  );
 
   const deadLetterAlarm = new cloudwatch.Alarm(stack, "DeadLetterDepth", {
     alarmName: `clawops-${app.stage}-dead-letters`,

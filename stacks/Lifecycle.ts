@@ -1,11 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { toCdkEventPattern } from "@clawops/core/events";
 import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
-import { aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
@@ -57,9 +56,13 @@ export function Lifecycle({ stack, app }: StackContext) {
       handler: `functions/lifecycle/${file}.handler`,
       description: `clawops ${app.stage} lifecycle: ${file}`,
       timeout: file === "monitor" ? 60 : 30,
+      // The monitor runs every minute: X-Ray's Lambda sampling (1 a second + 5%) would record every run, 43,800
+      // traces a month (bench/cost.ts); its runs are in its logs and metrics. The other functions keep tracing.
+      ...(file === "monitor" ? { tracing: "disabled" as const } : {}),
       logRetention: sstLogRetention(config.settings.logRetentionDays),
       deadLetterQueue,
       environment: {
+        ...(file === "monitor" ? { POWERTOOLS_TRACE_ENABLED: "false" } : {}),
         POWERTOOLS_SERVICE_NAME: file === "monitor" ? MONITOR_SERVICE_NAME : `lifecycle-${file}`,
         CLAWOPS_STATE_TABLE: table.tableName,
         CLAWOPS_DLQ_URL: deadLetterQueue.queueUrl,
@@ -93,15 +96,10 @@ export function Lifecycle({ stack, app }: StackContext) {
     DrainFunctionArn: lambda("Drain", "drain", [...sendCommand, unscoped("ssm:GetCommandInvocation")]),
   };
 
-  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
-    description: `clawops ${app.stage}: lifecycle state machine logs`,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
   const machine = (id: string, file: string) => {
+    // Core's key (its policy lets CloudWatch Logs use it for this account's log groups): no key of our own.
     const logGroup = new logs.LogGroup(stack, `${id}Logs`, {
-      encryptionKey: logsKey,
+      encryptionKey: key,
       retention: config.settings.logRetentionDays as logs.RetentionDays,
     });
     return taskStateMachine(stack, id, { definitionFile: workflow(file), tasks, logGroup });

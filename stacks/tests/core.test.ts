@@ -38,6 +38,23 @@ describe("Stack: Core", () => {
     built.template(Core).hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
   });
 
+  it("has the control plane's one key, usable by CloudWatch Logs for this account's log groups only", () => {
+    const template = built.template(Core);
+    template.resourceCountIs("AWS::KMS::Key", 1);
+    template.hasResourceProperties("AWS::KMS::Key", {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: Match.stringLikeRegexp("^logs\\..*amazonaws\\.com$") },
+            Condition: {
+              ArnLike: { "kms:EncryptionContext:aws:logs:arn": Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it("publishes what the CLI needs under /clawops/<stage>/", () => {
     built.template(Core).hasResourceProperties("AWS::SSM::Parameter", { Name: "/clawops/test/state-table" });
     built

@@ -60,6 +60,28 @@ describe("Stack: Lifecycle", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { KmsKeyId: Match.anyValue() });
   });
 
+  it("encrypts the workflow logs with Core's key and creates no key of its own ($1 a month each)", () => {
+    const template = built.template(Lifecycle);
+    template.resourceCountIs("AWS::KMS::Key", 0);
+    template.allResourcesProperties("AWS::Logs::LogGroup", {
+      KmsKeyId: { "Fn::ImportValue": Match.stringLikeRegexp("Core") },
+    });
+  });
+
+  it("does not trace the every-minute monitor (43,800 X-Ray traces a month) and traces the other functions", () => {
+    const functions = Object.values(built.template(Lifecycle).findResources("AWS::Lambda::Function")).map(
+      (f) => (f as { Properties: Record<string, unknown> }).Properties,
+    );
+    const monitor = functions.find((p) => p.Handler === "functions/lifecycle/monitor.handler");
+    expect(monitor?.TracingConfig).toBeUndefined();
+    expect(render(monitor?.Environment)).toContain('"POWERTOOLS_TRACE_ENABLED":"false"');
+    const others = functions.filter(
+      (p) => String(p.Handler).startsWith("functions/lifecycle/") && p !== monitor,
+    );
+    expect(others.length).toBeGreaterThan(5);
+    for (const p of others) expect(p.TracingConfig).toEqual({ Mode: "Active" });
+  });
+
   it("allows ssm:SendCommand only on AWS-RunShellScript and on instances tagged with the fleet's group", () => {
     const send = statements().filter((s) => actionsOf(s).includes("ssm:SendCommand"));
     expect(send.length).toBeGreaterThan(0);
