@@ -1,10 +1,15 @@
 /**
  * Monthly cost of the clawops control plane (not the fleet's own EC2/EFS/NAT) for fleets of 3, 10 and 100
- * instances: the benchmarks' AWS call counts × schedules and assumptions below × AWS's public us-east-1 prices.
+ * instances: the benchmarks' AWS call counts, what the synthesized stacks deploy (keys, alarms, secrets, each
+ * function's memory, tracing and schedule: bench/cost-inventory.ts), the metrics the code publishes (named
+ * lists its tests pin to the EMF output) and the assumptions below, × AWS's public us-east-1 prices.
  * No free tier is subtracted (an account's free tier is shared with everything else in it).
  * Every assumption is a named constant; every price names the page it comes from.
  */
-import { AREAS } from "@clawops/core/readiness";
+import { MONITOR_METRICS } from "../functions/lifecycle/monitor.js";
+import { PROBE_FIRST_LOOK_SECONDS, PROBE_LOOK_EVERY_SECONDS } from "../functions/readiness/probes.js";
+import { ReadinessMetric } from "../functions/readiness/publish.js";
+import { type DeployedFunction, type Inventory, MINUTES_A_MONTH } from "./cost-inventory.js";
 
 // ---- Prices, us-east-1, on-demand (checked against the pages named; AWS may change them) ----
 /** "AWS Lambda Pricing", Arm: per GB-second, first 6 billion GB-s a month. */
@@ -35,20 +40,21 @@ export const SSM_RUN_COMMAND_USD = 0;
 export const EVENTBRIDGE_CUSTOM_EVENT_USD = 1 / 1e6;
 /** "AWS Key Management Service Pricing": per customer managed key-month. */
 export const KMS_KEY_MONTH_USD = 1;
-/** "AWS X-Ray Pricing": per trace recorded (every function has active tracing). */
+/** "AWS X-Ray Pricing": per trace recorded. Lambda's sampling (1 a second + 5%) records every one at these rates. */
 export const XRAY_TRACE_USD = 5 / 1e6;
 
-// ---- Schedules (clawops.config.ts defaults) and assumptions ----
-const MINUTES = 43_800; // 730 hours
-const HOURS = 730;
-const DRILLS_PER_MONTH = 4.35; // cron(0 3 ? * SUN *)
-/** Lambda memory (MB) of the scheduled functions (stacks/index.ts and each stack). */
-const MB = { default: 256, readiness: 512, verifier: 1024 } as const;
-/** Seconds of one AWS call inside a Lambda (within a region). */
+// ---- Assumptions ----
+const HOURS = MINUTES_A_MONTH / 60;
+/** Seconds of one AWS call inside a Lambda (within a region), and of a handler's own work per invocation. */
 const CALL_SECONDS = 0.05;
-/** The monitor and readiness runs wait for their bounded SSM probe script (probe timeout + 5 s; 45 + 2 s). */
-const MONITOR_PROBE_WAIT_SECONDS = 10;
-const READINESS_PROBE_WAIT_SECONDS = 47;
+const INVOCATION_OVERHEAD_SECONDS = 0.1;
+/**
+ * The readiness probe's script usually ends before the second look at its results (the egress probe waits its
+ * 5 s timeout; the secret scan is bounded at 20 s): the run waits until then, not the 47 s bound.
+ */
+const READINESS_PROBE_WAIT_SECONDS = PROBE_FIRST_LOOK_SECONDS + PROBE_LOOK_EVERY_SECONDS;
+/** AWS calls of a reconciler run: DescribeAutoScalingGroups and ListExecutions of both state machines. */
+const RECONCILER_CALLS = 3;
 /** Instance launches (and terminations) a month, per instance: one replacement a month (patching, refresh). */
 const LAUNCHES_PER_INSTANCE = 1;
 /** State transitions of a launch gate and of a drain (a probe loop of ~3 states per probe, ~5 probes). */
@@ -57,27 +63,27 @@ const DRAIN_TRANSITIONS = 8;
 /** A restore drill of two file systems: ~30 polls × 3 states plus setup, verify and cleanup. */
 const DRILL_TRANSITIONS = 120;
 const DRILL_LAMBDA_INVOCATIONS = 40;
-/** Data the verifier hashes per drill (two file systems), and its speed (from the drills benchmark). */
+/** Data the verifier hashes per drill (two file systems); its speed comes from the drills benchmark. */
 const DRILL_VERIFY_MB = 2048;
+/** Metrics a drill publishes, each sent during one hour of the month per drill. */
+const DRILL_METRICS = 7;
 /** Alarm state changes a month routed to Slack: a baseline plus two per instance. */
 const alertsPerMonth = (n: number) => 20 + 2 * n;
-/** Log bytes per invocation (Logger lines, EMF blob, START/END/REPORT), plus one EMF line per single metric. */
+/** Log bytes per invocation (Logger lines, EMF blob, START/END/REPORT) and per instance in the monitor's line. */
 const LOG_BYTES_PER_INVOCATION = 2_000;
-const LOG_BYTES_PER_SINGLE_METRIC = 400;
+const LOG_BYTES_PER_MONITORED_INSTANCE = 40;
 /** Stored compressed at about this ratio; storage shown at steady state after a year of 365-day retention. */
 const LOGS_COMPRESSION = 0.15;
 const LOGS_RETAINED_MONTHS = 12;
 
-/** AWS calls per run measured by the benchmarks, by fleet size (10/100/1000 instances). */
+/** What the model is given: the benchmarks' call counts and the synthesized inventory. */
 export interface CostInputs {
+  /** AWS calls of one monitor run and one readiness run, by fleet size (10/100/1000 instances). */
   readonly monitorCalls: { readonly "10": number; readonly "100": number; readonly "1000": number };
   readonly readinessCalls: { readonly "10": number; readonly "100": number; readonly "1000": number };
   readonly ssmCallsPerGate: number;
   readonly verifierMBps: number;
-  /** Deployed resources that bill by the month (counted from the stacks). */
-  readonly kmsKeys: number;
-  readonly alarms: number;
-  readonly secrets: number;
+  readonly inventory: Inventory;
 }
 
 /** One line of the bill. */
@@ -89,19 +95,16 @@ export interface CostLine {
   readonly usd: number;
 }
 
-/** The bill for one fleet size, as built today and with the metric fixes the report proposes. */
+/** The bill for one fleet size, as built, and with the fixes still open (`openFixes`). */
 export interface CostEstimate {
   readonly instances: number;
   readonly lines: CostLine[];
   readonly totalUsd: number;
-  /**
-   * Same, with per-area readiness as structured logs, no 10 s wait in the monitor, and
-   * one KMS key for the whole control plane.
-   */
+  /** Same, with one customer managed key for the whole control plane. */
   readonly withFixesUsd: number;
 }
 
-/** Calls grow with SSM batches of 50: 3 and 10 instances are one batch; interpolate per batch above. */
+/** Calls grow with SSM batches of 50: 3 and 10 instances are one batch; the measured step above. */
 function callsAt(measured: CostInputs["monitorCalls"], n: number): number {
   if (n <= 10) return measured["10"];
   if (n <= 100) return measured["100"];
@@ -110,39 +113,72 @@ function callsAt(measured: CostInputs["monitorCalls"], n: number): number {
 
 const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
 
+/** The deployed function, or a clear error when the stacks no longer deploy it. */
+function deployed(inventory: Inventory, name: string): DeployedFunction {
+  const fn = inventory.functions[name];
+  if (!fn) throw new Error(`the synthesized stacks deploy no function ${name} (bench/cost.ts prices it)`);
+  return fn;
+}
+
+/** One priced family of invocations of a deployed function. */
+interface Family {
+  readonly name: string;
+  readonly fn: DeployedFunction;
+  readonly count: number;
+  readonly seconds: number;
+}
+
 /** The control plane's monthly bill for a fleet of `n` instances. */
 export function estimate(inputs: CostInputs, n: number): CostEstimate {
-  const monitorCalls = callsAt(inputs.monitorCalls, n);
-  const readinessCalls = callsAt(inputs.readinessCalls, n);
+  const { inventory } = inputs;
+  const fn = (name: string) => deployed(inventory, name);
+  const drillsPerMonth = Object.values(inventory.scheduledStateMachines).reduce((a, b) => a + b, 0);
   const launches = LAUNCHES_PER_INSTANCE * n;
-  const drillVerifySeconds = DRILL_VERIFY_MB / Math.max(inputs.verifierMBps, 1);
-  const gb = (mb: number) => mb / 1024;
-
-  // Lambda: invocations and GB-seconds per function family.
-  const families = [
+  const lifecycleExecutions = 2 * launches;
+  const families: Family[] = [
     {
-      name: "monitor (1/min)",
-      count: MINUTES,
-      seconds: MONITOR_PROBE_WAIT_SECONDS + monitorCalls * CALL_SECONDS,
-      mb: MB.default,
+      name: "monitor (schedule): compute",
+      fn: fn("lifecycle/monitor"),
+      count: fn("lifecycle/monitor").scheduledPerMonth,
+      seconds: INVOCATION_OVERHEAD_SECONDS + callsAt(inputs.monitorCalls, n) * CALL_SECONDS,
     },
-    { name: "reconciler (5 min)", count: MINUTES / 5, seconds: 1, mb: MB.default },
     {
-      name: "readiness run (1/h)",
-      count: HOURS,
-      seconds: READINESS_PROBE_WAIT_SECONDS + readinessCalls * CALL_SECONDS,
-      mb: MB.readiness,
+      name: "reconciler (schedule): compute",
+      fn: fn("lifecycle/reconcile"),
+      count: fn("lifecycle/reconcile").scheduledPerMonth,
+      seconds: INVOCATION_OVERHEAD_SECONDS + RECONCILER_CALLS * CALL_SECONDS,
     },
-    { name: "drill sweeper (1/h)", count: HOURS, seconds: 0.5, mb: MB.default },
-    { name: "drill tasks", count: DRILLS_PER_MONTH * DRILL_LAMBDA_INVOCATIONS, seconds: 1, mb: MB.default },
-    { name: "drill verifier", count: DRILLS_PER_MONTH, seconds: drillVerifySeconds, mb: MB.verifier },
+    {
+      name: "readiness run (schedule): compute",
+      fn: fn("readiness/run"),
+      count: fn("readiness/run").scheduledPerMonth,
+      seconds: READINESS_PROBE_WAIT_SECONDS + callsAt(inputs.readinessCalls, n) * CALL_SECONDS,
+    },
+    {
+      name: "drill sweeper (schedule): compute",
+      fn: fn("drills/sweeper"),
+      count: fn("drills/sweeper").scheduledPerMonth,
+      seconds: 0.5,
+    },
+    {
+      name: "drill tasks",
+      fn: fn("drills/plan"),
+      count: drillsPerMonth * DRILL_LAMBDA_INVOCATIONS,
+      seconds: 1,
+    },
+    {
+      name: "drill verifier",
+      fn: fn("drills/verify"),
+      count: drillsPerMonth,
+      seconds: DRILL_VERIFY_MB / Math.max(inputs.verifierMBps, 1),
+    },
     {
       name: "gate + drain tasks",
+      fn: fn("lifecycle/probe"),
       count: (launches * (GATE_TRANSITIONS + DRAIN_TRANSITIONS)) / 2,
       seconds: 0.5,
-      mb: MB.default,
     },
-    { name: "alert router", count: alertsPerMonth(n), seconds: 1, mb: MB.default },
+    { name: "alert router", fn: fn("alerts/router"), count: alertsPerMonth(n), seconds: 1 },
   ];
   const invocations = families.reduce((s, f) => s + f.count, 0);
   const lines: CostLine[] = [];
@@ -156,7 +192,7 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     });
 
   for (const f of families)
-    add("Lambda", `${f.name}: compute`, f.count * f.seconds * gb(f.mb), "GB-s", LAMBDA_ARM_GB_SECOND_USD);
+    add("Lambda", f.name, f.count * f.seconds * (f.fn.memoryMb / 1024), "GB-s", LAMBDA_ARM_GB_SECOND_USD);
   add("Lambda", "requests (all functions)", invocations, "requests", LAMBDA_REQUEST_USD);
   add(
     "Step Functions",
@@ -168,37 +204,39 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   add(
     "Step Functions",
     "restore drills",
-    DRILLS_PER_MONTH * DRILL_TRANSITIONS,
+    drillsPerMonth * DRILL_TRANSITIONS,
     "transitions",
     SFN_TRANSITION_USD,
   );
 
-  // CloudWatch metrics: metric-months, prorated by the hours each metric is sent.
-  const monitorFleetMetrics = 2; // HealthyGateways, UnhealthyGateways
-  const readinessMetrics = AREAS.length * 2 + 1; // ReadinessFailing/Unknown per area + total
-  const drillMetricMonths = (7 * DRILLS_PER_MONTH) / HOURS; // a few metrics, one hour a week
-  // Per-instance gateway health is an EMF property of the monitor's line (searchable, no metric): no line item.
+  // CloudWatch metrics: the lists the functions publish (their tests pin them to the EMF output).
   add(
     "CloudWatch",
-    "metrics: fleet health (monitor)",
-    monitorFleetMetrics,
+    `metrics: monitor (${MONITOR_METRICS.join(", ")})`,
+    MONITOR_METRICS.length,
+    "metric-months",
+    CW_METRIC_MONTH_USD,
+  );
+  const readinessMetrics = Object.values(ReadinessMetric);
+  add(
+    "CloudWatch",
+    `metrics: readiness (${readinessMetrics.join(", ")})`,
+    readinessMetrics.length,
     "metric-months",
     CW_METRIC_MONTH_USD,
   );
   add(
     "CloudWatch",
-    "metrics: readiness per area + total",
-    readinessMetrics,
+    "metrics: drills (hours sent)",
+    (DRILL_METRICS * drillsPerMonth) / HOURS,
     "metric-months",
     CW_METRIC_MONTH_USD,
   );
-  add("CloudWatch", "metrics: drills (hours sent)", drillMetricMonths, "metric-months", CW_METRIC_MONTH_USD);
-  // No ColdStart metric: lambdaHandler no longer publishes one per function (cold_start is in every log line).
-  add("CloudWatch", "alarms", inputs.alarms, "alarm-months", CW_ALARM_MONTH_USD);
+  add("CloudWatch", "alarms", inventory.alarms, "alarm-months", CW_ALARM_MONTH_USD);
 
-  const singleMetricLines = MINUTES * n + HOURS * AREAS.length * 2;
+  const monitorRuns = fn("lifecycle/monitor").scheduledPerMonth;
   const ingestGb =
-    (invocations * LOG_BYTES_PER_INVOCATION + singleMetricLines * LOG_BYTES_PER_SINGLE_METRIC) / 1024 ** 3;
+    (invocations * LOG_BYTES_PER_INVOCATION + monitorRuns * n * LOG_BYTES_PER_MONITORED_INSTANCE) / 1024 ** 3;
   add("CloudWatch Logs", "ingestion (logs + EMF)", ingestGb, "GB", LOGS_INGEST_GB_USD);
   add(
     "CloudWatch Logs",
@@ -208,13 +246,14 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     LOGS_STORAGE_GB_MONTH_USD,
   );
 
-  // DynamoDB: monitor histories (1 read + 1 write a run), router dedup/thread state (2 + 2), drills, gates.
-  const reads = MINUTES + alertsPerMonth(n) * 2 + HOURS + launches * 2;
-  const writes = MINUTES + alertsPerMonth(n) * 2 + HOURS + launches * 2 + DRILLS_PER_MONTH * 4;
+  // DynamoDB: monitor state (1 read + 1 write a run), router dedup/thread state (2 + 2), readiness, drills, gates.
+  const readinessRuns = fn("readiness/run").scheduledPerMonth;
+  const reads = monitorRuns + alertsPerMonth(n) * 2 + readinessRuns + launches * 2;
+  const writes = monitorRuns + alertsPerMonth(n) * 2 + readinessRuns + launches * 2 + drillsPerMonth * 4;
   add("DynamoDB", "on-demand reads", reads, "RRU", DDB_READ_MILLION_USD / 1e6);
   add("DynamoDB", "on-demand writes", writes, "WRU", DDB_WRITE_MILLION_USD / 1e6);
 
-  add("Secrets Manager", "Slack token secret", inputs.secrets, "secret-months", SECRET_MONTH_USD);
+  add("Secrets Manager", "secrets (Slack token)", inventory.secrets, "secret-months", SECRET_MONTH_USD);
   add(
     "Secrets Manager",
     "GetSecretValue (router, worst case one per alert)",
@@ -222,31 +261,31 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     "calls",
     SECRET_API_10K_USD / 10_000,
   );
-  const ssmCalls = MINUTES * monitorCalls + HOURS * readinessCalls + launches * inputs.ssmCallsPerGate;
+  const ssmCalls =
+    monitorRuns * callsAt(inputs.monitorCalls, n) +
+    readinessRuns * callsAt(inputs.readinessCalls, n) +
+    launches * inputs.ssmCallsPerGate;
   add("SSM", "Run Command and API calls (no charge)", ssmCalls, "calls", SSM_RUN_COMMAND_USD);
   add(
     "EventBridge",
     "clawops custom events (drift, drill, lifecycle)",
-    HOURS * 0.1 + DRILLS_PER_MONTH + launches * 2,
+    readinessRuns * 0.1 + drillsPerMonth + launches * 2,
     "events",
     EVENTBRIDGE_CUSTOM_EVENT_USD,
   );
-  add("KMS", "customer managed keys", inputs.kmsKeys, "key-months", KMS_KEY_MONTH_USD);
-  add("X-Ray", "traces (active tracing, all sampled at this rate)", invocations, "traces", XRAY_TRACE_USD);
+  add("KMS", "customer managed keys", inventory.kmsKeys, "key-months", KMS_KEY_MONTH_USD);
+  const traced = families.filter((f) => f.fn.tracing).reduce((s, f) => s + f.count, 0);
+  add(
+    "X-Ray",
+    "traces (functions with active tracing, and workflow executions)",
+    traced + lifecycleExecutions + drillsPerMonth,
+    "traces",
+    XRAY_TRACE_USD,
+  );
 
   const totalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
-  // Per-area readiness as structured log fields instead of metrics (the alarms use the
-  // fleet totals), and the monitor collecting the probe's results on its next run instead of waiting 10 s.
-  // And one customer managed key (Core's) for every stack's encrypted logs instead of one per stack.
-  const metricFixSavings = AREAS.length * 2 * CW_METRIC_MONTH_USD;
-  const keyFixSavings = Math.max(inputs.kmsKeys - 1, 0) * KMS_KEY_MONTH_USD;
-  const waitFixSavings = MINUTES * MONITOR_PROBE_WAIT_SECONDS * gb(MB.default) * LAMBDA_ARM_GB_SECOND_USD;
-  return {
-    instances: n,
-    lines,
-    totalUsd,
-    withFixesUsd: round(totalUsd - metricFixSavings - waitFixSavings - keyFixSavings),
-  };
+  const keyFixSavings = Math.max(inventory.kmsKeys - 1, 0) * KMS_KEY_MONTH_USD;
+  return { instances: n, lines, totalUsd, withFixesUsd: round(totalUsd - keyFixSavings) };
 }
 
 /** The bills for 3, 10 and 100 instances. */
@@ -256,4 +295,17 @@ export function costModel(inputs: CostInputs): {
   "100": CostEstimate;
 } {
   return { "3": estimate(inputs, 3), "10": estimate(inputs, 10), "100": estimate(inputs, 100) };
+}
+
+/** What the "with fixes" figure assumes that the stacks do not do yet (empty when nothing is open). */
+export function openFixes(inventory: Inventory): string[] {
+  const extraKeys = Object.entries(inventory.kmsKeysByStack).filter(([stack]) => stack !== "Core");
+  return extraKeys.length === 0
+    ? []
+    : [
+        `one customer managed key for the whole control plane: ${extraKeys
+          .map(([stack, n]) => `${stack} creates ${n}`)
+          .join(", ")} of its own ($${KMS_KEY_MONTH_USD} a month each) where Core's key (its policy lets ` +
+          "CloudWatch Logs use it for the account's log groups) would do, as the Lifecycle stack does",
+      ];
 }

@@ -1,4 +1,5 @@
 /** Renders one `npm run bench` as docs/benchmarks.md. */
+import { openFixes } from "./cost.js";
 import type { BenchRun, FlowOutcome } from "./run.js";
 
 const TARGET_KB = 400;
@@ -51,8 +52,10 @@ export function renderMarkdown(run: BenchRun): string {
     const b = run.bundles.result;
     out.push(
       `${status(run.bundles)}. Each function built as deployed (stacks/bundling.ts: ESM, code splitting, minified, ` +
-        `SDK included). **KB at cold start** = the entry plus the chunks it imports statically; **KB shipped** also ` +
-        "counts chunks only a rare path loads (dead-letter SQS client, X-Ray tracer, STS/SSO credential clients). " +
+        `SDK included; SST's own esbuild and options). **KB at cold start** = the entry plus the chunks it imports ` +
+        "statically; **KB shipped** = all its code (source maps not counted): chunks a rare path loads (dead-letter " +
+        "SQS client, X-Ray tracer, STS/SSO credential clients, EventBridge on drift) and, for readiness/run, the " +
+        "per-area gatherers every run loads after the import. " +
         `Import = \`await import()\` in a fresh Node process, median of ${b.runs}, as a ratio to the reference ` +
         `(\`@slack/web-api\` alone: ${b.referenceKb} KB, ${b.referenceImportMs} ms here). ` +
         `Targets: ≤ ${TARGET_KB} KB, ≤ ${TARGET_RATIO}x.\n`,
@@ -97,28 +100,32 @@ export function renderMarkdown(run: BenchRun): string {
   out.push("## Cost of the control plane (USD a month, us-east-1)\n");
   if (run.cost.status === "ok") {
     const { estimates, inputs } = run.cost.result;
+    const { inventory, ...calls } = inputs;
+    const fixes = openFixes(inventory);
+    const functions = Object.entries(inventory.functions)
+      .filter(([, f]) => f.scheduledPerMonth > 0 || !f.tracing)
+      .map(
+        ([name, f]) =>
+          `${name} ${f.memoryMb} MB${f.tracing ? "" : " untraced"}${f.scheduledPerMonth > 0 ? `, ${Math.round(f.scheduledPerMonth)} runs` : ""}`,
+      );
     out.push(
-      "From the call counts above, the schedules in clawops.config.ts and the public prices and assumptions in " +
-        "bench/cost.ts (each price names its page). No free tier subtracted. The fleet's own EC2, EFS, NAT and " +
-        "backups are not the control plane and are not included.\n",
-      `Inputs: \`${JSON.stringify(inputs)}\`\n`,
+      "From the call counts above, what the synthesized stacks deploy (bench/cost-inventory.ts: keys, alarms, " +
+        "secrets, each function's memory, X-Ray mode and schedule), the metrics the functions publish and the " +
+        "public prices and assumptions in bench/cost.ts (each price names its page). No free tier subtracted. " +
+        "The fleet's own EC2, EFS, NAT, backups, key and secret are not the control plane and are not included.\n",
+      `Calls: \`${JSON.stringify(calls)}\`. Deployed: ${inventory.kmsKeys} KMS keys ` +
+        `(\`${JSON.stringify(inventory.kmsKeysByStack)}\`), ${inventory.alarms} alarms, ${inventory.secrets} secret(s); ` +
+        `scheduled or untraced functions a month: ${functions.join("; ")}.\n`,
       table(
-        ["fleet", "total", "with the proposed fixes", "target (10 instances)"],
+        ["fleet", "total", fixes.length > 0 ? "with the open fixes" : "", "target (10 instances)"],
         (["3", "10", "100"] as const).map((n) => [
           `${n} instances`,
           `$${estimates[n].totalUsd.toFixed(2)}`,
-          `$${estimates[n].withFixesUsd.toFixed(2)}`,
+          fixes.length > 0 ? `$${estimates[n].withFixesUsd.toFixed(2)}` : "",
           n === "10" ? (estimates[n].totalUsd < 3 ? "met (< $3)" : "**missed** (≥ $3)") : "",
         ]),
       ),
-      "\nPer-instance gateway health is already a property of the monitor's EMF line, not a metric. " +
-        "Proposed fixes: per-area readiness as structured log fields instead of " +
-        "custom metrics (each metric is $0.30 a month; the alarms use the fleet totals), and the health monitor " +
-        "collecting its probe's results on its next run instead of waiting 10 s every minute, and one customer " +
-        "managed KMS key (Core's) for every stack's encrypted logs instead of one per stack ($1 a month each). " +
-        "Below $3 for 10 instances then also needs: one fleet-health metric (UnhealthyGateways), the readiness " +
-        "run's 47 s probe wait moved out of Lambda, and X-Ray active tracing off (or sampled) on the scheduled " +
-        "functions.\n",
+      fixes.length > 0 ? `\nOpen fixes: ${fixes.join("; ")}.\n` : "",
     );
     for (const n of ["3", "10", "100"] as const) {
       out.push(

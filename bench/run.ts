@@ -143,23 +143,6 @@ export function toJson(run: BenchRun): Record<string, unknown> {
   };
 }
 
-/** Counts what bills by the month from the stacks' source (control-plane stacks only, not the fleet's). */
-async function deployedInventory(): Promise<Pick<CostInputs, "kmsKeys" | "alarms" | "secrets">> {
-  const count = async (pattern: RegExp) => {
-    let n = 0;
-    for (const stack of ["Core", "Alerts", "Lifecycle", "Drills", "Readiness"]) {
-      const source = await readFile(join("stacks", `${stack}.ts`), "utf8").catch(() => "");
-      n += source.match(pattern)?.length ?? 0;
-    }
-    return n;
-  };
-  return {
-    kmsKeys: await count(/new kms\.Key\(/g),
-    alarms: await count(/new cloudwatch\.Alarm\(/g),
-    secrets: await count(/new secretsmanager\.Secret\(/g),
-  };
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
   const log = (line: string) =>
@@ -185,20 +168,26 @@ async function main(): Promise<void> {
   let cost: BenchRun["cost"];
   const lifecycle = flows.lifecycle.status === "ok" ? flows.lifecycle.result : undefined;
   const readiness = flows.readiness.status === "ok" ? flows.readiness.result : undefined;
-  if (lifecycle && readiness) {
+  log("cost: synthesizing the stacks for what they deploy");
+  const inventory = await runFlow("cost-inventory", "synthesizedInventory", []);
+  log(`cost: inventory ${inventory.status} in ${inventory.seconds}s`);
+  if (lifecycle && readiness && inventory.status === "ok") {
     const inputs: CostInputs = {
       monitorCalls: lifecycle.monitorCalls as CostInputs["monitorCalls"],
       readinessCalls: readiness.calls as CostInputs["readinessCalls"],
       ssmCallsPerGate: Number(lifecycle.ssmCallsPerGate ?? 0),
       verifierMBps: Number(get(flows.drills, "verifierMBps") ?? 100),
-      ...(await deployedInventory()),
+      inventory: inventory.result as unknown as CostInputs["inventory"],
     };
-    cost = { status: "ok", seconds: 0, result: { inputs, estimates: costModel(inputs) } };
+    cost = { status: "ok", seconds: inventory.seconds, result: { inputs, estimates: costModel(inputs) } };
   } else {
     cost = {
       status: "failed",
-      seconds: 0,
-      error: "needs the lifecycle and readiness call counts, which did not run",
+      seconds: inventory.seconds,
+      error:
+        inventory.status === "ok"
+          ? "needs the lifecycle and readiness call counts, which did not run"
+          : `synthesizing the stacks failed: ${inventory.error}`,
     };
   }
   const run: BenchRun = {

@@ -1,0 +1,147 @@
+/**
+ * What the control plane deploys that the cost model prices, read from the synthesized CloudFormation templates
+ * (the app as `sst deploy` would build it, offline): customer managed keys, alarms, secrets, each function's
+ * memory, X-Ray mode and schedule, and how often the scheduled state machines start. Every stack but the fleet's
+ * own (its EC2, EFS, key and secret are the fleet, not the control plane).
+ */
+
+/** A month of 730 hours, as AWS prices it. */
+export const MINUTES_A_MONTH = 43_800;
+const DAYS_A_MONTH = MINUTES_A_MONTH / 1440;
+const WEEKS_A_MONTH = DAYS_A_MONTH / 7;
+
+/** One deployed clawops function, by its handler (`lifecycle/monitor`). */
+export interface DeployedFunction {
+  readonly memoryMb: number;
+  /** X-Ray active tracing (Lambda records 1 request a second and 5% more: at clawops' rates, every one). */
+  readonly tracing: boolean;
+  /** Invocations a month from the EventBridge schedules that target it (0 when none does). */
+  readonly scheduledPerMonth: number;
+}
+
+/** The priced inventory of the control plane. */
+export interface Inventory {
+  readonly kmsKeys: number;
+  /** Keys by stack, so the report can say which stack still brings its own. */
+  readonly kmsKeysByStack: Readonly<Record<string, number>>;
+  readonly alarms: number;
+  readonly secrets: number;
+  readonly functions: Readonly<Record<string, DeployedFunction>>;
+  /** Scheduled starts a month by state machine logical id (e.g. `RestoreDrill0200534F`). */
+  readonly scheduledStateMachines: Readonly<Record<string, number>>;
+}
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+/** The part of a CloudFormation template read here. */
+export interface CfnTemplate {
+  readonly Resources?: Readonly<Record<string, CfnResource>>;
+}
+
+/** Values one cron field matches, out of `all` (`*`, `?`, lists, ranges, steps, names). */
+function cronFieldCount(field: string, all: number, names: readonly string[] = []): number {
+  if (field === "*" || field === "?") return all;
+  let count = 0;
+  for (const part of field.split(",")) {
+    const [range = "", step] = part.split("/");
+    const value = (v: string) =>
+      names.includes(v.toUpperCase()) ? names.indexOf(v.toUpperCase()) : Number(v);
+    const [from, to] = range === "*" ? [0, all - 1] : range.split("-").map(value);
+    const last = to ?? (step ? all - 1 : from);
+    count += Math.floor(((last ?? 0) - (from ?? 0)) / Number(step ?? 1)) + 1;
+  }
+  return count;
+}
+
+const DAYS_OF_WEEK = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
+
+/**
+ * Runs a month of an EventBridge schedule expression: `rate(n unit)` exactly, `cron(min hour dom month dow
+ * year)` by counting its fields (every month assumed to match; days of the week as 4.35 weeks a month).
+ */
+export function runsPerMonth(expression: string): number {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (rate) {
+    const minutes =
+      Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as "minute" | "hour" | "day"];
+    return MINUTES_A_MONTH / minutes;
+  }
+  const cron = /^cron\((.+)\)$/.exec(expression)?.[1]?.trim().split(/\s+/);
+  if (cron?.length !== 6) throw new Error(`cannot price the schedule ${expression}`);
+  const [minute = "*", hour = "*", dom = "*", , dow = "*"] = cron;
+  const perDay = cronFieldCount(minute, 60) * cronFieldCount(hour, 24);
+  if (dow !== "*" && dow !== "?") return perDay * cronFieldCount(dow, 7, DAYS_OF_WEEK) * WEEKS_A_MONTH;
+  if (dom !== "*" && dom !== "?") return perDay * cronFieldCount(dom, 31);
+  return perDay * DAYS_A_MONTH;
+}
+
+/** `functions/lifecycle/monitor.handler` → `lifecycle/monitor`; undefined for SST's and CDK's own functions. */
+function functionName(handler: unknown): string | undefined {
+  return typeof handler === "string" ? /^functions\/(.+)\.handler$/.exec(handler)?.[1] : undefined;
+}
+
+/** The logical id a rule target points at (`{ "Fn::GetAtt": [id, "Arn"] }` or `{ "Ref": id }`). */
+function targetId(arn: unknown): string | undefined {
+  const ref = arn as { "Fn::GetAtt"?: [string, string]; Ref?: string } | undefined;
+  return ref?.["Fn::GetAtt"]?.[0] ?? ref?.Ref;
+}
+
+/** Reads the inventory from every control-plane stack's template (`stackName` → template). */
+export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): Inventory {
+  const kmsKeysByStack: Record<string, number> = {};
+  const functions: Record<string, DeployedFunction> = {};
+  const scheduledStateMachines: Record<string, number> = {};
+  let alarms = 0;
+  let secrets = 0;
+  for (const [stackName, template] of Object.entries(templates)) {
+    if (/-Fleet$/.test(stackName)) continue;
+    const stack = stackName.split("-").at(-1) ?? stackName;
+    const resources = Object.entries(template.Resources ?? {});
+    const schedules = new Map<string, number>();
+    for (const [, r] of resources) {
+      const expression = r.Properties?.ScheduleExpression;
+      if (r.Type !== "AWS::Events::Rule" || typeof expression !== "string") continue;
+      if (r.Properties?.State === "DISABLED") continue;
+      for (const target of (r.Properties?.Targets ?? []) as { Arn?: unknown }[]) {
+        const id = targetId(target.Arn);
+        if (id) schedules.set(id, (schedules.get(id) ?? 0) + runsPerMonth(expression));
+      }
+    }
+    for (const [id, r] of resources) {
+      if (r.Type === "AWS::KMS::Key") kmsKeysByStack[stack] = (kmsKeysByStack[stack] ?? 0) + 1;
+      else if (r.Type === "AWS::CloudWatch::Alarm") alarms += 1;
+      else if (r.Type === "AWS::SecretsManager::Secret") secrets += 1;
+      else if (r.Type === "AWS::StepFunctions::StateMachine" && schedules.has(id))
+        scheduledStateMachines[id] = schedules.get(id) ?? 0;
+      else if (r.Type === "AWS::Lambda::Function") {
+        const name = functionName(r.Properties?.Handler);
+        if (!name) continue;
+        functions[name] = {
+          memoryMb: Number(r.Properties?.MemorySize ?? 128),
+          tracing: (r.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode === "Active",
+          scheduledPerMonth: schedules.get(id) ?? 0,
+        };
+      }
+    }
+  }
+  const kmsKeys = Object.values(kmsKeysByStack).reduce((a, b) => a + b, 0);
+  return { kmsKeys, kmsKeysByStack, alarms, secrets, functions, scheduledStateMachines };
+}
+
+/**
+ * Synthesizes the app offline exactly as the stack tests do (default config, every function bundled, no
+ * cdk-nag) and reads the inventory from its templates. A minute or two on 2 cores.
+ */
+export async function synthesizedInventory(): Promise<Inventory> {
+  // SST only skips its STS and bootstrap lookups under NODE_ENV=test; synthesis needs neither.
+  process.env.NODE_ENV = "test";
+  process.env.SST_STAGE = "bench";
+  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
+  const { synthesizeApp } = await import("../stacks/build.js");
+  const { assembly } = await synthesizeApp({ stage: "bench", nag: false });
+  const templates: Record<string, CfnTemplate> = {};
+  for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as CfnTemplate;
+  return inventoryOf(templates);
+}
