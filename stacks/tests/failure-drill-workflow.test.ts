@@ -283,7 +283,8 @@ describe("Workflow: failure-drill.asl.json", () => {
     expect(restarted()).toBe(false);
     expect(await lastFailureDrill(table)).toMatchObject({ alertDeliveredSeconds: 200 });
     // A failed execution has no output: its cause carries the result for `clawops drill --failure`.
-    expect(JSON.parse((run.error?.cause as Error).message)).toMatchObject({
+    const cause = run.error?.cause as Error | undefined;
+    expect(JSON.parse(cause?.message ?? "null")).toMatchObject({
       passed: false,
       seconds: { alarm: 150, alertDelivered: 200 },
       verdicts: { alarm: "pass", alert: "fail", replacement: "pass" },
