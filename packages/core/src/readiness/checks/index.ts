@@ -8,8 +8,11 @@ import { networkChecks } from "./network.js";
 import { skillEvalChecks } from "./skill-evals.js";
 import { soulDocumentChecks } from "./soul-documents.js";
 
-/** Every readiness check, in the checklist's order of areas. */
-export const READINESS_CHECKS: readonly ReadinessCheck[] = [
+/**
+ * Every readiness check, in the checklist's order of areas. Marked pure: a bundle that imports this package
+ * for something else (the evals ingestion) leaves the checks out (esbuild keeps a top-level spread otherwise).
+ */
+export const READINESS_CHECKS: readonly ReadinessCheck[] = /* @__PURE__ */ (() => [
   ...infrastructureChecks,
   ...soulDocumentChecks,
   ...credentialChecks,
@@ -18,7 +21,7 @@ export const READINESS_CHECKS: readonly ReadinessCheck[] = [
   ...backupChecks,
   ...skillEvalChecks,
   ...approvalGateChecks,
-];
+])();
 
 export {
   approvalGateChecks,
