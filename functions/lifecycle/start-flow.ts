@@ -1,8 +1,12 @@
 import { LifecycleLaunchEventSchema, LifecycleTerminateEventSchema, parseEvent } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
-import { actionFromDetail, routeLifecycleEvent } from "@clawops/core/lifecycle";
+import {
+  actionFromDetail,
+  foreignLifecycleEvent,
+  lifecycleOwner,
+  routeLifecycleEvent,
+} from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { completeWithoutGate } from "./auto-scaling.js";
 import { startFlow } from "./executions.js";
 import { settingsOf } from "./lifecycle-settings.js";
 
@@ -19,12 +23,19 @@ export const handler = lambdaHandler({
   handler: async (event, { env, logger }) => {
     const settings = settingsOf(env);
     const action = actionFromDetail(event.detail);
-    const route = routeLifecycleEvent(event.detail, settings.autoScalingGroupName);
-    if (route === "ignore") {
-      logger.warn("lifecycle event of another group ignored", { asgName: action.asgName });
-      return { route };
+    const foreign = foreignLifecycleEvent(event, lifecycleOwner(settings));
+    if (foreign) {
+      logger.warn("lifecycle event ignored: not the fleet's", {
+        reason: foreign,
+        instanceId: action.instanceId,
+      });
+      return { route: "ignore", reason: foreign };
     }
+    const route = routeLifecycleEvent(event.detail, settings.autoScalingGroupName);
+    if (route === "ignore") return { route };
     if (route === "complete-without-gate") {
+      // Warm-pool moves only: the Auto Scaling client (and its XML protocol) is loaded on this path alone.
+      const { completeWithoutGate } = await import("./auto-scaling.js");
       await completeWithoutGate(action, logger);
       return { route };
     }
