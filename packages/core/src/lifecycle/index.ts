@@ -58,6 +58,12 @@ export {
   pruneHistories,
 } from "./monitor.js";
 export {
+  foreignLifecycleEvent,
+  type LifecycleEventOrigin,
+  type LifecycleOwner,
+  lifecycleOwner,
+} from "./ownership.js";
+export {
   formatGatewayProbeOutput,
   GATEWAY_PROBE_MARKER,
   type GatewayHealth,
