@@ -3,13 +3,31 @@
  * group is called; the console reads the region from the URL.
  */
 
+/** An AWS region name (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The console's CloudWatch home. The region comes from the event: one that is not a region name (an event
+ * no AWS service sent) must not pick the link's host, so it gets the console's global address instead.
+ */
 function consoleBase(region: string): string {
+  if (!REGION.test(region)) return "https://console.aws.amazon.com/cloudwatch/home";
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}`;
+}
+
+/**
+ * `encodeURIComponent` of any string: a lone surrogate (which no UTF-8 name can hold, but a JSON escape in an
+ * event can) becomes U+FFFD instead of throwing `URIError` and losing the alert.
+ */
+function encodeName(name: string): string {
+  return encodeURIComponent(
+    name.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"),
+  );
 }
 
 /** The alarm's page in the CloudWatch console. */
 export function alarmConsoleUrl(region: string, alarmName: string): string {
-  return `${consoleBase(region)}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+  return `${consoleBase(region)}#alarmsV2:alarm/${encodeName(alarmName)}`;
 }
 
 /**
@@ -17,7 +35,7 @@ export function alarmConsoleUrl(region: string, alarmName: string): string {
  * route and once for the name.
  */
 export function logGroupConsoleUrl(region: string, logGroupName: string): string {
-  const twice = encodeURIComponent(encodeURIComponent(logGroupName));
+  const twice = encodeURIComponent(encodeName(logGroupName));
   return `${consoleBase(region)}#logsV2:log-groups/log-group/${twice}`;
 }
 
