@@ -85,6 +85,8 @@ export {
 export { type EventBridgeEnvelope, EventBridgeEnvelopeSchema, eventBridgeEventSchema } from "./envelope.js";
 export { EventPatternError, EventValidationError, type EventValidationIssue } from "./errors.js";
 export {
+  Ec2InstanceIdSchema,
+  LifecycleActionTokenSchema,
   type LifecycleLaunchDetail,
   LifecycleLaunchDetailSchema,
   type LifecycleLaunchEvent,

@@ -8,13 +8,24 @@ export const LifecycleLocationSchema = z.enum(["EC2", "AutoScalingGroup", "WarmP
 /** `EC2` | `AutoScalingGroup` | `WarmPool`. */
 export type LifecycleLocation = z.infer<typeof LifecycleLocationSchema>;
 
+/**
+ * An EC2 instance id (`i-` and 8 or 17 hex digits). It names Step Functions executions and goes into Run
+ * Command calls, so anything else is refused at the edge with a clear error.
+ */
+export const Ec2InstanceIdSchema = z.string().check(z.regex(/^i-([0-9a-f]{8}|[0-9a-f]{17})$/));
+
+/** A lifecycle action token: a UUID, as Auto Scaling hands them out (it names the gate's execution). */
+export const LifecycleActionTokenSchema = z
+  .string()
+  .check(z.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/));
+
 function lifecycleDetailSchema<const Transition extends string>(transition: Transition) {
   return z.looseObject({
     /** Completes or heartbeats this action; expires with the hook's timeout. */
-    LifecycleActionToken: z.string(),
+    LifecycleActionToken: LifecycleActionTokenSchema,
     AutoScalingGroupName: z.string(),
     LifecycleHookName: z.string(),
-    EC2InstanceId: z.string(),
+    EC2InstanceId: Ec2InstanceIdSchema,
     LifecycleTransition: z.literal(transition),
     NotificationMetadata: z.optional(z.string()),
     /** Present when the group has a warm pool, and in newer events generally. */

@@ -69,8 +69,12 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): Eve
           problem: `expected at most ${String(issue.maximum)} (${issue.origin}), got ${describeValue(issue.input)}`,
         },
       ];
-    case "invalid_format":
-      return [{ path, problem: `expected ${issue.format} format, got ${describeValue(issue.input)}` }];
+    case "invalid_format": {
+      const pattern = "pattern" in issue ? issue.pattern : undefined;
+      const expected =
+        issue.format === "regex" && pattern ? `a value matching ${pattern}` : `${issue.format} format`;
+      return [{ path, problem: `expected ${expected}, got ${describeValue(issue.input)}` }];
+    }
     case "unrecognized_keys":
       return [{ path, problem: `unexpected keys ${issue.keys.join(", ")}` }];
     default:
