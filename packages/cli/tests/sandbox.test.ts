@@ -114,6 +114,7 @@ describe("Function: run --sandbox", () => {
     const result = JSON.parse(io.stdoutText() || "{}");
     expect(Object.keys(result)).toEqual(["alarm", "ok"]);
     expect(result.alarm.status).toBe("opened");
+    expect(result.ok.status).toBe("resolved");
     expect(code).toBe(0);
   });
 

@@ -30,8 +30,9 @@ async function clawops(args: string[], env: Record<string, string> = {}, cwd = d
 // temporary directory, where no node_modules of the checkout can be found.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "clawops-standalone-"));
-  await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir });
-  const tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz")) ?? "";
+  const packed = await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir });
+  const tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz"));
+  if (!tarball) throw new Error(`npm pack wrote no tarball:\n${packed.stdout}\n${packed.stderr}`);
   await writeFile(
     join(dir, "package.json"),
     JSON.stringify({ name: "operator", version: "1.0.0", private: true }),

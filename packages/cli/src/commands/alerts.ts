@@ -34,7 +34,8 @@ Examples:
   $ clawops alerts test --sandbox --json
 
 The alarm is clawops-<stage>-test-alert: its ALARM opens a thread in the routed channel, its OK resolves it.
-Exit codes: 0 both reached Slack, 1 the router skipped or dead-lettered one, 2 the router could not be reached.`,
+Exit codes: 0 both reached Slack and the OK resolved the thread, 1 the router skipped or dead-lettered one (or
+the OK did not resolve), 2 the router could not be reached.`,
     )
     .action(async (options: AlertsOptions) => {
       const { output } = context;
@@ -47,11 +48,12 @@ Exit codes: 0 both reached Slack, 1 the router skipped or dead-lettered one, 2 t
           now: () => target.now(),
         }),
       );
+      const status = (o: unknown) => (o as { status?: string } | null)?.status ?? "";
       const delivered = [result.alarm, result.ok].every((o) =>
-        ["posted", "opened", "replied", "resolved", "grouped"].includes(
-          (o as { status?: string } | null)?.status ?? "",
-        ),
+        ["posted", "opened", "replied", "resolved", "grouped"].includes(status(o)),
       );
+      // The OK must find the ALARM's open thread in the state table and resolve it, as a real alarm's would.
+      const resolved = delivered && status(result.ok) === "resolved";
       if (options.json) output.json(result);
       else {
         output.out(
@@ -61,12 +63,16 @@ Exit codes: 0 both reached Slack, 1 the router skipped or dead-lettered one, 2 t
           ),
         );
         output.out(
-          delivered
+          resolved
             ? output.color.green("The test alert reached Slack and resolved.")
-            : output.color.red("The test alert did not reach Slack: see the reason above."),
+            : delivered
+              ? output.color.red(
+                  "The test alert reached Slack, but its OK did not resolve the ALARM's thread: check the router's access to the state table.",
+                )
+              : output.color.red("The test alert did not reach Slack: see the reason above."),
         );
       }
-      context.setExitCode(delivered ? 0 : 1);
+      context.setExitCode(resolved ? 0 : 1);
     });
 }
 

@@ -20,6 +20,14 @@ export interface ClientInterceptor {
   /** Region reported to the SDK while installed. */
   readonly region: string;
   handle(call: AwsCall): Promise<Record<string, unknown>>;
+  /**
+   * A real server that answers this call over HTTP instead of `handle` (the sandbox's DynamoDB-compatible
+   * server): the request goes there, signed with the sandbox's credentials, and the SDK deserializes the
+   * answer itself, so every middleware (lib-dynamodb's unmarshalling among them) runs as it does against AWS.
+   */
+  endpointFor?(call: AwsCall): string | undefined;
+  /** Wraps a call sent to `endpointFor`'s server (faults before it, a record of its outcome after). */
+  forwarded?<T>(call: AwsCall, send: () => Promise<T>): Promise<T>;
 }
 
 let interceptor: ClientInterceptor | undefined;
@@ -95,20 +103,36 @@ export function makeClient<C>(Ctor: new (config: AnyClientConfig) => C, options:
   return client;
 }
 
-type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+interface RequestLike {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+  headers?: Record<string, string>;
+}
+type Next = (args: { input: Record<string, unknown>; request?: RequestLike }) => Promise<unknown>;
 interface MiddlewareContext {
   clientName?: string;
   commandName?: string;
 }
 
 function interceptMiddleware(next: Next, context: MiddlewareContext) {
-  return async (args: { input: Record<string, unknown> }) => {
+  return async (args: { input: Record<string, unknown>; request?: RequestLike }) => {
     if (!interceptor) return next(args);
     const call: AwsCall = {
       service: (context.clientName ?? "").replace(/Client$/, ""),
       command: (context.commandName ?? "").replace(/Command$/, ""),
       input: args.input,
     };
+    const endpoint = interceptor.endpointFor?.(call);
+    if (endpoint && args.request) {
+      const url = new URL(endpoint);
+      args.request.protocol = url.protocol;
+      args.request.hostname = url.hostname;
+      args.request.port = url.port ? Number(url.port) : undefined;
+      if (args.request.headers) args.request.headers.host = url.host;
+      const send = () => next(args);
+      return interceptor.forwarded ? interceptor.forwarded(call, send) : send();
+    }
     const output = await interceptor.handle(call);
     return {
       response: { statusCode: 200, headers: {} },

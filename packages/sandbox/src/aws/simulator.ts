@@ -13,6 +13,8 @@ export interface ServiceModel {
   /** As the SDK client names it without `Client`: `AutoScaling`, `SSM`, `CloudWatch`, `EC2`, ... */
   readonly service: string;
   readonly commands: Readonly<Record<string, CommandHandler>>;
+  /** A real server on loopback that answers this service over HTTP (its commands are then not used). */
+  readonly endpoint?: string;
 }
 
 /** A recorded call, with when it happened on the sandbox clock and how it ended. */
@@ -85,6 +87,24 @@ export class AwsSimulator implements ClientInterceptor {
 
   resetCalls(): void {
     this.recorded.length = 0;
+  }
+
+  endpointFor(call: AwsCall): string | undefined {
+    return this.models.get(call.service)?.endpoint;
+  }
+
+  /** A call to a real server: the same faults first and the same record after as a simulated one. */
+  async forwarded<T>(call: AwsCall, send: () => Promise<T>): Promise<T> {
+    const at = this.clock.now();
+    try {
+      await this.applyFaults(call);
+      const output = await send();
+      this.recorded.push({ ...call, at, outcome: "ok" });
+      return output;
+    } catch (error) {
+      this.recorded.push({ ...call, at, outcome: (error as Error).name || "Error" });
+      throw error;
+    }
   }
 
   async handle(call: AwsCall): Promise<Record<string, unknown>> {

@@ -5,7 +5,6 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { metrics, withFunctionEnvironment } from "@clawops/core";
 import { type AlertRouterSettings, alarmSeverity, alertRouterSettings } from "@clawops/core/alerts";
 import { makeClient } from "@clawops/core/aws";
@@ -124,17 +123,9 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
     CLAWOPS_SETTINGS: JSON.stringify(settings),
   };
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
-  if (!sandbox.dynamo.client)
-    throw new Error("the alerts scene needs the sandbox's DynamoDB (servers: true)");
-  // The router's DocumentClient on dynalite directly: through the factory's interceptor the sandbox hands
-  // lib-dynamodb raw (marshalled) GetItem output, so the router would never find its open thread.
-  const db = DynamoDBDocumentClient.from(sandbox.dynamo.client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   const restoreService = monitorServiceDimension();
   const router = asFunction(() =>
     makeAlertRouter({
-      db,
       secretsCacheKey: `clawops-alerts-${sandbox.slack.url}`,
       clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
     }),
