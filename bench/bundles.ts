@@ -1,10 +1,12 @@
 /**
  * Bundle size and cold import time of every Lambda entry, as a ratio to a reference bundle built in the same
  * run from `@slack/web-api` alone, so the figure does not depend on the machine's speed.
- * Each function is built as deploys build it (stacks/bundling.ts: ESM, code splitting, minified, SDK included).
+ * Each function is built as `sst deploy` builds it (SST's own esbuild and options from stacks/bundling.ts: ESM,
+ * code splitting, minified, SDK included).
  * - `kb`: what a cold start loads: the entry file plus the chunks it imports statically;
- * - `totalKb`: everything shipped, including chunks only a rarely used path `import()`s (the dead-letter
- *   queue's SQS client, the X-Ray tracer, the credential chain's STS/SSO clients);
+ * - `totalKb`: all code shipped (source maps not counted), including chunks only a rarely used path `import()`s
+ *   (the dead-letter queue's SQS client, the X-Ray tracer, the credential chain's STS/SSO clients) and, for
+ *   readiness/run, the per-area gatherers every run loads after the import; `largestKb`: its biggest file;
  * - cold import = `await import(bundle)` in a fresh Node process (the cold-start proxy), median of `runs`,
  *   the reference measured between functions so that a busy machine weighs on both sides alike.
  */
@@ -24,6 +26,8 @@ export interface BundleFigure {
   readonly kb: number;
   /** KB shipped (every chunk). */
   readonly totalKb: number;
+  /** KB of the biggest single file shipped (for readiness/run, the EC2 client's chunk). */
+  readonly largestKb: number;
   readonly importMs: number;
   readonly importRatio: number;
 }
@@ -88,6 +92,7 @@ export async function runBundlesBench(
           function: name,
           kb: kb(fn.coldBytes),
           totalKb: kb(fn.totalBytes),
+          largestKb: kb(fn.largestBytes),
           importMs: Math.round(importMs * 10) / 10,
           importRatio: Math.round((importMs / referenceImportMs) * 100) / 100,
         };
@@ -103,6 +108,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   console.log(`reference @slack/web-api ${result.referenceKb} KB, ${result.referenceImportMs} ms`);
   for (const b of result.bundles)
     console.log(
-      `${b.function.padEnd(28)} ${String(b.kb).padStart(7)} KB cold ${String(b.totalKb).padStart(7)} KB shipped ${String(b.importMs).padStart(7)} ms ${b.importRatio}x`,
+      `${b.function.padEnd(28)} ${String(b.kb).padStart(7)} KB cold ${String(b.totalKb).padStart(7)} KB shipped ${String(b.largestKb).padStart(7)} KB largest ${String(b.importMs).padStart(7)} ms ${b.importRatio}x`,
     );
 }

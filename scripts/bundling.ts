@@ -86,6 +86,8 @@ export interface BuiltFunction {
   readonly entryFile: string;
   readonly coldBytes: number;
   readonly totalBytes: number;
+  /** The biggest single code file it ships (entry or chunk). */
+  readonly largestBytes: number;
   readonly metafile: Metafile;
 }
 
@@ -128,13 +130,12 @@ export async function buildFunction(file: string, outdir: string): Promise<Built
   });
   const metafile = result.metafile as Metafile;
   const entryOutput = entryOutputOf(metafile, file);
-  const totalBytes = Object.entries(metafile.outputs)
-    .filter(([path]) => isCode(path))
-    .reduce((sum, [, o]) => sum + o.bytes, 0);
+  const code = Object.entries(metafile.outputs).filter(([path]) => isCode(path));
   return {
     entryFile: resolve(entryOutput),
     coldBytes: coldBytesOf(metafile, entryOutput),
-    totalBytes,
+    totalBytes: code.reduce((sum, [, o]) => sum + o.bytes, 0),
+    largestBytes: Math.max(...code.map(([, o]) => o.bytes)),
     metafile,
   };
 }
