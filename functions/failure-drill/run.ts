@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { client } from "@clawops/core/aws";
 import {
+  FailureDrillError,
   type FailureDrillResult,
   failureDrillParameterName,
   failureDrillResultFromCause,
@@ -42,10 +43,16 @@ export async function runFailureDrill(
   target: FailureDrillTarget,
   options: { readonly output: FailureDrillOutput; readonly instanceId?: string; readonly dryRun?: boolean },
 ): Promise<FailureDrillRun> {
-  const { Parameter } = await client(SSMClient).send(
-    new GetParameterCommand({ Name: failureDrillParameterName(target.stage) }),
-  );
-  if (!Parameter?.Value) throw new Error(`stage ${target.stage} has no failure drill: deploy it first`);
+  const notDeployed = () =>
+    new FailureDrillError(
+      `stage ${target.stage} has no failure drill (${failureDrillParameterName(target.stage)}): run npx sst deploy --stage ${target.stage}`,
+    );
+  const { Parameter } = await client(SSMClient)
+    .send(new GetParameterCommand({ Name: failureDrillParameterName(target.stage) }))
+    .catch((error: Error) => {
+      throw error.name === "ParameterNotFound" ? notDeployed() : error;
+    });
+  if (!Parameter?.Value) throw notDeployed();
   const input = {
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     dryRun: options.dryRun === true,

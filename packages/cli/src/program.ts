@@ -95,8 +95,29 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       output.err(`${output.color.red("error:")} ${error.message}`);
       return ExitCode.Usage;
     }
+    const unreachable = networkFailure(error);
+    if (unreachable) {
+      output.err(
+        `${output.color.red("error:")} could not reach AWS (${unreachable}): check the network, a proxy or --region`,
+      );
+      return ExitCode.Usage;
+    }
     output.err(`${output.color.red("unexpected error (a bug in clawops, please report it):")}`);
     output.err((error as Error)?.stack ?? String(error));
     return ExitCode.Failed;
   }
+}
+
+/** The network error behind a failed AWS call (DNS, refused, reset, timed out), or undefined for anything else. */
+export function networkFailure(error: unknown): string | undefined {
+  for (let e = error as (Error & { code?: string }) | undefined, depth = 0; e && depth < 5; depth++) {
+    if (
+      e.code &&
+      /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)$/.test(e.code)
+    )
+      return `${e.code}${"hostname" in e ? ` ${String(e.hostname)}` : ""}`;
+    if (e.name === "TimeoutError") return "request timed out";
+    e = e.cause as (Error & { code?: string }) | undefined;
+  }
+  return undefined;
 }

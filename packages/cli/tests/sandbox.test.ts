@@ -105,7 +105,7 @@ describe("Function: run --sandbox", () => {
     const io = captureStreams();
     const code = await run(argv("evals", "report", file, "--sandbox"), { streams: io, sandbox });
     expect(code).toBe(2);
-    expect(io.stderrText()).toContain("is not promptfoo output");
+    expect(io.stderrText()).toMatch(/results\.json: not promptfoo output: no results\.results\[\] array/);
   });
 
   it("sends a test alert through the real router to the sandbox's Slack", async () => {
@@ -154,6 +154,13 @@ describe("Function: run --sandbox", () => {
     expect(progress).toMatch(/reporting, removing the restored file systems/);
     expect(io.stdoutText()).toMatch(/passed/);
     expect(code).toBe(0);
+  });
+
+  it("refuses a --file-system that is not one of the fleet's before starting a drill (exit 2)", async () => {
+    const io = captureStreams();
+    const code = await run(argv("drill", "--sandbox", "--file-system", "fs-0abc"), { streams: io, sandbox });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toMatch(/fs-0abc is not one of the fleet's file systems \(fs-\w+, fs-\w+\)/);
   });
 
   it("lists the drill history as JSON (empty before any drill)", async () => {

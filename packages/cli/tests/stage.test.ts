@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NoCredentialsError } from "../src/errors.js";
-import { run } from "../src/program.js";
+import { networkFailure, run } from "../src/program.js";
 import type { StageLookup } from "../src/stage-target.js";
 import { argv, captureStreams } from "./capture.js";
 
@@ -97,6 +97,7 @@ describe("Function: run (no AWS account)", () => {
     [["status"], "say where to run"],
     [["status", "--stage", "prod", "--sandbox"], "cannot be used with"],
     [["drill", "--history", "zero", "--sandbox"], "expected a whole number"],
+    [["drill", "--failure", "--instance", "web-1", "--sandbox"], "expected an EC2 instance id"],
     [["nonsense"], "unknown command"],
   ])("exits 2 on a usage error: %j", async (args, message) => {
     const io = captureStreams();
@@ -119,5 +120,24 @@ describe("Function: run (no AWS account)", () => {
     const code = await run(argv(...args, "--help"), { streams: io });
     expect(code).toBe(0);
     expect(io.stdoutText()).toContain(example);
+  });
+});
+
+describe("Function: networkFailure", () => {
+  it.each([
+    [
+      "a DNS failure",
+      Object.assign(new Error("getaddrinfo"), { code: "ENOTFOUND", hostname: "ssm.eu-west-1.amazonaws.com" }),
+      "ENOTFOUND ssm.eu-west-1.amazonaws.com",
+    ],
+    [
+      "a refused connection behind the SDK's error",
+      new Error("socket", { cause: Object.assign(new Error("x"), { code: "ECONNREFUSED" }) }),
+      "ECONNREFUSED",
+    ],
+    ["a timeout", Object.assign(new Error("t"), { name: "TimeoutError" }), "request timed out"],
+    ["anything else", new Error("AccessDenied"), undefined],
+  ])("recognises %s", (_, error, expected) => {
+    expect(networkFailure(error)).toBe(expected);
   });
 });

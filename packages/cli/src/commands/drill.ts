@@ -11,7 +11,7 @@ import { formatDuration } from "@clawops/core/drills";
 import { Command, InvalidArgumentError } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
-import { NotAvailableError } from "../errors.js";
+import { CliUserError, NotAvailableError } from "../errors.js";
 import { renderDrillHistory, renderDrillSummary } from "../format/drill.js";
 import { drillMilestones, drillProgress } from "../format/drill-progress.js";
 import type { Target } from "../target.js";
@@ -47,6 +47,12 @@ async function runRestoreDrill(
       target.kind === "sandbox"
         ? "restore drills are not installed in the sandbox yet (the drills game-day scene provides installDrills)"
         : `stage ${target.stage} has no restore-drill state machine: run npx sst deploy --stage ${target.stage}`,
+    );
+  const known = [target.description.workspace.fileSystemId, target.description.runtime.fileSystemId];
+  const unknown = (options.fileSystem ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0)
+    throw new CliUserError(
+      `${unknown.join(", ")} is not one of the fleet's file systems (${known.join(", ")}): pass one of those to --file-system`,
     );
   const sfn = client(SFNClient);
   const name = drillName(target.now());
@@ -108,6 +114,12 @@ async function executionHistory(sfn: SFNClient, executionArn: string): Promise<H
   return events;
 }
 
+const instanceId = (value: string) => {
+  if (!/^i-[0-9a-f]{8,17}$/.test(value))
+    throw new InvalidArgumentError("expected an EC2 instance id (i-0abc...)");
+  return value;
+};
+
 const positive = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a whole number above 0");
@@ -129,7 +141,7 @@ export function drillCommand(context: CliContext): Command {
       "--failure",
       "the failure drill: stop one gateway, time the alarm, the Slack alert and the replacement",
     )
-    .option("--instance <id>", "with --failure: the InService instance whose gateway is stopped")
+    .option("--instance <id>", "with --failure: the InService instance whose gateway is stopped", instanceId)
     .option("--dry-run", "with --failure: show what the drill would do, change nothing")
     .option("--json", "print the verdict (or the history) as JSON")
     .option("--poll <seconds>", "seconds between progress polls", positive, POLL_DEFAULT_SECONDS)
@@ -154,13 +166,16 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
       await onTarget({ ...options, flows }, context, async (target) => {
         if (options.failure) {
           const { runFailureDrill } = await import("../../../../functions/failure-drill/run.js");
+          // With --json the drill's own lines go to stderr and the result is the data on stdout.
+          const drillOutput = options.json ? { out: output.err, err: output.err } : output;
           const result = await target.during(
             runFailureDrill(target, {
-              output,
+              output: drillOutput,
               ...(options.instance ? { instanceId: options.instance } : {}),
               dryRun: options.dryRun === true,
             }),
           );
+          if (options.json) output.json(result);
           context.setExitCode(result.passed ? 0 : 1);
           return;
         }

@@ -57,7 +57,7 @@ Exit codes: 0 ingested and every case passed, 1 ingested with failing cases, 2 n
         parseEvalResults(results, { ingestedAt: new Date() }); // Refuse a wrong file before reaching AWS.
       } catch (error) {
         if (error instanceof EvalResultsError)
-          throw new CliUserError(`${file} is not promptfoo output: ${error.message}`, { cause: error });
+          throw new CliUserError(`${file}: ${error.message}`, { cause: error });
         throw error;
       }
       const ingested = await onTarget(options, context, async (target) => {
