@@ -1,6 +1,7 @@
 /**
  * `npm run synth [-- --stage prod]`: writes every stack's CloudFormation template to
- * `.synth/<stack>.template.json` without AWS access, for review, diffs and other tools.
+ * `.synth/<stage>-<app>-<Stack>.template.json` without AWS access, for review, diffs and other tools. An invalid
+ * config prints one line per problem and exits 1, without a stack trace.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,7 +17,14 @@ const { values } = parseArgs({
 const stage = values.stage ?? "dev";
 process.env.SST_STAGE = stage;
 
-const { assembly } = await synthesizeApp({ stage });
+const { assembly } = await synthesizeApp({ stage }).catch((error: unknown) => {
+  // The config's own message names each field, value and expectation; the stack trace adds nothing. SST
+  // bundles sst.config.ts with its own copy of the error class, so it is recognised by name.
+  const config = [error, (error as Error)?.cause].find((e) => (e as Error)?.name === "ConfigError");
+  if (!config) throw error;
+  console.error((config as Error).message);
+  process.exit(1);
+});
 await mkdir(values.out ?? ".synth", { recursive: true });
 for (const stack of assembly.stacks) {
   const file = join(values.out ?? ".synth", `${stack.stackName}.template.json`);
