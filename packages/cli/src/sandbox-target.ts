@@ -148,9 +148,18 @@ function sandboxTarget(
   };
   const run = async (fn: TargetFunction, payload: unknown): Promise<unknown> => {
     if (fn === TargetFunction.Readiness) {
-      const { readinessSettings } = await import("@clawops/core/readiness");
+      const { readinessSettings, READINESS_PROBE_MARKER } = await import("@clawops/core/readiness");
       const { createRunHandler } = await import("../../../functions/readiness/run.js");
-      const settings = JSON.stringify(readinessSettings(config, description));
+      // What the deployed stacks give readiness to look at (the roles, the alerts secret, the on-instance
+      // probe), as the game day deploys it; what an operator does (backups, drills, attestations) is not done.
+      const { deployForReadiness } = await import("@clawops/sandbox/gameday/scenes/readiness-deployment");
+      const { readinessProbeSimulator } = await import("@clawops/sandbox/readiness-probe");
+      const deployment = await deployForReadiness(sandbox);
+      sandbox.aws.models.ssm.onScript(
+        READINESS_PROBE_MARKER,
+        readinessProbeSimulator(deployment.host).simulate,
+      );
+      const settings = JSON.stringify(readinessSettings(config, description, deployment.alerts));
       const handler = createRunHandler({ sleep: (ms) => clock.sleep(ms), now: at });
       return withFunctionEnvironment({ ...base, CLAWOPS_SETTINGS: settings }, () =>
         handler(payload, lambdaContext("readiness")),

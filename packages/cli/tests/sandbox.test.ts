@@ -82,6 +82,8 @@ describe("Function: run --sandbox", () => {
     expect(report.areas.map((a: { area: string }) => a.area)).toHaveLength(8);
     expect(report.passed).toBe(false);
     expect(report.checks.some((c: { status: string }) => c.status === "fail")).toBe(true);
+    // Everything the stacks deploy is there to look at: nothing is unknown, only what an operator has not done fails.
+    expect(report.checks.filter((c: { status: string }) => c.status === "unknown")).toEqual([]);
     expect(code).toBe(1);
     expect(await readFile(html, "utf8")).toContain("Production readiness: openclaw");
     expect(io.stderrText()).toContain(`HTML report written to ${html}`);
