@@ -6,6 +6,11 @@ export interface GameDayOptions {
   /** Where the timeline and the table go. @default console.log */
   readonly print?: (line: string) => void;
   readonly sandbox?: SandboxOptions;
+  /**
+   * Keeps the sandbox (and its Slack view) up after the last scene until the promise resolves (`clawops
+   * sandbox --keep-open` resolves it on Ctrl-C).
+   */
+  readonly keepOpen?: () => Promise<void>;
 }
 
 const INTRO = (sandbox: Sandbox) => [
@@ -43,6 +48,14 @@ function table(rows: { scene: string; result: SceneResult }[]): string[] {
   return [row(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(row)];
 }
 
+const passed = (results: { result: SceneResult }[], scenes: number) =>
+  results.length === scenes && results.every((r) => r.result.passed);
+
+const verdict = (results: { result: SceneResult }[], scenes: number) =>
+  passed(results, scenes)
+    ? "\nEvery scene behaved as production should."
+    : "\nSome scenes failed: exit code 1.";
+
 /**
  * Runs the scenes one after the other in one sandbox, prints a timeline stamped with sandbox time and a final
  * table, and resolves to the exit code: 0 only when every scene passed. The sandbox is closed on every path.
@@ -77,10 +90,14 @@ export async function runGameDay(options: GameDayOptions): Promise<number> {
     print("");
     for (const line of table(results)) print(line);
     for (const problem of sandbox.aws.models.world.problems) print(`problem: ${problem}`);
+    if (options.keepOpen) {
+      print(verdict(results, options.scenes.length));
+      print(`The Slack view stays open at ${sandbox.slack.url || "(no Slack server)"}: Ctrl-C to stop.`);
+      await options.keepOpen();
+    }
   } finally {
     await sandbox.close();
   }
-  const passed = results.length === options.scenes.length && results.every((r) => r.result.passed);
-  print(passed ? "\nEvery scene behaved as production should." : "\nSome scenes failed: exit code 1.");
-  return passed ? 0 : 1;
+  if (!options.keepOpen) print(verdict(results, options.scenes.length));
+  return passed(results, options.scenes.length) ? 0 : 1;
 }
