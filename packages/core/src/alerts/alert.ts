@@ -26,8 +26,15 @@ export const AlertEventSchema = z.union([AlarmStateChangeEventSchema, ClawopsEve
 /** An event the router accepts. */
 export type AlertEvent = AlarmStateChangeEvent | ClawopsEvent;
 
-/** Parses an EventBridge event for the router; throws `EventValidationError` naming the bad fields. */
+/**
+ * Parses an EventBridge event for the router; throws `EventValidationError` naming the bad fields. The
+ * schema is chosen by `source` first: a broken alarm event is judged as an alarm event (its own bad fields),
+ * not as the union's closest alternative (which could be a clawops event and name only its `detail-type`).
+ */
 export function parseAlertEvent(input: unknown): AlertEvent {
+  const source = (input as { source?: unknown } | null)?.source;
+  if (source === "aws.cloudwatch") return parseEvent(AlarmStateChangeEventSchema, input);
+  if (source === "clawops") return parseEvent(ClawopsEventSchema, input);
   return parseEvent(AlertEventSchema, input) as AlertEvent;
 }
 
