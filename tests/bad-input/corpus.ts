@@ -218,6 +218,21 @@ export const CORPUS: readonly BadInputCase[] = [
     expect: HANDLED,
   },
   {
+    id: "oversize-and-broken",
+    what: "an event of about 250 KB (near EventBridge's limit) that fails validation: its dead-letter record must still fit SQS's 256 KB",
+    make: (valid, target, world) => {
+      setPath(valid, FIELDS[target].text, `${world.marker} ${"x".repeat(250_000)}`);
+      return setPath(valid, FIELDS[target].required, 42);
+    },
+    expect: {
+      alarms: deadLettered(true, /invalid input: .*detail\.state: expected object, got 42/),
+      "clawops-events": deadLettered(true, /invalid input: .*detail\.reason: expected string, got 42/),
+      launch: deadLettered(true, /invalid input: .*detail\.EC2InstanceId: expected string, got 42/),
+      terminate: deadLettered(true, /invalid input: .*detail\.EC2InstanceId: expected string, got 42/),
+      "drill-ended": deadLettered(true, zodReason("name")),
+    },
+  },
+  {
     id: "unicode",
     what: "emoji, a right-to-left override, zero-width and combining characters, a lone surrogate, NUL",
     make: (valid, target, world) => {
