@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { failureDrillParameterName, failureDrillSettings } from "@clawops/core/failure-drill";
-import { RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import { NagSuppressions } from "cdk-nag";
@@ -104,14 +103,9 @@ export function FailureDrill({ stack, app }: StackContext) {
     RecordFunctionArn: lambda("Record", "record", onTable("dynamodb:PutItem", "dynamodb:DeleteItem")),
   };
 
-  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
-    description: `clawops ${app.stage}: failure drill state machine logs`,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
+  // Core's key (its policy lets CloudWatch Logs use it for this account's log groups): no key of our own ($1 a month).
   const logGroup = new logs.LogGroup(stack, "FailureDrillLogs", {
-    encryptionKey: logsKey,
+    encryptionKey: key,
     retention: config.settings.logRetentionDays as logs.RetentionDays,
   });
   const stateMachine = taskStateMachine(stack, "FailureDrill", { definitionFile: workflow, tasks, logGroup });

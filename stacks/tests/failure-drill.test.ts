@@ -33,6 +33,14 @@ describe("Stack: FailureDrill", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { KmsKeyId: Match.anyValue() });
   });
 
+  it("encrypts its workflow logs with Core's key and creates no key of its own ($1 a month each)", () => {
+    const template = built.template(FailureDrill);
+    template.resourceCountIs("AWS::KMS::Key", 0);
+    template.allResourcesProperties("AWS::Logs::LogGroup", {
+      KmsKeyId: { "Fn::ImportValue": Match.stringLikeRegexp("Core") },
+    });
+  });
+
   it("gives every task its settings, the state table and the dead-letter queue", () => {
     const functions = built.template(FailureDrill).findResources("AWS::Lambda::Function", {
       Properties: { Description: Match.stringLikeRegexp("failure drill") },
