@@ -68,6 +68,23 @@ export interface DrillMilestone {
   readonly line: string;
 }
 
+/** Each state a history entered, with the file system its branch is about (none for the drill's own states). */
+function* enteredStates(events: readonly HistoryEvent[]) {
+  for (const event of events) {
+    const entered = event.stateEnteredEventDetails;
+    if (!entered?.name) continue;
+    const input = parse(entered.input) as BranchView | null;
+    const drill = DRILL_PHASES[entered.name];
+    const fileSystemId = drill ? undefined : input?.fileSystem?.fileSystemId;
+    yield {
+      at: event.timestamp?.getTime() ?? 0,
+      drill,
+      fileSystemId,
+      what: fileSystemId ? phase(entered.name, input ?? {}) : undefined,
+    };
+  }
+}
+
 /**
  * Every change of phase in a restore drill's execution history (oldest first), so a log shows each step even
  * when it began and ended between two polls: "fs-0abc: restoring 45% (RPO 3h 02m)", "fs-0abc: verifying 14
@@ -77,18 +94,13 @@ export function drillMilestones(events: readonly HistoryEvent[]): DrillMilestone
   const milestones: DrillMilestone[] = [];
   const branches = new Map<string, string>();
   let last: string | undefined;
-  for (const event of events) {
-    const entered = event.stateEnteredEventDetails;
-    if (!entered?.name) continue;
-    const input = parse(entered.input) as BranchView | null;
-    const id = input?.fileSystem?.fileSystemId;
-    let line: string | undefined;
-    if (entered.name in DRILL_PHASES) line = DRILL_PHASES[entered.name];
-    else if (id && branches.get(id) !== phase(entered.name, input)) {
-      branches.set(id, phase(entered.name, input));
-      line = `${id}: ${branches.get(id)}`;
+  for (const { at, drill, fileSystemId, what } of enteredStates(events)) {
+    let line = drill;
+    if (fileSystemId && what && branches.get(fileSystemId) !== what) {
+      branches.set(fileSystemId, what);
+      line = `${fileSystemId}: ${what}`;
     }
-    if (line && line !== last) milestones.push({ at: event.timestamp?.getTime() ?? 0, line });
+    if (line && line !== last) milestones.push({ at, line });
     last = line ?? last;
   }
   return milestones;
@@ -98,14 +110,10 @@ export function drillMilestones(events: readonly HistoryEvent[]): DrillMilestone
 export function drillProgress(events: readonly HistoryEvent[]): string | undefined {
   const branches = new Map<string, string>();
   let drillPhase: string | undefined;
-  for (const event of events) {
-    const entered = event.stateEnteredEventDetails;
-    if (!entered?.name) continue;
-    const input = parse(entered.input) as BranchView | null;
-    const id = input?.fileSystem?.fileSystemId;
-    if (entered.name in DRILL_PHASES) drillPhase = DRILL_PHASES[entered.name];
-    else if (id) {
-      branches.set(id, phase(entered.name, input));
+  for (const { drill, fileSystemId, what } of enteredStates(events)) {
+    if (drill) drillPhase = drill;
+    else if (fileSystemId && what) {
+      branches.set(fileSystemId, what);
       drillPhase = undefined;
     }
   }
