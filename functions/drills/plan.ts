@@ -13,6 +13,7 @@ import {
   verifierFor,
 } from "@clawops/core/drills";
 import {
+  parseEvent,
   RestoreJobStateChangeEventSchema,
   restoreJobStatus,
   restoreTestingPlanArn,
@@ -49,9 +50,11 @@ export const handler = lambdaHandler({
       deadline: new Date(now + settings.timeoutMinutes * 60_000).toISOString(),
       verifySeconds: settings.verifyTimeoutSeconds,
     };
-    const event = z.safeParse(RestoreJobStateChangeEventSchema, request);
-    const branches = event.success
-      ? await validationBranch(event.data, settings, base, now)
+    // An AWS Backup event is validated as one, never read as a drill request: a malformed restore-testing
+    // event must fail this execution, not drill the whole fleet.
+    const fromBackup = (request as { source?: unknown } | null)?.source === "aws.backup";
+    const branches = fromBackup
+      ? await validationBranch(parseEvent(RestoreJobStateChangeEventSchema, request), settings, base, now)
       : await drillBranches(z.parse(DrillRequestSchema, request ?? {}), settings, base);
     logger.info("drill planned", {
       drillId: executionName,

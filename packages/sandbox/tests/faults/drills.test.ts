@@ -154,4 +154,35 @@ describe("Fault matrix: restore drills (Lambda timeout, a restore that never end
     expect(box.aws.models.efs.deleted).toContain(job?.createdFileSystemId);
     expect(box.aws.models.efs.fileSystems.size).toBe(2); // the fleet's two, untouched
   });
+
+  it("fails a malformed restore-testing event instead of drilling the whole fleet", async () => {
+    const point = [...box.aws.models.backup.recoveryPoints.values()][0];
+    if (!point) throw new Error("the sandbox has no recovery point");
+    box.aws.models.backup.startRestoreTestingJob(
+      point.arn,
+      "arn:aws:backup:us-east-1:123456789012:restore-testing-plan:p",
+    );
+    const done = () =>
+      box.events.published({
+        source: ["aws.backup"],
+        detail: { status: ["COMPLETED"], restoreTestingPlanArn: [{ exists: true }] },
+      });
+    await box.clock.runUntil(() => done().length > 0, { limitMs: 3_600_000 });
+    const bad = structuredClone(done().at(-1)) as unknown as { id: string; detail: Record<string, unknown> };
+    bad.id = "malformed";
+    bad.detail.restoreJobId = 42;
+    const executions = () => box.stepFunctions.list(flow.stateMachineArn);
+    const mine = () => executions().find((e) => JSON.parse(e.input).detail?.restoreJobId === 42);
+    const starts = box.aws.calls("Backup", "StartRestoreJob").length;
+    box.events.bus.publish(bad as never);
+    await box.events.bus.idle();
+    await box.clock.runUntil(
+      () => mine() !== undefined && executions().every((e) => e.status !== "RUNNING"),
+      {
+        limitMs: 6 * 3_600_000,
+      },
+    );
+    expect(mine()?.status).toBe("FAILED");
+    expect(box.aws.calls("Backup", "StartRestoreJob").length - starts).toBe(0);
+  });
 });
