@@ -2,12 +2,11 @@ import { fileURLToPath } from "node:url";
 import type { DrillSettings } from "@clawops/core/drills";
 import { DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
 import { toCdkEventPattern } from "@clawops/core/events";
-import { aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
@@ -273,12 +272,7 @@ export function Drills({ stack, app }: StackContext) {
     ]),
   };
 
-  const logsKey = new kms.Key(stack, "WorkflowLogsKey", {
-    description: `clawops ${app.stage}: restore drill state machine logs`,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  logsKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
+  // Core's key (its policy lets CloudWatch Logs use it for this account's log groups): no key of our own ($1 a month).
   const stateMachine = new sfn.StateMachine(stack, "RestoreDrill", {
     definitionBody: sfn.DefinitionBody.fromFile(
       fileURLToPath(new URL("./workflows/restore-drill.asl.json", import.meta.url)),
@@ -290,7 +284,7 @@ export function Drills({ stack, app }: StackContext) {
     tracingEnabled: true,
     logs: {
       destination: new logs.LogGroup(stack, "RestoreDrillLogs", {
-        encryptionKey: logsKey,
+        encryptionKey: key,
         retention: config.settings.logRetentionDays as logs.RetentionDays,
       }),
       level: sfn.LogLevel.ALL,

@@ -93,7 +93,11 @@ export function Lifecycle({ stack, app }: StackContext) {
         resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
       }),
     ]),
-    DrainFunctionArn: lambda("Drain", "drain", [...sendCommand, unscoped("ssm:GetCommandInvocation")]),
+    DrainFunctionArn: lambda("Drain", "drain", [
+      ...sendCommand,
+      unscoped("ssm:GetCommandInvocation"),
+      onGroup("autoscaling:RecordLifecycleActionHeartbeat"),
+    ]),
   };
 
   const machine = (id: string, file: string) => {

@@ -7,6 +7,7 @@ import {
   runShellScript,
 } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
+import { recordActionHeartbeat } from "./auto-scaling.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { getInvocation, sendCommand } from "./run-command.js";
 import { DrainInputSchema } from "./task-input.js";
@@ -22,6 +23,11 @@ export const handler = lambdaHandler({
     const settings = settingsOf(env).drain;
     const now = Date.now();
     if (!drain?.commandId) {
+      // A drain started late (its event lost, the reconciler found it near the hook's timeout) still gets the
+      // whole heartbeat window. If the action is already gone, the completion step says so; the drain goes on.
+      await recordActionHeartbeat(action).catch((error: Error) =>
+        logger.warn("drain heartbeat refused", { instanceId: action.instanceId, reason: error.message }),
+      );
       const input = runShellScript([action.instanceId], gatewayDrainCommands(settings), {
         comment: `clawops drain ${action.instanceId}`,
         executionTimeoutSeconds: settings.timeoutSeconds + 5,

@@ -193,4 +193,33 @@ describe("Fault matrix: lifecycle (EventBridge, SSM, the reconciler)", () => {
     expect(marked(box)).toEqual([]);
     expect(box.deadLetters.records()).toEqual([]);
   });
+
+  it("drains a terminating instance whose event was lost even when the reconciler finds it at the end of the hook's timeout", async () => {
+    let losing = false;
+    const { box, flow } = await bootedFleet({
+      config: withoutShortHooks,
+      fleetSize: 2,
+      bus: { drop: (e) => losing && e.source === "aws.autoscaling" },
+    });
+    losing = true;
+    const runs = () => box.schedules.fired.filter((f) => f.name === "clawops-lifecycle-reconcile").length;
+    const before = runs();
+    await box.clock.runUntil(() => runs() > before, { limitMs: 10 * 60_000 });
+    await box.clock.advance(2_000);
+    await makeClient(AutoScalingClient).send(
+      new SetDesiredCapacityCommand({
+        AutoScalingGroupName: box.description.autoScalingGroupName,
+        DesiredCapacity: 1,
+      }),
+    );
+    const leaving = () => box.fleet.instances().find((i) => i.lifecycleState.startsWith("Terminating"));
+    await box.clock.runUntil(() => leaving() !== undefined, { limitMs: 60_000 });
+    const victim = leaving()?.instanceId ?? "";
+    expect(await runUntilSettled(box, () => box.fleet.instances().length === 1, 20 * 60_000)).toBe(true);
+    const [drain] = box.stepFunctions
+      .list(flow.terminateDrainArn)
+      .filter((e) => e.name.startsWith(`${victim}-`));
+    expect(JSON.parse(drain?.output ?? "{}").completionError).toBeUndefined();
+    expect(completions(box, victim, flow.settings.terminateHookName)).toHaveLength(1);
+  });
 });
