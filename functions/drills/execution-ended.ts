@@ -1,5 +1,6 @@
 import { RetryableError } from "@clawops/core";
 import { allVerifiers, CleanupRefusedError, NotReadyError } from "@clawops/core/drills";
+import { parseEvent } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { cleanUpFileSystem, drillFileSystems } from "./file-systems.js";
@@ -17,7 +18,7 @@ const ExecutionEndedSchema = z.looseObject({
  */
 export const handler = lambdaHandler({
   kind: "event",
-  parse: (event) => z.parse(ExecutionEndedSchema, event),
+  parse: (event) => parseEvent(ExecutionEndedSchema, event),
   handler: async ({ detail }, { env, logger }) => {
     const settings = settingsOf(env);
     const drill = { drillId: detail.name, fleetFileSystemIds: fleetFileSystemIds(settings) };

@@ -92,12 +92,8 @@ const posted = (delivered: boolean, shows?: readonly string[]): Expectation => (
 const flowRan: Expectation = { delivered: true, outcome: { kind: "flow-ran" } };
 /** The drills' cleanup of an ended execution deletes only what carries its drill id: a made-up one has nothing. */
 const nothingToClean = (delivered: boolean) => ignored(delivered, "no resource carries that drill id");
-/**
- * `execution-ended.ts` parses with `z.parse`, so its reason is zod's JSON issue list rather than `parseEvent`'s
- * one line (reported in docs/faults.md); it still names the field.
- */
-const zodReason = (field: string) =>
-  new RegExp(`^PermanentError: invalid input: .*"detail",\\s*"${field}"`, "s");
+/** `execution-ended.ts` names the bad field in `parseEvent`'s one line, as every other target does. */
+const zodReason = (field: string) => new RegExp(`^PermanentError: invalid input: .*detail\\.${field}: `);
 
 /** Every target dead-letters it, and no rule's pattern would deliver it. */
 const NOT_AN_EVENT: Expectations = {

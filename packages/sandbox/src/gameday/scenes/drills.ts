@@ -113,6 +113,7 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
   const settings = sandboxDrillSettings(sandbox, verifierName);
   const functionEnv = {
     CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
+    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
     CLAWOPS_SETTINGS: JSON.stringify(settings),
   };
   const verifierNames = Object.values(settings.verifier.perFileSystem).map((v) => v.functionName);
