@@ -28,9 +28,17 @@ export interface SynthesizedApp {
  * `npm_config_local_prefix=<repo>`, and that child install then prunes the repository's own devDependencies
  * (vitest, tsx, ...) mid-run. Offline synthesis needs no install: make it a dry run, scoped to the artifact.
  */
-function isolateSstPackageInstall(): void {
+function isolateSstPackageInstall(): () => void {
+  const { npm_config_local_prefix: prefix, npm_config_dry_run: dryRun } = process.env;
   delete process.env.npm_config_local_prefix;
   process.env.npm_config_dry_run = "true";
+  // Put both back once synthesized: a later npm (a test's `npm pack`) must not inherit a dry run.
+  return () => {
+    if (prefix === undefined) delete process.env.npm_config_local_prefix;
+    else process.env.npm_config_local_prefix = prefix;
+    if (dryRun === undefined) delete process.env.npm_config_dry_run;
+    else process.env.npm_config_dry_run = dryRun;
+  };
 }
 
 let project: { stage: string; ready: Promise<unknown> } | undefined;
@@ -41,13 +49,17 @@ let project: { stage: string; ready: Promise<unknown> } | undefined;
  */
 export async function synthesizeApp(options: SynthOptions = {}): Promise<SynthesizedApp> {
   const stage = options.stage ?? "dev";
-  isolateSstPackageInstall();
-  if (!project || project.stage !== stage) project = { stage, ready: initProject({ stage }) };
-  await project.ready;
-  const config = resolveConfig(options.config ?? defaultConfig, stage);
-  const app = new App({ mode: "deploy", stage, name: config.app.name, region: config.app.region });
-  if (options.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-  addStacks(app, config);
-  await app.finish();
-  return { app, config, assembly: app.synth() };
+  const restoreNpm = isolateSstPackageInstall();
+  try {
+    if (!project || project.stage !== stage) project = { stage, ready: initProject({ stage }) };
+    await project.ready;
+    const config = resolveConfig(options.config ?? defaultConfig, stage);
+    const app = new App({ mode: "deploy", stage, name: config.app.name, region: config.app.region });
+    if (options.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+    addStacks(app, config);
+    await app.finish();
+    return { app, config, assembly: app.synth() };
+  } finally {
+    restoreNpm();
+  }
 }

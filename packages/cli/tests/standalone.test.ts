@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,26 +30,17 @@ async function clawops(args: string[], env: Record<string, string> = {}, cwd = d
 // temporary directory, where no node_modules of the checkout can be found.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "clawops-standalone-"));
-  // Under a loaded parallel test run, npm pack once reported its tarball that was then not in the destination
-  // (not reproduced alone): pack again, up to three times, before failing with what npm said.
-  let tarball: string | undefined;
-  let said = "";
-  for (let attempt = 1; attempt <= 3 && !tarball; attempt++) {
-    const packed = await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir });
-    said += `attempt ${attempt}:\n${packed.stdout}\n${packed.stderr}\n`;
-    tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz"));
-    const inPackage = (await readdir(cliDir)).find((f) => f.endsWith(".tgz"));
-    if (!tarball && inPackage) {
-      await rename(join(cliDir, inPackage), join(dir, inPackage));
-      tarball = inPackage;
-    }
-  }
-  if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}:\n${said}`);
+  // npm's own settings for the children, never a dry run inherited from the environment (the stack tests'
+  // synthesis once leaked npm_config_dry_run=true to every test process, and npm pack then wrote nothing).
+  const env = { ...process.env, npm_config_dry_run: "false" };
+  const packed = await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir, env });
+  const tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz"));
+  if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}:\n${packed.stdout}\n${packed.stderr}`);
   await writeFile(
     join(dir, "package.json"),
     JSON.stringify({ name: "operator", version: "1.0.0", private: true }),
   );
-  await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: dir });
+  await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: dir, env });
   bin = join(dir, "node_modules", ".bin", "clawops");
 }, 180_000);
 
