@@ -236,6 +236,13 @@ export const failureDrillScene: Scene = {
       const run = await flows.drill.run();
       const result = run.result;
       for (const line of result ? failureDrillSummary(result) : [run.error ?? run.status]) timeline.log(line);
+      // The result's announcement goes through the router's real Slack I/O, which the clock does not wait for
+      // (a delivery may also be retried on the clock): give it time before judging.
+      if (result)
+        await sandbox.clock.runUntil(() => drillMessages(sandbox, result.drillId).length >= 2, {
+          step: 1_000,
+          limitMs: 10 * 60_000,
+        });
       const problems = await drillProblems(sandbox, flows, run);
       const s = result?.seconds;
       return {
