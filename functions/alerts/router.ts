@@ -1,4 +1,4 @@
-import { type ClawopsEnvironment, readEnvironment } from "@clawops/core";
+import { type ClawopsEnvironment, RetryableError, readEnvironment } from "@clawops/core";
 import {
   AlertDeliveryError,
   type AlertEvent,
@@ -19,6 +19,10 @@ import { slackClient } from "./slack.js";
 /** Time kept back from Slack retries for the DLQ and the state writes. */
 const SAFETY_MARGIN_MS = 5_000;
 
+/** First and longest wait between tries for an alarm's lock. */
+const LOCK_WAIT_FIRST_MS = 100;
+const LOCK_WAIT_MAX_MS = 1_000;
+
 /** The router's result per event. */
 export type RouterResult =
   | DeliveryOutcome
@@ -34,6 +38,35 @@ function slackToken(lambda: Context): string {
   return token;
 }
 
+/**
+ * Runs `work` holding the alarm's delivery lock. EventBridge may hand two transitions of one alarm to two
+ * concurrent invocations (an operator's `set-alarm-state` is undone by the next evaluation within seconds):
+ * unlocked, the OK would find no thread yet, post on its own, and leave the ALARM message open for ever.
+ * Waits with backoff while another invocation holds the lock; out of time, hands the event back to Lambda.
+ */
+async function withAlarmLock<T>(
+  alarmName: string,
+  owner: string,
+  deps: RouterDeps,
+  deadline: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { state, clock } = deps;
+  let wait = LOCK_WAIT_FIRST_MS;
+  while (!(await state.lockAlarm(alarmName, owner, deadline - clock.now() + SAFETY_MARGIN_MS))) {
+    if (clock.now() + wait >= deadline) {
+      throw new RetryableError(`alarm ${alarmName} is being delivered by another invocation; retrying later`);
+    }
+    await clock.sleep(wait);
+    wait = Math.min(wait * 2, LOCK_WAIT_MAX_MS);
+  }
+  try {
+    return await work();
+  } finally {
+    await state.unlockAlarm(alarmName, owner);
+  }
+}
+
 /** Parse, claim (dedup), route, deliver, record; an undeliverable alert is dead-lettered and announced. */
 async function routeEvent(
   event: AlertEvent,
@@ -41,55 +74,67 @@ async function routeEvent(
   deps: RouterDeps,
   env: ClawopsEnvironment,
 ): Promise<RouterResult> {
-  const { settings, state, clock } = deps;
+  const { state, clock } = deps;
   const deadline = clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
   if (!(await state.claimEvent(event.id, deadline - clock.now() + SAFETY_MARGIN_MS)))
     return { status: "duplicate" };
   try {
-    const alert = toAlert(
-      event,
-      event.source === "aws.cloudwatch" ? await deps.tags(event.resources[0]) : {},
+    if (event.source !== "aws.cloudwatch") return await deliverEvent(event, lambda, deps, env, deadline);
+    return await withAlarmLock(event.detail.alarmName, event.id, deps, deadline, () =>
+      deliverEvent(event, lambda, deps, env, deadline),
     );
-    const decision = routeAlert(alert, settings);
-    if (decision.action === "skip") {
-      await state.completeEvent(event.id, "skipped");
-      return { status: "skipped", reason: decision.reason };
-    }
-    const slack = {
-      client: slackClient(slackToken(lambda), settings.slack.apiUrl, deps.slackTimeoutMs),
-      clock,
-      remainingMs: () => deadline - clock.now(),
-    };
-    try {
-      const outcome = await deliverAlert(alert, decision, {
-        settings,
-        state,
-        slack,
-        graph: deps.graph,
-        warn: deps.warn,
-      });
-      if (alert.kind === "alarm" && outcome.status !== "skipped") {
-        const stateChangedAt = Date.parse(alert.event.time);
-        await state.recordDelivery(alert.event.detail.alarmName, {
-          eventId: event.id,
-          state: alert.event.detail.state.value,
-          stateChangedAt,
-          deliveredAt: clock.now(),
-          channel: outcome.channel ?? decision.channel,
-          ...(outcome.ts ? { ts: outcome.ts } : {}),
-        });
-      }
-      await state.completeEvent(event.id, outcome.status);
-      return outcome;
-    } catch (error) {
-      if (!(error instanceof AlertDeliveryError)) throw error;
-      const record = await reportDeliveryFailure(alert, error, lambda.functionName, env);
-      await state.completeEvent(event.id, "dead-lettered");
-      return { status: "dead-lettered", reason: record.reason };
-    }
   } catch (error) {
     await state.releaseEvent(event.id);
     throw error;
+  }
+}
+
+/** Route and deliver one claimed event, and record what was done. */
+async function deliverEvent(
+  event: AlertEvent,
+  lambda: Context,
+  deps: RouterDeps,
+  env: ClawopsEnvironment,
+  deadline: number,
+): Promise<RouterResult> {
+  const { settings, state, clock } = deps;
+  const alert = toAlert(event, event.source === "aws.cloudwatch" ? await deps.tags(event.resources[0]) : {});
+  const decision = routeAlert(alert, settings);
+  if (decision.action === "skip") {
+    await state.completeEvent(event.id, "skipped");
+    return { status: "skipped", reason: decision.reason };
+  }
+  const slack = {
+    client: slackClient(slackToken(lambda), settings.slack.apiUrl, deps.slackTimeoutMs),
+    clock,
+    remainingMs: () => deadline - clock.now(),
+  };
+  try {
+    const outcome = await deliverAlert(alert, decision, {
+      settings,
+      state,
+      slack,
+      graph: deps.graph,
+      warn: deps.warn,
+    });
+    if (alert.kind === "alarm" && outcome.status !== "skipped") {
+      const stateChangedAt = Date.parse(alert.event.time);
+      await state.recordDelivery(alert.event.detail.alarmName, {
+        eventId: event.id,
+        state: alert.event.detail.state.value,
+        stateChangedAt,
+        deliveredAt: clock.now(),
+        channel: outcome.channel ?? decision.channel,
+        ...(outcome.ts ? { ts: outcome.ts } : {}),
+      });
+    }
+    await state.completeEvent(event.id, outcome.status);
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof AlertDeliveryError)) throw error;
+    const record = await reportDeliveryFailure(alert, error, lambda.functionName, env);
+    await state.completeEvent(event.id, "dead-lettered");
+    return { status: "dead-lettered", reason: record.reason };
   }
 }
 

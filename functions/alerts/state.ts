@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import {
   type AlarmThread,
+  alarmLockItemKey,
   dedupItemKey,
   deliveryItemKey,
   expiresAt,
@@ -141,6 +142,46 @@ export class AlertState {
   /** Gives an event's claim back so Lambda's retry of it is not mistaken for a duplicate. */
   async releaseEvent(eventId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: dedupItemKey(eventId) }));
+  }
+
+  /**
+   * Takes an alarm's delivery lock for `owner` (an event id) until `leaseMs` from now. False while another
+   * invocation holds it; a lease that ran out (its invocation died) is taken over.
+   */
+  async lockAlarm(alarmName: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.now();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...alarmLockItemKey(alarmName), owner, leaseUntil: now + leaseMs, expiresAt: this.ttl() },
+          ConditionExpression: "attribute_not_exists(pk) OR leaseUntil < :now OR #owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":now": now, ":owner": owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the lock back, unless its lease ran out and another invocation holds it now. */
+  async unlockAlarm(alarmName: string, owner: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: alarmLockItemKey(alarmName),
+          ConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async getThread(alarmName: string): Promise<AlarmThread | undefined> {

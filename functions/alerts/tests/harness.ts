@@ -1,3 +1,4 @@
+import { setTimeout as realDelay } from "node:timers/promises";
 import {
   CloudWatchClient,
   GetMetricWidgetImageCommand,
@@ -7,7 +8,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AlertRouterSettings } from "@clawops/core/alerts";
 import type { DeadLetterRecord } from "@clawops/core/handler";
 import { createStateTable, dynamoClientConfig, type LocalDynamo, startDynamo } from "@clawops/sandbox/dynamo";
@@ -23,6 +24,14 @@ export class VirtualClock implements DeliveryClock {
   now = (): number => this.current;
   sleep = async (ms: number): Promise<void> => {
     this.current += ms;
+  };
+}
+
+/** A virtual clock whose sleeps also give up a little real time, so concurrent invocations interleave. */
+export class YieldingClock extends VirtualClock {
+  override sleep = async (ms: number): Promise<void> => {
+    this.current += ms;
+    await realDelay(Math.min(ms, 20));
   };
 }
 
@@ -78,6 +87,8 @@ export interface RouterWorld {
   invoke(event: unknown): Promise<unknown>;
   /** An item of the state table. */
   item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
+  /** Writes an item of the state table, as another invocation would have. */
+  put(item: Record<string, unknown>): Promise<void>;
   /** Records sent to the DLQ so far. */
   deadLetters(): DeadLetterRecord[];
   close(): Promise<void>;
@@ -144,6 +155,7 @@ export async function startWorld(
     clock,
     mocks,
     item: async (key) => (await db.send(new GetCommand({ TableName: table, Key: key }))).Item,
+    put: async (item) => void (await db.send(new PutCommand({ TableName: table, Item: item }))),
     invoke: (event) => router(structuredClone(event), context as never),
     deadLetters: () =>
       mocks.sqs

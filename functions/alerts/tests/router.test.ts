@@ -1,10 +1,11 @@
+import { setTimeout as realDelay } from "node:timers/promises";
 import { ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { deliveryItemKey } from "@clawops/core/alerts";
+import { alarmLockItemKey, deliveryItemKey } from "@clawops/core/alerts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
-import { type RouterWorld, startWorld } from "./harness.js";
+import { type RouterWorld, startWorld, YieldingClock } from "./harness.js";
 
 let world: RouterWorld;
 afterEach(async () => {
@@ -106,6 +107,45 @@ describe("Function: alert router", () => {
       const group = JSON.stringify(top[5]!.blocks);
       expect(headerOf(top[5]!)).toContain("Alert storm: 12 alarm changes");
       for (let i = 5; i < 12; i += 1) expect(group).toContain(`clawops-test-a${i}`);
+    });
+  });
+
+  describe("two transitions of one alarm at once", () => {
+    it("delivers them in turn: the OK that arrives while the ALARM is still posting resolves its thread", async () => {
+      world = await startWorld({ clock: new YieldingClock() });
+      // The ALARM's invocation is slow to read the alarm's tags; the OK's invocation starts meanwhile.
+      world.mocks.cloudwatch
+        .on(ListTagsForResourceCommand)
+        .callsFakeOnce(async () => {
+          await realDelay(150);
+          return { Tags: [] };
+        })
+        .resolves({ Tags: [] });
+      const first = world.invoke(alarm());
+      await realDelay(20);
+      const [opened, resolved] = await Promise.all([first, world.invoke(ok())]);
+      expect(opened).toMatchObject({ status: "opened" });
+      expect(resolved).toMatchObject({ status: "resolved" });
+      const channel = world.slack.channel("ops-alerts");
+      expect(channel.messages).toHaveLength(1);
+      expect(headerOf(channel.messages[0]!)).toBe(
+        ":white_check_mark: RESOLVED: clawops-test-fleet-gateway-unhealthy",
+      );
+      expect(await world.item(alarmLockItemKey("clawops-test-fleet-gateway-unhealthy"))).toBeUndefined();
+    });
+
+    it("hands the event back to Lambda while another invocation holds the alarm, and delivers once its lease ran out", async () => {
+      world = await startWorld();
+      const lock = alarmLockItemKey("clawops-test-fleet-gateway-unhealthy");
+      const leaseUntil = world.clock.now() + 60_000;
+      await world.put({ ...lock, owner: "another-event", leaseUntil, expiresAt: leaseUntil / 1000 + 86_400 });
+      await expect(world.invoke(alarm())).rejects.toThrow(/being delivered by another invocation/);
+      expect(world.slack.calls("chat.postMessage")).toHaveLength(0);
+      expect(world.deadLetters()).toEqual([]);
+      // Lambda's retry, after the holder's lease ran out (it died without giving the lock back).
+      (world.clock as { current: number }).current = leaseUntil + 1;
+      await expect(world.invoke(alarm())).resolves.toMatchObject({ status: "opened" });
+      expect(await world.item(lock)).toBeUndefined();
     });
   });
 

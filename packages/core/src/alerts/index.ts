@@ -40,7 +40,14 @@ export {
   parseAlertRouterSettings,
 } from "./settings.js";
 export { ALERT_SEVERITIES, alarmSeverity, clawopsSeverity, highestSeverity } from "./severity.js";
-export { dedupItemKey, deliveryItemKey, expiresAt, stormItemKey, threadItemKey } from "./state-keys.js";
+export {
+  alarmLockItemKey,
+  dedupItemKey,
+  deliveryItemKey,
+  expiresAt,
+  stormItemKey,
+  threadItemKey,
+} from "./state-keys.js";
 export {
   decideStorm,
   type StormEntry,

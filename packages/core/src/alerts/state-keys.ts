@@ -13,6 +13,11 @@ export function threadItemKey(alarmName: string): { pk: string; sk: string } {
   return { pk: `alert#thread#${alarmName}`, sk: "thread" };
 }
 
+/** An alarm's delivery lock: one invocation at a time reads and writes the alarm's thread. */
+export function alarmLockItemKey(alarmName: string): { pk: string; sk: string } {
+  return { pk: `alert#thread#${alarmName}`, sk: "lock" };
+}
+
 /** A channel's storm window. */
 export function stormItemKey(channel: string, windowStart: number): { pk: string; sk: string } {
   return { pk: `alert#storm#${channel}`, sk: String(windowStart) };

@@ -150,10 +150,16 @@ describe("Sandbox end to end: alerts", () => {
       idle = true;
     });
     await box.clock.runUntil(() => critical().length > 0 && idle, { limitMs: 15 * 60_000 });
-    expect(critical().map((m) => m.text)).toEqual([
+    // Judged as first posted: while the router's real I/O finishes the clock runs on, the single instance's alarm
+    // can evaluate back to OK, and the router then edits the same message to "Resolved after ...".
+    const asPosted = critical().map((m) => m.edits[0] ?? m);
+    expect(asPosted.map((m) => m.text)).toEqual([
       expect.stringContaining("ALARM: clawops-sandbox-unhealthy-gateways (critical)"),
     ]);
-    expect(JSON.stringify(critical()[0]?.blocks)).toContain("<!here>");
+    expect(JSON.stringify(asPosted[0]?.blocks)).toContain("<!here>");
+    expect(critical().map((m) => m.text)).toEqual([
+      expect.stringMatching(/(ALARM: |Resolved after .*: )clawops-sandbox-unhealthy-gateways/),
+    ]);
     expect(alarmMessages(box, router)).toHaveLength(0);
     await box.events.bus.idle();
   });
