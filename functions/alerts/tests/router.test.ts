@@ -5,7 +5,7 @@ import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { alarmLockItemKey, deliveryItemKey } from "@clawops/core/alerts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
-import { type RouterWorld, startWorld, YieldingClock } from "./harness.js";
+import { type RouterWorld, startWorld, VirtualClock, YieldingClock } from "./harness.js";
 
 let world: RouterWorld;
 afterEach(async () => {
@@ -135,7 +135,8 @@ describe("Function: alert router", () => {
     });
 
     it("hands the event back to Lambda while another invocation holds the alarm, and delivers once its lease ran out", async () => {
-      world = await startWorld();
+      const clock = new VirtualClock();
+      world = await startWorld({ clock });
       const lock = alarmLockItemKey("clawops-test-fleet-gateway-unhealthy");
       const leaseUntil = world.clock.now() + 60_000;
       await world.put({ ...lock, owner: "another-event", leaseUntil, expiresAt: leaseUntil / 1000 + 86_400 });
@@ -143,7 +144,7 @@ describe("Function: alert router", () => {
       expect(world.slack.calls("chat.postMessage")).toHaveLength(0);
       expect(world.deadLetters()).toEqual([]);
       // Lambda's retry, after the holder's lease ran out (it died without giving the lock back).
-      (world.clock as { current: number }).current = leaseUntil + 1;
+      clock.current = leaseUntil + 1;
       await expect(world.invoke(alarm())).resolves.toMatchObject({ status: "opened" });
       expect(await world.item(lock)).toBeUndefined();
     });
