@@ -165,6 +165,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       slack = await startSlackServer({
         channels: Object.fromEntries([...channels].map((name, i) => [name, `C0SANDBOX${i}`])),
       });
+      // The sandbox's clients wait Retry-After on the sandbox clock, so the per-channel limit reads that clock
+      // (on real time, a clock running ahead would see every retry still limited and exhaust them); and the
+      // clock does not move while the server is answering a request.
+      slack.limitRate({}, () => clock.now());
+      const answering = slack.onRequest((answered) => void clock.track(answered));
+      closers.push(() => answering());
       closers.push(() => slack?.close());
       const local = await startDynamo();
       closers.push(() => local.close());

@@ -191,12 +191,24 @@ async function drillProblems(
     sandbox.aws.models.cloudWatch.alarms.get(install.alerts.alarmName)?.StateValue !== "OK" && "alarm not OK",
     messages.length !== 2 && `${messages.length} Slack messages about the drill (want 2)`,
     !started?.text.startsWith("Failure drill starting") && "no start announcement",
-    !ended?.text.startsWith("Failure drill passed") && "no result announcement",
+    !ended?.text.startsWith("Failure drill passed") && `no result announcement (${announcements(sandbox)})`,
     !alarmPost && "no alarm message after the start announcement",
     !(alarmPost && ended && Number(alarmPost.ts) < Number(ended.ts)) &&
       "result not announced after the alarm",
     record?.drillId !== result.drillId && `readiness reads drill ${record?.drillId} (want ${result.drillId})`,
   ].filter((p): p is string => typeof p === "string");
+}
+
+/** What became of the drill's result events on the bus: each delivery's rule, attempt and outcome. */
+function announcements(sandbox: Sandbox): string {
+  const events = sandbox.events.published({ source: ["clawops"], "detail-type": ["FailureDrillCompleted"] });
+  if (events.length === 0) return "FailureDrillCompleted was never published";
+  const ids = new Set(events.map((e) => e.id));
+  const deliveries = sandbox.events.bus.deliveries().filter((d) => ids.has(d.eventId));
+  if (deliveries.length === 0) return "FailureDrillCompleted was published but matched no rule";
+  return deliveries
+    .map((d) => `${d.rule} attempt ${d.attempt}: ${d.outcome}${d.error ? ` ${d.error.message}` : ""}`)
+    .join("; ");
 }
 
 /** Installs the three flows the drill exercises; `uninstall` removes them in reverse. */
