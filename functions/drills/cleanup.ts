@@ -1,4 +1,3 @@
-import { BackupClient, DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
 import { client } from "@clawops/core/aws";
 import { allVerifiers, restoreCreationToken, verifierFor } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
@@ -84,6 +83,8 @@ async function branchFileSystems(branch: Branch): Promise<string[]> {
   const token = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
   let fileSystemId = branch.restore?.restoredFileSystemId ?? undefined;
   if (!fileSystemId && branch.restore) {
+    // Only a restore that ended without its file system recorded comes here: the Backup client loads lazily.
+    const { BackupClient, DescribeRestoreJobCommand } = await import("@aws-sdk/client-backup");
     const job = await client(BackupClient).send(
       new DescribeRestoreJobCommand({ RestoreJobId: branch.restore.restoreJobId }),
     );
