@@ -6,9 +6,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { makeClient } from "@clawops/core/aws";
-import type { ClawopsConfigInput } from "@clawops/core/config";
 import { afterEach, describe, expect, it } from "vitest";
-import defaultConfig from "../../../../clawops.config.js";
 import {
   type AlertsInstall,
   alarmMessages,
@@ -17,24 +15,10 @@ import {
 } from "../../src/gameday/scenes/alerts.js";
 import { installLifecycle, type LifecycleInstall } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox.js";
+import { shortHooksConfig } from "../short-hooks.js";
 
-/** The repository's configuration with short hooks and deadlines, so a test plays minutes, not hours. */
-const config: ClawopsConfigInput = {
-  ...defaultConfig,
-  stages: {
-    sandbox: {
-      fleet: {
-        mode: "reference",
-        minSize: 1,
-        desiredCapacity: 1,
-        healthCheckGracePeriodSeconds: 60,
-        lifecycleHooks: { launchHeartbeatSeconds: 60 },
-      },
-      lifecycle: { launchDeadlineSeconds: 300 },
-      monitor: { unhealthyAfter: 3 },
-    },
-  },
-};
+/** Short hooks and deadlines, so a test plays minutes, not hours. */
+const config = shortHooksConfig;
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const lines: string[] = [];

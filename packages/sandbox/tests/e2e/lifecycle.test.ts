@@ -1,6 +1,4 @@
-import type { ClawopsConfigInput } from "@clawops/core/config";
 import { afterEach, describe, expect, it } from "vitest";
-import defaultConfig from "../../../../clawops.config.js";
 import {
   deadGatewayIsAbandoned,
   installLifecycle,
@@ -9,24 +7,10 @@ import {
   slowBootIsAdmitted,
 } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox.js";
+import { shortHooksConfig } from "../short-hooks.js";
 
-/** The repository's configuration with short hooks and deadlines, so a test plays minutes, not hours. */
-const config: ClawopsConfigInput = {
-  ...defaultConfig,
-  stages: {
-    sandbox: {
-      fleet: {
-        mode: "reference",
-        minSize: 1,
-        desiredCapacity: 1,
-        healthCheckGracePeriodSeconds: 60,
-        lifecycleHooks: { launchHeartbeatSeconds: 60 },
-      },
-      lifecycle: { launchDeadlineSeconds: 300 },
-      monitor: { unhealthyAfter: 3 },
-    },
-  },
-};
+/** Short hooks and deadlines, so a test plays minutes, not hours. */
+const config = shortHooksConfig;
 
 const lines: string[] = [];
 const timeline = { log: (line: string) => void lines.push(line) };

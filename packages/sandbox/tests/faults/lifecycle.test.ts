@@ -2,29 +2,14 @@ import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-au
 import { makeClient } from "@clawops/core/aws";
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { afterEach, describe, expect, it } from "vitest";
-import defaultConfig from "../../../../clawops.config.js";
 import { installLifecycle, type LifecycleInstall } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox.js";
+import { shortHooksConfig } from "../short-hooks.js";
 import { runUntilSettled, trackRealIo } from "./real-io.js";
 import { sdkRetriesOnClock } from "./sdk-retries.js";
 
-/** The repository's configuration with short hooks and deadlines, so a test plays minutes, not hours. */
-const config: ClawopsConfigInput = {
-  ...defaultConfig,
-  stages: {
-    sandbox: {
-      fleet: {
-        mode: "reference",
-        minSize: 1,
-        desiredCapacity: 1,
-        healthCheckGracePeriodSeconds: 60,
-        lifecycleHooks: { launchHeartbeatSeconds: 60 },
-      },
-      lifecycle: { launchDeadlineSeconds: 300 },
-      monitor: { unhealthyAfter: 3 },
-    },
-  },
-};
+/** Short hooks and deadlines, so a test plays minutes, not hours. */
+const config = shortHooksConfig;
 
 /** The same fleet with the lifecycle hooks' production timeouts. */
 const withoutShortHooks: ClawopsConfigInput = {
