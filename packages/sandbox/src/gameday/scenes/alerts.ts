@@ -13,6 +13,7 @@ import type { Context } from "aws-lambda";
 import type { Sandbox } from "../../sandbox.js";
 import type { SlackMessage } from "../../slack/workspace.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
+import { sandboxFunctionEnvironment } from "./function-environment.js";
 import { installLifecycle, type LifecycleInstall } from "./lifecycle.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -115,13 +116,7 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
   const alarmName = await unhealthyGatewaysAlarm(sandbox);
   const base = alertRouterSettings(config, { slackSecretArn });
   const settings: AlertRouterSettings = { ...base, slack: { ...base.slack, apiUrl: sandbox.slack.apiUrl } };
-  const environment = {
-    AWS_REGION: config.app.region,
-    CLAWOPS_STAGE: config.stage,
-    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
-    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
-    CLAWOPS_SETTINGS: JSON.stringify(settings),
-  };
+  const environment = sandboxFunctionEnvironment(sandbox, settings);
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
   const restoreService = monitorServiceDimension();
   const router = asFunction(() =>

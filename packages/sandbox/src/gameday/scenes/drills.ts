@@ -15,6 +15,7 @@ import type { SandboxRecoveryPoint } from "../../aws/backup.js";
 import type { Sandbox } from "../../sandbox.js";
 import { type ExecutionRecord, stateMachineTarget } from "../../stepfunctions.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
+import { sandboxFunctionEnvironment } from "./function-environment.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -111,11 +112,7 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
   const prefix = `${sandbox.config.app.name}-${sandbox.config.stage}-drills`;
   const verifierName = `${prefix}-verifier`;
   const settings = sandboxDrillSettings(sandbox, verifierName);
-  const functionEnv = {
-    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
-    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
-    CLAWOPS_SETTINGS: JSON.stringify(settings),
-  };
+  const functionEnv = sandboxFunctionEnvironment(sandbox, settings);
   const verifierNames = Object.values(settings.verifier.perFileSystem).map((v) => v.functionName);
   // The verifiers' own environment, as the stack sets it: their settings name no function, no state table.
   const verifierEnv = {

@@ -17,6 +17,7 @@ import type { Sandbox } from "../../sandbox.js";
 import type { SlackMessage } from "../../slack/workspace.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
 import { type AlertsInstall, alarmMessages, installAlerts } from "./alerts.js";
+import { sandboxFunctionEnvironment } from "./function-environment.js";
 import { installLifecycle, type LifecycleInstall } from "./lifecycle.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -77,13 +78,7 @@ export async function installFailureDrill(sandbox: Sandbox): Promise<FailureDril
   const { config, clock } = sandbox;
   const { world } = sandbox.aws.models;
   const settings = failureDrillSettings(config, sandbox.description);
-  const environment = {
-    AWS_REGION: config.app.region,
-    CLAWOPS_STAGE: config.stage,
-    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
-    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
-    CLAWOPS_SETTINGS: JSON.stringify(settings),
-  };
+  const environment = sandboxFunctionEnvironment(sandbox, settings);
   const tasks = failureDrillTasks as unknown as Record<string, Handler>;
   const substitutions = Object.fromEntries(
     Object.keys(tasks).map((name) => [name, world.arn("lambda", `function:clawops-failure-drill-${name}`)]),

@@ -6,6 +6,7 @@ import type { Context } from "aws-lambda";
 import type { Sandbox } from "../../sandbox.js";
 import type { ExecutionRecord } from "../../stepfunctions.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
+import { sandboxFunctionEnvironment } from "./function-environment.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -43,10 +44,7 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
   const { world } = sandbox.aws.models;
   const tasks = lifecycleTasks as unknown as Record<string, Handler>;
   // Every lifecycle function's own environment, as the stack sets it (filled in once the ARNs are known).
-  const environment: Record<string, string> = {
-    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
-    CLAWOPS_DLQ_URL: sandbox.deadLetters.url,
-  };
+  const environment = sandboxFunctionEnvironment(sandbox);
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
   const substitutions = Object.fromEntries(
     Object.keys(tasks).map((name) => [name, world.arn("lambda", `function:${name}`)]),

@@ -21,6 +21,7 @@ import { readinessProbeSimulator } from "../../readiness-probe.js";
 import type { Sandbox } from "../../sandbox.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
 import { installAlerts } from "./alerts.js";
+import { sandboxFunctionEnvironment } from "./function-environment.js";
 import { deployForReadiness, type ReadinessDeployment } from "./readiness-deployment.js";
 import {
   operatorAttestations,
@@ -82,11 +83,7 @@ export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInsta
       ...g,
     })),
   };
-  const environment = {
-    CLAWOPS_STATE_TABLE: sandbox.dynamo.table,
-    CLAWOPS_STAGE: config.stage,
-    CLAWOPS_SETTINGS: JSON.stringify(settings),
-  };
+  const environment = sandboxFunctionEnvironment(sandbox, settings);
   const now = () => new Date(clock.now());
   const run = createRunHandler({ sleep: (ms) => clock.sleep(ms), now }) as Handler;
   const ingest = createIngestHandler({ now }) as Handler;
