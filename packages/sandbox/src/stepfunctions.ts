@@ -77,6 +77,7 @@ const SDK_SERVICES: Record<string, string> = {
 export class LocalStepFunctions {
   private readonly machines = new Map<string, { spec: StateMachineSpec; definition: string }>();
   private readonly executions = new Map<string, ExecutionRecord>();
+  private closing = false;
 
   constructor(
     private readonly world: SandboxWorld,
@@ -162,6 +163,7 @@ export class LocalStepFunctions {
       ),
     };
     this.executions.set(executionArn, record);
+    this.publishStatus(record);
     return record;
   }
 
@@ -187,8 +189,9 @@ export class LocalStepFunctions {
     return record;
   }
 
-  /** Aborts every running execution (the sandbox is closing). */
+  /** Aborts every running execution (the sandbox is closing: no status change is published). */
   abortAll(): void {
+    this.closing = true;
     for (const record of this.executions.values())
       if (record.status === "RUNNING") this.stop(record.executionArn, "Sandbox.Closed");
   }
@@ -207,6 +210,32 @@ export class LocalStepFunctions {
     record.status = status;
     record.stopDate = this.world.clock.now();
     Object.assign(record, result);
+    this.publishStatus(record);
+  }
+
+  /**
+   * Step Functions sends a Standard workflow's status changes to the account's default bus as
+   * "Step Functions Execution Status Change" (source `aws.states`, the execution's ARN as the resource).
+   */
+  private publishStatus(record: ExecutionRecord): void {
+    if (this.closing) return;
+    this.world.publish({
+      source: "aws.states",
+      "detail-type": "Step Functions Execution Status Change",
+      resources: [record.executionArn],
+      detail: {
+        executionArn: record.executionArn,
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        status: record.status,
+        startDate: record.startDate,
+        stopDate: record.stopDate ?? null,
+        input: record.input,
+        output: record.output ?? null,
+        ...(record.error === undefined ? {} : { error: record.error }),
+        ...(record.cause === undefined ? {} : { cause: record.cause }),
+      },
+    });
   }
 
   /** Every Task state gets a handler: given, by Lambda name, a service integration, or one that fails loudly. */

@@ -37,6 +37,8 @@ const DEFINITION = {
   },
 };
 
+const statusChange = { detailType: "Step Functions Execution Status Change", source: "aws.states" };
+
 function engine(failures: number) {
   const sfn = new LocalStepFunctions(account.aws.world, (call) => account.aws.simulator.handle(call));
   let calls = 0;
@@ -92,6 +94,38 @@ describe("Class: LocalStepFunctions", () => {
     await account.clock.advance(100_000);
     await run.done;
     expect([run.status, run.error]).toEqual(["FAILED", "Flaky"]);
+  });
+
+  it("publishes each execution's status changes to the bus as Step Functions does (RUNNING, then how it ended)", async () => {
+    account = await testAccount();
+    const events: { detailType: string; source: string; status: unknown; resources: readonly string[] }[] =
+      [];
+    account.aws.world.onEvent((e) => {
+      if (e.source !== "aws.states") return;
+      events.push({
+        detailType: e["detail-type"],
+        source: e.source,
+        status: (e.detail as { status?: unknown }).status,
+        resources: e.resources,
+      });
+    });
+    const sfn = engine(0);
+    const done = sfn.start("gate", {}, "finishes");
+    await account.clock.advance(700_000);
+    await done.done;
+    const stopped = sfn.start("gate", {}, "stopped");
+    sfn.stop(stopped.executionArn, "Operator", "stopped by hand");
+    await stopped.done;
+    expect(events).toEqual([
+      { ...statusChange, status: "RUNNING", resources: [done.executionArn] },
+      { ...statusChange, status: "SUCCEEDED", resources: [done.executionArn] },
+      { ...statusChange, status: "RUNNING", resources: [stopped.executionArn] },
+      { ...statusChange, status: "ABORTED", resources: [stopped.executionArn] },
+    ]);
+    // A sandbox that closes aborts what still runs without announcing it.
+    sfn.start("gate", {}, "left-running");
+    sfn.abortAll();
+    expect(events.map((e) => e.status)).toEqual(["RUNNING", "SUCCEEDED", "RUNNING", "ABORTED", "RUNNING"]);
   });
 
   it("serves StartExecution and DescribeExecution to the real SFN client", async () => {
