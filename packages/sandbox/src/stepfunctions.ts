@@ -109,6 +109,8 @@ export class LocalStepFunctions {
     if (!entry)
       throw awsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
     const executionName = name ?? this.world.uuid("execution");
+    const invalid = invalidExecutionName(executionName);
+    if (invalid) throw awsError("InvalidName", `Invalid Name: '${executionName}' (${invalid})`);
     const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
     const inputText = JSON.stringify(input ?? {});
     const existing = this.executions.get(executionArn);
@@ -315,4 +317,18 @@ function failure(error: Error): [ExecutionStatus, { error?: string; cause?: stri
     return ["FAILED", { error: cause?.name ?? "States.Runtime", cause: cause?.message ?? error.message }];
   }
   return ["FAILED", { error: error.name, cause: error.message }];
+}
+
+/** Characters StartExecution refuses in a name, besides white space and control characters. */
+const NAME_FORBIDDEN = new Set('<>{}[]?*"#%\\^|~`$&,;:/');
+
+/** Why StartExecution would refuse `name` (1 to 80 characters, none of the forbidden ones), or undefined. */
+export function invalidExecutionName(name: string): string | undefined {
+  if (name.length < 1 || name.length > 80) return `${name.length} characters; 1 to 80 allowed`;
+  for (const char of name) {
+    const code = char.codePointAt(0) ?? 0;
+    const control = code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+    if (control || /\s/u.test(char) || NAME_FORBIDDEN.has(char)) return `contains ${JSON.stringify(char)}`;
+  }
+  return undefined;
 }

@@ -87,6 +87,21 @@ describe("Class: LocalStepFunctions", () => {
     );
   });
 
+  it("refuses an execution name StartExecution would refuse, saying why", async () => {
+    account = await testAccount();
+    const sfn = engine(0);
+    for (const [name, why] of [
+      ["drill:2026-11-27", 'contains ":"'],
+      ["two words", 'contains " "'],
+      ["x".repeat(81), "81 characters; 1 to 80 allowed"],
+      ["tab\there", 'contains "\\t"'],
+    ] as const)
+      expect(() => sfn.start("gate", {}, name)).toThrow(
+        expect.objectContaining({ name: "InvalidName", message: expect.stringContaining(why) }),
+      );
+    expect(sfn.start("gate", {}, "drill-20261127T100536Z_a.b").status).toBe("RUNNING");
+  });
+
   it("fails the execution with the handler's error name once retries are spent", async () => {
     account = await testAccount();
     const sfn = engine(10);
