@@ -5,8 +5,9 @@
  * code splitting, minified, SDK included).
  * - `kb`: what a cold start loads: the entry file plus the chunks it imports statically;
  * - `totalKb`: all code shipped (source maps not counted), including chunks only a rarely used path `import()`s
- *   (the dead-letter queue's SQS client, the X-Ray tracer, the credential chain's STS/SSO clients) and, for
- *   readiness/run, the per-area gatherers every run loads after the import; `largestKb`: its biggest file;
+ *   (the dead-letter queue's SQS client, the credential chain's STS/SSO clients, the X-Ray tracer: loaded only
+ *   where a stage sets `handlerTracing`) and, for readiness/run, the per-area gatherers every run loads after
+ *   the import (so its first run loads more than `kb`); `largestKb`: its biggest file;
  * - cold import = `await import(bundle)` in a fresh Node process (the cold-start proxy), median of `runs`,
  *   the reference measured between functions so that a busy machine weighs on both sides alike; the ratio
  *   is of CPU time (see `coldImport`), wall time is reported next to it.

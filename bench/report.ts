@@ -54,8 +54,9 @@ export function renderMarkdown(run: BenchRun): string {
       `${status(run.bundles)}. Each function built as deployed (stacks/bundling.ts: ESM, code splitting, minified, ` +
         `SDK included; SST's own esbuild and options). **KB at cold start** = the entry plus the chunks it imports ` +
         "statically; **KB shipped** = all its code (source maps not counted): chunks a rare path loads (dead-letter " +
-        "SQS client, X-Ray tracer, STS/SSO credential clients, EventBridge on drift) and, for readiness/run, the " +
-        "per-area gatherers every run loads after the import. " +
+        "SQS client, STS/SSO credential clients, EventBridge on drift, the X-Ray tracer: only where a stage sets " +
+        "`handlerTracing`) and, for readiness/run, the per-area gatherers every run loads after the import (its " +
+        "first run loads more than its KB at cold start). " +
         `Import = \`await import()\` in a fresh Node process, median of ${b.runs}; the ratio is of its CPU time ` +
         "(wall time on a shared machine also counts waiting for a core) to the reference's " +
         `(\`@slack/web-api\` alone: ${b.referenceKb} KB, ${b.referenceImportCpuMs} ms CPU, ${b.referenceImportMs} ms here). ` +

@@ -29,6 +29,8 @@ export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {
       CLAWOPS_STAGE: app.stage,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_METRICS_NAMESPACE: "Clawops",
+      // Off by default: the Tracer would load the X-Ray SDK at every cold start (settings.handlerTracing).
+      POWERTOOLS_TRACE_ENABLED: String(config.settings.handlerTracing),
     },
   });
 }

@@ -330,6 +330,13 @@ export const StageSettingsSchema = z.object({
       message: `one of CloudWatch's retention values: ${LOG_RETENTION_DAYS.join(", ")}`,
     })
     .default(365),
+  /**
+   * Powertools Tracer on every clawops function: a `## handler` subsegment with cold-start and service
+   * annotations. It loads the X-Ray SDK (about 120 KB, a third of a function's code) on each cold start's first
+   * invocation, so it is off unless you are chasing something; Lambda's own active tracing (init, invocation,
+   * overhead, joined to the workflows' traces) is on either way. @default false
+   */
+  handlerTracing: z.boolean().default(false),
   egressAllowlist: z.array(EgressRuleSchema).default([]),
   approvalGates: z.array(ApprovalGateSchema).default([]),
 });
