@@ -37,13 +37,35 @@ export interface BundleFigure {
   readonly importRatio: number;
 }
 
+/** A bundle of library code alone, no clawops code: what one part of a handler costs on its own. */
+export interface FloorFigure {
+  readonly name: string;
+  readonly kb: number;
+  readonly importCpuMs: number;
+  readonly importRatio: number;
+}
+
 export interface BundlesBench {
   readonly referenceKb: number;
   readonly referenceImportMs: number;
   readonly referenceImportCpuMs: number;
   readonly runs: number;
   readonly bundles: BundleFigure[];
+  /** The floors under the functions' figures, measured in the same rounds (see FLOORS). */
+  readonly floors: FloorFigure[];
 }
+
+/**
+ * Parts every handler has, bundled alone the same way: an SDK v3 client with the one command a handler
+ * sends (its import evaluates the client, `@smithy/core` and `@aws-sdk/core`: the floor of any function that
+ * calls AWS), and the middy + Powertools Logger + Metrics chain of `lambdaHandler`. A function's ratio cannot
+ * be below the sum of the parts it holds.
+ */
+export const FLOORS: Readonly<Record<string, string>> = {
+  "Auto Scaling client + 1 command": `export { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";\n`,
+  "DynamoDB client + 1 command": `export { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";\n`,
+  "middy + Powertools Logger + Metrics": `export { default as middy } from "@middy/core";\nexport { Logger } from "@aws-lambda-powertools/logger";\nexport { Metrics } from "@aws-lambda-powertools/metrics";\n`,
+};
 
 /**
  * One cold import in a fresh Node process: wall time, and CPU time (user + system) of the process during the
@@ -86,6 +108,13 @@ export async function runBundlesBench(
     const referenceSamples: { wallMs: number; cpuMs: number }[] = [];
     const built: Array<{ name: string; fn: BuiltFunction; samples: { wallMs: number; cpuMs: number }[] }> =
       [];
+    const floors: Array<{ name: string; fn: BuiltFunction; samples: { wallMs: number; cpuMs: number }[] }> =
+      [];
+    for (const [index, [name, source]] of Object.entries(FLOORS).entries()) {
+      const file = join(dir, `floor-${index}.ts`);
+      await writeFile(file, source);
+      floors.push({ name, fn: await buildFunction(file, join(dir, `floor-${index}`)), samples: [] });
+    }
     for (const file of await findEntries(root)) {
       const name = relative(join(root, "functions"), file).replace(/\.ts$/, "");
       if (options.filter && !name.includes(options.filter)) continue;
@@ -94,7 +123,7 @@ export async function runBundlesBench(
     // Interleaved rounds: every function and the reference once per round, so load spikes hit all of them.
     for (let round = 0; round < runs; round++) {
       referenceSamples.push(await coldImport(reference.entryFile));
-      for (const b of built) b.samples.push(await coldImport(b.fn.entryFile));
+      for (const b of [...built, ...floors]) b.samples.push(await coldImport(b.fn.entryFile));
     }
     const wall = (samples: { wallMs: number }[]) => median(samples.map((x) => x.wallMs));
     const cpu = (samples: { cpuMs: number }[]) => median(samples.map((x) => x.cpuMs));
@@ -117,6 +146,12 @@ export async function runBundlesBench(
           importRatio: Math.round((importCpuMs / referenceCpuMs) * 100) / 100,
         };
       }),
+      floors: floors.map(({ name, fn, samples }) => ({
+        name,
+        kb: kb(fn.coldBytes),
+        importCpuMs: Math.round(cpu(samples) * 10) / 10,
+        importRatio: Math.round((cpu(samples) / referenceCpuMs) * 100) / 100,
+      })),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -128,6 +163,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   console.log(
     `reference @slack/web-api ${result.referenceKb} KB, ${result.referenceImportMs} ms, ${result.referenceImportCpuMs} ms CPU`,
   );
+  for (const f of result.floors)
+    console.log(
+      `floor: ${f.name.padEnd(40)} ${String(f.kb).padStart(7)} KB ${f.importCpuMs} ms CPU ${f.importRatio}x`,
+    );
   for (const b of result.bundles)
     console.log(
       `${b.function.padEnd(28)} ${String(b.kb).padStart(7)} KB cold ${String(b.totalKb).padStart(7)} KB shipped ${String(b.largestKb).padStart(7)} KB largest ${String(b.importMs).padStart(7)} ms ${String(b.importCpuMs).padStart(7)} ms CPU ${b.importRatio}x`,

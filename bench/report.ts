@@ -86,6 +86,13 @@ export function renderMarkdown(run: BenchRun): string {
         ]),
       ),
       "",
+      "The floors under these figures: library code alone, bundled and imported the same way in the same rounds. " +
+        "A function holds an SDK client and the handler chain, so its ratio is at least the sum of those rows.\n",
+      table(
+        ["library code alone", "KB", "import CPU ms", "ratio"],
+        (b.floors ?? []).map((f) => [f.name, f.kb, f.importCpuMs, `${f.importRatio}x`]),
+      ),
+      "",
     );
   } else out.push(`${status(run.bundles)}\n`);
 
