@@ -16,7 +16,7 @@ import { logger, metrics, setMetricsSink, withFunctionEnvironment } from "@clawo
 import { setClientInterceptor } from "@clawops/core/aws";
 import { setDrillClock } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
-import { backupModel } from "../packages/sandbox/src/aws/backup.js";
+import { backupModel, type RestoreTimings } from "../packages/sandbox/src/aws/backup.js";
 import { dynamoDbProxyModel } from "../packages/sandbox/src/aws/dynamodb-proxy.js";
 import { type EfsTimings, efsModel, lambdaMountModel } from "../packages/sandbox/src/aws/efs.js";
 import { eventBridgeModel } from "../packages/sandbox/src/aws/eventbridge.js";
@@ -62,6 +62,8 @@ export interface OverheadOptions {
   /** Lambda's update of a VPC function's mount. @default LAMBDA_VPC_UPDATE_MS (60 s) */
   readonly lambdaUpdateMs?: number;
   readonly efs?: Partial<EfsTimings>;
+  /** When the restored file system appears in EFS (AWS does not say). @default "running" (backup.ts) */
+  readonly fileSystemAppears?: RestoreTimings["fileSystemAppears"];
 }
 
 /** Runs one drill of two small file systems and measures it. */
@@ -85,7 +87,10 @@ export async function measureDrillOverhead(options: OverheadOptions = {}): Promi
       subnetZones: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
       ...(options.efs ? { timings: options.efs } : {}),
     });
-    const backup = backupModel(world, efs, { root: join(root, "backup") });
+    const backup = backupModel(world, efs, {
+      root: join(root, "backup"),
+      ...(options.fileSystemAppears ? { timings: { fileSystemAppears: options.fileSystemAppears } } : {}),
+    });
     const ssm = ssmModel(world);
     await mkdir(join(root, "mnt"));
     const sim = new AwsSimulator(clock)
@@ -293,7 +298,7 @@ function branchPhases(
   const restoreStart = (job.from - startedAt) / 1000;
   const restoreEnd = (job.to - startedAt) / 1000;
   const seen = end(mine.find((e) => e.task === "Poll" && e.outcome.startsWith("restore COMPLETED")));
-  const ready = end(mine.find((e) => e.task === "Prepare" && e.outcome === "ready"));
+  const ready = end(mine.find((e) => e.task === "Prepare" && e.outcome === "ready" && e.at >= seen));
   const verify = mine.find((e) => e.task === "Verifier");
   const attach = sim
     .calls("Lambda", "UpdateFunctionConfiguration")
@@ -335,8 +340,9 @@ export function formatOverhead(result: DrillOverhead): string[] {
 }
 
 /**
- * `npx tsx bench/drill-overhead.ts [--lambda-update-ms N] [--mount-target-ms CREATE,DELETE]`: the timeline,
- * the phases and the overhead; the options measure how the figure moves with AWS's timings.
+ * `npx tsx bench/drill-overhead.ts [--lambda-update-ms N] [--mount-target-ms CREATE,DELETE]
+ * [--file-system-appears running|completed]`: the timeline, the phases and the overhead; the options measure
+ * how the figure moves with AWS's timings.
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string) => {
@@ -345,7 +351,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const lambda = arg("--lambda-update-ms");
   const [create, remove] = (arg("--mount-target-ms") ?? "").split(",").map(Number);
+  const appears = arg("--file-system-appears");
   const result = await measureDrillOverhead({
+    ...(appears === "running" || appears === "completed" ? { fileSystemAppears: appears } : {}),
     ...(lambda ? { lambdaUpdateMs: Number(lambda) } : {}),
     ...(create && remove ? { efs: { mountTargetAvailableMs: create, mountTargetDeletedMs: remove } } : {}),
   });

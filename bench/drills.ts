@@ -27,6 +27,11 @@ export interface DrillsBenchResult {
    * minus the time AWS spent restoring (both restores run at once). See bench/drill-overhead.ts.
    */
   readonly overheadSeconds: number;
+  /**
+   * The same drill where the restored file system appears in EFS only as the job completes (AWS does not say
+   * which): nothing can then be prepared during the restore, and the mount targets' and Lambda's waits add up.
+   */
+  readonly overheadSecondsIfFileSystemAppearsAtCompletion: number;
   readonly drillWallSeconds: number;
   readonly restoreSeconds: number;
   /** Where the overhead went, phase by phase, on the path of the file system that finished last. */
@@ -68,10 +73,19 @@ export async function runDrillsBench(options: DrillsBenchOptions = {}): Promise<
 
 /** The drill's overhead, with the wall time and where the slowest file system's branch spent it. */
 async function overhead(): Promise<
-  Pick<DrillsBenchResult, "overheadSeconds" | "drillWallSeconds" | "restoreSeconds" | "overheadPhases">
+  Pick<
+    DrillsBenchResult,
+    | "overheadSeconds"
+    | "overheadSecondsIfFileSystemAppearsAtCompletion"
+    | "drillWallSeconds"
+    | "restoreSeconds"
+    | "overheadPhases"
+  >
 > {
   const result = await measureDrillOverhead();
-  if (result.status !== "SUCCEEDED") throw new Error(`the benchmark drill ended ${result.status}`);
+  const late = await measureDrillOverhead({ fileSystemAppears: "completed" });
+  for (const r of [result, late])
+    if (r.status !== "SUCCEEDED") throw new Error(`the benchmark drill ended ${r.status}`);
   const slowest = Object.values(result.phases).sort(
     (a, b) => (a["until the execution ends"] ?? 0) - (b["until the execution ends"] ?? 0),
   )[0];
@@ -80,6 +94,7 @@ async function overhead(): Promise<
   );
   return {
     overheadSeconds: result.overheadSeconds,
+    overheadSecondsIfFileSystemAppearsAtCompletion: late.overheadSeconds,
     drillWallSeconds: result.wallSeconds,
     restoreSeconds: result.restoreSeconds,
     overheadPhases: phases,

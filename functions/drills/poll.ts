@@ -9,13 +9,16 @@ import {
   restorePollDelaySeconds,
 } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
-import { describeFileSystem, tagAsDrill } from "./file-systems.js";
+import { describeFileSystem, fileSystemByToken, tagAsDrill } from "./file-systems.js";
 import { type Branch, parseBranch } from "./task-input.js";
 
 /**
  * PollRestore task: DescribeRestoreJob. COMPLETED → the new file system (`CreatedResourceArn`) is tagged as
  * this drill's, once its CreationToken proves it is the one this drill asked for; FAILED/ABORTED →
  * `RestoreFailedError`; still running past the drill's deadline → `DrillTimeoutError`; else poll again later.
+ * While a drill's job runs, its new file system is looked up by the drill's CreationToken (the job names it only
+ * once it has ended): once it exists and is available, it is tagged as the drill's and recorded, and the
+ * workflow prepares its mount targets and the verifier's mount while the data is still being restored.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -55,6 +58,8 @@ export const handler = lambdaHandler({
         `restore job ${restore.restoreJobId} still ${status} at the drill's deadline ${deadline}`,
         { drillId },
       );
+    const early = progress.restoredFileSystemId ? undefined : await restoringFileSystem(branch);
+    if (early) progress.restoredFileSystemId = early;
     const pollAttempt = restore.pollAttempt + 1;
     return {
       ...branch,
@@ -62,6 +67,19 @@ export const handler = lambdaHandler({
     };
   },
 });
+
+/**
+ * The file system a running drill restore is writing to, when EFS already lists it as available under the
+ * drill's CreationToken (tagged as the drill's here, so every cleanup path finds it); restore-testing jobs are
+ * AWS's, not looked up.
+ */
+async function restoringFileSystem(branch: Branch): Promise<string | undefined> {
+  if (branch.mode !== "drill") return undefined;
+  const fs = await fileSystemByToken(restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId));
+  if (!fs?.FileSystemId || fs.LifeCycleState !== "available") return undefined;
+  await tagAsDrill(fs, branch.drillId);
+  return fs.FileSystemId;
+}
 
 async function tagRestoredFileSystem(branch: Branch, fileSystemId: string | null): Promise<void> {
   if (!fileSystemId)

@@ -3,6 +3,7 @@ import {
   drillNow,
   type PreparePhase,
   prepareWaitSeconds,
+  VerifierBusyError,
   verifierFor,
 } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
@@ -16,7 +17,9 @@ import { acquireVerifier, attachVerifier } from "./verifier-lock.js";
  * it creates one in each of the verifier's subnets and an access point (tagged as the drill's), waits for
  * them to be available (Lambda refuses a file system whose mount targets are not), takes the lock of this
  * file system's verifier and points the verifier's mount at the access point. `waitSeconds` says when to
- * look again (`prepareWaitSeconds`).
+ * look again (`prepareWaitSeconds`). It also runs while the restore is still RUNNING (PrepareWhileRestoring, once
+ * PollRestore has found the new file system), so that all of this overlaps the restore; the lock is then
+ * taken only if free, and is taken again (its lease renewed) once the restore has completed.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -27,6 +30,7 @@ export const handler = lambdaHandler({
     const verifier = verifierFor(settings, fileSystem.fileSystemId);
     const fileSystemId = restore?.restoredFileSystemId;
     if (!fileSystemId) throw new Error("PrepareVerification needs the restored file system");
+    const restoring = restore?.status !== "COMPLETED";
     if (drillNow() > Date.parse(deadline))
       throw new DrillTimeoutError(`mount targets not ready by ${deadline}`, { drillId });
     const mountTargets = await ensureMountTargets(
@@ -43,13 +47,19 @@ export const handler = lambdaHandler({
     let ready = false;
     if (phase === "verifier") {
       if (!env.stateTable) throw new Error("CLAWOPS_STATE_TABLE is not set");
-      await acquireVerifier(
-        env.stateTable,
-        verifier.functionName,
-        { drillId, sourceFileSystemId: fileSystem.fileSystemId },
-        verifySeconds + 900,
-      );
-      ready = await attachVerifier(verifier.functionName, accessPointArn, verifier.mountPath);
+      try {
+        await acquireVerifier(
+          env.stateTable,
+          verifier.functionName,
+          { drillId, sourceFileSystemId: fileSystem.fileSystemId },
+          verifySeconds + 900,
+        );
+        ready = await attachVerifier(verifier.functionName, accessPointArn, verifier.mountPath);
+      } catch (error) {
+        // While the restore runs, a verifier another drill holds is not waited for: the poll goes on, and
+        // PrepareVerification takes it (or waits for it) once the restore has completed.
+        if (!(restoring && error instanceof VerifierBusyError)) throw error;
+      }
     }
     const attempt = mount?.phase === phase ? (mount.attempt ?? 0) + 1 : 0;
     logger.info("verification prepared", {

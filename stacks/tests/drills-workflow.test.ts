@@ -52,6 +52,8 @@ let sim: AwsSimulator;
 let tasks: Record<string, Handler>;
 let ended: Handler;
 let restore: (() => void)[] = [];
+/** When the sandbox's restores make their file system (AWS does not document it; clawops handles both). */
+let fileSystemAppears: "running" | "completed" = "running";
 const table = "clawops-test-state";
 
 beforeAll(async () => {
@@ -109,7 +111,7 @@ beforeEach(async () => {
     root: join(base, "efs"),
     subnetZones: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
   });
-  backup = backupModel(world, efs, { root: join(base, "backup") });
+  backup = backupModel(world, efs, { root: join(base, "backup"), timings: { fileSystemAppears } });
   const ssm = ssmModel(world);
   sim = new AwsSimulator(clock)
     .register(efs)
@@ -176,6 +178,7 @@ const FUNCTION_OF_STATE: Record<string, string> = {
   ChooseRecoveryPoint: "ChooseFunctionArn",
   StartRestore: "StartFunctionArn",
   PollRestore: "PollFunctionArn",
+  PrepareWhileRestoring: "PrepareFunctionArn",
   PrepareVerification: "PrepareFunctionArn",
   Verify: "VerifierFunctionArn",
   StartCleanup: "CleanupFunctionArn",
@@ -284,6 +287,52 @@ describe("Workflow: restore-drill", () => {
     expect(detail.fileSystems.map((fs) => fs.rpoSeconds)).toEqual([4 * 3600, 4 * 3600]);
     expect(detail.fileSystems.every((fs) => fs.rtoSeconds >= 630)).toBe(true);
     expect(detail.fileSystems.map((fs) => fs.filesVerified)).toEqual([2, 2]);
+  });
+
+  it("prepares the mount targets, access point and verifier mount while the restore runs, and verifies as soon as a poll sees it completed", async () => {
+    const verifyAt: number[] = [];
+    const { execution, ran } = await runDrill("drill-overlap", {
+      overrides: {
+        Verify: async (payload) => {
+          verifyAt.push(clock.now());
+          return clock.track(tasks.VerifierFunctionArn!(payload, context));
+        },
+      },
+    });
+
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(ran).toContain("PrepareWhileRestoring");
+    const completed = Math.max(...[...backup.restoreJobs.values()].map((job) => job.completionDate ?? 0));
+    const attaches = sim
+      .calls("Lambda", "UpdateFunctionConfiguration")
+      .filter((c) => ((c.input.FileSystemConfigs as unknown[] | undefined) ?? []).length > 0);
+    expect(attaches).toHaveLength(2);
+    expect(attaches.every((c) => c.at < completed)).toBe(true);
+    expect(sim.calls("EFS", "CreateMountTarget").every((c) => c.at < completed)).toBe(true);
+    // One restore poll interval (15 s) at most between the restore's end and its verification.
+    expect(verifyAt).toHaveLength(2);
+    for (const at of verifyAt) expect(at - completed).toBeLessThanOrEqual(15_000);
+    await expectCleanedUpAndFleetIntact();
+  });
+
+  describe("when the restored file system appears only as the job completes", () => {
+    beforeAll(() => {
+      fileSystemAppears = "completed";
+    });
+    afterAll(() => {
+      fileSystemAppears = "running";
+    });
+
+    it("prepares the verification after the restore instead, and still passes and cleans up", async () => {
+      const { execution, ran } = await runDrill("drill-late-file-system");
+
+      expect(execution.status).toBe("SUCCEEDED");
+      expect(JSON.parse(execution.output ?? "{}").report.passed).toBe(true);
+      expect(ran).not.toContain("PrepareWhileRestoring");
+      const completed = Math.min(...[...backup.restoreJobs.values()].map((job) => job.completionDate ?? 0));
+      expect(sim.calls("EFS", "CreateMountTarget").every((c) => c.at >= completed)).toBe(true);
+      await expectCleanedUpAndFleetIntact();
+    });
   });
 
   it("reports the verdict while EFS deletes the mount targets, and ends only once the file systems are gone", async () => {
@@ -435,6 +484,30 @@ describe("Workflow: restore-drill", () => {
     await clock.advance(60_000);
     await ended(event, context);
 
+    await expectCleanedUpAndFleetIntact();
+  });
+
+  it("cleans up a drill stopped while its restore still runs, mount targets and all, and the restore then fails", async () => {
+    const { execution, ran } = await runDrill("drill-stopped-restoring", { stopAt: "PrepareWhileRestoring" });
+
+    expect(execution.status).toBe("ABORTED");
+    expect(ran).not.toContain("PrepareVerification");
+    expect([...backup.restoreJobs.values()].every((job) => job.status === "RUNNING")).toBe(true);
+    expect(efs.mountTargets.size).toBeGreaterThan(0);
+
+    const event = {
+      source: "aws.states",
+      "detail-type": "Step Functions Execution Status Change",
+      detail: { name: "drill-stopped-restoring", status: "ABORTED" },
+    };
+    await expect(ended(event, context)).rejects.toMatchObject({ name: "RetryableError" });
+    await clock.advance(60_000);
+    await ended(event, context);
+    await expectCleanedUpAndFleetIntact();
+
+    await clock.advance(600_000);
+    expect([...backup.restoreJobs.values()].map((job) => job.status)).toEqual(["FAILED", "FAILED"]);
+    expect(world.problems).toEqual([]);
     await expectCleanedUpAndFleetIntact();
   });
 

@@ -130,6 +130,7 @@ describe("Function: poll", () => {
 
   it("reads PercentDone as a number and backs off", async () => {
     backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING", PercentDone: "42.50" });
+    efs.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
     const result = await handlers.poll(branch({ restore: restore({ pollAttempt: 39 }) }), context);
     expect(result.restore).toMatchObject({
       status: "RUNNING",
@@ -166,6 +167,38 @@ describe("Function: poll", () => {
       ResourceId: "fs-0restored",
       Tags: expect.arrayContaining(drillTags),
     });
+  });
+
+  it("records and tags the file system a running restore writes to, once EFS lists it as available by the drill's CreationToken", async () => {
+    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime);
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
+    efs.on(DescribeFileSystemsCommand, { CreationToken: token }).resolves({
+      FileSystems: [
+        { FileSystemId: "fs-0restoring", CreationToken: token, LifeCycleState: "creating" } as never,
+      ],
+    });
+    const creating = await handlers.poll(branch({ restore: restore() }), context);
+    expect(creating.restore).toMatchObject({ status: "RUNNING", restoredFileSystemId: null });
+    expect(efs.commandCalls(TagResourceCommand)).toHaveLength(0);
+
+    efs.on(DescribeFileSystemsCommand, { CreationToken: token }).resolves({
+      FileSystems: [
+        { FileSystemId: "fs-0restoring", CreationToken: token, LifeCycleState: "available" } as never,
+      ],
+    });
+    const available = await handlers.poll(branch({ restore: restore() }), context);
+    expect(available.restore).toMatchObject({ status: "RUNNING", restoredFileSystemId: "fs-0restoring" });
+    expect(efs.commandCalls(TagResourceCommand)[0]?.args[0].input).toMatchObject({
+      ResourceId: "fs-0restoring",
+      Tags: expect.arrayContaining(drillTags),
+    });
+  });
+
+  it("does not look for a restore-testing job's file system while it runs (it is AWS's)", async () => {
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
+    const result = await handlers.poll(branch({ restore: restore(), mode: "validation" }), context);
+    expect(result.restore).toMatchObject({ status: "RUNNING", restoredFileSystemId: null });
+    expect(efs.commandCalls(DescribeFileSystemsCommand)).toHaveLength(0);
   });
 
   it("fails at the drill's deadline", async () => {

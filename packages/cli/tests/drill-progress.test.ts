@@ -35,6 +35,11 @@ describe("Function: drillProgress", () => {
       "fs-1: restoring",
     ],
     [
+      "mounting for the verifier while the restore still runs",
+      [entered("PrepareWhileRestoring", fs("fs-1", { restore: { percentDone: 25 } }))],
+      "fs-1: restoring 25%, mounting the new file system for the verifier meanwhile",
+    ],
+    [
       "verifying the soul documents and the runtime files",
       [
         entered(

@@ -28,6 +28,10 @@ function phase(state: string, branch: BranchView): string {
       const percent = branch.restore?.percentDone;
       return `restoring${percent === null || percent === undefined ? "" : ` ${percent}%`}${rpo}`;
     }
+    case "PrepareWhileRestoring": {
+      const percent = branch.restore?.percentDone;
+      return `restoring${percent === null || percent === undefined ? "" : ` ${percent}%`}${rpo}, mounting the new file system for the verifier meanwhile`;
+    }
     case "PrepareVerification":
     case "MountReady":
     case "WaitForMount":

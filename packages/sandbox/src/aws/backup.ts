@@ -80,14 +80,21 @@ export interface SandboxBackupJob {
 /**
  * How long a restore takes on the sandbox clock. A real EFS restore takes minutes to hours with the data's
  * size; these are stand-ins (a drill's overhead is measured without the restore job's own time). The new
- * file system is made when the job starts RUNNING, but, as clawops reads AWS, the job names it
- * (`CreatedResourceArn`) only once it has ended: nothing can be prepared on it before.
+ * file system is made when the job starts RUNNING (or as it completes: `fileSystemAppears`), but, as clawops
+ * reads AWS, the job names it (`CreatedResourceArn`) only once it has ended; before that a drill can find it
+ * only by the CreationToken it sent.
  */
 export interface RestoreTimings {
   /** PENDING → RUNNING. @default 30_000 */
   readonly startMs: number;
   /** RUNNING → COMPLETED. @default 600_000 */
   readonly runMs: number;
+  /**
+   * When the new file system appears in EFS: as the job starts RUNNING, or only as it completes (AWS does
+   * not document which; clawops must work with both, and prepares early only in the first case).
+   * @default "running"
+   */
+  readonly fileSystemAppears: "running" | "completed";
 }
 
 /**
@@ -101,7 +108,12 @@ export function backupModel(
   efs: EfsModel,
   options: { root: string; timings?: Partial<RestoreTimings> },
 ): BackupModel {
-  const timings: RestoreTimings = { startMs: 30_000, runMs: 600_000, ...options.timings };
+  const timings: RestoreTimings = {
+    startMs: 30_000,
+    runMs: 600_000,
+    fileSystemAppears: "running",
+    ...options.timings,
+  };
   const recoveryPoints = new Map<string, SandboxRecoveryPoint>();
   const restoreJobs = new Map<string, SandboxRestoreJob>();
   const failures = new Map<string, string>();
@@ -168,10 +180,13 @@ export function backupModel(
     };
     restoreJobs.set(job.restoreJobId, job);
     emit(job);
+    const makeFileSystem = () =>
+      efs.createFileSystem({ creationToken, kmsKeyId, encrypted: true }).then((fs) => {
+        job.createdFileSystemId = fs.fileSystemId;
+      });
     world.clock.schedule(timings.startMs, () => {
       void world.clock.track(
-        efs.createFileSystem({ creationToken, kmsKeyId, encrypted: true }).then((fs) => {
-          job.createdFileSystemId = fs.fileSystemId;
+        (timings.fileSystemAppears === "running" ? makeFileSystem() : Promise.resolve()).then(() => {
           job.status = "RUNNING";
           emit(job);
         }),
@@ -191,12 +206,18 @@ export function backupModel(
           job.status = "FAILED";
           job.statusMessage = failure;
         } else {
+          if (job.createdFileSystemId === undefined) await makeFileSystem();
           const fs = efs.fileSystems.get(job.createdFileSystemId ?? "");
-          if (!fs) throw new Error(`restore ${job.restoreJobId}: its file system vanished`);
-          const stamp = new Date(began).toISOString().replace(/[:.]/g, "-");
-          await cp(point.snapshotDir, join(fs.dir, `aws-backup-restore_${stamp}`), { recursive: true });
-          job.status = "COMPLETED";
-          job.percentDone = 100;
+          if (fs) {
+            const stamp = new Date(began).toISOString().replace(/[:.]/g, "-");
+            await cp(point.snapshotDir, join(fs.dir, `aws-backup-restore_${stamp}`), { recursive: true });
+            job.status = "COMPLETED";
+            job.percentDone = 100;
+          } else {
+            // Deleted while the job wrote to it (a drill stopped and cleaned up mid-restore).
+            job.status = "FAILED";
+            job.statusMessage = `the file system ${job.createdFileSystemId} was deleted during the restore`;
+          }
         }
         job.completionDate = world.clock.now();
         emit(job);
