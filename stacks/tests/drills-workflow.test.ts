@@ -255,6 +255,21 @@ async function expectCleanedUpAndFleetIntact(): Promise<void> {
 
 const drillEvent = () => events.find((e) => e.source === "clawops");
 
+/**
+ * The ended-execution rule's handler on a stopped drill: the first call starts deleting the mount targets and
+ * asks to be retried; the retry, once EFS has deleted them (60 s in the model), removes the file systems.
+ */
+async function cleanUpAfterStop(name: string): Promise<void> {
+  const event = {
+    source: "aws.states",
+    "detail-type": "Step Functions Execution Status Change",
+    detail: { name, status: "ABORTED" },
+  };
+  await expect(ended(event, context)).rejects.toMatchObject({ name: "RetryableError" });
+  await clock.advance(60_000);
+  await ended(event, context);
+}
+
 describe("Workflow: restore-drill", () => {
   it("restores every file system at once, verifies each on its own verifier, reports RPO and RTO, and cleans up", async () => {
     const { execution, ran, inputs } = await runDrill("drill-success");
@@ -475,14 +490,7 @@ describe("Workflow: restore-drill", () => {
     expect(efs.fileSystems.size).toBeGreaterThan(2);
     expect(efs.mountTargets.size).toBeGreaterThan(0);
 
-    const event = {
-      source: "aws.states",
-      "detail-type": "Step Functions Execution Status Change",
-      detail: { name: "drill-stopped", status: "ABORTED" },
-    };
-    await expect(ended(event, context)).rejects.toMatchObject({ name: "RetryableError" });
-    await clock.advance(60_000);
-    await ended(event, context);
+    await cleanUpAfterStop("drill-stopped");
 
     await expectCleanedUpAndFleetIntact();
   });
@@ -495,14 +503,7 @@ describe("Workflow: restore-drill", () => {
     expect([...backup.restoreJobs.values()].every((job) => job.status === "RUNNING")).toBe(true);
     expect(efs.mountTargets.size).toBeGreaterThan(0);
 
-    const event = {
-      source: "aws.states",
-      "detail-type": "Step Functions Execution Status Change",
-      detail: { name: "drill-stopped-restoring", status: "ABORTED" },
-    };
-    await expect(ended(event, context)).rejects.toMatchObject({ name: "RetryableError" });
-    await clock.advance(60_000);
-    await ended(event, context);
+    await cleanUpAfterStop("drill-stopped-restoring");
     await expectCleanedUpAndFleetIntact();
 
     await clock.advance(600_000);
