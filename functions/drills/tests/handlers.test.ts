@@ -5,7 +5,13 @@ import {
   DescribeRestoreJobCommand,
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   DeleteAccessPointCommand,
   DeleteFileSystemCommand,
@@ -40,7 +46,7 @@ const context = {
   getRemainingTimeInMillis: () => 60_000,
 } as unknown as Context;
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
-let handlers: Record<"start" | "poll" | "cleanup" | "plan", Handler>;
+let handlers: Record<"start" | "poll" | "prepare" | "cleanup" | "plan", Handler>;
 
 beforeAll(async () => {
   logger.setLogLevel("SILENT");
@@ -65,6 +71,7 @@ beforeAll(async () => {
   handlers = {
     start: as(await import("../start.js")),
     poll: as(await import("../poll.js")),
+    prepare: as(await import("../prepare.js")),
     cleanup: as(await import("../cleanup.js")),
     plan: as(await import("../plan.js")),
   };
@@ -206,6 +213,46 @@ describe("Function: poll", () => {
     await expect(
       handlers.poll(branch({ restore: restore(), deadline: "2000-01-01T00:00:00.000Z" }), context),
     ).rejects.toMatchObject({ name: "DrillTimeoutError" });
+  });
+});
+
+describe("Function: prepare", () => {
+  const busyVerifier = () => {
+    efs.on(DescribeMountTargetsCommand).resolves({
+      MountTargets: [{ MountTargetId: "fsmt-1", SubnetId: "subnet-a", LifeCycleState: "available" } as never],
+    });
+    efs.on(DescribeAccessPointsCommand).resolves({
+      AccessPoints: [
+        {
+          AccessPointId: "fsap-1",
+          AccessPointArn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1",
+          LifeCycleState: "available",
+        } as never,
+      ],
+    });
+    dynamo
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: "held", $metadata: {} }));
+  };
+
+  it("does not wait for a verifier another drill holds while the restore still runs", async () => {
+    busyVerifier();
+    const result = await handlers.prepare(
+      branch({ restore: restore({ status: "RUNNING", restoredFileSystemId: "fs-0restoring" }) }),
+      context,
+    );
+    expect(result.mount).toMatchObject({ ready: false, phase: "verifier", accessPointId: "fsap-1" });
+    expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)).toHaveLength(0);
+  });
+
+  it("reports the busy verifier once the restore has completed, for the workflow to retry", async () => {
+    busyVerifier();
+    await expect(
+      handlers.prepare(
+        branch({ restore: restore({ status: "COMPLETED", restoredFileSystemId: "fs-0restored" }) }),
+        context,
+      ),
+    ).rejects.toMatchObject({ name: "VerifierBusyError" });
   });
 });
 
