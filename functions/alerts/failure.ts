@@ -43,7 +43,7 @@ export async function reportDeliveryFailure(
   };
   await sendToDeadLetterQueue(record, env);
   if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
-  const { EventBridgeClient, PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
+  const { EventBridgeClient, PutEventsCommand } = await import("./eventbridge.js");
   await client(EventBridgeClient).send(
     new PutEventsCommand({
       Entries: [

@@ -10,7 +10,7 @@ import type { AlarmStateChangeEvent } from "@clawops/core/events";
 export async function fetchMetricGraph(event: AlarmStateChangeEvent): Promise<Uint8Array | undefined> {
   const widget = metricWidget(event);
   if (!widget) return undefined;
-  const { CloudWatchClient, GetMetricWidgetImageCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { CloudWatchClient, GetMetricWidgetImageCommand } = await import("./cloudwatch.js");
   const result = await client(CloudWatchClient).send(
     new GetMetricWidgetImageCommand({ MetricWidget: JSON.stringify(widget), OutputFormat: "png" }),
   );
@@ -23,7 +23,7 @@ export async function fetchMetricGraph(event: AlarmStateChangeEvent): Promise<Ui
  */
 export async function fetchAlarmTags(alarmArn: string | undefined): Promise<Record<string, string>> {
   if (!alarmArn) return {};
-  const { CloudWatchClient, ListTagsForResourceCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { CloudWatchClient, ListTagsForResourceCommand } = await import("./cloudwatch.js");
   try {
     const { Tags } = await client(CloudWatchClient).send(
       new ListTagsForResourceCommand({ ResourceARN: alarmArn }),

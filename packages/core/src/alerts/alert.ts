@@ -1,12 +1,10 @@
 import * as z from "zod/mini";
 import type { Severity } from "../config/index.js";
-import {
-  type AlarmStateChangeEvent,
-  AlarmStateChangeEventSchema,
-  type ClawopsEvent,
-  ClawopsEventSchema,
-  parseEvent,
-} from "../events/index.js";
+// The event modules, not the events barrel: the barrel would bring every other event's zod schemas (built at
+// import time) into the router's bundle.
+import { type AlarmStateChangeEvent, AlarmStateChangeEventSchema } from "../events/alarm.js";
+import { type ClawopsEvent, ClawopsEventSchema } from "../events/clawops.js";
+import { parseEvent } from "../events/parse-event.js";
 
 /**
  * One thing to tell Slack about: a CloudWatch alarm state change (with the alarm's tags, which the router

@@ -1,4 +1,4 @@
-import { type AlarmMetricQuery, type AlarmStateChangeEvent, alarmKind } from "../events/index.js";
+import { type AlarmMetricQuery, type AlarmStateChangeEvent, alarmKind } from "../events/alarm.js";
 import { parseAwsTime } from "./format.js";
 
 /** A CloudWatch metric widget definition, as `GetMetricWidgetImage` takes it (JSON). */

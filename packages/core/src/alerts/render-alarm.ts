@@ -3,7 +3,7 @@ import {
   type AlarmStateChangeEvent,
   alarmKind,
   alarmTriggeringAlarms,
-} from "../events/index.js";
+} from "../events/alarm.js";
 import {
   bold,
   code,

@@ -1,5 +1,5 @@
-import type { EventPattern } from "../events/index.js";
-import { restoreJobStateChangePattern } from "../events/index.js";
+// The patterns module, not the events barrel: the barrel's zod event schemas are built at import time.
+import { type EventPattern, restoreJobStateChangePattern } from "../events/patterns.js";
 
 /**
  * Restore-testing jobs that COMPLETED: the ones clawops validates. AWS names the plan in
