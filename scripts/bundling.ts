@@ -1,8 +1,9 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
-import type { BuildOptions, Metafile } from "esbuild";
+import type { Metafile } from "esbuild";
 import { FUNCTION_NODEJS } from "../stacks/bundling.js";
+import type { SstBuildOptions as BuildOptions, SstEsbuild as Esbuild } from "../stacks/lazy-bundles.js";
 
 /** One bundled Lambda entry point. */
 export interface BundleResult {
@@ -32,8 +33,6 @@ export async function findEntries(root: string): Promise<string[]> {
   await walk(join(root, "functions"));
   return entries.sort();
 }
-
-type Esbuild = typeof import("esbuild");
 
 /**
  * The esbuild SST itself bundles functions with (sst 2.49.8 pins its own, 0.18.x; the repository's newer one is
@@ -78,7 +77,12 @@ export function deployEsbuildOptions(file: string, outdir: string): BuildOptions
     sourcemap: nodejs.sourcemap,
     minify: nodejs.minify,
   };
-  return { ...sstDefaults, ...override, mainFields: [...override.mainFields] };
+  return {
+    ...sstDefaults,
+    ...override,
+    mainFields: [...override.mainFields],
+    plugins: [...override.plugins],
+  };
 }
 
 /** One function built as deployed: the entry file, the KB its cold start loads, and the KB shipped. */
@@ -130,12 +134,15 @@ export async function buildFunction(file: string, outdir: string): Promise<Built
   });
   const metafile = result.metafile as Metafile;
   const entryOutput = entryOutputOf(metafile, file);
-  const code = Object.entries(metafile.outputs).filter(([path]) => isCode(path));
+  // Every code file in the directory: the build's own outputs and the bundles `lazyBundles` wrote beside them.
+  const code: number[] = [];
+  for (const item of await readdir(outdir, { withFileTypes: true }))
+    if (item.isFile() && isCode(item.name)) code.push((await stat(join(outdir, item.name))).size);
   return {
     entryFile: resolve(entryOutput),
     coldBytes: coldBytesOf(metafile, entryOutput),
-    totalBytes: code.reduce((sum, [, o]) => sum + o.bytes, 0),
-    largestBytes: Math.max(...code.map(([, o]) => o.bytes)),
+    totalBytes: code.reduce((sum, bytes) => sum + bytes, 0),
+    largestBytes: Math.max(...code),
     metafile,
   };
 }

@@ -1,3 +1,5 @@
+import { lazyBundles } from "./lazy-bundles.js";
+
 /**
  * How every clawops function is bundled, for `sst deploy` (through SST's nodejs props) and `npm run bundle` /
  * `npm run bench` alike (scripts/bundling.ts rebuilds SST's esbuild options from `FUNCTION_NODEJS`, with SST's
@@ -8,18 +10,22 @@
  *   (measured +4-6% bundle). clawops errors set `name` explicitly, nothing reads `constructor.name`.
  * - `legalComments: "none"`: license banners of bundled packages are kept in the sourcemap, not the code.
  * - `target`: the language level of the oldest runtime the code meets (SST's ESM default is `esnext`).
+ * - `plugins`: `lazyBundles` builds what a function `import()`s from packages as a bundle of its own, so that
+ *   code only a rare path uses is not emitted into chunks every cold start loads (stacks/lazy-bundles.ts).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],
   target: "node22",
   keepNames: false,
   legalComments: "none",
+  plugins: [lazyBundles()],
 } as const;
 
 /**
  * esbuild code splitting for every function (SST's `nodejs.splitting`, ESM only): what a handler `import()`s
- * lazily (the dead-letter queue's SQS client, the X-Ray tracer, the credential chain's STS/SSO clients) becomes
- * a chunk of its own, loaded only when that path runs, instead of being parsed at every cold start.
+ * lazily becomes a file of its own, loaded only when that path runs, instead of being parsed at every cold
+ * start: a chunk where the module holds clawops code (readiness's per-area gatherers), else a bundle of its own
+ * (`lazyBundles`: the dead-letter queue's SQS client, the X-Ray tracer, the credential chain's STS/SSO clients).
  */
 export const FUNCTION_SPLITTING = true;
 

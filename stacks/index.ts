@@ -23,7 +23,11 @@ export function applyFunctionDefaults(app: App, config: ResolvedConfig): void {
     logRetention: sstLogRetention(config.settings.logRetentionDays),
     nodejs: {
       ...FUNCTION_NODEJS,
-      esbuild: { ...FUNCTION_NODEJS.esbuild, mainFields: [...FUNCTION_NODEJS.esbuild.mainFields] },
+      esbuild: {
+        ...FUNCTION_NODEJS.esbuild,
+        mainFields: [...FUNCTION_NODEJS.esbuild.mainFields],
+        plugins: [...FUNCTION_NODEJS.esbuild.plugins],
+      },
     },
     environment: {
       CLAWOPS_STAGE: app.stage,
