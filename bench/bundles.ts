@@ -8,9 +8,11 @@
  *   (the dead-letter queue's SQS client, the credential chain's STS/SSO clients, the X-Ray tracer: loaded only
  *   where a stage sets `handlerTracing`) and, for readiness/run, the per-area gatherers every run loads after
  *   the import (so its first run loads more than `kb`); `largestKb`: its biggest file;
- * - cold import = `await import(bundle)` in a fresh Node process (the cold-start proxy), median of `runs`,
- *   the reference measured between functions so that a busy machine weighs on both sides alike; the ratio
- *   is of CPU time (see `coldImport`), wall time is reported next to it.
+ * - cold import = `await import(bundle)` in a fresh Node process (the cold-start proxy), `runs` rounds; in each
+ *   round every bundle is imported right after an import of the reference, and the ratio is the median over
+ *   the rounds of those pairs' ratios: this machine's speed drifts by up to 1.5x within a minute (other tenants
+ *   on the host), so a figure is only compared with one measured next to it. Ratios are of CPU time (see
+ *   `coldImport`); medians of wall and CPU time are reported next to them.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -87,6 +89,19 @@ async function coldImport(file: string): Promise<{ wallMs: number; cpuMs: number
   return { wallMs, cpuMs };
 }
 
+/** One cold import of a bundle, and its ratio to the reference's import just before it. */
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly ratio: number;
+}
+
+interface Measured {
+  readonly name: string;
+  readonly fn: BuiltFunction;
+  readonly samples: Sample[];
+}
+
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -106,10 +121,8 @@ export async function runBundlesBench(
     await writeFile(entry, 'export { WebClient } from "@slack/web-api";\n');
     const reference = await buildFunction(entry, join(dir, "reference"));
     const referenceSamples: { wallMs: number; cpuMs: number }[] = [];
-    const built: Array<{ name: string; fn: BuiltFunction; samples: { wallMs: number; cpuMs: number }[] }> =
-      [];
-    const floors: Array<{ name: string; fn: BuiltFunction; samples: { wallMs: number; cpuMs: number }[] }> =
-      [];
+    const built: Measured[] = [];
+    const floors: Measured[] = [];
     for (const [index, [name, source]] of Object.entries(FLOORS).entries()) {
       const file = join(dir, `floor-${index}.ts`);
       await writeFile(file, source);
@@ -122,9 +135,14 @@ export async function runBundlesBench(
     }
     // Interleaved rounds: every function and the reference once per round, so load spikes hit all of them.
     for (let round = 0; round < runs; round++) {
-      referenceSamples.push(await coldImport(reference.entryFile));
-      for (const b of [...built, ...floors]) b.samples.push(await coldImport(b.fn.entryFile));
+      for (const b of [...built, ...floors]) {
+        const pair = await coldImport(reference.entryFile);
+        referenceSamples.push(pair);
+        const sample = await coldImport(b.fn.entryFile);
+        b.samples.push({ ...sample, ratio: sample.cpuMs / pair.cpuMs });
+      }
     }
+    const ratio = (samples: Sample[]) => Math.round(median(samples.map((x) => x.ratio)) * 100) / 100;
     const wall = (samples: { wallMs: number }[]) => median(samples.map((x) => x.wallMs));
     const cpu = (samples: { cpuMs: number }[]) => median(samples.map((x) => x.cpuMs));
     const referenceImportMs = wall(referenceSamples);
@@ -143,14 +161,14 @@ export async function runBundlesBench(
           largestKb: kb(fn.largestBytes),
           importMs: Math.round(wall(samples) * 10) / 10,
           importCpuMs: Math.round(importCpuMs * 10) / 10,
-          importRatio: Math.round((importCpuMs / referenceCpuMs) * 100) / 100,
+          importRatio: ratio(samples),
         };
       }),
       floors: floors.map(({ name, fn, samples }) => ({
         name,
         kb: kb(fn.coldBytes),
         importCpuMs: Math.round(cpu(samples) * 10) / 10,
-        importRatio: Math.round((cpu(samples) / referenceCpuMs) * 100) / 100,
+        importRatio: ratio(samples),
       })),
     };
   } finally {

@@ -52,14 +52,17 @@ export function renderMarkdown(run: BenchRun): string {
     const b = run.bundles.result;
     out.push(
       `${status(run.bundles)}. Each function built as deployed (stacks/bundling.ts: ESM, code splitting, minified, ` +
-        `SDK included; SST's own esbuild and options). **KB at cold start** = the entry plus the chunks it imports ` +
-        "statically; **KB shipped** = all its code (source maps not counted): chunks a rare path loads (dead-letter " +
-        "SQS client, STS/SSO credential clients, EventBridge on drift, the X-Ray tracer: only where a stage sets " +
-        "`handlerTracing`) and, for readiness/run, the per-area gatherers every run loads after the import (its " +
-        "first run loads more than its KB at cold start). " +
-        `Import = \`await import()\` in a fresh Node process, median of ${b.runs}; the ratio is of its CPU time ` +
-        "(wall time on a shared machine also counts waiting for a core) to the reference's " +
-        `(\`@slack/web-api\` alone: ${b.referenceKb} KB, ${b.referenceImportCpuMs} ms CPU, ${b.referenceImportMs} ms here). ` +
+        `SDK included; SST's own esbuild and options, with stacks/lazy-bundles.ts). **KB at cold start** = the ` +
+        "entry plus the chunks it imports statically; **KB shipped** = all its code (source maps not counted), " +
+        "with what a rare path loads: the bundles of lazily imported packages (dead-letter SQS client, the SDK's " +
+        "credential providers and their STS/SSO clients, Backup in drills/cleanup, EventBridge on drift, the X-Ray " +
+        "tracer: only where a stage sets `handlerTracing`), each with its own copy of the SDK core, and, for " +
+        "readiness/run, the per-area gatherers every run loads after the import (its first run loads more than " +
+        "its KB at cold start). " +
+        `Import = \`await import()\` in a fresh Node process, ${b.runs} rounds, each import right after one of ` +
+        "the reference; the ratio is the median of those pairs' ratios of CPU time (wall time on a shared machine " +
+        "also counts waiting for a core) to the reference's " +
+        `(\`@slack/web-api\` alone: ${b.referenceKb} KB, median ${b.referenceImportCpuMs} ms CPU, ${b.referenceImportMs} ms here). ` +
         `Targets: ≤ ${TARGET_KB} KB, ≤ ${TARGET_RATIO}x.\n`,
       table(
         [
@@ -70,8 +73,8 @@ export function renderMarkdown(run: BenchRun): string {
           "import ms",
           "import CPU ms",
           "ratio",
-          "target (cold KB, ratio)",
-          `shipped ≤ ${TARGET_KB} KB`,
+          `≤ ${TARGET_KB} KB at cold start`,
+          `≤ ${TARGET_RATIO}x`,
         ],
         b.bundles.map((f) => [
           f.function,
@@ -81,8 +84,8 @@ export function renderMarkdown(run: BenchRun): string {
           f.importMs,
           f.importCpuMs,
           `${f.importRatio}x`,
-          f.kb <= TARGET_KB && f.importRatio <= TARGET_RATIO ? "met" : "**missed**",
-          f.totalKb <= TARGET_KB ? "yes" : "no",
+          f.kb <= TARGET_KB ? "met" : "**missed**",
+          f.importRatio <= TARGET_RATIO ? "met" : "**missed**",
         ]),
       ),
       "",
