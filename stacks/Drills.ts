@@ -9,7 +9,6 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as ssm from "aws-cdk-lib/aws-ssm";
-import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import { drillRoutes } from "../functions/drills/routes.js";
@@ -17,6 +16,7 @@ import type { DrillTaskName } from "../functions/drills/tasks.js";
 import { Core } from "./Core.js";
 import { configOf } from "./config.js";
 import { Fleet } from "./Fleet.js";
+import { taskStateMachine } from "./task-state-machine.js";
 
 const VERIFIER_MOUNT = "/mnt/drill";
 const VERIFIER_TIMEOUT_SECONDS = 840;
@@ -273,31 +273,16 @@ export function Drills({ stack, app }: StackContext) {
   };
 
   // Core's key (its policy lets CloudWatch Logs use it for this account's log groups): no key of our own ($1 a month).
-  const stateMachine = new sfn.StateMachine(stack, "RestoreDrill", {
-    definitionBody: sfn.DefinitionBody.fromFile(
-      fileURLToPath(new URL("./workflows/restore-drill.asl.json", import.meta.url)),
-    ),
-    definitionSubstitutions: Object.fromEntries(
-      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
-    ),
-    stateMachineType: sfn.StateMachineType.STANDARD,
-    tracingEnabled: true,
-    logs: {
-      destination: new logs.LogGroup(stack, "RestoreDrillLogs", {
-        encryptionKey: key,
-        retention: config.settings.logRetentionDays as logs.RetentionDays,
-      }),
-      level: sfn.LogLevel.ALL,
-      includeExecutionData: true,
-    },
-  });
-  // The Verify state invokes the branch's own verifier, by the name Plan put in the branch.
-  stateMachine.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["lambda:InvokeFunction"],
-      resources: [...Object.values(tasks), ...verifiers.map((v) => v.fn)].map((fn) => fn.functionArn),
+  const stateMachine = taskStateMachine(stack, "RestoreDrill", {
+    definitionFile: fileURLToPath(new URL("./workflows/restore-drill.asl.json", import.meta.url)),
+    tasks,
+    logGroup: new logs.LogGroup(stack, "RestoreDrillLogs", {
+      encryptionKey: key,
+      retention: config.settings.logRetentionDays as logs.RetentionDays,
     }),
-  );
+    // The Verify state invokes the branch's own verifier, by the name Plan put in the branch.
+    alsoInvokes: verifiers.map((v) => v.fn),
+  });
 
   if (drills.schedule) {
     new events.Rule(stack, "DrillSchedule", {
@@ -352,11 +337,7 @@ export function Drills({ stack, app }: StackContext) {
     stringValue: stateMachine.stateMachineArn,
   });
   stack.addOutputs({ RestoreDrillArn: stateMachine.stateMachineArn });
-  suppressFindings(
-    stack,
-    [...Object.values(tasks), ...verifiers.map((v) => v.fn), sweeper, ended],
-    stateMachine,
-  );
+  suppressFindings(stack, [...Object.values(tasks), ...verifiers.map((v) => v.fn), sweeper, ended]);
   return {
     stateMachine,
     verifiers: verifiers.map((v) => v.fn),
@@ -386,7 +367,7 @@ function sstLogRetention(days: number): Lowercase<keyof typeof logs.RetentionDay
   return key.toLowerCase() as Lowercase<keyof typeof logs.RetentionDays>;
 }
 
-function suppressFindings(stack: Stack, functions: SstFunction[], stateMachine: sfn.StateMachine): void {
+function suppressFindings(stack: Stack, functions: SstFunction[]): void {
   for (const fn of functions)
     NagSuppressions.addResourceSuppressions(
       fn,
@@ -412,17 +393,6 @@ function suppressFindings(stack: Stack, functions: SstFunction[], stateMachine: 
       ],
       true,
     );
-  NagSuppressions.addResourceSuppressions(
-    stateMachine,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "Step Functions log delivery and X-Ray APIs support no resource-level permissions.",
-        appliesTo: ["Resource::*"],
-      },
-    ],
-    true,
-  );
   const logRetention = stack.node.children.find((child) => child.node.id.startsWith("LogRetention"));
   if (logRetention)
     NagSuppressions.addResourceSuppressions(

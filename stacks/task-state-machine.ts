@@ -11,6 +11,12 @@ export interface TaskStateMachineProps {
   readonly tasks: Readonly<Record<string, SstFunction>>;
   /** Encrypted log group receiving every execution's events. */
   readonly logGroup: logs.ILogGroup;
+  /**
+   * Functions the workflow invokes by a name it reads from its input rather than from a substitution (the drill's
+   * Verify state invokes the verifier its Plan step chose).
+   * @default none
+   */
+  readonly alsoInvokes?: readonly SstFunction[];
 }
 
 /**
@@ -34,7 +40,7 @@ export function taskStateMachine(
   stateMachine.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["lambda:InvokeFunction"],
-      resources: Object.values(props.tasks).map((fn) => fn.functionArn),
+      resources: [...Object.values(props.tasks), ...(props.alsoInvokes ?? [])].map((fn) => fn.functionArn),
     }),
   );
   NagSuppressions.addResourceSuppressions(
