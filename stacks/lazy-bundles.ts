@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { NodeJSProps } from "sst/constructs/Function.js";
 
 /** esbuild's options as SST 2.49.8 declares them (it pins esbuild 0.18; the repository's own is newer). */
@@ -35,6 +35,11 @@ export const LAZY_BUNDLE_PREFIX = "lazy-";
  *
  * The bundle is written to the output directory's root, where SST puts the entry and every chunk, so the
  * import stays `import("./lazy-….mjs")` from any of them; what SST zips is that directory.
+ *
+ * Limits, none of which clawops meets today:
+ * - a module both imported statically and `import()`ed would ship twice, as two module instances;
+ * - SST decides what `sst dev` rebuilds, and what to npm-install (`sharp`, `pg-native`), from the function's
+ *   own build: an edit to a file of ours built apart takes effect at the function's next rebuild.
  */
 export function lazyBundles(): Plugin {
   return {
@@ -43,11 +48,13 @@ export function lazyBundles(): Plugin {
       const options = build.initialOptions;
       const outdir = options.outdir ?? (options.outfile ? dirname(options.outfile) : undefined);
       if (!outdir || options.format !== "esm" || options.bundle !== true) return;
+      // `./lazy-….mjs` is right from a file at the output directory's root only, where SST's names put them all.
+      if ([options.chunkNames, options.entryNames, options.assetNames].some((n) => n?.includes("/"))) return;
       const dir = resolve(options.absWorkingDir ?? process.cwd(), outdir);
       const written = new Set<string>();
       // `sst dev` rebuilds with the same context: write the bundles again with the function.
       build.onStart(() => written.clear());
-      resolveLazily(build, dir, async (bundle) => {
+      resolveLazily(build, dir, new Set(), async (bundle) => {
         if (options.write !== false) await writeBundle(bundle, dir, written);
       });
     },
@@ -68,7 +75,17 @@ interface LazyBundle {
  */
 const bundles = new Map<string, Promise<LazyBundle | undefined>>();
 
-function resolveLazily(build: PluginBuild, dir: string, use: (bundle: LazyBundle) => Promise<void>): void {
+/**
+ * Resolves the build's `import()`s to lazy bundles. `building`: the keys of the lazy bundles whose builds this
+ * one is nested in; a module that imports one of them again (an import cycle) is left to esbuild, which
+ * inlines it, instead of waiting on its own build forever.
+ */
+function resolveLazily(
+  build: PluginBuild,
+  dir: string,
+  building: ReadonlySet<string>,
+  use: (bundle: LazyBundle) => Promise<void>,
+): void {
   build.onResolve({ filter: /.*/ }, async (args) => {
     if (args.kind !== "dynamic-import" || args.pluginData?.[NAME]) return undefined;
     const target = await build.resolve(args.path, {
@@ -77,8 +94,9 @@ function resolveLazily(build: PluginBuild, dir: string, use: (bundle: LazyBundle
       resolveDir: args.resolveDir,
       pluginData: { [NAME]: true },
     });
-    if (target.errors.length > 0 || target.external || !isAbsolute(target.path)) return undefined;
-    const bundle = await lazyBundle(build, target.path, args.path, dir);
+    if (target.errors.length > 0 || target.external || target.namespace !== "file") return undefined;
+    if (!isAbsolute(target.path)) return undefined;
+    const bundle = await lazyBundle(build, target.path, args.path, dir, building);
     if (!bundle) return undefined;
     await use(bundle);
     return { path: `./${bundle.name}`, external: true };
@@ -90,12 +108,19 @@ async function lazyBundle(
   path: string,
   specifier: string,
   dir: string,
+  building: ReadonlySet<string>,
 ): Promise<LazyBundle | undefined> {
   const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
   const key = JSON.stringify([path, (await stat(path)).mtimeMs, relative(dir, cwd), sharedOptions(build)]);
+  if (building.has(key)) return undefined;
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleApart(build, path, specifier, dir, cwd);
+    // A module that does not build is left to the function's build, which reports the error where it is;
+    // forgetting it lets a later build (`sst dev`, after the fix) try again.
+    bundle = bundleApart(build, path, specifier, dir, cwd, new Set([...building, key])).catch(() => {
+      bundles.delete(key);
+      return undefined;
+    });
     bundles.set(key, bundle);
   }
   return bundle;
@@ -111,13 +136,14 @@ async function bundleApart(
   specifier: string,
   dir: string,
   cwd: string,
+  building: ReadonlySet<string>,
 ): Promise<LazyBundle | undefined> {
   const own = sharedOptions(build);
   const name = `${LAZY_BUNDLE_PREFIX}${moduleName(specifier, path)}-${createHash("sha256").update(path).digest("hex").slice(0, 8)}.mjs`;
   const imports: LazyBundle[] = [];
   const nested: Plugin = {
     name: NAME,
-    setup: (inner) => resolveLazily(inner, dir, async (bundle) => void imports.push(bundle)),
+    setup: (inner) => resolveLazily(inner, dir, building, async (bundle) => void imports.push(bundle)),
   };
   const result = await build.esbuild.build({
     ...own,
@@ -128,7 +154,8 @@ async function bundleApart(
     write: false,
     plugins: [...(own.plugins ?? []).filter((p) => p.name !== NAME), nested],
   });
-  if (!result.metafile || !selfContained(result.metafile, relative(cwd, path))) return undefined;
+  const entry = relative(cwd, path).split(sep).join("/");
+  if (!result.metafile || !selfContained(result.metafile, entry)) return undefined;
   const files = (result.outputFiles ?? []).map((file) => ({
     name: basename(file.path),
     contents: file.contents,

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,10 +30,18 @@ export const reexported = async () => {
   return new SendMessageCommand({ QueueUrl: "q", MessageBody: "lazy" }).input.MessageBody;
 };
 export const shared = async () => (await import("./own.js")).own() === registry;
+export const cyclic = async () => (await import("cyclic")).again();
 `,
   "registry.ts": "export const registry = { calls: 0 };\n",
   "own.ts": 'import { registry } from "./registry.js";\nexport const own = () => registry;\n',
   "sqs.ts": 'export { SendMessageCommand } from "@aws-sdk/client-sqs";\n',
+  // A package that imports itself lazily: its bundle must not wait on its own build.
+  "node_modules/cyclic/package.json": '{ "name": "cyclic", "type": "module", "main": "index.js" }\n',
+  "node_modules/cyclic/index.js":
+    'export const name = "cyclic";\nexport const again = async () => (await import("cyclic")).name;\n',
+  "broken.ts": 'export const handler = async () => (await import("broken")).value;\n',
+  "node_modules/broken/package.json": '{ "name": "broken", "type": "module", "main": "index.js" }\n',
+  "node_modules/broken/index.js": "export const value = ;\n",
 };
 
 let dir: string;
@@ -41,7 +49,10 @@ let built: BuiltFunction;
 let outdir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "clawops-lazy-bundles-"));
-  for (const [name, source] of Object.entries(FIXTURE)) await writeFile(join(dir, name), source);
+  for (const [name, source] of Object.entries(FIXTURE)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), source);
+  }
   outdir = join(dir, "out");
   built = await buildFunction(join(dir, "handler.ts"), outdir);
 }, 120_000);
@@ -102,5 +113,15 @@ describe("Plugin: lazyBundles", () => {
 
   it("keeps a lazily imported file of clawops code in the function's build, sharing its modules", async () => {
     await expect(call("shared")).resolves.toBe(true);
+  });
+
+  it("builds a package that imports itself lazily (an import cycle) without waiting on itself", async () => {
+    await expect(call("cyclic")).resolves.toBe("cyclic");
+  });
+
+  it("fails the function's build where a lazily imported module has its error", async () => {
+    await expect(buildFunction(join(dir, "broken.ts"), join(dir, "broken-out"))).rejects.toThrow(
+      /node_modules\/broken\/index\.js:1:\d+: ERROR: Unexpected ";"/,
+    );
   });
 });
