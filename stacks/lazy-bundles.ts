@@ -29,7 +29,7 @@ export const LAZY_BUNDLE_PREFIX = "lazy-";
  *
  * Only a module that holds no clawops code besides itself is built apart: a package (the SQS, Backup and
  * EventBridge clients, the X-Ray tracer, the SDK's own credential providers) or a file of ours that only
- * re-exports packages (`functions/alerts/cloudwatch.ts`). Its copy of a package is then its own (a second SDK
+ * re-exports packages (`functions/alerts/eventbridge.ts`). Its copy of a package is then its own (a second SDK
  * core on the rare path), which is harmless for such code; a module that imports clawops code (logger,
  * error classes, caches) stays in the function's build, where it shares them.
  *
@@ -196,7 +196,7 @@ export function selfContained(metafile: Metafile, entry: string): boolean {
   );
 }
 
-/** `@aws-sdk/client-sqs` → `aws-sdk-client-sqs`; `./cloudwatch.js` → `cloudwatch`. */
+/** `@aws-sdk/client-sqs` → `aws-sdk-client-sqs`; `./eventbridge.js` → `eventbridge`. */
 function moduleName(specifier: string, path: string): string {
   const base = specifier.startsWith(".") ? basename(path, extname(path)) : specifier;
   return base.replace(/^@/, "").replace(/[^A-Za-z0-9]+/g, "-");
