@@ -133,7 +133,7 @@ export async function runBundlesBench(
       if (options.filter && !name.includes(options.filter)) continue;
       built.push({ name, fn: await buildFunction(file, join(dir, "functions", name)), samples: [] });
     }
-    // Interleaved rounds: every function and the reference once per round, so load spikes hit all of them.
+    // Rounds of pairs: each bundle right after an import of the reference, so a drift in speed hits both.
     for (let round = 0; round < runs; round++) {
       for (const b of [...built, ...floors]) {
         const pair = await coldImport(reference.entryFile);

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import type { Metafile } from "esbuild";
@@ -127,6 +127,8 @@ export function entryOutputOf(metafile: Metafile, file: string): string {
 
 /** Builds one entry into `outdir` as `sst deploy` does; returns what a cold start loads and what ships. */
 export async function buildFunction(file: string, outdir: string): Promise<BuiltFunction> {
+  // SST empties the function's directory before each build; so does this, so no earlier build's file counts.
+  await rm(outdir, { recursive: true, force: true });
   const result = await sstEsbuild().build({
     ...deployEsbuildOptions(file, outdir),
     // Not an SST option: resolves the repository's packages for an entry outside it (the bench's reference).

@@ -86,6 +86,9 @@ function resolveLazily(
   building: ReadonlySet<string>,
   use: (bundle: LazyBundle) => Promise<void>,
 ): void {
+  // What the cache key holds besides the module, the same for every import of this build.
+  const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+  const context = JSON.stringify([relative(dir, cwd), sharedOptions(build)]);
   build.onResolve({ filter: /.*/ }, async (args) => {
     if (args.kind !== "dynamic-import" || args.pluginData?.[NAME]) return undefined;
     const target = await build.resolve(args.path, {
@@ -96,7 +99,7 @@ function resolveLazily(
     });
     if (target.errors.length > 0 || target.external || target.namespace !== "file") return undefined;
     if (!isAbsolute(target.path)) return undefined;
-    const bundle = await lazyBundle(build, target.path, args.path, dir, building);
+    const bundle = await lazyBundle(build, target.path, args.path, dir, context, building);
     if (!bundle) return undefined;
     await use(bundle);
     return { path: `./${bundle.name}`, external: true };
@@ -108,10 +111,11 @@ async function lazyBundle(
   path: string,
   specifier: string,
   dir: string,
+  context: string,
   building: ReadonlySet<string>,
 ): Promise<LazyBundle | undefined> {
   const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
-  const key = JSON.stringify([path, (await stat(path)).mtimeMs, relative(dir, cwd), sharedOptions(build)]);
+  const key = JSON.stringify([path, (await stat(path)).mtimeMs, context]);
   if (building.has(key)) return undefined;
   let bundle = bundles.get(key);
   if (!bundle) {
@@ -190,7 +194,7 @@ async function writeBundle(bundle: LazyBundle, dir: string, written: Set<string>
 }
 
 /** Whether a bundle built from `entry` holds only `entry` and package code. */
-export function selfContained(metafile: Metafile, entry: string): boolean {
+function selfContained(metafile: Metafile, entry: string): boolean {
   return Object.keys(metafile.inputs).every(
     (input) => input === entry || input.split("/").includes("node_modules"),
   );
