@@ -1,4 +1,5 @@
 import { lazyBundles } from "./lazy-bundles.js";
+import { sdkErrorsByName } from "./sdk-errors.js";
 
 /**
  * How every clawops function is bundled, for `sst deploy` (through SST's nodejs props) and `npm run bundle` /
@@ -11,14 +12,16 @@ import { lazyBundles } from "./lazy-bundles.js";
  * - `legalComments: "none"`: license banners of bundled packages are kept in the sourcemap, not the code.
  * - `target`: the language level of the oldest runtime the code meets (SST's ESM default is `esnext`).
  * - `plugins`: `lazyBundles` builds what a function `import()`s from packages as a bundle of its own, so that
- *   code only a rare path uses is not emitted into chunks every cold start loads (stacks/lazy-bundles.ts).
+ *   code only a rare path uses is not emitted into chunks every cold start loads (stacks/lazy-bundles.ts);
+ *   `sdkErrorsByName` keeps each SDK client from defining, at every import, an error class for every error of
+ *   its service: clawops tells SDK errors apart by name (stacks/sdk-errors.ts).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],
   target: "node22",
   keepNames: false,
   legalComments: "none",
-  plugins: [lazyBundles()],
+  plugins: [sdkErrorsByName(), lazyBundles()],
 } as const;
 
 /**

@@ -1,10 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -51,10 +45,7 @@ export async function acquireVerifier(
       }),
     );
   } catch (error) {
-    if (
-      error instanceof ConditionalCheckFailedException ||
-      (error as Error).name === "ConditionalCheckFailedException"
-    )
+    if ((error as Error).name === "ConditionalCheckFailedException")
       throw new VerifierBusyError(`the verifier ${functionName} is in use by another drill or file system`, {
         drillId: holder.drillId,
         cause: error,

@@ -1,0 +1,257 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BuiltFunction,
+  buildFunction,
+  deployEsbuildOptions,
+  sstEsbuild,
+} from "../../scripts/bundling.js";
+import { pruneRegistrations, retryableErrors } from "../sdk-errors.js";
+
+const ROOT = process.cwd();
+
+/** A handler with two clients of two JSON protocols, as clawops' handlers hold them. */
+const HANDLER = `
+import { DynamoDBClient, PutItemCommand, ReplicatedWriteConflictException, DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
+import { SSMClient, GetParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
+const options = (endpoint) => ({
+  endpoint, region: "us-east-1", maxAttempts: 3, retryMode: "standard",
+  credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example" },
+});
+const caught = async (send) => {
+  try { await send(); return undefined; } catch (error) { return error; }
+};
+const described = (error, Base) => ({
+  name: error.name, message: error.message, fault: error.$fault, status: error.$metadata?.httpStatusCode,
+  attempts: error.$metadata?.attempts, serviceException: error instanceof Base,
+});
+export const ssm = async (endpoint) => described(
+  await caught(() => new SSMClient(options(endpoint)).send(new GetParameterCommand({ Name: "/clawops/x" }))),
+  SSMServiceException);
+export const dynamo = async (endpoint) => {
+  const error = await caught(() => new DynamoDBClient(options(endpoint)).send(
+    new PutItemCommand({ TableName: "t", Item: { pk: { S: "k" } } })));
+  return { ...described(error, DynamoDBServiceException), registered: error instanceof ReplicatedWriteConflictException };
+};
+`;
+
+/** What the local endpoint answers next: status, error type (as AWS's JSON protocols send it) and message. */
+let answer: { status: number; type: string; message: string };
+let requests = 0;
+let server: Server;
+let endpoint: string;
+let dir: string;
+let built: BuiltFunction;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    requests += 1;
+    request.resume().on("end", () => {
+      response.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1" });
+      response.end(JSON.stringify({ __type: answer.type, message: answer.message }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), "clawops-sdk-errors-"));
+  await writeFile(join(dir, "handler.js"), HANDLER);
+  built = await buildFunction(join(dir, "handler.js"), join(dir, "out"));
+}, 120_000);
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function send(flow: "ssm" | "dynamo", next: typeof answer) {
+  answer = next;
+  requests = 0;
+  const handler = await import(/* @vite-ignore */ pathToFileURL(built.entryFile).href);
+  return { error: await handler[flow](endpoint), requests };
+}
+
+describe("Plugin: sdkErrorsByName, in a function built as deployed", () => {
+  it("does not define the error classes of a service the function never tells apart", async () => {
+    const code = await readFile(built.entryFile, "utf8");
+    const options = deployEsbuildOptions(join(dir, "handler.js"), join(dir, "unpruned"));
+    const unpruned = await sstEsbuild().build({
+      ...options,
+      plugins: options.plugins?.filter((plugin) => plugin.name !== "clawops-sdk-errors-by-name"),
+      nodePaths: [join(ROOT, "node_modules")],
+      write: false,
+    });
+    const unprunedCode = (unpruned.outputFiles ?? []).filter((file) => !file.path.endsWith(".map"));
+    const unprunedBytes = unprunedCode.reduce((sum, file) => sum + file.contents.byteLength, 0);
+    const unprunedText = unprunedCode.map((file) => file.text).join("\n");
+
+    // The control: without the plugin, the classes are there.
+    expect(unprunedText).toContain("com.amazonaws.ssm#AssociationAlreadyExists");
+
+    expect(code).not.toContain("com.amazonaws.ssm#AssociationAlreadyExists");
+    expect(code).not.toContain("com.amazonaws.dynamodb#TableAlreadyExistsException");
+    expect(code).toContain("com.amazonaws.dynamodb#ReplicatedWriteConflictException");
+    expect(unprunedBytes - built.coldBytes).toBeGreaterThan(40 * 1024);
+  });
+
+  it("throws an error it no longer registers as the service's exception, with its name, message and fault", async () => {
+    const { error } = await send("ssm", {
+      status: 400,
+      type: "com.amazonaws.ssm#ParameterNotFound",
+      message: "Parameter /clawops/x not found.",
+    });
+
+    expect(error).toEqual({
+      name: "ParameterNotFound",
+      message: "Parameter /clawops/x not found.",
+      fault: "client",
+      status: 400,
+      attempts: 1,
+      serviceException: true,
+    });
+  });
+
+  it("names a conditional-write conflict as clawops' lock and state code tests for it", async () => {
+    const { error } = await send("dynamo", {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+      message: "The conditional request failed",
+    });
+
+    expect(error).toMatchObject({ name: "ConditionalCheckFailedException", fault: "client", attempts: 1 });
+  });
+
+  it("still retries a throttled call whose error class is not registered", async () => {
+    const { error, requests } = await send("dynamo", {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+      message: "Rate exceeded",
+    });
+
+    expect(error).toMatchObject({ name: "ThrottlingException", attempts: 3, registered: false });
+    expect(requests).toBe(3);
+  });
+
+  it("keeps an error that declares itself retryable registered, so it is retried", async () => {
+    const { error, requests } = await send("dynamo", {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException",
+      message: "conflict",
+    });
+
+    expect(error).toMatchObject({ name: "ReplicatedWriteConflictException", attempts: 3, registered: true });
+    expect(requests).toBe(3);
+  });
+});
+
+/** Every schemas module of the pinned SDK clients, and of the nested clients the credential chain uses. */
+async function schemasModules(): Promise<string[]> {
+  const sdk = join(ROOT, "node_modules", "@aws-sdk");
+  const found: string[] = [];
+  for (const name of await readdir(sdk)) {
+    const base =
+      name === "nested-clients" ? join(sdk, name, "dist-es", "submodules") : join(sdk, name, "dist-es");
+    const dirs =
+      name === "nested-clients"
+        ? (await readdir(base)).map((d) => join(base, d))
+        : name.startsWith("client-")
+          ? [base]
+          : [];
+    for (const d of dirs) {
+      const file = join(d, "schemas", "schemas_0.js");
+      if (await stat(file).catch(() => undefined)) found.push(file);
+    }
+  }
+  return found;
+}
+
+describe("pruneRegistrations", () => {
+  it("applies to every SDK client clawops bundles (an SDK upgrade that changes the generated code fails here)", async () => {
+    const modules = await schemasModules();
+    const unpruned: string[] = [];
+    for (const file of modules) {
+      const pruned = await pruneRegistrations(await readFile(file, "utf8"), () =>
+        readFile(join(file, "..", "..", "models", "errors.js"), "utf8"),
+      );
+      if (pruned === undefined) unpruned.push(relative(ROOT, file));
+    }
+
+    expect(modules.length).toBeGreaterThan(20);
+    expect(unpruned).toEqual([]);
+  });
+
+  it("leaves a module with a registration of another shape as it is", async () => {
+    const source = [
+      "n0_registry.registerError(A$, A);",
+      "n0_registry.registerError(B$, B, extra);",
+      "_s_registry.registerError(Base$, Base);",
+    ].join("\n");
+
+    await expect(pruneRegistrations(source, async () => "")).resolves.toBeUndefined();
+  });
+
+  it("drops the registrations of all but retryable errors, and never the service's base exception", async () => {
+    const source = [
+      "_s_registry.registerError(Base$, Base);",
+      "n0_registry.registerError(Gone$, Gone);",
+      "n0_registry.registerError(Retried$, Retried);",
+    ].join("\n");
+    const errors = [
+      'export class Gone extends __BaseException {\n    name = "Gone";\n}',
+      'export class Retried extends __BaseException {\n    name = "Retried";\n    $retryable = {};\n}',
+    ].join("\n");
+
+    expect(retryableErrors(errors)).toEqual(new Set(["Retried"]));
+    await expect(pruneRegistrations(source, async () => errors)).resolves.toBe(
+      ["_s_registry.registerError(Base$, Base);", "", "n0_registry.registerError(Retried$, Retried);"].join(
+        "\n",
+      ),
+    );
+  });
+});
+
+/** `import { A, B as C } from "@aws-sdk/client-x"` → the local names it binds. */
+function sdkImports(source: string): string[] {
+  const names: string[] = [];
+  for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-[^"]+"/g))
+    for (const part of (match[1] ?? "").split(","))
+      names.push(
+        part
+          .trim()
+          .split(/\s+as\s+/)
+          .pop() ?? "",
+      );
+  return names.filter(Boolean);
+}
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const item of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, item.name);
+    if (item.isDirectory()) {
+      if (!["node_modules", "tests", "dist"].includes(item.name)) files.push(...(await sourceFiles(path)));
+    } else if (/\.ts$/.test(item.name) && !/\.test\.ts$/.test(item.name)) files.push(path);
+  }
+  return files;
+}
+
+describe("clawops code, as bundled", () => {
+  it("tells SDK errors apart by name, never by instanceof of an SDK error class", async () => {
+    const offending: string[] = [];
+    const packages = (await readdir(join(ROOT, "packages"))).map((p) => join(ROOT, "packages", p, "src"));
+    for (const dir of [join(ROOT, "functions"), ...packages]) {
+      if (!(await stat(dir).catch(() => undefined))) continue;
+      for (const file of await sourceFiles(dir)) {
+        const source = await readFile(file, "utf8");
+        for (const name of sdkImports(source))
+          if (new RegExp(`instanceof\\s+${name.replace(/\$/g, "\\$")}\\b`).test(source))
+            offending.push(`${relative(ROOT, file)}: instanceof ${name}`);
+      }
+    }
+
+    expect(offending).toEqual([]);
+  });
+});
