@@ -1,5 +1,5 @@
 import { lazyBundles } from "./lazy-bundles.js";
-import { sdkErrorsByName } from "./sdk-errors.js";
+import { sdkSchemas } from "./sdk-schemas.js";
 
 /**
  * How every clawops function is bundled, for `sst deploy` (through SST's nodejs props) and `npm run bundle` /
@@ -13,15 +13,16 @@ import { sdkErrorsByName } from "./sdk-errors.js";
  * - `target`: the language level of the oldest runtime the code meets (SST's ESM default is `esnext`).
  * - `plugins`: `lazyBundles` builds what a function `import()`s from packages as a bundle of its own, so that
  *   code only a rare path uses is not emitted into chunks every cold start loads (stacks/lazy-bundles.ts);
- *   `sdkErrorsByName` keeps each SDK client from defining, at every import, an error class for every error of
- *   its service: clawops tells SDK errors apart by name (stacks/sdk-errors.ts).
+ *   `sdkSchemas` lets esbuild drop the schemas and error classes of the operations and errors a function never
+ *   uses, which each SDK client otherwise defines for its whole service: clawops tells SDK errors apart by name
+ *   (stacks/sdk-schemas.ts).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],
   target: "node22",
   keepNames: false,
   legalComments: "none",
-  plugins: [sdkErrorsByName(), lazyBundles()],
+  plugins: [sdkSchemas(), lazyBundles()],
 } as const;
 
 /**
