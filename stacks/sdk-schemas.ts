@@ -63,12 +63,13 @@ export function sdkSchemas(): Plugin {
 
 /**
  * The module with every computed key that is one of its string constants written as that string, except
- * `__proto__`, which as a literal key would set the object's prototype instead.
+ * `__proto__`, which as a literal key would set the object's prototype instead (and, to be sure of that, any
+ * string with an escape).
  */
 export function staticKeys(source: string): string {
   const strings = new Map<string, string>();
   for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
-    if (name && literal && JSON.parse(literal) !== "__proto__") strings.set(name, literal);
+    if (name && literal && literal !== '"__proto__"' && !literal.includes("\\")) strings.set(name, literal);
   return source.replace(COMPUTED_KEY, (key, name: string) => {
     const literal = strings.get(name);
     return literal === undefined ? key : `${literal}:`;

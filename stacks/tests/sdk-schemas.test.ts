@@ -253,8 +253,12 @@ describe("staticKeys", () => {
     );
   });
 
-  it("leaves a key it has no constant for, and __proto__, computed", () => {
-    const source = ['const _p = "__proto__";', "var T = { [_p]: 1, [other]: 2 };"].join("\n");
+  it("leaves a key it has no constant for, and __proto__ however written, computed", () => {
+    const source = [
+      'const _p = "__proto__";',
+      'const _e = "__pro\\u0074o__";',
+      "var T = { [_p]: 1, [_e]: 2, [other]: 3 };",
+    ].join("\n");
 
     expect(staticKeys(source)).toBe(source);
   });
