@@ -24,7 +24,7 @@ const COMPUTED_KEY = /\[([\w$]+)\]:/g;
  * An esbuild plugin (passed to SST as `nodejs.esbuild.plugins`) that lets esbuild drop what an AWS SDK client's
  * schemas module defines for the operations and errors a function never uses. Such a module describes every
  * operation, structure and error of the service, and a bundler keeps much of it, for two reasons this plugin
- * removes. Measured with `npm run bundle`: lifecycle/monitor 351.9 → 267.1 KB, drills/plan 358.5 → 246.7 KB;
+ * removes. Measured with `npm run bundle`: lifecycle/monitor 351.9 → 285.8 KB, drills/plan 358.5 → 260.6 KB;
  * import times in docs/benchmarks.md.
  *
  * 1. **Traits keyed by a constant** (`{ [_xN]: _AIc }`, where `const _xN = "xmlName"`). esbuild cannot prove a
@@ -32,14 +32,22 @@ const COMPUTED_KEY = /\[([\w$]+)\]:/g;
  *    that has one, and all those it refers to: SSM's `GetParameter` alone kept 26 KB of SSM's schemas. The
  *    plugin writes the key as the string it is (`{ "xmlName": _AIc }`): the same object, which esbuild can drop.
  * 2. **Error registrations.** The module registers every error of the service when it is imported (SSM: 141
- *    classes and their schemas, 43 KB). It keeps only the registrations of errors that declare `$retryable`,
- *    which the SDK's retry strategy reads (DynamoDB's `ReplicatedWriteConflictException`, STS's
- *    `IDPCommunicationErrorException`), and each service's base exception, which the SDK needs for the others:
- *    every AWS protocol's `handleError` throws an error it has no class for as the service's base exception
- *    (`SSMServiceException`) with the error's `name`, `message`, `$fault`, `$metadata` and the response's fields.
- *    Throttling and transient errors are retried by name and status, registered or not. So clawops tells SDK
- *    errors apart by `name` (`error.name === "ConditionalCheckFailedException"`), never by `instanceof` of an
- *    error class: a test holds every source file to that (stacks/tests/sdk-schemas.test.ts).
+ *    classes and their schemas, 43 KB). Every AWS protocol's `handleError` throws an error it has no class for as
+ *    the service's base exception (`SSMServiceException`) with the code the service sent as `name`, and the
+ *    `message`, `$fault`, `$metadata` and the body's fields as they came. The plugin keeps the registrations
+ *    where that would differ in what code reads:
+ *    - errors that declare `$retryable`, which the SDK's retry strategy reads (DynamoDB's
+ *      `ReplicatedWriteConflictException`, STS's `IDPCommunicationErrorException`); throttling and transient
+ *      errors are retried by name and status, registered or not;
+ *    - errors whose `awsQueryError` trait gives a code other than their name (query and query-compatible
+ *      services: Auto Scaling, IAM, SQS, CloudWatch, DynamoDB's `ThrottlingException` as `Throttling`, ...):
+ *      the code is what the service sends (`ResourceContention` for `ResourceContentionFault`), and,
+ *      unregistered, they would be named by it;
+ *    - each service's base exception, which the SDK needs for all the others.
+ *    What an unregistered error loses: its class (so clawops tells SDK errors apart by `name`, never by
+ *    `instanceof`: a test holds every source file to that, stacks/tests/sdk-schemas.test.ts), the decoding of its
+ *    fields (a DynamoDB `Item` stays raw), and fields bound to HTTP headers (Lambda's `retryAfterSeconds`;
+ *    the retry strategy reads the response's header itself). clawops reads none of those.
  *
  * A schemas module whose code is not of the shapes above is left as it is (an SDK release that changes its
  * generated code then costs bytes, never behaviour); the plugin's test fails on that for the pinned clients.
@@ -77,22 +85,57 @@ export function staticKeys(source: string): string {
 }
 
 /**
- * A schemas module with only the registrations of retryable errors left (and each service's base exception, which
- * is registered in another namespace); the module as it is when it registers no modeled error (EC2 models none);
- * `undefined` when any registration has another shape.
+ * A schemas module with only the registrations of retryable and query-coded errors left (and each service's base
+ * exception, which is registered in another namespace); the module as it is when it registers no modeled error
+ * (EC2 models none); `undefined` when any registration has another shape.
  */
 export async function pruneRegistrations(
   source: string,
   errorsModule: () => Promise<string>,
 ): Promise<string | undefined> {
   const registrations = source.match(REGISTRATION) ?? [];
-  const all = source.split("\n").filter((line) => /^n\d+_registry\.registerError\(/.test(line));
+  // Every registration but the base exception's: a line of another shape makes the two counts differ.
+  const all = source
+    .split("\n")
+    .filter((line) => line.includes("registerError(") && !line.startsWith("_s_registry."));
   if (registrations.length !== all.length) return undefined;
   if (registrations.length === 0) return source;
   const retryable = retryableErrors(await errorsModule());
-  return source.replace(REGISTRATION, (line, _schema: string, name: string) =>
-    retryable.has(name) ? line : "",
+  const queryErrors = queryCodedErrors(source);
+  return source.replace(REGISTRATION, (line, schema: string, name: string) =>
+    retryable.has(name) || queryErrors.has(schema) ? line : "",
   );
+}
+
+/**
+ * The error schemas of a schemas module whose `awsQueryError` trait gives a code other than the error's name
+ * (`ResourceContentionFault$`: `{ [_aQE]: [\`ResourceContention\`, 500] }`), by the name of their schema (without
+ * its `$`), and those whose definition or code it cannot read. Such an error reaches the client under its query
+ * code (`ResourceContention`, `AWS.SimpleQueueService.NonExistentQueue`), and only its registration maps that code
+ * to the error's name (`ResourceContentionFault`, `QueueDoesNotExist`).
+ */
+export function queryCodedErrors(source: string): Set<string> {
+  const keys = ['"awsQueryError"'];
+  for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
+    if (literal === '"awsQueryError"') keys.push(`[${name}]`);
+  const names = new Set<string>();
+  for (const [, schema, name] of source.matchAll(REGISTRATION)) {
+    if (!schema) continue;
+    const start = source.indexOf(`var ${schema}$ = [`);
+    const end = source.indexOf("\n];", start);
+    if (start < 0 || end < 0) {
+      names.add(schema);
+      continue;
+    }
+    const definition = source.slice(start, end);
+    for (const key of keys) {
+      const at = definition.indexOf(`${key}:`);
+      if (at < 0) continue;
+      const code = /^:\s*\[\s*[`"']([^`"'\\]+)[`"']/.exec(definition.slice(at + key.length))?.[1];
+      if (code !== name) names.add(schema);
+    }
+  }
+  return names;
 }
 
 /** The error classes of an errors module that declare `$retryable`. */

@@ -11,13 +11,24 @@ import {
   deployEsbuildOptions,
   sstEsbuild,
 } from "../../scripts/bundling.js";
-import { pruneRegistrations, retryableErrors, SDK_SCHEMAS_PLUGIN, staticKeys } from "../sdk-schemas.js";
+import {
+  pruneRegistrations,
+  queryCodedErrors,
+  retryableErrors,
+  SDK_SCHEMAS_PLUGIN,
+  staticKeys,
+} from "../sdk-schemas.js";
 
 const ROOT = process.cwd();
 
-/** A handler with two clients of two JSON protocols, as clawops' handlers hold them. */
+/**
+ * A handler with clients of each protocol family clawops uses: JSON (SSM, DynamoDB), query (Auto Scaling) and
+ * JSON that keeps its query error codes (SQS).
+ */
 const HANDLER = `
+import { AutoScalingClient, SetInstanceHealthCommand } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, PutItemCommand, ReplicatedWriteConflictException, DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
+import { SQSClient, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { SSMClient, GetParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
 const options = (endpoint) => ({
   endpoint, region: "us-east-1", maxAttempts: 3, retryMode: "standard",
@@ -28,7 +39,7 @@ const caught = async (send) => {
 };
 const described = (error, Base) => ({
   name: error.name, message: error.message, fault: error.$fault, status: error.$metadata?.httpStatusCode,
-  attempts: error.$metadata?.attempts, serviceException: error instanceof Base,
+  attempts: error.$metadata?.attempts, ...(Base ? { serviceException: error instanceof Base } : {}),
 });
 export const ssm = async (endpoint) => described(
   await caught(() => new SSMClient(options(endpoint)).send(new GetParameterCommand({ Name: "/clawops/x" }))),
@@ -38,10 +49,38 @@ export const dynamo = async (endpoint) => {
     new PutItemCommand({ TableName: "t", Item: { pk: { S: "k" } } })));
   return { ...described(error, DynamoDBServiceException), registered: error instanceof ReplicatedWriteConflictException };
 };
+export const autoScaling = async (endpoint) => described(await caught(() => new AutoScalingClient(options(endpoint)).send(
+  new SetInstanceHealthCommand({ InstanceId: "i-0abc", HealthStatus: "Unhealthy" }))));
+export const sqs = async (endpoint) => described(await caught(() => new SQSClient(options(endpoint)).send(
+  new GetQueueUrlCommand({ QueueName: "clawops-dlq" }))));
 `;
 
-/** What the local endpoint answers next: status, error type (as AWS's JSON protocols send it) and message. */
-let answer: { status: number; type: string; message: string };
+/** An error response as AWS sends it: status, headers and body. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** An error of a JSON protocol (`type`: the `__type` AWS sends, namespace and all). */
+function jsonError(
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Answer {
+  const body = JSON.stringify({ __type: type, message });
+  return { status, headers: { "content-type": "application/x-amz-json-1.0", ...headers }, body };
+}
+
+/** An error of the query protocol, by its query code. */
+function queryError(status: number, code: string, message: string): Answer {
+  const body = `<ErrorResponse><Error><Type>${status < 500 ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
+  return { status, headers: { "content-type": "text/xml" }, body };
+}
+
+/** What the local endpoint answers next. */
+let answer: Answer;
 let requests = 0;
 let server: Server;
 let endpoint: string;
@@ -52,8 +91,8 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     requests += 1;
     request.resume().on("end", () => {
-      response.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1" });
-      response.end(JSON.stringify({ __type: answer.type, message: answer.message }));
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -90,7 +129,7 @@ function unplugged(): Promise<{ text: string; bytes: number }> {
   return control;
 }
 
-async function send(flow: "ssm" | "dynamo", next: typeof answer) {
+async function send(flow: "ssm" | "dynamo" | "autoScaling" | "sqs", next: Answer) {
   answer = next;
   requests = 0;
   const handler = await import(/* @vite-ignore */ pathToFileURL(built.entryFile).href);
@@ -125,11 +164,10 @@ describe("Plugin: sdkSchemas, in a function built as deployed", () => {
   });
 
   it("throws an error it no longer registers as the service's exception, with its name, message and fault", async () => {
-    const { error } = await send("ssm", {
-      status: 400,
-      type: "com.amazonaws.ssm#ParameterNotFound",
-      message: "Parameter /clawops/x not found.",
-    });
+    const { error } = await send(
+      "ssm",
+      jsonError(400, "com.amazonaws.ssm#ParameterNotFound", "Parameter /clawops/x not found."),
+    );
 
     expect(error).toEqual({
       name: "ParameterNotFound",
@@ -142,32 +180,54 @@ describe("Plugin: sdkSchemas, in a function built as deployed", () => {
   });
 
   it("names a conditional-write conflict as clawops' lock and state code tests for it", async () => {
-    const { error } = await send("dynamo", {
-      status: 400,
-      type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
-      message: "The conditional request failed",
-    });
+    const { error } = await send(
+      "dynamo",
+      jsonError(
+        400,
+        "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+        "The conditional request failed",
+      ),
+    );
 
     expect(error).toMatchObject({ name: "ConditionalCheckFailedException", fault: "client", attempts: 1 });
   });
 
+  it("names an error of the query protocol by its name, not its query code", async () => {
+    const { error, requests } = await send(
+      "autoScaling",
+      queryError(500, "ResourceContention", "You already have a pending update to an Auto Scaling resource."),
+    );
+
+    expect(error).toMatchObject({ name: "ResourceContentionFault", fault: "server", attempts: 3 });
+    expect(requests).toBe(3);
+  });
+
+  it("names an error of a query-compatible JSON service by its name, not the query code in its header", async () => {
+    const { error } = await send(
+      "sqs",
+      jsonError(400, "com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.", {
+        "x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender",
+      }),
+    );
+
+    expect(error).toMatchObject({ name: "QueueDoesNotExist", fault: "client", attempts: 1 });
+  });
+
   it("still retries a throttled call whose error class is not registered", async () => {
-    const { error, requests } = await send("dynamo", {
-      status: 400,
-      type: "com.amazonaws.dynamodb.v20120810#ThrottlingException",
-      message: "Rate exceeded",
-    });
+    const { error, requests } = await send(
+      "dynamo",
+      jsonError(400, "com.amazonaws.dynamodb.v20120810#ThrottlingException", "Rate exceeded"),
+    );
 
     expect(error).toMatchObject({ name: "ThrottlingException", attempts: 3, registered: false });
     expect(requests).toBe(3);
   });
 
   it("keeps an error that declares itself retryable registered, so it is retried", async () => {
-    const { error, requests } = await send("dynamo", {
-      status: 400,
-      type: "com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException",
-      message: "conflict",
-    });
+    const { error, requests } = await send(
+      "dynamo",
+      jsonError(400, "com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException", "conflict"),
+    );
 
     expect(error).toMatchObject({ name: "ReplicatedWriteConflictException", attempts: 3, registered: true });
     expect(requests).toBe(3);
@@ -220,23 +280,60 @@ describe("pruneRegistrations", () => {
     await expect(pruneRegistrations(source, async () => "")).resolves.toBeUndefined();
   });
 
+  it("keeps the registrations of errors the service names by a query code", async () => {
+    const source = [
+      'const _aQE = "awsQueryError";',
+      "export var Contention$ = [-3, n0, _C,",
+      "    { [_aQE]: [`ResourceContention`, 500], [_e]: _se, [_hE]: 500 },",
+      "    [_m],",
+      "    [0]",
+      "];",
+      "n0_registry.registerError(Contention$, Contention);",
+      "export var Plain$ = [-3, n0, _P,",
+      "    { [_e]: _c },",
+      "    [_m],",
+      "    [0]",
+      "];",
+      "n0_registry.registerError(Plain$, Plain);",
+    ].join("\n");
+
+    expect(queryCodedErrors(source)).toEqual(new Set(["Contention"]));
+    expect(queryCodedErrors(staticKeys(source))).toEqual(new Set(["Contention"]));
+    const pruned = await pruneRegistrations(source, async () => "");
+    expect(pruned).toContain("n0_registry.registerError(Contention$, Contention);");
+    expect(pruned).not.toContain("n0_registry.registerError(Plain$, Plain);");
+  });
+
   it("drops the registrations of all but retryable errors, and never the service's base exception", async () => {
+    const schema = (name: string) => [
+      `export var ${name}$ = [-3, n0, _${name},`,
+      "    { [_e]: _c },",
+      "    [],",
+      "    []",
+      "];",
+    ];
     const source = [
       "_s_registry.registerError(Base$, Base);",
+      ...schema("Gone"),
       "n0_registry.registerError(Gone$, Gone);",
+      ...schema("Retried"),
       "n0_registry.registerError(Retried$, Retried);",
-    ].join("\n");
+    ];
     const errors = [
       'export class Gone extends __BaseException {\n    name = "Gone";\n}',
       'export class Retried extends __BaseException {\n    name = "Retried";\n    $retryable = {};\n}',
     ].join("\n");
 
     expect(retryableErrors(errors)).toEqual(new Set(["Retried"]));
-    await expect(pruneRegistrations(source, async () => errors)).resolves.toBe(
-      ["_s_registry.registerError(Base$, Base);", "", "n0_registry.registerError(Retried$, Retried);"].join(
-        "\n",
-      ),
+    await expect(pruneRegistrations(source.join("\n"), async () => errors)).resolves.toBe(
+      source.map((line) => (line.startsWith("n0_registry.registerError(Gone$") ? "" : line)).join("\n"),
     );
+  });
+
+  it("keeps a registration whose error schema it cannot find", async () => {
+    const source = "n0_registry.registerError(Elsewhere$, Elsewhere);";
+
+    await expect(pruneRegistrations(source, async () => "")).resolves.toBe(source);
   });
 });
 
@@ -274,18 +371,31 @@ describe("staticKeys", () => {
   });
 });
 
-/** `import { A, B as C } from "@aws-sdk/client-x"` → the local names it binds. */
+/**
+ * What a source file can test with `instanceof` that an SDK client exports: the names `import { A, B as C }` and
+ * `const { A } = await import(...)` bind (`A`, `C`), and `NS.` for `import * as NS`.
+ */
 function sdkImports(source: string): string[] {
   const names: string[] = [];
-  for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-[^"]+"/g))
+  const client = String.raw`["']@aws-sdk\/(?:client-[^"']+|lib-dynamodb)["']`;
+  const named = new RegExp(String.raw`import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*${client}`, "g");
+  const dynamic = new RegExp(
+    String.raw`(?:const|let|var)\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*${client}\s*\)`,
+    "g",
+  );
+  for (const match of [...source.matchAll(named), ...source.matchAll(dynamic)])
     for (const part of (match[1] ?? "").split(","))
       names.push(
         part
           .trim()
-          .split(/\s+as\s+/)
+          .split(/\s+as\s+|\s*:\s*/)
           .pop() ?? "",
       );
-  return names.filter(Boolean);
+  for (const match of source.matchAll(
+    new RegExp(String.raw`import\s*\*\s*as\s+([\w$]+)\s+from\s*${client}`, "g"),
+  ))
+    names.push(`${match[1]}.`);
+  return names.filter((name) => /^[\w$]+\.?$/.test(name));
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -300,6 +410,17 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 describe("clawops code, as bundled", () => {
+  it("finds every way a file binds what an SDK client exports", () => {
+    const source = [
+      'import { A, B as C } from "@aws-sdk/client-ssm";',
+      'import * as sqs from "@aws-sdk/client-sqs";',
+      'const { D, E: F } = await import("@aws-sdk/client-backup");',
+      'import { G } from "@clawops/core";',
+    ].join("\n");
+
+    expect(sdkImports(source).sort()).toEqual(["A", "C", "D", "F", "sqs."]);
+  });
+
   it("tells SDK errors apart by name, never by instanceof of an SDK error class", async () => {
     const offending: string[] = [];
     const packages = (await readdir(join(ROOT, "packages"))).map((p) => join(ROOT, "packages", p, "src"));
@@ -308,7 +429,11 @@ describe("clawops code, as bundled", () => {
       for (const file of await sourceFiles(dir)) {
         const source = await readFile(file, "utf8");
         for (const name of sdkImports(source))
-          if (new RegExp(`instanceof\\s+${name.replace(/\$/g, "\\$")}\\b`).test(source))
+          if (
+            new RegExp(
+              `instanceof\\s+${name.replace(/[$.]/g, "\\$&")}${name.endsWith(".") ? "" : "\\b"}`,
+            ).test(source)
+          )
             offending.push(`${relative(ROOT, file)}: instanceof ${name}`);
       }
     }

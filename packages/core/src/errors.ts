@@ -53,6 +53,7 @@ const RETRYABLE_AWS_ERRORS = new Set([
   "TooManyRequestsException",
   "RequestLimitExceeded",
   "ProvisionedThroughputExceededException",
+  "ResourceContentionFault",
   "ResourceContention",
   "ServiceUnavailable",
   "InternalFailure",

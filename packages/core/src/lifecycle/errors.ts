@@ -27,7 +27,10 @@ export class LifecycleActionGone extends LaunchGateError {
   }
 }
 
-/** `ResourceContention` (HTTP 500): Auto Scaling is busy with the group; the same call succeeds later. */
+/**
+ * `ResourceContentionFault` (HTTP 500, query code `ResourceContention`): Auto Scaling is busy with the group; the
+ * same call succeeds later.
+ */
 export class LifecycleContention extends LaunchGateError {
   constructor(instanceId: string, options?: ErrorOptions) {
     super(`Auto Scaling reported contention while acting on ${instanceId}`, { ...options, retryable: true });
@@ -100,7 +103,9 @@ export function classifyLifecycleError(error: unknown, instanceId: string): unkn
   if (name === "ValidationError" && /No active Lifecycle Action found/i.test(awsMessage(error))) {
     return new LifecycleActionGone(instanceId, { cause: error });
   }
-  if (name === "ResourceContention") return new LifecycleContention(instanceId, { cause: error });
+  // The SDK names the error `ResourceContentionFault`; the service's query code is `ResourceContention`.
+  if (name === "ResourceContentionFault" || name === "ResourceContention")
+    return new LifecycleContention(instanceId, { cause: error });
   if (THROTTLING.has(name)) return new AwsThrottled("Auto Scaling lifecycle call", { cause: error });
   return error;
 }

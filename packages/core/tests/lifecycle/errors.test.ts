@@ -36,7 +36,13 @@ describe("Function: classifyLifecycleError", () => {
       false,
     ],
     [
-      "contention on the group",
+      "contention on the group (as the SDK names it)",
+      aws("ResourceContentionFault", "You already have a pending update", "server"),
+      LifecycleContention,
+      true,
+    ],
+    [
+      "contention on the group (by its query code)",
       aws("ResourceContention", "You already have a pending update", "server"),
       LifecycleContention,
       true,
