@@ -75,13 +75,19 @@ export function sdkSchemas(): Plugin {
  * string with an escape).
  */
 export function staticKeys(source: string): string {
-  const strings = new Map<string, string>();
-  for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
-    if (name && literal && literal !== '"__proto__"' && !literal.includes("\\")) strings.set(name, literal);
+  const strings = stringConstants(source);
   return source.replace(COMPUTED_KEY, (key, name: string) => {
     const literal = strings.get(name);
-    return literal === undefined ? key : `${literal}:`;
+    return literal === undefined || literal === '"__proto__"' || literal.includes("\\") ? key : `${literal}:`;
   });
+}
+
+/** A schemas module's string constants: name → the literal as written (`_xN` → `"xmlName"`). */
+function stringConstants(source: string): Map<string, string> {
+  const strings = new Map<string, string>();
+  for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
+    if (name && literal) strings.set(name, literal);
+  return strings;
 }
 
 /**
@@ -116,7 +122,7 @@ export async function pruneRegistrations(
  */
 export function queryCodedErrors(source: string): Set<string> {
   const keys = ['"awsQueryError"'];
-  for (const [, name, literal] of source.matchAll(STRING_CONSTANT))
+  for (const [name, literal] of stringConstants(source))
     if (literal === '"awsQueryError"') keys.push(`[${name}]`);
   const names = new Set<string>();
   for (const [, schema, name] of source.matchAll(REGISTRATION)) {

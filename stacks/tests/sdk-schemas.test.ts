@@ -129,6 +129,15 @@ function unplugged(): Promise<{ text: string; bytes: number }> {
   return control;
 }
 
+/** The fixture's bundle as built with the plugin, and without it (see `unplugged`). */
+async function bundles(): Promise<{ plugged: string; unplugged: string; unpluggedBytes: number }> {
+  const { text, bytes } = await unplugged();
+  return { plugged: await readFile(built.entryFile, "utf8"), unplugged: text, unpluggedBytes: bytes };
+}
+
+/** Whether a bundle holds `value` as a string literal. */
+const holds = (bundle: string, value: string) => bundle.includes(`"${value}"`);
+
 async function send(flow: "ssm" | "dynamo" | "autoScaling" | "sqs", next: Answer) {
   answer = next;
   requests = 0;
@@ -138,29 +147,23 @@ async function send(flow: "ssm" | "dynamo" | "autoScaling" | "sqs", next: Answer
 
 describe("Plugin: sdkSchemas, in a function built as deployed", () => {
   it("keeps of a client's schemas only those of the operations the function sends", async () => {
-    const { text } = await unplugged();
-    const code = await readFile(built.entryFile, "utf8");
-
-    const has = (bundle: string, name: string) => bundle.includes(`"${name}"`);
+    const { plugged, unplugged } = await bundles();
 
     // The control: without the plugin, structures of operations the function never sends are there.
-    expect(has(text, "CreateAssociationBatchRequestEntry")).toBe(true);
-    expect(has(code, "CreateAssociationBatchRequestEntry")).toBe(false);
-    expect(has(code, "GetParameterRequest")).toBe(true);
-    expect(has(code, "PutItemInput")).toBe(true);
+    expect(holds(unplugged, "CreateAssociationBatchRequestEntry")).toBe(true);
+    expect(holds(plugged, "CreateAssociationBatchRequestEntry")).toBe(false);
+    expect(holds(plugged, "GetParameterRequest")).toBe(true);
+    expect(holds(plugged, "PutItemInput")).toBe(true);
   });
 
   it("does not define the error classes of a service the function never tells apart", async () => {
-    const { text, bytes } = await unplugged();
-    const code = await readFile(built.entryFile, "utf8");
+    const { plugged, unplugged, unpluggedBytes } = await bundles();
 
-    const has = (bundle: string, shape: string) => bundle.includes(`"com.amazonaws.${shape}"`);
-
-    expect(has(text, "ssm#AssociationAlreadyExists")).toBe(true);
-    expect(has(code, "ssm#AssociationAlreadyExists")).toBe(false);
-    expect(has(code, "dynamodb#TableAlreadyExistsException")).toBe(false);
-    expect(has(code, "dynamodb#ReplicatedWriteConflictException")).toBe(true);
-    expect(bytes - built.coldBytes).toBeGreaterThan(SAVED_KB * 1024);
+    expect(holds(unplugged, "com.amazonaws.ssm#AssociationAlreadyExists")).toBe(true);
+    expect(holds(plugged, "com.amazonaws.ssm#AssociationAlreadyExists")).toBe(false);
+    expect(holds(plugged, "com.amazonaws.dynamodb#TableAlreadyExistsException")).toBe(false);
+    expect(holds(plugged, "com.amazonaws.dynamodb#ReplicatedWriteConflictException")).toBe(true);
+    expect(unpluggedBytes - built.coldBytes).toBeGreaterThan(SAVED_KB * 1024);
   });
 
   it("throws an error it no longer registers as the service's exception, with its name, message and fault", async () => {
