@@ -1,3 +1,4 @@
+import { coldStartTrims } from "./cold-start-trims.js";
 import { lazyBundles } from "./lazy-bundles.js";
 import { sdkSchemas } from "./sdk-schemas.js";
 
@@ -15,14 +16,15 @@ import { sdkSchemas } from "./sdk-schemas.js";
  *   code only a rare path uses is not emitted into chunks every cold start loads (stacks/lazy-bundles.ts);
  *   `sdkSchemas` lets esbuild drop the schemas and error classes of the operations and errors a function never
  *   uses, which each SDK client otherwise defines for its whole service: clawops tells SDK errors apart by name
- *   (stacks/sdk-schemas.ts).
+ *   (stacks/sdk-schemas.ts); `coldStartTrims` keeps what no code reads out of the cold start (the SDK packages'
+ *   package.json but their version, middy's import of web streams: stacks/cold-start-trims.ts).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],
   target: "node22",
   keepNames: false,
   legalComments: "none",
-  plugins: [sdkSchemas(), lazyBundles()],
+  plugins: [sdkSchemas(), coldStartTrims(), lazyBundles()],
 } as const;
 
 /**

@@ -39,10 +39,11 @@ const COMPUTED_KEY = /\[([\w$]+)\]:/g;
  *    - errors that declare `$retryable`, which the SDK's retry strategy reads (DynamoDB's
  *      `ReplicatedWriteConflictException`, STS's `IDPCommunicationErrorException`); throttling and transient
  *      errors are retried by name and status, registered or not;
- *    - errors whose `awsQueryError` trait gives a code other than their name (query and query-compatible
- *      services: Auto Scaling, IAM, SQS, CloudWatch, DynamoDB's `ThrottlingException` as `Throttling`, ...):
- *      the code is what the service sends (`ResourceContention` for `ResourceContentionFault`), and,
- *      unregistered, they would be named by it;
+ *    - errors whose `awsQueryError` trait gives a code other than their name, in clients whose protocol looks
+ *      errors up by that code (the query protocol: Auto Scaling, IAM, SNS; query-compatible JSON: SQS,
+ *      CloudWatch): the code is what the service sends (`ResourceContention` for `ResourceContentionFault`),
+ *      and, unregistered, they would be named by it. Other JSON services send the error's name and never look
+ *      the code up, though their models carry it (SSM's 30 such errors, DynamoDB's `ThrottlingException`);
  *    - each service's base exception, which the SDK needs for all the others.
  *    What an unregistered error loses: its class (so clawops tells SDK errors apart by `name`, never by
  *    `instanceof`: a test holds every source file to that, stacks/tests/sdk-schemas.test.ts), the decoding of its
@@ -59,9 +60,14 @@ export function sdkSchemas(): Plugin {
       build.onLoad({ filter: SCHEMAS }, async (args) => {
         const source = await readFile(args.path, "utf8");
         const keyed = staticKeys(source);
+        const client = join(dirname(args.path), "..");
         const pruned =
-          (await pruneRegistrations(keyed, () =>
-            readFile(join(dirname(args.path), "..", "models", "errors.js"), "utf8"),
+          (await pruneRegistrations(
+            keyed,
+            () => readFile(join(client, "models", "errors.js"), "utf8"),
+            readsQueryCodes(
+              await readFile(join(client, "runtimeConfig.shared.js"), "utf8").catch(() => undefined),
+            ),
           )) ?? keyed;
         return pruned === source ? undefined : { contents: pruned, loader: "js" };
       });
@@ -91,13 +97,30 @@ function stringConstants(source: string): Map<string, string> {
 }
 
 /**
- * A schemas module with only the registrations of retryable and query-coded errors left (and each service's base
- * exception, which is registered in another namespace); the module as it is when it registers no modeled error
- * (EC2 models none); `undefined` when any registration has another shape.
+ * Whether a client's protocol looks errors up by their `awsQueryError` code, from its `runtimeConfig.shared.js`:
+ * the query protocols (`AwsQueryProtocol`, EC2's subclass of it) always, a JSON or CBOR protocol only where the
+ * service is `awsQueryCompatible` (`ProtocolLib.findQueryCompatibleError` in @aws-sdk/core). A config that
+ * mentions `awsQueryCompatible` at all, that it cannot read, or that names no protocol it knows counts as one
+ * that does (the registrations are then kept).
+ */
+export function readsQueryCodes(runtimeConfigShared: string | undefined): boolean {
+  if (runtimeConfigShared === undefined) return true;
+  if (/\bAws(?:Ec2)?QueryProtocol\b|\bawsQueryCompatible\b/.test(runtimeConfigShared)) return true;
+  return !/\bAws(?:Json1_[01]|RestJson|RestXml|SmithyRpcV2Cbor|SmithyRpcV2Json)Protocol\b/.test(
+    runtimeConfigShared,
+  );
+}
+
+/**
+ * A schemas module with only the registrations of retryable errors left, of query-coded ones where `queryCodes`
+ * (the client's protocol reads those codes: `readsQueryCodes`), and each service's base exception (registered
+ * in another namespace); the module as it is when it registers no modeled error (EC2 models none); `undefined`
+ * when any registration has another shape.
  */
 export async function pruneRegistrations(
   source: string,
   errorsModule: () => Promise<string>,
+  queryCodes = true,
 ): Promise<string | undefined> {
   const registrations = source.match(REGISTRATION) ?? [];
   // Every registration but the base exception's: a line of another shape makes the two counts differ.
@@ -107,7 +130,7 @@ export async function pruneRegistrations(
   if (registrations.length !== all.length) return undefined;
   if (registrations.length === 0) return source;
   const retryable = retryableErrors(await errorsModule());
-  const queryErrors = queryCodedErrors(source);
+  const queryErrors = queryCodes ? queryCodedErrors(source) : new Set<string>();
   return source.replace(REGISTRATION, (line, schema: string, name: string) =>
     retryable.has(name) || queryErrors.has(schema) ? line : "",
   );

@@ -14,6 +14,7 @@ import {
 import {
   pruneRegistrations,
   queryCodedErrors,
+  readsQueryCodes,
   retryableErrors,
   SDK_SCHEMAS_PLUGIN,
   staticKeys,
@@ -163,6 +164,10 @@ describe("Plugin: sdkSchemas, in a function built as deployed", () => {
     expect(holds(plugged, "com.amazonaws.ssm#AssociationAlreadyExists")).toBe(false);
     expect(holds(plugged, "com.amazonaws.dynamodb#TableAlreadyExistsException")).toBe(false);
     expect(holds(plugged, "com.amazonaws.dynamodb#ReplicatedWriteConflictException")).toBe(true);
+    // Query-coded, but SSM's JSON protocol never looks the code up; SQS's query-compatible one does.
+    expect(holds(unplugged, "com.amazonaws.ssm#AutomationDefinitionNotFoundException")).toBe(true);
+    expect(holds(plugged, "com.amazonaws.ssm#AutomationDefinitionNotFoundException")).toBe(false);
+    expect(holds(plugged, "com.amazonaws.sqs#QueueDoesNotExist")).toBe(true);
     expect(unpluggedBytes - built.coldBytes).toBeGreaterThan(SAVED_KB * 1024);
   });
 
@@ -178,6 +183,19 @@ describe("Plugin: sdkSchemas, in a function built as deployed", () => {
       fault: "client",
       status: 400,
       attempts: 1,
+      serviceException: true,
+    });
+  });
+
+  it("names an error of a JSON service by the name it sends, though its model also gives it a query code", async () => {
+    const { error } = await send(
+      "ssm",
+      jsonError(400, "com.amazonaws.ssm#AutomationDefinitionNotFoundException", "no such automation"),
+    );
+
+    expect(error).toMatchObject({
+      name: "AutomationDefinitionNotFoundException",
+      message: "no such automation",
       serviceException: true,
     });
   });
@@ -263,14 +281,51 @@ describe("pruneRegistrations", () => {
     const modules = await schemasModules();
     const unpruned: string[] = [];
     for (const file of modules) {
-      const pruned = await pruneRegistrations(await readFile(file, "utf8"), () =>
-        readFile(join(file, "..", "..", "models", "errors.js"), "utf8"),
+      const client = join(file, "..", "..");
+      const pruned = await pruneRegistrations(
+        await readFile(file, "utf8"),
+        () => readFile(join(client, "models", "errors.js"), "utf8"),
+        readsQueryCodes(await readFile(join(client, "runtimeConfig.shared.js"), "utf8")),
       );
       if (pruned === undefined) unpruned.push(relative(ROOT, file));
     }
 
     expect(modules.length).toBeGreaterThan(20);
     expect(unpruned).toEqual([]);
+  });
+
+  it("reads query codes only for clients whose protocol looks errors up by them", async () => {
+    const config = (client: string) =>
+      readFile(join(ROOT, "node_modules", "@aws-sdk", client, "dist-es", "runtimeConfig.shared.js"), "utf8");
+
+    expect(readsQueryCodes(await config("client-auto-scaling"))).toBe(true); // query
+    expect(readsQueryCodes(await config("client-ec2"))).toBe(true); // EC2 query
+    expect(readsQueryCodes(await config("client-sqs"))).toBe(true); // JSON, query-compatible
+    expect(readsQueryCodes(await config("client-cloudwatch"))).toBe(true); // JSON, query-compatible
+    expect(readsQueryCodes(await config("client-ssm"))).toBe(false);
+    expect(readsQueryCodes(await config("client-dynamodb"))).toBe(false);
+    expect(readsQueryCodes(await config("client-efs"))).toBe(false); // REST JSON
+    // What it cannot tell counts as reading them: the registrations are kept.
+    expect(readsQueryCodes(undefined)).toBe(true);
+    expect(readsQueryCodes("protocol: config?.protocol ?? SomeNewProtocol,")).toBe(true);
+    expect(readsQueryCodes("protocol: AwsJson1_0Protocol, awsQueryCompatible: !0")).toBe(true);
+  });
+
+  it("drops query-coded registrations where the client's protocol never reads the code", async () => {
+    const source = [
+      'const _aQE = "awsQueryError";',
+      "export var Coded$ = [-3, n0, _C,",
+      "    { [_aQE]: [`CodedError`, 400], [_e]: _c },",
+      "    [_m],",
+      "    [0]",
+      "];",
+      "n0_registry.registerError(Coded$, Coded);",
+    ].join("\n");
+
+    await expect(pruneRegistrations(source, async () => "", false)).resolves.not.toContain(
+      "registerError(Coded$",
+    );
+    await expect(pruneRegistrations(source, async () => "", true)).resolves.toContain("registerError(Coded$");
   });
 
   it("leaves a module with a registration of another shape as it is", async () => {
