@@ -8,7 +8,13 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunction, deployEsbuildOptions, sstEsbuild } from "../../scripts/bundling.js";
-import { COLD_START_TRIMS_PLUGIN, middyWithoutStreamWeb, versionOnly } from "../cold-start-trims.js";
+import {
+  COLD_START_TRIMS_PLUGIN,
+  middyWithoutStreamWeb,
+  processFromGlobal,
+  SDK_PROCESS_IMPORTERS,
+  versionOnly,
+} from "../cold-start-trims.js";
 
 const ROOT = process.cwd();
 const run = promisify(execFile);
@@ -80,6 +86,14 @@ describe("Plugin: coldStartTrims, in a function built as deployed", () => {
     expect(trimmed.filter((m) => m.includes("webstreams"))).toEqual([]);
   });
 
+  it("does not build Node's ES module face of process, which the control build does", async () => {
+    const control = await builtinsLoadedByImport(unplugged);
+    const trimmed = await builtinsLoadedByImport(plugged);
+
+    expect(control).toContain("NativeModule internal/process/report");
+    expect(trimmed).not.toContain("NativeModule internal/process/report");
+  });
+
   it("still runs the handler through middy and sends the SDK client's version in its user agent", async () => {
     const { handler } = await import(/* @vite-ignore */ pathToFileURL(plugged).href);
     seen.length = 0;
@@ -89,6 +103,8 @@ describe("Plugin: coldStartTrims, in a function built as deployed", () => {
       await readFile(join(ROOT, "node_modules", "@aws-sdk", "client-ssm", "package.json"), "utf8"),
     ) as { version: string };
     expect(seen[0]?.["x-amz-user-agent"]).toContain(`aws-sdk-js/${version}`);
+    // What the user-agent modules read from process: the Node version.
+    expect(seen[0]?.["user-agent"]).toContain(`md/nodejs#${process.versions.node}`);
   });
 
   it("ships an SDK package.json's version alone", async () => {
@@ -165,5 +181,34 @@ describe("middyWithoutStreamWeb", () => {
     expect(
       middyWithoutStreamWeb(`${imported}x instanceof ReadableStream; throw "not a ReadableStream";\n`),
     ).toBe('x instanceof globalThis.ReadableStream; throw "not a ReadableStream";\n');
+  });
+});
+
+describe("processFromGlobal", () => {
+  it("reads named imports of node:process from the global process", () => {
+    expect(processFromGlobal('import { env } from "node:process";\nenv.A;')).toBe(
+      "const { env } = process;\nenv.A;",
+    );
+    expect(processFromGlobal('import { env, versions as v } from "process";')).toBe(
+      "const { env, versions: v } = process;",
+    );
+    const other = 'import process from "node:process";\nimport * as p from "node:process";';
+    expect(processFromGlobal(other)).toBe(other);
+  });
+
+  it("covers every SDK module that imports from node:process (an SDK upgrade that adds one fails here)", async () => {
+    const importers: string[] = [];
+    for (const scope of ["@aws-sdk", "@smithy"]) {
+      const base = join(ROOT, "node_modules", scope);
+      for (const name of await readdir(base))
+        for (const file of await jsFiles(join(base, name, "dist-es")).catch(() => []))
+          if (/from ["'](?:node:)?process["']/.test(await readFile(file, "utf8"))) importers.push(file);
+    }
+
+    expect(importers.length).toBeGreaterThan(0);
+    for (const file of importers) {
+      expect(file).toMatch(SDK_PROCESS_IMPORTERS);
+      expect(processFromGlobal(await readFile(file, "utf8"))).not.toMatch(/from ["'](?:node:)?process["']/);
+    }
   });
 });
