@@ -52,7 +52,7 @@ export function renderMarkdown(run: BenchRun): string {
     const b = run.bundles.result;
     out.push(
       `${status(run.bundles)}. Each function built as deployed (stacks/bundling.ts: ESM, code splitting, minified, ` +
-        `SDK included; SST's own esbuild and options, with the plugins stacks/sdk-schemas.ts and stacks/lazy-bundles.ts). ` +
+        `SDK included; SST's own esbuild and options, with the plugins stacks/sdk-schemas.ts, stacks/cold-start-trims.ts and stacks/lazy-bundles.ts). ` +
         "**KB at cold start** = the " +
         "entry plus the chunks it imports statically; **KB shipped** = all its code (source maps not counted), " +
         "with what a rare path loads: the bundles of lazily imported packages (dead-letter SQS client, the SDK's " +
