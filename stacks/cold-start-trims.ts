@@ -11,7 +11,7 @@ const SDK_PACKAGE_JSON = /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package
 
 /** The SDK's user-agent modules, the only SDK modules that import from `node:process` (its test checks). */
 export const SDK_PROCESS_IMPORTERS =
-  /[\\/]node_modules[\\/]@aws-sdk[\\/](?:.*[\\/])?util-user-agent-node[\\/].*\.js$/;
+  /[\\/]node_modules[\\/]@aws-sdk[\\/](?:[^\\/]+[\\/])*util-user-agent-node[\\/](?:dist-es[\\/])?[^\\/]+\.js$/;
 
 /** `import { env, versions as v } from "node:process";` (or `"process"`). */
 const PROCESS_IMPORT = /^import \{([\w\s,$]+)\} from "(?:node:)?process";$/gm;
@@ -74,10 +74,11 @@ export function versionOnly(packageJson: string): string {
 /**
  * A module with each named import from `node:process` (or `process`) read from the global `process` instead:
  * `import { env, versions as v } from "node:process";` → `const { env, versions: v } = process;`. Default and
- * namespace imports are left as they are.
+ * namespace imports (and `{ default as p }`) are left as they are.
  */
 export function processFromGlobal(source: string): string {
-  return source.replace(PROCESS_IMPORT, (_line, names: string) => {
+  return source.replace(PROCESS_IMPORT, (line, names: string) => {
+    if (/\bdefault\b/.test(names)) return line;
     const bindings = names
       .split(",")
       .map((name) => name.trim())
