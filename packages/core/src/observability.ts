@@ -1,3 +1,5 @@
+// Loading Powertools also tags the SDK's user agent (its commons module sets AWS_SDK_UA_APP_ID at load). Every
+// handler loads it through lambdaHandler, so that holds however a bundle drops unused core modules.
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
