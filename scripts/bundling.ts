@@ -125,12 +125,21 @@ export function entryOutputOf(metafile: Metafile, file: string): string {
   return found;
 }
 
-/** Builds one entry into `outdir` as `sst deploy` does; returns what a cold start loads and what ships. */
-export async function buildFunction(file: string, outdir: string): Promise<BuiltFunction> {
+/**
+ * Builds one entry into `outdir` as `sst deploy` does; returns what a cold start loads and what ships.
+ * `without`: the name of one of the deployed plugins to leave out (a test's control build).
+ */
+export async function buildFunction(
+  file: string,
+  outdir: string,
+  { without }: { without?: string } = {},
+): Promise<BuiltFunction> {
   // SST empties the function's directory before each build; so does this, so no earlier build's file counts.
   await rm(outdir, { recursive: true, force: true });
+  const options = deployEsbuildOptions(file, outdir);
   const result = await sstEsbuild().build({
-    ...deployEsbuildOptions(file, outdir),
+    ...options,
+    plugins: options.plugins?.filter((plugin) => plugin.name !== without),
     // Not an SST option: resolves the repository's packages for an entry outside it (the bench's reference).
     nodePaths: [join(process.cwd(), "node_modules")],
   });

@@ -17,7 +17,8 @@ import { sdkSchemas } from "./sdk-schemas.js";
  *   `sdkSchemas` lets esbuild drop the schemas and error classes of the operations and errors a function never
  *   uses, which each SDK client otherwise defines for its whole service: clawops tells SDK errors apart by name
  *   (stacks/sdk-schemas.ts); `coldStartTrims` keeps what no code reads out of the cold start (the SDK packages'
- *   package.json but their version, middy's import of web streams: stacks/cold-start-trims.ts).
+ *   package.json but their version, middy's import of web streams, the SDK's named imports from `node:process`:
+ *   stacks/cold-start-trims.ts).
  */
 export const FUNCTION_ESBUILD = {
   mainFields: ["module", "main"],

@@ -51,17 +51,18 @@ export function coldStartTrims(): Plugin {
         contents: versionOnly(await readFile(args.path, "utf8")),
         loader: "json",
       }));
-      build.onLoad({ filter: SDK_PROCESS_IMPORTERS }, async (args) => {
-        const source = await readFile(args.path, "utf8");
-        const global = processFromGlobal(source);
-        return global === source ? undefined : { contents: global, loader: "js" };
-      });
-      build.onLoad({ filter: MIDDY_CORE }, async (args) => {
-        const source = await readFile(args.path, "utf8");
-        const trimmed = middyWithoutStreamWeb(source);
-        return trimmed === source ? undefined : { contents: trimmed, loader: "js" };
-      });
+      build.onLoad({ filter: SDK_PROCESS_IMPORTERS }, rewriting(processFromGlobal));
+      build.onLoad({ filter: MIDDY_CORE }, rewriting(middyWithoutStreamWeb));
     },
+  };
+}
+
+/** An onLoad callback that loads a JS module through `rewrite`, or leaves it to esbuild when nothing changes. */
+function rewriting(rewrite: (source: string) => string) {
+  return async (args: { path: string }) => {
+    const source = await readFile(args.path, "utf8");
+    const rewritten = rewrite(source);
+    return rewritten === source ? undefined : { contents: rewritten, loader: "js" as const };
   };
 }
 

@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunction, deployEsbuildOptions, sstEsbuild } from "../../scripts/bundling.js";
+import { buildFunction } from "../../scripts/bundling.js";
 import {
   COLD_START_TRIMS_PLUGIN,
   middyWithoutStreamWeb,
@@ -54,13 +54,9 @@ beforeAll(async () => {
   await writeFile(join(dir, "handler.js"), HANDLER);
   plugged = (await buildFunction(join(dir, "handler.js"), join(dir, "out"))).entryFile;
   // The control: built as deployed, without this plugin.
-  const options = deployEsbuildOptions(join(dir, "handler.js"), join(dir, "unplugged"));
-  await sstEsbuild().build({
-    ...options,
-    plugins: options.plugins?.filter((plugin) => plugin.name !== COLD_START_TRIMS_PLUGIN),
-    nodePaths: [join(ROOT, "node_modules")],
-  });
-  unplugged = join(dir, "unplugged", "handler.mjs");
+  unplugged = (
+    await buildFunction(join(dir, "handler.js"), join(dir, "unplugged"), { without: COLD_START_TRIMS_PLUGIN })
+  ).entryFile;
 }, 120_000);
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));

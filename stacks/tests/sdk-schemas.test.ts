@@ -5,12 +5,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BuiltFunction,
-  buildFunction,
-  deployEsbuildOptions,
-  sstEsbuild,
-} from "../../scripts/bundling.js";
+import { type BuiltFunction, buildFunction, coldOutputsOf } from "../../scripts/bundling.js";
 import {
   pruneRegistrations,
   queryCodedErrors,
@@ -111,21 +106,15 @@ afterAll(async () => {
 const SAVED_KB = 70;
 
 let control: Promise<{ text: string; bytes: number }> | undefined;
-/** The fixture built as deployed but without this plugin: the code and its bytes. */
+/** The fixture built as deployed but without this plugin: the code its cold start loads, and its bytes. */
 function unplugged(): Promise<{ text: string; bytes: number }> {
   control ??= (async () => {
-    const options = deployEsbuildOptions(join(dir, "handler.js"), join(dir, "unplugged"));
-    const result = await sstEsbuild().build({
-      ...options,
-      plugins: options.plugins?.filter((plugin) => plugin.name !== SDK_SCHEMAS_PLUGIN),
-      nodePaths: [join(ROOT, "node_modules")],
-      write: false,
+    const without = await buildFunction(join(dir, "handler.js"), join(dir, "unplugged"), {
+      without: SDK_SCHEMAS_PLUGIN,
     });
-    const code = (result.outputFiles ?? []).filter((file) => !file.path.endsWith(".map"));
-    return {
-      text: code.map((file) => file.text).join("\n"),
-      bytes: code.reduce((sum, file) => sum + file.contents.byteLength, 0),
-    };
+    const cold = coldOutputsOf(without.metafile, relative(ROOT, without.entryFile));
+    const text = await Promise.all([...cold].map((output) => readFile(join(ROOT, output), "utf8")));
+    return { text: text.join("\n"), bytes: without.coldBytes };
   })();
   return control;
 }
