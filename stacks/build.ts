@@ -28,7 +28,7 @@ export interface SynthesizedApp {
  * `npm_config_local_prefix=<repo>`, and that child install then prunes the repository's own devDependencies
  * (vitest, tsx, ...) mid-run. Offline synthesis needs no install: make it a dry run, scoped to the artifact.
  */
-function isolateSstPackageInstall(): () => void {
+export function isolateSstPackageInstall(): () => void {
   const { npm_config_local_prefix: prefix, npm_config_dry_run: dryRun } = process.env;
   delete process.env.npm_config_local_prefix;
   process.env.npm_config_dry_run = "true";

@@ -16,8 +16,8 @@ import { useFunctions } from "sst/constructs";
 import { useRuntimeHandlers } from "sst/runtime/handlers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunction } from "../../scripts/bundling.js";
+import { isolateSstPackageInstall, synthesizeApp } from "../build.js";
 import { LAZY_BUNDLE_PREFIX } from "../lazy-bundles.js";
-import { buildApp } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -52,13 +52,16 @@ function relativeImports(code: string): string[] {
 const shipped: Shipped[] = [];
 const scratch = await mkdtemp(join(tmpdir(), "clawops-sst-build-"));
 beforeAll(async () => {
-  await buildApp({ live: true });
+  // The stacks register each function's props with SST as they are constructed; cdk-nag has nothing to add.
+  await synthesizeApp({ stage: "test", nag: false });
   const functions = Object.entries(useFunctions().all).filter(([, props]) =>
     String(props.handler).startsWith("functions/"),
   );
+  // SST runs `npm install --omit=dev` in each artifact; under `npm test` that would prune this repository.
+  const restoreNpm = isolateSstPackageInstall();
   const results = await Promise.all(
     functions.map(async ([id, props]) => ({ props, result: await useRuntimeHandlers().build(id, "deploy") })),
-  );
+  ).finally(restoreNpm);
   for (const { props, result } of results) {
     if (result.type !== "success")
       throw new Error(`SST could not build ${props.handler}: ${result.errors.join("\n")}`);
