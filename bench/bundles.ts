@@ -37,6 +37,11 @@ export interface BundleFigure {
   /** Median CPU time of the import (what the ratio is of). */
   readonly importCpuMs: number;
   readonly importRatio: number;
+  /**
+   * The first and third quartiles of the rounds' ratios: the middle half of what one round measured, so a
+   * reader can tell a ratio that misses the target from one the machine's noise put on either side of it.
+   */
+  readonly importRatioQuartiles: readonly [number, number];
 }
 
 /** A bundle of library code alone, no clawops code: what one part of a handler costs on its own. */
@@ -102,10 +107,13 @@ interface Measured {
   readonly samples: Sample[];
 }
 
-function median(samples: number[]): number {
+/** The `q` quantile of the samples (0.5: the median), the nearest-rank value. */
+function quantile(samples: number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 }
+
+const median = (samples: number[]): number => quantile(samples, 0.5);
 
 const kb = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 
@@ -142,7 +150,14 @@ export async function runBundlesBench(
         b.samples.push({ ...sample, ratio: sample.cpuMs / pair.cpuMs });
       }
     }
-    const ratio = (samples: Sample[]) => Math.round(median(samples.map((x) => x.ratio)) * 100) / 100;
+    const ratioAt = (samples: Sample[], q: number) =>
+      Math.round(
+        quantile(
+          samples.map((x) => x.ratio),
+          q,
+        ) * 100,
+      ) / 100;
+    const ratio = (samples: Sample[]) => ratioAt(samples, 0.5);
     const wall = (samples: { wallMs: number }[]) => median(samples.map((x) => x.wallMs));
     const cpu = (samples: { cpuMs: number }[]) => median(samples.map((x) => x.cpuMs));
     const referenceImportMs = wall(referenceSamples);
@@ -162,6 +177,7 @@ export async function runBundlesBench(
           importMs: Math.round(wall(samples) * 10) / 10,
           importCpuMs: Math.round(importCpuMs * 10) / 10,
           importRatio: ratio(samples),
+          importRatioQuartiles: [ratioAt(samples, 0.25), ratioAt(samples, 0.75)],
         };
       }),
       floors: floors.map(({ name, fn, samples }) => ({
@@ -187,6 +203,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     );
   for (const b of result.bundles)
     console.log(
-      `${b.function.padEnd(28)} ${String(b.kb).padStart(7)} KB cold ${String(b.totalKb).padStart(7)} KB shipped ${String(b.largestKb).padStart(7)} KB largest ${String(b.importMs).padStart(7)} ms ${String(b.importCpuMs).padStart(7)} ms CPU ${b.importRatio}x`,
+      `${b.function.padEnd(28)} ${String(b.kb).padStart(7)} KB cold ${String(b.totalKb).padStart(7)} KB shipped ${String(b.largestKb).padStart(7)} KB largest ${String(b.importMs).padStart(7)} ms ${String(b.importCpuMs).padStart(7)} ms CPU ${b.importRatio}x (${b.importRatioQuartiles.join("-")})`,
     );
 }
