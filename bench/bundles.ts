@@ -150,13 +150,11 @@ export async function runBundlesBench(
         b.samples.push({ ...sample, ratio: sample.cpuMs / pair.cpuMs });
       }
     }
-    const ratioAt = (samples: Sample[], q: number) =>
-      Math.round(
-        quantile(
-          samples.map((x) => x.ratio),
-          q,
-        ) * 100,
-      ) / 100;
+    const hundredths = (x: number) => Math.round(x * 100) / 100;
+    const ratioAt = (samples: Sample[], q: number) => {
+      const ratios = samples.map((x) => x.ratio);
+      return hundredths(quantile(ratios, q));
+    };
     const ratio = (samples: Sample[]) => ratioAt(samples, 0.5);
     const wall = (samples: { wallMs: number }[]) => median(samples.map((x) => x.wallMs));
     const cpu = (samples: { cpuMs: number }[]) => median(samples.map((x) => x.cpuMs));

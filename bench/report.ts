@@ -107,7 +107,7 @@ export function renderMarkdown(run: BenchRun): string {
           f.importMs,
           f.importCpuMs,
           `${f.importRatio}x`,
-          f.importRatioQuartiles ? `${f.importRatioQuartiles[0]}-${f.importRatioQuartiles[1]}x` : "",
+          `${f.importRatioQuartiles.join("-")}x`,
           f.kb <= TARGET_KB ? "met" : "**missed**",
           f.importRatio <= TARGET_RATIO ? "met" : "**missed**",
         ]),
