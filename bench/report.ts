@@ -1,5 +1,6 @@
 /** Renders one `npm run bench` as docs/benchmarks.md. */
 import { openFixes } from "./cost.js";
+import type { FirstRequestBench } from "./first-request.js";
 import type { BenchRun, FlowOutcome } from "./run.js";
 
 const TARGET_KB = 400;
@@ -37,6 +38,43 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
     ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+/**
+ * The reference and the floors with their first request: why the import-only ratio overstates what an SDK
+ * client's cold start costs next to the reference's.
+ */
+export function firstRequestSection(f: FirstRequestBench): string {
+  return [
+    "What the import leaves out: the reference sends with Node's global `fetch`, and Node loads `fetch`'s HTTP " +
+      "stack (undici) at the first request; an SDK client loads its own (`node:https`, `node:crypto`) at import. " +
+      "So the import ratio counts an SDK client's HTTP stack and not the reference's. Below, the reference and " +
+      "the floors again, each in a fresh Node process, imported and then making its first request to a local " +
+      "endpoint (Slack `auth.test`; a SigV4-signed AWS call, credentials from the environment as on Lambda; for " +
+      "the handler chain, one invocation that logs a line and flushes a metric). " +
+      `${f.runs} rounds, each part right after the reference; ratios are medians of those pairs' ratios of CPU ` +
+      "time (bench/first-request.ts).\n",
+    table(
+      ["bundle", "import CPU ms", "ratio", "import + first request CPU ms", "ratio"],
+      [
+        [
+          "`@slack/web-api` (the reference)",
+          f.reference.importCpuMs,
+          "1x",
+          f.reference.firstRequestCpuMs,
+          "1x",
+        ],
+        ...f.parts.map((p) => [
+          p.name,
+          p.importCpuMs,
+          `${p.importRatio}x`,
+          p.firstRequestCpuMs,
+          `${p.firstRequestRatio}x`,
+        ]),
+      ],
+    ),
+    "",
   ].join("\n");
 }
 
@@ -122,6 +160,7 @@ export function renderMarkdown(run: BenchRun): string {
         (b.floors ?? []).map((f) => [f.name, f.kb, f.importCpuMs, `${f.importRatio}x`]),
       ),
       "",
+      firstRequestSection(b.firstRequest),
     );
   } else out.push(`${status(run.bundles)}\n`);
 
