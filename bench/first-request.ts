@@ -31,23 +31,45 @@ export async function first(endpoint: string) {
 `;
 
 /**
- * The parts bench/bundles.ts measures as floors, each with the first thing a handler does with it. The
- * handler chain makes no request: its first call is one invocation that logs a line and flushes a metric.
+ * A part: library code alone, whose bundle exports `first(endpoint)`, or a clawops function (`entry`) invoked
+ * once with `event`; its SDK clients reach the local endpoint through `AWS_ENDPOINT_URL`, which the SDK reads.
  */
-export const FIRST_REQUESTS: Readonly<Record<string, string>> = {
-  "Auto Scaling client + 1 command": `import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
+export type FirstRequestPart =
+  | { readonly source: string }
+  | { readonly entry: string; readonly event: Readonly<Record<string, unknown>> };
+
+const LAUNCH_ACTION = {
+  asgName: "fleet",
+  hookName: "launch-gate",
+  instanceId: "i-0123456789abcdef0",
+  token: "bench-token",
+  transition: "launch",
+};
+
+/**
+ * The parts bench/bundles.ts measures as floors, each with the first thing a handler does with it (the
+ * handler chain makes no request: its first call is one invocation that logs a line and flushes a metric), and
+ * two whole functions that hold those parts, invoked once with the event their state machine sends.
+ */
+export const FIRST_REQUESTS: Readonly<Record<string, FirstRequestPart>> = {
+  "Auto Scaling client + 1 command": {
+    source: `import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
 export async function first(endpoint: string) {
   return new AutoScalingClient({ endpoint }).send(new CompleteLifecycleActionCommand({
     AutoScalingGroupName: "fleet", LifecycleHookName: "launch-gate", LifecycleActionResult: "CONTINUE", InstanceId: "i-0123456789abcdef0",
   }));
 }
 `,
-  "DynamoDB client + 1 command": `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+  },
+  "DynamoDB client + 1 command": {
+    source: `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 export async function first(endpoint: string) {
   return new DynamoDBClient({ endpoint }).send(new GetItemCommand({ TableName: "drills", Key: { pk: { S: "drill#1" } } }));
 }
 `,
-  "middy + Powertools Logger + Metrics": `import middy from "@middy/core";
+  },
+  "middy + Powertools Logger + Metrics": {
+    source: `import middy from "@middy/core";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -63,6 +85,15 @@ export async function first() {
   return handler({ n: 1 }, { functionName: "bench", awsRequestId: "r-1", getRemainingTimeInMillis: () => 3000 } as never);
 }
 `,
+  },
+  "lifecycle/complete (the function)": {
+    entry: "functions/lifecycle/complete.ts",
+    event: { action: LAUNCH_ACTION, result: "CONTINUE" },
+  },
+  "lifecycle/publish (the function)": {
+    entry: "functions/lifecycle/publish.ts",
+    event: { action: LAUNCH_ACTION, gate: { startedAt: 1_764_400_000_000, reason: "gateway never healthy" } },
+  },
 };
 
 /** Answers what each bundle sends, as the service would for a successful call. */
@@ -74,6 +105,11 @@ function respond(request: IncomingMessage): { type: string; body: string } {
     };
   if (String(request.headers["x-amz-target"] ?? "").startsWith("DynamoDB_20120810."))
     return { type: "application/x-amz-json-1.0", body: '{"Item":{"pk":{"S":"drill#1"}}}' };
+  if (request.headers["x-amz-target"] === "AWSEvents.PutEvents")
+    return {
+      type: "application/x-amz-json-1.1",
+      body: '{"FailedEntryCount":0,"Entries":[{"EventId":"bench-event"}]}',
+    };
   if (String(request.headers.authorization ?? "").includes("/autoscaling/aws4_request"))
     return {
       type: "text/xml",
@@ -119,13 +155,23 @@ export interface FirstRequestSample {
   readonly response: unknown;
 }
 
-/** Imports `file` in a fresh Node process and sends its first request to `endpoint`; rejects if the call failed. */
-export async function firstRequestSample(file: string, endpoint: string): Promise<FirstRequestSample> {
+/**
+ * Imports `file` in a fresh Node process, then makes its first request to `endpoint`: `first(endpoint)`, or
+ * one invocation of its `handler` with `event`. Rejects if the call failed.
+ */
+export async function firstRequestSample(
+  file: string,
+  endpoint: string,
+  event?: Readonly<Record<string, unknown>>,
+): Promise<FirstRequestSample> {
+  const call = event
+    ? `bundle.handler(${JSON.stringify(event)}, { functionName: "bench", awsRequestId: "bench-request", getRemainingTimeInMillis: () => 30000 })`
+    : `bundle.first(${JSON.stringify(endpoint)})`;
   const script = `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const start = cpu();
 const bundle = await import(${JSON.stringify(pathToFileURL(file).href)});
 const imported = cpu();
-const response = await bundle.first(${JSON.stringify(endpoint)});
+const response = await ${call};
 const answered = cpu();
 process.stderr.write(JSON.stringify({ importCpuMs: imported - start, firstRequestCpuMs: answered - start, response }) + "\\n");`;
   const { stderr } = await run(process.execPath, ["--input-type=module", "-e", script], {
@@ -136,11 +182,12 @@ process.stderr.write(JSON.stringify({ importCpuMs: imported - start, firstReques
       AWS_ACCESS_KEY_ID: "AKIDBENCHFIRSTREQUEST",
       AWS_SECRET_ACCESS_KEY: "bench-secret",
       AWS_SESSION_TOKEN: "bench-session",
+      AWS_ENDPOINT_URL: endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_DEV: "",
     },
   });
-  // Powertools writes its log line and metrics to stdout; the figures go to stderr, on their own last line.
+  // Powertools writes its log lines and metrics to stdout; the figures go to stderr, on their own last line.
   return JSON.parse(stderr.trim().split("\n").pop() ?? "") as FirstRequestSample;
 }
 
@@ -173,16 +220,18 @@ export async function runFirstRequestBench(options: { runs?: number } = {}): Pro
   const dir = await mkdtemp(join(tmpdir(), "clawops-bench-first-request-"));
   const endpoint = await startLocalEndpoint();
   try {
-    const build = async (name: string, source: string): Promise<BuiltFunction> => {
+    const build = async (name: string, part: FirstRequestPart): Promise<BuiltFunction> => {
+      if ("entry" in part) return buildFunction(join(process.cwd(), part.entry), join(dir, name));
       const file = join(dir, `${name}.ts`);
-      await writeFile(file, source);
+      await writeFile(file, part.source);
       return buildFunction(file, join(dir, name));
     };
-    const reference = await build("reference", SLACK_REFERENCE);
+    const reference = await build("reference", { source: SLACK_REFERENCE });
     const parts = await Promise.all(
-      Object.entries(FIRST_REQUESTS).map(async ([name, source], i) => ({
+      Object.entries(FIRST_REQUESTS).map(async ([name, part], i) => ({
         name,
-        fn: await build(`part-${i}`, source),
+        event: "event" in part ? part.event : undefined,
+        fn: await build(`part-${i}`, part),
         samples: [] as { sample: FirstRequestSample; pair: FirstRequestSample }[],
       })),
     );
@@ -191,7 +240,8 @@ export async function runFirstRequestBench(options: { runs?: number } = {}): Pro
       for (const part of parts) {
         const pair = await firstRequestSample(reference.entryFile, endpoint.url);
         referenceSamples.push(pair);
-        part.samples.push({ sample: await firstRequestSample(part.fn.entryFile, endpoint.url), pair });
+        const sample = await firstRequestSample(part.fn.entryFile, endpoint.url, part.event);
+        part.samples.push({ sample, pair });
       }
     }
     return {

@@ -49,10 +49,12 @@ export function firstRequestSection(f: FirstRequestBench): string {
   return [
     "What the import leaves out: the reference sends with Node's global `fetch`, and Node loads `fetch`'s HTTP " +
       "stack (undici) at the first request; an SDK client loads its own (`node:https`, `node:crypto`) at import. " +
-      "So the import ratio counts an SDK client's HTTP stack and not the reference's. Below, the reference and " +
-      "the floors again, each in a fresh Node process, imported and then making its first request to a local " +
-      "endpoint (Slack `auth.test`; a SigV4-signed AWS call, credentials from the environment as on Lambda; for " +
-      "the handler chain, one invocation that logs a line and flushes a metric). " +
+      "So the import ratio counts an SDK client's HTTP stack and not the reference's. Below, the reference, the " +
+      "floors and two whole functions again, each in a fresh Node process, imported and then making its first " +
+      "request to a local endpoint: Slack `auth.test`; a SigV4-signed AWS call, credentials from the environment " +
+      "as on Lambda; the handler chain's one invocation that logs a line and flushes a metric; each function " +
+      "invoked once with the event its state machine sends, its SDK client sent to the endpoint by " +
+      "`AWS_ENDPOINT_URL`. " +
       `${f.runs} rounds, each part right after the reference; ratios are medians of those pairs' ratios of CPU ` +
       "time (bench/first-request.ts).\n",
     table(

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FIRST_REQUESTS,
+  type FirstRequestPart,
   firstRequestSample,
   SLACK_REFERENCE,
   startLocalEndpoint,
@@ -16,14 +17,20 @@ import { type BuiltFunction, buildFunction } from "../scripts/bundling.js";
 
 const dir = await mkdtemp(join(tmpdir(), "clawops-first-request-test-"));
 const built: Record<string, BuiltFunction> = {};
-const build = async (name: string, source: string) => {
-  await writeFile(join(dir, `${name}.ts`), source);
+const build = async (name: string, part: FirstRequestPart) => {
+  if ("entry" in part) {
+    built[name] = await buildFunction(join(process.cwd(), part.entry), join(dir, name));
+    return;
+  }
+  await writeFile(join(dir, `${name}.ts`), part.source);
   built[name] = await buildFunction(join(dir, `${name}.ts`), join(dir, name));
 };
+const complete = FIRST_REQUESTS["lifecycle/complete (the function)"] as { event: Record<string, unknown> };
 const endpoint = await startLocalEndpoint();
 
 beforeAll(async () => {
-  await build("reference", SLACK_REFERENCE);
+  await build("reference", { source: SLACK_REFERENCE });
+  await build("complete", complete as FirstRequestPart);
   await build("autoscaling", FIRST_REQUESTS["Auto Scaling client + 1 command"]!);
   await build("dynamodb", FIRST_REQUESTS["DynamoDB client + 1 command"]!);
   await build("chain", FIRST_REQUESTS["middy + Powertools Logger + Metrics"]!);
@@ -52,6 +59,16 @@ describe("Benchmark: cold import plus the first request", () => {
       Item: { pk: { S: "drill#1" } },
     });
     expect(autoscaling.firstRequestCpuMs).toBeGreaterThan(autoscaling.importCpuMs);
+  });
+
+  it("invokes a clawops function as deployed once, its SDK client sent to the local endpoint", async () => {
+    const before = endpoint.requests.length;
+
+    const sample = await firstRequestSample(built.complete!.entryFile, endpoint.url, complete.event);
+
+    expect(sample.response).toEqual({ completed: true, result: "CONTINUE" });
+    expect(endpoint.requests.slice(before)).toEqual(["POST /"]);
+    expect(sample.firstRequestCpuMs).toBeGreaterThan(sample.importCpuMs);
   });
 
   it("measures the handler chain's first invocation, which answers without a request", async () => {
