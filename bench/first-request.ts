@@ -34,9 +34,15 @@ export async function first(endpoint: string) {
  * A part: library code alone, whose bundle exports `first(endpoint)`, or a clawops function (`entry`) invoked
  * once with `event`; its SDK clients reach the local endpoint through `AWS_ENDPOINT_URL`, which the SDK reads.
  */
-export type FirstRequestPart =
-  | { readonly source: string }
-  | { readonly entry: string; readonly event: Readonly<Record<string, unknown>> };
+export type FirstRequestPart = { readonly source: string } | FunctionInvocation;
+
+/** A clawops function invoked once: its entry, the event, and the `CLAWOPS_*` variables its stack sets. */
+export interface FunctionInvocation {
+  readonly entry: string;
+  readonly event: Readonly<Record<string, unknown>>;
+  /** @default none */
+  readonly env?: (endpoint: string) => Readonly<Record<string, string>>;
+}
 
 const LAUNCH_ACTION = {
   asgName: "fleet",
@@ -46,10 +52,29 @@ const LAUNCH_ACTION = {
   transition: "launch",
 };
 
+/** What lifecycle/publish sends when a launch gate gives up: the alert router's first event here. */
+const LIFECYCLE_ABANDONED = {
+  version: "0",
+  id: "bench-0001-4e5f-8a9b-0c1d2e3f4a5b",
+  "detail-type": "LifecycleAbandoned",
+  source: "clawops",
+  account: "123456789012",
+  time: "2026-11-29T11:10:00Z",
+  region: "us-east-1",
+  resources: [],
+  detail: {
+    asgName: "fleet",
+    instanceId: LAUNCH_ACTION.instanceId,
+    hookName: LAUNCH_ACTION.hookName,
+    reason: "gateway never answered healthy 3 times in a row before the deadline",
+  },
+};
+
 /**
  * The parts bench/bundles.ts measures as floors, each with the first thing a handler does with it (the
  * handler chain makes no request: its first call is one invocation that logs a line and flushes a metric), and
- * two whole functions that hold those parts, invoked once with the event their state machine sends.
+ * three whole functions, invoked once with an event they get in production: two of the lightest, and the alert
+ * router, the heaviest, which sends with both stacks (the SDK's and, to Slack, `fetch`).
  */
 export const FIRST_REQUESTS: Readonly<Record<string, FirstRequestPart>> = {
   "Auto Scaling client + 1 command": {
@@ -90,6 +115,32 @@ export async function first() {
     entry: "functions/lifecycle/complete.ts",
     event: { action: LAUNCH_ACTION, result: "CONTINUE" },
   },
+  "alerts/router (the function)": {
+    entry: "functions/alerts/router.ts",
+    event: LIFECYCLE_ABANDONED,
+    env: (endpoint) => ({
+      CLAWOPS_STATE_TABLE: "clawops-bench-state",
+      CLAWOPS_SETTINGS: JSON.stringify({
+        stage: "bench",
+        slackSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clawops-alerts-slack-AbCdEf",
+        slack: {
+          defaultChannel: "ops-alerts",
+          routes: [],
+          insufficientData: "ignore",
+          apiUrl: `${endpoint}/api/`,
+          channels: {},
+          metricGraphs: false,
+        },
+        alerts: {
+          stormWindowSeconds: 60,
+          stormThreshold: 5,
+          alarmSeverities: {},
+          defaultSeverity: "warning",
+          stateTtlDays: 7,
+        },
+      }),
+    }),
+  },
   "lifecycle/publish (the function)": {
     entry: "functions/lifecycle/publish.ts",
     event: { action: LAUNCH_ACTION, gate: { startedAt: 1_764_400_000_000, reason: "gateway never healthy" } },
@@ -97,15 +148,22 @@ export async function first() {
 };
 
 /** Answers what each bundle sends, as the service would for a successful call. */
-function respond(request: IncomingMessage): { type: string; body: string } {
-  if (request.url?.startsWith("/api/auth.test"))
+function respond(request: IncomingMessage, body: string): { type: string; body: string } {
+  const target = String(request.headers["x-amz-target"] ?? "");
+  if (request.url?.startsWith("/api/"))
     return {
       type: "application/json",
-      body: '{"ok":true,"url":"https://bench.slack.com/","user_id":"U0BENCH"}',
+      body: '{"ok":true,"url":"https://bench.slack.com/","user_id":"U0BENCH","channel":"C0BENCH","ts":"1764400000.000100"}',
     };
-  if (String(request.headers["x-amz-target"] ?? "").startsWith("DynamoDB_20120810."))
+  if (target === "DynamoDB_20120810.GetItem" && body.includes('"drill#1"'))
     return { type: "application/x-amz-json-1.0", body: '{"Item":{"pk":{"S":"drill#1"}}}' };
-  if (request.headers["x-amz-target"] === "AWSEvents.PutEvents")
+  if (target.startsWith("DynamoDB_20120810.")) return { type: "application/x-amz-json-1.0", body: "{}" };
+  if (target === "secretsmanager.GetSecretValue")
+    return {
+      type: "application/x-amz-json-1.1",
+      body: JSON.stringify({ Name: "bench", SecretString: JSON.stringify({ botToken: "xoxb-bench" }) }),
+    };
+  if (target === "AWSEvents.PutEvents")
     return {
       type: "application/x-amz-json-1.1",
       body: '{"FailedEntryCount":0,"Entries":[{"EventId":"bench-event"}]}',
@@ -129,10 +187,16 @@ export async function startLocalEndpoint(): Promise<{
 }> {
   const requests: string[] = [];
   const server = createServer((request, response) => {
-    request.resume();
+    let sent = "";
+    request.setEncoding("utf8").on("data", (chunk: string) => {
+      sent += chunk;
+    });
     request.on("end", () => {
-      const { type, body } = respond(request);
-      requests.push(`${request.method} ${request.url}`);
+      const { type, body } = respond(request, sent);
+      const target = request.headers["x-amz-target"];
+      requests.push(`${request.method} ${request.url}${target ? ` ${target}` : ""}`);
+      if (process.env.FIRST_REQUEST_TRACE)
+        console.error(requests.at(-1), sent.slice(0, 300), "->", body.slice(0, 100));
       response
         .writeHead(type === "text/plain" ? 404 : 200, { "content-type": type, "x-amzn-requestid": "bench" })
         .end(body);
@@ -162,10 +226,10 @@ export interface FirstRequestSample {
 export async function firstRequestSample(
   file: string,
   endpoint: string,
-  event?: Readonly<Record<string, unknown>>,
+  invocation?: Omit<FunctionInvocation, "entry">,
 ): Promise<FirstRequestSample> {
-  const call = event
-    ? `bundle.handler(${JSON.stringify(event)}, { functionName: "bench", awsRequestId: "bench-request", getRemainingTimeInMillis: () => 30000 })`
+  const call = invocation
+    ? `bundle.handler(${JSON.stringify(invocation.event)}, { functionName: "bench", awsRequestId: "bench-request", getRemainingTimeInMillis: () => 30000 })`
     : `bundle.first(${JSON.stringify(endpoint)})`;
   const script = `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const start = cpu();
@@ -173,8 +237,10 @@ const bundle = await import(${JSON.stringify(pathToFileURL(file).href)});
 const imported = cpu();
 const response = await ${call};
 const answered = cpu();
-process.stderr.write(JSON.stringify({ importCpuMs: imported - start, firstRequestCpuMs: answered - start, response }) + "\\n");`;
+process.stderr.write(JSON.stringify({ importCpuMs: imported - start, firstRequestCpuMs: answered - start, response }) + "\\n", () => process.exit(0));`;
   const { stderr } = await run(process.execPath, ["--input-type=module", "-e", script], {
+    // A cold start that has not answered in a minute is stuck (a retry loop on an answer the endpoint lacks).
+    timeout: 60_000,
     env: {
       ...process.env,
       AWS_REGION: "us-east-1",
@@ -185,9 +251,12 @@ process.stderr.write(JSON.stringify({ importCpuMs: imported - start, firstReques
       AWS_ENDPOINT_URL: endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_DEV: "",
+      ...invocation?.env?.(endpoint),
     },
   });
   // Powertools writes its log lines and metrics to stdout; the figures go to stderr, on their own last line.
+  // The process exits once they are written: a timer some clients leave (the router's secret cache) would
+  // keep it alive, where Lambda would freeze it.
   return JSON.parse(stderr.trim().split("\n").pop() ?? "") as FirstRequestSample;
 }
 
@@ -230,7 +299,7 @@ export async function runFirstRequestBench(options: { runs?: number } = {}): Pro
     const parts = await Promise.all(
       Object.entries(FIRST_REQUESTS).map(async ([name, part], i) => ({
         name,
-        event: "event" in part ? part.event : undefined,
+        invocation: "entry" in part ? part : undefined,
         fn: await build(`part-${i}`, part),
         samples: [] as { sample: FirstRequestSample; pair: FirstRequestSample }[],
       })),
@@ -240,7 +309,7 @@ export async function runFirstRequestBench(options: { runs?: number } = {}): Pro
       for (const part of parts) {
         const pair = await firstRequestSample(reference.entryFile, endpoint.url);
         referenceSamples.push(pair);
-        const sample = await firstRequestSample(part.fn.entryFile, endpoint.url, part.event);
+        const sample = await firstRequestSample(part.fn.entryFile, endpoint.url, part.invocation);
         part.samples.push({ sample, pair });
       }
     }

@@ -50,10 +50,11 @@ export function firstRequestSection(f: FirstRequestBench): string {
     "What the import leaves out: the reference sends with Node's global `fetch`, and Node loads `fetch`'s HTTP " +
       "stack (undici) at the first request; an SDK client loads its own (`node:https`, `node:crypto`) at import. " +
       "So the import ratio counts an SDK client's HTTP stack and not the reference's. Below, the reference, the " +
-      "floors and two whole functions again, each in a fresh Node process, imported and then making its first " +
+      "floors and three whole functions again, each in a fresh Node process, imported and then making its first " +
       "request to a local endpoint: Slack `auth.test`; a SigV4-signed AWS call, credentials from the environment " +
       "as on Lambda; the handler chain's one invocation that logs a line and flushes a metric; each function " +
-      "invoked once with the event its state machine sends, its SDK client sent to the endpoint by " +
+      "invoked once with an event it gets in production (the router: a `LifecycleAbandoned` it posts, after " +
+      "reading its secret and claiming the event in DynamoDB), its SDK clients sent to the endpoint by " +
       "`AWS_ENDPOINT_URL`. " +
       `${f.runs} rounds, each part right after the reference; ratios are medians of those pairs' ratios of CPU ` +
       "time (bench/first-request.ts).\n",

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FIRST_REQUESTS,
   type FirstRequestPart,
+  type FunctionInvocation,
   firstRequestSample,
   SLACK_REFERENCE,
   startLocalEndpoint,
@@ -25,12 +26,14 @@ const build = async (name: string, part: FirstRequestPart) => {
   await writeFile(join(dir, `${name}.ts`), part.source);
   built[name] = await buildFunction(join(dir, `${name}.ts`), join(dir, name));
 };
-const complete = FIRST_REQUESTS["lifecycle/complete (the function)"] as { event: Record<string, unknown> };
+const complete = FIRST_REQUESTS["lifecycle/complete (the function)"] as FunctionInvocation;
+const router = FIRST_REQUESTS["alerts/router (the function)"] as FunctionInvocation;
 const endpoint = await startLocalEndpoint();
 
 beforeAll(async () => {
   await build("reference", { source: SLACK_REFERENCE });
-  await build("complete", complete as FirstRequestPart);
+  await build("complete", complete);
+  await build("router", router);
   await build("autoscaling", FIRST_REQUESTS["Auto Scaling client + 1 command"]!);
   await build("dynamodb", FIRST_REQUESTS["DynamoDB client + 1 command"]!);
   await build("chain", FIRST_REQUESTS["middy + Powertools Logger + Metrics"]!);
@@ -64,11 +67,25 @@ describe("Benchmark: cold import plus the first request", () => {
   it("invokes a clawops function as deployed once, its SDK client sent to the local endpoint", async () => {
     const before = endpoint.requests.length;
 
-    const sample = await firstRequestSample(built.complete!.entryFile, endpoint.url, complete.event);
+    const sample = await firstRequestSample(built.complete!.entryFile, endpoint.url, complete);
 
     expect(sample.response).toEqual({ completed: true, result: "CONTINUE" });
     expect(endpoint.requests.slice(before)).toEqual(["POST /"]);
     expect(sample.firstRequestCpuMs).toBeGreaterThan(sample.importCpuMs);
+  });
+
+  it("invokes the alert router once: secret, dedup claim, Slack post and record, all answered", async () => {
+    const before = endpoint.requests.length;
+
+    const sample = await firstRequestSample(built.router!.entryFile, endpoint.url, router);
+
+    expect(sample.response).toMatchObject({ status: "posted", channel: "ops-alerts" });
+    expect(endpoint.requests.slice(before)).toEqual([
+      "POST / secretsmanager.GetSecretValue",
+      "POST / DynamoDB_20120810.PutItem",
+      "POST /api/chat.postMessage",
+      "POST / DynamoDB_20120810.PutItem",
+    ]);
   });
 
   it("measures the handler chain's first invocation, which answers without a request", async () => {
