@@ -21,7 +21,6 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type BuiltFunction, buildFunction, findEntries } from "../scripts/bundling.js";
-import { type FirstRequestBench, runFirstRequestBench } from "./first-request.js";
 
 const run = promisify(execFile);
 
@@ -61,8 +60,6 @@ export interface BundlesBench {
   readonly bundles: BundleFigure[];
   /** The floors under the functions' figures, measured in the same rounds (see FLOORS). */
   readonly floors: FloorFigure[];
-  /** The reference and the floors again, each with its first request (bench/first-request.ts). */
-  readonly firstRequest: FirstRequestBench;
 }
 
 /**
@@ -187,7 +184,6 @@ export async function runBundlesBench(
         importCpuMs: Math.round(cpu(samples) * 10) / 10,
         importRatio: ratio(samples),
       })),
-      firstRequest: await runFirstRequestBench({ runs }),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

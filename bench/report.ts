@@ -42,20 +42,24 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
 }
 
 /**
- * The reference and the floors with their first request: why the import-only ratio overstates what an SDK
- * client's cold start costs next to the reference's.
+ * The reference, the floors and three functions with their first request: why the import-only ratio
+ * overstates what an SDK client's cold start costs next to the reference's.
  */
-export function firstRequestSection(f: FirstRequestBench): string {
+export function firstRequestSection(outcome: FlowOutcome<FirstRequestBench> & { status: "ok" }): string {
+  const f = outcome.result;
   return [
-    "What the import leaves out: the reference sends with Node's global `fetch`, and Node loads `fetch`'s HTTP " +
-      "stack (undici) at the first request; an SDK client loads its own (`node:https`, `node:crypto`) at import. " +
-      "So the import ratio counts an SDK client's HTTP stack and not the reference's. Below, the reference, the " +
-      "floors and three whole functions again, each in a fresh Node process, imported and then making its first " +
-      "request to a local endpoint: Slack `auth.test`; a SigV4-signed AWS call, credentials from the environment " +
-      "as on Lambda; the handler chain's one invocation that logs a line and flushes a metric; each function " +
-      "invoked once with an event it gets in production (the router: a `LifecycleAbandoned` it posts, after " +
-      "reading its secret and claiming the event in DynamoDB), its SDK clients sent to the endpoint by " +
-      "`AWS_ENDPOINT_URL`. " +
+    "### Cold import plus the first request\n",
+    `${status(outcome)}. What the import leaves out: the reference sends with Node's global \`fetch\`, and Node ` +
+      "loads `fetch`'s HTTP stack (undici) at the first request; an SDK client loads its own (`node:https`, " +
+      "`node:crypto`) at import. So the import ratio counts an SDK client's HTTP stack and not the reference's. " +
+      "Below, the reference, the SDK floors, the handler chain and three whole functions, each in a fresh Node " +
+      "process, imported and then making its first request to a local endpoint: Slack `auth.test`; a " +
+      "SigV4-signed AWS call, credentials from the environment as on Lambda; for the handler chain (with its " +
+      "middlewares, so more than the floor above), one invocation that logs a line and flushes a metric, no " +
+      "request; each function invoked once with an event it gets in production (the router: a " +
+      "`LifecycleAbandoned` it posts, after reading its secret and claiming the event in DynamoDB), its SDK " +
+      "clients sent to the endpoint by `AWS_ENDPOINT_URL`. Plain HTTP: no TLS handshake is counted (in " +
+      "production, one per service a first invocation calls). " +
       `${f.runs} rounds, each part right after the reference; ratios are medians of those pairs' ratios of CPU ` +
       "time (bench/first-request.ts).\n",
     table(
@@ -163,9 +167,13 @@ export function renderMarkdown(run: BenchRun): string {
         (b.floors ?? []).map((f) => [f.name, f.kb, f.importCpuMs, `${f.importRatio}x`]),
       ),
       "",
-      firstRequestSection(b.firstRequest),
     );
   } else out.push(`${status(run.bundles)}\n`);
+  out.push(
+    run.firstRequest.status === "ok"
+      ? firstRequestSection(run.firstRequest)
+      : `Cold import plus the first request: ${status(run.firstRequest)}\n`,
+  );
 
   out.push(
     flowSection(

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BundlesBench } from "./bundles.js";
 import { type CostEstimate, type CostInputs, costModel } from "./cost.js";
+import type { FirstRequestBench } from "./first-request.js";
 import { renderMarkdown } from "./report.js";
 
 /** Smaller than each module's default where it allows, so the whole run fits the time budget. */
@@ -97,6 +98,8 @@ export interface BenchRun {
   readonly machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
   readonly seconds: number;
   readonly bundles: FlowOutcome<BundlesBench>;
+  /** Cold import plus the first request (bench/first-request.ts). */
+  readonly firstRequest: FlowOutcome<FirstRequestBench>;
   readonly flows: Record<"alerts" | "lifecycle" | "readiness" | "drills", FlowOutcome<AnyResult>>;
   readonly cost: FlowOutcome<{ inputs: CostInputs; estimates: Record<"3" | "10" | "100", CostEstimate> }>;
   readonly sizes: typeof SIZES;
@@ -152,6 +155,11 @@ async function main(): Promise<void> {
     { runs: SIZES.bundleRuns },
   ])) as FlowOutcome<BundlesBench>;
   log(`bundles: ${bundles.status} in ${bundles.seconds}s`);
+  log("first request: cold import plus the first request, for the reference, the floors and three functions");
+  const firstRequest = (await runFlow("first-request", "runFirstRequestBench", [
+    { runs: SIZES.bundleRuns },
+  ])) as FlowOutcome<FirstRequestBench>;
+  log(`first request: ${firstRequest.status} in ${firstRequest.seconds}s`);
   const flows = {} as BenchRun["flows"];
   const plan: Array<[keyof BenchRun["flows"], string, unknown[]]> = [
     ["alerts", "runAlertsBench", [{ speed: SIZES.alertsStormSpeed }]],
@@ -202,6 +210,7 @@ async function main(): Promise<void> {
     },
     seconds: Math.round((performance.now() - started) / 1000),
     bundles,
+    firstRequest,
     flows,
     cost,
     sizes: SIZES,
@@ -210,7 +219,9 @@ async function main(): Promise<void> {
   await writeFile(join("docs", "benchmarks.json"), `${JSON.stringify(toJson(run), null, 2)}\n`);
   await writeFile(join("docs", "benchmarks.md"), renderMarkdown(run));
   log(`wrote docs/benchmarks.md and docs/benchmarks.json in ${run.seconds}s`);
-  const failed = [bundles, ...Object.values(flows), cost].filter((o) => o.status !== "ok").length;
+  const failed = [bundles, firstRequest, ...Object.values(flows), cost].filter(
+    (o) => o.status !== "ok",
+  ).length;
   if (failed > 0) log(`${failed} benchmark(s) missing or failed: see docs/benchmarks.md`);
   // Flow benchmarks may leave servers or timers behind (a local Slack server, middy's secret refresh).
   process.exit(failed > 0 ? 1 : 0);
