@@ -34,6 +34,8 @@ function answer(request: IncomingMessage, body: string): Answer | undefined {
     };
   if (target === "AWSEvents.PutEvents")
     return { type: JSON_1_1, body: '{"FailedEntryCount":0,"Entries":[{"EventId":"bench-event"}]}' };
+  if (request.method === "PUT" && request.url === "/restore-jobs")
+    return { type: "application/json", body: '{"RestoreJobId":"RJ-bench"}' };
   if (new URLSearchParams(body).get("Action") === "CompleteLifecycleAction")
     return {
       type: "text/xml",

@@ -64,8 +64,9 @@ const LIFECYCLE_ABANDONED = {
 /**
  * The SDK clients bench/bundles.ts measures as floors, each sending its one command; the handler chain with its
  * middlewares, whose first call is one invocation that logs a line and flushes a metric (no request); and three
- * whole functions, invoked once with an event they get in production: two of the lightest that hold an SDK
- * client, and the alert router, the heaviest, which sends with both stacks (the SDK's and, to Slack, `fetch`).
+ * whole functions, invoked once with an event they get in production: three of the lightest that hold an SDK
+ * client (two lifecycle tasks and the drill's StartRestore), and the alert router, the heaviest, which sends
+ * with both stacks (the SDK's and, to Slack, `fetch`).
  */
 export const FIRST_REQUESTS: Readonly<Record<string, FirstRequestPart>> = {
   "Auto Scaling client + 1 command": {
@@ -133,6 +134,39 @@ export async function first() {
           alarmSeverities: {},
           defaultSeverity: "warning",
           stateTtlDays: 7,
+        },
+      }),
+    }),
+  },
+  "drills/start (the function)": {
+    entry: "functions/drills/start.ts",
+    event: {
+      drillId: "drill-20261129-0600",
+      mode: "drill",
+      keep: false,
+      deadline: "2099-01-01T00:00:00.000Z",
+      verifySeconds: 840,
+      fileSystem: { fileSystemId: "fs-0runtime", kind: "runtime", path: "/runtime" },
+      expectations: { sizeTolerancePercent: 5 },
+      point: {
+        recoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-bench",
+        creationDate: "2026-11-29T05:00:00.000Z",
+        rpoSeconds: 3600,
+      },
+    },
+    succeeded: (r) => at(r, "restore", "restoreJobId") === "RJ-bench",
+    env: () => ({
+      CLAWOPS_SETTINGS: JSON.stringify({
+        fleetName: "openclaw",
+        vaultName: "clawops-bench-openclaw",
+        restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-bench-restore",
+        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        fileSystems: [{ fileSystemId: "fs-0runtime", kind: "runtime", path: "/runtime" }],
+        manifestParameterName: "/clawops/bench/soul-manifest",
+        verifier: {
+          functionName: "clawops-bench-verifier",
+          subnetIds: ["subnet-a"],
+          mountTargetSecurityGroupIds: ["sg-0drill"],
         },
       }),
     }),

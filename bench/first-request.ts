@@ -1,5 +1,5 @@
 /**
- * Cold import plus the first request, for the reference, the floors of bench/bundles.ts and three functions:
+ * Cold import plus the first request, for the reference, the floors of bench/bundles.ts and four functions:
  * what a cold start costs once the handler has made its first call, not only once its module is loaded.
  *
  * Why: the reference (`@slack/web-api` 8) sends with Node's global `fetch`, and Node loads `fetch`'s HTTP stack

@@ -42,7 +42,7 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
 }
 
 /**
- * The reference, the floors and three functions with their first request: why the import-only ratio
+ * The reference, the floors and four functions with their first request: why the import-only ratio
  * overstates what an SDK client's cold start costs next to the reference's.
  */
 export function firstRequestSection(outcome: FlowOutcome<FirstRequestBench> & { status: "ok" }): string {
@@ -52,7 +52,7 @@ export function firstRequestSection(outcome: FlowOutcome<FirstRequestBench> & { 
     `${status(outcome)}. What the import leaves out: the reference sends with Node's global \`fetch\`, and Node ` +
       "loads `fetch`'s HTTP stack (undici) at the first request; an SDK client loads its own (`node:https`, " +
       "`node:crypto`) at import. So the import ratio counts an SDK client's HTTP stack and not the reference's. " +
-      "Below, the reference, the SDK floors, the handler chain and three whole functions, each in a fresh Node " +
+      "Below, the reference, the SDK floors, the handler chain and four whole functions, each in a fresh Node " +
       "process, imported and then making its first request to a local endpoint: Slack `auth.test`; a " +
       "SigV4-signed AWS call, credentials from the environment as on Lambda; for the handler chain (with its " +
       "middlewares, so more than the floor above), one invocation that logs a line and flushes a metric, no " +

@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     { runs: SIZES.bundleRuns },
   ])) as FlowOutcome<BundlesBench>;
   log(`bundles: ${bundles.status} in ${bundles.seconds}s`);
-  log("first request: cold import plus the first request, for the reference, the floors and three functions");
+  log("first request: cold import plus the first request, for the reference, the floors and four functions");
   const firstRequest = (await runFlow("first-request", "runFirstRequestBench", [
     { runs: SIZES.bundleRuns },
   ])) as FlowOutcome<FirstRequestBench>;

@@ -28,6 +28,7 @@ const PARTS = {
   chain: FIRST_REQUESTS["middy + Powertools middlewares + a handler (no request)"]!,
   complete: FIRST_REQUESTS["lifecycle/complete (the function)"]!,
   publish: FIRST_REQUESTS["lifecycle/publish (the function)"]!,
+  start: FIRST_REQUESTS["drills/start (the function)"]!,
   router: FIRST_REQUESTS["alerts/router (the function)"]!,
 } satisfies Record<string, FirstRequestPart>;
 
@@ -83,16 +84,23 @@ describe("Benchmark: cold import plus the first request", () => {
   });
 
   it.each([
-    ["complete", ["POST /"], { completed: true, result: "CONTINUE" }],
-    ["publish", ["POST / AWSEvents.PutEvents"], { published: "LifecycleAbandoned" }],
+    ["lifecycle/complete", "complete", ["POST /"], { completed: true, result: "CONTINUE" }],
+    ["lifecycle/publish", "publish", ["POST / AWSEvents.PutEvents"], { published: "LifecycleAbandoned" }],
+    [
+      "drills/start",
+      "start",
+      ["PUT /restore-jobs"],
+      { restore: { restoreJobId: "RJ-bench", status: "PENDING" } },
+    ],
   ] as const)(
-    "invokes lifecycle/%s as deployed once, its SDK client sent to the endpoint",
-    async (name, calls, answer) => {
+    "invokes %s as deployed once, its SDK client sent to the endpoint",
+    async (_, name, calls, answer) => {
       const { sample, served, succeeded } = await sampleOf(name);
 
-      expect(sample.response).toEqual(answer);
+      expect(sample.response).toMatchObject(answer);
       expect(succeeded).toBe(true);
       expect(served.map((s) => s.call)).toEqual(calls);
+      expect(served.every((s) => s.signed)).toBe(true);
     },
   );
 
