@@ -113,7 +113,8 @@ function quantile(samples: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 }
 
-const median = (samples: number[]): number => quantile(samples, 0.5);
+/** The median of the samples, the nearest-rank value (the upper middle one of an even count). */
+export const median = (samples: number[]): number => quantile(samples, 0.5);
 
 const kb = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type BuiltFunction, buildFunction } from "../scripts/bundling.js";
+import { median } from "./bundles.js";
 import { startLocalEndpoint } from "./first-request-endpoint.js";
 import {
   FIRST_REQUESTS,
@@ -143,9 +144,14 @@ export interface FirstRequestBench {
   readonly parts: FirstRequestFigure[];
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const tenths = (x: number): number => Math.round(x * 10) / 10;
-const hundredths = (x: number): number => Math.round(x * 100) / 100;
+type Timing = "importCpuMs" | "firstRequestCpuMs";
+type Pair = { readonly sample: FirstRequestSample; readonly pair: FirstRequestSample };
+/** The median of one timing, in tenths of a ms. */
+const medianMs = (samples: readonly FirstRequestSample[], timing: Timing): number =>
+  Math.round(median(samples.map((s) => s[timing])) * 10) / 10;
+/** The median of one timing's ratio to the reference's in the same pair, in hundredths. */
+const medianRatio = (pairs: readonly Pair[], timing: Timing): number =>
+  Math.round(median(pairs.map(({ sample, pair }) => sample[timing] / pair[timing])) * 100) / 100;
 
 /**
  * Builds the reference and each part of FIRST_REQUESTS as bench/bundles.ts builds a function, then measures
@@ -169,32 +175,33 @@ export async function runFirstRequestBench(options: { runs?: number } = {}): Pro
         name,
         part,
         fn: await buildPart(part, `part-${i}`, dir),
-        samples: [] as { sample: FirstRequestSample; pair: FirstRequestSample }[],
+        pairs: [] as Pair[],
       })),
     );
     const referenceSamples: FirstRequestSample[] = [];
     for (let round = 0; round < runs; round++) {
-      for (const { name, part, fn, samples } of parts) {
+      for (const { name, part, fn, pairs } of parts) {
         const pair = await measure(SLACK_REFERENCE, reference, "the reference");
         referenceSamples.push(pair);
-        samples.push({ sample: await measure(part, fn, name), pair });
+        pairs.push({ sample: await measure(part, fn, name), pair });
       }
     }
     return {
       runs,
       reference: {
-        importCpuMs: tenths(median(referenceSamples.map((s) => s.importCpuMs))),
-        firstRequestCpuMs: tenths(median(referenceSamples.map((s) => s.firstRequestCpuMs))),
+        importCpuMs: medianMs(referenceSamples, "importCpuMs"),
+        firstRequestCpuMs: medianMs(referenceSamples, "firstRequestCpuMs"),
       },
-      parts: parts.map(({ name, samples }) => ({
-        name,
-        importCpuMs: tenths(median(samples.map((s) => s.sample.importCpuMs))),
-        importRatio: hundredths(median(samples.map((s) => s.sample.importCpuMs / s.pair.importCpuMs))),
-        firstRequestCpuMs: tenths(median(samples.map((s) => s.sample.firstRequestCpuMs))),
-        firstRequestRatio: hundredths(
-          median(samples.map((s) => s.sample.firstRequestCpuMs / s.pair.firstRequestCpuMs)),
-        ),
-      })),
+      parts: parts.map(({ name, pairs }) => {
+        const samples = pairs.map((p) => p.sample);
+        return {
+          name,
+          importCpuMs: medianMs(samples, "importCpuMs"),
+          importRatio: medianRatio(pairs, "importCpuMs"),
+          firstRequestCpuMs: medianMs(samples, "firstRequestCpuMs"),
+          firstRequestRatio: medianRatio(pairs, "firstRequestCpuMs"),
+        };
+      }),
     };
   } finally {
     await endpoint.close();
