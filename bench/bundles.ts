@@ -47,6 +47,8 @@ export interface BundleFigure {
 /** A bundle of library code alone, no clawops code: what one part of a handler costs on its own. */
 export interface FloorFigure {
   readonly name: string;
+  /** For a whole set of libraries: the function that holds them (see `Floor`). */
+  readonly of?: string;
   readonly kb: number;
   readonly importCpuMs: number;
   readonly importRatio: number;
@@ -181,11 +183,11 @@ export async function runBundlesBench(
     const reference = await buildFunction(entry, join(dir, "reference"));
     const referenceSamples: { wallMs: number; cpuMs: number }[] = [];
     const built: Measured[] = [];
-    const floors: Measured[] = [];
-    for (const [index, [name, { source }]] of Object.entries(FLOORS).entries()) {
+    const floors: (Measured & { of?: string })[] = [];
+    for (const [index, [name, { source, of }]] of Object.entries(FLOORS).entries()) {
       const file = join(dir, `floor-${index}.ts`);
       await writeFile(file, `${source}\n`);
-      floors.push({ name, fn: await buildFunction(file, join(dir, `floor-${index}`)), samples: [] });
+      floors.push({ name, of, fn: await buildFunction(file, join(dir, `floor-${index}`)), samples: [] });
     }
     for (const file of await findEntries(root)) {
       const name = relative(join(root, "functions"), file).replace(/\.ts$/, "");
@@ -229,8 +231,9 @@ export async function runBundlesBench(
           importRatioQuartiles: [ratioAt(samples, 0.25), ratioAt(samples, 0.75)],
         };
       }),
-      floors: floors.map(({ name, fn, samples }) => ({
+      floors: floors.map(({ name, of, fn, samples }) => ({
         name,
+        ...(of ? { of } : {}),
         kb: kb(fn.coldBytes),
         importCpuMs: Math.round(cpu(samples) * 10) / 10,
         importRatio: ratio(samples),

@@ -33,6 +33,31 @@ export function ratioSummary(
   );
 }
 
+/**
+ * What each whole set of libraries (a floor with `of`) leaves of the ratio target for its function's own code:
+ * a line per set, with the set's ratio and the function's from the same run.
+ */
+export function floorSummary(
+  floors: ReadonlyArray<{ name: string; importRatio: number; of?: string }>,
+  bundles: ReadonlyArray<{ function: string; importRatio: number }>,
+): string {
+  const hundredths = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+  return floors
+    .flatMap((floor) => {
+      const fn = floor.of && bundles.find((b) => b.function === floor.of);
+      if (!fn) return [];
+      const head = `- ${floor.of}: its libraries alone ${floor.importRatio}x, the function ${fn.importRatio}x`;
+      return [
+        floor.importRatio > TARGET_RATIO
+          ? `${head}. The libraries alone are over ${TARGET_RATIO}x: with them, no change to clawops code brings ` +
+            "this function within the target in this run."
+          : `${head}. The libraries leave ${hundredths(TARGET_RATIO - floor.importRatio)}x of the target to ` +
+            `clawops code, which takes ${hundredths(fn.importRatio - floor.importRatio)}x.`,
+      ];
+    })
+    .join("\n");
+}
+
 function table(head: string[], rows: Array<Array<string | number>>): string {
   return [
     `| ${head.join(" | ")} |`,
@@ -169,6 +194,8 @@ export function renderMarkdown(run: BenchRun): string {
         ["library code alone", "KB", "import CPU ms", "ratio"],
         (b.floors ?? []).map((f) => [f.name, f.kb, f.importCpuMs, `${f.importRatio}x`]),
       ),
+      "",
+      floorSummary(b.floors ?? [], b.bundles),
       "",
     );
   } else out.push(`${status(run.bundles)}\n`);

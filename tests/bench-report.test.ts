@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ratioSummary } from "../bench/report.js";
+import { floorSummary, ratioSummary } from "../bench/report.js";
 
 const fn = (importRatio: number, q1: number, q3: number) => ({
   importRatio,
@@ -26,5 +26,34 @@ describe("Bench report: ratioSummary", () => {
     expect(ratioSummary([{ importRatio: 2.7 }])).toContain(
       "0 have 2.5x inside the middle half of their rounds (a run can land either side), and 1 misses",
     );
+  });
+});
+
+describe("Bench report: floorSummary", () => {
+  const bundles = [
+    { function: "lifecycle/complete", importRatio: 2.62 },
+    { function: "alerts/router", importRatio: 3.67 },
+  ];
+
+  it("says what each whole set of libraries leaves of the target to its function's code, and when nothing", () => {
+    const summary = floorSummary(
+      [
+        { name: "Auto Scaling client + 1 command", importRatio: 1.95 },
+        { name: "complete's libraries", importRatio: 2.06, of: "lifecycle/complete" },
+        { name: "router's libraries", importRatio: 3.07, of: "alerts/router" },
+      ],
+      bundles,
+    );
+
+    expect(summary.split("\n")).toEqual([
+      "- lifecycle/complete: its libraries alone 2.06x, the function 2.62x. The libraries leave 0.44x of the " +
+        "target to clawops code, which takes 0.56x.",
+      "- alerts/router: its libraries alone 3.07x, the function 3.67x. The libraries alone are over 2.5x: with " +
+        "them, no change to clawops code brings this function within the target in this run.",
+    ]);
+  });
+
+  it("leaves out a set whose function was not measured (a filtered run)", () => {
+    expect(floorSummary([{ name: "x", importRatio: 3, of: "drills/none" }], bundles)).toBe("");
   });
 });
