@@ -44,7 +44,7 @@ export interface BundleFigure {
   readonly importRatioQuartiles: readonly [number, number];
 }
 
-/** A bundle of library code alone, no clawops code: what one part of a handler costs on its own. */
+/** A bundle of library code alone, no clawops code: one part of a handler, or a function's whole set (`of`). */
 export interface FloorFigure {
   readonly name: string;
   /** For a whole set of libraries: the function that holds them (see `Floor`). */
@@ -78,11 +78,12 @@ const HANDLER_CHAIN = [
  * - the parts every handler has: an SDK v3 client with the one command a handler sends (its import evaluates
  *   the client, `@smithy/core` and `@aws-sdk/core`: the floor of any function that calls AWS), and the middy +
  *   Powertools chain of `lambdaHandler`;
- * - two whole sets of libraries as functions hold them, because parts do not add up (they share Node's
- *   modules and the SDK core): lifecycle/complete's (one SDK client and the chain, the smallest set a
- *   function that calls AWS has), and the alert router's (the fixed choices for Slack and its secret,
- *   `@slack/web-api` and `@middy/secrets-manager`, with its DynamoDB and CloudWatch clients and the chain).
- * A function's ratio is at least its own set's: these rows say how much of a ratio no clawops code decides.
+ * - two whole sets as functions load them at a cold start, because parts do not add up (they share Node's
+ *   modules and the SDK core): lifecycle/complete's (one SDK client and the chain) and the alert router's
+ *   (`@slack/web-api` and `@middy/secrets-manager`, the stack's Slack client and secret middleware, with its
+ *   DynamoDB and CloudWatch clients and the chain). zod is left out: its schemas count with clawops code.
+ * A function loads every module of its set (tests/bench-floors.test.ts), so its import costs at least the set's,
+ * up to a run's noise: these rows say how much of a ratio the function's own code does not decide.
  */
 export interface Floor {
   /** The entry's source: re-exports, so the bundle keeps what a handler uses and evaluates it at import. */
@@ -251,7 +252,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   );
   for (const f of result.floors)
     console.log(
-      `floor: ${f.name.padEnd(40)} ${String(f.kb).padStart(7)} KB ${f.importCpuMs} ms CPU ${f.importRatio}x`,
+      `floor: ${f.name.padEnd(82)} ${String(f.kb).padStart(7)} KB ${f.importCpuMs} ms CPU ${f.importRatio}x`,
     );
   for (const b of result.bundles)
     console.log(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { floorSummary, ratioSummary } from "../bench/report.js";
+import { floorSummary, floorsIntro, ratioSummary } from "../bench/report.js";
 
 const fn = (importRatio: number, q1: number, q3: number) => ({
   importRatio,
@@ -33,9 +33,10 @@ describe("Bench report: floorSummary", () => {
   const bundles = [
     { function: "lifecycle/complete", importRatio: 2.62 },
     { function: "alerts/router", importRatio: 3.67 },
+    { function: "drills/poll", importRatio: 2.1 },
   ];
 
-  it("says what each whole set of libraries leaves of the target to its function's code, and when nothing", () => {
+  it("says how far each function measures above its whole set of libraries, and when the set alone is over", () => {
     const summary = floorSummary(
       [
         { name: "Auto Scaling client + 1 command", importRatio: 1.95 },
@@ -46,14 +47,31 @@ describe("Bench report: floorSummary", () => {
     );
 
     expect(summary.split("\n")).toEqual([
-      "- lifecycle/complete: its libraries alone 2.06x, the function 2.62x. The libraries leave 0.44x of the " +
-        "target to clawops code, which takes 0.56x.",
-      "- alerts/router: its libraries alone 3.07x, the function 3.67x. The libraries alone are over 2.5x: with " +
-        "them, no change to clawops code brings this function within the target in this run.",
+      "- lifecycle/complete: its libraries alone 2.06x, the function 2.62x. The function measures 0.56x above " +
+        "its libraries (its own code and zod schemas). The target leaves room for 0.44x above them.",
+      "- alerts/router: its libraries alone 3.07x, the function 3.67x. The libraries alone are over 2.5x: while " +
+        "the function loads them all at a cold start, no change to its own code can bring it within the target.",
     ]);
+  });
+
+  it("reports a function measured below its own set as noise, not as a negative share", () => {
+    expect(floorSummary([{ name: "poll's libraries", importRatio: 2.2, of: "drills/poll" }], bundles)).toBe(
+      "- drills/poll: its libraries alone 2.20x, the function 2.10x. The function measures no more than its " +
+        "libraries: within this run's noise. The target leaves room for 0.30x above them.",
+    );
   });
 
   it("leaves out a set whose function was not measured (a filtered run)", () => {
     expect(floorSummary([{ name: "x", importRatio: 3, of: "drills/none" }], bundles)).toBe("");
+  });
+});
+
+describe("Bench report: floorsIntro", () => {
+  it("names the functions whose whole sets the table holds, from the floors themselves", () => {
+    const intro = floorsIntro([{}, { of: "lifecycle/complete" }, { of: "alerts/router" }]);
+    expect(intro).toContain(
+      "the rows named after lifecycle/complete and alerts/router measure each one's whole set",
+    );
+    expect(floorsIntro([{}, {}])).not.toContain("whole set");
   });
 });
