@@ -35,7 +35,7 @@ export function ratioSummary(
 
 /** The paragraph above the floors' table, naming the functions whose whole sets it holds. */
 export function floorsIntro(floors: ReadonlyArray<{ of?: string }>): string {
-  const sets = floors.flatMap((f) => (f.of ? [f.of] : []));
+  const sets = [...new Set(floors.flatMap((f) => (f.of ? [f.of] : [])))];
   return (
     "The floors under these figures: library code alone, no clawops code, bundled and imported the same way in " +
     "the same rounds. Rows without a function's name are parts: an SDK client, the handler chain. Parts do not " +
@@ -43,7 +43,8 @@ export function floorsIntro(floors: ReadonlyArray<{ of?: string }>): string {
     (sets.length
       ? `, so the rows named after ${sets.join(" and ")} measure each one's whole set of libraries as it loads ` +
         "them at a cold start (zod apart: its schemas count with the function's own code). A function loads every " +
-        "module of its set, so its import costs at least the set's, up to a run's noise.\n"
+        "module of its set, so its import costs at least the set's, up to a run's noise. A row \"without\" a " +
+        "package leaves out one the function could do without at a cold start: what it cannot shed.\n"
       : ".\n")
   );
 }
@@ -54,7 +55,12 @@ export function floorsIntro(floors: ReadonlyArray<{ of?: string }>): string {
  * not add up, so the function's excess over its set is reported as measured, not as a share of anything.
  */
 export function floorSummary(
-  floors: ReadonlyArray<{ name: string; importRatio: number; of?: string }>,
+  floors: ReadonlyArray<{
+    name: string;
+    importRatio: number;
+    of?: string;
+    leavesOut?: Readonly<Record<string, string>>;
+  }>,
   bundles: ReadonlyArray<{ function: string; importRatio: number }>,
 ): string {
   const x = (ratio: number) => `${(Math.round(ratio * 100) / 100).toFixed(2)}x`;
@@ -62,6 +68,16 @@ export function floorSummary(
     .flatMap((floor) => {
       const fn = floor.of && bundles.find((b) => b.function === floor.of);
       if (!fn) return [];
+      const without = Object.entries(floor.leavesOut ?? {});
+      if (without.length) {
+        const left = without.map(([pkg, why]) => `${pkg} (${why})`).join(", ");
+        const head = `- ${floor.of} without ${left}: its libraries ${x(floor.importRatio)}.`;
+        return [
+          floor.importRatio > TARGET_RATIO
+            ? `${head} Even without ${without.length === 1 ? "it" : "them"}, they are over ${TARGET_RATIO}x.`
+            : `${head} That would leave room for ${x(TARGET_RATIO - floor.importRatio)} above them.`,
+        ];
+      }
       const head = `- ${floor.of}: its libraries alone ${x(floor.importRatio)}, the function ${x(fn.importRatio)}.`;
       const above = fn.importRatio - floor.importRatio;
       const excess =

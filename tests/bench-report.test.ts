@@ -61,6 +61,23 @@ describe("Bench report: floorSummary", () => {
     );
   });
 
+  it("says what a set that leaves out a package the function could shed measures, and whether that is enough", () => {
+    const leavesOut = { "@aws-sdk/client-cloudwatch": "it could import it on first use" };
+    const lines = floorSummary(
+      [
+        { name: "a", importRatio: 2.8, of: "alerts/router", leavesOut },
+        { name: "b", importRatio: 2.3, of: "alerts/router", leavesOut },
+      ],
+      bundles,
+    ).split("\n");
+    expect(lines).toEqual([
+      "- alerts/router without @aws-sdk/client-cloudwatch (it could import it on first use): its libraries 2.80x. " +
+        "Even without it, they are over 2.5x.",
+      "- alerts/router without @aws-sdk/client-cloudwatch (it could import it on first use): its libraries 2.30x. " +
+        "That would leave room for 0.20x above them.",
+    ]);
+  });
+
   it("leaves out a set whose function was not measured (a filtered run)", () => {
     expect(floorSummary([{ name: "x", importRatio: 3, of: "drills/none" }], bundles)).toBe("");
   });
@@ -68,7 +85,12 @@ describe("Bench report: floorSummary", () => {
 
 describe("Bench report: floorsIntro", () => {
   it("names the functions whose whole sets the table holds, from the floors themselves", () => {
-    const intro = floorsIntro([{}, { of: "lifecycle/complete" }, { of: "alerts/router" }]);
+    const intro = floorsIntro([
+      {},
+      { of: "lifecycle/complete" },
+      { of: "alerts/router" },
+      { of: "alerts/router" },
+    ]);
     expect(intro).toContain(
       "the rows named after lifecycle/complete and alerts/router measure each one's whole set",
     );
