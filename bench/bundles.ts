@@ -140,7 +140,7 @@ export const FLOORS: Readonly<Record<string, Floor>> = {
     of: "alerts/router",
     leavesOut: {
       "@aws-sdk/client-cloudwatch":
-        "it reads alarm tags and graphs, so it could be imported on first use (functions/alerts/graph.ts)",
+        "used only for alarm tags and graphs, so functions/alerts/graph.ts could import it on first use",
     },
     source: [...ROUTER_CORE, ...HANDLER_CHAIN].join("\n"),
   },
