@@ -26,13 +26,21 @@ export function packageOf(input: string): string {
   return parts.slice(0, 2).join("/");
 }
 
-/** Sums a metafile's output bytes by package, largest first (only the `outputs` named, when given). */
-export function sharesOf(metafile: Metafile, only?: ReadonlySet<string>): PackageShare[] {
+/**
+ * Sums a metafile's output bytes by package, largest first (only the `outputs` named, when given). `keyOf`
+ * groups by something else (undefined: leave the input out).
+ */
+export function sharesOf(
+  metafile: Metafile,
+  only?: ReadonlySet<string>,
+  keyOf: (input: string) => string | undefined = packageOf,
+): PackageShare[] {
   const totals = new Map<string, number>();
   for (const [path, output] of Object.entries(metafile.outputs)) {
     if (only && !only.has(path)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = packageOf(input);
+      const name = keyOf(input);
+      if (name === undefined) continue;
       totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
     }
   }

@@ -190,6 +190,13 @@ export const median = (samples: number[]): number => quantile(samples, 0.5);
 
 const kb = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
 
+/** Builds a bundle of `source` (an entry written into `dir` as `<name>.ts`) as a function is built, into `dir/<name>`. */
+export async function buildSource(source: string, name: string, dir: string): Promise<BuiltFunction> {
+  const file = join(dir, `${name}.ts`);
+  await writeFile(file, source.endsWith("\n") ? source : `${source}\n`);
+  return buildFunction(file, join(dir, name));
+}
+
 /** Builds every function and the reference, then measures each (`filter`: only entries containing it). */
 export async function runBundlesBench(
   options: { runs?: number; filter?: string } = {},
@@ -198,18 +205,12 @@ export async function runBundlesBench(
   const root = process.cwd();
   const dir = await mkdtemp(join(tmpdir(), "clawops-bench-bundles-"));
   try {
-    const entry = join(dir, "reference.ts");
-    await writeFile(entry, 'export { WebClient } from "@slack/web-api";\n');
-    const reference = await buildFunction(entry, join(dir, "reference"));
+    const reference = await buildSource('export { WebClient } from "@slack/web-api";', "reference", dir);
     const referenceSamples: { wallMs: number; cpuMs: number }[] = [];
     const built: Measured[] = [];
-    const floors: (Measured & Pick<Floor, "of" | "leavesOut">)[] = [];
-    for (const [index, [name, { source, of, leavesOut }]] of Object.entries(FLOORS).entries()) {
-      const file = join(dir, `floor-${index}.ts`);
-      await writeFile(file, `${source}\n`);
-      const fn = await buildFunction(file, join(dir, `floor-${index}`));
-      floors.push({ name, ...(of ? { of } : {}), ...(leavesOut ? { leavesOut } : {}), fn, samples: [] });
-    }
+    const floors: (Measured & { meta: Omit<Floor, "source"> })[] = [];
+    for (const [index, [name, { source, ...meta }]] of Object.entries(FLOORS).entries())
+      floors.push({ name, meta, fn: await buildSource(source, `floor-${index}`, dir), samples: [] });
     for (const file of await findEntries(root)) {
       const name = relative(join(root, "functions"), file).replace(/\.ts$/, "");
       if (options.filter && !name.includes(options.filter)) continue;
@@ -252,10 +253,9 @@ export async function runBundlesBench(
           importRatioQuartiles: [ratioAt(samples, 0.25), ratioAt(samples, 0.75)],
         };
       }),
-      floors: floors.map(({ name, of, leavesOut, fn, samples }) => ({
+      floors: floors.map(({ name, meta, fn, samples }) => ({
         name,
-        ...(of ? { of } : {}),
-        ...(leavesOut ? { leavesOut } : {}),
+        ...meta,
         kb: kb(fn.coldBytes),
         importCpuMs: Math.round(cpu(samples) * 10) / 10,
         importRatio: ratio(samples),

@@ -13,13 +13,13 @@
  * failed call can take another path through the client than a real one.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type BuiltFunction, buildFunction } from "../scripts/bundling.js";
-import { median } from "./bundles.js";
+import { buildSource, median } from "./bundles.js";
 import { startLocalEndpoint } from "./first-request-endpoint.js";
 import {
   FIRST_REQUESTS,
@@ -50,9 +50,7 @@ export interface FirstRequestSample {
 /** Builds a part as bench/bundles.ts builds a function, into `dir`. */
 export async function buildPart(part: FirstRequestPart, name: string, dir: string): Promise<BuiltFunction> {
   if ("entry" in part) return buildFunction(join(process.cwd(), part.entry), join(dir, name));
-  const file = join(dir, `${name}.ts`);
-  await writeFile(file, part.source);
-  return buildFunction(file, join(dir, name));
+  return buildSource(part.source, name, dir);
 }
 
 /**

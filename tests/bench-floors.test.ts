@@ -1,26 +1,21 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageOf } from "../bench/bundle-analysis.js";
-import { FLOORS } from "../bench/bundles.js";
+import { packageOf, sharesOf } from "../bench/bundle-analysis.js";
+import { buildSource, FLOORS } from "../bench/bundles.js";
 import { type BuiltFunction, buildFunction, coldOutputsOf } from "../scripts/bundling.js";
 
 /** Bytes each library module (a `node_modules` file) puts into what a build loads at a cold start. */
 function coldLibraryModules(fn: BuiltFunction): Map<string, number> {
   const cold = coldOutputsOf(fn.metafile, relative(process.cwd(), fn.entryFile));
-  const modules = new Map<string, number>();
-  for (const [path, output] of Object.entries(fn.metafile.outputs)) {
-    if (!cold.has(path)) continue;
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const at = input.lastIndexOf("node_modules/");
-      if (at < 0 || bytesInOutput === 0) continue;
-      const module = input.slice(at);
-      modules.set(module, (modules.get(module) ?? 0) + bytesInOutput);
-    }
-  }
-  return modules;
+  const moduleOf = (input: string) => {
+    const at = input.lastIndexOf("node_modules/");
+    return at < 0 ? undefined : input.slice(at);
+  };
+  const shares = sharesOf(fn.metafile, cold, moduleOf).filter((s) => s.bytes > 0);
+  return new Map(shares.map((s) => [s.name, s.bytes]));
 }
 
 const packagesOf = (modules: Map<string, number>) => new Set([...modules.keys()].map(packageOf));
@@ -36,20 +31,16 @@ const parts = new Map<string, BuiltFunction>();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "clawops-bench-floors-test-"));
   for (const [index, [name, floor]] of Object.entries(FLOORS).entries()) {
-    const file = join(dir, `floor-${index}.ts`);
-    await writeFile(file, `${floor.source}\n`);
-    const built = await buildFunction(file, join(dir, `floor-${index}`));
+    const built = await buildSource(floor.source, `floor-${index}`, dir);
     parts.set(name, built);
     if (floor.of) {
       const fn = join(process.cwd(), "functions", `${floor.of}.ts`);
-      const leftOut = Object.keys(floor.leavesOut ?? {});
-      const leftOutFile = join(dir, `left-out-${index}.ts`);
-      await writeFile(leftOutFile, leftOut.map((p) => `export * from ${JSON.stringify(p)};\n`).join(""));
+      const leftOut = Object.keys(floor.leavesOut ?? {}).map((p) => `export * from ${JSON.stringify(p)};`);
       sets.set(name, {
         floor: built,
         fn: await buildFunction(fn, join(dir, `${floor.of}-${index}`)),
         ...(leftOut.length
-          ? { leftOut: await buildFunction(leftOutFile, join(dir, `left-out-${index}`)) }
+          ? { leftOut: await buildSource(leftOut.join("\n"), `left-out-${index}`, dir) }
           : {}),
       });
     }
