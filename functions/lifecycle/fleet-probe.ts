@@ -3,27 +3,49 @@ import { batchInstanceIds, InstanceNotRegistered, type InvocationResult } from "
 import { probeCommandInput } from "./gateway-probe.js";
 import { listInvocations, sendCommand } from "./run-command.js";
 
+/** What one monitor run's SendCommand calls did: the commands sent, and the instances SSM refused. */
+export interface FleetProbeSent {
+  readonly commandIds: string[];
+  /** Instances SSM answered `InvalidInstanceId` for, alone in their SendCommand: unreachable through SSM. */
+  readonly refused: string[];
+}
+
+const COMMENT = "clawops gateway health monitor";
+
 /**
  * Sends the gateway probe to every instance: one SendCommand per batch of at most 50 (calls grow with ceil(N/50),
- * not N). Returns the command ids; a batch SSM refuses because an instance is not registered is left out (its
- * instances simply have no result). The monitor does not wait for the bounded script: it collects the
- * results on its next run (`collectFleetProbe`), a period later, so no run idles in Lambda.
+ * not N). The monitor does not wait for the bounded script: it collects the results on its next run
+ * (`collectFleetProbe`), a period later, so no run idles in Lambda.
  */
 export async function sendFleetProbe(
   instanceIds: readonly string[],
   endpoint: GatewayEndpoint,
-): Promise<string[]> {
-  const commandIds = await Promise.all(
-    batchInstanceIds(instanceIds).map((batch) =>
-      sendCommand(probeCommandInput(batch, endpoint, "clawops gateway health monitor")).catch(
-        (error: unknown) => {
-          if (error instanceof InstanceNotRegistered) return undefined;
-          throw error;
-        },
-      ),
-    ),
-  );
-  return commandIds.filter((id): id is string => id !== undefined);
+): Promise<FleetProbeSent> {
+  const sent = await Promise.all(batchInstanceIds(instanceIds).map((batch) => sendBatch(batch, endpoint)));
+  return { commandIds: sent.flatMap((s) => s.commandIds), refused: sent.flatMap((s) => s.refused) };
+}
+
+/**
+ * SSM refuses a whole SendCommand with `InvalidInstanceId` when ANY listed instance's agent is stopped or not
+ * registered, without saying which in a field: the batch is split in halves until the refused instances stand
+ * alone (about 2·log2(50) extra calls for one such instance in a batch), so the others are still probed.
+ */
+async function sendBatch(batch: readonly string[], endpoint: GatewayEndpoint): Promise<FleetProbeSent> {
+  try {
+    return { commandIds: [await sendCommand(probeCommandInput(batch, endpoint, COMMENT))], refused: [] };
+  } catch (error) {
+    if (!(error instanceof InstanceNotRegistered)) throw error;
+    if (batch.length === 1) return { commandIds: [], refused: [...batch] };
+    const half = Math.ceil(batch.length / 2);
+    const [first, second] = await Promise.all([
+      sendBatch(batch.slice(0, half), endpoint),
+      sendBatch(batch.slice(half), endpoint),
+    ]);
+    return {
+      commandIds: [...first.commandIds, ...second.commandIds],
+      refused: [...first.refused, ...second.refused],
+    };
+  }
 }
 
 /** The results of probes sent earlier: ONE ListCommandInvocations (with Details) per command. */

@@ -10,6 +10,8 @@ export interface PendingProbe {
   readonly commandIds: readonly string[];
   /** Epoch ms it was sent. */
   readonly sentAt: number;
+  /** Instances SSM refused to send it to (`InvalidInstanceId`): the next run counts them as failed probes. */
+  readonly refused?: readonly string[] | undefined;
 }
 
 /** What the monitor keeps between runs: every instance's history and the probe it sent last. */

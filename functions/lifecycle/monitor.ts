@@ -4,13 +4,17 @@ import type { InvocationResult, LifecycleSettings } from "@clawops/core/lifecycl
 import {
   countVerdicts,
   decideInstanceHealth,
+  type InstanceHealthDecision,
   type InstanceHealthHistory,
   InstanceInGracePeriod,
-  type InstanceVerdict,
   MonitorMetric,
+  type MonitorProbe,
+  type MonitorSettings,
   monitorProbeFromInvocation,
   pruneHistories,
 } from "@clawops/core/lifecycle";
+// limitMarks and REFUSED_PROBE are not exported by @clawops/core/lifecycle's index yet (outside this change).
+import { limitMarks, REFUSED_PROBE } from "../../packages/core/src/lifecycle/monitor.js";
 import { describeGroup, markUnhealthy } from "./auto-scaling.js";
 import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
 import { loadMonitorState, type PendingProbe, saveMonitorState } from "./health-history.js";
@@ -31,17 +35,20 @@ export interface MonitorOptions {
   readonly now?: () => number;
 }
 
-/** The command ids of the last run's probe, unless it is too old to describe the fleet now. */
-function freshCommandIds(pending: PendingProbe | undefined, periodSeconds: number, now: number): string[] {
-  if (!pending || now - pending.sentAt > STALE_AFTER_PERIODS * periodSeconds * 1000) return [];
-  return [...pending.commandIds];
+/** The last run's probe (its commands and the instances SSM refused), unless too old to describe the fleet now. */
+function freshProbe(pending: PendingProbe | undefined, periodSeconds: number, now: number) {
+  if (!pending || now - pending.sentAt > STALE_AFTER_PERIODS * periodSeconds * 1000) {
+    return { commandIds: [], refused: new Set<string>() };
+  }
+  return { commandIds: [...pending.commandIds], refused: new Set(pending.refused ?? []) };
 }
 
 /**
  * The gateway health monitor (schedule, every minute): collect the probe the previous run sent, count healthy
  * and unhealthy gateways, after N failures in a row mark the instance Unhealthy so the group replaces it (the
- * group's health check is against the gateway, not the instance), then send this run's probe for the next run
- * to collect. Nothing waits for the bounded probe script: a run lasts its few AWS calls (bench/cost.ts).
+ * group's health check is against the gateway, not the instance), within the run's cap on marks (`limitMarks`),
+ * then send this run's probe for the next run to collect. Nothing waits for the bounded probe script: a run
+ * lasts its few AWS calls (bench/cost.ts).
  */
 export function createMonitorHandler(options: MonitorOptions = {}) {
   const clock = options.now ?? Date.now;
@@ -57,69 +64,130 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         .map((i) => i.instanceId);
       const state = await loadMonitorState(env, asg);
       const histories = pruneHistories(state.histories, inService);
-      const pending = freshCommandIds(state.pending, settings.monitor.periodSeconds, clock());
-      const results = await collectFleetProbe(pending);
-      const judged = await judgeFleet(inService, histories, results, settings, group.gracePeriodSeconds);
-      for (const { instanceId, marked, history, reason } of judged.marks)
-        logger.warn(
-          marked
-            ? "gateway unhealthy: instance marked Unhealthy"
-            : "gateway unhealthy inside the grace period",
-          { instanceId, failures: history.failures, reason },
-        );
+      const last = freshProbe(state.pending, settings.monitor.periodSeconds, clock());
+      const results = await collectFleetProbe(last.commandIds);
+      const decisionSettings = { ...settings.monitor, gracePeriodSeconds: group.gracePeriodSeconds };
+      const judged: JudgedInstance[] = [];
+      for (const decision of decideFleet(
+        inService,
+        histories,
+        results,
+        last.refused,
+        settings,
+        decisionSettings,
+      )) {
+        const done = await carryOut(decision, Date.now());
+        histories[done.instanceId] = done.history;
+        judged.push(done);
+        if (done.log)
+          logger.warn(done.log, {
+            instanceId: done.instanceId,
+            failures: done.history.failures,
+            reason: done.probe.reason,
+            heldBack: done.heldBack,
+          });
+      }
       const sentAt = clock();
-      const commandIds = await sendFleetProbe(inService, settings.gateway);
-      await saveMonitorState(env, asg, { histories, pending: { commandIds, sentAt } }, clock());
-      const counts = countVerdicts(judged.verdicts);
+      const sent = await sendFleetProbe(inService, settings.gateway);
+      if (sent.refused.length > 0)
+        logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", {
+          refused: sent.refused,
+        });
+      await saveMonitorState(env, asg, { histories, pending: { ...sent, sentAt } }, clock());
+      const verdicts = judged.map((j) => j.verdict);
+      const counts = countVerdicts(verdicts);
       metrics.addDimension("Fleet", settings.fleetName);
       // Per-instance health and the healthy count ride in the EMF line as properties: searchable in Logs Insights
       // without a custom metric each ($0.30 a month); the alarm needs only the unhealthy count.
-      metrics.addMetadata("gatewayHealth", JSON.stringify(judged.gatewayHealth));
+      metrics.addMetadata("gatewayHealth", JSON.stringify(gatewayHealthOf(judged)));
       metrics.addMetadata("healthyGateways", String(counts.healthy));
       metrics.addMetric(MonitorMetric.UnhealthyGateways, MetricUnit.Count, counts.unhealthy);
       logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
       return {
         inService: inService.length,
         ...counts,
-        marked: judged.verdicts.filter((v) => v === "mark-unhealthy").length,
+        marked: verdicts.filter((v) => v === "mark-unhealthy").length,
+        heldBack: verdicts.filter((v) => v === "held-back").length,
       };
     },
   });
 }
 
-/** Decides every instance from its probe result (updating `histories`) and marks those that reached N. */
-async function judgeFleet(
+/** One instance's decision this run; `log` says what an operator should read about it, if anything. */
+interface JudgedInstance extends InstanceHealthDecision {
+  readonly instanceId: string;
+  readonly probe: MonitorProbe;
+  /** Why a due mark was held back (`limitMarks`). */
+  readonly heldBack?: string | undefined;
+  readonly log?: string | undefined;
+}
+
+/**
+ * Decides every instance from its probe (an instance SSM refused counts as a failed probe), then holds back the
+ * marks over the run's cap (`limitMarks`): they stay unhealthy in the count and are tried again next run.
+ */
+function decideFleet(
   inService: readonly string[],
-  histories: Record<string, InstanceHealthHistory>,
+  histories: Readonly<Record<string, InstanceHealthHistory>>,
   results: ReadonlyMap<string, InvocationResult>,
+  refused: ReadonlySet<string>,
   settings: LifecycleSettings,
-  gracePeriodSeconds: number,
-) {
-  const decisionSettings = { ...settings.monitor, gracePeriodSeconds };
-  const verdicts: InstanceVerdict[] = [];
-  const gatewayHealth: Record<string, 0 | 1> = {};
-  const marks: { instanceId: string; marked: boolean; history: InstanceHealthHistory; reason: string }[] = [];
-  for (const instanceId of inService) {
-    const now = Date.now();
-    const probe = monitorProbeFromInvocation(results.get(instanceId), settings.gateway);
-    let { verdict, history } = decideInstanceHealth(histories[instanceId], probe, decisionSettings, now);
-    if (verdict === "mark-unhealthy") {
-      const marked = await markUnhealthy(instanceId).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof InstanceInGracePeriod) return false;
-          throw error;
-        },
-      );
-      if (marked) history = { ...history, markedUnhealthyAt: now };
-      else verdict = "in-grace";
-      marks.push({ instanceId, marked, history, reason: probe.reason });
-    }
-    histories[instanceId] = history;
-    verdicts.push(verdict);
-    if (probe.healthy !== undefined) gatewayHealth[instanceId] = probe.healthy ? 1 : 0;
+  decisionSettings: MonitorSettings,
+): JudgedInstance[] {
+  const now = Date.now();
+  const decided = inService.map((instanceId) => {
+    const probe = refused.has(instanceId)
+      ? REFUSED_PROBE
+      : monitorProbeFromInvocation(results.get(instanceId), settings.gateway);
+    return {
+      instanceId,
+      probe,
+      ...decideInstanceHealth(histories[instanceId], probe, decisionSettings, now),
+    };
+  });
+  const { heldBack } = limitMarks(
+    decided.filter((d) => d.verdict === "mark-unhealthy").map((d) => d.instanceId),
+    {
+      inService: inService.length,
+      alreadyMarked: decided.filter((d) => d.history.markedUnhealthyAt !== undefined).length,
+      probed: decided.filter((d) => d.probe.healthy !== undefined && !refused.has(d.instanceId)).length,
+    },
+  );
+  const reasons = new Map(heldBack.map((h) => [h.instanceId, h.reason]));
+  return decided.map((d) =>
+    reasons.has(d.instanceId)
+      ? {
+          ...d,
+          verdict: "held-back",
+          heldBack: reasons.get(d.instanceId),
+          log: "gateway unhealthy: marking held back",
+        }
+      : d,
+  );
+}
+
+/** Marks an instance due for it; AWS refusing inside the grace period makes it `in-grace`. */
+async function carryOut(decision: JudgedInstance, now: number): Promise<JudgedInstance> {
+  if (decision.verdict !== "mark-unhealthy") return decision;
+  try {
+    await markUnhealthy(decision.instanceId);
+    return {
+      ...decision,
+      history: { ...decision.history, markedUnhealthyAt: now },
+      log: "gateway unhealthy: instance marked Unhealthy",
+    };
+  } catch (error) {
+    if (!(error instanceof InstanceInGracePeriod)) throw error;
+    return { ...decision, verdict: "in-grace", log: "gateway unhealthy inside the grace period" };
   }
-  return { verdicts, gatewayHealth, marks };
+}
+
+/** Per-instance health of the gateways that answered: 1 healthy, 0 not. */
+function gatewayHealthOf(judged: readonly JudgedInstance[]): Record<string, 0 | 1> {
+  const health: Record<string, 0 | 1> = {};
+  for (const { instanceId, probe } of judged)
+    if (probe.healthy !== undefined) health[instanceId] = probe.healthy ? 1 : 0;
+  return health;
 }
 
 /** The deployed monitor. */

@@ -4,7 +4,12 @@ import {
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  type CommandInvocation,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { metrics } from "@clawops/core";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
@@ -205,5 +210,129 @@ describe("Function: monitor (gateway health monitor)", () => {
     expect(ssm.calls()).toHaveLength(40); // 20 ListCommandInvocations of the last probe, 20 SendCommand
     expect(autoscaling.calls()).toHaveLength(1);
     expect(dynamo.calls()).toHaveLength(2);
+  });
+
+  it.each<[string, CommandInvocation]>([
+    ["not delivered in time", { Status: "TimedOut", StatusDetails: "DeliveryTimedOut" }],
+    ["failed", { Status: "Failed", StatusDetails: "Failed" }],
+    ["cancelled", { Status: "Cancelled", StatusDetails: "Cancelled" }],
+    ["answered with output that is not the probe's", { Status: "Success", CommandPlugins: [{ Output: "" }] }],
+  ])(
+    "marks no instance and counts nothing when SSM's probe was %s for the whole fleet (gateways fine)",
+    async (_case, invocation) => {
+      fleet(4, () => 200);
+      storedState(Object.fromEntries(ids(4).map((id) => [id, { failures: 2, firstSeenAt: 0, runs: 60 }])));
+      ssm.on(ListCommandInvocationsCommand).resolves({
+        CommandInvocations: ids(4).map((InstanceId) => ({ InstanceId, ...invocation })),
+      });
+      await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 0, unhealthy: 0, marked: 0 });
+      expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+      const saved = JSON.parse(savedItem().histories!.S!);
+      expect(saved["i-1000"].failures).toBe(2);
+    },
+  );
+
+  it.each([
+    [1, 1],
+    [3, 1],
+    [10, 1],
+    [30, 3],
+  ])(
+    "marks at most 10%% of %i failing instances in one run (%i), holding the others back but counting them unhealthy",
+    async (n, marked) => {
+      fleet(n, () => 503);
+      storedState(Object.fromEntries(ids(n).map((id) => [id, { failures: 2, firstSeenAt: 0, runs: 60 }])));
+      const blobs = await emfOf(async () =>
+        expect(monitor({}, context)).resolves.toMatchObject({ unhealthy: n, marked, heldBack: n - marked }),
+      );
+      expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(marked);
+      expect(blobs[0]).toMatchObject({ UnhealthyGateways: n });
+      const saved = JSON.parse(savedItem().histories!.S!);
+      const heldBack = ids(n).slice(marked);
+      expect(heldBack.map((id) => saved[id].failures)).toEqual(heldBack.map(() => 3));
+      expect(heldBack.filter((id) => saved[id].markedUnhealthyAt !== undefined)).toEqual([]);
+    },
+  );
+
+  it("does not mark the last instance it has not marked yet (the group would have no healthy instance)", async () => {
+    fleet(2, () => 503);
+    storedState({
+      "i-1000": { failures: 5, firstSeenAt: 0, runs: 60, markedUnhealthyAt: Date.now() - 60_000 },
+      "i-1001": { failures: 2, firstSeenAt: 0, runs: 60 },
+    });
+    await expect(monitor({}, context)).resolves.toMatchObject({ unhealthy: 2, marked: 0, heldBack: 1 });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+});
+
+describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", () => {
+  /** The monitor's item, kept between runs like the table does. */
+  function persistentState() {
+    let item: Record<string, unknown> | undefined;
+    dynamo.on(GetItemCommand).callsFake(() => ({ Item: item }));
+    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      item = input.Item;
+      return {};
+    });
+  }
+
+  /** SSM refuses any SendCommand listing one of `stopped` (agent stopped); the others' gateways answer `status`. */
+  function ssmRefusing(stopped: readonly string[], status: (id: string) => number) {
+    const sent = new Map<string, string[]>();
+    ssm.on(SendCommandCommand).callsFake((input: { InstanceIds: string[] }) => {
+      if (input.InstanceIds.some((id) => stopped.includes(id))) {
+        throw new ServiceException({
+          name: "InvalidInstanceId",
+          message: "Instances not in a valid state for account 123456789012",
+          $fault: "client",
+          $metadata: {},
+        });
+      }
+      const id = `cmd-${sent.size + 1}`;
+      sent.set(id, input.InstanceIds);
+      return { Command: { CommandId: id } };
+    });
+    ssm.on(ListCommandInvocationsCommand).callsFake((input: { CommandId: string }) => ({
+      CommandInvocations: (sent.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        Status: "Success",
+        CommandPlugins: [{ Output: probeOutput(status(InstanceId)) }],
+      })),
+    }));
+  }
+
+  it("probes the rest of the batch and marks a dead gateway in it", async () => {
+    fleet(60, () => 200, 0);
+    persistentState();
+    ssmRefusing(["i-1002"], (id) => (id === "i-1000" ? 0 : 200));
+    const runs = [];
+    for (let run = 0; run < 4; run += 1) runs.push(await monitor({}, context));
+    const sent = ssm.commandCalls(SendCommandCommand).slice(-10);
+    expect(sent.some((c) => c.args[0].input.InstanceIds?.includes("i-1000"))).toBe(true);
+    expect(runs[1]).toMatchObject({ healthy: 58, unhealthy: 2 });
+    const marked = autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId);
+    expect(marked).toContain("i-1000");
+  });
+
+  it("counts an instance SSM keeps refusing as failed and marks it after N runs in a row", async () => {
+    fleet(3, () => 200, 0);
+    persistentState();
+    ssmRefusing(["i-1002"], () => 200);
+    const runs = [];
+    for (let run = 0; run < 4; run += 1) runs.push(await monitor({}, context));
+    expect(runs.map((r) => (r as { unhealthy: number }).unhealthy)).toEqual([0, 1, 1, 1]);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
+      ["i-1002"],
+    );
+  });
+
+  it("marks nothing when SSM refuses every instance (an SSM or IAM outage), but counts them unhealthy", async () => {
+    fleet(3, () => 200, 0);
+    persistentState();
+    ssmRefusing(ids(3), () => 200);
+    const runs = [];
+    for (let run = 0; run < 5; run += 1) runs.push(await monitor({}, context));
+    expect(runs.at(-1)).toMatchObject({ unhealthy: 3, marked: 0, heldBack: 3 });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
 });

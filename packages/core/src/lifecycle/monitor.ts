@@ -15,7 +15,10 @@ export interface InstanceHealthHistory {
   readonly lastReason?: string | undefined;
 }
 
-/** One instance's probe in a monitor run: healthy, unhealthy, or unknown (no result this run). */
+/**
+ * One instance's probe in a monitor run: healthy, unhealthy, or unknown (no result this run, or a command SSM
+ * did not run to the end: that says nothing about the gateway).
+ */
 export interface MonitorProbe {
   readonly healthy: boolean | undefined;
   readonly reason: string;
@@ -30,7 +33,8 @@ export interface MonitorSettings {
   readonly periodSeconds: number;
 }
 
-export type InstanceVerdict = "healthy" | "failing" | "mark-unhealthy" | "in-grace" | "unknown";
+/** `held-back`: due to be marked, but over the run's cap on marks (`limitMarks`); still counted unhealthy. */
+export type InstanceVerdict = "healthy" | "failing" | "mark-unhealthy" | "held-back" | "in-grace" | "unknown";
 
 export interface InstanceHealthDecision {
   readonly verdict: InstanceVerdict;
@@ -63,21 +67,87 @@ export function decideInstanceHealth(
   return { verdict: "mark-unhealthy", history: next };
 }
 
-/** One instance's probe from a ListCommandInvocations entry (or its absence: unknown). */
+/**
+ * One instance's probe from a ListCommandInvocations entry (or its absence: unknown). Only a probe the gateway
+ * answered counts: a command SSM could not deliver or finish (`TimedOut` with DeliveryTimedOut, `Failed`,
+ * `Cancelled`, ...) or whose output does not follow the contract is unknown. The script always exits 0 and
+ * prints its contract, so anything else is SSM's or the instance's trouble, and one SSM outage must not read as
+ * a fleet of dead gateways.
+ */
 export function monitorProbeFromInvocation(
   result: InvocationResult | undefined,
   endpoint: GatewayEndpoint,
 ): MonitorProbe {
   if (!result) return { healthy: undefined, reason: "no invocation yet" };
   if (isInvocationInFlight(result)) return { healthy: undefined, reason: `probe ${result.status}` };
-  if (result.status !== "Success") return { healthy: false, reason: `probe command ${result.status}` };
+  if (result.status !== "Success") {
+    return { healthy: undefined, reason: `probe command ${result.status}: SSM did not run it to the end` };
+  }
   try {
     const health = judgeGatewayHealth(parseGatewayProbe(result.stdout), endpoint);
     return { healthy: health.healthy, reason: health.reason };
   } catch (error) {
     if (!(error instanceof ProbeOutputError)) throw error;
-    return { healthy: false, reason: error.message };
+    return { healthy: undefined, reason: error.message };
   }
+}
+
+/**
+ * The probe of an instance SSM refused to send it to (`InvalidInstanceId`: its agent stopped or lost its
+ * registration). Such an instance cannot be probed, nor its gateway reached by anything clawops runs: it counts
+ * as a failed probe, so N refusals in a row mark it like N failed probes (within `limitMarks`).
+ */
+export const REFUSED_PROBE: MonitorProbe = {
+  healthy: false,
+  reason: "SSM refused to send the probe (InvalidInstanceId: agent stopped or not registered)",
+};
+
+/** The share of InService instances one monitor run may mark Unhealthy (at least one instance). */
+export const MAX_MARKED_SHARE = 0.1;
+
+/** The fleet a run's marks are limited against. */
+export interface MarkLimitFleet {
+  /** InService instances. */
+  readonly inService: number;
+  /** InService instances clawops marked Unhealthy in an earlier run (the group has not replaced them yet). */
+  readonly alreadyMarked: number;
+  /** InService instances whose probe SSM ran this run (answered healthy or not by the gateway). */
+  readonly probed: number;
+}
+
+/** A candidate the run does not mark, and why. */
+export interface HeldBackMark {
+  readonly instanceId: string;
+  readonly reason: string;
+}
+
+/**
+ * Which of a run's `mark-unhealthy` candidates are marked (in order) and which are held back. A run marks at
+ * most max(1, floor(`maxShare` × InService)); never the last InService instance clawops has not marked (a group
+ * of one excepted: its one gateway is down and serves nothing until replaced); and nothing when SSM ran the
+ * probe on no instance (it refused or could not deliver to every one: an SSM or IAM outage, not dead gateways).
+ * Held-back instances stay unhealthy in the run's count, so the unhealthy-gateways alarm still fires; the next
+ * run tries again.
+ */
+export function limitMarks(
+  candidates: readonly string[],
+  fleet: MarkLimitFleet,
+  maxShare: number = MAX_MARKED_SHARE,
+): { mark: string[]; heldBack: HeldBackMark[] } {
+  const cap = Math.max(1, Math.floor(maxShare * fleet.inService));
+  const unmarked = fleet.inService - fleet.alreadyMarked;
+  const keepOne = fleet.inService > 1 ? unmarked - 1 : unmarked;
+  const budget = fleet.probed === 0 ? 0 : Math.max(0, Math.min(cap, keepOne));
+  const why =
+    fleet.probed === 0
+      ? "SSM ran the probe on no instance this run: an SSM or IAM problem is not a fleet of dead gateways"
+      : budget < cap
+        ? `marking it would leave no InService instance clawops has not marked (${unmarked} of ${fleet.inService} unmarked)`
+        : `over this run's cap of ${cap} mark(s) (${Math.round(maxShare * 100)}% of ${fleet.inService} InService)`;
+  return {
+    mark: candidates.slice(0, budget),
+    heldBack: candidates.slice(budget).map((instanceId) => ({ instanceId, reason: why })),
+  };
 }
 
 /** Histories of the instances still InService; the rest are dropped (the group replaced them). */

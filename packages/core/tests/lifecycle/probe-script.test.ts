@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
@@ -7,17 +8,17 @@ import { gatewayProbeCommands, judgeGatewayHealth, parseGatewayProbe } from "../
 
 const run = promisify(execFile);
 
-/** Runs the probe script exactly as AWS-RunShellScript would: the commands joined into one bash script. */
-async function runProbe(port: number, options: { requireJsonOk?: boolean } = {}) {
+/** Runs the probe script exactly as AWS-RunShellScript would: the commands joined into one script (bash or dash). */
+async function runProbe(port: number, options: { requireJsonOk?: boolean; shell?: string } = {}) {
   const endpoint = {
     port,
     path: "/health",
     requireJsonOk: options.requireJsonOk ?? false,
     probeTimeoutSeconds: 2,
   };
-  const { stdout } = await run("bash", ["-c", gatewayProbeCommands(endpoint).join("\n")]);
+  const { stdout } = await run(options.shell ?? "bash", ["-c", gatewayProbeCommands(endpoint).join("\n")]);
   const result = parseGatewayProbe(stdout);
-  return { result, health: judgeGatewayHealth(result, endpoint) };
+  return { stdout, result, health: judgeGatewayHealth(result, endpoint) };
 }
 
 let server: Server;
@@ -71,5 +72,47 @@ describe("Function: gatewayProbeCommands (run with bash and curl)", () => {
     const { result } = await runProbe(port);
     expect(result.status).toBe(200);
     expect(result.body).toBe('line one\nCLAWOPS_HTTP_STATUS=500\n"ok": false');
+  });
+
+  /** A health answer over 1 KiB: 40 channels, `"ok"` placed as the case says. */
+  const longBody = (ok: Record<string, unknown>, okFirst = true) => {
+    const channels = Array.from({ length: 40 }, (_, i) => ({ id: `channel-${i}`, ok: false }));
+    return JSON.stringify(okFirst ? { ...ok, channels } : { channels, ...ok });
+  };
+  const shells = ["bash", "dash"].filter((shell) => existsSync(`/bin/${shell}`));
+
+  it.each(
+    shells.flatMap((shell) => [
+      [shell, "first", longBody({ ok: true }), true, "HTTP 200"],
+      [shell, "last", longBody({ ok: true }, false), true, "HTTP 200"],
+      [
+        shell,
+        "false at the top, true in every channel",
+        longBody({ ok: false }),
+        false,
+        'HTTP 200 but "ok" is not true',
+      ],
+      [shell, "missing at the top", longBody({}), false, 'HTTP 200 but "ok" is not true'],
+      [shell, "a string", longBody({ ok: "true" }, false), false, 'HTTP 200 but "ok" is not true'],
+    ]),
+  )(
+    "judges a JSON body over 1 KiB on the instance (%s): top-level ok %s",
+    async (shell, _case, body, healthy, reason) => {
+      answer = { status: 200, body };
+      expect(body.length).toBeGreaterThan(1024);
+      const { stdout, result, health } = await runProbe(port, { requireJsonOk: true, shell });
+      expect(health).toEqual({ healthy, reason });
+      expect(result).toMatchObject({ bodyBytes: body.length, body: body.slice(0, 1024) });
+      // ListCommandInvocations keeps 2,500 characters of a plugin's output: the monitor reads it there.
+      expect(stdout.length).toBeLessThan(1_600);
+    },
+  );
+
+  it("reports the size of a body over 1 KiB without judging it when ok is not required", async () => {
+    answer = { status: 200, body: "x".repeat(5000) };
+    const { stdout, result, health } = await runProbe(port);
+    expect(result).toEqual({ curlExit: 0, status: 200, body: "x".repeat(1024), bodyBytes: 5000 });
+    expect(stdout).not.toContain("CLAWOPS_JSON_OK");
+    expect(health).toEqual({ healthy: true, reason: "HTTP 200" });
   });
 });

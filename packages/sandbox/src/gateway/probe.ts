@@ -14,7 +14,8 @@ export const CurlExit = {
   RecvError: 56,
 } as const;
 
-const BODY_LIMIT = 1024;
+/** What the probe script on an instance reads of a body (it judges `ok` on up to 64 KiB, prints the first 1 KiB). */
+const BODY_LIMIT = 64 * 1024;
 
 /**
  * Makes a real HTTP GET to `127.0.0.1:port` + `path`, bounded by `timeoutMs` for the whole exchange like

@@ -1,4 +1,6 @@
 import { formatGatewayProbeOutput, judgeGatewayHealth, parseGatewayProbe } from "@clawops/core/lifecycle";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayProcessError } from "../../src/gateway/errors.js";
 import { GatewayProcesses } from "../../src/gateway/gateway-fleet.js";
@@ -185,6 +187,24 @@ describe("Class: GatewayProcesses", () => {
 
     expect(parseGatewayProbe(formatGatewayProbeOutput(result))).toEqual(result);
     expect(judgeGatewayHealth(result, endpoint(port)).healthy).toBe(true);
+  });
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])("judges a JSON health answer over 1 KiB on its whole body (ok %s: healthy %s)", async (ok, healthy) => {
+    const body = JSON.stringify({ status: "live", plugins: "x".repeat(3_000), ok });
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+
+      const result = parseGatewayProbe(formatGatewayProbeOutput(await probeGateway(port)));
+
+      expect(judgeGatewayHealth(result, endpoint(port)).healthy).toBe(healthy);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
