@@ -59,8 +59,15 @@ export function Alerts({ stack, app }: StackContext) {
   const statements = [
     // The one secret this role may read.
     new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [secret.secretArn] }),
+    // Every DynamoDB command functions/alerts/state.ts sends (Query reads a storm window's transitions).
     new iam.PolicyStatement({
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      actions: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+      ],
       resources: [table.tableArn],
     }),
     new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn] }),

@@ -1,5 +1,6 @@
 import {
   type AlarmThread,
+  type AlarmTransition,
   type Alert,
   type AlertRoute,
   type AlertRouterSettings,
@@ -20,6 +21,7 @@ import { ensureStormRendered } from "./storm-group.js";
 /** What delivering one alert did. */
 export interface DeliveryOutcome {
   readonly status: "posted" | "opened" | "replied" | "resolved" | "grouped" | "skipped";
+  /** The channel as routed for a new message; the thread's channel id for a reply or a resolution. */
   readonly channel?: string;
   readonly ts?: string;
   readonly reason?: string;
@@ -43,7 +45,7 @@ export async function deliverAlert(
 ): Promise<DeliveryOutcome> {
   const { slack, state } = deps;
   if (alert.kind === "clawops") {
-    const ts = await postMessage(slack, route.channel, renderClawopsMessage(alert.event, { route }));
+    const { ts } = await postMessage(slack, route.channel, renderClawopsMessage(alert.event, { route }));
     return { status: "posted", channel: route.channel, ts };
   }
   const event = alert.event;
@@ -61,23 +63,24 @@ export async function deliverAlert(
     const position = await state.joinStorm(route.channel, windowStart, entry);
     if (decideStorm(position, threshold) === "grouped") {
       const window = { channel: route.channel, windowStart, windowSeconds, threshold, region: event.region };
-      const ts = await ensureStormRendered(window, position, state, slack);
+      const group = await ensureStormRendered(window, position, state, slack);
       const ownOpen = thread?.ts !== undefined && !thread.resolved;
       const next: AlarmThread = ownOpen
         ? { ...thread, ...base }
         : transition.state === "ALARM"
           ? {
               ...base,
-              channel: route.channel,
-              ts,
+              channel: group.channel,
+              ts: group.ts,
               openedAt: transition.at,
               severity: route.severity,
               resolved: false,
               grouped: true,
+              stormWindow: { channel: route.channel, windowStart },
             }
-          : { ...base, channel: route.channel, severity: route.severity, resolved: true };
+          : { ...base, channel: group.channel, severity: route.severity, resolved: true };
       await state.putThread(next);
-      return { status: "grouped", channel: route.channel, ts };
+      return { status: "grouped", channel: route.channel, ts: group.ts };
     }
   }
 
@@ -87,10 +90,10 @@ export async function deliverAlert(
         route,
         ...(deps.settings.fleetLogGroupName ? { logGroupName: deps.settings.fleetLogGroupName } : {}),
       });
-      const ts = await postMessage(slack, route.channel, message);
+      const { ts, channel } = await postMessage(slack, route.channel, message);
       const opened: AlarmThread = {
         ...base,
-        channel: route.channel,
+        channel,
         ts,
         openedAt: transition.at,
         severity: route.severity,
@@ -98,7 +101,7 @@ export async function deliverAlert(
         ...(detail.state.reason ? { openReason: detail.state.reason.slice(0, 2000) } : {}),
       };
       await state.putThread(opened);
-      await uploadGraph(event, route.channel, ts, deps);
+      await uploadGraph(event, channel, ts, deps);
       return { status: "opened", channel: route.channel, ts };
     }
     case "reply": {
@@ -110,18 +113,37 @@ export async function deliverAlert(
     case "resolve": {
       const { thread: open, durationMs } = decision;
       const ts = open.ts as string;
-      if (!open.grouped)
-        await updateMessage(slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
+      if (open.grouped) await showInStormGroup(open, transition, event.region, deps);
+      else await updateMessage(slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
       await postMessage(slack, open.channel, renderThreadReply(event, durationMs), ts);
       await state.putThread({ ...open, ...base, resolved: true });
       return { status: "resolved", channel: open.channel, ts };
     }
     case "post": {
-      const ts = await postMessage(slack, route.channel, renderAlarmMessage(event, { route }));
-      await state.putThread({ ...base, channel: route.channel, severity: route.severity, resolved: true });
-      return { status: "posted", channel: route.channel, ts };
+      const posted = await postMessage(slack, route.channel, renderAlarmMessage(event, { route }));
+      await state.putThread({ ...base, channel: posted.channel, severity: route.severity, resolved: true });
+      return { status: "posted", channel: route.channel, ts: posted.ts };
     }
   }
+}
+
+/**
+ * A grouped alarm's new state (its recovery) goes into the group message of the storm window that listed
+ * it, whose line then shows the latest state, as the window's other alarms do.
+ */
+async function showInStormGroup(
+  thread: AlarmThread,
+  transition: AlarmTransition,
+  region: string,
+  deps: DeliveryDeps,
+): Promise<void> {
+  if (!thread.stormWindow) return; // Saved before threads named their window: only the reply says it.
+  const { channel, windowStart } = thread.stormWindow;
+  const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
+  const entry = { alarmName: thread.alarmName, state: transition.state, at: transition.at };
+  const position = await deps.state.joinStorm(channel, windowStart, entry);
+  const window = { channel, windowStart, windowSeconds, threshold, region };
+  await ensureStormRendered(window, position, deps.state, deps.slack);
 }
 
 /** The graph is a courtesy: a failure to draw or upload it is logged, never turned into a lost alert. */

@@ -1,99 +1,109 @@
 import { randomUUID } from "node:crypto";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
+  type AlertReplayRequest,
   type AlertRouterSettings,
-  isAlarmEvent,
-  parseAlertEvent,
-  renderAlarmMessage,
-  renderClawopsMessage,
-  routeAlert,
-  toAlert,
+  type DeadLetterMessage,
+  deadLetteredAlert,
 } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
 import type { AlarmStateChangeEvent } from "@clawops/core/events";
-import type { DeadLetterRecord } from "@clawops/core/handler";
-import type { SlackMessage } from "@clawops/core/slack";
+import { type ReplayOutcome, repostAlert } from "./repost.js";
 import { systemClock } from "./router-deps.js";
-import { postMessage, type SlackDeliveryContext, slackClient } from "./slack.js";
+import { type SlackDeliveryContext, slackClient } from "./slack.js";
+
+export type { ReplayOutcome } from "./repost.js";
 
 /** What `replayDeadLetters` did. */
 export interface ReplayReport {
   readonly replayed: number;
   /** Records left in the queue because Slack still refused them. */
   readonly failed: readonly { readonly reason: string; readonly channel: string }[];
-  /** Records that are not alerts (other flows' failures): left in the queue for their own tooling. */
+  /** Records that are not alerts (other flows' failures), or that routing skips now: left in the queue. */
   readonly skipped: number;
 }
 
-/** What replay needs: the DLQ, the router's settings and the Slack token (read by the CLI from the secret). */
-export interface ReplayOptions {
-  readonly queueUrl: string;
-  readonly settings: AlertRouterSettings;
-  readonly token: string;
-  /** @default 100 */
-  readonly limit?: number;
-}
-
-/** The message and channel to re-send for a dead-lettered record, or undefined when it is not an alert. */
-export function replayable(record: DeadLetterRecord, settings: AlertRouterSettings) {
-  const extra = record.extra as { kind?: string; channel?: string; message?: SlackMessage } | undefined;
-  if (extra?.kind === "alert" && extra.channel && extra.message)
-    return { channel: extra.channel, message: extra.message };
-  let event: ReturnType<typeof parseAlertEvent>;
-  try {
-    event = parseAlertEvent(record.event);
-  } catch {
-    return undefined; // Not an alert event (another flow's failure): not ours to replay.
-  }
-  const decision = routeAlert(toAlert(event), settings);
-  if (decision.action === "skip") return undefined;
-  const message = isAlarmEvent(event)
-    ? renderAlarmMessage(event, { route: decision })
-    : renderClawopsMessage(event, { route: decision });
-  return { channel: decision.channel, message };
-}
+/** Re-sends one dead-lettered alert and says how it went. */
+export type ReplaySender = (request: AlertReplayRequest) => Promise<unknown>;
 
 /**
- * `clawops alerts replay`: receives the dead-letter queue, re-sends every alert record (its rendered
- * message to its channel, or the event rendered again when the router failed before rendering), and
- * deletes each record once Slack took it. What still fails stays in the queue, with its reason reported.
+ * What replay needs: the DLQ, and who posts. A deployed stage sends each alert to the alert router (Lambda
+ * Invoke), which posts with its own token: the secret's resource policy lets no other principal read it.
+ * Tests and the sandbox's fault matrix may post directly with the router's settings and a token instead.
  */
-export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
-  const sqs = client(SQSClient);
+export type ReplayOptions = {
+  readonly queueUrl: string;
+  /** @default the factory's SQS client */
+  readonly sqs?: SQSClient;
+  /** @default 100 */
+  readonly limit?: number;
+} & ({ readonly send: ReplaySender } | { readonly settings: AlertRouterSettings; readonly token: string });
+
+/** How long one receive waits for a message: long polling asks every SQS server, so empty means empty. */
+const RECEIVE_WAIT_SECONDS = 2;
+
+function directSender(settings: AlertRouterSettings, token: string): ReplaySender {
   const slack: SlackDeliveryContext = {
-    client: slackClient(options.token, options.settings.slack.apiUrl),
+    client: slackClient(token, settings.slack.apiUrl),
     clock: systemClock,
     remainingMs: () => 60_000,
   };
+  return (request) => repostAlert(request.replay.event, settings, slack);
+}
+
+function outcomeOf(answer: unknown): ReplayOutcome {
+  const outcome = answer as Partial<ReplayOutcome> | null;
+  if (outcome?.status === "replayed" || outcome?.status === "skipped" || outcome?.status === "failed")
+    return outcome as ReplayOutcome;
+  return { status: "failed", reason: `unexpected answer from the alert router: ${JSON.stringify(answer)}` };
+}
+
+/**
+ * `clawops alerts replay`: receives the dead-letter queue (long polling, until a poll brings nothing new),
+ * re-sends every alert in it (clawops' own records and the events Lambda dead-lettered after its retries),
+ * and deletes each once Slack took it. What still fails stays in the queue, with its reason reported.
+ */
+export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
+  const sqs = options.sqs ?? client(SQSClient);
+  const send = "send" in options ? options.send : directSender(options.settings, options.token);
   const limit = options.limit ?? 100;
   let replayed = 0;
   let skipped = 0;
   const failed: { reason: string; channel: string }[] = [];
+  // A record left in the queue (not an alert, still failing) comes back once its visibility timeout ends,
+  // while the replay may still run: each message is handled once, by id.
+  const handled = new Set<string>();
   for (let seen = 0; seen < limit; ) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
+        MaxNumberOfMessages: Math.min(10, limit - seen),
+        WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
         VisibilityTimeout: 60,
+        MessageAttributeNames: ["All"],
       }),
     );
-    if (Messages.length === 0) break;
-    for (const sqsMessage of Messages) {
+    const fresh = Messages.filter((m) => !handled.has(m.MessageId ?? m.Body ?? ""));
+    if (fresh.length === 0) break;
+    for (const sqsMessage of fresh) {
+      handled.add(sqsMessage.MessageId ?? sqsMessage.Body ?? "");
       seen += 1;
-      const target = replayable(JSON.parse(sqsMessage.Body ?? "{}") as DeadLetterRecord, options.settings);
-      if (!target) {
-        skipped += 1;
-        continue;
-      }
-      try {
-        await postMessage(slack, target.channel, target.message);
+      const message: DeadLetterMessage = {
+        body: sqsMessage.Body ?? "",
+        ...(sqsMessage.MessageAttributes ? { attributes: sqsMessage.MessageAttributes } : {}),
+      };
+      const alert = deadLetteredAlert(message);
+      const outcome: ReplayOutcome = alert
+        ? outcomeOf(await send({ replay: alert }))
+        : { status: "skipped", reason: "not an alert" };
+      if (outcome.status === "skipped") skipped += 1;
+      else if (outcome.status === "failed")
+        failed.push({ reason: outcome.reason, channel: outcome.channel ?? "" });
+      else {
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: sqsMessage.ReceiptHandle }),
         );
         replayed += 1;
-      } catch (error) {
-        failed.push({ reason: (error as Error).message, channel: target.channel });
       }
     }
   }

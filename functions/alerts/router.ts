@@ -1,9 +1,12 @@
-import { type ClawopsEnvironment, RetryableError, readEnvironment } from "@clawops/core";
+import { type ClawopsEnvironment, logger, RetryableError, readEnvironment } from "@clawops/core";
 import {
   AlertDeliveryError,
   type AlertEvent,
-  parseAlertEvent,
+  type AlertReplayRequest,
+  isAlarmEvent,
+  isAlertReplayRequest,
   parseAlertRouterSettings,
+  parseRouterInput,
   routeAlert,
   SlackTokenMissingError,
   toAlert,
@@ -13,6 +16,7 @@ import type { Context } from "aws-lambda";
 import { type DeliveryOutcome, deliverAlert } from "./deliver.js";
 import { reportDeliveryFailure } from "./failure.js";
 import { fetchAlarmTags, fetchMetricGraph } from "./graph.js";
+import { type ReplayOutcome, repostAlert } from "./repost.js";
 import { type RouterDeps, routerDeps, slackSecretMiddleware } from "./router-deps.js";
 import { slackClient } from "./slack.js";
 
@@ -26,6 +30,7 @@ const LOCK_WAIT_MAX_MS = 1_000;
 /** The router's result per event. */
 export type RouterResult =
   | DeliveryOutcome
+  | ReplayOutcome
   | { readonly status: "duplicate" | "dead-lettered"; readonly reason?: string };
 
 function slackToken(lambda: Context): string {
@@ -138,6 +143,36 @@ async function deliverEvent(
   }
 }
 
+/**
+ * `clawops alerts replay`: posts a dead-lettered alert again with the router's token (which only this role
+ * may read). No dedup, thread or storm state: the record is re-sent as a message of its own.
+ */
+async function replayEvent(request: AlertReplayRequest, lambda: Context, deps: RouterDeps) {
+  const { event, reason } = request.replay;
+  logger.info("replaying a dead-lettered alert", { eventId: event.id, reason });
+  const tags = isAlarmEvent(event) ? await deps.tags(event.resources[0]) : {};
+  const deadline = deps.clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
+  const slack = {
+    client: slackClient(slackToken(lambda), deps.settings.slack.apiUrl, deps.slackTimeoutMs),
+    clock: deps.clock,
+    remainingMs: () => deadline - deps.clock.now(),
+  };
+  return repostAlert(event, deps.settings, slack, tags);
+}
+
+/**
+ * A replay is invoked synchronously by the CLI for a message that is still in the dead-letter queue: its
+ * failure (the secret unreadable, say) is answered to the CLI, not dead-lettered a second time. Used last,
+ * so middy runs it first among the error handlers, and its answer ends the chain.
+ */
+const answerFailedReplay = {
+  onError: async (request: { event: unknown; error: Error | null }): Promise<ReplayOutcome | undefined> => {
+    if (!request.error || !isAlertReplayRequest(request.event)) return undefined;
+    logger.error("replay failed", { error: request.error });
+    return { status: "failed", reason: `${request.error.name}: ${request.error.message}` };
+  },
+};
+
 /** Options of `makeAlertRouter`; production uses the defaults. */
 export type AlertRouterOptions = Partial<Omit<RouterDeps, "settings">> & {
   readonly env?: ClawopsEnvironment;
@@ -152,11 +187,16 @@ export function makeAlertRouter(options: AlertRouterOptions = {}) {
     graph: fetchMetricGraph,
     ...options,
   });
-  return lambdaHandler({
-    parse: parseAlertEvent,
+  return lambdaHandler<AlertEvent | AlertReplayRequest, RouterResult>({
+    parse: parseRouterInput,
     env,
-    handler: (event, ctx) => routeEvent(event, ctx.lambda, deps, env),
-  }).use(slackSecretMiddleware(deps.settings.slackSecretArn, options.secretsCacheKey));
+    handler: (input, ctx) =>
+      isAlertReplayRequest(input)
+        ? replayEvent(input, ctx.lambda, deps)
+        : routeEvent(input, ctx.lambda, deps, env),
+  })
+    .use(slackSecretMiddleware(deps.settings.slackSecretArn, options.secretsCacheKey))
+    .use(answerFailedReplay);
 }
 
 let made: ReturnType<typeof makeAlertRouter> | undefined;

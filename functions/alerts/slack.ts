@@ -69,13 +69,23 @@ export async function callSlack<T>(
   }
 }
 
-/** `chat.postMessage` of a rendered message (optionally in a thread); returns the message's `ts`. */
+/** Where a posted message is: its `ts`, and the id of its channel. */
+export interface PostedMessage {
+  readonly ts: string;
+  /**
+   * The channel id Slack answered. `chat.postMessage` takes a channel name, but `chat.update` and
+   * `files.completeUploadExternal` answer `channel_not_found` to one: later calls about the message use this.
+   */
+  readonly channel: string;
+}
+
+/** `chat.postMessage` of a rendered message (optionally in a thread) to a channel id or name. */
 export async function postMessage(
   ctx: SlackDeliveryContext,
   channel: string,
   message: SlackMessage,
   threadTs?: string,
-): Promise<string> {
+): Promise<PostedMessage> {
   const result = await callSlack(
     ctx,
     channel,
@@ -90,10 +100,10 @@ export async function postMessage(
       }),
     message,
   );
-  return result.ts ?? "";
+  return { ts: result.ts ?? "", channel: result.channel ?? channel };
 }
 
-/** `chat.update` of a message in place. */
+/** `chat.update` of a message in place; `channel` must be the id (see {@link PostedMessage}). */
 export async function updateMessage(
   ctx: SlackDeliveryContext,
   channel: string,

@@ -27,6 +27,8 @@ export interface StormItem {
   readonly pages: readonly string[];
   readonly renderedCount: number;
   readonly nextRenderAt: number;
+  /** The channel id Slack answered for the group message (the window is keyed by the routed channel). */
+  readonly channelId?: string;
 }
 
 /** One transition of a storm window, stored as its own item. */
@@ -82,7 +84,7 @@ function isConditionFailure(error: unknown): boolean {
 /**
  * The alert router's state in the Core table: dedup claims, alarm threads, storm windows and delivery
  * times. Every write that decides something is conditional, so concurrent invocations agree; every item
- * carries `expiresAt`, and reads ignore expired items (TTL deletion lags).
+ * but an open thread carries `expiresAt`, and reads ignore expired items (TTL deletion lags).
  */
 export class AlertState {
   constructor(
@@ -188,18 +190,25 @@ export class AlertState {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: threadItemKey(alarmName), ConsistentRead: true }),
     );
-    if (!Item || (Item.expiresAt as number) < Math.floor(this.now() / 1000)) return undefined;
+    if (!Item) return undefined;
+    if (typeof Item.expiresAt === "number" && Item.expiresAt < Math.floor(this.now() / 1000))
+      return undefined;
     const { pk: _pk, sk: _sk, expiresAt: _e, ...thread } = Item;
     return thread as AlarmThread;
   }
 
-  /** Saves a thread unless a newer transition of the alarm was saved meanwhile. */
+  /**
+   * Saves a thread unless a newer transition of the alarm was saved meanwhile. An open thread never
+   * expires: an alarm stays in ALARM for weeks without a single event, and its OK must still find the
+   * thread. The TTL starts once it is resolved.
+   */
   async putThread(thread: AlarmThread): Promise<void> {
+    const open = thread.ts !== undefined && !thread.resolved;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...threadItemKey(thread.alarmName), ...thread, expiresAt: this.ttl() },
+          Item: { ...threadItemKey(thread.alarmName), ...thread, ...(open ? {} : { expiresAt: this.ttl() }) },
           ConditionExpression: "attribute_not_exists(pk) OR lastStateAt < :at OR expiresAt < :nowSeconds",
           ExpressionAttributeValues: {
             ":at": thread.lastStateAt,
@@ -268,6 +277,7 @@ export class AlertState {
       pages: arrayOf<string>(Item?.pages),
       renderedCount: numberOf(Item?.renderedCount),
       nextRenderAt: numberOf(Item?.nextRenderAt),
+      ...(typeof Item?.channelId === "string" ? { channelId: Item.channelId } : {}),
     };
   }
 
@@ -324,17 +334,20 @@ export class AlertState {
   async finishStormRender(
     channel: string,
     windowStart: number,
-    rendered: { count: number; pages: readonly string[]; nextRenderAt: number },
+    rendered: { count: number; pages: readonly string[]; nextRenderAt: number; channelId?: string },
   ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: stormItemKey(channel, windowStart),
-        UpdateExpression: "SET renderedCount = :count, pages = :pages, nextRenderAt = :next",
+        UpdateExpression: `SET renderedCount = :count, pages = :pages, nextRenderAt = :next${
+          rendered.channelId ? ", channelId = :channelId" : ""
+        }`,
         ExpressionAttributeValues: {
           ":count": rendered.count,
           ":pages": [...rendered.pages],
           ":next": rendered.nextRenderAt,
+          ...(rendered.channelId ? { ":channelId": rendered.channelId } : {}),
         },
       }),
     );

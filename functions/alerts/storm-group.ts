@@ -1,10 +1,8 @@
 import { RetryableError } from "@clawops/core";
-import { renderStormPage, type StormEntry, stormPages, stormRenderStep } from "@clawops/core/alerts";
-import { postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
+import { paginateStorm, renderStormPage, type StormEntry, stormRenderStep } from "@clawops/core/alerts";
+import { type PostedMessage, postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
 import type { AlertState, StoredStormEntry } from "./state.js";
 
-/** Alarms listed per page of a group message (one short line each: well within Slack's limits). */
-export const STORM_PAGE_SIZE = 300;
 /** Slack allows about one message per second per channel: the group message is re-rendered at most that often. */
 export const STORM_RENDER_INTERVAL_MS = 1_000;
 /**
@@ -19,6 +17,7 @@ const RENDER_LEASE_MS = 15_000;
 
 /** Where a storm window lives and how it is framed. */
 export interface StormWindow {
+  /** The channel as routed (a name or an id): the window's key, the same in every invocation. */
   readonly channel: string;
   readonly windowStart: number;
   readonly windowSeconds: number;
@@ -33,14 +32,14 @@ export interface StormWindow {
  * everything that has arrived, again and again while more arrives; the others wait (polling every few
  * seconds) until the rendered count covers their entry, or take the slot over when it is free. So a storm of
  * any size costs one post per page plus about one update a second, and no transition is left unshown.
- * Returns the group message's `ts`.
+ * Returns where the group message is (its `ts` and channel id).
  */
 export async function ensureStormRendered(
   window: StormWindow,
   position: number,
   state: AlertState,
   slack: SlackDeliveryContext,
-): Promise<string> {
+): Promise<PostedMessage> {
   for (;;) {
     const item = await state.readStorm(window.channel, window.windowStart);
     const now = slack.clock.now();
@@ -50,7 +49,7 @@ export async function ensureStormRendered(
       now,
       nextRenderAt: item.nextRenderAt,
     });
-    if (step.action === "done") return item.pages[0] ?? "";
+    if (step.action === "done") return { ts: item.pages[0] ?? "", channel: item.channelId ?? window.channel };
     if (slack.remainingMs() < STORM_RENDER_INTERVAL_MS * 2) {
       throw new RetryableError(`storm group of ${window.channel} not rendered in time for entry ${position}`);
     }
@@ -61,7 +60,11 @@ export async function ensureStormRendered(
       continue;
     }
     if (!(await state.claimStormRender(window.channel, window.windowStart, now + RENDER_LEASE_MS))) continue;
-    await drainWindow(window, state, slack, { count: item.renderedCount, pages: item.pages });
+    await drainWindow(window, state, slack, {
+      count: item.renderedCount,
+      pages: item.pages,
+      ...(item.channelId ? { channelId: item.channelId } : {}),
+    });
   }
 }
 
@@ -73,7 +76,7 @@ async function drainWindow(
   window: StormWindow,
   state: AlertState,
   slack: SlackDeliveryContext,
-  shown: { count: number; pages: readonly string[] },
+  shown: { count: number; pages: readonly string[]; channelId?: string },
 ): Promise<void> {
   let last = shown;
   for (;;) {
@@ -87,7 +90,7 @@ async function drainWindow(
       });
       throw error;
     }
-    last = { count: rendered.covered, pages: rendered.pages };
+    last = { count: rendered.covered, pages: rendered.pages, channelId: rendered.channelId };
     if (rendered.covered >= rendered.total) return;
     if (slack.remainingMs() < STORM_RENDER_INTERVAL_MS * 4) return;
     await slack.clock.sleep(STORM_RENDER_INTERVAL_MS);
@@ -96,11 +99,12 @@ async function drainWindow(
   }
 }
 
-/** What one render showed: the positions covered, the total taken, and the pages' `ts`. */
+/** What one render showed: the positions covered, the total taken, the pages' `ts` and their channel id. */
 interface RenderResult {
   readonly covered: number;
   readonly total: number;
   readonly pages: readonly string[];
+  readonly channelId: string;
 }
 
 /**
@@ -128,10 +132,12 @@ async function renderWindow(
   const covered = coveredPositions(stored, slack.clock.now());
   const grouped = (upTo: number): StormEntry[] =>
     stored.filter((s) => s.position > window.threshold && s.position <= upTo).map((s) => s.entry);
-  const pages = stormPages(grouped(Number.POSITIVE_INFINITY), STORM_PAGE_SIZE);
-  const previouslyShown = stormPages(grouped(fresh.renderedCount), STORM_PAGE_SIZE);
+  const pages = paginateStorm(grouped(Number.POSITIVE_INFINITY));
+  const previouslyShown = paginateStorm(grouped(fresh.renderedCount));
   const total = Math.max(fresh.count, stored.at(-1)?.position ?? 0);
   const ts = [...fresh.pages];
+  // Updates need the id Slack answered for the first page; until it is posted, the routed channel.
+  let channelId = fresh.channelId ?? window.channel;
   for (const [index, page] of pages.entries()) {
     const message = renderStormPage(page, {
       windowStart: window.windowStart,
@@ -147,14 +153,19 @@ async function renderWindow(
       index !== 0 &&
       JSON.stringify(previouslyShown[index] ?? []) === JSON.stringify(page);
     if (unchanged) continue;
-    if (existing) await updateMessage(slack, window.channel, existing, message);
-    else ts[index] = await postMessage(slack, window.channel, message, index === 0 ? undefined : ts[0]);
+    if (existing) await updateMessage(slack, channelId, existing, message);
+    else {
+      const posted = await postMessage(slack, channelId, message, index === 0 ? undefined : ts[0]);
+      ts[index] = posted.ts;
+      channelId = posted.channel;
+    }
   }
-  const rendered = { covered: Math.max(covered, fresh.renderedCount), total, pages: ts };
+  const rendered = { covered: Math.max(covered, fresh.renderedCount), total, pages: ts, channelId };
   await state.finishStormRender(window.channel, window.windowStart, {
     count: rendered.covered,
     pages: ts,
     nextRenderAt: slack.clock.now() + STORM_RENDER_INTERVAL_MS,
+    channelId,
   });
   return rendered;
 }

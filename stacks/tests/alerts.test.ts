@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { matchesPattern } from "@clawops/core/events";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +80,21 @@ describe("Stack: Alerts", () => {
     expect(holder!.Properties.Roles).toEqual([{ Ref: routerRoleId() }]);
   });
 
+  it("lets the router's role send every DynamoDB command the router's code sends, on the state table", () => {
+    const sent = dynamoActionsSentBy(new URL("../../functions/alerts/", import.meta.url));
+    expect(sent).toContain("dynamodb:Query"); // A storm window's transitions are read with a Query.
+    const policies = Object.values(built.template(Alerts).findResources("AWS::IAM::Policy")) as Policy[];
+    const routerPolicy = policies.find((p) => json(p.Properties.Roles) === json([{ Ref: routerRoleId() }]));
+    const dynamo = routerPolicy!.Properties.PolicyDocument.Statement.filter((s) =>
+      actionsOf(s).some((a) => a.startsWith("dynamodb:")),
+    );
+    expect(dynamo).toHaveLength(1);
+    expect([...actionsOf(dynamo[0]!)].sort()).toEqual(sent);
+    // The Core stack's state table (its ARN imported from Core), not a wildcard.
+    expect(json(dynamo[0]!.Resource)).toMatch(/GetAttState[0-9A-F]+Arn/);
+    expect(json(dynamo[0]!.Resource)).not.toContain("*");
+  });
+
   it("does not grant the fleet's instance role the alerts secret", () => {
     const fleet = json(built.template(Fleet).toJSON());
     expect(fleet).not.toContain("SlackSecret");
@@ -128,3 +144,44 @@ describe("Stack: Alerts", () => {
     expect(built.nagFindings(Alerts)).toEqual([]);
   });
 });
+
+/** The IAM action of each DynamoDB (document) client command. */
+const DYNAMO_ACTIONS: Record<string, string> = {
+  Get: "dynamodb:GetItem",
+  GetItem: "dynamodb:GetItem",
+  Put: "dynamodb:PutItem",
+  PutItem: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  UpdateItem: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  DeleteItem: "dynamodb:DeleteItem",
+  Query: "dynamodb:Query",
+  Scan: "dynamodb:Scan",
+  BatchGet: "dynamodb:BatchGetItem",
+  BatchGetItem: "dynamodb:BatchGetItem",
+  BatchWrite: "dynamodb:BatchWriteItem",
+  BatchWriteItem: "dynamodb:BatchWriteItem",
+};
+
+/** The DynamoDB actions the code in `folder` sends: every `new XxxCommand(` of a DynamoDB client it imports. */
+function dynamoActionsSentBy(folder: URL): string[] {
+  const actions = new Set<string>();
+  for (const file of readdirSync(folder).filter((f) => f.endsWith(".ts"))) {
+    const source = readFileSync(new URL(file, folder), "utf8");
+    const imports = [
+      ...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/(?:lib|client)-dynamodb"/g),
+    ];
+    const commands = imports
+      .flatMap((m) => m[1]!.split(","))
+      .map((name) => name.trim().replace(/^type\s+/, ""))
+      .filter((name) => name.endsWith("Command"));
+    for (const command of commands) {
+      if (!source.includes(`new ${command}(`)) continue;
+      const action = DYNAMO_ACTIONS[command.replace(/Command$/, "")];
+      if (!action)
+        throw new Error(`functions/alerts/${file} sends ${command}: add its IAM action to DYNAMO_ACTIONS`);
+      actions.add(action);
+    }
+  }
+  return [...actions].sort();
+}

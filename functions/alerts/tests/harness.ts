@@ -47,6 +47,7 @@ export const PNG = Buffer.from(
 export function routerSettings(
   apiUrl: string,
   overrides: Partial<AlertRouterSettings["alerts"]> = {},
+  channels: Readonly<Record<string, string>> = CHANNELS,
 ): AlertRouterSettings {
   return {
     stage: "test",
@@ -60,7 +61,7 @@ export function routerSettings(
       ],
       insufficientData: "post-as-info",
       apiUrl,
-      channels: CHANNELS,
+      channels,
       metricGraphs: true,
     },
     alerts: {
@@ -78,6 +79,8 @@ export function routerSettings(
 export interface RouterWorld {
   readonly slack: SlackServer;
   readonly clock: DeliveryClock;
+  /** The Slack token the router reads from its secret. */
+  readonly token: string;
   readonly mocks: {
     secrets: ReturnType<typeof mockClient>;
     cloudwatch: ReturnType<typeof mockClient>;
@@ -100,6 +103,8 @@ export async function startWorld(
   options: {
     token?: string;
     alerts?: Partial<AlertRouterSettings["alerts"]>;
+    /** `slack.channels` (channel names to ids). @default CHANNELS; `{}` routes by name, as the shipped config */
+    channels?: Readonly<Record<string, string>>;
     rateLimit?: false;
     /** @default a VirtualClock (sleeps jump time: for sequential tests, not concurrent load) */
     clock?: DeliveryClock;
@@ -134,7 +139,7 @@ export async function startWorld(
     stateTable: table,
     deadLetterQueueUrl: DLQ_URL,
     eventBusName: "default",
-    settings: JSON.stringify(routerSettings(slack.apiUrl, options.alerts)),
+    settings: JSON.stringify(routerSettings(slack.apiUrl, options.alerts, options.channels)),
   };
   const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const router = makeAlertRouter({
@@ -153,6 +158,7 @@ export async function startWorld(
   return {
     slack,
     clock,
+    token: options.token ?? slack.token,
     mocks,
     item: async (key) => (await db.send(new GetCommand({ TableName: table, Key: key }))).Item,
     put: async (item) => void (await db.send(new PutCommand({ TableName: table, Item: item }))),

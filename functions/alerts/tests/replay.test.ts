@@ -1,8 +1,24 @@
-import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type ReceiveMessageCommandInput,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import type { DeadLetterRecord } from "@clawops/core/handler";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadFixture } from "../../../packages/core/tests/events/fixtures.js";
 import { replayDeadLetters, sendTestAlert } from "../replay.js";
-import { DLQ_URL, type RouterWorld, routerSettings, startWorld } from "./harness.js";
+import { DLQ_URL, type RouterWorld, routerSettings, SECRET_ARN, startWorld } from "./harness.js";
+
+/** A record as the router writes it for an alert Slack refused. */
+const recordOf = (event: unknown): DeadLetterRecord => ({
+  reason: "AlertDeliveryError: invalid_auth",
+  errorName: "AlertDeliveryError",
+  functionName: "clawops-test-alertRouter",
+  failedAt: "2026-03-02T12:05:00.000Z",
+  event,
+});
 
 let world: RouterWorld;
 afterEach(async () => {
@@ -62,6 +78,128 @@ describe("Function: replayDeadLetters", () => {
     });
     expect(report.failed).toEqual([{ reason: expect.stringContaining("invalid_auth"), channel: "C0ALERTS" }]);
     expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+});
+
+describe("Function: replayDeadLetters (through the alert router)", () => {
+  it("sends each alert to the router, which posts it with the token only it may read", async () => {
+    world = await startWorld();
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          { Body: JSON.stringify(recordOf(loadFixture("clawops", "DrainFailed"))), ReceiptHandle: "r" },
+        ],
+      })
+      .resolves({ Messages: [] });
+    world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0 });
+    expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+    expect(world.mocks.secrets.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({
+      SecretId: SECRET_ARN,
+    });
+  });
+
+  it("answers a replay the router cannot post (the secret unreadable) without dead-lettering it again", async () => {
+    world = await startWorld();
+    world.mocks.secrets.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error("not authorized to perform secretsmanager:GetSecretValue"), {
+        name: "AccessDeniedException",
+      }),
+    );
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            Body: JSON.stringify(recordOf(loadFixture("aws.cloudwatch", "metric-alarm"))),
+            ReceiptHandle: "r",
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report.replayed).toBe(0);
+    expect(report.failed).toEqual([
+      { reason: expect.stringContaining("AccessDeniedException"), channel: "" },
+    ]);
+    expect(world.mocks.sqs.commandCalls(SendMessageCommand)).toEqual([]);
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toEqual([]);
+  });
+
+  it("replays what Lambda's own DLQ holds after its async retries: the event as is, no record around it", async () => {
+    world = await startWorld();
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            Body: JSON.stringify(loadFixture("aws.cloudwatch", "metric-alarm")),
+            ReceiptHandle: "r-lambda",
+            MessageAttributes: {
+              ErrorCode: { DataType: "Number", StringValue: "200" },
+              ErrorMessage: { DataType: "String", StringValue: "RetryableError: alarm is being delivered" },
+            },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+    world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0 });
+    const [posted] = world.slack.channel("ops-alerts").messages;
+    expect(posted!.text).toContain("clawops-test-fleet-gateway-unhealthy");
+    const receive = world.mocks.sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
+    expect(receive.MessageAttributeNames).toEqual(["All"]);
+  });
+
+  it("long-polls the queue, so a short poll that samples no message does not end the replay", async () => {
+    world = await startWorld();
+    let queued = [
+      { Body: JSON.stringify(recordOf(loadFixture("clawops", "DrainFailed"))), ReceiptHandle: "r" },
+    ];
+    // SQS short polling (WaitTimeSeconds 0) samples a subset of its servers: it may answer empty while
+    // messages wait. A long poll asks them all.
+    world.mocks.sqs.on(ReceiveMessageCommand).callsFake((input: ReceiveMessageCommandInput) => {
+      if (!input.WaitTimeSeconds) return { Messages: [] };
+      const Messages = queued;
+      queued = [];
+      return { Messages };
+    });
+    world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report.replayed).toBe(1);
+  });
+});
+
+describe("Function: replayDeadLetters (records left in the queue)", () => {
+  it("handles a record once even when it comes back visible while the replay still runs", async () => {
+    world = await startWorld();
+    const foreign = {
+      reason: "PermanentError: x",
+      errorName: "PermanentError",
+      functionName: "other",
+      failedAt: "",
+      event: {},
+    };
+    // Its visibility timeout ran out: SQS hands the same message out again, under the same MessageId.
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolves({ Messages: [{ MessageId: "m-1", Body: JSON.stringify(foreign), ReceiptHandle: "r" }] });
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 0, failed: [], skipped: 1 });
   });
 });
 

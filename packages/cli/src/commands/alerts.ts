@@ -90,8 +90,9 @@ Examples:
   $ clawops alerts replay --stage prod
   $ clawops alerts replay --stage prod --limit 10 --json
 
-Records of other flows (not alerts) are left in the queue. Exit codes: 0 everything replayed, 1 some
-records still fail (they stay in the queue), 2 the queue or the Slack secret could not be reached.`,
+Each alert is sent to the alert router (Lambda Invoke), which posts it with its own Slack token. Records of
+other flows (not alerts) are left in the queue. Exit codes: 0 everything replayed, 1 some records still fail
+(they stay in the queue), 2 the queue or the alert router could not be reached.`,
     )
     .action(async (options: AlertsOptions) => {
       const { output } = context;
@@ -101,14 +102,14 @@ records still fail (they stay in the queue), 2 the queue or the Slack secret cou
           throw new NotAvailableError(
             `stage ${target.stage} has no dead-letter queue parameter: run npx sst deploy --stage ${target.stage}`,
           );
-        return target.during(
-          replayDeadLetters({
-            queueUrl,
-            settings: await target.alertRouterSettings(),
-            token: await target.slackToken(),
-            ...(options.limit ? { limit: options.limit } : {}),
-          }),
-        );
+        // Fails before the queue is touched when the stage has no alerts stack, saying how to deploy it.
+        await target.alertRouterSettings();
+        // The router posts each alert with its own token: no other principal may read the Slack secret.
+        return replayDeadLetters({
+          queueUrl,
+          send: (request) => target.invoke(TargetFunction.AlertRouter, request),
+          ...(options.limit ? { limit: options.limit } : {}),
+        });
       });
       if (options.json) output.json(report);
       else {

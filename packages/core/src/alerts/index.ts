@@ -27,11 +27,20 @@ export { alarmConsoleUrl, alarmNameFromArn, logGroupConsoleUrl } from "./links.j
 export { type AlarmRenderContext, renderAlarmMessage } from "./render-alarm.js";
 export { type ClawopsRenderContext, renderClawopsMessage } from "./render-clawops.js";
 export {
+  paginateStorm,
   renderResolvedParent,
   renderStormPage,
   renderThreadReply,
+  STORM_PAGE_CHARS,
   type StormRenderContext,
 } from "./render-thread.js";
+export {
+  type AlertReplayRequest,
+  type DeadLetterMessage,
+  deadLetteredAlert,
+  isAlertReplayRequest,
+  parseRouterInput,
+} from "./replay.js";
 export { isProblem, type RouteDecision, routeAlert } from "./route.js";
 export {
   type AlertRouterSettings,
@@ -50,6 +59,7 @@ export {
 } from "./state-keys.js";
 export {
   decideStorm,
+  packByBudget,
   type StormEntry,
   type StormRenderStep,
   stormPages,

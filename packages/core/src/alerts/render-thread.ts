@@ -7,13 +7,15 @@ import {
   header,
   joinMrkdwn,
   link,
+  type Mrkdwn,
   md,
+  SLACK_LIMITS,
   type SlackMessage,
   section,
 } from "../slack/index.js";
 import { formatDuration, formatTime, STATE_STYLE } from "./format.js";
 import { alarmConsoleUrl } from "./links.js";
-import type { StormEntry } from "./storm.js";
+import { packByBudget, type StormEntry, stormPages } from "./storm.js";
 import type { AlarmThread } from "./thread.js";
 
 /**
@@ -69,19 +71,37 @@ export interface StormRenderContext {
   readonly region: string;
 }
 
+/** One line of a storm page: the alarm's latest state. */
+function stormLine(entry: StormEntry): Mrkdwn {
+  const style = STATE_STYLE[entry.state];
+  return md`${style.emoji} ${code(entry.alarmName)} ${style.label}`;
+}
+
 /**
- * One page of a storm's group message: counts by state, then one line per alarm with its latest state. The
- * names are listed compactly (a line each) so hundreds fit within Slack's limits.
+ * Characters of alarm lines a storm page carries: Slack's 40,000 characters of block text a message, less
+ * room for the title, the counts and the note (each well under 1,000).
+ */
+export const STORM_PAGE_CHARS = 36_000;
+
+/** Characters a line takes in its section (its text and the newline that joins it to the next). */
+const lineChars = (line: Mrkdwn): number => line.text.length + 1;
+
+/**
+ * The pages of a storm's group message: each alarm's latest state, cut by the rendered lines' length (not
+ * by a count), so every alarm a page lists is visible whatever the length of the alarms' names.
+ */
+export function paginateStorm(entries: readonly StormEntry[]): StormEntry[][] {
+  return stormPages(entries, (entry) => lineChars(stormLine(entry)), STORM_PAGE_CHARS);
+}
+
+/**
+ * One page of a storm's group message (a page of {@link paginateStorm}): counts by state, then one line per
+ * alarm with its latest state, in sections of at most Slack's 3,000 characters, so no line is cut.
  */
 export function renderStormPage(entries: readonly StormEntry[], ctx: StormRenderContext): SlackMessage {
   const counts = { ALARM: 0, OK: 0, INSUFFICIENT_DATA: 0 };
   for (const entry of entries) counts[entry.state] += 1;
-  const lines = entries.map(
-    (entry) =>
-      md`${STATE_STYLE[entry.state].emoji} ${code(entry.alarmName)} ${STATE_STYLE[entry.state].label}`,
-  );
-  const chunks: (typeof lines)[] = [];
-  for (let i = 0; i < lines.length; i += 40) chunks.push(lines.slice(i, i + 40));
+  const chunks = packByBudget(entries.map(stormLine), lineChars, SLACK_LIMITS.sectionText);
   const window = `${formatTime(ctx.windowStart)} + ${ctx.windowSeconds} s`;
   const title =
     ctx.page === 0

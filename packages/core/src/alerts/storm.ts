@@ -46,17 +46,42 @@ export function stormRenderStep(input: {
 }
 
 /**
- * The latest state of each alarm in arrival order of its first appearance (an alarm that flapped is one
- * line), split into pages of `pageSize` alarms: page 0 is the group message, the rest are thread replies.
+ * Splits `items` in order into groups whose `size`s add up to at most `budget` each (an item larger than the
+ * budget on its own gets a group of its own): how long lists are cut to Slack's per-block and per-message limits.
  */
-export function stormPages(entries: readonly StormEntry[], pageSize: number): StormEntry[][] {
+export function packByBudget<T>(items: readonly T[], size: (item: T) => number, budget: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let used = 0;
+  for (const item of items) {
+    const length = size(item);
+    if (current.length > 0 && used + length > budget) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
+ * The latest state of each alarm in arrival order of its first appearance (an alarm that flapped, or
+ * recovered, is one line with its latest state), split into pages whose lines (`lineLength` characters each)
+ * take at most `pageBudget` characters: page 0 is the group message, the rest are thread replies.
+ */
+export function stormPages(
+  entries: readonly StormEntry[],
+  lineLength: (entry: StormEntry) => number,
+  pageBudget: number,
+): StormEntry[][] {
   const latest = new Map<string, StormEntry>();
   for (const entry of entries) {
     const seen = latest.get(entry.alarmName);
     if (!seen || entry.at >= seen.at) latest.set(entry.alarmName, entry);
   }
-  const all = [...latest.values()];
-  const pages: StormEntry[][] = [];
-  for (let i = 0; i < all.length; i += pageSize) pages.push(all.slice(i, i + pageSize));
+  const pages = packByBudget([...latest.values()], lineLength, pageBudget);
   return pages.length ? pages : [[]];
 }

@@ -7,6 +7,7 @@ import { parseAwsTime } from "./format.js";
  */
 export interface AlarmThread {
   readonly alarmName: string;
+  /** The channel id Slack answered for the parent (`chat.update` and uploads take ids, not names). */
   readonly channel: string;
   /** Parent message of the thread; absent when the alarm was never posted as a thread. */
   readonly ts?: string;
@@ -21,6 +22,11 @@ export interface AlarmThread {
   readonly resolved: boolean;
   /** The thread is a storm's group message, not this alarm's own: do not rewrite its parent. */
   readonly grouped?: boolean;
+  /**
+   * The storm window whose group message lists the alarm (`channel` as routed: the window's key), so its
+   * recovery updates the alarm's line there.
+   */
+  readonly stormWindow?: { readonly channel: string; readonly windowStart: number };
 }
 
 /** One alarm transition as the thread decision sees it. */

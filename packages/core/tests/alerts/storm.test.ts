@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   decideStorm,
+  paginateStorm,
   renderStormPage,
+  STORM_PAGE_CHARS,
   type StormEntry,
   stormPages,
   stormRenderStep,
@@ -57,13 +59,72 @@ describe("Function: stormPages", () => {
   });
 
   it("shows each alarm once with its latest state, in order of first appearance", () => {
-    const pages = stormPages([entry("a", "ALARM", 1), entry("b", "ALARM", 2), entry("a", "OK", 3)], 10);
+    const entries = [entry("a", "ALARM", 1), entry("b", "ALARM", 2), entry("a", "OK", 3)];
+    const pages = stormPages(entries, () => 1, 10);
     expect(pages).toEqual([[entry("a", "OK", 3), entry("b", "ALARM", 2)]]);
   });
 
-  it("splits into pages", () => {
+  it("splits into pages by the length of their lines, not by a count", () => {
     const entries = Array.from({ length: 25 }, (_, i) => entry(`a${i}`, "ALARM", i));
-    expect(stormPages(entries, 10).map((page) => page.length)).toEqual([10, 10, 5]);
+    expect(stormPages(entries, (e) => e.alarmName.length, 20).map((page) => page.length)).toEqual([
+      10, 6, 6, 3,
+    ]);
+  });
+});
+
+describe("Function: paginateStorm", () => {
+  // CDK-generated alarm names (stack, logical id, hash): 68 characters.
+  const cdkName = (i: number) =>
+    `prod-clawops-Lifecycle-GatewayUnhealthyAlarm${String(i).padStart(3, "0")}A1B2C3D4-1A2B3C4D5E6F`;
+
+  it("shows every alarm of every page, whatever the length of the names", () => {
+    const entries: StormEntry[] = Array.from({ length: 1200 }, (_, i) => ({
+      alarmName: cdkName(i),
+      state: i % 3 === 0 ? "OK" : "ALARM",
+      at: i,
+    }));
+    expect(cdkName(0)).toHaveLength(68);
+    const pages = paginateStorm(entries);
+    expect(pages.flat()).toHaveLength(1200);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const [index, page] of pages.entries()) {
+      const message = renderStormPage(page, {
+        windowStart: 0,
+        windowSeconds: 60,
+        total: 1205,
+        page: index,
+        pages: pages.length,
+        region: "us-east-1",
+      });
+      const json = JSON.stringify(message.blocks);
+      expect(json).not.toContain("truncated");
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      for (const block of message.blocks)
+        if (block.type === "section") expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+      for (const e of page) expect(json).toContain(e.alarmName);
+    }
+  });
+
+  it("keeps a page's lines within STORM_PAGE_CHARS", () => {
+    const entries = Array.from({ length: 2000 }, (_, i) => ({
+      alarmName: cdkName(i),
+      state: "ALARM" as const,
+      at: i,
+    }));
+    const [first] = paginateStorm(entries);
+    const message = renderStormPage(first!, {
+      windowStart: 0,
+      windowSeconds: 60,
+      total: 2000,
+      page: 0,
+      pages: 2,
+      region: "us-east-1",
+    });
+    const listed = message.blocks
+      .filter((b) => b.type === "section")
+      .slice(1)
+      .reduce((n, b) => n + (b.type === "section" ? (b.text?.text.length ?? 0) : 0), 0);
+    expect(listed).toBeLessThanOrEqual(STORM_PAGE_CHARS);
   });
 });
 

@@ -74,7 +74,7 @@ export const slackMethods: Readonly<Record<string, SlackMethodHandler>> = {
   },
 
   "chat.update": (args, ctx) => {
-    const channel = ctx.workspace.require(args.channel);
+    const channel = ctx.workspace.requireId(args.channel);
     const ts = requireString(args, "ts");
     const blocks = checkBlocks(args.blocks);
     const text = checkText(args.text, blocks);
@@ -114,7 +114,7 @@ export const slackMethods: Readonly<Record<string, SlackMethodHandler>> = {
     if (!Array.isArray(raw) || raw.length === 0) {
       throw new SlackMethodError("invalid_arguments", ["[ERROR] files must be a non-empty array"]);
     }
-    const channel = args.channel_id !== undefined ? ctx.workspace.require(args.channel_id) : undefined;
+    const channel = args.channel_id !== undefined ? ctx.workspace.requireId(args.channel_id) : undefined;
     const files = ctx.workspace.completeFiles(raw as { id: string; title?: string }[]);
     if (channel) {
       const blocks = checkBlocks(args.blocks);

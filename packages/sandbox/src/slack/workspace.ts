@@ -109,6 +109,16 @@ export class SlackWorkspace {
     return channel;
   }
 
+  /**
+   * Like `require`, for the methods Slack answers only by channel id (`chat.update`,
+   * `files.completeUploadExternal`): a name, even of a channel that exists, is `channel_not_found` there.
+   */
+  requireId(id: unknown): Channel {
+    const channel = typeof id === "string" ? this.channels.get(id) : undefined;
+    if (!channel) throw new SlackMethodError("channel_not_found");
+    return channel;
+  }
+
   /** A read-only view of the channel, for tests and the HTML view. Throws `UnknownChannelError`. */
   view(nameOrId: string): SlackChannelView {
     const channel = this.find(nameOrId);

@@ -337,6 +337,19 @@ describe("Function: startSlackServer", () => {
       "message_not_found",
     ],
     [
+      "chat.update naming the channel instead of its id (Slack takes only ids there)",
+      async (c: WebClient) => {
+        const parent = await c.chat.postMessage({ channel: "ops-alerts", text: "ALARM" });
+        return c.chat.update({ channel: "ops-alerts", ts: parent.ts!, text: "OK" });
+      },
+      "channel_not_found",
+    ],
+    [
+      "a file shared into a channel named instead of its id",
+      (c: WebClient) => c.files.completeUploadExternal({ files: [{ id: "F0NOPE" }], channel_id: "ops-alerts" }),
+      "channel_not_found",
+    ],
+    [
       "a reply to an unknown thread",
       (c: WebClient) => c.chat.postMessage({ channel: "C0ALERTS", text: "x", thread_ts: "1.000001" }),
       "thread_not_found",

@@ -1,0 +1,145 @@
+import { stormItemKey, threadItemKey } from "@clawops/core/alerts";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
+import { slackClient } from "../slack.js";
+import { type RouterWorld, startWorld, type VirtualClock } from "./harness.js";
+
+let world: RouterWorld;
+afterEach(async () => {
+  await world?.close();
+});
+
+const ALARM_NAME = "clawops-test-fleet-gateway-unhealthy";
+const alarm = () => loadFixture("aws.cloudwatch", "metric-alarm");
+const ok = () => loadFixture("aws.cloudwatch", "ok");
+const isChannelId = (channel: unknown) => /^[CGD][A-Z0-9]+$/.test(String(channel));
+
+/** An alarm transition of `name` to `state` at `timestamp` (AWS's format), with an event id of its own. */
+function transition(id: string, name: string, state: "ALARM" | "OK", timestamp: string) {
+  const event = withField(withField(state === "OK" ? ok() : alarm(), "id", id), "detail.alarmName", name);
+  return withField(event, "detail.state.timestamp", timestamp);
+}
+
+/**
+ * Records the channel of every Slack call that takes only a channel id, and answers `channel_not_found`
+ * to a name as Slack does (`chat.update`, `files.completeUploadExternal`); the local server accepts names.
+ */
+function idOnlyCalls(w: RouterWorld): { method: string; channel: string }[] {
+  const client = slackClient(w.token, w.slack.apiUrl, 300); // The router's client (one per token and URL).
+  const calls: { method: string; channel: string }[] = [];
+  const notFound = () =>
+    Object.assign(new Error("An API error occurred: channel_not_found"), {
+      code: "slack_webapi_platform_error",
+      data: { ok: false, error: "channel_not_found" },
+    });
+  const update = client.chat.update.bind(client.chat);
+  client.chat.update = (async (args: { channel: string }) => {
+    calls.push({ method: "chat.update", channel: args.channel });
+    if (!isChannelId(args.channel)) throw notFound();
+    return update(args as never);
+  }) as typeof client.chat.update;
+  const upload = client.filesUploadV2.bind(client);
+  client.filesUploadV2 = (async (args: { channel_id: string }) => {
+    calls.push({ method: "filesUploadV2", channel: args.channel_id });
+    if (!isChannelId(args.channel_id)) throw notFound();
+    return upload(args as never);
+  }) as typeof client.filesUploadV2;
+  return calls;
+}
+
+describe("Function: alert router (threads)", () => {
+  describe("routes that name channels (no slack.channels map, as the shipped clawops.config.ts)", () => {
+    it("updates, uploads and resolves in the channel id Slack answered, not the name", async () => {
+      world = await startWorld({ channels: {} });
+      const calls = idOnlyCalls(world);
+
+      expect(await world.invoke(alarm())).toMatchObject({ status: "opened", channel: "ops-alerts" });
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ channel: "C0ALERTS" });
+      expect(await world.invoke(ok())).toMatchObject({ status: "resolved", channel: "C0ALERTS" });
+
+      expect(calls.map((c) => c.method)).toEqual(["filesUploadV2", "chat.update"]);
+      expect(calls.every((c) => isChannelId(c.channel))).toBe(true);
+      expect(world.deadLetters()).toEqual([]);
+      const parent = world.slack.channel("ops-alerts").messages[0]!;
+      expect(parent.edits).toHaveLength(1);
+      expect(parent.text).toContain("Resolved");
+      expect(world.slack.channel("ops-alerts").thread(parent.ts)[0]!.files).toHaveLength(1);
+    });
+
+    it("updates a storm's group message in the channel id Slack answered", async () => {
+      world = await startWorld({ channels: {}, rateLimit: false });
+      const calls = idOnlyCalls(world);
+      for (let i = 0; i < 8; i += 1) {
+        const at = `2026-03-02T12:04:4${i}.000+0000`;
+        expect(await world.invoke(transition(`a${i}`, `openclaw-a${i}`, "ALARM", at))).toMatchObject({
+          channel: "ops-alerts",
+        });
+      }
+      expect(calls.filter((c) => c.method === "chat.update").length).toBeGreaterThan(0);
+      expect(calls.every((c) => isChannelId(c.channel))).toBe(true);
+      expect(world.deadLetters()).toEqual([]);
+      const group = world.slack.channel("ops-alerts").messages.at(-1)!;
+      for (const name of ["openclaw-a5", "openclaw-a6", "openclaw-a7"])
+        expect(JSON.stringify(group.blocks)).toContain(name);
+      const window = await world.item(stormItemKey("ops-alerts", Date.parse("2026-03-02T12:04:00Z")));
+      expect(window).toMatchObject({ channelId: "C0ALERTS" });
+      expect(await world.item(threadItemKey("openclaw-a7"))).toMatchObject({
+        channel: "C0ALERTS",
+        grouped: true,
+      });
+    });
+  });
+
+  describe("an alarm that stays in ALARM longer than alerts.stateTtlDays (14)", () => {
+    it("keeps its open thread, so the OK weeks later resolves it", async () => {
+      world = await startWorld();
+      await world.invoke(alarm());
+      expect(await world.item(threadItemKey(ALARM_NAME))).not.toHaveProperty("expiresAt");
+
+      (world.clock as VirtualClock).current += 30 * 86_400_000;
+      const later = new Date(world.clock.now()).toISOString().replace("Z", "+0000");
+      const result = await world.invoke(withField(ok(), "detail.state.timestamp", later));
+
+      expect(result).toMatchObject({ status: "resolved" });
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+      // Resolved, the record expires stateTtlDays later like every other.
+      const resolved = await world.item(threadItemKey(ALARM_NAME));
+      expect(resolved).toMatchObject({ resolved: true });
+      expect(resolved!.expiresAt).toBe(Math.floor(world.clock.now() / 1000) + 14 * 86_400);
+    });
+  });
+
+  describe("a storm's group message", () => {
+    it("shows a grouped alarm's recovery as its latest state", async () => {
+      world = await startWorld();
+      for (let i = 0; i < 7; i += 1)
+        await world.invoke(transition(`a${i}`, `openclaw-a${i}`, "ALARM", `2026-03-02T12:04:4${i}.000+0000`));
+      const result = await world.invoke(
+        transition("ok6", "openclaw-a6", "OK", "2026-03-02T12:04:55.000+0000"),
+      );
+
+      expect(result).toMatchObject({ status: "resolved" });
+      const group = world.slack.channel("ops-alerts").messages.at(-1)!;
+      const blocks = JSON.stringify(group.blocks);
+      expect(blocks).toContain("openclaw-a6` OK");
+      expect(blocks).toContain("openclaw-a5` ALARM");
+      expect(blocks).toContain("1 ALARM · 1 OK");
+      expect(group.text).toContain("Alert storm: 8 alarm changes");
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("shows the recovery in the window that listed the alarm, even when it comes in a later window", async () => {
+      world = await startWorld();
+      for (let i = 0; i < 7; i += 1)
+        await world.invoke(transition(`a${i}`, `openclaw-a${i}`, "ALARM", `2026-03-02T12:04:4${i}.000+0000`));
+      const result = await world.invoke(
+        transition("ok5", "openclaw-a5", "OK", "2026-03-02T12:30:00.000+0000"),
+      );
+
+      expect(result).toMatchObject({ status: "resolved" });
+      const group = world.slack.channel("ops-alerts").messages.at(-1)!;
+      expect(JSON.stringify(group.blocks)).toContain("openclaw-a5` OK");
+      expect(JSON.stringify(group.blocks)).toContain("openclaw-a6` ALARM");
+    });
+  });
+});
