@@ -71,12 +71,16 @@ export async function daysSinceLastPass(table: string, now: number): Promise<num
   return Math.max(0, (now - Number(at)) / 86_400_000);
 }
 
-/** The latest drill records, newest first (for `clawops drill --history`). */
+/**
+ * The latest drill records, newest first (for `clawops drill --history`). The CLI passes its target's client
+ * (its region); the default is the process's.
+ */
 export async function drillHistory(
   table: string,
   limit = 20,
+  dynamo: DynamoDBClient = client(DynamoDBClient),
 ): Promise<{ drillId: string; startedAt: string; passed: boolean; verdict: DrillVerdict }[]> {
-  const { Items = [] } = await client(DynamoDBClient).send(
+  const { Items = [] } = await dynamo.send(
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)",

@@ -12,6 +12,9 @@ import {
 /** What `runFailureDrill` needs from the CLI's target (a structural subset of packages/cli's `Target`). */
 export interface FailureDrillTarget {
   readonly stage: string;
+  /** An AWS client in the target's region (the CLI's `--region`); the default factory's when absent. */
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's client config type differs per service.
+  client?<C>(Ctor: new (config: any) => C): C;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -47,7 +50,8 @@ export async function runFailureDrill(
     new FailureDrillError(
       `stage ${target.stage} has no failure drill (${failureDrillParameterName(target.stage)}): run npx sst deploy --stage ${target.stage}`,
     );
-  const { Parameter } = await client(SSMClient)
+  const clientOf = target.client?.bind(target) ?? client;
+  const { Parameter } = await clientOf(SSMClient)
     .send(new GetParameterCommand({ Name: failureDrillParameterName(target.stage) }))
     .catch((error: Error) => {
       throw error.name === "ParameterNotFound" ? notDeployed() : error;
@@ -57,7 +61,7 @@ export async function runFailureDrill(
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     dryRun: options.dryRun === true,
   };
-  const sfn = client(SFNClient);
+  const sfn = clientOf(SFNClient);
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: Parameter.Value, input: JSON.stringify(input) }),
   );

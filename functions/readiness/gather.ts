@@ -81,7 +81,7 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
     alarms,
     logGroups,
     backup,
-    restoreDrill,
+    restoreDrills,
     failureDrill,
     evals,
     manifest,
@@ -116,8 +116,11 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
     gathered("backup:GetBackupPlan/ListBackupJobs", async () =>
       (await areas.storage()).describeBackup(fleet.backupPlanId, fleet.backupVaultName, backupSince),
     ),
-    gathered("dynamodb:Query restore drill", async () =>
-      (await areas.records()).lastRestoreDrill(context.table),
+    gathered("dynamodb:Query restore drills", async () =>
+      (await areas.records()).lastRestoreDrills(context.table, [
+        fleet.workspace.fileSystemId,
+        fleet.runtime.fileSystemId,
+      ]),
     ),
     gathered("dynamodb:Query failure drill", async () =>
       (await areas.records()).lastFailureDrill(context.table),
@@ -147,7 +150,7 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
     alarms,
     logGroups,
     backup,
-    restoreDrill,
+    restoreDrills,
     failureDrill,
     evals,
     manifest,

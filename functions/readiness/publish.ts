@@ -2,7 +2,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { metrics as Metrics } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import { EventSource } from "@clawops/core/events";
-import type { DriftEventDetail, ReadinessReport } from "@clawops/core/readiness";
+import { type DriftEventDetail, DriftPublishError, type ReadinessReport } from "@clawops/core/readiness";
 
 /** The custom metrics a readiness run publishes (namespace `Clawops`, dimension `Fleet`): each is $0.30 a month. */
 export const ReadinessMetric = { FailingTotal: "ReadinessFailingTotal" } as const;
@@ -23,7 +23,10 @@ export function publishReadinessMetrics(metrics: typeof Metrics, report: Readine
   );
 }
 
-/** Publishes the drift events (one PutEvents for both kinds); nothing, and no EventBridge client, when there are none. */
+/**
+ * Publishes the drift events (one PutEvents for both kinds); nothing, and no EventBridge client, when there are
+ * none. Entries EventBridge refuses (FailedEntryCount) throw `DriftPublishError`, which is retryable.
+ */
 export async function publishDrift(
   busName: string,
   events: readonly { detailType: string; detail: DriftEventDetail }[],
@@ -43,6 +46,8 @@ export async function publishDrift(
   );
   if (FailedEntryCount > 0) {
     const reasons = Entries.filter((e) => e.ErrorCode).map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`);
-    throw new Error(`PutEvents rejected ${FailedEntryCount} drift event(s): ${reasons.join("; ")}`);
+    throw new DriftPublishError(
+      `PutEvents rejected ${FailedEntryCount} drift event(s): ${reasons.join("; ")}`,
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { client } from "@clawops/core/aws";
 import { parseManifest } from "@clawops/core/fleet";
@@ -32,10 +32,52 @@ async function latest(table: string, pk: string): Promise<Record<string, { S?: s
   return Items[0] as Record<string, { S?: string }> | undefined;
 }
 
-/** The last restore drill, reduced to what the checks read. */
-export async function lastRestoreDrill(table: string): Promise<RestoreDrillRecord | null> {
-  const item = await latest(table, RecordKeys.restoreDrill);
-  if (!item?.verdict?.S) return null;
+/** Records read per page, and pages at most, while looking for a drill of every fleet file system. */
+const DRILL_PAGE = 25;
+const DRILL_PAGES = 8;
+
+/**
+ * For each of `fileSystemIds`, the newest restore drill record that covered it, newest first (a drill that
+ * covered several is listed once). Restore-testing validations are one record per file system, so the newest
+ * record alone may be about another one: this reads back (at most 200 records) until each is found.
+ */
+export async function lastRestoreDrills(
+  table: string,
+  fileSystemIds: readonly string[],
+): Promise<RestoreDrillRecord[]> {
+  const wanted = new Set(fileSystemIds);
+  const found: RestoreDrillRecord[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < DRILL_PAGES && wanted.size > 0; page++) {
+    const { Items = [], LastEvaluatedKey } = await client(DynamoDBClient).send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)",
+        ExpressionAttributeValues: { ":pk": { S: RecordKeys.restoreDrill }, ":run": { S: "run#" } },
+        ScanIndexForward: false,
+        Limit: DRILL_PAGE,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of Items) {
+      const record = restoreDrillRecord(item as Record<string, { S?: string }>);
+      // A record without file systems failed before it reached any: it speaks for all of them.
+      const covered = record?.fileSystems.length
+        ? record.fileSystems.map((f) => f.fileSystemId).filter((id) => wanted.has(id))
+        : [...wanted];
+      if (!record || covered.length === 0) continue;
+      found.push(record);
+      for (const id of covered) wanted.delete(id);
+    }
+    ExclusiveStartKey = LastEvaluatedKey;
+    if (!ExclusiveStartKey) break;
+  }
+  return found;
+}
+
+/** A drill record (the drills flow's `verdict`), reduced to what the checks read. */
+function restoreDrillRecord(item: Record<string, { S?: string }>): RestoreDrillRecord | undefined {
+  if (!item.verdict?.S) return undefined;
   const verdict = JSON.parse(item.verdict.S) as Omit<RestoreDrillRecord, "at">;
   return {
     drillId: verdict.drillId,
@@ -47,6 +89,8 @@ export async function lastRestoreDrill(table: string): Promise<RestoreDrillRecor
       rpoSeconds: f.rpoSeconds,
       rtoSeconds: f.rtoSeconds,
       mismatches: f.mismatches ?? [],
+      ...(typeof f.passed === "boolean" ? { passed: f.passed } : {}),
+      ...(f.failure ? { failure: f.failure } : {}),
     })),
   };
 }

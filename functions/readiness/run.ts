@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { lambdaHandler } from "@clawops/core/handler";
-import { detectDrift, driftEvents, evaluateReadiness, parseReadinessSettings } from "@clawops/core/readiness";
+import {
+  detectDrift,
+  driftEvents,
+  evaluateReadiness,
+  knownStatuses,
+  parseReadinessSettings,
+} from "@clawops/core/readiness";
 import { gatherEvidence } from "./gather.js";
 import type { Sleep } from "./probes.js";
 import { publishDrift, publishReadinessMetrics } from "./publish.js";
-import { previousRun, storeRun } from "./store.js";
+import { markAnnounced, previousRun, storeRun } from "./store.js";
 
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +26,8 @@ function parseRunInput(event: unknown): RunInput {
 
 /**
  * The readiness run: gather the evidence once, evaluate every check, store the run, publish the failing count
- * (per area as a log property), and publish a drift event only when a check newly fails or clears. Returns the report (the CLI prints it).
+ * (per area as a log property), and publish a drift event only when a check's last known status newly fails or
+ * clears (a run where it is `unknown` does not count). Returns the report (the CLI prints it).
  */
 export function createRunHandler(options: { sleep?: Sleep; now?: () => Date } = {}) {
   const sleep = options.sleep ?? realSleep;
@@ -39,9 +46,21 @@ export function createRunHandler(options: { sleep?: Sleep; now?: () => Date } = 
       ]);
       const report = evaluateReadiness(evidence, settings, { runId, now });
       const drift = detectDrift(report, previous?.statuses);
-      await storeRun(env.stateTable, report, previous);
+      const events = driftEvents(report, drift);
+      const known = knownStatuses(report, previous?.statuses);
+      // Until its events are out, the run leaves the known statuses as they were: a refused publish
+      // (DriftPublishError, retried) is announced by the retry or the next run instead of being lost.
+      await storeRun(
+        env.stateTable,
+        report,
+        previous,
+        events.length > 0 ? (previous?.statuses ?? {}) : known,
+      );
       publishReadinessMetrics(metrics, report);
-      await publishDrift(env.eventBusName, driftEvents(report, drift));
+      if (events.length > 0) {
+        await publishDrift(env.eventBusName, events);
+        await markAnnounced(env.stateTable, report, known);
+      }
       logger.info("readiness run", {
         runId,
         trigger: input.trigger,

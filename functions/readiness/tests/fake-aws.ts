@@ -97,7 +97,12 @@ export interface FakeFleet {
   /** Invocation status per instance at the n-th (1-based) ListCommandInvocations of its command (default Success). */
   probeStatus?: (instanceId: string, look: number) => string;
   openIngress?: boolean;
-  latest?: { runId: string; statuses: Record<string, string> };
+  /** DescribeSecurityGroups is denied: the network checks are `unknown`. */
+  networkDenied?: boolean;
+  /** The state table's `latest` record: the last run's statuses and each check's last known one. */
+  latest?: { runId: string; statuses: Record<string, string>; known?: Record<string, string> };
+  /** EventBridge answers PutEvents with every entry failed (FailedEntryCount), as when it throttles. */
+  refuseEvents?: boolean;
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${(0x1000 + i).toString(16)}`);
@@ -198,17 +203,21 @@ export function installFakeAws(
     UserIdGroupPairs: r.groupIds.map((GroupId) => ({ GroupId })),
   });
   MOCKS.ec2.on(DescribeSecurityGroupsCommand).callsFake(
-    delayed(() => ({
-      SecurityGroups: [
-        {
-          GroupId: "sg-0fleet",
-          IpPermissions: fleet.openIngress
-            ? [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
-            : [],
-          IpPermissionsEgress: network.securityGroups[0]!.outbound.map(permission),
-        },
-      ],
-    })),
+    delayed(() => {
+      if (fleet.networkDenied)
+        throw Object.assign(new Error("not authorized"), { name: "UnauthorizedOperation" });
+      return {
+        SecurityGroups: [
+          {
+            GroupId: "sg-0fleet",
+            IpPermissions: fleet.openIngress
+              ? [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]
+              : [],
+            IpPermissionsEgress: network.securityGroups[0]!.outbound.map(permission),
+          },
+        ],
+      };
+    }),
   );
   MOCKS.ec2.on(DescribeSubnetsCommand).callsFake(() =>
     later({
@@ -352,7 +361,7 @@ export function installFakeAws(
       })),
     }),
   );
-  const drill = good.restoreDrill as Exclude<Evidence["restoreDrill"], { unavailable: string }>;
+  const [drill] = good.restoreDrills as Exclude<Evidence["restoreDrills"], { unavailable: string }>;
   const records: Record<string, Record<string, { S: string }>> = {
     drill: { verdict: { S: JSON.stringify({ ...drill, failed: false }) }, finishedAt: { S: drill!.at } },
     "drill#failure": { record: { S: JSON.stringify(good.failureDrill) } },
@@ -374,20 +383,34 @@ export function installFakeAws(
             Item: {
               runId: { S: fleet.latest.runId },
               statuses: { S: JSON.stringify(fleet.latest.statuses) },
+              ...(fleet.latest.known ? { known: { S: JSON.stringify(fleet.latest.known) } } : {}),
             },
           }
         : {},
     ),
   );
   MOCKS.dynamo.on(PutItemCommand).callsFake(
-    delayed((input: { Item: Record<string, { S?: string }> }) => {
-      if (input.Item.sk?.S === "latest")
-        fleet.latest = {
-          runId: input.Item.runId!.S!,
-          statuses: JSON.parse(input.Item.statuses!.S!) as Record<string, string>,
-        };
-      return {};
-    }),
+    delayed(
+      (input: {
+        Item: Record<string, { S?: string }>;
+        ExpressionAttributeValues?: Record<string, { S?: string }>;
+      }) => {
+        const expected = input.ExpressionAttributeValues?.[":previous"]?.S;
+        if (input.Item.sk?.S === "latest" && expected !== undefined && fleet.latest?.runId !== expected)
+          throw Object.assign(new Error("The conditional request failed"), {
+            name: "ConditionalCheckFailedException",
+          });
+        if (input.Item.sk?.S === "latest")
+          fleet.latest = {
+            runId: input.Item.runId!.S!,
+            statuses: JSON.parse(input.Item.statuses!.S!) as Record<string, string>,
+            ...(input.Item.known?.S
+              ? { known: JSON.parse(input.Item.known.S) as Record<string, string> }
+              : {}),
+          };
+        return {};
+      },
+    ),
   );
   MOCKS.ssm
     .on(GetParameterCommand)
@@ -416,9 +439,19 @@ export function installFakeAws(
       };
     }),
   );
-  MOCKS.events
-    .on(PutEventsCommand)
-    .callsFake(() => later({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] }));
+  MOCKS.events.on(PutEventsCommand).callsFake(
+    delayed((input: { Entries: unknown[] }) =>
+      fleet.refuseEvents
+        ? {
+            FailedEntryCount: input.Entries.length,
+            Entries: input.Entries.map(() => ({
+              ErrorCode: "ThrottlingException",
+              ErrorMessage: "Rate exceeded",
+            })),
+          }
+        : { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e-${i + 1}` })) },
+    ),
+  );
   void e;
   return {
     events: () =>

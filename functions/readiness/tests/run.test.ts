@@ -8,7 +8,7 @@ import {
 import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NOW, probeResult, settings } from "../../../packages/core/tests/readiness/fixtures.js";
-import { apiCalls, installFakeAws, resetCalls } from "./fake-aws.js";
+import { apiCalls, type FakeFleet, installFakeAws, resetCalls } from "./fake-aws.js";
 
 process.env.CLAWOPS_SETTINGS = JSON.stringify(settings());
 process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
@@ -27,6 +27,8 @@ const context = {
 } as unknown as Context;
 const scheduled = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
 const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
+const checkIds = (event: { Detail?: string }) =>
+  (JSON.parse(event.Detail ?? "{}") as { checks: { id: string }[] }).checks.map((c) => c.id);
 
 /** The EMF blobs Powertools prints while `work` runs (its own console, as the sandbox swaps it). */
 async function emfOf(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
@@ -76,6 +78,52 @@ describe("Function: readiness run handler", () => {
     const third = installFakeAws({ ...fleet, openIngress: false });
     await run(scheduled, context);
     expect(third.events().map((e) => e.DetailType)).toEqual(["ReadinessDriftCleared"]);
+  });
+
+  it.each([
+    ["fails again", false, []],
+    ["passes", true, [["ReadinessDriftCleared", ["network.no-inbound"]]]],
+  ] as const)(
+    "compares with a check's last known status when a run in between could not see it and it %s",
+    async (_what, fixedMeanwhile, expected) => {
+      // One account whose state table carries over from run to run.
+      const fleet: FakeFleet = {
+        instances: 2,
+        openIngress: true,
+        latest: { runId: "prev", statuses: {} },
+      };
+      installFakeAws(fleet);
+      await run(scheduled, context);
+      fleet.networkDenied = true;
+      const blind = installFakeAws(fleet);
+      const unseen = (await run(scheduled, context)) as ReadinessReport;
+      expect(unseen.checks.find((c) => c.id === "network.no-inbound")?.status).toBe("unknown");
+      expect(blind.events()).toEqual([]);
+      Object.assign(fleet, { networkDenied: false, openIngress: !fixedMeanwhile });
+      const after = installFakeAws(fleet);
+      await run(scheduled, context);
+      expect(after.events().map((e) => [e.DetailType, checkIds(e)])).toEqual(expected);
+    },
+  );
+
+  it("announces a finding with the next run when EventBridge refused its drift event", async () => {
+    const fleet: FakeFleet = {
+      instances: 2,
+      openIngress: true,
+      latest: { runId: "prev", statuses: {} },
+      refuseEvents: true,
+    };
+    installFakeAws(fleet);
+    await expect(run(scheduled, context)).rejects.toThrow("PutEvents rejected 1 drift event(s)");
+    fleet.refuseEvents = false;
+    const next = installFakeAws(fleet);
+    await run(scheduled, context);
+    expect(next.events().map((e) => [e.DetailType, checkIds(e)])).toEqual([
+      ["ReadinessDriftFound", ["network.no-inbound"]],
+    ]);
+    const after = installFakeAws(fleet);
+    await run(scheduled, context);
+    expect(after.events()).toEqual([]);
   });
 
   it("turns a garbage probe output into unknown findings, not a pass or a crash", async () => {

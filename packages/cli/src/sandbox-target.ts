@@ -197,11 +197,12 @@ function sandboxTarget(
       stateTable: table,
       drillStateMachineArn,
     },
+    // The sandbox's interceptor answers every client of the factory, whatever its region.
+    client: (Ctor) => client(Ctor),
     invoke(fn, payload) {
       return this.during(run(fn, payload));
     },
     alertRouterSettings: routerSettings,
-    slackToken: async () => sandbox.slack.token,
     account: async () => accountOf(description),
     async during(work, limitMs = 6 * 3_600_000) {
       let settled = false;

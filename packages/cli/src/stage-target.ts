@@ -1,5 +1,4 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AlertRouterSettings } from "@clawops/core/alerts";
@@ -131,6 +130,7 @@ export async function openStage(
     return name;
   };
   const optional = (name: string) => (parameters[name] ? { [name]: parameters[name] } : {});
+  const clients = new Map<unknown, unknown>();
   return {
     kind: "stage",
     stage,
@@ -141,6 +141,14 @@ export async function openStage(
       ...renameKeys(optional(StageParameter.DeadLetterQueueUrl), "deadLetterQueueUrl"),
       ...renameKeys(optional(StageParameter.DrillStateMachineArn), "drillStateMachineArn"),
       ...renameKeys(optional(StageParameter.FallbackTopicArn), "fallbackTopicArn"),
+    },
+    client(Ctor) {
+      let made = clients.get(Ctor) as InstanceType<typeof Ctor> | undefined;
+      if (!made) {
+        made = makeClient(Ctor, { region });
+        clients.set(Ctor, made);
+      }
+      return made;
     },
     async invoke(fn, payload) {
       const result = await makeClient(LambdaClient, { region }).send(
@@ -154,16 +162,6 @@ export async function openStage(
       return body;
     },
     alertRouterSettings: async () => alertRouter().settings,
-    async slackToken() {
-      const arn = alertRouter().settings.slackSecretArn;
-      const { SecretString } = await makeClient(SecretsManagerClient, { region }).send(
-        new GetSecretValueCommand({ SecretId: arn }),
-      );
-      const token = (JSON.parse(SecretString ?? "{}") as { botToken?: string }).botToken;
-      if (!token)
-        throw new CliUserError(`the Slack secret ${arn} has no botToken: put {"botToken":"xoxb-..."} in it`);
-      return token;
-    },
     // The account is in every ARN the fleet description carries: no STS call needed.
     account: async () => accountOf(description),
     during: (work) => work,

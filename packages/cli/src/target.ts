@@ -27,12 +27,16 @@ export interface Target {
   readonly region: string;
   readonly description: FleetDescription;
   readonly resources: TargetResources;
+  /**
+   * An AWS client in the target's region (made once per kind): every client a command uses comes from here, so
+   * `--region` and the config's `app.region` count, not only AWS_REGION. The sandbox answers them all.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's client config type differs per service.
+  client<C>(Ctor: new (config: any) => C): C;
   /** Invokes a clawops function synchronously and returns its result. */
   invoke(fn: TargetFunction, payload: unknown): Promise<unknown>;
   /** The alert router's settings as deployed (routes, channels, the Slack API URL). */
   alertRouterSettings(): Promise<AlertRouterSettings>;
-  /** The Slack bot token of the alerts path (for `alerts replay`). */
-  slackToken(): Promise<string>;
   /** The account id (test alert events carry it). */
   account(): Promise<string>;
   /** Lets time pass while `work` runs: the real clock for a stage, the sandbox clock in the sandbox. */

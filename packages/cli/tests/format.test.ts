@@ -128,6 +128,38 @@ describe("Function: drill formatting", () => {
     expect(text).toContain("FAIL");
   });
 
+  it("lists under the table the files a file system's verifier could not check, in either record shape", () => {
+    const withUnverified = {
+      ...verdict,
+      fileSystems: [
+        {
+          ...verdict.fileSystems[0]!,
+          passed: false,
+          unverified: [{ path: "memory.sqlite", reason: "integrity unknown" }],
+        },
+        { ...verdict.fileSystems[1]!, unverified: ["big.json"] },
+      ],
+    } as DrillVerdict;
+    const lines = renderDrillSummary(withUnverified);
+    expect(lines).toContain("fs-1: 1 file(s) could not be verified: memory.sqlite (integrity unknown)");
+    expect(lines).toContain("fs-2: 1 file(s) could not be verified: big.json");
+  });
+
+  it("says nothing about unverified files when every file was checked", () => {
+    expect(renderDrillSummary(verdict).join("\n")).not.toContain("could not be verified");
+  });
+
+  it("ends with the kept file systems and how to remove them, or says none was kept", () => {
+    const kept = [
+      { fileSystemId: "fs-0k", howToRemove: "aws efs delete-file-system --file-system-id fs-0k" },
+    ];
+    expect(renderDrillSummary(verdict, undefined, kept).slice(-2)).toEqual([
+      "Kept for inspection (1); remove each when done:",
+      "  fs-0k: aws efs delete-file-system --file-system-id fs-0k",
+    ]);
+    expect(renderDrillSummary(verdict, undefined, []).at(-1)).toBe("No restored file system was kept.");
+  });
+
   it("says how to start when no drill ran", () => {
     expect(renderDrillHistory([])).toEqual(["No drill has run yet: start one with clawops drill."]);
   });

@@ -1,3 +1,4 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, InvalidArgumentError } from "commander";
 import { replayDeadLetters, sendTestAlert } from "../../../../functions/alerts/replay.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
@@ -108,6 +109,7 @@ other flows (not alerts) are left in the queue. Exit codes: 0 everything replaye
         return replayDeadLetters({
           queueUrl,
           send: (request) => target.invoke(TargetFunction.AlertRouter, request),
+          sqs: target.client(SQSClient),
           ...(options.limit ? { limit: options.limit } : {}),
         });
       });

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -5,15 +6,14 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { client } from "@clawops/core/aws";
 import type { DrillVerdict } from "@clawops/core/drills";
 import { formatDuration } from "@clawops/core/drills";
 import { Command, InvalidArgumentError } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
 import { CliUserError, NotAvailableError } from "../errors.js";
-import { renderDrillHistory, renderDrillSummary } from "../format/drill.js";
-import { drillMilestones, drillProgress } from "../format/drill-progress.js";
+import { type KeptFileSystem, renderDrillHistory, renderDrillSummary } from "../format/drill.js";
+import { drillMilestones, drillProgress, keptFileSystems } from "../format/drill-progress.js";
 import type { Target } from "../target.js";
 
 interface DrillOptions extends TargetOptions {
@@ -35,12 +35,18 @@ export function drillName(now: number): string {
   return `cli-${new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "")}`;
 }
 
+/** What a restore drill ended with: its verdict and, with `--keep`, the file systems left in place. */
+interface RestoreDrillRun {
+  readonly verdict: DrillVerdict;
+  readonly kept?: readonly KeptFileSystem[];
+}
+
 /** Starts the restore-drill state machine and polls it to the end, showing progress. */
 async function runRestoreDrill(
   target: Target,
   options: DrillOptions,
   context: CliContext,
-): Promise<DrillVerdict> {
+): Promise<RestoreDrillRun> {
   const arn = target.resources.drillStateMachineArn;
   if (!arn)
     throw new NotAvailableError(
@@ -54,7 +60,7 @@ async function runRestoreDrill(
     throw new CliUserError(
       `${unknown.join(", ")} is not one of the fleet's file systems (${known.join(", ")}): pass one of those to --file-system`,
     );
-  const sfn = client(SFNClient);
+  const sfn = target.client(SFNClient);
   const name = drillName(target.now());
   const request = {
     keep: options.keep === true,
@@ -70,6 +76,7 @@ async function runRestoreDrill(
   let output: string | undefined;
   let error: string | undefined;
   let noted = 0;
+  let events: HistoryEvent[] = [];
   try {
     while (status === "RUNNING") {
       await target.sleep(options.poll * 1000);
@@ -77,7 +84,7 @@ async function runRestoreDrill(
       status = execution.status ?? "RUNNING";
       output = execution.output;
       error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
-      const events = await executionHistory(sfn, executionArn ?? "");
+      events = await executionHistory(sfn, executionArn ?? "");
       const since = (at: number) => formatDuration(Math.max(0, Math.round((at - started) / 1000)));
       const milestones = drillMilestones(events);
       for (const m of milestones.slice(noted)) progress.note(`${since(m.at).padStart(8)}  ${m.line}`);
@@ -88,15 +95,29 @@ async function runRestoreDrill(
   } finally {
     progress.done();
   }
-  const recorded = (await drillHistory(target.resources.stateTable, 20)).find((d) => d.drillId === name);
-  if (recorded) return recorded.verdict;
+  const recorded = (await drillHistory(target.resources.stateTable, 20, target.client(DynamoDBClient))).find(
+    (d) => d.drillId === name,
+  );
+  // The cleanup task's command names no region; the operator's shell may default to another one.
+  const withRegion = (command: string) =>
+    command.includes("--region") ? command : `${command} --region ${target.region}`;
+  const kept = options.keep
+    ? keptFileSystems(events).map(({ fileSystemId, howToRemove }) => ({
+        fileSystemId,
+        howToRemove: withRegion(howToRemove ?? `aws efs delete-file-system --file-system-id ${fileSystemId}`),
+      }))
+    : undefined;
+  if (recorded) return { verdict: recorded.verdict, ...(kept ? { kept } : {}) };
   const reported = output ? (JSON.parse(output) as Partial<DrillVerdict>) : {};
   return {
-    drillId: name,
-    passed: status === "SUCCEEDED" && reported.passed === true,
-    failed: true,
-    reason: reported.reason ?? error ?? `the execution ended ${status}`,
-    fileSystems: reported.fileSystems ?? [],
+    verdict: {
+      drillId: name,
+      passed: status === "SUCCEEDED" && reported.passed === true,
+      failed: true,
+      reason: reported.reason ?? error ?? `the execution ended ${status}`,
+      fileSystems: reported.fileSystems ?? [],
+    },
+    ...(kept ? { kept } : {}),
   };
 }
 
@@ -183,14 +204,15 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
           const entries = await drillHistory(
             target.resources.stateTable,
             options.history === true ? 20 : options.history,
+            target.client(DynamoDBClient),
           );
           if (options.json) output.json(entries);
           else for (const line of renderDrillHistory(entries, output.color)) output.out(line);
           return;
         }
-        const verdict = await runRestoreDrill(target, options, context);
-        if (options.json) output.json(verdict);
-        else for (const line of renderDrillSummary(verdict, output.color)) output.out(line);
+        const { verdict, kept } = await runRestoreDrill(target, options, context);
+        if (options.json) output.json(kept ? { ...verdict, kept } : verdict);
+        else for (const line of renderDrillSummary(verdict, output.color, kept)) output.out(line);
         context.setExitCode(verdict.passed ? 0 : 1);
       });
     });

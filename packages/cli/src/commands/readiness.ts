@@ -1,8 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { DeadLettered } from "@clawops/core/handler";
 import type { ReadinessReport } from "@clawops/core/readiness";
 import { Command } from "commander";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
+import { CliUserError } from "../errors.js";
 import { renderReadiness } from "../format/readiness.js";
 import { renderReadinessHtml } from "../format/readiness-html.js";
 import { TargetFunction } from "../target.js";
@@ -12,8 +14,17 @@ interface ReadinessOptions extends TargetOptions {
   readonly html?: string;
 }
 
-/** A readiness run's result, checked before it is printed (a dead-lettered run has no report). */
+/**
+ * A readiness run's result, checked before it is printed. A run that hit a permanent error returns
+ * `{ deadLettered, reason }` (its event went to the dead-letter queue) instead of failing the invocation: that
+ * is a run that could not be made (exit 2), not a bug.
+ */
 export function asReadinessReport(value: unknown): ReadinessReport {
+  const dead = value as Partial<DeadLettered> | null;
+  if (dead?.deadLettered === true)
+    throw new CliUserError(
+      `the readiness run could not be made: ${dead.reason ?? "no reason given"} (see the readiness function's CloudWatch logs)`,
+    );
   const report = value as Partial<ReadinessReport> | null;
   if (!report || !Array.isArray(report.areas) || !Array.isArray(report.checks))
     throw new Error(`the readiness function returned no report: ${JSON.stringify(value)}`);

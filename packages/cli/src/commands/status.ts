@@ -1,7 +1,6 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { client } from "@clawops/core/aws";
 import type { InstanceHealthHistory } from "@clawops/core/lifecycle";
 import { Command } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
@@ -14,34 +13,38 @@ interface StatusOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-async function item(table: string, pk: string, sk: string) {
-  const { Item } = await client(DynamoDBClient).send(
-    new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
+async function item(target: Target, pk: string, sk: string) {
+  const { Item } = await target.client(DynamoDBClient).send(
+    new GetItemCommand({
+      TableName: target.resources.stateTable,
+      Key: { pk: { S: pk }, sk: { S: sk } },
+      ConsistentRead: true,
+    }),
   );
   return Item;
 }
 
-async function deadLetterDepth(
-  url: string | undefined,
-): Promise<StatusReport["controlPlane"]["deadLetterQueue"]> {
+async function deadLetterDepth(target: Target): Promise<StatusReport["controlPlane"]["deadLetterQueue"]> {
+  const url = target.resources.deadLetterQueueUrl;
   if (!url) return { depth: null, note: "no dead-letter queue on this target" };
-  const { Attributes = {} } = await client(SQSClient).send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }),
-  );
+  const { Attributes = {} } = await target
+    .client(SQSClient)
+    .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
   return { depth: Number(Attributes.ApproximateNumberOfMessages ?? 0) };
 }
 
 /** Gathers the status: one Auto Scaling describe, three state-table reads, one queue attribute read. */
 export async function gatherStatus(target: Target): Promise<StatusReport> {
   const { description, resources } = target;
-  const table = resources.stateTable;
   const asg = description.autoScalingGroupName;
   const [groups, monitor, readiness, drills, deadLetterQueue] = await Promise.all([
-    client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asg] })),
-    item(table, "lifecycle#monitor", asg),
-    item(table, "readiness", "latest"),
-    drillHistory(table, 1),
-    deadLetterDepth(resources.deadLetterQueueUrl),
+    target
+      .client(AutoScalingClient)
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asg] })),
+    item(target, "lifecycle#monitor", asg),
+    item(target, "readiness", "latest"),
+    drillHistory(resources.stateTable, 1, target.client(DynamoDBClient)),
+    deadLetterDepth(target),
   ]);
   const group = groups.AutoScalingGroups?.[0];
   if (!group)

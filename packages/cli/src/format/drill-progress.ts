@@ -125,3 +125,40 @@ export function drillProgress(events: readonly HistoryEvent[]): string | undefin
   if (branches.size === 0) return undefined;
   return [...branches].map(([id, what]) => `${id}: ${what}`).join("; ");
 }
+
+/** The cleanup task's report in a state's output (stacks/workflows/restore-drill.asl.json, functions/drills/cleanup.ts). */
+interface CleanupView {
+  readonly kept?: unknown;
+  readonly howToRemove?: unknown;
+}
+
+/** States that end with a cleanup report: a branch's (its output) and the drill's after a failure (`cleanup.result`). */
+const CLEANUP_STATES = new Set(["StartCleanup", "StartCleanupAfterError", "FinishCleanup", "CleanupDrill"]);
+
+/**
+ * The restored file systems the drill's cleanups left in place (`--keep`), each with the command the cleanup
+ * task gave to remove it, from the execution history (the output of a failed execution is empty).
+ */
+export function keptFileSystems(
+  events: readonly HistoryEvent[],
+): { readonly fileSystemId: string; readonly howToRemove?: string }[] {
+  const kept = new Map<string, string | undefined>();
+  for (const event of events) {
+    const exited = event.stateExitedEventDetails;
+    if (!exited?.name || !CLEANUP_STATES.has(exited.name)) continue;
+    const output = parse(exited.output) as {
+      cleanup?: CleanupView & { result?: { cleanup?: CleanupView } };
+    } | null;
+    const cleanup = output?.cleanup?.result?.cleanup ?? output?.cleanup;
+    const ids = Array.isArray(cleanup?.kept) ? cleanup.kept : [];
+    const commands = Array.isArray(cleanup?.howToRemove) ? cleanup.howToRemove : [];
+    ids.forEach((id, i) => {
+      if (typeof id !== "string") return;
+      const command = commands[i];
+      kept.set(id, typeof command === "string" ? command : kept.get(id));
+    });
+  }
+  return [...kept].map(([fileSystemId, howToRemove]) =>
+    howToRemove ? { fileSystemId, howToRemove } : { fileSystemId },
+  );
+}

@@ -23,3 +23,14 @@ export class ConcurrentRunError extends ReadinessError {
     this.name = "ConcurrentRunError";
   }
 }
+
+/**
+ * EventBridge refused drift events (PutEvents' FailedEntryCount: throttling, an internal failure). Retryable:
+ * the events stay pending in the `latest` record and the next attempt (or run) publishes them again.
+ */
+export class DriftPublishError extends ReadinessError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, retryable: true });
+    this.name = "DriftPublishError";
+  }
+}

@@ -191,7 +191,10 @@ export interface BackupEvidence {
   }[];
 }
 
-/** The last restore drill as the drills flow records it. */
+/**
+ * A restore drill as the drills flow records it. A `clawops drill` covers every fleet file system (or those
+ * asked for); a restore-testing validation covers the one file system its job restored.
+ */
 export interface RestoreDrillRecord {
   readonly drillId: string;
   readonly at: string;
@@ -202,6 +205,10 @@ export interface RestoreDrillRecord {
     readonly rpoSeconds: number | null;
     readonly rtoSeconds: number | null;
     readonly mismatches: readonly { readonly path: string; readonly reason: string }[];
+    /** This file system's own result (the drill's `passed` when the record does not say). */
+    readonly passed?: boolean;
+    /** Why its branch could not finish, when it could not. */
+    readonly failure?: string;
   }[];
 }
 
@@ -242,7 +249,11 @@ export interface Evidence {
   readonly alarms: Gathered<readonly AlarmEvidence[]>;
   readonly logGroups: Gathered<readonly LogGroupEvidence[]>;
   readonly backup: Gathered<BackupEvidence>;
-  readonly restoreDrill: Gathered<RestoreDrillRecord | null>;
+  /**
+   * For each fleet file system, the newest drill record that covered it (newest first; a drill that covered
+   * several appears once). Empty when no drill ever ran.
+   */
+  readonly restoreDrills: Gathered<readonly RestoreDrillRecord[]>;
   readonly failureDrill: Gathered<FailureDrillRecord | null>;
   readonly evals: Gathered<{ readonly latest: EvalReport | null; readonly lastScheduled: EvalReport | null }>;
   /** The deployed soul-document manifest: path → SHA-256. */

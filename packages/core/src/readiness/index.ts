@@ -6,7 +6,7 @@ export { type Attestation, attestationFor, judgeAttestation, reviewAttestation }
 export { READINESS_CHECKS } from "./checks/index.js";
 export { lastObservedReplacement, lastReplacementFromActivities } from "./checks/replacement.js";
 export { lookAlikeSecretArns, READ_SECRET } from "./checks/secret-access.js";
-export { ConcurrentRunError, EvalResultsError, ReadinessError } from "./errors.js";
+export { ConcurrentRunError, DriftPublishError, EvalResultsError, ReadinessError } from "./errors.js";
 export {
   CASE_KINDS,
   type CaseKind,
@@ -33,6 +33,7 @@ export {
   type DriftEventDetail,
   detectDrift,
   driftEvents,
+  knownStatuses,
   type ReadinessDrift,
   type RunStatuses,
   statusesOf,

@@ -1,13 +1,13 @@
 import type { CheckOutcome, CheckStatus, ReadinessReport } from "./types.js";
 
-/** The statuses of a run, by check id: what the next run compares against. */
+/** Statuses by check id: a run's own, or each check's last known one (what the next run compares against). */
 export type RunStatuses = Readonly<Record<string, CheckStatus>>;
 
 /** What changed between two runs. */
 export interface ReadinessDrift {
-  /** Checks failing now that did not fail in the previous run (all failing checks on the first run). */
+  /** Checks failing now whose last known status was not a failure (all failing checks on the first run). */
   readonly newlyFailing: readonly CheckOutcome[];
-  /** Checks that failed in the previous run and now pass or are attested. */
+  /** Checks whose last known status was a failure and that now pass or are attested. */
   readonly cleared: readonly CheckOutcome[];
   readonly changed: boolean;
 }
@@ -18,8 +18,22 @@ export function statusesOf(report: ReadinessReport): Record<string, CheckStatus>
 }
 
 /**
- * Compares a run with the previous one. A check moving between `unknown` and anything else is not drift
- * (nothing was verified either way); fail → unknown is not "cleared" either.
+ * Each check's last known status after this run: its own, or for a check that is `unknown` now, the status it
+ * last had before (`unknown` when it never had one). Stored with the run for the next drift comparison.
+ */
+export function knownStatuses(
+  current: ReadinessReport,
+  previous: RunStatuses | undefined,
+): Record<string, CheckStatus> {
+  return Object.fromEntries(
+    current.checks.map((c) => [c.id, c.status === "unknown" ? (previous?.[c.id] ?? "unknown") : c.status]),
+  );
+}
+
+/**
+ * Compares a run with each check's last known status (`knownStatuses` of the runs before). A run where a check
+ * is `unknown` verifies nothing either way, so it is skipped: fail → unknown → fail is not a new failure, and
+ * fail → unknown → pass clears it.
  */
 export function detectDrift(current: ReadinessReport, previous: RunStatuses | undefined): ReadinessDrift {
   const before = previous ?? {};

@@ -311,7 +311,7 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "soul-documents.restore-tested",
     "no drill ran",
     (e) => {
-      e.restoreDrill = null;
+      e.restoreDrills = [];
     },
     "fail",
   ],
@@ -319,7 +319,7 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "soul-documents.restore-tested",
     "the drill did not cover the workspace",
     (e) => {
-      e.restoreDrill.fileSystems.shift();
+      e.restoreDrills[0].fileSystems.shift();
     },
     "fail",
   ],
@@ -744,8 +744,8 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "backup.restore-drill",
     "the last drill failed",
     (e) => {
-      e.restoreDrill.passed = false;
-      e.restoreDrill.fileSystems[0].mismatches = [{ path: "SOUL.md", reason: "hash differs" }];
+      e.restoreDrills[0].passed = false;
+      e.restoreDrills[0].fileSystems[0].mismatches = [{ path: "SOUL.md", reason: "hash differs" }];
     },
     "fail",
   ],
@@ -753,7 +753,7 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "backup.restore-drill",
     "the last pass is too old",
     (e) => {
-      e.restoreDrill.at = "2026-02-01T00:00:00Z";
+      e.restoreDrills[0].at = "2026-02-01T00:00:00Z";
     },
     "fail",
   ],
@@ -886,5 +886,169 @@ describe("Function: READINESS_CHECKS on evidence that breaks them", () => {
 
   it("keeps the simulated ARNs of the fixtures apart", () => {
     expect(new Set([SECRET, ALERTS_SECRET, OTHER_SECRET, ROUTER]).size).toBe(4);
+  });
+});
+
+const WORKSPACE_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0work";
+const RUNTIME_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0run";
+
+describe("Function: soul-documents.client-write-denied on the deny's access point condition", () => {
+  it.each([
+    ["pass", "unconditional, on its own file system", false, undefined, "WorkspaceReadOnly"],
+    ["pass", "StringEquals on the workspace access point", false, { StringEquals: WORKSPACE_AP }, ""],
+    ["pass", "ArnLike on the workspace access point", true, { ArnLike: WORKSPACE_AP }, ""],
+    [
+      "pass",
+      "ForAnyValue:ArnEquals on the workspace access point",
+      true,
+      { "ForAnyValue:ArnEquals": [WORKSPACE_AP] },
+      "",
+    ],
+    [
+      "pass",
+      "StringNotEquals on the runtime access point (shared)",
+      true,
+      { StringNotEquals: RUNTIME_AP },
+      "",
+    ],
+    ["pass", "ArnNotLike on the runtime access point (shared)", true, { ArnNotLike: RUNTIME_AP }, ""],
+    [
+      "fail",
+      "StringNotEquals on the workspace access point",
+      false,
+      { StringNotEquals: WORKSPACE_AP },
+      "exempts the workspace access point",
+    ],
+    [
+      "fail",
+      "ArnNotLike with a pattern matching the workspace",
+      true,
+      { ArnNotLike: "arn:aws:elasticfilesystem:*:*:access-point/*" },
+      "exempts",
+    ],
+    [
+      "fail",
+      "StringEquals on the runtime access point",
+      true,
+      { StringEquals: RUNTIME_AP },
+      "does not name the workspace's",
+    ],
+    [
+      "fail",
+      "ForAllValues:StringEquals on the workspace access point",
+      true,
+      { "ForAllValues:StringEquals": WORKSPACE_AP },
+      "not one this check can rely on",
+    ],
+    ["fail", "unconditional on a shared file system", true, undefined, "the runtime's too"],
+  ] as const)("%s when the deny is %s", (expected, _what, shared, byOperator, reason) => {
+    const result = outcome("soul-documents.client-write-denied", (e, s) => {
+      if (shared) s.fleet.runtime.fileSystemId = "fs-0work";
+      const deny = e.fileSystems[0].policy.Statement[1];
+      if (byOperator)
+        deny.Condition = Object.fromEntries(
+          Object.entries(byOperator).map(([operator, value]) => [
+            operator,
+            { "elasticfilesystem:AccessPointArn": value },
+          ]),
+        );
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect([result.explanation, ...(result.details ?? [])].join(" ")).toContain(reason);
+  });
+
+  it("does not count a deny that is also conditioned on another key", () => {
+    const result = outcome("soul-documents.client-write-denied", (e) => {
+      e.fileSystems[0].policy.Statement[1].Condition = {
+        StringEquals: { "elasticfilesystem:AccessPointArn": WORKSPACE_AP },
+        Bool: { "aws:SecureTransport": "false" },
+      };
+    });
+    expect(result.status).toBe("fail");
+    expect(result.details?.join(" ")).toContain("aws:SecureTransport");
+  });
+});
+
+describe("Function: restore drill checks on restore-testing validations (one record per file system)", () => {
+  const record = (fileSystemId: string, at: string, passed = true) => ({
+    drillId: `validation-${fileSystemId}-${at.slice(0, 10)}`,
+    at,
+    passed,
+    ...(passed ? {} : { reason: `${fileSystemId}: 1 file(s) differ` }),
+    fileSystems: [
+      {
+        fileSystemId,
+        rpoSeconds: 3600,
+        rtoSeconds: 900,
+        mismatches: passed ? [] : [{ path: "SOUL.md", reason: "hash differs" }],
+        passed,
+      },
+    ],
+  });
+  const runtimeToday = record("fs-0run", "2026-03-02T06:00:00Z");
+  const workspaceYesterday = record("fs-0work", "2026-03-01T06:00:00Z");
+
+  it.each([
+    [
+      "soul-documents.restore-tested",
+      "the runtime's validation is newer than the workspace's",
+      [runtimeToday, workspaceYesterday],
+      "pass",
+      "fs-0work",
+    ],
+    [
+      "backup.restore-drill",
+      "each file system's newest validation passed",
+      [runtimeToday, workspaceYesterday],
+      "pass",
+      "fs-0run",
+    ],
+    [
+      "backup.restore-drill",
+      "only the runtime was ever validated",
+      [runtimeToday],
+      "fail",
+      "fs-0work: no restore drill covered it",
+    ],
+    [
+      "soul-documents.restore-tested",
+      "only the runtime was ever validated",
+      [runtimeToday],
+      "fail",
+      "fs-0work: no restore drill covered it",
+    ],
+    [
+      "soul-documents.restore-tested",
+      "the workspace's newest validation failed",
+      [runtimeToday, record("fs-0work", "2026-03-01T12:00:00Z", false), workspaceYesterday],
+      "fail",
+      "fs-0work: SOUL.md: hash differs",
+    ],
+    [
+      "backup.restore-drill",
+      "the workspace's newest validation failed",
+      [runtimeToday, record("fs-0work", "2026-03-01T12:00:00Z", false), workspaceYesterday],
+      "fail",
+      "validation-fs-0work-2026-03-01",
+    ],
+  ] as const)("%s when %s", (id, _what, drills, expected, detail) => {
+    const result = outcome(id, (e) => {
+      e.restoreDrills = structuredClone(drills);
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect(result.details?.join("\n")).toContain(detail);
+  });
+
+  it("judges each file system of a drill by its own result", () => {
+    const edit: Edit = (e) => {
+      e.restoreDrills[0].passed = false;
+      e.restoreDrills[0].fileSystems[0].passed = true;
+      Object.assign(e.restoreDrills[0].fileSystems[1], { passed: false, failure: "States.Timeout" });
+    };
+    expect(outcome("soul-documents.restore-tested", edit).status).toBe("pass");
+    const drill = outcome("backup.restore-drill", edit);
+    expect(drill.status).toBe("fail");
+    expect(drill.details?.join("\n")).toContain("fs-0run: the last restore drill (drill-0301");
+    expect(drill.details?.join("\n")).toContain("States.Timeout");
   });
 });

@@ -3,6 +3,7 @@ import {
   detectDrift,
   driftEvents,
   evaluateReadiness,
+  knownStatuses,
   type ReadinessCheck,
   type ReadinessReport,
   runCheck,
@@ -44,6 +45,69 @@ describe("Function: detectDrift", () => {
     expect(drift.newlyFailing.map((c) => c.id)).toEqual(failing);
     expect(drift.cleared.map((c) => c.id)).toEqual(cleared);
     expect(drift.changed).toBe(failing.length + cleared.length > 0);
+  });
+});
+
+describe("Function: knownStatuses with detectDrift over successive runs", () => {
+  /** The drift each run reports, comparing with the known statuses carried from run to run. */
+  const driftOver = (runs: readonly ("pass" | "fail" | "unknown" | "attested")[]) => {
+    let known: Record<string, string> | undefined;
+    return runs.map((status) => {
+      const current = report({ a: status });
+      const drift = detectDrift(current, known as never);
+      known = knownStatuses(current, known as never);
+      return [drift.newlyFailing.map((c) => c.id), drift.cleared.map((c) => c.id)];
+    });
+  };
+
+  it.each([
+    [
+      "fail, unknown, fail announces the failure once",
+      ["fail", "unknown", "fail"],
+      [
+        [["a"], []],
+        [[], []],
+        [[], []],
+      ],
+    ],
+    [
+      "fail, unknown, pass clears it",
+      ["fail", "unknown", "pass"],
+      [
+        [["a"], []],
+        [[], []],
+        [[], ["a"]],
+      ],
+    ],
+    [
+      "fail, unknown, unknown, attested clears it",
+      ["fail", "unknown", "unknown", "attested"],
+      [
+        [["a"], []],
+        [[], []],
+        [[], []],
+        [[], ["a"]],
+      ],
+    ],
+    [
+      "pass, unknown, fail announces the failure",
+      ["pass", "unknown", "fail"],
+      [
+        [[], []],
+        [[], []],
+        [["a"], []],
+      ],
+    ],
+    [
+      "unknown from the start, then fail, announces it",
+      ["unknown", "fail"],
+      [
+        [[], []],
+        [["a"], []],
+      ],
+    ],
+  ] as const)("%s", (_what, runs, expected) => {
+    expect(driftOver(runs)).toEqual(expected);
   });
 });
 

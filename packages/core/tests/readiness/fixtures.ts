@@ -295,15 +295,17 @@ export function goodEvidence(): Evidence {
         completedAt: "2026-03-02T05:20:00Z",
       })),
     },
-    restoreDrill: {
-      drillId: "drill-0301",
-      at: "2026-03-01T03:00:00Z",
-      passed: true,
-      fileSystems: [
-        { fileSystemId: "fs-0work", rpoSeconds: 3600, rtoSeconds: 900, mismatches: [] },
-        { fileSystemId: "fs-0run", rpoSeconds: 3600, rtoSeconds: 1200, mismatches: [] },
-      ],
-    },
+    restoreDrills: [
+      {
+        drillId: "drill-0301",
+        at: "2026-03-01T03:00:00Z",
+        passed: true,
+        fileSystems: [
+          { fileSystemId: "fs-0work", rpoSeconds: 3600, rtoSeconds: 900, mismatches: [] },
+          { fileSystemId: "fs-0run", rpoSeconds: 3600, rtoSeconds: 1200, mismatches: [] },
+        ],
+      },
+    ],
     failureDrill: {
       drillId: "fdrill-0225",
       at: "2026-02-25T10:00:00Z",

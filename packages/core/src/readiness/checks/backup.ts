@@ -89,11 +89,14 @@ export const backupChecks: readonly ReadinessCheck[] = [
     checklistItem:
       "Perform a test restore to a separate EFS volume and verify that the restored files match the source.",
     severity: "critical",
-    evidence: ["restoreDrill"],
+    evidence: ["restoreDrills"],
     method:
-      "The last restore drill record: restored to a new file system, verified hash for hash (soul documents) and by count/bytes (runtime), within drills.maxDaysWithoutPass days; RTO/RPO shown.",
+      "For each fleet file system, the newest restore drill record that covered it (a `clawops drill` covers all, a restore-testing validation one): restored to a new file system, verified hash for hash (soul documents) and by count/bytes (runtime), passed, within drills.maxDaysWithoutPass days; RTO/RPO shown.",
     evaluate: (evidence, settings, now) =>
-      restoreDrillVerdict(available(evidence.restoreDrill), settings, now),
+      restoreDrillVerdict(available(evidence.restoreDrills), settings, now, [
+        settings.fleet.workspace.fileSystemId,
+        settings.fleet.runtime.fileSystemId,
+      ]),
     remediation: "Run `clawops drill`; fix the differences it lists.",
   },
   {

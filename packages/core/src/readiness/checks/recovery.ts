@@ -31,29 +31,51 @@ export function recentBackup(
   return pass(`Every file system has a completed backup within ${maxAgeHours} h.`, found);
 }
 
-/** The last restore drill passed, recently, and (when given) covered the file system. */
+/** True when the record speaks for the file system (a record without any failed before it reached one). */
+const covers = (drill: RestoreDrillRecord, fileSystemId: string) =>
+  drill.fileSystems.length === 0 || drill.fileSystems.some((f) => f.fileSystemId === fileSystemId);
+
+/**
+ * For every listed file system, the newest drill that covered it passed for it, recently: a restore-testing
+ * validation covers one file system, so the newest record alone would judge only that one.
+ */
 export function restoreDrillVerdict(
-  drill: RestoreDrillRecord | null,
+  drills: readonly RestoreDrillRecord[],
   settings: ReadinessSettings,
   now: Date,
-  fileSystemId?: string,
+  fileSystemIds: readonly string[],
 ): CheckResult {
-  if (!drill) return fail("No restore drill has ever run: run `clawops drill`.");
-  const age = ageDays(drill.at, now);
+  if (drills.length === 0) return fail("No restore drill has ever run: run `clawops drill`.");
   const maxDays = settings.drillMaxDaysWithoutPass;
-  if (!drill.passed)
-    return fail(
-      `The last restore drill (${drill.drillId}, ${drill.at}) failed: ${drill.reason ?? "files did not verify"}.`,
-      drill.fileSystems.flatMap((f) => f.mismatches.map((m) => `${f.fileSystemId}: ${m.path}: ${m.reason}`)),
-    );
-  if (age > maxDays) return fail(`The last passing restore drill is ${age} days old (more than ${maxDays}).`);
-  const covered = fileSystemId ? drill.fileSystems.find((f) => f.fileSystemId === fileSystemId) : undefined;
-  if (fileSystemId && !covered) return fail(`The last restore drill did not cover ${fileSystemId}.`);
-  const measured = drill.fileSystems.map(
-    (f) => `${f.fileSystemId}: RPO ${f.rpoSeconds ?? "?"} s, RTO ${f.rtoSeconds ?? "?"} s`,
-  );
+  const problems: string[] = [];
+  const measured: string[] = [];
+  for (const id of new Set(fileSystemIds)) {
+    const drill = [...drills].sort((a, b) => b.at.localeCompare(a.at)).find((d) => covers(d, id));
+    if (!drill) {
+      problems.push(`${id}: no restore drill covered it`);
+      continue;
+    }
+    const result = drill.fileSystems.find((f) => f.fileSystemId === id);
+    const age = ageDays(drill.at, now);
+    if (!(result?.passed ?? drill.passed)) {
+      const why = result?.failure ?? (result?.mismatches.length ? undefined : drill.reason);
+      problems.push(
+        `${id}: the last restore drill (${drill.drillId}, ${drill.at}) failed: ${why ?? "files did not verify"}`,
+        ...(result?.mismatches ?? []).map((m) => `${id}: ${m.path}: ${m.reason}`),
+      );
+    } else if (age > maxDays)
+      problems.push(
+        `${id}: the last passing restore drill (${drill.drillId}) is ${age} days old (more than ${maxDays})`,
+      );
+    else
+      measured.push(
+        `${id}: ${drill.drillId} passed ${age} day(s) ago, RPO ${result?.rpoSeconds ?? "?"} s, RTO ${result?.rtoSeconds ?? "?"} s`,
+      );
+  }
+  if (problems.length > 0)
+    return fail("The last restore drill of a file system failed, is too old or never covered it.", problems);
   return pass(
-    `Restore drill ${drill.drillId} passed ${age} day(s) ago and the restored files matched.`,
+    `The last restore drill of every file system passed within ${maxDays} days and the restored files matched.`,
     measured,
   );
 }

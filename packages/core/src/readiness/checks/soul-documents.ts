@@ -6,6 +6,7 @@ import type { ReadinessCheck } from "../types.js";
 import { judgeProbes } from "./probe-verdict.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
+import { whyWorkspaceWritesAllowed } from "./workspace-write-deny.js";
 
 /** Section 2 of the checklist: read-only soul documents, their integrity, review and backup. */
 export const soulDocumentChecks: readonly ReadinessCheck[] = [
@@ -48,33 +49,36 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["fileSystems"],
     method:
-      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role, unconditional or conditioned on the workspace access point (a read-only mount alone does not stop root from remounting read-write).",
+      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role, unconditional (own file system) or conditioned on elasticfilesystem:AccessPointArn so that it holds for the workspace access point: StringEquals/ArnEquals/ArnLike naming it, or StringNotEquals/ArnNotEquals/ArnNotLike on the runtime access point (a read-only mount alone does not stop root from remounting read-write).",
     evaluate: (evidence, settings) => {
       const { workspace, runtime, instanceRoleArn } = settings.fleet;
       const fs = available(evidence.fileSystems).find((f) => f.fileSystemId === workspace.fileSystemId);
       if (!fs) return fail(`Workspace file system ${workspace.fileSystemId} not found.`);
       const shared = workspace.fileSystemId === runtime.fileSystemId;
-      const denies = statementsOf(fs.policy).filter((s) => {
-        if (s.Effect !== "Deny" || !statementCoversAction(s, "elasticfilesystem:ClientWrite")) return false;
-        if (!statementCoversPrincipal(s, instanceRoleArn)) return false;
-        const conditions = Object.values(s.Condition ?? {}).flatMap((byKey) => Object.entries(byKey));
-        if (conditions.length === 0) return !shared;
-        return conditions.every(
-          ([key, value]) =>
-            key.toLowerCase() === "elasticfilesystem:accesspointarn" &&
-            JSON.stringify(value).includes(workspace.accessPointId),
-        );
-      });
-      if (denies.length === 0)
+      const [, partition, , , account] = instanceRoleArn.split(":");
+      const accessPoint = {
+        id: workspace.accessPointId,
+        arn: `arn:${partition}:elasticfilesystem:${settings.region}:${account}:access-point/${workspace.accessPointId}`,
+      };
+      const denies = statementsOf(fs.policy).filter(
+        (s) =>
+          s.Effect === "Deny" &&
+          statementCoversAction(s, "elasticfilesystem:ClientWrite") &&
+          statementCoversPrincipal(s, instanceRoleArn),
+      );
+      const judged = denies.map((s) => ({ s, why: whyWorkspaceWritesAllowed(s, accessPoint, shared) }));
+      const effective = judged.find((j) => j.why === undefined);
+      if (!effective)
         return fail(
           `The policy of ${fs.fileSystemId} does not deny ClientWrite on the workspace to the instance role: root can remount it read-write.`,
+          judged.map((j) => j.why ?? ""),
         );
       return pass(
-        `The policy of ${fs.fileSystemId} denies ClientWrite on the workspace (${denies[0]!.Sid ?? "statement"}).`,
+        `The policy of ${fs.fileSystemId} denies ClientWrite on the workspace (${effective.s.Sid ?? "statement"}).`,
       );
     },
     remediation:
-      "Add a file system policy statement: Deny elasticfilesystem:ClientWrite to the instance role (conditioned on the workspace access point ARN when runtime shares the file system).",
+      "Add a file system policy statement: Deny elasticfilesystem:ClientWrite to the instance role (when runtime shares the file system: with StringNotEquals elasticfilesystem:AccessPointArn on the runtime access point, or StringEquals on the workspace's).",
   },
   {
     id: "soul-documents.runtime-separate",
@@ -189,16 +193,13 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
     title: "A test restore has been performed",
     checklistItem: "Verify that a test restore has been performed.",
     severity: "high",
-    evidence: ["restoreDrill"],
+    evidence: ["restoreDrills"],
     method:
-      "The last restore drill record (DynamoDB): passed, covered the workspace, within drills.maxDaysWithoutPass days.",
+      "The newest restore drill record (DynamoDB) that covered the workspace (a `clawops drill` or a restore-testing validation): passed for it, within drills.maxDaysWithoutPass days.",
     evaluate: (evidence, settings, now) =>
-      restoreDrillVerdict(
-        available(evidence.restoreDrill),
-        settings,
-        now,
+      restoreDrillVerdict(available(evidence.restoreDrills), settings, now, [
         settings.fleet.workspace.fileSystemId,
-      ),
+      ]),
     remediation: "Run `clawops drill` and fix what it reports.",
   },
 ];

@@ -1,0 +1,279 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { run } from "../src/program.js";
+import type { StageLookup } from "../src/stage-target.js";
+import { argv, captureStreams } from "./capture.js";
+
+const sfn = mockClient(SFNClient);
+const dynamo = mockClient(DynamoDBClient);
+const lambda = mockClient(LambdaClient);
+const autoscaling = mockClient(AutoScalingClient);
+const sqs = mockClient(SQSClient);
+const ssm = mockClient(SSMClient);
+const MOCKS = [sfn, dynamo, lambda, autoscaling, sqs, ssm];
+
+/** A stage deployed in eu-west-1, as its SSM parameters describe it. */
+const deployed: StageLookup = {
+  credentials: async () => {},
+  parameters: async () => ({
+    fleet: JSON.stringify({
+      name: "openclaw",
+      instanceRoleArn: "arn:aws:iam::123456789012:role/openclaw",
+      autoScalingGroupName: "clawops-prod-openclaw",
+      workspace: { fileSystemId: "fs-0a" },
+      runtime: { fileSystemId: "fs-0b" },
+    }),
+    "state-table": "clawops-prod-state",
+    "dead-letter-queue-url": "https://sqs.eu-west-1.amazonaws.com/123456789012/clawops-prod-dlq",
+    "drill-state-machine-arn": "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-RestoreDrill",
+    "readiness-function": "clawops-prod-readiness",
+  }),
+};
+
+/** The region each recorded call's client sends to. */
+async function regionsOf(mocks: readonly ReturnType<typeof mockClient>[]): Promise<string[]> {
+  const clients = mocks.flatMap((m) =>
+    m.calls().map((c) => c.thisValue as { config: { region: () => Promise<string> } }),
+  );
+  return [...new Set(await Promise.all(clients.map((c) => c.config.region())))];
+}
+
+/** Runs the CLI while time passes on a fake clock (the drill polls every `--poll` seconds). */
+async function runWithClock(args: string[], io = captureStreams()) {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    let done = false;
+    const pending = run(argv(...args), { streams: io, stageLookup: deployed, env: {} }).finally(() => {
+      done = true;
+    });
+    while (!done) await vi.advanceTimersByTimeAsync(1000);
+    return { code: await pending, io };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** A drill that passes, keeps its restored file systems, and is recorded under the name the CLI gave it. */
+function aDrillThatKeeps(kept: string[]) {
+  let name = "";
+  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+    name = input.name;
+    return { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:RestoreDrill:${name}` };
+  });
+  sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: "{}" });
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: kept.map((id, i) => ({
+      id: i + 1,
+      timestamp: new Date(),
+      type: "TaskStateExited",
+      stateExitedEventDetails: {
+        name: "FinishCleanup",
+        output: JSON.stringify({
+          drillId: name,
+          keep: true,
+          cleanup: {
+            reports: [],
+            kept: [id],
+            howToRemove: [`aws efs delete-file-system --file-system-id ${id}`],
+          },
+        }),
+      },
+    })),
+  });
+  dynamo.on(QueryCommand).callsFake(() => ({
+    Items: [
+      {
+        drillId: { S: name },
+        startedAt: { S: "2026-03-01T10:00:00Z" },
+        passed: { BOOL: true },
+        verdict: {
+          S: JSON.stringify({
+            drillId: name,
+            passed: true,
+            failed: false,
+            fileSystems: ["fs-0a", "fs-0b"].map((fileSystemId) => ({
+              fileSystemId,
+              recoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1",
+              rpoSeconds: 3600,
+              rtoSeconds: 900,
+              filesVerified: 3,
+              bytesVerified: 100,
+              mismatches: [],
+              passed: true,
+            })),
+          }),
+        },
+      },
+    ],
+  }));
+}
+
+describe("Function: run against a deployed stage", () => {
+  let savedRegion: string | undefined;
+  beforeEach(() => {
+    for (const m of MOCKS) m.reset();
+    savedRegion = process.env.AWS_REGION;
+    process.env.AWS_REGION = "us-east-1";
+  });
+  afterEach(() => {
+    process.env.AWS_REGION = savedRegion;
+  });
+
+  it("sends every call of clawops drill to --region, not to AWS_REGION", async () => {
+    aDrillThatKeeps([]);
+    const { code } = await runWithClock(["drill", "--stage", "prod", "--region", "eu-west-1", "--poll", "1"]);
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(await regionsOf([sfn, dynamo])).toEqual(["eu-west-1"]);
+  });
+
+  it("runs clawops drill with --region when no AWS_REGION is set", async () => {
+    delete process.env.AWS_REGION;
+    aDrillThatKeeps([]);
+    const { code, io } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--poll",
+      "1",
+    ]);
+    expect(io.stderrText()).not.toContain("no AWS region");
+    expect(code).toBe(0);
+    expect(await regionsOf([sfn, dynamo])).toEqual(["eu-west-1"]);
+  });
+
+  it("sends every call of clawops drill --failure to --region, not to AWS_REGION", async () => {
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Value: "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-FailureDrill" },
+    });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: "arn:aws:states:eu-west-1:123456789012:execution:clawops-prod-FailureDrill:dry",
+    });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: "SUCCEEDED",
+      output: JSON.stringify({ plan: ["stop the gateway on i-0b", "record the result"] }),
+    });
+    const { code } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--failure",
+      "--dry-run",
+    ]);
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(await regionsOf([ssm, sfn])).toEqual(["eu-west-1"]);
+  });
+
+  it("sends every call of clawops status to --region, not to AWS_REGION", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: "clawops-prod-openclaw",
+          MinSize: 2,
+          MaxSize: 4,
+          DesiredCapacity: 2,
+          Instances: [],
+        } as never,
+      ],
+    });
+    dynamo.on(GetItemCommand).resolves({});
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0" } });
+    const io = captureStreams();
+    const code = await run(argv("status", "--stage", "prod", "--region", "eu-west-1", "--json"), {
+      streams: io,
+      stageLookup: deployed,
+      env: {},
+    });
+    expect(code).toBe(0);
+    expect(autoscaling.calls()).toHaveLength(1);
+    expect(sqs.calls()).toHaveLength(1);
+    expect(await regionsOf([autoscaling, dynamo, sqs])).toEqual(["eu-west-1"]);
+  });
+
+  it("names each file system clawops drill --keep left and the command that removes it", async () => {
+    aDrillThatKeeps(["fs-0restored1", "fs-0restored2"]);
+    const { code, io } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--keep",
+      "--poll",
+      "1",
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? "{}")).toMatchObject(
+      {
+        keep: true,
+      },
+    );
+    const out = io.stdoutText();
+    expect(out).toContain("Kept for inspection (2)");
+    expect(out).toContain(
+      "fs-0restored1: aws efs delete-file-system --file-system-id fs-0restored1 --region eu-west-1",
+    );
+    expect(out).toContain(
+      "fs-0restored2: aws efs delete-file-system --file-system-id fs-0restored2 --region eu-west-1",
+    );
+  });
+
+  it("adds the kept file systems to clawops drill --keep --json", async () => {
+    aDrillThatKeeps(["fs-0restored1"]);
+    const { io } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--keep",
+      "--json",
+      "--poll",
+      "1",
+    ]);
+    expect(JSON.parse(io.stdoutText()).kept).toEqual([
+      {
+        fileSystemId: "fs-0restored1",
+        howToRemove: "aws efs delete-file-system --file-system-id fs-0restored1 --region eu-west-1",
+      },
+    ]);
+  });
+
+  it("reports a readiness run that was dead-lettered as a run that could not be made, with its reason (exit 2)", async () => {
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: Buffer.from(
+        JSON.stringify({ deadLettered: true, reason: "ConfigError: CLAWOPS_SETTINGS.fleet.name is missing" }),
+      ) as never,
+    });
+    const io = captureStreams();
+    const code = await run(argv("readiness", "--stage", "prod", "--region", "eu-west-1"), {
+      streams: io,
+      stageLookup: deployed,
+      env: {},
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain(
+      "the readiness run could not be made: ConfigError: CLAWOPS_SETTINGS.fleet.name is missing",
+    );
+    expect(io.stderrText()).not.toContain("unexpected error");
+    expect(io.stdoutText()).toBe("");
+  });
+});
