@@ -106,6 +106,8 @@ export function Lifecycle({ stack, app }: StackContext) {
       encryptionKey: key,
       retention: config.settings.logRetentionDays as logs.RetentionDays,
     });
+    // One map for both workflows: each role may invoke only the functions its own ASL names (the gate's role
+    // cannot run the Drain, which stops gateways; the drain's cannot run Probe or Heartbeat).
     return taskStateMachine(stack, id, { definitionFile: workflow(file), tasks, logGroup });
   };
   const launchGate = machine("LaunchGate", "launch-gate.asl.json");
@@ -142,7 +144,8 @@ export function Lifecycle({ stack, app }: StackContext) {
         resources: machines,
       }),
       onGroup("autoscaling:CompleteLifecycleAction"),
-      unscoped("autoscaling:DescribeAutoScalingGroups"),
+      // The scaling activities say when a waiting instance began launching or terminating (the grace period).
+      unscoped("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
     ],
     arns,
   );
@@ -220,7 +223,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for calls AWS does not scope by resource (X-Ray, ssm:GetCommandInvocation/ListCommandInvocations, autoscaling:Describe*); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group; autoScalingGroup:* is the group's UUID segment, the name is fixed.",
+          "Resource::* only for calls AWS does not scope by resource (X-Ray, ssm:GetCommandInvocation/ListCommandInvocations, autoscaling:Describe* including DescribeScalingActivities); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group; autoScalingGroup:* is the group's UUID segment, the name is fixed.",
         appliesTo: [
           "Resource::*",
           { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { aws_iam as iam, type aws_logs as logs, aws_stepfunctions as sfn } from "aws-cdk-lib";
 import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
@@ -7,7 +8,11 @@ import type { Function as SstFunction } from "sst/constructs";
 export interface TaskStateMachineProps {
   /** Path of the ASL file (`stacks/workflows/*.asl.json`). */
   readonly definitionFile: string;
-  /** The Lambda tasks, keyed by the `${XxxFunctionArn}` substitution names the ASL uses. */
+  /**
+   * The Lambda tasks, keyed by the `${XxxFunctionArn}` substitution names. Only those the ASL names are
+   * substituted and may be invoked, so several workflows can share one map; a name the ASL uses without a
+   * function here is refused.
+   */
   readonly tasks: Readonly<Record<string, SstFunction>>;
   /** Encrypted log group receiving every execution's events. */
   readonly logGroup: logs.ILogGroup;
@@ -28,10 +33,11 @@ export function taskStateMachine(
   id: string,
   props: TaskStateMachineProps,
 ): sfn.StateMachine {
+  const tasks = tasksNamedBy(props.definitionFile, props.tasks);
   const stateMachine = new sfn.StateMachine(scope, id, {
     definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile),
     definitionSubstitutions: Object.fromEntries(
-      Object.entries(props.tasks).map(([name, fn]) => [name, fn.functionArn]),
+      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
     ),
     stateMachineType: sfn.StateMachineType.STANDARD,
     tracingEnabled: true,
@@ -40,7 +46,7 @@ export function taskStateMachine(
   stateMachine.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["lambda:InvokeFunction"],
-      resources: [...Object.values(props.tasks), ...(props.alsoInvokes ?? [])].map((fn) => fn.functionArn),
+      resources: [...Object.values(tasks), ...(props.alsoInvokes ?? [])].map((fn) => fn.functionArn),
     }),
   );
   NagSuppressions.addResourceSuppressions(
@@ -55,4 +61,21 @@ export function taskStateMachine(
     true,
   );
   return stateMachine;
+}
+
+/** The tasks whose `${Name}` substitution the ASL file uses; throws for a name it uses that `tasks` lacks. */
+function tasksNamedBy(
+  definitionFile: string,
+  tasks: Readonly<Record<string, SstFunction>>,
+): Record<string, SstFunction> {
+  const names = new Set(
+    [...readFileSync(definitionFile, "utf8").matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] ?? ""),
+  );
+  const named: Record<string, SstFunction> = {};
+  for (const name of names) {
+    const fn = tasks[name];
+    if (!fn) throw new Error(`${definitionFile} uses \${${name}}, which no task function provides`);
+    named[name] = fn;
+  }
+  return named;
 }

@@ -4,6 +4,7 @@ import {
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
@@ -11,6 +12,8 @@ import { client } from "@clawops/core/aws";
 import {
   classifyInstanceHealthError,
   classifyLifecycleError,
+  classifyTransientAwsError,
+  instanceOfScalingActivity,
   type LifecycleAction,
   LifecycleActionGone,
 } from "@clawops/core/lifecycle";
@@ -45,10 +48,31 @@ export async function recordActionHeartbeat(action: LifecycleAction): Promise<vo
 
 /** The instance's lifecycle state in its group, or undefined when the group no longer has it. */
 export async function lifecycleStateOf(instanceId: string): Promise<string | undefined> {
-  const { AutoScalingInstances = [] } = await client(AutoScalingClient).send(
-    new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
+  try {
+    const { AutoScalingInstances = [] } = await client(AutoScalingClient).send(
+      new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
+    );
+    return AutoScalingInstances[0]?.LifecycleState;
+  } catch (error) {
+    throw classifyTransientAwsError(error, "DescribeAutoScalingInstances");
+  }
+}
+
+/**
+ * When each instance's latest scaling activity (its launch or termination) started, epoch ms: ONE
+ * DescribeScalingActivities page, newest first, which covers the last minutes of any group.
+ */
+export async function scalingActivityStarts(asgName: string): Promise<Map<string, number>> {
+  const { Activities = [] } = await client(AutoScalingClient).send(
+    new DescribeScalingActivitiesCommand({ AutoScalingGroupName: asgName, MaxRecords: 100 }),
   );
-  return AutoScalingInstances[0]?.LifecycleState;
+  const starts = new Map<string, number>();
+  for (const { Description = "", StartTime } of Activities) {
+    const instanceId = instanceOfScalingActivity(Description);
+    if (!instanceId || !StartTime) continue;
+    starts.set(instanceId, Math.max(starts.get(instanceId) ?? 0, StartTime.getTime()));
+  }
+  return starts;
 }
 
 /** The fleet's group: its instances with their lifecycle and health states, and its grace period. */

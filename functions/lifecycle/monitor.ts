@@ -7,14 +7,14 @@ import {
   type InstanceHealthDecision,
   type InstanceHealthHistory,
   InstanceInGracePeriod,
+  limitMarks,
   MonitorMetric,
   type MonitorProbe,
   type MonitorSettings,
   monitorProbeFromInvocation,
   pruneHistories,
+  REFUSED_PROBE,
 } from "@clawops/core/lifecycle";
-// limitMarks and REFUSED_PROBE are not exported by @clawops/core/lifecycle's index yet (outside this change).
-import { limitMarks, REFUSED_PROBE } from "../../packages/core/src/lifecycle/monitor.js";
 import { describeGroup, markUnhealthy } from "./auto-scaling.js";
 import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
 import { loadMonitorState, type PendingProbe, saveMonitorState } from "./health-history.js";

@@ -4,7 +4,7 @@ import {
   type GateState,
   gateAfterWait,
   type ProbeOutcome,
-  startGate,
+  startGateWithoutHeartbeat,
 } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
@@ -14,7 +14,8 @@ import { type GateInput, GateInputSchema } from "./task-input.js";
 /**
  * Launch gate, Probe task. One call does one step of a probe: send it (then `next: read`), read it (again
  * `read` while it runs), and once it has an outcome, decide the gate's next step. The state machine carries
- * the returned state into the next call.
+ * the returned state into the next call. The gate arrives started by its opening heartbeat; without it (that
+ * heartbeat failed) the gate starts here and heartbeats after its first probe.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -22,13 +23,19 @@ export const handler = lambdaHandler({
   handler: async ({ action, gate: previous, lost }: GateInput, { env, logger }) => {
     const settings = settingsOf(env);
     const now = Date.now();
-    const gate: GateState = previous ? gateAfterWait(previous) : startGate(now, settings.gate);
+    const gate: GateState = previous
+      ? gateAfterWait(previous)
+      : startGateWithoutHeartbeat(now, settings.gate);
     let outcome: ProbeOutcome | undefined;
     if (lost) {
-      // The Catch after ProbeNotReady retries: SSM never produced the invocation. A lost probe is not healthy.
+      // A Catch after the retries: SSM never produced the invocation, or AWS kept failing (throttling, 5xx, a
+      // Lambda timeout). A lost probe is not healthy; it counts toward the deadline like any other.
       outcome = {
         kind: "no-answer",
-        reason: "SSM never returned the probe's invocation",
+        reason:
+          lost.Error === "ProbeNotReady"
+            ? "SSM never returned the probe's invocation"
+            : `the probe failed after retries (${lost.Error})`,
         output: lost.Cause ?? lost.Error,
       };
     } else if (!gate.pendingCommandId) {

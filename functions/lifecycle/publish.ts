@@ -3,13 +3,14 @@ import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
-import { drainFailedDetail, lifecycleAbandonedDetail } from "@clawops/core/lifecycle";
+import { abandonReason, drainFailedDetail, lifecycleAbandonedDetail } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
 import { PublishInputSchema } from "./task-input.js";
 
 /**
  * Publish task: the clawops event a lifecycle flow ends with when it could not do its job: `LifecycleAbandoned`
- * (launch gate, with the last probe) or `DrainFailed` (terminate drain). The alerts path posts them.
+ * (launch gate, with the last probe: the gate ABANDONed the launch, or the hook expired under it) or
+ * `DrainFailed` (terminate drain). The alerts path posts them.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -20,7 +21,7 @@ export const handler = lambdaHandler({
       action.transition === "launch"
         ? {
             DetailType: ClawopsDetailType.LifecycleAbandoned,
-            Detail: lifecycleAbandonedDetail(action, gate, caught ?? gate?.reason ?? "launch gate abandoned"),
+            Detail: lifecycleAbandonedDetail(action, gate, abandonReason(error, gate)),
           }
         : {
             DetailType: ClawopsDetailType.DrainFailed,

@@ -1,13 +1,14 @@
 import { lambdaHandler } from "@clawops/core/handler";
-import { decideReconcile } from "@clawops/core/lifecycle";
-import { completeWithoutGate, describeGroup } from "./auto-scaling.js";
+import { decideReconcile, reconcileGraceSeconds, withoutRecentlyChanged } from "@clawops/core/lifecycle";
+import { completeWithoutGate, describeGroup, scalingActivityStarts } from "./auto-scaling.js";
 import { runningExecutionNames, startFlow } from "./executions.js";
 import { settingsOf } from "./lifecycle-settings.js";
 
 /**
  * The lifecycle reconciler (schedule): lifecycle events are best effort, so find instances waiting in
  * Pending:Wait / Terminating:Wait with no running flow and start one. It has no token: the flow completes
- * the action by instance id, which AWS allows.
+ * the action by instance id, which AWS allows. An instance that began launching or terminating moments ago is
+ * left to the next run: its event's flow may be starting, and ListExecutions does not show it yet.
  */
 export const handler = lambdaHandler({
   kind: "event",
@@ -22,7 +23,17 @@ export const handler = lambdaHandler({
       ...(await runningExecutionNames(launchGateArn)),
       ...(await runningExecutionNames(terminateDrainArn)),
     ];
-    const actions = decideReconcile(group.instances, running);
+    const candidates = decideReconcile(group.instances, running);
+    const { now: actions, deferred } = candidates.length
+      ? withoutRecentlyChanged(
+          candidates,
+          await scalingActivityStarts(settings.autoScalingGroupName),
+          Date.now(),
+          reconcileGraceSeconds(settings.gate.heartbeatTimeoutSeconds),
+        )
+      : { now: [], deferred: [] };
+    for (const { instanceId } of deferred)
+      logger.info("lifecycle action left to the next run: it began moments ago", { instanceId });
     for (const { instanceId, flow, transition } of actions) {
       const hookName = transition === "launch" ? settings.launchHookName : settings.terminateHookName;
       const action = { asgName: settings.autoScalingGroupName, hookName, instanceId, transition };

@@ -48,7 +48,7 @@ export async function listInvocations(commandId: string): Promise<Map<string, In
     for (const invocation of CommandInvocations) {
       if (!invocation.InstanceId) continue;
       const plugin = invocation.CommandPlugins?.[0];
-      // The plugin's Output holds at most 2,500 characters here; the probe prints under 1,500.
+      // The plugin's Output holds at most 2,500 characters here; the probe prints under 1,600.
       results.set(invocation.InstanceId, {
         status: invocation.Status ?? "Pending",
         stdout: plugin?.Output ?? "",

@@ -35,7 +35,14 @@ type Answer = number | "unregistered" | "gone";
 /** A small model of one lifecycle action and one instance, answering the SDK calls the flows make. */
 function world(
   answer: (probe: number) => Answer,
-  options: { missingReads?: number; throttledSends?: number } = {},
+  options: {
+    missingReads?: number;
+    throttledSends?: number;
+    /** Reads SSM answers with an HTTP 500 (InternalServerError) before it answers again. */
+    failingReads?: number;
+    /** The hook times out (AWS applies its default result) at this probe unless heartbeated since the last one. */
+    expiresAtProbe?: number;
+  } = {},
 ) {
   const state = {
     active: true,
@@ -48,9 +55,14 @@ function world(
   const statusOf = new Map<string, number>();
   let missingReads = options.missingReads ?? 0;
   let throttledSends = options.throttledSends ?? 0;
+  let heartbeatsAtLastProbe = 0;
+  let failingReads = options.failingReads ?? 0;
   ssm.on(SendCommandCommand).callsFake((input: { Parameters: { commands: string[] } }) => {
     if (throttledSends > 0 && throttledSends--) throw aws("ThrottlingException", "Rate exceeded");
     const isDrain = input.Parameters.commands[0]?.includes("drain");
+    if (!isDrain && state.probes === options.expiresAtProbe && state.heartbeats === heartbeatsAtLastProbe)
+      state.active = false;
+    heartbeatsAtLastProbe = state.heartbeats;
     const a = isDrain ? 0 : answer(state.probes++);
     if (a === "gone") state.gone = true;
     if (a === "unregistered" || a === "gone")
@@ -61,6 +73,7 @@ function world(
   });
   ssm.on(GetCommandInvocationCommand).callsFake((input: { CommandId: string }) => {
     if (missingReads > 0 && missingReads--) throw aws("InvocationDoesNotExist");
+    if (failingReads > 0 && failingReads--) throw aws("InternalServerError", "", "server");
     return { Status: "Success", StandardOutputContent: probeOutput(statusOf.get(input.CommandId) ?? 0) };
   });
   autoscaling.on(DescribeAutoScalingInstancesCommand).callsFake(() => ({
@@ -102,12 +115,12 @@ beforeEach(() => {
 });
 
 describe("Workflow: launch-gate.asl.json", () => {
-  it("admits a gateway that is healthy on the first probes, with two probes and no heartbeat", async () => {
+  it("admits a gateway that is healthy on the first probes, with two probes and only its opening heartbeat", async () => {
     const state = world(() => 200);
     const run = await runWorkflow(gate, lifecycleTasks, { action });
     expect(run.states.at(-1)).toBe("Admitted");
     expect(state.completions).toEqual(["CONTINUE"]);
-    expect(state.heartbeats).toBe(0);
+    expect(state.heartbeats).toBe(1);
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(2);
     expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(2);
   });
@@ -116,8 +129,8 @@ describe("Workflow: launch-gate.asl.json", () => {
     const state = world((n) => (n < 3 ? "unregistered" : n < 9 ? 0 : 200));
     const run = await runWorkflow(gate, lifecycleTasks, { action });
     expect(run.states.at(-1)).toBe("Admitted");
-    expect(state.heartbeats).toBeGreaterThanOrEqual(1);
-    expect(run.states.filter((s) => s === "Heartbeat")).toHaveLength(state.heartbeats);
+    expect(state.heartbeats).toBeGreaterThanOrEqual(2);
+    expect(run.states.filter((s) => s === "StartGate" || s === "Heartbeat")).toHaveLength(state.heartbeats);
     expect(state.completions).toEqual(["CONTINUE"]);
   });
 
@@ -134,35 +147,69 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(event?.detail.lastProbe.output).toContain("CLAWOPS_HTTP_STATUS=503");
   });
 
-  it("abandons when the instance is terminated mid-gate, and reports it even though the action is gone", async () => {
-    const state = world((n) => (n < 2 ? 503 : "gone"));
-    state.active = true;
+  it("abandons when the instance is terminated mid-gate, and publishes nothing when the action is already gone", async () => {
+    world((n) => (n < 2 ? 503 : "gone"));
     autoscaling
       .on(CompleteLifecycleActionCommand)
       .rejects(aws("ValidationError", "No active Lifecycle Action found with instance ID"));
     const run = await runWorkflow(gate, lifecycleTasks, { action });
-    expect(run.states).toEqual(expect.arrayContaining(["Abandon", "PublishAbandoned"]));
-    expect(run.states.at(-1)).toBe("Abandoned");
-    expect(published()[0]?.detail.reason).toMatch(/instance left the group/);
+    expect(run.states).toContain("Abandon");
+    expect(run.states.at(-1)).toBe("ActionGone");
+    expect(published()).toEqual([]);
     expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)).toHaveLength(1);
   });
 
-  it("reports an expired token once and never retries it", async () => {
+  it("reports a gate that starts after its hook expired as LifecycleAbandoned, once, without retrying the action", async () => {
     const state = world(() => 200);
     state.active = false;
     const run = await runWorkflow(gate, lifecycleTasks, { action });
-    expect(run.states.at(-1)).toBe("ActionGone");
+    expect(run.states).toEqual(["StartGate", "PublishAbandoned", "Abandoned"]);
     expect(state.refused).toBe(1);
-    expect(run.retried).not.toContain("Continue");
+    expect(run.retried).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: expect.stringMatching(/hook expired before the gate finished/),
+        }),
+      },
+    ]);
   });
 
-  it("completes the action once when a duplicate event started a second gate", async () => {
-    const state = world(() => 200);
-    const first = await runWorkflow(gate, lifecycleTasks, { action });
-    const second = await runWorkflow(gate, lifecycleTasks, { action });
-    expect(first.states.at(-1)).toBe("Admitted");
-    expect(second.states.at(-1)).toBe("ActionGone");
+  it("heartbeats at its start, so a gate started late (reconciled, retried) keeps the action alive to its first probes", async () => {
+    // The hook is about to time out when the gate starts: it expires at the first probe unless heartbeated.
+    const state = world((n) => (n < 4 ? 0 : 200), { expiresAtProbe: 0 });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states[0]).toBe("StartGate");
+    expect(run.states.at(-1)).toBe("Admitted");
     expect(state.completions).toEqual(["CONTINUE"]);
+  });
+
+  it("publishes LifecycleAbandoned with the last probe when the hook expires under the gate", async () => {
+    const state = world((n) => {
+      if (n === 3) state.active = false; // AWS timed the action out: its default result applies
+      return 0;
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states).toContain("Heartbeat");
+    expect(run.states.slice(-2)).toEqual(["PublishAbandoned", "Abandoned"]);
+    expect(state.completions).toEqual([]);
+    const [event, ...more] = published();
+    expect(more).toEqual([]);
+    expect(event?.type).toBe("LifecycleAbandoned");
+    expect(event?.detail.reason).toMatch(/hook expired before the gate finished/);
+    expect(event?.detail.lastProbe.output).toContain("CLAWOPS_CURL_EXIT=7");
+  });
+
+  it("completes the action once, and publishes nothing, when two gates run for the same action", async () => {
+    const state = world(() => 200);
+    const [first, second] = await Promise.all([
+      runWorkflow(gate, lifecycleTasks, { action }),
+      runWorkflow(gate, lifecycleTasks, { action: { ...action, token: undefined } }),
+    ]);
+    expect([first.states.at(-1), second.states.at(-1)].sort()).toEqual(["ActionGone", "Admitted"]);
+    expect(state.completions).toEqual(["CONTINUE"]);
+    expect(published()).toEqual([]);
   });
 
   it("retries SSM throttling and a missing invocation without losing the probe", async () => {
@@ -171,6 +218,44 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(run.states.at(-1)).toBe("Admitted");
     expect(run.retried.filter((s) => s === "Probe")).toHaveLength(4);
     expect(state.completions).toEqual(["CONTINUE"]);
+  });
+
+  it("keeps gating through an SSM outage: a probe AWS keeps failing counts as a probe without an answer", async () => {
+    // 5 reads fail the first probe (1 + 4 retries), 2 more are retried within the next one.
+    const state = world(() => 200, { failingReads: 7 });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.at(-1)).toBe("Admitted");
+    expect(run.states).not.toContain("Abandon");
+    expect(run.retried.filter((s) => s === "Probe")).toHaveLength(6);
+    expect(state.completions).toEqual(["CONTINUE"]);
+  });
+
+  it("retries Auto Scaling throttling while the SSM agent registers", async () => {
+    const state = world((n) => (n < 2 ? "unregistered" : 200));
+    autoscaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .rejectsOnce(aws("Throttling", "Rate exceeded"))
+      .resolves({
+        AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" }] as never,
+      });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.retried).toContain("Probe");
+    expect(run.states.at(-1)).toBe("Admitted");
+    expect(state.completions).toEqual(["CONTINUE"]);
+  });
+
+  it("abandons at the deadline, not at the first failure, when AWS keeps failing every probe", async () => {
+    const state = world(() => 200);
+    ssm.on(SendCommandCommand).rejects(aws("InternalServerError", "", "server"));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.at(-1)).toBe("Abandoned");
+    expect(state.completions).toEqual(["ABANDON"]);
+    const [event] = published();
+    expect(event?.detail.reason).toMatch(/did not answer healthy 2 times in a row within 300s/);
+    expect(event?.detail.lastProbe).toMatchObject({
+      status: "no-answer",
+      output: expect.stringMatching(/probe failed after retries \(AwsUnavailable\)/),
+    });
   });
 
   it("retries ResourceContention on completion", async () => {
@@ -219,6 +304,16 @@ describe("Workflow: terminate-drain.asl.json", () => {
       type: "DrainFailed",
       detail: { reason: expect.stringMatching(/not loaded/) },
     });
+  });
+
+  it("heartbeats the terminate hook while a long drain runs, not only at its start", async () => {
+    // The fixture's fleet does not describe its terminate hook: the drain assumes AWS's minimum, 30 s.
+    const state = world(() => 0);
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: "InProgress" });
+    await runWorkflow(drain, lifecycleTasks, { action: terminating });
+    // 60 s drain + 5 s: about 65 s of checks at most 30 s apart.
+    expect(state.heartbeats).toBeGreaterThanOrEqual(3);
+    expect(state.completions).toEqual(["CONTINUE"]);
   });
 
   it("continues at the drain deadline when the stop never finishes", async () => {

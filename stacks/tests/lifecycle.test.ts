@@ -119,6 +119,7 @@ describe("Stack: Lifecycle", () => {
       "ssm:ListCommandInvocations",
       "autoscaling:DescribeAutoScalingGroups",
       "autoscaling:DescribeAutoScalingInstances",
+      "autoscaling:DescribeScalingActivities",
       "xray:PutTraceSegments",
       "xray:PutTelemetryRecords",
       "xray:GetSamplingRules",
@@ -177,6 +178,43 @@ describe("Stack: Lifecycle", () => {
       expect(fn.Properties.Environment.Variables).toHaveProperty("CLAWOPS_DLQ_URL");
       expect(fn.Properties.DeadLetterConfig).toBeDefined();
     }
+  });
+
+  it("lets each workflow's role invoke only the functions its ASL names: the gate cannot run the Drain", () => {
+    const resources = built.template(Lifecycle).toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const handlerOf = (logicalId: string) =>
+      String(resources[logicalId]?.Properties.Handler).replace(/^functions\/lifecycle\/(.+)\.handler$/, "$1");
+    const invocable = (machine: RegExp) => {
+      const [, stateMachine] = Object.entries(resources).find(
+        ([id, r]) => r.Type === "AWS::StepFunctions::StateMachine" && machine.test(id),
+      )!;
+      const role = (stateMachine.Properties.RoleArn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      return Object.values(resources)
+        .filter((r) => r.Type === "AWS::IAM::Policy" && render(r.Properties.Roles).includes(`"${role}"`))
+        .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((st) => actionsOf(st).includes("lambda:InvokeFunction"))
+        .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))
+        .map((arn) => handlerOf((arn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0]))
+        .sort();
+    };
+    expect(invocable(/^LaunchGate/)).toEqual(["complete", "heartbeat", "probe", "publish"]);
+    expect(invocable(/^TerminateDrain/)).toEqual(["complete", "drain", "publish"]);
+  });
+
+  it("lets the reconciler read the group's scaling activities (its grace period) and nothing more of them", () => {
+    const reconciler = statements().filter((s) =>
+      actionsOf(s).includes("autoscaling:DescribeScalingActivities"),
+    );
+    expect(reconciler).toHaveLength(1);
+    expect(actionsOf(reconciler[0]!)).toEqual(
+      expect.arrayContaining([
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeScalingActivities",
+      ]),
+    );
   });
 
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {

@@ -2,6 +2,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { matchesPattern } from "@clawops/core/events";
@@ -24,6 +25,7 @@ beforeEach(() => {
   autoscaling.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:exec" });
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+  autoscaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
 });
 
 describe("Function: start-flow (lifecycle rule target)", () => {
@@ -143,5 +145,43 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
       transition: "launch",
     });
     expect(starts[0]!.name).toMatch(/^i-0aaa-reconcile-\d{12}$/);
+  });
+
+  it("leaves an instance that began launching under two minutes ago to the next run: its event's gate may be starting", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          Instances: [
+            { InstanceId: "i-0aaa", LifecycleState: "Pending:Wait" },
+            { InstanceId: "i-0bbb", LifecycleState: "Pending:Wait" },
+            { InstanceId: "i-0ccc", LifecycleState: "Terminating:Wait" },
+          ],
+        } as never,
+      ],
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    const now = Date.now();
+    autoscaling.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [
+        {
+          Description: "Launching a new EC2 instance: i-0aaa",
+          StartTime: new Date(now - 30_000),
+        },
+        {
+          Description: "Terminating EC2 instance: i-0ccc",
+          StartTime: new Date(now - 45_000),
+        },
+        {
+          Description: "Launching a new EC2 instance: i-0bbb",
+          StartTime: new Date(now - 10 * 60_000),
+        },
+      ] as never,
+    });
+    await expect(reconcile({}, context)).resolves.toEqual({ reconciled: ["i-0bbb:launch-gate"] });
+    expect(
+      sfn
+        .commandCalls(StartExecutionCommand)
+        .map((c) => JSON.parse(c.args[0].input.input!).action.instanceId),
+    ).toEqual(["i-0bbb"]);
   });
 });

@@ -6,7 +6,8 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { startGate } from "@clawops/core/lifecycle";
+import { metrics } from "@clawops/core";
+import { recordHeartbeat, startGate } from "@clawops/core/lifecycle";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -24,8 +25,33 @@ const { PublishFunctionArn: publish, DrainFunctionArn: drain } = lifecycleTasks;
 const ssm = mockClient(SSMClient);
 const autoscaling = mockClient(AutoScalingClient);
 const events = mockClient(EventBridgeClient);
-const aws = (name: string, message: string) =>
-  new ServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: 400 } });
+const aws = (name: string, message: string, fault: "client" | "server" = "client") =>
+  new ServiceException({
+    name,
+    message,
+    $fault: fault,
+    $metadata: { httpStatusCode: fault === "client" ? 400 : 500 },
+  });
+
+/** Names of the metrics Powertools prints while `work` runs (its own console, as the sandbox swaps it). */
+async function metricNamesOf(work: () => Promise<unknown>): Promise<string[]> {
+  const names: string[] = [];
+  const sink = (line: unknown) => {
+    const blob = JSON.parse(String(line)) as {
+      _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+    };
+    for (const group of blob._aws?.CloudWatchMetrics ?? []) names.push(...group.Metrics.map((m) => m.Name));
+  };
+  const emf = metrics as unknown as { console: unknown };
+  const previous = emf.console;
+  emf.console = { log: sink, info: sink, warn: sink, error: sink, debug: sink };
+  try {
+    await work();
+  } finally {
+    emf.console = previous;
+  }
+  return names;
+}
 
 beforeEach(() => {
   ssm.reset();
@@ -79,11 +105,60 @@ describe("Function: probe (launch gate task)", () => {
     autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({
       AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" } as never],
     });
-    const out = (await probe({ action }, context)) as {
+    const started = recordHeartbeat(startGate(Date.now(), settings.gate), Date.now());
+    const out = (await probe({ action, gate: started }, context)) as {
       gate: { next: string; lastProbe: { status: string } };
     };
     expect(out.gate.next).toBe("probe-again");
     expect(out.gate.lastProbe.status).toBe("agent-not-registered");
+  });
+
+  it("heartbeats after its first probe when the gate could not heartbeat at its start (the hook's age is unknown)", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" } as never],
+    });
+    const out = (await probe({ action }, context)) as { gate: { next: string } };
+    expect(out.gate.next).toBe("heartbeat");
+  });
+
+  it.each([
+    [
+      "Auto Scaling throttling while the agent registers",
+      "AwsThrottled",
+      () => {
+        ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+        autoscaling.on(DescribeAutoScalingInstancesCommand).rejects(aws("Throttling", "Rate exceeded"));
+      },
+    ],
+    [
+      "an SSM 5xx on the read",
+      "AwsUnavailable",
+      () => ssm.on(GetCommandInvocationCommand).rejects(aws("InternalServerError", "", "server")),
+    ],
+    [
+      "an SSM 5xx on the send",
+      "AwsUnavailable",
+      () => ssm.on(SendCommandCommand).rejects(aws("ServiceUnavailable", "", "server")),
+    ],
+  ])("fails retryably on %s, for the state machine to retry", async (_case, name, arrange) => {
+    arrange();
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1" };
+    const input = name === "AwsUnavailable" && _case.includes("read") ? { action, gate } : { action };
+    await expect(probe(input, context)).rejects.toMatchObject({ name, retryable: true });
+  });
+
+  it("counts a probe that kept failing after the state machine's retries as a probe without an answer", async () => {
+    const gate = startGate(Date.now(), settings.gate);
+    const out = (await probe(
+      { action, gate, lost: { Error: "AwsUnavailable", Cause: "SSM Run Command failed on AWS's side" } },
+      context,
+    )) as { gate: { next: string; probes: number; lastProbe: { status: string; reason: string } } };
+    expect(out.gate.lastProbe).toMatchObject({
+      status: "no-answer",
+      reason: "the probe failed after retries (AwsUnavailable)",
+    });
+    expect(out.gate).toMatchObject({ next: "probe-again", probes: 1 });
   });
 
   it("abandons when the instance left the group", async () => {
@@ -117,11 +192,24 @@ describe("Function: heartbeat (launch gate task)", () => {
     });
   });
 
-  it("throws LifecycleActionGone when the token expired", async () => {
+  it("starts the gate with a heartbeat when it has none yet", async () => {
+    autoscaling.on(RecordLifecycleActionHeartbeatCommand).resolves({});
+    const before = Date.now();
+    const out = (await heartbeat({ action }, context)) as {
+      gate: { heartbeats: number; probes: number; lastHeartbeatAt: number; waitSeconds: number };
+    };
+    expect(out.gate).toMatchObject({ heartbeats: 1, probes: 0, waitSeconds: 0 });
+    expect(out.gate.lastHeartbeatAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it("throws LifecycleActionGone when the token expired, and counts it in the LifecycleActionGone metric", async () => {
     autoscaling
       .on(RecordLifecycleActionHeartbeatCommand)
       .rejects(aws("ValidationError", "No active Lifecycle Action found with token x"));
-    await expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" });
+    const names = await metricNamesOf(() =>
+      expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" }),
+    );
+    expect(names).toContain("LifecycleActionGone");
   });
 });
 
@@ -202,6 +290,30 @@ describe("Function: publish (lifecycle task)", () => {
     expect(JSON.parse(entry.Detail!).reason).toBe("AccessDeniedException: no");
   });
 
+  it("says the hook expired when the gate ended on a gone action, keeping the last probe", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const gate = {
+      ...startGate(Date.now(), settings.gate),
+      lastProbe: {
+        status: "unhealthy" as const,
+        reason: "refused",
+        output: probeOutput(0),
+        at: "2026-03-02T10:00:00.000Z",
+      },
+    };
+    await publish(
+      { action, gate, error: { Error: "LifecycleActionGone", Cause: '{"errorMessage":"no active"}' } },
+      context,
+    );
+    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry.DetailType).toBe("LifecycleAbandoned");
+    expect(JSON.parse(entry.Detail!)).toMatchObject({
+      instanceId: action.instanceId,
+      reason: expect.stringMatching(/^lifecycle hook expired before the gate finished/),
+      lastProbe: { status: "unhealthy" },
+    });
+  });
+
   it("fails retryably when EventBridge refuses the entry", async () => {
     events
       .on(PutEventsCommand)
@@ -241,6 +353,32 @@ describe("Function: drain (terminate drain task)", () => {
     )) as { drain: { next: string } };
     expect(out.drain.next).toBe(next);
   });
+
+  it.each([
+    ["heartbeats again when the hook would time out within two checks", 25_000, 1],
+    ["does not heartbeat again right after a heartbeat", 5_000, 0],
+  ])(
+    "%s (the fixture's terminate hook is unknown: AWS's minimum, 30 s)",
+    async (_case, sinceMs, heartbeats) => {
+      autoscaling.on(RecordLifecycleActionHeartbeatCommand).resolves({});
+      ssm.on(GetCommandInvocationCommand).resolves({ Status: "InProgress" });
+      const now = Date.now();
+      const state = {
+        startedAt: now - sinceMs,
+        checks: 1,
+        commandId: "cmd-9",
+        next: "check" as const,
+        reason: "",
+        heartbeatAt: now - sinceMs,
+        checksAtHeartbeat: 1,
+      };
+      const out = (await drain({ action: terminating, drain: state }, context)) as {
+        drain: { next: string };
+      };
+      expect(out.drain.next).toBe("check");
+      expect(autoscaling.commandCalls(RecordLifecycleActionHeartbeatCommand)).toHaveLength(heartbeats);
+    },
+  );
 
   it("fails the drain (and still continues) when SSM cannot reach the instance", async () => {
     ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lifecycleHookIssues } from "./lifecycle-hooks.js";
 
 /** Log retention values CloudWatch Logs accepts (days). "Never expire" is not one: the checklist wants a set retention. */
 export const LOG_RETENTION_DAYS = [
@@ -188,7 +189,11 @@ export const LifecycleSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9@._-]+$/, { message: "a systemd unit name such as openclaw-gateway" })
     .default("openclaw-gateway"),
-  /** The launch hook's HeartbeatTimeout when it differs from the fleet's (imported fleets: set it). @default the reference fleet's launchHeartbeatSeconds, 300 for imported fleets */
+  /**
+   * The launch hook's HeartbeatTimeout when it differs from the fleet's (imported fleets: set it). The launch
+   * deadline must end before AWS ends the action: `launchDeadlineSeconds + probeIntervalSeconds <= min(100 × this,
+   * 48 h)`. @default the reference fleet's launchHeartbeatSeconds, 300 for imported fleets
+   */
   hookHeartbeatSeconds: z.number().int().min(30).max(7200).optional(),
 });
 
@@ -311,8 +316,8 @@ export const EgressRuleSchema = z
     path: ["cidr"],
   });
 
-/** Everything an operator sets for one stage. */
-export const StageSettingsSchema = z.object({
+/** Every setting of a stage, before the checks across settings. */
+const StageSettingsObjectSchema = z.object({
   fleet: FleetSchema,
   gateway: GatewaySchema.prefault({}),
   slack: SlackSchema,
@@ -339,6 +344,13 @@ export const StageSettingsSchema = z.object({
   handlerTracing: z.boolean().default(false),
   egressAllowlist: z.array(EgressRuleSchema).default([]),
   approvalGates: z.array(ApprovalGateSchema).default([]),
+});
+
+/** Everything an operator sets for one stage. */
+export const StageSettingsSchema = StageSettingsObjectSchema.superRefine((settings, ctx) => {
+  // A deadline or drain timeout the lifecycle hooks cannot outlive would end in AWS's default result, not clawops'.
+  for (const { path, message } of lifecycleHookIssues(settings))
+    ctx.addIssue({ code: "custom", path, message });
 });
 
 export const ClawopsConfigSchema = z.object({

@@ -29,6 +29,39 @@ export interface DrainState {
   readonly commandId?: string | undefined;
   readonly next: DrainNext;
   readonly reason: string;
+  /** When the drain last restarted the hook's timer, and its checks by then (unset: never). */
+  readonly heartbeatAt?: number | undefined;
+  readonly checksAtHeartbeat?: number | undefined;
+}
+
+/**
+ * AWS's smallest HeartbeatTimeout. An imported fleet's terminate hook is not described to clawops, so its drain
+ * heartbeats as if the hook had this one: often, but never too late.
+ */
+export const MIN_HOOK_HEARTBEAT_SECONDS = 30;
+
+/**
+ * Whether the drain must restart the terminate hook's timer before its next check: the hook would otherwise
+ * time out within two checks. A drain that never heartbeated always must. Elapsed time is the larger of the
+ * wall clock and the checks' waits (the same lower bound `decideDrainStep` uses). `hookHeartbeatSeconds` is the
+ * terminate hook's HeartbeatTimeout; unknown (an imported fleet), AWS's minimum.
+ */
+export function drainHeartbeatDue(
+  state: DrainState,
+  now: number,
+  hookHeartbeatSeconds: number = MIN_HOOK_HEARTBEAT_SECONDS,
+): boolean {
+  if (state.heartbeatAt === undefined) return true;
+  const since = Math.max(
+    now - state.heartbeatAt,
+    (state.checks - (state.checksAtHeartbeat ?? 0)) * DRAIN_CHECK_SECONDS * 1000,
+  );
+  return since + 2 * DRAIN_CHECK_SECONDS * 1000 >= hookHeartbeatSeconds * 1000;
+}
+
+/** The drain after a recorded heartbeat. */
+export function recordDrainHeartbeat(state: DrainState, now: number): DrainState {
+  return { ...state, heartbeatAt: now, checksAtHeartbeat: state.checks };
 }
 
 /**

@@ -47,6 +47,17 @@ export class AwsThrottled extends LaunchGateError {
 }
 
 /**
+ * AWS failed on its side (HTTP 5xx: `InternalServerError`, `InternalFailure`, `ServiceUnavailable`, ...): the same
+ * call usually succeeds a moment later. Retried with backoff like throttling.
+ */
+export class AwsUnavailable extends LaunchGateError {
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation} failed on AWS's side`, { ...options, retryable: true });
+    this.name = "AwsUnavailable";
+  }
+}
+
+/**
  * SSM answers `InvalidInstanceId` until the instance's agent has registered (minutes on a cold boot) and
  * again once the instance is gone: the caller decides which by looking at the group.
  */
@@ -97,6 +108,22 @@ function awsMessage(error: unknown): string {
   return error instanceof Error ? error.message : "";
 }
 
+/** The SDK marks a service's 5xx answers `$fault: "server"` and keeps the status in `$metadata`. */
+function isServerFault(error: unknown): boolean {
+  const aws = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return aws?.$fault === "server" || (aws?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/**
+ * Throttling becomes AwsThrottled and a 5xx AwsUnavailable (both retried by the state machines); anything else
+ * passes through untouched. The classifiers below fall back to it after the errors specific to their calls.
+ */
+export function classifyTransientAwsError(error: unknown, operation: string): unknown {
+  if (THROTTLING.has(awsName(error))) return new AwsThrottled(operation, { cause: error });
+  if (isServerFault(error)) return new AwsUnavailable(operation, { cause: error });
+  return error;
+}
+
 /** Classifies an error of RecordLifecycleActionHeartbeat / CompleteLifecycleAction. Unknown errors pass through. */
 export function classifyLifecycleError(error: unknown, instanceId: string): unknown {
   const name = awsName(error);
@@ -106,8 +133,7 @@ export function classifyLifecycleError(error: unknown, instanceId: string): unkn
   // The SDK names the error `ResourceContentionFault`; the service's query code is `ResourceContention`.
   if (name === "ResourceContentionFault" || name === "ResourceContention")
     return new LifecycleContention(instanceId, { cause: error });
-  if (THROTTLING.has(name)) return new AwsThrottled("Auto Scaling lifecycle call", { cause: error });
-  return error;
+  return classifyTransientAwsError(error, "Auto Scaling lifecycle call");
 }
 
 /** Classifies an error of SendCommand / GetCommandInvocation / ListCommandInvocations. */
@@ -119,8 +145,7 @@ export function classifySsmError(
   if (name === "InvalidInstanceId")
     return new InstanceNotRegistered(context.instanceId ?? "?", { cause: error });
   if (name === "InvocationDoesNotExist") return new ProbeNotReady(context.commandId ?? "?", { cause: error });
-  if (THROTTLING.has(name)) return new AwsThrottled("SSM Run Command", { cause: error });
-  return error;
+  return classifyTransientAwsError(error, "SSM Run Command");
 }
 
 /** Classifies an error of SetInstanceHealth. */
@@ -130,6 +155,5 @@ export function classifyInstanceHealthError(error: unknown, instanceId: string):
   if (name === "ValidationError" && /grace period|health check grace/i.test(awsMessage(error))) {
     return new InstanceInGracePeriod(instanceId, { cause: error });
   }
-  if (THROTTLING.has(name)) return new AwsThrottled("SetInstanceHealth", { cause: error });
-  return error;
+  return classifyTransientAwsError(error, "SetInstanceHealth");
 }

@@ -5,6 +5,27 @@ import type { GateState } from "./gate.js";
 /** SSM cuts stdout at 24,000 characters; an event carries at most this much of the last probe. */
 const MAX_PROBE_OUTPUT = 2_000;
 
+/**
+ * Why a gate ended without deciding: its heartbeat found the action gone. AWS cannot say whether the hook timed
+ * out (and applied its default result) or another gate completed the action; the first is what a gate that is
+ * still running nearly always means.
+ */
+export const HOOK_EXPIRED_REASON =
+  "lifecycle hook expired before the gate finished: AWS applied the hook's default result (or another gate completed the action)";
+
+/** What a Catch records (`{ Error, Cause }`). */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string | undefined;
+}
+
+/** The reason a `LifecycleAbandoned` event gives: the error that ended the gate, else the gate's own reason. */
+export function abandonReason(error: CaughtError | undefined, gate: GateState | undefined): string {
+  if (error?.Error === "LifecycleActionGone") return HOOK_EXPIRED_REASON;
+  if (error) return `${error.Error}: ${error.Cause ?? ""}`.trim();
+  return gate?.reason ?? "launch gate abandoned";
+}
+
 /** The `LifecycleAbandoned` detail for a gate that gave up, with its last probe. */
 export function lifecycleAbandonedDetail(
   action: LifecycleAction,

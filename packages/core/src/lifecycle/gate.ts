@@ -80,6 +80,23 @@ export function startGate(now: number, settings: GateSettings): GateState {
   };
 }
 
+/**
+ * A gate started by its opening heartbeat (the StartGate state), which probes at once. The gate may start long
+ * after the hook did (a lost event found by the reconciler, an EventBridge retry): only a heartbeat says how long
+ * the action still lives.
+ */
+export function startGateWithHeartbeat(now: number, settings: GateSettings): GateState {
+  return recordHeartbeat({ ...startGate(now, settings), waitSeconds: 0 }, now);
+}
+
+/**
+ * A gate that starts without its opening heartbeat (the call failed): the hook's age is unknown, so the gate
+ * counts the hook as about to time out and heartbeats after its first probe.
+ */
+export function startGateWithoutHeartbeat(now: number, settings: GateSettings): GateState {
+  return { ...startGate(now, settings), lastHeartbeatAt: now - settings.heartbeatTimeoutSeconds * 1000 };
+}
+
 export interface GateDecision {
   readonly step: GateStep;
   readonly reason: string;

@@ -11,14 +11,19 @@ export {
   type DrainNext,
   type DrainState,
   decideDrainStep,
+  drainHeartbeatDue,
   GATEWAY_DRAIN_MARKER,
   gatewayDrainCommands,
+  MIN_HOOK_HEARTBEAT_SECONDS,
+  recordDrainHeartbeat,
 } from "./drain.js";
 export {
   AwsThrottled,
+  AwsUnavailable,
   classifyInstanceHealthError,
   classifyLifecycleError,
   classifySsmError,
+  classifyTransientAwsError,
   InstanceInGracePeriod,
   InstanceNotRegistered,
   LaunchGateError,
@@ -26,7 +31,13 @@ export {
   LifecycleContention,
   ProbeNotReady,
 } from "./errors.js";
-export { drainFailedDetail, lifecycleAbandonedDetail } from "./events.js";
+export {
+  abandonReason,
+  type CaughtError,
+  drainFailedDetail,
+  HOOK_EXPIRED_REASON,
+  lifecycleAbandonedDetail,
+} from "./events.js";
 export {
   decideGateStep,
   type GateDecision,
@@ -43,19 +54,26 @@ export {
   probeOutcomeFromInvocation,
   recordHeartbeat,
   startGate,
+  startGateWithHeartbeat,
+  startGateWithoutHeartbeat,
 } from "./gate.js";
 export {
   countVerdicts,
   decideInstanceHealth,
+  type HeldBackMark,
   type InstanceHealthDecision,
   type InstanceHealthHistory,
   type InstanceVerdict,
+  limitMarks,
+  MAX_MARKED_SHARE,
+  type MarkLimitFleet,
   MONITOR_SERVICE_NAME,
   MonitorMetric,
   type MonitorProbe,
   type MonitorSettings,
   monitorProbeFromInvocation,
   pruneHistories,
+  REFUSED_PROBE,
 } from "./monitor.js";
 export {
   foreignLifecycleEvent,
@@ -74,7 +92,15 @@ export {
   parseGatewayProbe,
   probeExecutionTimeoutSeconds,
 } from "./probe.js";
-export { decideReconcile, type GroupInstance, type ReconcileAction } from "./reconcile.js";
+export {
+  decideReconcile,
+  type GroupInstance,
+  instanceOfScalingActivity,
+  RECONCILE_GRACE_SECONDS,
+  type ReconcileAction,
+  reconcileGraceSeconds,
+  withoutRecentlyChanged,
+} from "./reconcile.js";
 export {
   batchInstanceIds,
   type InvocationResult,

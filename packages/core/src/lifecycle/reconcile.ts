@@ -38,3 +38,40 @@ const FLOW_BY_STATE: Record<string, Omit<ReconcileAction, "instanceId">> = {
   "Warmed:Pending:Wait": { flow: "complete-without-gate", transition: "launch" },
   "Warmed:Terminating:Wait": { flow: "complete-without-gate", transition: "terminate" },
 };
+
+/**
+ * An instance that entered its wait state moments ago usually has a gate its event just started, which
+ * ListExecutions (eventually consistent) may not list yet: the reconciler leaves it to its next run.
+ */
+export const RECONCILE_GRACE_SECONDS = 120;
+
+/** The grace, at most half the hook's HeartbeatTimeout so that a short hook is still reconciled in time. */
+export function reconcileGraceSeconds(hookHeartbeatSeconds: number): number {
+  return Math.min(RECONCILE_GRACE_SECONDS, hookHeartbeatSeconds / 2);
+}
+
+/**
+ * The instance a scaling activity is about. AWS names it only in the activity's description ("Launching a new
+ * EC2 instance: i-0abc...", "Terminating EC2 instance: i-0abc..."); this is the one place that reads it.
+ */
+export function instanceOfScalingActivity(description: string): string | undefined {
+  return /\b(i-[0-9a-f]+)\b/.exec(description)?.[1];
+}
+
+/**
+ * The actions to take now, without those whose instance had a scaling activity (its launch or termination)
+ * start within the grace: `activityStarts` maps an instance to its latest activity's start (epoch ms). An
+ * instance with no activity known is reconciled at once.
+ */
+export function withoutRecentlyChanged(
+  actions: readonly ReconcileAction[],
+  activityStarts: ReadonlyMap<string, number>,
+  now: number,
+  graceSeconds: number,
+): { readonly now: ReconcileAction[]; readonly deferred: ReconcileAction[] } {
+  const recent = (action: ReconcileAction) => {
+    const started = activityStarts.get(action.instanceId);
+    return started !== undefined && now - started < graceSeconds * 1000;
+  };
+  return { now: actions.filter((a) => !recent(a)), deferred: actions.filter(recent) };
+}

@@ -1,5 +1,7 @@
 import * as z from "zod/mini";
 import type { ResolvedConfig } from "../config/index.js";
+// Not the config index: it loads the zod schema, which no lifecycle function needs at run time.
+import { lifecycleHookTimeouts } from "../config/lifecycle-hooks.js";
 import type { FleetDescription } from "../fleet/description.js";
 
 /** What the launch gate decides with. */
@@ -38,23 +40,17 @@ export const LifecycleSettingsSchema = z.object({
   gate: GateSettingsSchema,
   drain: DrainSettingsSchema,
   monitor: z.object({ unhealthyAfter: z.number(), periodSeconds: z.number() }),
+  /** The terminate hook's HeartbeatTimeout, when clawops knows it (reference fleets): the drain heartbeats by it. */
+  terminateHeartbeatSeconds: z.optional(z.number()),
   launchGateArn: z.optional(z.string()),
   terminateDrainArn: z.optional(z.string()),
 });
 export type LifecycleSettings = z.infer<typeof LifecycleSettingsSchema>;
 
-/** AWS's default HeartbeatTimeout is 3600 s; an imported hook's is unknown, so assume a short one. */
-const IMPORTED_HOOK_HEARTBEAT_SECONDS = 300;
-
 /** The lifecycle settings of a stage, for the fleet described. */
 export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescription): LifecycleSettings {
   const { lifecycle, monitor } = config.settings;
-  const fleetSettings = config.settings.fleet;
-  const hookHeartbeat =
-    lifecycle.hookHeartbeatSeconds ??
-    (fleetSettings.mode === "reference"
-      ? fleetSettings.lifecycleHooks.launchHeartbeatSeconds
-      : IMPORTED_HOOK_HEARTBEAT_SECONDS);
+  const hooks = lifecycleHookTimeouts(config.settings);
   return {
     fleetName: fleet.name,
     autoScalingGroupName: fleet.autoScalingGroupName,
@@ -65,9 +61,12 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
       healthyProbesRequired: lifecycle.healthyProbesRequired,
       probeIntervalSeconds: lifecycle.probeIntervalSeconds,
       deadlineSeconds: lifecycle.launchDeadlineSeconds,
-      heartbeatTimeoutSeconds: hookHeartbeat,
+      heartbeatTimeoutSeconds: hooks.launchHeartbeatSeconds,
     },
     drain: { timeoutSeconds: lifecycle.drainTimeoutSeconds, serviceName: lifecycle.gatewayServiceName },
+    ...(hooks.terminateHeartbeatSeconds
+      ? { terminateHeartbeatSeconds: hooks.terminateHeartbeatSeconds }
+      : {}),
     monitor: {
       unhealthyAfter: monitor.unhealthyAfter,
       periodSeconds: schedulePeriodSeconds(monitor.schedule),

@@ -1,0 +1,80 @@
+import { DRAIN_CHECK_SECONDS } from "../lifecycle/drain.js";
+import type { StageSettings } from "./schema.js";
+
+/**
+ * An imported fleet's launch hook is not described to clawops: unless `lifecycle.hookHeartbeatSeconds` says,
+ * the gate assumes a HeartbeatTimeout of 300 s (AWS's default is 3600 s; a shorter guess only heartbeats more).
+ */
+export const IMPORTED_LAUNCH_HOOK_HEARTBEAT_SECONDS = 300;
+
+/** AWS ends a lifecycle action after min(100 × HeartbeatTimeout, 48 h), however often it is heartbeated. */
+export const MAX_HEARTBEATS_PER_ACTION = 100;
+export const MAX_LIFECYCLE_ACTION_SECONDS = 48 * 3600;
+
+/** The hooks' HeartbeatTimeouts as the flows assume them; `undefined` where clawops cannot know it. */
+export interface LifecycleHookTimeouts {
+  readonly launchHeartbeatSeconds: number;
+  readonly terminateHeartbeatSeconds: number | undefined;
+}
+
+/** The launch and terminate hooks' HeartbeatTimeouts: the reference fleet's, or what is known of an imported one. */
+export function lifecycleHookTimeouts(
+  settings: Pick<StageSettings, "fleet" | "lifecycle">,
+): LifecycleHookTimeouts {
+  const { fleet, lifecycle } = settings;
+  if (fleet.mode === "reference") {
+    return {
+      launchHeartbeatSeconds: lifecycle.hookHeartbeatSeconds ?? fleet.lifecycleHooks.launchHeartbeatSeconds,
+      terminateHeartbeatSeconds: fleet.lifecycleHooks.terminateHeartbeatSeconds,
+    };
+  }
+  return {
+    launchHeartbeatSeconds: lifecycle.hookHeartbeatSeconds ?? IMPORTED_LAUNCH_HOOK_HEARTBEAT_SECONDS,
+    terminateHeartbeatSeconds: undefined,
+  };
+}
+
+/** The longest a lifecycle action of a hook with this HeartbeatTimeout can live, heartbeats included. */
+export function lifecycleActionLimitSeconds(heartbeatSeconds: number): number {
+  return Math.min(MAX_HEARTBEATS_PER_ACTION * heartbeatSeconds, MAX_LIFECYCLE_ACTION_SECONDS);
+}
+
+/** A setting the hooks cannot honour: where it is and what it must be (the sentence after "expected"). */
+export interface LifecycleHookIssue {
+  readonly path: string[];
+  readonly message: string;
+}
+
+/**
+ * Lifecycle settings the hooks cannot honour, however often the flows heartbeat:
+ * - the launch deadline, plus one probe interval for the gate's last probe, must end before the launch action
+ *   does, or AWS applies the hook's default result before the gate decides;
+ * - the drain timeout, plus the drain's last checks, must end before the terminate action does (reference
+ *   fleets; an imported fleet's terminate hook is not known).
+ */
+export function lifecycleHookIssues(
+  settings: Pick<StageSettings, "fleet" | "lifecycle">,
+): LifecycleHookIssue[] {
+  const { lifecycle } = settings;
+  const hooks = lifecycleHookTimeouts(settings);
+  const issues: LifecycleHookIssue[] = [];
+  const launchLimit = lifecycleActionLimitSeconds(hooks.launchHeartbeatSeconds);
+  const deadline = launchLimit - lifecycle.probeIntervalSeconds;
+  if (lifecycle.launchDeadlineSeconds > deadline) {
+    issues.push({
+      path: ["lifecycle", "launchDeadlineSeconds"],
+      message: `at most ${deadline}: AWS ends a launch action after min(${MAX_HEARTBEATS_PER_ACTION} × the launch hook's HeartbeatTimeout of ${hooks.launchHeartbeatSeconds}s, 48 h) = ${launchLimit}s whatever the heartbeats, and the gate needs one probe interval (${lifecycle.probeIntervalSeconds}s) after its deadline; lower the deadline or raise the hook's heartbeat timeout`,
+    });
+  }
+  if (hooks.terminateHeartbeatSeconds !== undefined) {
+    const drainLimit = lifecycleActionLimitSeconds(hooks.terminateHeartbeatSeconds);
+    const timeout = drainLimit - 2 * DRAIN_CHECK_SECONDS;
+    if (lifecycle.drainTimeoutSeconds > timeout) {
+      issues.push({
+        path: ["lifecycle", "drainTimeoutSeconds"],
+        message: `at most ${timeout}: AWS ends a terminate action after min(${MAX_HEARTBEATS_PER_ACTION} × the terminate hook's HeartbeatTimeout of ${hooks.terminateHeartbeatSeconds}s, 48 h) = ${drainLimit}s whatever the heartbeats, and the drain needs two checks (${2 * DRAIN_CHECK_SECONDS}s) after its timeout; lower the drain timeout or raise fleet.lifecycleHooks.terminateHeartbeatSeconds`,
+      });
+    }
+  }
+  return issues;
+}

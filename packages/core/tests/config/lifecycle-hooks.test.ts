@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/errors.js";
+
+const minimal = {
+  app: { name: "clawops", region: "us-east-1" },
+  defaults: { fleet: { mode: "reference" }, slack: { defaultChannel: "ops-alerts" } },
+};
+const imported = {
+  mode: "import",
+  autoScalingGroupName: "acme-openclaw",
+  instanceRoleArn: "arn:aws:iam::123456789012:role/acme-openclaw-instance",
+  vpcId: "vpc-0abc1234def567890",
+  subnetIds: ["subnet-0aaa1111bbbb2222c"],
+  availabilityZones: ["us-east-1a"],
+  securityGroupIds: ["sg-0123456789abcdef0"],
+  workspaceFileSystemId: "fs-0aa11bb22cc33dd44",
+  workspaceAccessPointId: "fsap-0123456789abcdef0",
+  runtimeFileSystemId: "fs-0ee55ff66aa77bb88",
+  runtimeAccessPointId: "fsap-0fedcba9876543210",
+  secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/openclaw-AbCdEf",
+  kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd",
+  backupVaultName: "acme-openclaw",
+  backupPlanId: "a1b2c3d4",
+  gatewayLogGroupName: "/acme/openclaw/gateway",
+  sessionLogGroupName: "/acme/openclaw/sessions",
+  manifestParameterName: "/acme/openclaw/soul-manifest",
+};
+
+const withStage = (prod: Record<string, unknown>) => ({ ...minimal, stages: { prod } });
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("Function: resolveConfig (lifecycle hook limits)", () => {
+  it.each([
+    ["the defaults", {}],
+    [
+      "a deadline that ends one probe interval before the launch action",
+      { lifecycle: { launchDeadlineSeconds: 2985, hookHeartbeatSeconds: 30 } },
+    ],
+    ["an imported fleet's default deadline (hook assumed 300 s)", { fleet: imported }],
+    [
+      "an imported fleet's long drain (its terminate hook is unknown)",
+      { fleet: imported, lifecycle: { drainTimeoutSeconds: 3600 } },
+    ],
+  ])("accepts %s", (_case, prod) => {
+    expect(() => resolveConfig(withStage(prod), "prod")).not.toThrow();
+  });
+
+  it.each([
+    [
+      "a launch deadline past 100 heartbeat timeouts of the launch hook",
+      { lifecycle: { launchDeadlineSeconds: 7200, hookHeartbeatSeconds: 30, probeIntervalSeconds: 5 } },
+      "stages.prod.lifecycle.launchDeadlineSeconds: got 7200, expected at most 2995: AWS ends a launch action after min(100 × the launch hook's HeartbeatTimeout of 30s, 48 h) = 3000s",
+    ],
+    [
+      "a launch deadline past the reference fleet's launch hook",
+      {
+        fleet: { mode: "reference", lifecycleHooks: { launchHeartbeatSeconds: 60 } },
+        lifecycle: { launchDeadlineSeconds: 6000 },
+      },
+      "stages.prod.lifecycle.launchDeadlineSeconds: got 6000, expected at most 5985",
+    ],
+    [
+      "a launch deadline past an imported hook's assumed 300 s",
+      { fleet: imported, lifecycle: { launchDeadlineSeconds: 30_000 } },
+      "stages.prod.lifecycle.launchDeadlineSeconds: got 30000, expected at most 29985",
+    ],
+    [
+      "a drain timeout past 100 heartbeat timeouts of the terminate hook",
+      {
+        fleet: { mode: "reference", lifecycleHooks: { terminateHeartbeatSeconds: 30 } },
+        lifecycle: { drainTimeoutSeconds: 3600 },
+      },
+      "stages.prod.lifecycle.drainTimeoutSeconds: got 3600, expected at most 2990: AWS ends a terminate action after min(100 × the terminate hook's HeartbeatTimeout of 30s, 48 h) = 3000s",
+    ],
+  ])("rejects %s, naming the setting and the limit", (_case, prod, line) => {
+    expect(messageOf(() => resolveConfig(withStage(prod), "prod"))).toContain(line);
+  });
+});
