@@ -4,6 +4,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
   DescribeInstanceRefreshesCommand,
+  DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
   SetInstanceHealthCommand,
@@ -152,6 +153,28 @@ describe("Function: autoScalingModel", () => {
       HealthStatus: "UNHEALTHY",
       LifecycleState: "Terminating:Wait",
     });
+  });
+
+  it("lists each launch and termination as a scaling activity, newest first, naming the instance and its start", async () => {
+    account = await testAccount();
+    await complete(firstToken());
+    await account.clock.advance(2_000);
+    const [[victim]] = (await states()) as [[string, string]];
+    const terminatedAt = account.clock.now();
+    await autoscaling().send(new SetInstanceHealthCommand({ InstanceId: victim, HealthStatus: "Unhealthy" }));
+    await account.clock.advance(5_000);
+
+    const { Activities = [] } = await autoscaling().send(
+      new DescribeScalingActivitiesCommand({ AutoScalingGroupName: GROUP }),
+    );
+
+    const replacement = launchEvents()[1]?.detail.EC2InstanceId;
+    expect(Activities.map((a) => [a.Description, a.StartTime?.getTime()])).toEqual([
+      [`Launching a new EC2 instance: ${replacement}`, terminatedAt],
+      [`Terminating EC2 instance: ${victim}`, terminatedAt],
+      [`Launching a new EC2 instance: ${victim}`, expect.any(Number)],
+    ]);
+    expect(Activities[2]?.StartTime?.getTime()).toBeLessThan(terminatedAt);
   });
 
   it("refuses SetInstanceHealth inside the grace period when asked to respect it", async () => {

@@ -115,10 +115,29 @@ const LEAVING: readonly string[] = [
  * The Auto Scaling group behaviour behind the API: launches to the desired capacity, lifecycle hooks with
  * tokens, heartbeats and timeouts on the sandbox clock, health replacement and scale-in.
  */
+/** A scaling activity as DescribeScalingActivities lists it: AWS names the instance only in the description. */
+export interface ScalingActivity {
+  readonly activityId: string;
+  readonly groupName: string;
+  readonly description: string;
+  readonly startTime: number;
+}
+
 export class AutoScalingEngine {
   readonly groups = new Map<string, AutoScalingGroup>();
   readonly actions = new Map<string, LifecycleAction>();
+  /** Every launch and termination, oldest first. */
+  readonly activities: ScalingActivity[] = [];
   private launches = 0;
+
+  private recordActivity(group: AutoScalingGroup, description: string): void {
+    this.activities.push({
+      activityId: `activity-${this.activities.length + 1}`,
+      groupName: group.name,
+      description,
+      startTime: this.world.clock.now(),
+    });
+  }
 
   constructor(private readonly world: SandboxWorld) {}
 
@@ -188,6 +207,7 @@ export class AutoScalingEngine {
     if (LEAVING.includes(member.lifecycleState)) return;
     for (const action of this.actionsOf(member.instanceId)) this.dropAction(action);
     member.lifecycleState = LifecycleState.Terminating;
+    this.recordActivity(group, `Terminating EC2 instance: ${member.instanceId}`);
     if (!this.enterHooks(group, member, TERMINATING)) this.proceed(group, member);
   }
 
@@ -242,6 +262,7 @@ export class AutoScalingEngine {
       abandoned: false,
     };
     group.members.set(member.instanceId, member);
+    this.recordActivity(group, `Launching a new EC2 instance: ${member.instanceId}`);
     // The launch hook (Pending:Wait and its event) starts once EC2 runs the instance; without a hook the
     // instance goes in service then.
     this.world.clock.schedule(this.world.timings.runningAfterMs, () => {

@@ -124,7 +124,28 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
     service: "AutoScaling",
     commands: {
       // The engine keeps no activity history: an honest empty list (readiness then relies on a failure drill).
-      DescribeScalingActivities: () => ({ Activities: [] }),
+      DescribeScalingActivities(input) {
+        const group = str(input, "AutoScalingGroupName");
+        // Newest first, as AWS lists them.
+        const activities = engine.activities.filter((a) => !group || a.groupName === group).reverse();
+        const page = paginate(activities, {
+          maxResults: input.MaxRecords as number | undefined,
+          nextToken: str(input, "NextToken"),
+          defaultSize: 100,
+        });
+        return {
+          Activities: page.items.map((a) => ({
+            ActivityId: a.activityId,
+            AutoScalingGroupName: a.groupName,
+            Description: a.description,
+            Cause: a.description,
+            StartTime: new Date(a.startTime),
+            StatusCode: "Successful",
+            Progress: 100,
+          })),
+          ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+        };
+      },
       DescribeAutoScalingGroups(input) {
         const names = (input.AutoScalingGroupNames as string[] | undefined) ?? [];
         const groups = [...engine.groups.values()].filter(
