@@ -7,6 +7,7 @@
  * is tracked on the clock, so its real I/O (DynamoDB on loopback) takes no sandbox time; what AWS's own API
  * latency and cold starts would add is not modelled here.
  */
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,7 +116,8 @@ export async function measureDrillOverhead(options: OverheadOptions = {}): Promi
       await backup.backup(fs.fileSystemId, "bench");
     }
     ssm.parameters.set("/bench/manifest", {
-      Value: '{"files":{}}',
+      // The soul manifest the drill verifies the workspace against (paths under /data): a drill refuses an empty one.
+      Value: JSON.stringify({ files: { "a.json": createHash("sha256").update("{}").digest("hex") } }),
       Type: "String",
       Version: 1,
       LastModifiedDate: clock.now(),

@@ -25,8 +25,8 @@ const VERIFIER_TIMEOUT_SECONDS = 840;
  * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), a verifier Lambda per
  * fleet file system in the fleet's VPC, the sweeper, validation of AWS Backup restore-testing jobs, and the
  * no-passing-drill alarm.
- * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill`, and explicitly
- * denied the fleet's own file systems.
+ * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill` and
+ * `clawops:stage = <this stage>`, and explicitly denied the fleet's own file systems.
  */
 export function Drills({ stack, app }: StackContext) {
   const config = configOf(stack);
@@ -123,7 +123,7 @@ export function Drills({ stack, app }: StackContext) {
       },
     });
     fn.addEnvironment("CLAWOPS_SETTINGS", stack.toJsonString(settingsFor(() => "self")));
-    fn.addToRolePolicy(onDrillResources(["elasticfilesystem:ClientMount"], [anyFileSystem]));
+    fn.addToRolePolicy(onDrillResources(app.stage, ["elasticfilesystem:ClientMount"], [anyFileSystem]));
     return { fileSystemId: fs.fileSystemId, fn };
   });
   const verifierOf = (fileSystemId: string) =>
@@ -148,12 +148,28 @@ export function Drills({ stack, app }: StackContext) {
     ],
     resources: [anyFileSystem, anyAccessPoint],
   });
+  // Tags make a file system deletable: only this stage's drill tags may be put on one, and never on a
+  // file system or access point another stage's drill already tagged.
   const tagAsDrill = new iam.PolicyStatement({
     actions: ["elasticfilesystem:TagResource"],
     resources: [anyFileSystem, anyAccessPoint],
     conditions: {
-      StringEquals: { [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR },
-      "ForAllValues:StringEquals": { "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, "Name"] },
+      StringEquals: {
+        [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+        [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
+      },
+      "ForAllValues:StringEquals": {
+        "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, DrillTag.Stage, "Name"],
+      },
+    },
+  });
+  const noRetagOfOtherStages = new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    actions: ["elasticfilesystem:TagResource"],
+    resources: [anyFileSystem, anyAccessPoint],
+    conditions: {
+      StringNotEquals: { [`aws:ResourceTag/${DrillTag.Stage}`]: app.stage },
+      Null: { [`aws:ResourceTag/${DrillTag.Stage}`]: "false" },
     },
   });
   const verifierConfig = new iam.PolicyStatement({
@@ -161,8 +177,9 @@ export function Drills({ stack, app }: StackContext) {
     resources: verifiers.map((v) => v.fn.functionArn),
   });
   const deletes = [
-    onDrillResources(["elasticfilesystem:DeleteAccessPoint"], [anyAccessPoint]),
+    onDrillResources(app.stage, ["elasticfilesystem:DeleteAccessPoint"], [anyAccessPoint]),
     onDrillResources(
+      app.stage,
       ["elasticfilesystem:DeleteMountTarget", "elasticfilesystem:DeleteFileSystem"],
       [anyFileSystem],
     ),
@@ -205,6 +222,7 @@ export function Drills({ stack, app }: StackContext) {
   const cleanupStatements = [
     efsRead,
     tagAsDrill,
+    noRetagOfOtherStages,
     verifierConfig,
     ...deletes,
     ...stateTable,
@@ -239,20 +257,25 @@ export function Drills({ stack, app }: StackContext) {
     PollFunctionArn: lambda("Poll", "poll", [
       efsRead,
       tagAsDrill,
+      noRetagOfOtherStages,
       deletes[2]!,
       unscoped("backup:DescribeRestoreJob"),
     ]),
     PrepareFunctionArn: lambda("Prepare", "prepare", [
       efsRead,
       tagAsDrill,
-      onDrillResources(["elasticfilesystem:CreateMountTarget"], [anyFileSystem]),
+      noRetagOfOtherStages,
+      deletes[2]!,
+      onDrillResources(app.stage, ["elasticfilesystem:CreateMountTarget"], [anyFileSystem]),
       new iam.PolicyStatement({
         actions: ["elasticfilesystem:CreateAccessPoint"],
         resources: [anyFileSystem],
         conditions: {
           StringEquals: {
             [`aws:ResourceTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+            [`aws:ResourceTag/${DrillTag.Stage}`]: app.stage,
             [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+            [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
           },
         },
       }),
@@ -350,12 +373,20 @@ export function Drills({ stack, app }: StackContext) {
   };
 }
 
-/** Allowed only on resources a drill created (`clawops:created-by = clawops-drill`), as EFS's condition keys allow. */
-function onDrillResources(actions: string[], resources: string[]): iam.PolicyStatement {
+/**
+ * Allowed only on resources a drill of this stage created (`clawops:created-by = clawops-drill`,
+ * `clawops:stage = <stage>`), as EFS's condition keys allow: another stage's drill resources are not this one's.
+ */
+function onDrillResources(stage: string, actions: string[], resources: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions,
     resources,
-    conditions: { StringEquals: { [`aws:ResourceTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR } },
+    conditions: {
+      StringEquals: {
+        [`aws:ResourceTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+        [`aws:ResourceTag/${DrillTag.Stage}`]: stage,
+      },
+    },
   });
 }
 
@@ -380,7 +411,7 @@ function suppressFindings(stack: Stack, functions: SstFunction[]): void {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag/clawops:created-by or aws:RequestTag condition (deletes also explicitly deny the fleet's file systems); Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
+            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag (or aws:RequestTag) clawops:created-by and clawops:stage conditions (deletes also explicitly deny the fleet's file systems); Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
           appliesTo: [
             "Resource::*",
             {

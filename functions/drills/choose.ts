@@ -8,17 +8,20 @@ import { client } from "@clawops/core/aws";
 import { drillNow, NoRecoveryPointError, pickRecoveryPoint, rpoSeconds } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { describeFileSystem } from "./file-systems.js";
+import { settingsOf } from "./settings.js";
 import { parseBranch } from "./task-input.js";
 
 /**
- * ChooseRecoveryPoint task: the newest COMPLETED recovery point of the branch's file system (AWS lists them in
- * no promised order, with PARTIAL and EXPIRED ones too), and its age now: the RPO.
+ * ChooseRecoveryPoint task: the newest COMPLETED recovery point of the branch's file system in the fleet's
+ * vault (AWS lists them from every vault, copies included, in no promised order, with PARTIAL and EXPIRED ones
+ * too), and its age now: the RPO.
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async (branch, { logger }) => {
+  handler: async (branch, { env, logger }) => {
     const { drillId, fileSystem } = branch;
+    const { vaultName } = settingsOf(env);
     const points: RecoveryPointByResource[] = [];
     let NextToken: string | undefined;
     do {
@@ -31,11 +34,12 @@ export const handler = lambdaHandler({
       points.push(...(page.RecoveryPoints ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
-    const chosen = pickRecoveryPoint(points);
+    const chosen = pickRecoveryPoint(points, { vaultName });
     if (!chosen)
-      throw new NoRecoveryPointError(`${fileSystem.fileSystemId} has no COMPLETED recovery point`, {
-        drillId,
-      });
+      throw new NoRecoveryPointError(
+        `${fileSystem.fileSystemId} has no COMPLETED recovery point in the vault ${vaultName}`,
+        { drillId },
+      );
     const rpo = rpoSeconds(chosen.creationDate, drillNow());
     logger.info("recovery point chosen", {
       drillId,

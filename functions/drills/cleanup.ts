@@ -1,5 +1,5 @@
 import { client } from "@clawops/core/aws";
-import { allVerifiers, restoreCreationToken, verifierFor } from "@clawops/core/drills";
+import { allVerifiers, keepsFileSystems, restoreCreationToken, verifierFor } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import {
@@ -14,10 +14,13 @@ import { fleetFileSystemIds, settingsOf } from "./settings.js";
 import { type Branch, BranchSchema } from "./task-input.js";
 import { attachVerifier, releaseVerifier } from "./verifier-lock.js";
 
-/** A branch (clean up its own restore) or a whole drill by id (`{ drillId }`: after a stop or a crash). */
+/**
+ * A branch (clean up its own restore) or a whole drill by id (`{ drillId, request }`: after a failure no branch
+ * cleaned up; `request` is the execution's input, which says whether the drill keeps its file systems).
+ */
 const CleanupInputSchema = z.union([
   BranchSchema,
-  z.looseObject({ drillId: z.string(), keep: z.optional(z.boolean()) }),
+  z.looseObject({ drillId: z.string(), keep: z.optional(z.boolean()), request: z.optional(z.unknown()) }),
 ]);
 /** A branch to start cleaning up, without waiting for EFS to delete its mount targets. */
 const StartCleanupSchema = z.object({ branch: BranchSchema, waitForDeletion: z.literal(false) });
@@ -34,15 +37,19 @@ function parseCleanup(event: unknown) {
  * mount targets and restored file system, each through the cleanup guard. It waits for EFS to delete the
  * mount targets (`NotReadyError` until then, which the state machine retries) unless told not to: a branch
  * starts its cleanup as soon as it is verified, and the drill finishes them all while it reports. A
- * restore-testing job's file system is left to AWS (it deletes it after validation); `keep` leaves the file
- * system and says how to remove it.
+ * restore-testing job's file system is left to AWS (it deletes it after validation); `keep` (the branch's, or
+ * the drill request's when cleaning up by drill id) leaves the file system and says how to remove it.
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseCleanup,
   handler: async ({ input, waitForDeletion }, { env, logger }) => {
     const settings = settingsOf(env);
-    const drill = { drillId: input.drillId, fleetFileSystemIds: fleetFileSystemIds(settings) };
+    const drill = {
+      drillId: input.drillId,
+      stage: env.stage,
+      fleetFileSystemIds: fleetFileSystemIds(settings),
+    };
     const branch = "fileSystem" in input ? z.parse(BranchSchema, input) : undefined;
     const verifiers = branch
       ? [verifierFor(settings, branch.fileSystem.fileSystemId)]
@@ -56,11 +63,12 @@ export const handler = lambdaHandler({
           () => attachVerifier(verifier.functionName, undefined, verifier.mountPath).then(() => undefined),
         );
     const targets = branch
-      ? await branchFileSystems(branch)
-      : (await drillFileSystems(input.drillId, fleetFileSystemIds(settings))).map(
-          (fs) => fs.FileSystemId ?? "",
-        );
-    const keepFileSystem = input.keep === true || branch?.mode === "validation";
+      ? await branchFileSystems(branch, env.stage)
+      : (await drillFileSystems(drill, drill.fleetFileSystemIds)).map((fs) => fs.FileSystemId ?? "");
+    const keepFileSystem =
+      input.keep === true ||
+      branch?.mode === "validation" ||
+      (!branch && "request" in input && keepsFileSystems(input.request));
     // AWS deletes a restore-testing job's file system once validated: the branch waits for its own mount
     // targets to be gone before the drill reports the validation.
     const wait = waitForDeletion || branch?.mode === "validation";
@@ -79,8 +87,8 @@ export const handler = lambdaHandler({
  * after a timeout or failed is found by its job or by the drill's CreationToken, and tagged here first, but
  * only when its CreationToken is the one this drill sent.
  */
-async function branchFileSystems(branch: Branch): Promise<string[]> {
-  const token = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
+async function branchFileSystems(branch: Branch, stage: string): Promise<string[]> {
+  const token = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId, stage);
   let fileSystemId = branch.restore?.restoredFileSystemId ?? undefined;
   if (!fileSystemId && branch.restore) {
     // Only a restore that ended without its file system recorded comes here: the Backup client loads lazily.
@@ -96,6 +104,6 @@ async function branchFileSystems(branch: Branch): Promise<string[]> {
   const fs = await describeFileSystem(fileSystemId);
   if (!fs) return [];
   const ours = branch.mode === "validation" || fs.CreationToken === token;
-  if (ours) await tagAsDrill(fs, branch.drillId);
+  if (ours) await tagAsDrill(fs, { drillId: branch.drillId, stage });
   return [fileSystemId];
 }

@@ -48,33 +48,44 @@ export async function listFileSystems(): Promise<FileSystemDescription[]> {
 }
 
 /**
- * This drill's file systems: those tagged with its id, and those its restores made but no branch tagged yet
- * (a drill stopped while restoring), found by the CreationToken the drill gave each source's restore and
- * tagged as the drill's first.
+ * This drill's file systems: those tagged with its id by this stage, and those its restores made but no branch
+ * tagged yet (a drill stopped while restoring), found by the CreationToken the drill gave each source's restore
+ * and tagged as the drill's first. Another stage's drill of the same id is not this one.
  */
 export async function drillFileSystems(
-  drillId: string,
+  drill: Pick<DrillIdentity, "drillId" | "stage">,
   sourceFileSystemIds: readonly string[],
 ): Promise<FileSystemDescription[]> {
+  const { drillId, stage } = drill;
   const all = await listFileSystems();
-  const found = all.filter((fs) => tagRecord(fs.Tags)[DrillTag.DrillId] === drillId);
-  for (const source of sourceFileSystemIds) {
-    const token = restoreCreationToken(drillId, source);
+  const found = all.filter((fs) => {
+    const tags = tagRecord(fs.Tags);
+    return tags[DrillTag.DrillId] === drillId && tags[DrillTag.Stage] === stage;
+  });
+  for (const source of new Set(sourceFileSystemIds)) {
+    const token = restoreCreationToken(drillId, source, stage);
     const restored = all.find((fs) => fs.CreationToken === token);
     if (!restored || found.some((fs) => fs.FileSystemId === restored.FileSystemId)) continue;
-    await tagAsDrill(restored, drillId);
+    await tagAsDrill(restored, drill);
     found.push(restored);
   }
   return found;
 }
 
 /**
- * Tags a restored file system as this drill's. Only a file system whose CreationToken is the one the drill
- * sent (or, for a restore-testing job, the one AWS reported it created) gets here: tags are what the guard trusts.
+ * Tags a restored file system as this stage's drill's. Only a file system whose CreationToken is the one the
+ * drill sent (or, for a restore-testing job, the one AWS reported it created) gets here: tags are what the
+ * guard trusts.
  */
-export async function tagAsDrill(fs: FileSystemDescription, drillId: string): Promise<void> {
-  if (tagRecord(fs.Tags)[DrillTag.DrillId] === drillId) return;
-  await efs().send(new TagResourceCommand({ ResourceId: fs.FileSystemId, Tags: drillTags(drillId) }));
+export async function tagAsDrill(
+  fs: FileSystemDescription,
+  drill: Pick<DrillIdentity, "drillId" | "stage">,
+): Promise<void> {
+  const tags = tagRecord(fs.Tags);
+  if (tags[DrillTag.DrillId] === drill.drillId && tags[DrillTag.Stage] === drill.stage) return;
+  await efs().send(
+    new TagResourceCommand({ ResourceId: fs.FileSystemId, Tags: drillTags(drill.drillId, drill.stage) }),
+  );
 }
 
 /** The file system a restore made with this CreationToken (EFS filters by it), if it exists yet. */

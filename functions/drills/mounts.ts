@@ -41,12 +41,13 @@ export async function ensureMountTargets(
   return MountTargets;
 }
 
-/** The drill's access point on the restored file system (tagged as the drill's), creating it once. */
+/** The drill's access point on the restored file system (tagged as this stage's drill's), creating it once. */
 export async function ensureAccessPoint(
   fileSystemId: string,
-  drillId: string,
+  drill: { readonly drillId: string; readonly stage: string },
   sourceFileSystemId: string,
 ): Promise<AccessPointDescription> {
+  const { drillId, stage } = drill;
   const efs = client(EFSClient);
   const { AccessPoints = [] } = await efs.send(
     new DescribeAccessPointsCommand({ FileSystemId: fileSystemId }),
@@ -55,12 +56,12 @@ export async function ensureAccessPoint(
     AccessPoints[0] ??
     (await efs.send(
       new CreateAccessPointCommand({
-        ClientToken: `${restoreCreationToken(drillId, sourceFileSystemId)}-ap`.slice(0, 64),
+        ClientToken: `${restoreCreationToken(drillId, sourceFileSystemId, stage)}-ap`.slice(0, 64),
         FileSystemId: fileSystemId,
         // Root identity so the verifier can read every restored file whatever its owner and mode.
         PosixUser: { Uid: 0, Gid: 0 },
         RootDirectory: { Path: "/" },
-        Tags: drillTags(drillId),
+        Tags: drillTags(drillId, stage),
       }),
     ))
   );

@@ -8,6 +8,8 @@ import { client } from "@clawops/core/aws";
 import {
   type DrillSettings,
   drillNow,
+  InvalidManifestError,
+  restoreTargets,
   rpoSeconds,
   type SoulManifest,
   verifierFor,
@@ -18,6 +20,7 @@ import {
   restoreJobStatus,
   restoreTestingPlanArn,
 } from "@clawops/core/events";
+import { ManifestFormatError, parseManifest } from "@clawops/core/fleet";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { settingsOf } from "./settings.js";
@@ -35,8 +38,10 @@ const DrillRequestSchema = z.looseObject({
 
 /**
  * Plan task: what this execution drills. A drill request (`{ keep?, fileSystemIds? }`, from `clawops drill` or
- * the schedule) gives one branch per fleet file system; a restore-testing job's COMPLETED event gives one
- * validation branch for the file system it restored. The drill id is the execution name.
+ * the schedule) gives one branch per fleet file system (one for a file system the workspace and the runtime
+ * share); a restore-testing job's COMPLETED event gives one validation branch for the file system it restored.
+ * The drill id is the execution name. A workspace is checked against the deployed soul manifest: a manifest
+ * that is not one, or lists no file, fails the drill (`InvalidManifestError`) instead of checking nothing.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -78,15 +83,16 @@ async function drillBranches(
   const manifest = chosen.some((fs) => fs.kind === "workspace")
     ? await readManifest(settings.manifestParameterName)
     : undefined;
-  return chosen.map((fileSystem) => ({
+  return restoreTargets(chosen).map(({ fileSystem, trees }) => ({
     ...base,
     keep: request.keep ?? false,
     mode: "drill",
     fileSystem,
+    ...(trees.length > 1 ? { trees: [...trees] } : {}),
     verifierFunctionName: verifierFor(settings, fileSystem.fileSystemId).functionName,
     expectations: {
       sizeTolerancePercent: settings.sizeTolerancePercent,
-      ...(fileSystem.kind === "workspace" ? { manifest } : {}),
+      ...(trees.some((tree) => tree.kind === "workspace") ? { manifest } : {}),
     },
   }));
 }
@@ -107,16 +113,21 @@ async function validationBranch(
       RecoveryPointArn: job.RecoveryPointArn,
     }),
   );
-  const fileSystem = settings.fileSystems.find((fs) => point.ResourceArn?.endsWith(`/${fs.fileSystemId}`));
-  if (!fileSystem || !job.RestoreJobId || !job.CreationDate) return []; // not one of this fleet's file systems
-  const manifest =
-    fileSystem.kind === "workspace" ? await readManifest(settings.manifestParameterName) : undefined;
+  const restored = restoreTargets(settings.fileSystems).find((target) =>
+    point.ResourceArn?.endsWith(`/${target.fileSystem.fileSystemId}`),
+  );
+  if (!restored || !job.RestoreJobId || !job.CreationDate) return []; // not one of this fleet's file systems
+  const { fileSystem, trees } = restored;
+  const manifest = trees.some((tree) => tree.kind === "workspace")
+    ? await readManifest(settings.manifestParameterName)
+    : undefined;
   const creationDate = (job.RecoveryPointCreationDate ?? point.CreationDate ?? new Date(now)).toISOString();
   return [
     {
       ...base,
       mode: "validation",
       fileSystem,
+      ...(trees.length > 1 ? { trees: [...trees] } : {}),
       verifierFunctionName: verifierFor(settings, fileSystem.fileSystemId).functionName,
       restoreTestingPlanArn: planArn,
       expectations: {
@@ -140,8 +151,25 @@ async function validationBranch(
   ];
 }
 
+/**
+ * The deployed soul manifest, parsed as strictly as readiness parses it. A parameter that is not a manifest
+ * (no `files`, a flat path → hash map, a hash that is not SHA-256) or lists no file would give the verifier
+ * nothing to compare: `InvalidManifestError`.
+ */
 async function readManifest(name: string): Promise<SoulManifest> {
   const { Parameter } = await client(SSMClient).send(new GetParameterCommand({ Name: name }));
-  const parsed = JSON.parse(Parameter?.Value ?? "{}") as Partial<SoulManifest>;
-  return { files: parsed.files ?? {} };
+  let manifest: SoulManifest;
+  try {
+    manifest = parseManifest(Parameter?.Value ?? "");
+  } catch (error) {
+    if (!(error instanceof ManifestFormatError)) throw error;
+    throw new InvalidManifestError(`the soul manifest ${name} is invalid: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (Object.keys(manifest.files).length === 0)
+    throw new InvalidManifestError(
+      `the soul manifest ${name} lists no file: the workspace's restore would be checked against nothing`,
+    );
+  return manifest;
 }

@@ -23,7 +23,7 @@ import { type Branch, parseBranch } from "./task-input.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
-  handler: async (branch, { logger }): Promise<Branch> => {
+  handler: async (branch, { env, logger }): Promise<Branch> => {
     const { drillId, restore, deadline } = branch;
     if (!restore) throw new Error("PollRestore needs a started restore");
     const job = await client(BackupClient).send(
@@ -50,7 +50,7 @@ export const handler = lambdaHandler({
         { drillId },
       );
     if (status === "COMPLETED") {
-      await tagRestoredFileSystem(branch, restoredFileSystemId);
+      await tagRestoredFileSystem(branch, env.stage, restoredFileSystemId);
       return { ...branch, restore: progress };
     }
     if (drillNow() > Date.parse(deadline))
@@ -58,7 +58,7 @@ export const handler = lambdaHandler({
         `restore job ${restore.restoreJobId} still ${status} at the drill's deadline ${deadline}`,
         { drillId },
       );
-    const early = progress.restoredFileSystemId ? undefined : await restoringFileSystem(branch);
+    const early = progress.restoredFileSystemId ? undefined : await restoringFileSystem(branch, env.stage);
     if (early) progress.restoredFileSystemId = early;
     const pollAttempt = restore.pollAttempt + 1;
     return {
@@ -73,15 +73,21 @@ export const handler = lambdaHandler({
  * drill's CreationToken (tagged as the drill's here, so every cleanup path finds it); restore-testing jobs are
  * AWS's, not looked up.
  */
-async function restoringFileSystem(branch: Branch): Promise<string | undefined> {
+async function restoringFileSystem(branch: Branch, stage: string): Promise<string | undefined> {
   if (branch.mode !== "drill") return undefined;
-  const fs = await fileSystemByToken(restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId));
+  const fs = await fileSystemByToken(
+    restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId, stage),
+  );
   if (!fs?.FileSystemId || fs.LifeCycleState !== "available") return undefined;
-  await tagAsDrill(fs, branch.drillId);
+  await tagAsDrill(fs, { drillId: branch.drillId, stage });
   return fs.FileSystemId;
 }
 
-async function tagRestoredFileSystem(branch: Branch, fileSystemId: string | null): Promise<void> {
+async function tagRestoredFileSystem(
+  branch: Branch,
+  stage: string,
+  fileSystemId: string | null,
+): Promise<void> {
   if (!fileSystemId)
     throw new RestoreFailedError("the restore job COMPLETED without a CreatedResourceArn", {
       drillId: branch.drillId,
@@ -91,7 +97,7 @@ async function tagRestoredFileSystem(branch: Branch, fileSystemId: string | null
     throw new RestoreFailedError(`the restored file system ${fileSystemId} does not exist`, {
       drillId: branch.drillId,
     });
-  const expected = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId);
+  const expected = restoreCreationToken(branch.drillId, branch.fileSystem.fileSystemId, stage);
   // A drill's restore carries the drill's token; a restore-testing job's file system is AWS's own report.
   if (branch.mode === "drill" && fs.CreationToken !== expected)
     throw new RestoreFailedError(
@@ -100,5 +106,5 @@ async function tagRestoredFileSystem(branch: Branch, fileSystemId: string | null
         drillId: branch.drillId,
       },
     );
-  await tagAsDrill(fs, branch.drillId);
+  await tagAsDrill(fs, { drillId: branch.drillId, stage });
 }

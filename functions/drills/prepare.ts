@@ -38,7 +38,11 @@ export const handler = lambdaHandler({
       settings.verifier.subnetIds,
       settings.verifier.mountTargetSecurityGroupIds,
     );
-    const accessPoint = await ensureAccessPoint(fileSystemId, drillId, fileSystem.fileSystemId);
+    const accessPoint = await ensureAccessPoint(
+      fileSystemId,
+      { drillId, stage: env.stage },
+      fileSystem.fileSystemId,
+    );
     const accessPointArn = accessPoint.AccessPointArn ?? "";
     const available =
       mountTargets.length > 0 && mountTargets.every((mt) => mt.LifeCycleState === "available");

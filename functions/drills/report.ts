@@ -2,7 +2,13 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { BackupClient, PutRestoreValidationResultCommand } from "@aws-sdk/client-backup";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { client } from "@clawops/core/aws";
-import { type DrillVerdict, drillNow, type FileSystemDrillOutcome, judgeDrill } from "@clawops/core/drills";
+import {
+  type DrillVerdict,
+  drillNow,
+  type FileSystemDrillOutcome,
+  failedDrillVerdict,
+  judgeDrill,
+} from "@clawops/core/drills";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
@@ -10,24 +16,38 @@ import { daysSinceLastPass, recordDrill } from "./records.js";
 import { settingsOf } from "./settings.js";
 import { type Branch, BranchSchema } from "./task-input.js";
 
-const ReportInputSchema = z.object({
-  plan: z.looseObject({ drillId: z.string(), startedAt: z.string() }),
-  outcomes: z.array(BranchSchema),
-});
+const PlanSchema = z.looseObject({ drillId: z.string(), startedAt: z.string() });
+/**
+ * The branches' outcomes (Report), or the error of a drill that failed before it had any (ReportFailure: Plan
+ * failed, or the Map of branches failed as a whole).
+ */
+const ReportInputSchema = z.union([
+  z.object({ plan: PlanSchema, outcomes: z.array(BranchSchema) }),
+  z.object({
+    plan: PlanSchema,
+    error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
+  }),
+]);
 
 /**
  * Report task: judges the drill, publishes RTO/RPO/passed/files/bytes (EMF, dimension Fleet), stores the drill
  * record for `clawops drill --history`, posts `DrillCompleted`/`DrillFailed` for the alerts path, and for a
- * restore-testing job sets its validation status (once; AWS refuses a second).
+ * restore-testing job sets its validation status (once; AWS refuses a second). A drill that failed before its
+ * branches ended is recorded and posted as `DrillFailed` with the error, so a scheduled drill never fails silently.
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: (event) => z.parse(ReportInputSchema, event),
-  handler: async ({ plan, outcomes }, context) => {
+  handler: async (input, context) => {
     const { env, logger } = context;
-    if (outcomes.length === 0) return { passed: true, skipped: true };
+    const { plan } = input;
+    const outcomes = "outcomes" in input ? input.outcomes : [];
+    if (!("error" in input) && outcomes.length === 0) return { passed: true, skipped: true };
     const settings = settingsOf(env);
-    const verdict = judgeDrill(plan.drillId, outcomes.map(outcomeOf));
+    const verdict =
+      "error" in input
+        ? failedDrillVerdict(plan.drillId, input.error)
+        : judgeDrill(plan.drillId, outcomes.map(outcomeOf));
     const now = drillNow();
     if (!env.stateTable) throw new Error("CLAWOPS_STATE_TABLE is not set");
     await recordDrill(env.stateTable, verdict, plan.startedAt, now);
@@ -116,13 +136,20 @@ async function putValidation(branch: Branch, verdict: DrillVerdict): Promise<voi
   if (!branch.restore) return;
   const result = verdict.fileSystems.find((fs) => fs.fileSystemId === branch.fileSystem.fileSystemId);
   const passed = result?.passed ?? false;
+  const named = (list: readonly { path: string }[] = []) =>
+    list
+      .map((m) => m.path)
+      .slice(0, 5)
+      .join(", ");
   const message = passed
     ? `clawops verified ${result?.filesVerified} files`
     : (result?.failure ??
-      `${result?.mismatches.length ?? 0} file(s) differ: ${result?.mismatches
-        .map((m) => m.path)
-        .slice(0, 5)
-        .join(", ")}`);
+      [
+        `${result?.mismatches.length ?? 0} file(s) differ: ${named(result?.mismatches)}`,
+        ...(result?.unverified?.length
+          ? [`${result.unverified.length} file(s) could not be verified: ${named(result.unverified)}`]
+          : []),
+      ].join("; "));
   try {
     await client(BackupClient).send(
       new PutRestoreValidationResultCommand({

@@ -19,6 +19,7 @@ export const handler = lambdaHandler({
     if (!point) throw new Error("StartRestore needs the chosen recovery point");
     const input = restoreJobInput({
       drillId,
+      stage: env.stage,
       sourceFileSystemId: fileSystem.fileSystemId,
       recoveryPointArn: point.recoveryPointArn,
       kmsKeyArn: settings.kmsKeyArn,

@@ -6,8 +6,9 @@ import { daysSinceLastPass } from "./records.js";
 import { fleetFileSystemIds, settingsOf } from "./settings.js";
 
 /**
- * Sweeper (schedule): removes drill file systems older than `drills.sweeperMaxAgeHours` that a stopped or
- * crashed execution (or a `--keep`) left behind, each through the guard as its own drill; and publishes
+ * Sweeper (schedule): removes this stage's drill file systems older than `drills.sweeperMaxAgeHours` that a
+ * stopped or crashed execution (or a `--keep`) left behind, each through the guard as its own drill (another
+ * stage's, in the same account and region, are left to that stage's sweeper); and publishes
  * days since the last passing drill, which the no-passing-drill alarm watches.
  */
 export const handler = lambdaHandler({
@@ -29,15 +30,13 @@ export const handler = lambdaHandler({
       now,
       maxAgeHours: settings.sweeperMaxAgeHours,
       fleetFileSystemIds: fleet,
+      stage: env.stage,
     })) {
+      const drill = { drillId: target.drillId, stage: env.stage, fleetFileSystemIds: fleet };
       try {
         const fs = await describeFileSystem(target.fileSystemId);
-        if (fs && target.needsTags) await tagAsDrill(fs, target.drillId);
-        await cleanUpFileSystem(
-          target.fileSystemId,
-          { drillId: target.drillId, fleetFileSystemIds: fleet },
-          { keepFileSystem: false },
-        );
+        if (fs && target.needsTags) await tagAsDrill(fs, drill);
+        await cleanUpFileSystem(target.fileSystemId, drill, { keepFileSystem: false });
         swept.push(target.fileSystemId);
       } catch (error) {
         if (!(error instanceof NotReadyError || error instanceof CleanupRefusedError)) throw error;

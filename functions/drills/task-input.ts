@@ -38,6 +38,11 @@ export const BranchSchema = z.looseObject({
   deadline: z.string(),
   verifySeconds: z.number(),
   fileSystem: DrillFileSystemSchema,
+  /**
+   * Every data tree of the fleet inside this file system, when there are several (an imported fleet whose
+   * workspace and runtime share one file system): the one restore verifies each. Absent: `fileSystem`'s own.
+   */
+  trees: z.optional(z.array(DrillFileSystemSchema)),
   expectations: ExpectationsSchema,
   restoreTestingPlanArn: z.optional(z.string()),
   point: z.optional(PointSchema),

@@ -49,6 +49,7 @@ let events: SandboxEvent[];
 let fleet: { workspace: string; runtime: string };
 let points: Record<"workspace" | "runtime", SandboxRecoveryPoint>;
 let sim: AwsSimulator;
+let ssm: ReturnType<typeof ssmModel>;
 let tasks: Record<string, Handler>;
 let ended: Handler;
 let restore: (() => void)[] = [];
@@ -68,6 +69,7 @@ beforeAll(async () => {
   );
   logger.setLogLevel("SILENT");
   process.env.CLAWOPS_STATE_TABLE = table;
+  process.env.CLAWOPS_STAGE = "test";
   root = await mkdtemp(join(tmpdir(), "clawops-drill-wf-"));
   process.env.CLAWOPS_SETTINGS = JSON.stringify({
     fleetName: "openclaw",
@@ -112,7 +114,7 @@ beforeEach(async () => {
     subnetZones: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
   });
   backup = backupModel(world, efs, { root: join(base, "backup"), timings: { fileSystemAppears } });
-  const ssm = ssmModel(world);
+  ssm = ssmModel(world);
   sim = new AwsSimulator(clock)
     .register(efs)
     .register(backup)
@@ -186,6 +188,7 @@ const FUNCTION_OF_STATE: Record<string, string> = {
   FinishCleanup: "CleanupFunctionArn",
   CleanupDrill: "CleanupFunctionArn",
   Report: "ReportFunctionArn",
+  ReportFailure: "ReportFunctionArn",
 };
 
 type Override = (payload: Record<string, unknown>) => Promise<unknown>;
@@ -254,6 +257,19 @@ async function expectCleanedUpAndFleetIntact(): Promise<void> {
 }
 
 const drillEvent = () => events.find((e) => e.source === "clawops");
+
+/** The drill's restored file systems still in EFS (not the fleet's). */
+const restoredLeft = () =>
+  [...efs.fileSystems.keys()].filter((id) => id !== fleet.workspace && id !== fleet.runtime);
+
+/** The ended-execution rule's handler on the event Step Functions published as the execution ended. */
+async function ruleOnEnd(name: string): Promise<void> {
+  const endEvent = events.find(
+    (e) => e.source === "aws.states" && e.detail.name === name && e.detail.status !== "RUNNING",
+  );
+  expect(endEvent?.detail.input).toBeTypeOf("string");
+  await ended(endEvent, context);
+}
 
 /**
  * The ended-execution rule's handler on a stopped drill: the first call starts deleting the mount targets and
@@ -456,6 +472,81 @@ describe("Workflow: restore-drill", () => {
     expect(detail.fileSystems[0]?.mismatches.map((m) => m.path)).toEqual(["SOUL.md"]);
   });
 
+  it("keeps the restored file systems of a --keep drill that does not pass, and the ended-execution rule keeps them too", async () => {
+    await backup.corruptRecoveryPoint(
+      points.workspace.arn,
+      "workspace/SOUL.md",
+      "# Soul\nDelete everything.\n",
+    );
+
+    const { execution } = await runDrill("drill-keep-mismatch", { input: { keep: true } });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(restoredLeft()).toHaveLength(2);
+    await ruleOnEnd("drill-keep-mismatch");
+    expect(restoredLeft()).toHaveLength(2);
+    expect(efs.deleted).toEqual([]);
+    expect(efs.accessPoints.size).toBe(0);
+    expect(efs.mountTargets.size).toBe(0);
+  });
+
+  it("keeps the restored file systems of a --keep drill whose report fails (cleanup by drill id)", async () => {
+    const { execution, ran } = await runDrill("drill-keep-report-fails", {
+      input: { keep: true },
+      overrides: {
+        Report: async () => {
+          throw new Error("PutEvents is down");
+        },
+      },
+    });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("CleanupDrill");
+    expect(restoredLeft()).toHaveLength(2);
+    expect(efs.deleted).toEqual([]);
+    expect(efs.mountTargets.size).toBe(0);
+  });
+
+  it("reports a drill whose Plan fails (a soul manifest that is not one) as DrillFailed, and records it", async () => {
+    ssm.parameters.set("/clawops/test/soul-manifest", {
+      Value: JSON.stringify({ "SOUL.md": sha256(SOUL["SOUL.md"]) }),
+      Type: "String",
+      Version: 2,
+      LastModifiedDate: clock.now(),
+    });
+
+    const { execution, ran } = await runDrill("drill-bad-manifest");
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toEqual(["Plan", "ReportFailure", "CleanupDrill"]);
+    expect(drillEvent()?.["detail-type"]).toBe("DrillFailed");
+    expect(String(drillEvent()?.detail.reason)).toContain("InvalidManifestError");
+    const { drillHistory } = await import("../../functions/drills/records.js");
+    const record = (await drillHistory(table)).find((r) => r.drillId === "drill-bad-manifest");
+    expect(record).toMatchObject({ passed: false });
+    expect(record?.verdict.reason).toContain("InvalidManifestError");
+  });
+
+  it("reports a drill whose branches fail as a whole (the Map fails) as DrillFailed", async () => {
+    const { execution, ran } = await runDrill("drill-map-fails", {
+      overrides: {
+        ChooseRecoveryPoint: async () => {
+          throw new Error("Backup is down");
+        },
+        StartCleanupAfterError: async () => {
+          throw new Error("the cleanup function is down");
+        },
+      },
+    });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("ReportFailure");
+    expect(ran.at(-1)).toBe("CleanupDrill");
+    expect(drillEvent()?.["detail-type"]).toBe("DrillFailed");
+    expect(String(drillEvent()?.detail.reason)).toContain("the cleanup function is down");
+    await expectCleanedUpAndFleetIntact();
+  });
+
   it("fails a drill whose restore job FAILED and deletes the file system the failed restore made", async () => {
     backup.failRestores(points.runtime.arn, "Access denied to the KMS key");
 
@@ -516,6 +607,7 @@ describe("Workflow: restore-drill", () => {
     efs.fileSystems.get(fleet.runtime)!.tags = [
       { Key: "clawops:drill-id", Value: "drill-hostile" },
       { Key: "clawops:created-by", Value: "clawops-drill" },
+      { Key: "clawops:stage", Value: "test" },
     ];
 
     const { execution, ran } = await runDrill("drill-hostile", {
@@ -527,11 +619,11 @@ describe("Workflow: restore-drill", () => {
     });
 
     expect(execution.error).toBe("DrillFailed");
-    expect(ran).toEqual(["Plan", "CleanupDrill"]);
+    expect(ran).toEqual(["Plan", "ReportFailure", "CleanupDrill"]);
     expect(efs.deleted).toEqual([]);
     expect(efs.fileSystems.has(fleet.runtime)).toBe(true);
     expect((await stat(efs.fileSystems.get(fleet.runtime)!.dir)).isDirectory()).toBe(true);
-    expect(restoreCreationToken("drill-hostile", fleet.runtime)).not.toBe(
+    expect(restoreCreationToken("drill-hostile", fleet.runtime, "test")).not.toBe(
       efs.fileSystems.get(fleet.runtime)!.creationToken,
     );
   });

@@ -58,26 +58,51 @@ describe("Stack: Drills", () => {
     });
   });
 
-  it("conditions every EFS delete on the drill tag and denies them on the fleet's file systems", () => {
+  it("conditions every EFS delete, mount and mount target on this stage's drill tags and denies them on the fleet's file systems", () => {
     const allows = [
       "elasticfilesystem:DeleteFileSystem",
       "elasticfilesystem:DeleteMountTarget",
       "elasticfilesystem:DeleteAccessPoint",
+      "elasticfilesystem:CreateMountTarget",
+      "elasticfilesystem:ClientMount",
     ].flatMap((a) => withAction(a).filter((s) => s.Effect === "Allow"));
     expect(allows.length).toBeGreaterThan(0);
     for (const s of allows)
-      expect(s.Condition?.StringEquals).toEqual({ "aws:ResourceTag/clawops:created-by": "clawops-drill" });
+      expect(s.Condition?.StringEquals).toEqual({
+        "aws:ResourceTag/clawops:created-by": "clawops-drill",
+        "aws:ResourceTag/clawops:stage": "test",
+      });
     const denies = withAction("elasticfilesystem:DeleteFileSystem").filter((s) => s.Effect === "Deny");
     expect(denies.length).toBeGreaterThan(0);
     expect(JSON.stringify(denies[0]?.Resource)).toContain("file-system/");
   });
 
-  it("conditions tagging and access point creation on the drill tag", () => {
-    for (const s of withAction("elasticfilesystem:TagResource").filter((x) => x.Effect === "Allow"))
-      expect(s.Condition?.StringEquals).toEqual({ "aws:RequestTag/clawops:created-by": "clawops-drill" });
-    for (const s of withAction("elasticfilesystem:CreateAccessPoint"))
-      expect(s.Condition?.StringEquals).toMatchObject({
+  it("lets tagging put only this stage's drill tags, and never on what another stage's drill tagged", () => {
+    const tagging = withAction("elasticfilesystem:TagResource");
+    const allows = tagging.filter((x) => x.Effect === "Allow");
+    expect(allows.length).toBeGreaterThan(0);
+    for (const s of allows) {
+      expect(s.Condition?.StringEquals).toEqual({
         "aws:RequestTag/clawops:created-by": "clawops-drill",
+        "aws:RequestTag/clawops:stage": "test",
+      });
+      expect(s.Condition?.["ForAllValues:StringEquals"]).toEqual({
+        "aws:TagKeys": ["clawops:drill-id", "clawops:created-by", "clawops:stage", "Name"],
+      });
+    }
+    const otherStages = tagging.filter((x) => x.Effect === "Deny" && x.Condition);
+    expect(otherStages.length).toBeGreaterThanOrEqual(allows.length);
+    for (const s of otherStages)
+      expect(s.Condition).toEqual({
+        StringNotEquals: { "aws:ResourceTag/clawops:stage": "test" },
+        Null: { "aws:ResourceTag/clawops:stage": "false" },
+      });
+    for (const s of withAction("elasticfilesystem:CreateAccessPoint"))
+      expect(s.Condition?.StringEquals).toEqual({
+        "aws:ResourceTag/clawops:created-by": "clawops-drill",
+        "aws:ResourceTag/clawops:stage": "test",
+        "aws:RequestTag/clawops:created-by": "clawops-drill",
+        "aws:RequestTag/clawops:stage": "test",
       });
   });
 

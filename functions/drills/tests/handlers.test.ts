@@ -3,6 +3,7 @@ import {
   BackupClient,
   DescribeRecoveryPointCommand,
   DescribeRestoreJobCommand,
+  ListRecoveryPointsByResourceCommand,
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import {
@@ -35,6 +36,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const FLEET = { workspace: "fs-0fleetworkspace0", runtime: "fs-0fleetruntime000" };
+const STAGE = "test";
+const SOUL_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const backup = mockClient(BackupClient);
 const efs = mockClient(EFSClient);
 const ssm = mockClient(SSMClient);
@@ -46,11 +49,12 @@ const context = {
   getRemainingTimeInMillis: () => 60_000,
 } as unknown as Context;
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
-let handlers: Record<"start" | "poll" | "prepare" | "cleanup" | "plan", Handler>;
+let handlers: Record<"start" | "poll" | "prepare" | "cleanup" | "plan" | "choose", Handler>;
 
 beforeAll(async () => {
   logger.setLogLevel("SILENT");
   process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
+  process.env.CLAWOPS_STAGE = STAGE;
   process.env.CLAWOPS_SETTINGS = JSON.stringify({
     fleetName: "openclaw",
     vaultName: "clawops-test-openclaw",
@@ -74,6 +78,7 @@ beforeAll(async () => {
     prepare: as(await import("../prepare.js")),
     cleanup: as(await import("../cleanup.js")),
     plan: as(await import("../plan.js")),
+    choose: as(await import("../choose.js")),
   };
 });
 beforeEach(() => {
@@ -107,7 +112,43 @@ const restore = (over: Record<string, unknown> = {}) => ({
 const drillTags = [
   { Key: "clawops:drill-id", Value: "drill-20260302-0600" },
   { Key: "clawops:created-by", Value: "clawops-drill" },
+  { Key: "clawops:stage", Value: STAGE },
 ];
+
+describe("Function: choose", () => {
+  it("chooses the newest COMPLETED recovery point in the fleet's vault, not a newer copy in another vault", async () => {
+    efs.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [
+        {
+          FileSystemId: FLEET.runtime,
+          FileSystemArn: `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FLEET.runtime}`,
+        } as never,
+      ],
+    });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({
+      RecoveryPoints: [
+        {
+          RecoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:fleet-vault",
+          BackupVaultName: "clawops-test-openclaw",
+          Status: "COMPLETED",
+          CreationDate: new Date("2026-03-02T05:00:00Z"),
+        },
+        {
+          RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:copy",
+          BackupVaultName: "clawops-test-openclaw-copy",
+          Status: "COMPLETED",
+          CreationDate: new Date("2026-03-02T05:30:00Z"),
+        },
+      ],
+    });
+
+    const result = await handlers.choose(branch({ point: undefined }), context);
+
+    expect(result.point).toMatchObject({
+      recoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:fleet-vault",
+    });
+  });
+});
 
 describe("Function: start", () => {
   it("starts a restore to a new encrypted file system with string metadata, the CreationToken and the restore role", async () => {
@@ -121,7 +162,9 @@ describe("Function: start", () => {
       Encrypted: "true",
       "file-system-id": FLEET.runtime,
     });
-    expect(input?.Metadata?.CreationToken).toBe(restoreCreationToken("drill-20260302-0600", FLEET.runtime));
+    expect(input?.Metadata?.CreationToken).toBe(
+      restoreCreationToken("drill-20260302-0600", FLEET.runtime, STAGE),
+    );
     expect(input?.IamRoleArn).toBe("arn:aws:iam::123456789012:role/clawops-test-restore");
     expect(result.restore).toMatchObject({ restoreJobId: "RJ-1", status: "PENDING" });
   });
@@ -165,7 +208,7 @@ describe("Function: poll", () => {
       FileSystems: [
         {
           FileSystemId: "fs-0restored",
-          CreationToken: restoreCreationToken("drill-20260302-0600", FLEET.runtime),
+          CreationToken: restoreCreationToken("drill-20260302-0600", FLEET.runtime, STAGE),
         } as never,
       ],
     });
@@ -177,7 +220,7 @@ describe("Function: poll", () => {
   });
 
   it("records and tags the file system a running restore writes to, once EFS lists it as available by the drill's CreationToken", async () => {
-    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime);
+    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime, STAGE);
     backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
     efs.on(DescribeFileSystemsCommand, { CreationToken: token }).resolves({
       FileSystems: [
@@ -339,7 +382,7 @@ describe("Function: cleanup", () => {
   });
 
   it("finds a restore no poll saw end by the drill's CreationToken, tags it, and cleans it up", async () => {
-    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime);
+    const token = restoreCreationToken("drill-20260302-0600", FLEET.runtime, STAGE);
     backup.on(DescribeRestoreJobCommand).resolves({ Status: "RUNNING" });
     efs.on(DescribeFileSystemsCommand, { CreationToken: token }).resolves({
       FileSystems: [{ FileSystemId: "fs-0late", CreationToken: token } as never],
@@ -412,7 +455,7 @@ describe("Function: plan", () => {
   it("plans one branch per fleet file system, the manifest only for the workspace", async () => {
     ssm
       .on(GetParameterCommand)
-      .resolves({ Parameter: { Value: JSON.stringify({ files: { "SOUL.md": "ab" } }) } });
+      .resolves({ Parameter: { Value: JSON.stringify({ files: { "SOUL.md": SOUL_SHA } }) } });
 
     const result = await handlers.plan({ request: {}, executionName: "drill-1" }, context);
 
@@ -421,8 +464,51 @@ describe("Function: plan", () => {
       expectations: { manifest?: unknown };
     }[];
     expect(branches.map((b) => b.fileSystem.kind)).toEqual(["workspace", "runtime"]);
-    expect(branches[0]?.expectations.manifest).toEqual({ files: { "SOUL.md": "ab" } });
+    expect(branches[0]?.expectations.manifest).toEqual({ files: { "SOUL.md": SOUL_SHA } });
     expect(branches[1]?.expectations.manifest).toBeUndefined();
+  });
+
+  it.each([
+    ["a flat path → hash map", { "SOUL.md": SOUL_SHA }, 'no "files" object'],
+    ["a misspelled files key", { file: { "SOUL.md": SOUL_SHA } }, 'no "files" object'],
+    ["a hash that is not SHA-256", { files: { "SOUL.md": "ab" } }, "not a SHA-256"],
+    ["no file at all", { files: {} }, "lists no file"],
+  ])("fails the drill on a soul manifest with %s instead of checking nothing", async (_case, value, why) => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify(value) } });
+
+    const planned = handlers.plan({ request: {}, executionName: "drill-1" }, context);
+
+    await expect(planned).rejects.toMatchObject({ name: "InvalidManifestError" });
+    await expect(planned).rejects.toThrow(why);
+  });
+
+  it("restores a file system the workspace and the runtime share once, verifying both trees", async () => {
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: JSON.stringify({ files: { "SOUL.md": SOUL_SHA } }) } });
+    const settings = process.env.CLAWOPS_SETTINGS ?? "";
+    const shared = JSON.parse(settings);
+    shared.fileSystems = [
+      { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
+      { fileSystemId: FLEET.workspace, kind: "runtime", path: "/runtime" },
+    ];
+    process.env.CLAWOPS_SETTINGS = JSON.stringify(shared);
+    try {
+      const result = await handlers.plan({ request: {}, executionName: "drill-1" }, context);
+
+      expect(result.branches).toEqual([
+        expect.objectContaining({
+          fileSystem: { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
+          trees: [
+            { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
+            { fileSystemId: FLEET.workspace, kind: "runtime", path: "/runtime" },
+          ],
+          expectations: expect.objectContaining({ manifest: { files: { "SOUL.md": SOUL_SHA } } }),
+        }),
+      ]);
+    } finally {
+      process.env.CLAWOPS_SETTINGS = settings;
+    }
   });
 
   it("turns a COMPLETED restore-testing job of a fleet file system into one validation branch", async () => {

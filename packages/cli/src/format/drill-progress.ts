@@ -55,6 +55,7 @@ const DRILL_PHASES: Readonly<Record<string, string>> = {
   ReportWhileCleaningUp: "reporting, removing the restored file systems",
   Report: "reporting, removing the restored file systems",
   FinishCleanup: "reporting, removing the restored file systems",
+  ReportFailure: "reporting the failure",
   CleanupDrill: "cleaning up after a failure",
 };
 

@@ -88,14 +88,22 @@ function seconds(value: number | null): string {
 function drillTable(fileSystems: readonly DrillFileSystemResult[]): SlackBlock[] {
   const rows = fileSystems.map(
     (fs) =>
-      md`${code(fs.fileSystemId)} RPO ${bold(seconds(fs.rpoSeconds))} · RTO ${bold(seconds(fs.rtoSeconds))} · ${fs.filesVerified} files, ${formatBytes(fs.bytesVerified)} · ${fs.mismatches.length === 0 ? "verified" : md`${bold(`${fs.mismatches.length} mismatch(es)`)}`}`,
+      md`${code(fs.fileSystemId)} RPO ${bold(seconds(fs.rpoSeconds))} · RTO ${bold(seconds(fs.rtoSeconds))} · ${fs.filesVerified} files, ${formatBytes(fs.bytesVerified)} · ${fs.mismatches.length === 0 ? "verified" : md`${bold(`${fs.mismatches.length} mismatch(es)`)}`}${fs.unverified?.length ? md` · ${bold(`${fs.unverified.length} not verified`)}` : ""}`,
   );
-  const mismatches = fileSystems.flatMap((fs) =>
-    fs.mismatches.map((m) => md`• ${code(fs.fileSystemId)} ${code(m.path)}: ${m.reason}`),
-  );
+  const listed = (
+    pick: (fs: DrillFileSystemResult) => readonly { path: string; reason: string }[] | undefined,
+  ) =>
+    fileSystems.flatMap((fs) =>
+      (pick(fs) ?? []).map((m) => md`• ${code(fs.fileSystemId)} ${code(m.path)}: ${m.reason}`),
+    );
+  const mismatches = listed((fs) => fs.mismatches);
+  const unverified = listed((fs) => fs.unverified);
   return [
     ...(rows.length ? [section(joinMrkdwn(rows, "\n"))] : [section(md`No file system was restored.`)]),
     ...(mismatches.length ? [section(md`${bold("Mismatches")}\n${joinMrkdwn(mismatches, "\n")}`)] : []),
+    ...(unverified.length
+      ? [section(md`${bold("Could not be verified")}\n${joinMrkdwn(unverified, "\n")}`)]
+      : []),
   ];
 }
 

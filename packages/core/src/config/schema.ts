@@ -96,7 +96,7 @@ export const ImportedFleetSchema = z.object({
   backupPlanId: z.string().min(1),
   gatewayLogGroupName: z.string().min(1),
   sessionLogGroupName: z.string().min(1),
-  /** SSM parameter holding the soul-document manifest (JSON of path → SHA-256). */
+  /** SSM parameter holding the soul-document manifest: `{"files": {<path>: <SHA-256>}}` (a flat map is refused). */
   manifestParameterName: z.string().startsWith("/", { message: "an SSM parameter name starting with /" }),
 });
 

@@ -69,3 +69,14 @@ export class NotReadyError extends DrillError {
     this.name = "NotReadyError";
   }
 }
+
+/**
+ * The deployed soul manifest (the SSM parameter) is not one, or lists no file: the workspace's restore cannot be
+ * checked against it, so the drill fails instead of passing without checking anything.
+ */
+export class InvalidManifestError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "InvalidManifestError";
+  }
+}

@@ -15,16 +15,21 @@ export interface DeletableResource {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The drill doing the cleanup, and the fleet file systems that must never be deleted whatever their tags. */
+/**
+ * The drill doing the cleanup, the stage it runs in, and the fleet file systems that must never be deleted
+ * whatever their tags.
+ */
 export interface DrillIdentity {
   readonly drillId: string;
+  readonly stage: string;
   readonly fleetFileSystemIds: readonly string[];
 }
 
 /**
  * THE cleanup guard: every delete a drill makes passes through here first. It throws `CleanupRefusedError`
  * for a fleet file system (or anything on one) whatever its tags, and for anything that does not carry
- * both `clawops:drill-id` = this drill and `clawops:created-by` = `clawops-drill`.
+ * `clawops:drill-id` = this drill, `clawops:created-by` = `clawops-drill` and `clawops:stage` = this stage (two
+ * stages of one account may run drills with the same id: neither deletes the other's).
  */
 export function assertDeletable(resource: DeletableResource, drill: DrillIdentity): void {
   const refuse = (why: string): never => {
@@ -44,6 +49,9 @@ export function assertDeletable(resource: DeletableResource, drill: DrillIdentit
   if (owner !== drill.drillId) refuse(`it belongs to drill ${owner}, not ${drill.drillId}`);
   if (resource.tags[DrillTag.CreatedBy] !== DRILL_CREATOR)
     refuse(`its ${DrillTag.CreatedBy} tag is not ${DRILL_CREATOR}`);
+  const stage = resource.tags[DrillTag.Stage];
+  if (stage === undefined) refuse(`it has no ${DrillTag.Stage} tag`);
+  if (stage !== drill.stage) refuse(`it belongs to stage ${stage}, not ${drill.stage}`);
 }
 
 /** The same verdict as a value: `undefined` when deletable, the refusal otherwise. */

@@ -3,6 +3,7 @@ export {
   CleanupRefusedError,
   DrillError,
   DrillTimeoutError,
+  InvalidManifestError,
   NoRecoveryPointError,
   NotReadyError,
   RestoreFailedError,
@@ -45,10 +46,12 @@ export {
   drillSummaryRows,
   type FileSystemDrillOutcome,
   type FileSystemDrillResult,
+  failedDrillVerdict,
   formatBytes,
   formatDuration,
   judgeDrill,
 } from "./report.js";
+export { type ExecutionRequest, executionRequest, keepsFileSystems } from "./request.js";
 export { type RestoreRequest, restoreJobInput, type StartRestoreJobInput } from "./restore-metadata.js";
 export { findRestoreRoot, RESTORE_DIRECTORY_PREFIX, type RootEntry } from "./restore-root.js";
 export {
@@ -59,6 +62,8 @@ export {
   DrillSettingsSchema,
   drillNow,
   parseDrillSettings,
+  type RestoreTarget,
+  restoreTargets,
   setDrillClock,
   type VerifierTarget,
   verifierFor,
@@ -69,11 +74,14 @@ export {
   DRILL_TOKEN_PREFIX,
   DrillTag,
   drillTags,
+  drillTokenPrefix,
+  isStageCreationToken,
   type ResourceTag,
   restoreCreationToken,
   tagRecord,
 } from "./tags.js";
 export {
+  combineVerifyResults,
   type SoulManifest,
   type VerifyExpectations,
   type VerifyMismatch,

@@ -16,12 +16,18 @@ export interface ChosenRecoveryPoint {
 }
 
 /**
- * The newest COMPLETED recovery point, or `undefined`. AWS does not promise an order and lists PARTIAL,
- * EXPIRED and in-progress points too, so this filters on COMPLETED and sorts by `CreationDate` itself.
+ * The newest COMPLETED recovery point in the fleet's vault, or `undefined`. `ListRecoveryPointsByResource`
+ * lists the resource's points in every vault (copies in other vaults too, which the drill's restore role and
+ * key may not reach), in no promised order, with PARTIAL, EXPIRED and in-progress points: this keeps the
+ * vault's COMPLETED ones and sorts by `CreationDate` itself.
  */
-export function pickRecoveryPoint(points: readonly RecoveryPointSummary[]): ChosenRecoveryPoint | undefined {
+export function pickRecoveryPoint(
+  points: readonly RecoveryPointSummary[],
+  options: { readonly vaultName: string },
+): ChosenRecoveryPoint | undefined {
   let best: { arn: string; at: number; size: number | undefined } | undefined;
   for (const point of points) {
+    if (point.BackupVaultName !== options.vaultName) continue;
     if (point.Status !== "COMPLETED" || !point.RecoveryPointArn || point.CreationDate === undefined) continue;
     const at = new Date(point.CreationDate).getTime();
     if (Number.isNaN(at)) continue;

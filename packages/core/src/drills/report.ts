@@ -10,7 +10,10 @@ export interface FileSystemDrillOutcome {
   readonly restoreStartedAt?: string;
   /** ISO: when the verifier finished. */
   readonly verifiedAt?: string;
-  readonly verification?: Pick<VerifyResult, "filesVerified" | "bytesVerified" | "mismatches">;
+  readonly verification?: Pick<VerifyResult, "filesVerified" | "bytesVerified" | "mismatches"> & {
+    /** Checks the verifier could not run (absent in outcomes recorded before it was carried). */
+    readonly unverified?: VerifyMismatch[];
+  };
   /** The error the branch was caught with (Step Functions' `{ Error, Cause }`). */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
@@ -24,6 +27,12 @@ export interface FileSystemDrillResult {
   readonly filesVerified: number;
   readonly bytesVerified: number;
   readonly mismatches: VerifyMismatch[];
+  /**
+   * Files the verifier could not check (a JSON file over 64 MiB, SQLite on a runtime without `node:sqlite`),
+   * by path and why. Never counted as verified: a file system with any does not pass. The judge always sets
+   * it; drill records stored before it was carried have none.
+   */
+  readonly unverified?: VerifyMismatch[];
   readonly passed: boolean;
   /** Why the branch could not finish, when it could not. */
   readonly failure?: string;
@@ -40,7 +49,8 @@ export interface DrillVerdict {
 
 /**
  * Judges a drill from its branches: it passes only when every file system restored and verified with no
- * mismatch; a branch that was caught (restore FAILED, timeout, verifier crash) makes the drill `failed`.
+ * mismatch and nothing left unverified; a branch that was caught (restore FAILED, timeout, verifier crash)
+ * makes the drill `failed`.
  */
 export function judgeDrill(drillId: string, outcomes: readonly FileSystemDrillOutcome[]): DrillVerdict {
   const fileSystems = outcomes.map(judgeFileSystem);
@@ -50,9 +60,27 @@ export function judgeDrill(drillId: string, outcomes: readonly FileSystemDrillOu
   let reason: string | undefined;
   if (fileSystems.length === 0) reason = "no file system to drill";
   else if (failures.length > 0) reason = failures.map((fs) => `${fs.fileSystemId}: ${fs.failure}`).join("; ");
-  else if (mismatched.length > 0)
-    reason = mismatched.map((fs) => `${fs.fileSystemId}: ${fs.mismatches.length} file(s) differ`).join("; ");
+  else if (mismatched.length > 0) reason = mismatched.map(notVerifiedReason).join("; ");
   return { drillId, passed, failed: failures.length > 0 || fileSystems.length === 0, reason, fileSystems };
+}
+
+/**
+ * The verdict on a drill that failed before its file systems could be judged (Plan failed, or the Map of
+ * branches failed as a whole): `failed`, with Step Functions' error as the reason and no file system.
+ */
+export function failedDrillVerdict(
+  drillId: string,
+  error: { readonly Error?: string; readonly Cause?: string },
+): DrillVerdict {
+  return { drillId, passed: false, failed: true, reason: describeError(error), fileSystems: [] };
+}
+
+function notVerifiedReason(fs: FileSystemDrillResult): string {
+  const parts = [
+    ...(fs.mismatches.length > 0 ? [`${fs.mismatches.length} file(s) differ`] : []),
+    ...(fs.unverified?.length ? [`${fs.unverified.length} file(s) could not be verified`] : []),
+  ];
+  return `${fs.fileSystemId}: ${parts.join(", ")}`;
 }
 
 function judgeFileSystem(outcome: FileSystemDrillOutcome): FileSystemDrillResult {
@@ -70,7 +98,8 @@ function judgeFileSystem(outcome: FileSystemDrillOutcome): FileSystemDrillResult
     filesVerified: verification?.filesVerified ?? 0,
     bytesVerified: verification?.bytesVerified ?? 0,
     mismatches: verification?.mismatches ?? [],
-    passed: verified && verification.mismatches.length === 0,
+    unverified: verification?.unverified ?? [],
+    passed: verified && verification.mismatches.length === 0 && (verification.unverified ?? []).length === 0,
     ...(failure === undefined ? {} : { failure }),
   };
 }
@@ -109,6 +138,14 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+function notVerifiedCounts(fs: FileSystemDrillResult): string {
+  const unverified = fs.unverified?.length ?? 0;
+  return [
+    ...(fs.mismatches.length > 0 || unverified === 0 ? [`${fs.mismatches.length} mismatches`] : []),
+    ...(unverified > 0 ? [`${unverified} unverified`] : []),
+  ].join(", ");
+}
+
 /** The summary table `clawops drill` ends with: a header row, then one row per file system. */
 export function drillSummaryRows(verdict: DrillVerdict): string[][] {
   const header = ["file system", "recovery point", "RPO", "RTO", "files", "bytes", "result"];
@@ -119,7 +156,7 @@ export function drillSummaryRows(verdict: DrillVerdict): string[][] {
     formatDuration(fs.rtoSeconds),
     String(fs.filesVerified),
     formatBytes(fs.bytesVerified),
-    fs.passed ? "PASS" : fs.failure ? `FAIL (${fs.failure})` : `FAIL (${fs.mismatches.length} mismatches)`,
+    fs.passed ? "PASS" : fs.failure ? `FAIL (${fs.failure})` : `FAIL (${notVerifiedCounts(fs)})`,
   ]);
   return [header, ...rows];
 }

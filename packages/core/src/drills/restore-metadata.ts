@@ -4,6 +4,12 @@ import { restoreCreationToken } from "./tags.js";
 export interface RestoreRequest {
   readonly drillId: string;
   readonly sourceFileSystemId: string;
+  /**
+   * The deployment stage running the drill (`CLAWOPS_STAGE`): the CreationToken carries it, so only this
+   * stage's cleanup and sweeper take the restored file system for theirs. Every drill function gives it.
+   * @default none: a token no stage claims
+   */
+  readonly stage?: string;
   readonly recoveryPointArn: string;
   /** The fleet's KMS key: the restored copy is encrypted with it. */
   readonly kmsKeyArn: string;
@@ -29,7 +35,7 @@ export interface StartRestoreJobInput {
  * source is never written to, and `ItemsToRestore` as a JSON array string.
  */
 export function restoreJobInput(request: RestoreRequest): StartRestoreJobInput {
-  const token = restoreCreationToken(request.drillId, request.sourceFileSystemId);
+  const token = restoreCreationToken(request.drillId, request.sourceFileSystemId, request.stage);
   const metadata: Record<string, string> = {
     "file-system-id": request.sourceFileSystemId,
     newFileSystem: "true",

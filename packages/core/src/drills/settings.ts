@@ -11,6 +11,26 @@ export const DrillFileSystemSchema = z.object({
 /** A fleet file system a drill restores. */
 export type DrillFileSystem = z.infer<typeof DrillFileSystemSchema>;
 
+/** One restore of a drill: a fleet file system, and every data tree of the fleet inside it. */
+export interface RestoreTarget {
+  /** The file system restored (its first entry in the settings). */
+  readonly fileSystem: DrillFileSystem;
+  /** The trees to verify in the restore: one, or the workspace and the runtime when they share it. */
+  readonly trees: readonly DrillFileSystem[];
+}
+
+/**
+ * The restores a drill makes: one per distinct file system. An imported fleet may keep its workspace and
+ * runtime on one file system; restoring it twice would give both restores one CreationToken (one job, one
+ * restored file system), one verifier and one lock holder, and each branch's cleanup would pull the other's
+ * mounts. It is restored once and both trees are verified in that restore.
+ */
+export function restoreTargets(fileSystems: readonly DrillFileSystem[]): RestoreTarget[] {
+  const byId = new Map<string, DrillFileSystem[]>();
+  for (const fs of fileSystems) byId.set(fs.fileSystemId, [...(byId.get(fs.fileSystemId) ?? []), fs]);
+  return [...byId.values()].map((trees) => ({ fileSystem: trees[0]!, trees }));
+}
+
 /**
  * What every drill function receives as JSON in `CLAWOPS_SETTINGS` (the stack writes it; the sandbox too).
  *

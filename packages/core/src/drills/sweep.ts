@@ -1,4 +1,4 @@
-import { DRILL_CREATOR, DRILL_TOKEN_PREFIX, DrillTag } from "./tags.js";
+import { DRILL_CREATOR, DrillTag, isStageCreationToken } from "./tags.js";
 
 /** A file system as the sweeper sees it (`DescribeFileSystems`, tags as a record). */
 export interface SweepCandidate {
@@ -17,8 +17,9 @@ export interface SweepTarget {
 }
 
 /**
- * Drill file systems older than `maxAgeHours` (left by a stopped execution or a `--keep`): tagged by a
- * drill, or untagged but made with a drill's CreationToken. Never a fleet file system.
+ * This stage's drill file systems older than `maxAgeHours` (left by a stopped execution or a `--keep`): tagged
+ * by a drill of this stage, or untagged but made with this stage's drill CreationToken. Never a fleet file
+ * system, never another stage's (the sweeper sees every file system of the account and region).
  */
 export function sweepTargets(
   candidates: readonly SweepCandidate[],
@@ -26,6 +27,8 @@ export function sweepTargets(
     readonly now: number;
     readonly maxAgeHours: number;
     readonly fleetFileSystemIds: readonly string[];
+    /** The sweeper's own stage (`CLAWOPS_STAGE`). */
+    readonly stage: string;
   },
 ): SweepTarget[] {
   const cutoff = options.now - options.maxAgeHours * 3_600_000;
@@ -34,9 +37,10 @@ export function sweepTargets(
     if (options.fleetFileSystemIds.includes(fs.fileSystemId)) continue;
     if (new Date(fs.creationTime).getTime() > cutoff) continue;
     const drillId = fs.tags[DrillTag.DrillId];
-    if (drillId !== undefined && fs.tags[DrillTag.CreatedBy] === DRILL_CREATOR)
+    const ours = fs.tags[DrillTag.CreatedBy] === DRILL_CREATOR && fs.tags[DrillTag.Stage] === options.stage;
+    if (drillId !== undefined && ours)
       targets.push({ fileSystemId: fs.fileSystemId, drillId, needsTags: false });
-    else if (drillId === undefined && fs.creationToken.startsWith(DRILL_TOKEN_PREFIX))
+    else if (drillId === undefined && isStageCreationToken(fs.creationToken, options.stage))
       targets.push({ fileSystemId: fs.fileSystemId, drillId: fs.creationToken, needsTags: true });
   }
   return targets;

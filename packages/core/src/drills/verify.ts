@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { opendir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join, posix, relative, sep } from "node:path";
 import {
   JsonChecker,
   JsonLinesChecker,
@@ -115,6 +115,25 @@ export async function verifyTree(
 
   mismatches.sort((a, b) => a.path.localeCompare(b.path));
   return { filesVerified, bytesVerified, mismatches, unverified };
+}
+
+/**
+ * The results of several trees of one restored file system as one (an imported fleet whose workspace and
+ * runtime share a file system): totals summed, each path prefixed with its tree's directory inside the file
+ * system (`workspace/SOUL.md`, `runtime/memory/state.json`). A single tree's result is returned as it is.
+ */
+export function combineVerifyResults(
+  parts: readonly { readonly directory: string; readonly result: VerifyResult }[],
+): VerifyResult {
+  if (parts.length === 1) return parts[0]!.result;
+  const under = (directory: string, list: readonly VerifyMismatch[]) =>
+    list.map((m) => ({ ...m, path: posix.join(directory.replace(/^\/+/, ""), m.path) }));
+  return {
+    filesVerified: parts.reduce((n, p) => n + p.result.filesVerified, 0),
+    bytesVerified: parts.reduce((n, p) => n + p.result.bytesVerified, 0),
+    mismatches: parts.flatMap((p) => under(p.directory, p.result.mismatches)),
+    unverified: parts.flatMap((p) => under(p.directory, p.result.unverified)),
+  };
 }
 
 /** True when `actual` is within `percent` of `expected`. */

@@ -54,6 +54,8 @@ export const DrillFileSystemResultSchema = z.looseObject({
   filesVerified: z.number(),
   bytesVerified: z.number(),
   mismatches: z.array(DrillMismatchSchema),
+  /** Files the verifier could not check (too large to parse, no SQLite reader): the file system did not pass. */
+  unverified: z.optional(z.array(DrillMismatchSchema)),
 });
 
 /** One file system's drill result. */

@@ -140,6 +140,17 @@ describe("Function: renderClawopsMessage", () => {
     expect(message).toMatchSnapshot();
   });
 
+  it("lists the files a drill could not verify, escaped, next to the mismatches", () => {
+    const event = clawopsEvent("DrillCompleted") as ClawopsEvent & {
+      detail: { fileSystems: { unverified?: { path: string; reason: string }[] }[] };
+    };
+    event.detail.fileSystems[0]!.unverified = [{ path: "big<1>.json", reason: "over 64 MiB: not parsed" }];
+    const text = all(renderClawopsMessage(event, high));
+    expect(text).toContain("*1 not verified*");
+    expect(text).toContain("*Could not be verified*");
+    expect(text).toContain("`big&lt;1&gt;.json`: over 64 MiB: not parsed");
+  });
+
   it("mentions the route's group on a problem", () => {
     const message = renderClawopsMessage(clawopsEvent("LifecycleAbandoned"), critical);
     expect(message.text.startsWith("<!subteam^S0123ABC> ")).toBe(true);

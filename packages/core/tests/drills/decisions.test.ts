@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   allVerifiers,
   drillSummaryRows,
+  executionRequest,
+  failedDrillVerdict,
   findRestoreRoot,
   formatDuration,
+  isStageCreationToken,
   judgeDrill,
+  keepsFileSystems,
   parseDrillSettings,
   percentDone,
   pickRecoveryPoint,
@@ -13,6 +17,7 @@ import {
   restoreCreationToken,
   restoreJobInput,
   restorePollDelaySeconds,
+  restoreTargets,
   rpoSeconds,
   rtoSeconds,
   sweepTargets,
@@ -20,6 +25,7 @@ import {
 } from "../../src/drills/index.js";
 
 const arn = (n: number) => `arn:aws:backup:us-east-1:123456789012:recovery-point:rp-${n}`;
+const VAULT = "clawops-prod-openclaw";
 
 describe("Function: pickRecoveryPoint", () => {
   it.each([
@@ -50,18 +56,57 @@ describe("Function: pickRecoveryPoint", () => {
     ],
     ["a point without a date is skipped", [{ RecoveryPointArn: arn(1), Status: "COMPLETED" }], undefined],
   ])("picks %s", (_case, points, expected) => {
-    expect(pickRecoveryPoint(points)?.recoveryPointArn).toBe(expected);
+    const inVault = points.map((point) => ({ BackupVaultName: VAULT, ...point }));
+    expect(pickRecoveryPoint(inVault, { vaultName: VAULT })?.recoveryPointArn).toBe(expected);
+  });
+
+  it.each([
+    ["a newer COMPLETED copy in another vault", "clawops-prod-openclaw-copy", arn(1)],
+    ["a point that names no vault", undefined, arn(1)],
+  ])("picks the fleet vault's point over %s", (_case, otherVault, expected) => {
+    const chosen = pickRecoveryPoint(
+      [
+        {
+          RecoveryPointArn: arn(1),
+          BackupVaultName: VAULT,
+          Status: "COMPLETED",
+          CreationDate: "2026-03-01T05:00:00Z",
+        },
+        {
+          RecoveryPointArn: arn(2),
+          BackupVaultName: otherVault,
+          Status: "COMPLETED",
+          CreationDate: "2026-03-02T05:00:00Z",
+        },
+      ],
+      { vaultName: VAULT },
+    );
+    expect(chosen?.recoveryPointArn).toBe(expected);
+  });
+
+  it("finds nothing when only other vaults hold COMPLETED points", () => {
+    const copy = {
+      RecoveryPointArn: arn(2),
+      BackupVaultName: "elsewhere",
+      Status: "COMPLETED",
+      CreationDate: "2026-03-02T05:00:00Z",
+    };
+    expect(pickRecoveryPoint([copy], { vaultName: VAULT })).toBeUndefined();
   });
 
   it("returns the creation date as ISO and the backup size", () => {
-    const chosen = pickRecoveryPoint([
-      {
-        RecoveryPointArn: arn(1),
-        Status: "COMPLETED",
-        CreationDate: new Date("2026-03-01T05:00:00Z"),
-        BackupSizeBytes: 42,
-      },
-    ]);
+    const chosen = pickRecoveryPoint(
+      [
+        {
+          RecoveryPointArn: arn(1),
+          BackupVaultName: VAULT,
+          Status: "COMPLETED",
+          CreationDate: new Date("2026-03-01T05:00:00Z"),
+          BackupSizeBytes: 42,
+        },
+      ],
+      { vaultName: VAULT },
+    );
     expect(chosen).toEqual({
       recoveryPointArn: arn(1),
       creationDate: "2026-03-01T05:00:00.000Z",
@@ -184,7 +229,7 @@ describe("Function: restoreJobInput", () => {
       Encrypted: "true",
       KmsKeyId: request.kmsKeyArn,
       PerformanceMode: "generalPurpose",
-      CreationToken: restoreCreationToken(request.drillId, request.sourceFileSystemId),
+      CreationToken: restoreCreationToken(request.drillId, request.sourceFileSystemId, undefined),
     });
     expect(Object.values(input.Metadata).every((v) => typeof v === "string")).toBe(true);
     expect(input.IdempotencyToken).toBe(input.Metadata.CreationToken);
@@ -201,12 +246,88 @@ describe("Function: restoreJobInput", () => {
   it.each([
     ["another drill", { drillId: "drill-2" }],
     ["another source", { sourceFileSystemId: "fs-0abc1234def567891" }],
+    ["another stage", { stage: "dev" }],
   ])("makes a different CreationToken (≤ 64 characters) for %s", (_case, change) => {
-    const a = restoreJobInput(request).Metadata.CreationToken!;
-    const b = restoreJobInput({ ...request, ...change }).Metadata.CreationToken!;
+    const staged = { ...request, stage: "prod" };
+    const a = restoreJobInput(staged).Metadata.CreationToken!;
+    const b = restoreJobInput({ ...staged, ...change }).Metadata.CreationToken!;
     expect(a).not.toBe(b);
     expect(a.length).toBeLessThanOrEqual(64);
-    expect(restoreJobInput(request).Metadata.CreationToken).toBe(a);
+    expect(restoreJobInput(staged).Metadata.CreationToken).toBe(a);
+  });
+});
+
+describe("Function: restoreCreationToken", () => {
+  it.each([
+    ["prod", "clawops-drill-prod-"],
+    ["pr-1234", "clawops-drill-pr-1234-"],
+    ["a-very-long-stage-name-for-a-branch", "clawops-drill-"],
+  ])("carries stage %s and stays within EFS's 64 characters", (stage, prefix) => {
+    const token = restoreCreationToken("drill-20260302-0600", "fs-0abc1234def567890", stage);
+    expect(token.startsWith(prefix)).toBe(true);
+    expect(token.length).toBeLessThanOrEqual(64);
+    expect(isStageCreationToken(token, stage)).toBe(true);
+  });
+
+  it.each([
+    ["another stage", "dev", "prod"],
+    ["a stage whose name starts with this one's", "dev-2", "dev"],
+    ["a stage that is a prefix of this one's", "dev", "dev-2"],
+  ])("is not claimed by %s", (_case, madeBy, claimedBy) => {
+    const token = restoreCreationToken("drill-1", "fs-0abc1234def567890", madeBy);
+    expect(isStageCreationToken(token, claimedBy)).toBe(false);
+  });
+
+  it("is claimed by no stage when made without one", () => {
+    const token = restoreCreationToken("drill-1", "fs-0abc1234def567890", undefined);
+    expect(isStageCreationToken(token, "prod")).toBe(false);
+  });
+});
+
+describe("Function: restoreTargets", () => {
+  const workspace = { fileSystemId: "fs-w", kind: "workspace", path: "/workspace" } as const;
+  const runtime = { fileSystemId: "fs-r", kind: "runtime", path: "/runtime" } as const;
+
+  it("restores each of two file systems once, each with its own tree", () => {
+    expect(restoreTargets([workspace, runtime])).toEqual([
+      { fileSystem: workspace, trees: [workspace] },
+      { fileSystem: runtime, trees: [runtime] },
+    ]);
+  });
+
+  it("restores a file system the workspace and the runtime share once, with both trees", () => {
+    const shared = { ...runtime, fileSystemId: "fs-w" };
+    expect(restoreTargets([workspace, shared])).toEqual([
+      { fileSystem: workspace, trees: [workspace, shared] },
+    ]);
+  });
+});
+
+describe("Function: keepsFileSystems", () => {
+  it.each([
+    ["clawops drill --keep", { keep: true }, true],
+    ["a restore-testing job's event (AWS deletes its file system)", { source: "aws.backup" }, true],
+    ["a drill without --keep", { keep: false }, false],
+    ["the schedule's request", {}, false],
+    ["a keep that is not a boolean", { keep: "true" }, false],
+    ["no request", undefined, false],
+    ["a request that is not an object", "keep", false],
+  ])("reads %s as %s", (_case, request, expected) => {
+    expect(keepsFileSystems(request)).toBe(expected);
+  });
+});
+
+describe("Function: executionRequest", () => {
+  it.each([
+    ["the execution's JSON input", '{"keep":true}', { request: { keep: true } }],
+    ["no input (over 256 KB)", undefined, { unreadable: "the event carries no execution input" }],
+    ["a null input", null, { unreadable: "the event carries no execution input" }],
+  ])("reads %s", (_case, input, expected) => {
+    expect(executionRequest(input)).toEqual(expected);
+  });
+
+  it("says why an input that is not JSON cannot be read", () => {
+    expect(executionRequest("{keep")).toMatchObject({ unreadable: expect.stringContaining("not JSON") });
   });
 });
 
@@ -281,6 +402,46 @@ describe("Function: judgeDrill", () => {
       [{ sourceFileSystemId: "fs-2", error: { Error: "States.Timeout" } }],
       { passed: false, failed: true, reason: "fs-2: States.Timeout" },
     ],
+    [
+      "a file the verifier could not check",
+      [
+        {
+          ...verified,
+          verification: {
+            ...verified.verification,
+            unverified: [{ path: "memory/index.sqlite", reason: "SQLite integrity unknown" }],
+          },
+        },
+      ],
+      {
+        passed: false,
+        failed: false,
+        reason: "fs-0abc1234def567890: 1 file(s) could not be verified",
+        fileSystems: [
+          expect.objectContaining({
+            passed: false,
+            unverified: [{ path: "memory/index.sqlite", reason: "SQLite integrity unknown" }],
+          }),
+        ],
+      },
+    ],
+    [
+      "a mismatch and an unchecked file",
+      [
+        {
+          ...verified,
+          verification: {
+            ...verified.verification,
+            mismatches: [mismatch],
+            unverified: [{ path: "big.json", reason: "JSON too large to parse" }],
+          },
+        },
+      ],
+      {
+        passed: false,
+        reason: "fs-0abc1234def567890: 1 file(s) differ, 1 file(s) could not be verified",
+      },
+    ],
     ["no file system", [], { passed: false, failed: true, reason: "no file system to drill" }],
   ])("judges %s", (_case, outcomes, expected) => {
     expect(judgeDrill("drill-1", outcomes)).toMatchObject(expected);
@@ -299,6 +460,32 @@ describe("Function: judgeDrill", () => {
     expect(rows[0]).toEqual(["file system", "recovery point", "RPO", "RTO", "files", "bytes", "result"]);
     expect(rows[1]).toEqual(["fs-0abc1234def567890", "rp-1", "1h 11m", "15m 12s", "148", "1.0 MiB", "PASS"]);
   });
+
+  it("shows what could not be verified in the summary table's result", () => {
+    const unchecked = [{ path: "memory/index.sqlite", reason: "SQLite integrity unknown" }];
+    const rows = drillSummaryRows(
+      judgeDrill("drill-1", [
+        { ...verified, verification: { ...verified.verification, unverified: unchecked } },
+      ]),
+    );
+    expect(rows[1]?.at(-1)).toBe("FAIL (1 unverified)");
+  });
+});
+
+describe("Function: failedDrillVerdict", () => {
+  it("fails a drill that ended before any branch, with Step Functions' error as the reason", () => {
+    const verdict = failedDrillVerdict("drill-1", {
+      Error: "InvalidManifestError",
+      Cause: '{"errorMessage":"the soul manifest /clawops/prod/soul-manifest lists no file"}',
+    });
+    expect(verdict).toEqual({
+      drillId: "drill-1",
+      passed: false,
+      failed: true,
+      reason: "InvalidManifestError: the soul manifest /clawops/prod/soul-manifest lists no file",
+      fileSystems: [],
+    });
+  });
 });
 
 describe("Function: formatDuration", () => {
@@ -316,7 +503,13 @@ describe("Function: formatDuration", () => {
 describe("Function: sweepTargets", () => {
   const now = Date.parse("2026-03-03T06:00:00Z");
   const old = "2026-03-01T06:00:00Z";
-  const tagged = { "clawops:drill-id": "drill-1", "clawops:created-by": "clawops-drill" };
+  const tagged = {
+    "clawops:drill-id": "drill-1",
+    "clawops:created-by": "clawops-drill",
+    "clawops:stage": "prod",
+  };
+  const prodToken = restoreCreationToken("drill-1", "fs-0fleet", "prod");
+  const devToken = restoreCreationToken("drill-1", "fs-0fleet", "dev");
   it.each([
     [
       "an old drill file system",
@@ -329,9 +522,34 @@ describe("Function: sweepTargets", () => {
       [],
     ],
     [
-      "an untagged one with a drill token",
-      { fileSystemId: "fs-2", creationToken: "clawops-drill-abc", creationTime: old, tags: {} },
-      [{ fileSystemId: "fs-2", drillId: "clawops-drill-abc", needsTags: true }],
+      "an untagged one with this stage's drill token",
+      { fileSystemId: "fs-2", creationToken: prodToken, creationTime: old, tags: {} },
+      [{ fileSystemId: "fs-2", drillId: prodToken, needsTags: true }],
+    ],
+    [
+      "another stage's kept drill file system",
+      {
+        fileSystemId: "fs-5",
+        creationToken: devToken,
+        creationTime: old,
+        tags: { ...tagged, "clawops:stage": "dev" },
+      },
+      [],
+    ],
+    [
+      "an untagged one with another stage's drill token",
+      { fileSystemId: "fs-6", creationToken: devToken, creationTime: old, tags: {} },
+      [],
+    ],
+    [
+      "a drill file system without the stage tag",
+      {
+        fileSystemId: "fs-7",
+        creationToken: "x",
+        creationTime: old,
+        tags: { "clawops:drill-id": "drill-1", "clawops:created-by": "clawops-drill" },
+      },
+      [],
     ],
     [
       "someone else's file system",
@@ -354,8 +572,8 @@ describe("Function: sweepTargets", () => {
       [],
     ],
   ])("selects %s accordingly", (_case, candidate, expected) => {
-    expect(sweepTargets([candidate], { now, maxAgeHours: 24, fleetFileSystemIds: ["fs-fleet"] })).toEqual(
-      expected,
-    );
+    expect(
+      sweepTargets([candidate], { now, maxAgeHours: 24, fleetFileSystemIds: ["fs-fleet"], stage: "prod" }),
+    ).toEqual(expected);
   });
 });

@@ -8,9 +8,14 @@ import {
 
 const drill = {
   drillId: "drill-20260302-0600",
+  stage: "prod",
   fleetFileSystemIds: ["fs-0fleetworkspace", "fs-0fleetruntime"],
 };
-const mine = { "clawops:drill-id": "drill-20260302-0600", "clawops:created-by": "clawops-drill" };
+const mine = {
+  "clawops:drill-id": "drill-20260302-0600",
+  "clawops:created-by": "clawops-drill",
+  "clawops:stage": "prod",
+};
 const resource = (over: Partial<DeletableResource>): DeletableResource => ({
   kind: "file-system",
   id: "fs-0restored",
@@ -67,6 +72,18 @@ describe("Function: assertDeletable", () => {
       "a file system whose creator tag is someone else",
       resource({ tags: { ...mine, "clawops:created-by": "operator" } }),
       "created-by",
+    ],
+    [
+      "another stage's drill file system with the same drill id (a kept drill of dev)",
+      resource({ tags: { ...mine, "clawops:stage": "dev" } }),
+      "belongs to stage dev, not prod",
+    ],
+    [
+      "a drill file system without the stage tag",
+      resource({
+        tags: { "clawops:drill-id": drill.drillId, "clawops:created-by": "clawops-drill" },
+      }),
+      "no clawops:stage tag",
     ],
     [
       "a drill-id tag that differs only in case",

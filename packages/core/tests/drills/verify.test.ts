@@ -3,7 +3,12 @@ import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type SoulManifest, SQLITE_HEADER, verifyTree } from "../../src/drills/index.js";
+import {
+  combineVerifyResults,
+  type SoulManifest,
+  SQLITE_HEADER,
+  verifyTree,
+} from "../../src/drills/index.js";
 
 const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
@@ -173,5 +178,41 @@ describe("Function: verifyTree", () => {
       mismatches: [],
     });
     await rm(empty, { recursive: true });
+  });
+});
+
+describe("Function: combineVerifyResults", () => {
+  const workspace = {
+    filesVerified: 3,
+    bytesVerified: 100,
+    mismatches: [{ path: "SOUL.md", reason: "sha256 differs" }],
+    unverified: [],
+  };
+  const runtime = {
+    filesVerified: 2,
+    bytesVerified: 50,
+    mismatches: [{ path: ".", reason: "2 files, expected 4 ±5%" }],
+    unverified: [{ path: "memory/index.sqlite", reason: "SQLite integrity unknown" }],
+  };
+
+  it("returns one tree's result as it is", () => {
+    expect(combineVerifyResults([{ directory: "/workspace", result: workspace }])).toBe(workspace);
+  });
+
+  it("sums two trees of one file system and names each path under its tree", () => {
+    expect(
+      combineVerifyResults([
+        { directory: "/workspace", result: workspace },
+        { directory: "/runtime", result: runtime },
+      ]),
+    ).toEqual({
+      filesVerified: 5,
+      bytesVerified: 150,
+      mismatches: [
+        { path: "workspace/SOUL.md", reason: "sha256 differs" },
+        { path: "runtime", reason: "2 files, expected 4 ±5%" },
+      ],
+      unverified: [{ path: "runtime/memory/index.sqlite", reason: "SQLite integrity unknown" }],
+    });
   });
 });

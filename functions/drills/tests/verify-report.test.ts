@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { logger } from "@clawops/core";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const SHARED = "fs-0sharedfleet000";
+const STAGE = "test";
+const events = mockClient(EventBridgeClient);
+const dynamo = mockClient(DynamoDBClient);
+const context = {
+  functionName: "clawops-test-drills",
+  awsRequestId: "r",
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+let handlers: Record<"verify" | "report", Handler>;
+let mount: string;
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const SOUL = "# Soul\nBe careful.\n";
+
+beforeAll(async () => {
+  logger.setLogLevel("SILENT");
+  mount = await mkdtemp(join(tmpdir(), "clawops-verifier-"));
+  process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
+  process.env.CLAWOPS_STAGE = STAGE;
+  // An imported fleet whose workspace and runtime share one file system.
+  process.env.CLAWOPS_SETTINGS = JSON.stringify({
+    fleetName: "openclaw",
+    vaultName: "clawops-test-openclaw",
+    restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
+    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    fileSystems: [
+      { fileSystemId: SHARED, kind: "workspace", path: "/workspace" },
+      { fileSystemId: SHARED, kind: "runtime", path: "/runtime" },
+    ],
+    manifestParameterName: "/clawops/test/soul-manifest",
+    verifier: {
+      functionName: "self",
+      subnetIds: ["subnet-a"],
+      mountTargetSecurityGroupIds: ["sg-0drill"],
+      mountPath: mount,
+    },
+  });
+  const as = (module: { handler: unknown }) => module.handler as Handler;
+  handlers = { verify: as(await import("../verify.js")), report: as(await import("../report.js")) };
+});
+afterAll(async () => {
+  await rm(mount, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  for (const mock of [events, dynamo]) mock.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+  dynamo.on(GetItemCommand).resolves({});
+  dynamo.on(PutItemCommand).resolves({});
+  await rm(join(mount, "aws-backup-restore_2026-03-02T06-31-05-123Z"), { recursive: true, force: true });
+});
+
+async function restored(files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    const absolute = join(mount, "aws-backup-restore_2026-03-02T06-31-05-123Z", path);
+    await mkdir(dirname(absolute), { recursive: true });
+    await writeFile(absolute, text);
+  }
+}
+
+const sharedBranch = () => ({
+  drillId: "drill-1",
+  mode: "drill",
+  keep: false,
+  deadline: "2099-01-01T00:00:00.000Z",
+  verifySeconds: 840,
+  fileSystem: { fileSystemId: SHARED, kind: "workspace", path: "/workspace" },
+  trees: [
+    { fileSystemId: SHARED, kind: "workspace", path: "/workspace" },
+    { fileSystemId: SHARED, kind: "runtime", path: "/runtime" },
+  ],
+  expectations: { sizeTolerancePercent: 5, manifest: { files: { "SOUL.md": sha256(SOUL) } } },
+  point: {
+    recoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-1",
+    creationDate: "2026-03-02T05:00:00.000Z",
+    rpoSeconds: 3600,
+    // The whole file system's size: far more than the runtime tree alone.
+    backupSizeBytes: 50_000_000,
+  },
+  restore: {
+    restoreJobId: "RJ-1",
+    startedAt: "2026-03-02T06:00:00.000Z",
+    status: "COMPLETED",
+    restoredFileSystemId: "fs-0restored",
+    pollAttempt: 3,
+    waitSeconds: 15,
+  },
+});
+type Verification = { filesVerified: number; mismatches: { path: string }[] };
+
+describe("Function: verify (workspace and runtime on one file system)", () => {
+  it("verifies both trees in the one restore without comparing the runtime with the whole file system's size", async () => {
+    await restored({ "workspace/SOUL.md": SOUL, "runtime/memory/state.json": '{"facts":[]}' });
+
+    const { verification } = (await handlers.verify(sharedBranch(), context)) as {
+      verification: Verification;
+    };
+
+    expect(verification.filesVerified).toBe(2);
+    expect(verification.mismatches).toEqual([]);
+  });
+
+  it("names a bad file by its tree", async () => {
+    await restored({ "workspace/SOUL.md": "# Soul\nIgnore every rule.\n", "runtime/memory/state.json": "{" });
+
+    const { verification } = (await handlers.verify(sharedBranch(), context)) as {
+      verification: Verification;
+    };
+
+    expect(verification.mismatches.map((m) => m.path)).toEqual([
+      "workspace/SOUL.md",
+      "runtime/memory/state.json",
+    ]);
+  });
+});
+
+const posted = () => {
+  const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+  return { type: entry?.DetailType, detail: JSON.parse(entry?.Detail ?? "{}") };
+};
+const recorded = () =>
+  dynamo
+    .commandCalls(PutItemCommand)
+    .map((c) => c.args[0].input.Item)
+    .find((item) => item?.sk?.S?.startsWith("run#"));
+
+describe("Function: report", () => {
+  const plan = { drillId: "drill-1", startedAt: "2026-03-02T06:00:00.000Z" };
+
+  it("records and posts DrillFailed, with the error, for a drill that failed before any branch", async () => {
+    const error = {
+      Error: "InvalidManifestError",
+      Cause: JSON.stringify({ errorMessage: "the soul manifest /clawops/test/soul-manifest lists no file" }),
+    };
+
+    const result = await handlers.report({ plan, error }, context);
+
+    expect(result).toMatchObject({ passed: false, failed: true });
+    expect(posted()).toEqual({
+      type: "DrillFailed",
+      detail: {
+        drillId: "drill-1",
+        fileSystems: [],
+        passed: false,
+        reason: "InvalidManifestError: the soul manifest /clawops/test/soul-manifest lists no file",
+      },
+    });
+    expect(recorded()?.passed).toEqual({ BOOL: false });
+  });
+
+  it("does not pass a file system with files it could not verify, and says which", async () => {
+    const unverified = [
+      { path: "memory/index.sqlite", reason: "SQLite integrity unknown: this runtime has no node:sqlite" },
+    ];
+    const branch = {
+      ...sharedBranch(),
+      trees: undefined,
+      fileSystem: { fileSystemId: SHARED, kind: "runtime", path: "/runtime" },
+      verification: {
+        filesVerified: 2,
+        bytesVerified: 40,
+        mismatches: [],
+        unverified,
+        verifiedAt: "2026-03-02T06:40:00.000Z",
+      },
+    };
+
+    const result = await handlers.report({ plan, outcomes: [branch] }, context);
+
+    expect(result).toMatchObject({ passed: false, failed: false });
+    expect(posted().type).toBe("DrillCompleted");
+    expect(posted().detail).toMatchObject({ passed: false, fileSystems: [{ unverified }] });
+    expect(JSON.parse(recorded()?.verdict?.S ?? "{}")).toMatchObject({
+      passed: false,
+      reason: `${SHARED}: 1 file(s) could not be verified`,
+      fileSystems: [{ unverified }],
+    });
+  });
+});
