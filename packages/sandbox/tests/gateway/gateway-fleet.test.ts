@@ -1,6 +1,6 @@
-import { formatGatewayProbeOutput, judgeGatewayHealth, parseGatewayProbe } from "@clawops/core/lifecycle";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { formatGatewayProbeOutput, judgeGatewayHealth, parseGatewayProbe } from "@clawops/core/lifecycle";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayProcessError } from "../../src/gateway/errors.js";
 import { GatewayProcesses } from "../../src/gateway/gateway-fleet.js";

@@ -346,7 +346,8 @@ describe("Function: startSlackServer", () => {
     ],
     [
       "a file shared into a channel named instead of its id",
-      (c: WebClient) => c.files.completeUploadExternal({ files: [{ id: "F0NOPE" }], channel_id: "ops-alerts" }),
+      (c: WebClient) =>
+        c.files.completeUploadExternal({ files: [{ id: "F0NOPE" }], channel_id: "ops-alerts" }),
       "channel_not_found",
     ],
     [
