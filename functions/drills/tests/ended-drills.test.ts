@@ -12,24 +12,15 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-efs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { logger } from "@clawops/core";
 import { restoreCreationToken } from "@clawops/core/drills";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { context, FLEET, type Handler, handlerOf, installDrillEnvironment, STAGE } from "./fixture.js";
 
-const FLEET = { workspace: "fs-0fleetworkspace0", runtime: "fs-0fleetruntime000" };
-const STAGE = "test";
 const DRILL = "cli-20260302T060000Z";
 const efs = mockClient(EFSClient);
 const dynamo = mockClient(DynamoDBClient);
 const lambda = mockClient(LambdaClient);
-const context = {
-  functionName: "clawops-test-drills",
-  awsRequestId: "r",
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
-type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 let handlers: Record<"ended" | "cleanup" | "sweeper", Handler>;
 
 const failedExecution = (): { detail: Record<string, unknown> } =>
@@ -51,26 +42,8 @@ const restored: FileSystemDescription = {
 } as FileSystemDescription;
 
 beforeAll(async () => {
-  logger.setLogLevel("SILENT");
-  process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
-  process.env.CLAWOPS_STAGE = STAGE;
-  process.env.CLAWOPS_SETTINGS = JSON.stringify({
-    fleetName: "openclaw",
-    vaultName: "clawops-test-openclaw",
-    restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
-    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    fileSystems: [
-      { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
-      { fileSystemId: FLEET.runtime, kind: "runtime", path: "/runtime" },
-    ],
-    manifestParameterName: "/clawops/test/soul-manifest",
-    verifier: {
-      functionName: "clawops-test-verifier",
-      subnetIds: ["subnet-a"],
-      mountTargetSecurityGroupIds: ["sg-0drill"],
-    },
-  });
-  const as = (module: { handler: unknown }) => module.handler as Handler;
+  installDrillEnvironment();
+  const as = handlerOf;
   handlers = {
     ended: as(await import("../execution-ended.js")),
     cleanup: as(await import("../cleanup.js")),

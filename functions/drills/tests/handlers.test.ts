@@ -29,49 +29,22 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { logger } from "@clawops/core";
 import { restoreCreationToken } from "@clawops/core/drills";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { context, FLEET, type Handler, handlerOf, installDrillEnvironment, STAGE } from "./fixture.js";
 
-const FLEET = { workspace: "fs-0fleetworkspace0", runtime: "fs-0fleetruntime000" };
-const STAGE = "test";
 const SOUL_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const backup = mockClient(BackupClient);
 const efs = mockClient(EFSClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
 const lambda = mockClient(LambdaClient);
-const context = {
-  functionName: "clawops-test-drills",
-  awsRequestId: "r",
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
-type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 let handlers: Record<"start" | "poll" | "prepare" | "cleanup" | "plan" | "choose", Handler>;
 
 beforeAll(async () => {
-  logger.setLogLevel("SILENT");
-  process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
-  process.env.CLAWOPS_STAGE = STAGE;
-  process.env.CLAWOPS_SETTINGS = JSON.stringify({
-    fleetName: "openclaw",
-    vaultName: "clawops-test-openclaw",
-    restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
-    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    fileSystems: [
-      { fileSystemId: FLEET.workspace, kind: "workspace", path: "/workspace" },
-      { fileSystemId: FLEET.runtime, kind: "runtime", path: "/runtime" },
-    ],
-    manifestParameterName: "/clawops/test/soul-manifest",
-    verifier: {
-      functionName: "clawops-test-verifier",
-      subnetIds: ["subnet-a"],
-      mountTargetSecurityGroupIds: ["sg-0drill"],
-    },
-  });
-  const as = (module: { handler: unknown }) => module.handler as Handler;
+  installDrillEnvironment();
+  const as = handlerOf;
   handlers = {
     start: as(await import("../start.js")),
     poll: as(await import("../poll.js")),

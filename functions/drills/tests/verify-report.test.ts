@@ -4,50 +4,29 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { logger } from "@clawops/core";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { context, type Handler, handlerOf, installDrillEnvironment } from "./fixture.js";
 
 const SHARED = "fs-0sharedfleet000";
-const STAGE = "test";
 const events = mockClient(EventBridgeClient);
 const dynamo = mockClient(DynamoDBClient);
-const context = {
-  functionName: "clawops-test-drills",
-  awsRequestId: "r",
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
-type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 let handlers: Record<"verify" | "report", Handler>;
 let mount: string;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const SOUL = "# Soul\nBe careful.\n";
 
 beforeAll(async () => {
-  logger.setLogLevel("SILENT");
   mount = await mkdtemp(join(tmpdir(), "clawops-verifier-"));
-  process.env.CLAWOPS_STATE_TABLE = "clawops-test-state";
-  process.env.CLAWOPS_STAGE = STAGE;
   // An imported fleet whose workspace and runtime share one file system.
-  process.env.CLAWOPS_SETTINGS = JSON.stringify({
-    fleetName: "openclaw",
-    vaultName: "clawops-test-openclaw",
-    restoreRoleArn: "arn:aws:iam::123456789012:role/clawops-test-restore",
-    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  installDrillEnvironment({
     fileSystems: [
       { fileSystemId: SHARED, kind: "workspace", path: "/workspace" },
       { fileSystemId: SHARED, kind: "runtime", path: "/runtime" },
     ],
-    manifestParameterName: "/clawops/test/soul-manifest",
-    verifier: {
-      functionName: "self",
-      subnetIds: ["subnet-a"],
-      mountTargetSecurityGroupIds: ["sg-0drill"],
-      mountPath: mount,
-    },
+    verifier: { functionName: "self", mountPath: mount },
   });
-  const as = (module: { handler: unknown }) => module.handler as Handler;
+  const as = handlerOf;
   handlers = { verify: as(await import("../verify.js")), report: as(await import("../report.js")) };
 });
 afterAll(async () => {

@@ -15,7 +15,7 @@ const JUDGED_BODY_BYTES = 65_536;
  * `"ok"` nested in a sub-object or inside a string does not count; only top-level keys are kept (a long string
  * value costs no copying). awk is in every Linux base image; jq and python are not.
  */
-const TOP_LEVEL_OK_AWK = [
+const TOP_LEVEL_OK_AWK: readonly string[] = [
   'BEGIN { v = "false" }',
   "{ n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1);",
   'if (s) { if (x) x = 0; else if (c == "\\\\") x = 1; else if (c == "\\"") { s = 0; if (g) { k = t; w = 1 } }',
@@ -26,7 +26,7 @@ const TOP_LEVEL_OK_AWK = [
   'if (c == "}" || c == "]") { d--; continue }',
   'if (d == 1 && c == ":" && w == 1) w = 2; else if (d == 1 && c == ",") w = 0 } }',
   'END { print (o ? v : "false") }',
-].join(" ");
+];
 
 /**
  * The shell commands (for `AWS-RunShellScript`) that probe the gateway on the instance's loopback interface.
@@ -38,7 +38,7 @@ const TOP_LEVEL_OK_AWK = [
 export function gatewayProbeCommands(endpoint: GatewayEndpoint): string[] {
   const url = `http://127.0.0.1:${endpoint.port}${endpoint.path}`;
   const verdict = endpoint.requireJsonOk
-    ? ` echo "CLAWOPS_JSON_OK=$(head -c ${JUDGED_BODY_BYTES} "$body" | LC_ALL=C awk '${TOP_LEVEL_OK_AWK}')";`
+    ? ` echo "CLAWOPS_JSON_OK=$(head -c ${JUDGED_BODY_BYTES} "$body" | LC_ALL=C awk '${TOP_LEVEL_OK_AWK.join(" ")}')";`
     : "";
   return [
     GATEWAY_PROBE_MARKER,
