@@ -2,6 +2,7 @@ import {
   type AlarmThread,
   type AlarmTransition,
   type Alert,
+  AlertDeliveryError,
   type AlertRoute,
   type AlertRouterSettings,
   alarmTransition,
@@ -114,7 +115,18 @@ export async function deliverAlert(
       const { thread: open, durationMs } = decision;
       const ts = open.ts as string;
       if (open.grouped) await showInStormGroup(open, transition, event.region, deps);
-      else await updateMessage(slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
+      else {
+        try {
+          await updateMessage(slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
+        } catch (error) {
+          if (!threadGone(error)) throw error;
+          // The ALARM message is gone (deleted, or its channel archived): the thread is closed anyway, so
+          // later ALARMs open a new one, and the OK is posted on its own (dead-lettered if that fails too).
+          await state.putThread({ ...open, ...base, resolved: true });
+          const posted = await postMessage(slack, route.channel, renderAlarmMessage(event, { route }));
+          return { status: "posted", channel: route.channel, ts: posted.ts };
+        }
+      }
       await postMessage(slack, open.channel, renderThreadReply(event, durationMs), ts);
       await state.putThread({ ...open, ...base, resolved: true });
       return { status: "resolved", channel: open.channel, ts };
@@ -127,9 +139,17 @@ export async function deliverAlert(
   }
 }
 
+/** Slack's answers to `chat.update` of a message that no longer can be reached. */
+const GONE_THREAD_ERRORS = new Set(["message_not_found", "channel_not_found", "is_archived"]);
+
+function threadGone(error: unknown): boolean {
+  return error instanceof AlertDeliveryError && GONE_THREAD_ERRORS.has(error.reason);
+}
+
 /**
  * A grouped alarm's new state (its recovery) goes into the group message of the storm window that listed
- * it, whose line then shows the latest state, as the window's other alarms do.
+ * it, whose line then shows the latest state, as the window's other alarms do, while the window's records
+ * are stored.
  */
 async function showInStormGroup(
   thread: AlarmThread,
@@ -139,6 +159,9 @@ async function showInStormGroup(
 ): Promise<void> {
   if (!thread.stormWindow) return; // Saved before threads named their window: only the reply says it.
   const { channel, windowStart } = thread.stormWindow;
+  // The window's records ran out of TTL (the thread lives longer): a render from what is left would wipe
+  // the lines of the group message, or post a new one. Only the thread reply says it then.
+  if (!(await deps.state.stormStored(channel, windowStart))) return;
   const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
   const entry = { alarmName: thread.alarmName, state: transition.state, at: transition.at };
   const position = await deps.state.joinStorm(channel, windowStart, entry);

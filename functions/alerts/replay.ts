@@ -59,7 +59,7 @@ function outcomeOf(answer: unknown): ReplayOutcome {
 }
 
 /**
- * `clawops alerts replay`: receives the dead-letter queue (long polling, until a poll brings nothing new),
+ * `clawops alerts replay`: receives the dead-letter queue (long polling, until a poll brings no message),
  * re-sends every alert in it (clawops' own records and the events Lambda dead-lettered after its retries),
  * and deletes each once Slack took it. What still fails stays in the queue, with its reason reported.
  */
@@ -83,8 +83,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         MessageAttributeNames: ["All"],
       }),
     );
+    // Only an empty long poll ends the replay: a receive may bring back only records handled already
+    // (visible again after their timeout) while unhandled alerts still wait behind them.
+    if (Messages.length === 0) break;
     const fresh = Messages.filter((m) => !handled.has(m.MessageId ?? m.Body ?? ""));
-    if (fresh.length === 0) break;
     for (const sqsMessage of fresh) {
       handled.add(sqsMessage.MessageId ?? sqsMessage.Body ?? "");
       seen += 1;

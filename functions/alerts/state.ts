@@ -40,6 +40,13 @@ export interface StoredStormEntry {
   readonly entry: StormEntry;
 }
 
+/**
+ * How long an open thread is kept after its latest transition: an alarm stays in ALARM for weeks without a
+ * single event, and its OK must still find the thread; yet a thread whose OK never got through must not
+ * stay open for ever (later ALARMs would only reply into it).
+ */
+export const OPEN_THREAD_TTL_DAYS = 90;
+
 /** Positions are zero-padded so the sort key orders entries by arrival. */
 const POSITION_DIGITS = 9;
 
@@ -84,7 +91,7 @@ function isConditionFailure(error: unknown): boolean {
 /**
  * The alert router's state in the Core table: dedup claims, alarm threads, storm windows and delivery
  * times. Every write that decides something is conditional, so concurrent invocations agree; every item
- * but an open thread carries `expiresAt`, and reads ignore expired items (TTL deletion lags).
+ * carries `expiresAt`, and reads ignore expired items (TTL deletion lags).
  */
 export class AlertState {
   constructor(
@@ -198,17 +205,18 @@ export class AlertState {
   }
 
   /**
-   * Saves a thread unless a newer transition of the alarm was saved meanwhile. An open thread never
-   * expires: an alarm stays in ALARM for weeks without a single event, and its OK must still find the
-   * thread. The TTL starts once it is resolved.
+   * Saves a thread unless a newer transition of the alarm was saved meanwhile. An open thread is kept
+   * {@link OPEN_THREAD_TTL_DAYS} after its latest transition (each save starts that again); a resolved one
+   * expires `stateTtlDays` from now, as every other item.
    */
   async putThread(thread: AlarmThread): Promise<void> {
     const open = thread.ts !== undefined && !thread.resolved;
+    const ttl = open ? expiresAt(Math.max(thread.lastStateAt, this.now()), OPEN_THREAD_TTL_DAYS) : this.ttl();
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...threadItemKey(thread.alarmName), ...thread, ...(open ? {} : { expiresAt: this.ttl() }) },
+          Item: { ...threadItemKey(thread.alarmName), ...thread, expiresAt: ttl },
           ConditionExpression: "attribute_not_exists(pk) OR lastStateAt < :at OR expiresAt < :nowSeconds",
           ExpressionAttributeValues: {
             ":at": thread.lastStateAt,
@@ -309,6 +317,41 @@ export class AlertState {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;
+  }
+
+  /**
+   * Whether the window's counter and every transition it counted are still stored (not expired): a window
+   * whose records ran out of TTL cannot be rendered again without losing the lines it showed.
+   */
+  async stormStored(channel: string, windowStart: number): Promise<boolean> {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const live = (item: Record<string, unknown> | undefined) =>
+      item !== undefined && !(typeof item.expiresAt === "number" && item.expiresAt < nowSeconds);
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: stormItemKey(channel, windowStart),
+        ConsistentRead: true,
+      }),
+    );
+    const count = numberOf(Item?.count);
+    if (!live(Item) || count === 0) return false;
+    let stored = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+          ExpressionAttributeValues: { ":pk": stormEntriesPk(channel, windowStart), ":entry": "entry#" },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      stored += arrayOf<Record<string, unknown>>(page.Items).filter(live).length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return stored >= count;
   }
 
   /** Takes the window's render slot until `leaseUntil`; false when another invocation holds it. */

@@ -8,7 +8,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { AlertRouterSettings } from "@clawops/core/alerts";
 import type { DeadLetterRecord } from "@clawops/core/handler";
 import { createStateTable, dynamoClientConfig, type LocalDynamo, startDynamo } from "@clawops/sandbox/dynamo";
@@ -92,6 +98,8 @@ export interface RouterWorld {
   item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
   /** Writes an item of the state table, as another invocation would have. */
   put(item: Record<string, unknown>): Promise<void>;
+  /** Deletes every item under a partition key (or one item of it), as DynamoDB's TTL deletion would. */
+  remove(pk: string, sk?: string): Promise<void>;
   /** Records sent to the DLQ so far. */
   deadLetters(): DeadLetterRecord[];
   close(): Promise<void>;
@@ -162,6 +170,22 @@ export async function startWorld(
     mocks,
     item: async (key) => (await db.send(new GetCommand({ TableName: table, Key: key }))).Item,
     put: async (item) => void (await db.send(new PutCommand({ TableName: table, Item: item }))),
+    async remove(pk, sk) {
+      const keys =
+        sk !== undefined
+          ? [{ pk, sk }]
+          : ((
+              await db.send(
+                new QueryCommand({
+                  TableName: table,
+                  KeyConditionExpression: "pk = :pk",
+                  ExpressionAttributeValues: { ":pk": pk },
+                }),
+              )
+            ).Items ?? []);
+      for (const key of keys)
+        await db.send(new DeleteCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk } }));
+    },
     invoke: (event) => router(structuredClone(event), context as never),
     deadLetters: () =>
       mocks.sqs

@@ -193,13 +193,44 @@ describe("Function: replayDeadLetters (records left in the queue)", () => {
       event: {},
     };
     // Its visibility timeout ran out: SQS hands the same message out again, under the same MessageId.
+    const again = { Messages: [{ MessageId: "m-1", Body: JSON.stringify(foreign), ReceiptHandle: "r" }] };
     world.mocks.sqs
       .on(ReceiveMessageCommand)
-      .resolves({ Messages: [{ MessageId: "m-1", Body: JSON.stringify(foreign), ReceiptHandle: "r" }] });
+      .resolvesOnce(again)
+      .resolvesOnce(again)
+      .resolves({ Messages: [] });
 
     const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
 
     expect(report).toEqual({ replayed: 0, failed: [], skipped: 1 });
+  });
+
+  it("goes on when a receive brings only records handled already, while alerts still wait", async () => {
+    world = await startWorld();
+    const foreign = {
+      reason: "PermanentError: x",
+      errorName: "PermanentError",
+      functionName: "other",
+      failedAt: "",
+      event: {},
+    };
+    const left = { MessageId: "m-1", Body: JSON.stringify(foreign), ReceiptHandle: "r-1" };
+    const alert = {
+      MessageId: "m-2",
+      Body: JSON.stringify(recordOf(loadFixture("clawops", "DrainFailed"))),
+      ReceiptHandle: "r-2",
+    };
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [left] })
+      .resolvesOnce({ Messages: [left] })
+      .resolvesOnce({ Messages: [alert] })
+      .resolves({ Messages: [] });
+    world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 1 });
   });
 });
 

@@ -94,7 +94,9 @@ describe("Function: alert router (threads)", () => {
     it("keeps its open thread, so the OK weeks later resolves it", async () => {
       world = await startWorld();
       await world.invoke(alarm());
-      expect(await world.item(threadItemKey(ALARM_NAME))).not.toHaveProperty("expiresAt");
+      // Open, it is kept 90 days after its latest transition (not stateTtlDays).
+      const open = await world.item(threadItemKey(ALARM_NAME));
+      expect(open!.expiresAt).toBeGreaterThanOrEqual(Math.floor(world.clock.now() / 1000) + 89 * 86_400);
 
       (world.clock as VirtualClock).current += 30 * 86_400_000;
       const later = new Date(world.clock.now()).toISOString().replace("Z", "+0000");
@@ -106,6 +108,36 @@ describe("Function: alert router (threads)", () => {
       const resolved = await world.item(threadItemKey(ALARM_NAME));
       expect(resolved).toMatchObject({ resolved: true });
       expect(resolved!.expiresAt).toBe(Math.floor(world.clock.now() / 1000) + 14 * 86_400);
+    });
+  });
+
+  describe("an OK whose ALARM message is gone (Slack answers message_not_found)", () => {
+    it("closes the thread and posts the OK on its own, so a later ALARM opens a new thread", async () => {
+      world = await startWorld();
+      await world.invoke(alarm());
+      const client = slackClient(world.token, world.slack.apiUrl, 300);
+      const update = client.chat.update.bind(client.chat);
+      client.chat.update = (async () => {
+        throw Object.assign(new Error("An API error occurred: message_not_found"), {
+          code: "slack_webapi_platform_error",
+          data: { ok: false, error: "message_not_found" },
+        });
+      }) as never;
+      try {
+        expect(await world.invoke(ok())).toMatchObject({ status: "posted" });
+      } finally {
+        client.chat.update = update;
+      }
+      expect(world.deadLetters()).toEqual([]);
+      const messages = world.slack.channel("ops-alerts").messages;
+      expect(messages).toHaveLength(2);
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ resolved: true });
+
+      (world.clock as VirtualClock).current += 40 * 86_400_000;
+      const later = new Date(world.clock.now()).toISOString().replace("Z", "+0000");
+      const again = withField(withField(alarm(), "id", "alarm-again"), "detail.state.timestamp", later);
+      expect(await world.invoke(again)).toMatchObject({ status: "opened" });
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(3);
     });
   });
 
@@ -141,5 +173,44 @@ describe("Function: alert router (threads)", () => {
       expect(JSON.stringify(group.blocks)).toContain("openclaw-a5` OK");
       expect(JSON.stringify(group.blocks)).toContain("openclaw-a6` ALARM");
     });
+
+    /** Deletes a storm window's records as DynamoDB's TTL does, the counter too when `counter`. */
+    /** Deletes a storm window's records as DynamoDB's TTL does, the counter too when `counter`. */
+    async function expireWindow(w: RouterWorld, counter: boolean) {
+      const windowStart = Date.parse("2026-03-02T12:04:00Z");
+      await w.remove(`alert#storm-entries#C0ALERTS#${windowStart}`);
+      if (counter) {
+        const key = stormItemKey("C0ALERTS", windowStart);
+        await w.remove(key.pk, key.sk);
+      }
+    }
+
+    it.each([
+      ["its transitions", false],
+      ["its transitions and its counter", true],
+    ])(
+      "is left as it is when a grouped alarm recovers after the window's records (%s) expired",
+      async (_, counter) => {
+        world = await startWorld();
+        for (let i = 0; i < 8; i += 1)
+          await world.invoke(
+            transition(`a${i}`, `openclaw-a${i}`, "ALARM", `2026-03-02T12:04:4${i}.000+0000`),
+          );
+        const before = world.slack.channel("ops-alerts").messages;
+        const group = structuredClone(before.at(-1)!);
+        await expireWindow(world, counter);
+
+        (world.clock as VirtualClock).current += 20 * 86_400_000;
+        const later = new Date(world.clock.now()).toISOString().replace("Z", "+0000");
+        expect(await world.invoke(transition("ok7", "openclaw-a7", "OK", later))).toMatchObject({
+          status: "resolved",
+        });
+
+        const after = world.slack.channel("ops-alerts").messages;
+        expect(after).toHaveLength(before.length);
+        expect(after.find((m) => m.ts === group.ts)!.blocks).toEqual(group.blocks);
+        expect(world.deadLetters()).toEqual([]);
+      },
+    );
   });
 });
