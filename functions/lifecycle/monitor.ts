@@ -62,6 +62,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
       const inService = group.instances
         .filter((i) => i.lifecycleState === "InService")
         .map((i) => i.instanceId);
+      const inGroup = group.instances.filter((i) => isInGroup(i.lifecycleState)).length;
       const state = await loadMonitorState(env, asg);
       const histories = pruneHistories(state.histories, inService);
       const last = freshProbe(state.pending, settings.monitor.periodSeconds, clock());
@@ -70,6 +71,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
       const judged: JudgedInstance[] = [];
       for (const decision of decideFleet(
         inService,
+        inGroup,
         histories,
         results,
         last.refused,
@@ -128,6 +130,7 @@ interface JudgedInstance extends InstanceHealthDecision {
  */
 function decideFleet(
   inService: readonly string[],
+  inGroup: number,
   histories: Readonly<Record<string, InstanceHealthHistory>>,
   results: ReadonlyMap<string, InvocationResult>,
   refused: ReadonlySet<string>,
@@ -149,6 +152,7 @@ function decideFleet(
     decided.filter((d) => d.verdict === "mark-unhealthy").map((d) => d.instanceId),
     {
       inService: inService.length,
+      inGroup,
       alreadyMarked: decided.filter((d) => d.history.markedUnhealthyAt !== undefined).length,
       probed: decided.filter((d) => d.probe.healthy !== undefined && !refused.has(d.instanceId)).length,
     },
@@ -164,6 +168,14 @@ function decideFleet(
         }
       : d,
   );
+}
+
+/**
+ * Whether an instance in DescribeAutoScalingGroups counts in the group's size for `limitMarks`: every state but
+ * Terminated (and the warm pool's Warmed:*, which serves nothing and is not the group's capacity).
+ */
+function isInGroup(lifecycleState: string): boolean {
+  return lifecycleState !== "Terminated" && !lifecycleState.startsWith("Warmed");
 }
 
 /** Marks an instance due for it; AWS refusing inside the grace period makes it `in-grace`. */

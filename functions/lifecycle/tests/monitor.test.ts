@@ -263,6 +263,52 @@ describe("Function: monitor (gateway health monitor)", () => {
     await expect(monitor({}, context)).resolves.toMatchObject({ unhealthy: 2, marked: 0, heldBack: 1 });
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
+
+  /** The group in `states` (instance id → lifecycle state), i-1001 InService; the previous probe answered `status`. */
+  function groupIn(states: Record<string, string>, status: number) {
+    fleet(1, () => status);
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          HealthCheckGracePeriod: 300,
+          Instances: Object.entries(states).map(([InstanceId, LifecycleState]) => ({
+            InstanceId,
+            LifecycleState,
+            HealthStatus: "Healthy",
+          })),
+        } as never,
+      ],
+    });
+    ssm.on(ListCommandInvocationsCommand).resolves({
+      CommandInvocations: [
+        { InstanceId: "i-1001", Status: "Success", CommandPlugins: [{ Output: probeOutput(status) }] },
+      ],
+    });
+  }
+
+  it("does not mark the last InService gateway while the one it marked is Terminating and its replacement Pending", async () => {
+    // Desired 2, both gateways down: last run marked i-1000; the group moved it to Terminating:Wait (drain) and
+    // its replacement i-1002 waits in Pending:Wait. i-1001 is the only InService gateway.
+    groupIn({ "i-1000": "Terminating:Wait", "i-1001": "InService", "i-1002": "Pending:Wait" }, 503);
+    storedState({
+      "i-1000": { failures: 3, firstSeenAt: 0, runs: 60, markedUnhealthyAt: Date.now() - 60_000 },
+      "i-1001": { failures: 2, firstSeenAt: 0, runs: 60 },
+    });
+    await expect(monitor({}, context)).resolves.toMatchObject({
+      inService: 1,
+      unhealthy: 1,
+      marked: 0,
+      heldBack: 1,
+    });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it("marks the killed gateway of a group of one once the instance it replaces has terminated", async () => {
+    groupIn({ "i-1000": "Terminated", "i-1001": "InService" }, 503);
+    storedState({ "i-1001": { failures: 2, firstSeenAt: 0, runs: 60 } });
+    await expect(monitor({}, context)).resolves.toMatchObject({ inService: 1, marked: 1 });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)[0]!.args[0].input.InstanceId).toBe("i-1001");
+  });
 });
 
 describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", () => {

@@ -109,6 +109,12 @@ export const MAX_MARKED_SHARE = 0.1;
 export interface MarkLimitFleet {
   /** InService instances. */
   readonly inService: number;
+  /**
+   * Instances in the group in any state but Terminated (InService, Pending*, Terminating*, Standby...): the
+   * group's size whatever it is doing with them. An instance clawops marked leaves InService (Terminating:Wait)
+   * before its replacement enters it (Pending:Wait), and still counts here.
+   */
+  readonly inGroup: number;
   /** InService instances clawops marked Unhealthy in an earlier run (the group has not replaced them yet). */
   readonly alreadyMarked: number;
   /** InService instances whose probe SSM ran this run (answered healthy or not by the gateway). */
@@ -123,8 +129,9 @@ export interface HeldBackMark {
 
 /**
  * Which of a run's `mark-unhealthy` candidates are marked (in order) and which are held back. A run marks at
- * most max(1, floor(`maxShare` × InService)); never the last InService instance clawops has not marked (a group
- * of one excepted: its one gateway is down and serves nothing until replaced); and nothing when SSM ran the
+ * most max(1, floor(`maxShare` × InService)); never the last InService instance clawops has not marked, even
+ * while the instances it marked before are Terminating and their replacements Pending (a group of one instance in
+ * any state excepted: its one gateway is down and serves nothing until replaced); and nothing when SSM ran the
  * probe on no instance (it refused or could not deliver to every one: an SSM or IAM outage, not dead gateways).
  * Held-back instances stay unhealthy in the run's count, so the unhealthy-gateways alarm still fires; the next
  * run tries again.
@@ -136,7 +143,9 @@ export function limitMarks(
 ): { mark: string[]; heldBack: HeldBackMark[] } {
   const cap = Math.max(1, Math.floor(maxShare * fleet.inService));
   const unmarked = fleet.inService - fleet.alreadyMarked;
-  const keepOne = fleet.inService > 1 ? unmarked - 1 : unmarked;
+  // A group of one is one instance in the group, not one InService: an instance clawops marked earlier leaves
+  // InService before its replacement enters it, and the InService count alone would let the next run mark the last.
+  const keepOne = fleet.inGroup > 1 ? unmarked - 1 : unmarked;
   const budget = fleet.probed === 0 ? 0 : Math.max(0, Math.min(cap, keepOne));
   const why =
     fleet.probed === 0

@@ -52,30 +52,65 @@ describe("Function: limitMarks", () => {
     ["never marks the last instance clawops has not marked", 1, 2, 1, 0],
     ["leaves one unmarked instance when others were marked before", 5, 20, 18, 1],
   ])("%s", (_case, due, inService, alreadyMarked, marked) => {
-    const limit = limitMarks(candidates(due), { inService, alreadyMarked, probed: inService });
+    const limit = limitMarks(candidates(due), {
+      inService,
+      inGroup: inService,
+      alreadyMarked,
+      probed: inService,
+    });
     expect(limit.mark).toEqual(candidates(due).slice(0, marked));
     expect(limit.heldBack.map((h) => h.instanceId)).toEqual(candidates(due).slice(marked));
   });
 
+  it("never marks the last InService gateway while the one it marked before is Terminating and its replacement Pending", () => {
+    // A group of two, both gateways down: run 1 marks i-a; the group moves it to Terminating:Wait and launches
+    // its replacement into Pending:Wait, so run 2 sees one InService instance in a group of three.
+    expect(
+      limitMarks(["i-a", "i-b"], { inService: 2, inGroup: 2, alreadyMarked: 0, probed: 2 }).mark,
+    ).toEqual(["i-a"]);
+    const run2 = limitMarks(["i-b"], { inService: 1, inGroup: 3, alreadyMarked: 0, probed: 1 });
+    expect(run2.mark).toEqual([]);
+    expect(run2.heldBack[0]?.reason).toMatch(/leave no InService instance clawops has not marked/);
+  });
+
+  it("keeps one InService gateway of a fleet of ten failing together, whatever the runs", () => {
+    let inService = 10;
+    let terminating = 0;
+    for (let run = 0; run < 30; run++) {
+      const due = Array.from({ length: inService }, (_, i) => `i-${i}`);
+      const { mark } = limitMarks(due, {
+        inService,
+        inGroup: inService + terminating,
+        alreadyMarked: 0,
+        probed: inService,
+      });
+      inService -= mark.length;
+      terminating += mark.length; // marked instances drain in Terminating:Wait; replacements wait Pending
+    }
+    expect(inService).toBe(1);
+  });
+
   it("says why an instance is held back", () => {
-    expect(limitMarks(candidates(3), { inService: 10, alreadyMarked: 0, probed: 10 }).heldBack[0]).toEqual({
+    expect(
+      limitMarks(candidates(3), { inService: 10, inGroup: 10, alreadyMarked: 0, probed: 10 }).heldBack[0],
+    ).toEqual({
       instanceId: "i-1",
       reason: "over this run's cap of 1 mark(s) (10% of 10 InService)",
     });
-    expect(limitMarks(["i-0"], { inService: 2, alreadyMarked: 1, probed: 2 }).heldBack[0]?.reason).toMatch(
-      /leave no InService instance clawops has not marked/,
-    );
+    expect(
+      limitMarks(["i-0"], { inService: 2, inGroup: 2, alreadyMarked: 1, probed: 2 }).heldBack[0]?.reason,
+    ).toMatch(/leave no InService instance clawops has not marked/);
   });
 
   it("marks nothing when SSM ran the probe on no instance (every one refused)", () => {
-    const limit = limitMarks(candidates(3), { inService: 3, alreadyMarked: 0, probed: 0 });
+    const limit = limitMarks(candidates(3), { inService: 3, inGroup: 3, alreadyMarked: 0, probed: 0 });
     expect(limit.mark).toEqual([]);
     expect(limit.heldBack[0]?.reason).toMatch(/SSM ran the probe on no instance/);
   });
 
   it("takes another share when asked", () => {
     expect(
-      limitMarks(candidates(10), { inService: 10, alreadyMarked: 0, probed: 10 }, 0.5).mark,
+      limitMarks(candidates(10), { inService: 10, inGroup: 10, alreadyMarked: 0, probed: 10 }, 0.5).mark,
     ).toHaveLength(5);
   });
 });
