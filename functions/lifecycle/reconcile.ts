@@ -30,6 +30,13 @@ export const handler = lambdaHandler({
           await scalingActivityStarts(settings.autoScalingGroupName),
           Date.now(),
           reconcileGraceSeconds(settings.gate.heartbeatTimeoutSeconds),
+          {
+            periodSeconds: settings.reconcilePeriodSeconds,
+            hookSecondsOf: (action) =>
+              action.transition === "launch"
+                ? settings.gate.heartbeatTimeoutSeconds
+                : settings.terminateHeartbeatSeconds,
+          },
         )
       : { now: [], deferred: [] };
     for (const { instanceId } of deferred)

@@ -230,6 +230,17 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(state.completions).toEqual(["CONTINUE"]);
   });
 
+  it("abandons after its retries, never looping, when the probe function itself cannot run", async () => {
+    const state = world(() => 200);
+    const lambdaDown = async () => {
+      throw Object.assign(new Error("Rate Exceeded."), { name: "Lambda.TooManyRequestsException" });
+    };
+    const run = await runWorkflow(gate, { ...lifecycleTasks, ProbeFunctionArn: lambdaDown }, { action });
+    expect(run.states.filter((s) => s === "Probe")).toHaveLength(1);
+    expect(run.states.at(-1)).toBe("Abandoned");
+    expect(state.completions).toEqual(["ABANDON"]);
+  });
+
   it("retries Auto Scaling throttling while the SSM agent registers", async () => {
     const state = world((n) => (n < 2 ? "unregistered" : 200));
     autoscaling

@@ -148,6 +148,12 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
   });
 
   it("leaves an instance that began launching under two minutes ago to the next run: its event's gate may be starting", async () => {
+    // Hooks of 10 minutes, a reconciler every 5: the next run still comes before either hook expires.
+    installEnvironment({
+      gate: { ...settings.gate, heartbeatTimeoutSeconds: 600 },
+      terminateHeartbeatSeconds: 600,
+      reconcilePeriodSeconds: 300,
+    });
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
         {
@@ -183,5 +189,31 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
         .commandCalls(StartExecutionCommand)
         .map((c) => JSON.parse(c.args[0].input.input!).action.instanceId),
     ).toEqual(["i-0bbb"]);
+    installEnvironment();
+  });
+
+  it("reconciles at once an instance whose hook would expire before the next run, however recent", async () => {
+    // The fixture's launch hook (120 s) and no known period or terminate hook: deferring could miss the hook.
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          Instances: [
+            { InstanceId: "i-0aaa", LifecycleState: "Pending:Wait" },
+            { InstanceId: "i-0ccc", LifecycleState: "Terminating:Wait" },
+          ],
+        } as never,
+      ],
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    const now = Date.now();
+    autoscaling.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [
+        { Description: "Launching a new EC2 instance: i-0aaa", StartTime: new Date(now - 30_000) },
+        { Description: "Terminating EC2 instance: i-0ccc", StartTime: new Date(now - 45_000) },
+      ] as never,
+    });
+    await expect(reconcile({}, context)).resolves.toEqual({
+      reconciled: ["i-0aaa:launch-gate", "i-0ccc:terminate-drain"],
+    });
   });
 });

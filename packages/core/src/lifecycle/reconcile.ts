@@ -61,17 +61,27 @@ export function instanceOfScalingActivity(description: string): string | undefin
 /**
  * The actions to take now, without those whose instance had a scaling activity (its launch or termination)
  * start within the grace: `activityStarts` maps an instance to its latest activity's start (epoch ms). An
- * instance with no activity known is reconciled at once.
+ * instance with no activity known is reconciled at once. An action is deferred only when the reconciler's next
+ * run (`timing.periodSeconds` later, plus a minute) still comes before its hook would expire
+ * (`timing.hookSecondsOf`): a hook or period clawops does not know means no deferral, since AWS would otherwise
+ * apply the hook's default result to an action nobody handled.
  */
 export function withoutRecentlyChanged(
   actions: readonly ReconcileAction[],
   activityStarts: ReadonlyMap<string, number>,
   now: number,
   graceSeconds: number,
+  timing: {
+    readonly periodSeconds: number | undefined;
+    readonly hookSecondsOf: (action: ReconcileAction) => number | undefined;
+  },
 ): { readonly now: ReconcileAction[]; readonly deferred: ReconcileAction[] } {
-  const recent = (action: ReconcileAction) => {
+  const deferrable = (action: ReconcileAction) => {
     const started = activityStarts.get(action.instanceId);
-    return started !== undefined && now - started < graceSeconds * 1000;
+    const hook = timing.hookSecondsOf(action);
+    if (started === undefined || now - started >= graceSeconds * 1000) return false;
+    if (hook === undefined || timing.periodSeconds === undefined) return false;
+    return started + hook * 1000 > now + (timing.periodSeconds + 60) * 1000;
   };
-  return { now: actions.filter((a) => !recent(a)), deferred: actions.filter(recent) };
+  return { now: actions.filter((a) => !deferrable(a)), deferred: actions.filter(deferrable) };
 }

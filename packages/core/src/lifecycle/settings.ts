@@ -42,6 +42,8 @@ export const LifecycleSettingsSchema = z.object({
   monitor: z.object({ unhealthyAfter: z.number(), periodSeconds: z.number() }),
   /** The terminate hook's HeartbeatTimeout, when clawops knows it (reference fleets): the drain heartbeats by it. */
   terminateHeartbeatSeconds: z.optional(z.number()),
+  /** The reconciler's period, for a `rate(...)` schedule: it defers an action only if its next run is in time. */
+  reconcilePeriodSeconds: z.optional(z.number()),
   launchGateArn: z.optional(z.string()),
   terminateDrainArn: z.optional(z.string()),
 });
@@ -71,6 +73,9 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
       unhealthyAfter: monitor.unhealthyAfter,
       periodSeconds: schedulePeriodSeconds(monitor.schedule),
     },
+    ...(lifecycle.reconcileSchedule.startsWith("rate(")
+      ? { reconcilePeriodSeconds: schedulePeriodSeconds(lifecycle.reconcileSchedule) }
+      : {}),
   };
 }
 

@@ -75,9 +75,23 @@ describe("Function: withoutRecentlyChanged", () => {
       starts,
       now,
       120,
+      { periodSeconds: 300, hookSecondsOf: () => 600 },
     );
     expect(out.now.map((a) => a.instanceId)).toEqual(["i-0bbb", "i-0ccc"]);
     expect(out.deferred.map((a) => a.instanceId)).toEqual(["i-0aaa"]);
+  });
+
+  it.each([
+    ["a terminate hook of 300 s, the next run in 300 s", 300, 300],
+    ["a hook clawops does not know (imported fleet)", undefined, 300],
+    ["a reconciler on a cron schedule", 600, undefined],
+  ])("reconciles at once, never deferring past the hook's expiry: %s", (_case, hook, period) => {
+    const out = withoutRecentlyChanged([launch("i-0aaa")], new Map([["i-0aaa", now - 30_000]]), now, 120, {
+      periodSeconds: period,
+      hookSecondsOf: () => hook,
+    });
+    expect(out.now.map((a) => a.instanceId)).toEqual(["i-0aaa"]);
+    expect(out.deferred).toEqual([]);
   });
 
   it.each([
