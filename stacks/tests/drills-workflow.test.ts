@@ -189,6 +189,7 @@ const FUNCTION_OF_STATE: Record<string, string> = {
   CleanupDrill: "CleanupFunctionArn",
   Report: "ReportFunctionArn",
   ReportFailure: "ReportFunctionArn",
+  ReportTheReportError: "ReportFunctionArn",
 };
 
 type Override = (payload: Record<string, unknown>) => Promise<unknown>;
@@ -388,7 +389,11 @@ describe("Workflow: restore-drill", () => {
   it("still cleans up everything when the report fails while the cleanup is finishing", async () => {
     const { execution, ran } = await runDrill("drill-report-fails", {
       overrides: {
+        // EventBridge down: the report of the outcomes fails, and so does the report of that failure.
         Report: async () => {
+          throw new Error("PutEvents is down");
+        },
+        ReportTheReportError: async () => {
           throw new Error("PutEvents is down");
         },
       },
@@ -494,7 +499,11 @@ describe("Workflow: restore-drill", () => {
     const { execution, ran } = await runDrill("drill-keep-report-fails", {
       input: { keep: true },
       overrides: {
+        // EventBridge down: the report of the outcomes fails, and so does the report of that failure.
         Report: async () => {
+          throw new Error("PutEvents is down");
+        },
+        ReportTheReportError: async () => {
           throw new Error("PutEvents is down");
         },
       },
@@ -525,6 +534,43 @@ describe("Workflow: restore-drill", () => {
     const record = (await drillHistory(table)).find((r) => r.drillId === "drill-bad-manifest");
     expect(record).toMatchObject({ passed: false });
     expect(record?.verdict.reason).toContain("InvalidManifestError");
+  });
+
+  it("posts and records a drill whose report of the outcomes fails, as DrillFailed with the report's error", async () => {
+    const { execution, ran } = await runDrill("drill-report-broken", {
+      overrides: {
+        Report: async () => {
+          throw new Error("the outcomes could not be read");
+        },
+      },
+    });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("ReportTheReportError");
+    expect(drillEvent()?.["detail-type"]).toBe("DrillFailed");
+    expect(String(drillEvent()?.detail.reason)).toContain("the outcomes could not be read");
+    const { drillHistory } = await import("../../functions/drills/records.js");
+    const record = (await drillHistory(table)).find((r) => r.drillId === "drill-report-broken");
+    expect(record).toMatchObject({ passed: false });
+    await expectCleanedUpAndFleetIntact();
+  });
+
+  it("reports a drill whose cleanup fails after its report as DrillFailed too, so the leftover is not silent", async () => {
+    const { execution, ran } = await runDrill("drill-cleanup-refused", {
+      overrides: {
+        FinishCleanup: async () => {
+          throw Object.assign(new Error("not authorized to perform: elasticfilesystem:DeleteFileSystem"), {
+            name: "AccessDeniedException",
+          });
+        },
+      },
+    });
+
+    expect(execution.error).toBe("DrillFailed");
+    expect(ran).toContain("ReportFailure");
+    const posted = events.filter((e) => e.source === "clawops").map((e) => e["detail-type"]);
+    expect(posted).toContain("DrillFailed");
+    expect(ran.at(-1)).toBe("CleanupDrill");
   });
 
   it("reports a drill whose branches fail as a whole (the Map fails) as DrillFailed", async () => {

@@ -56,6 +56,7 @@ const DRILL_PHASES: Readonly<Record<string, string>> = {
   Report: "reporting, removing the restored file systems",
   FinishCleanup: "reporting, removing the restored file systems",
   ReportFailure: "reporting the failure",
+  ReportTheReportError: "reporting the failure",
   CleanupDrill: "cleaning up after a failure",
 };
 
