@@ -289,9 +289,9 @@ export class AlertState {
     };
   }
 
-  /** Every stored transition of a window in position order (a paginated, consistent Query). */
-  async readStormEntries(channel: string, windowStart: number): Promise<StoredStormEntry[]> {
-    const entries: StoredStormEntry[] = [];
+  /** Every stored transition item of a window in position order (a paginated, consistent Query). */
+  private async stormEntryItems(channel: string, windowStart: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -303,20 +303,23 @@ export class AlertState {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of arrayOf<Record<string, unknown>>(page.Items)) {
-        entries.push({
-          position: numberOf(item.position),
-          joinedAt: numberOf(item.joinedAt),
-          entry: {
-            alarmName: String(item.alarmName),
-            state: item.state as StormEntry["state"],
-            at: numberOf(item.at),
-          },
-        });
-      }
+      items.push(...arrayOf<Record<string, unknown>>(page.Items));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return entries;
+    return items;
+  }
+
+  /** Every stored transition of a window in position order. */
+  async readStormEntries(channel: string, windowStart: number): Promise<StoredStormEntry[]> {
+    return (await this.stormEntryItems(channel, windowStart)).map((item) => ({
+      position: numberOf(item.position),
+      joinedAt: numberOf(item.joinedAt),
+      entry: {
+        alarmName: String(item.alarmName),
+        state: item.state as StormEntry["state"],
+        at: numberOf(item.at),
+      },
+    }));
   }
 
   /**
@@ -336,22 +339,7 @@ export class AlertState {
     );
     const count = numberOf(Item?.count);
     if (!live(Item) || count === 0) return false;
-    let stored = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
-          ExpressionAttributeValues: { ":pk": stormEntriesPk(channel, windowStart), ":entry": "entry#" },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      stored += arrayOf<Record<string, unknown>>(page.Items).filter(live).length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return stored >= count;
+    return (await this.stormEntryItems(channel, windowStart)).filter(live).length >= count;
   }
 
   /** Takes the window's render slot until `leaseUntil`; false when another invocation holds it. */
