@@ -194,6 +194,19 @@ const FUNCTION_OF_STATE: Record<string, string> = {
 
 type Override = (payload: Record<string, unknown>) => Promise<unknown>;
 
+/** A task that fails with `message`, as a function whose dependency is down. */
+const failing =
+  (message: string): Override =>
+  async () => {
+    throw new Error(message);
+  };
+
+/** EventBridge down: the report of the outcomes fails, and so does the report of that failure. */
+const EVENTBRIDGE_DOWN: Record<string, Override> = {
+  Report: failing("PutEvents is down"),
+  ReportTheReportError: failing("PutEvents is down"),
+};
+
 /**
  * Runs the drill on the sandbox's Step Functions engine (Waits and Retry intervals on the sandbox clock, every
  * Task state mapped to its in-process handler) and moves the clock until the execution ends. `stopAt` stops
@@ -388,15 +401,7 @@ describe("Workflow: restore-drill", () => {
 
   it("still cleans up everything when the report fails while the cleanup is finishing", async () => {
     const { execution, ran } = await runDrill("drill-report-fails", {
-      overrides: {
-        // EventBridge down: the report of the outcomes fails, and so does the report of that failure.
-        Report: async () => {
-          throw new Error("PutEvents is down");
-        },
-        ReportTheReportError: async () => {
-          throw new Error("PutEvents is down");
-        },
-      },
+      overrides: EVENTBRIDGE_DOWN,
     });
 
     expect(execution.error).toBe("DrillFailed");
@@ -498,15 +503,7 @@ describe("Workflow: restore-drill", () => {
   it("keeps the restored file systems of a --keep drill whose report fails (cleanup by drill id)", async () => {
     const { execution, ran } = await runDrill("drill-keep-report-fails", {
       input: { keep: true },
-      overrides: {
-        // EventBridge down: the report of the outcomes fails, and so does the report of that failure.
-        Report: async () => {
-          throw new Error("PutEvents is down");
-        },
-        ReportTheReportError: async () => {
-          throw new Error("PutEvents is down");
-        },
-      },
+      overrides: EVENTBRIDGE_DOWN,
     });
 
     expect(execution.error).toBe("DrillFailed");
