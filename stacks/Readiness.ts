@@ -68,6 +68,7 @@ export function Readiness({ stack, app }: StackContext) {
       "secretsmanager:ListSecrets",
       "lambda:ListFunctions",
       "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetMetricData",
       "backup:ListBackupJobs",
       "ssm:ListCommandInvocations",
     ],
@@ -166,7 +167,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams.",
+          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams.",
         appliesTo: [
           "Resource::*",
           {

@@ -93,12 +93,25 @@ export async function describeInstances(group: string): Promise<DescribedInstanc
       for (const i of reservation.Instances ?? []) {
         const id = i.InstanceId ?? "";
         for (const g of i.SecurityGroups ?? []) if (g.GroupId) groups.add(g.GroupId);
+        // PublicIpAddress is the primary interface's only: an Elastic IP on a secondary interface or on a
+        // secondary private address shows only in that interface's (or address's) Association.
+        const publicIpv4 = [
+          ...new Set(
+            [
+              i.PublicIpAddress,
+              ...(i.NetworkInterfaces ?? []).flatMap((n) => [
+                n.Association?.PublicIp,
+                ...(n.PrivateIpAddresses ?? []).map((a) => a.Association?.PublicIp),
+              ]),
+            ].filter((ip): ip is string => Boolean(ip)),
+          ),
+        ].join(", ");
         volumeIds.set(id, (i.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId ?? "").filter(Boolean));
         instances.push({
           instanceId: id,
           state: i.State?.Name ?? "",
           ...(i.SubnetId ? { subnetId: i.SubnetId } : {}),
-          ...(i.PublicIpAddress ? { publicIpv4: i.PublicIpAddress } : {}),
+          ...(publicIpv4 ? { publicIpv4 } : {}),
           ipv6Addresses: (i.NetworkInterfaces ?? []).flatMap((n) =>
             (n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address ?? ""),
           ),

@@ -1,14 +1,19 @@
-import { CloudWatchClient, paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, paginateDescribeAlarms, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
   FilterLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { client } from "@clawops/core/aws";
-import type { AlarmEvidence, LogGroupEvidence } from "@clawops/core/readiness";
+import {
+  type AlarmEvidence,
+  type Gathered,
+  type LogGroupEvidence,
+  METRIC_DATA_WINDOW_MINUTES,
+} from "@clawops/core/readiness";
 
 /** Every metric alarm in the region (paginated, 100 a page): the gateway alarm may carry any name. */
-export async function describeAlarms(): Promise<AlarmEvidence[]> {
+export async function describeAlarms(now: Date): Promise<AlarmEvidence[]> {
   const alarms: AlarmEvidence[] = [];
   for await (const page of paginateDescribeAlarms(
     { client: client(CloudWatchClient), pageSize: 100 },
@@ -22,8 +27,77 @@ export async function describeAlarms(): Promise<AlarmEvidence[]> {
         dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""])),
         actionsEnabled: a.ActionsEnabled === true,
         state: a.StateValue ?? "INSUFFICIENT_DATA",
+        ...(a.TreatMissingData ? { treatMissingData: a.TreatMissingData } : {}),
       });
-  return alarms;
+  const own = alarms.filter((a) => a.namespace === OWN_NAMESPACE && a.metricName);
+  if (own.length === 0) return alarms;
+  const latest = await latestDatapoints(own, now);
+  return alarms.map((a) => (latest.has(a) ? { ...a, latestDatapointAt: latest.get(a) } : a));
+}
+
+const OWN_NAMESPACE = "Clawops";
+/** GetMetricData takes at most 500 queries a call. */
+const QUERIES_PER_CALL = 500;
+
+/**
+ * The newest datapoint of each alarm's metric in the last METRIC_DATA_WINDOW_MINUTES (one GetMetricData per
+ * 500 alarms, paginated): an alarm's state does not prove its metric still arrives (TreatMissingData
+ * `notBreaching` keeps it OK). A failed call or a query CloudWatch could not answer is `unavailable`, never
+ * "no data".
+ */
+async function latestDatapoints(
+  alarms: readonly AlarmEvidence[],
+  now: Date,
+): Promise<Map<AlarmEvidence, Gathered<string | null>>> {
+  const found = new Map<AlarmEvidence, Gathered<string | null>>();
+  const start = new Date(now.getTime() - METRIC_DATA_WINDOW_MINUTES * 60_000);
+  for (let first = 0; first < alarms.length; first += QUERIES_PER_CALL) {
+    const chunk = alarms.slice(first, first + QUERIES_PER_CALL);
+    const newest = new Map<string, number>();
+    const unanswered = new Set<string>();
+    try {
+      const pages = paginateGetMetricData(
+        { client: client(CloudWatchClient) },
+        {
+          StartTime: start,
+          EndTime: now,
+          ScanBy: "TimestampDescending",
+          MetricDataQueries: chunk.map((a, i) => ({
+            Id: `m${i}`,
+            MetricStat: {
+              Metric: {
+                Namespace: a.namespace,
+                MetricName: a.metricName,
+                Dimensions: Object.entries(a.dimensions).map(([Name, Value]) => ({ Name, Value })),
+              },
+              Period: 60,
+              Stat: "SampleCount",
+            },
+            ReturnData: true,
+          })),
+        },
+      );
+      for await (const page of pages)
+        for (const r of page.MetricDataResults ?? []) {
+          const times = (r.Timestamps ?? []).map((t) => t.getTime());
+          if (times.length > 0) newest.set(r.Id ?? "", Math.max(newest.get(r.Id ?? "") ?? 0, ...times));
+          else if (r.StatusCode === "Forbidden" || r.StatusCode === "InternalError")
+            unanswered.add(r.Id ?? "");
+        }
+    } catch (error) {
+      const why = `cloudwatch:GetMetricData: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+      for (const a of chunk) found.set(a, { unavailable: why });
+      continue;
+    }
+    chunk.forEach((a, i) => {
+      const at = newest.get(`m${i}`);
+      if (at !== undefined) found.set(a, new Date(at).toISOString());
+      else if (unanswered.has(`m${i}`))
+        found.set(a, { unavailable: "cloudwatch:GetMetricData could not answer" });
+      else found.set(a, null);
+    });
+  }
+  return found;
 }
 
 /** FilterLogEvents may answer an empty page with a nextToken while it scans; follow a few pages at most. */

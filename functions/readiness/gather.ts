@@ -105,7 +105,7 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
         )
       : Promise.resolve(unavailable("iam:SimulatePrincipalPolicy: the secrets could not be listed")),
     gathered("lambda:ListFunctions", async () => (await areas.credentials()).describeFunctionEnvironments()),
-    gathered("cloudwatch:DescribeAlarms", async () => (await areas.monitoring()).describeAlarms()),
+    gathered("cloudwatch:DescribeAlarms", async () => (await areas.monitoring()).describeAlarms(now)),
     gathered("logs:DescribeLogGroups", async () =>
       (await areas.monitoring()).describeLogGroups(
         [fleet.gatewayLogGroupName, fleet.sessionLogGroupName],
@@ -114,7 +114,10 @@ export async function gatherEvidence(settings: ReadinessSettings, context: Gathe
       ),
     ),
     gathered("backup:GetBackupPlan/ListBackupJobs", async () =>
-      (await areas.storage()).describeBackup(fleet.backupPlanId, fleet.backupVaultName, backupSince),
+      (await areas.storage()).describeBackup(fleet.backupPlanId, fleet.backupVaultName, backupSince, [
+        fleet.workspace.fileSystemId,
+        fleet.runtime.fileSystemId,
+      ]),
     ),
     gathered("dynamodb:Query restore drills", async () =>
       (await areas.records()).lastRestoreDrills(context.table, [

@@ -12,7 +12,7 @@ import {
   ListBackupJobsCommand,
   ListBackupSelectionsCommand,
 } from "@aws-sdk/client-backup";
-import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -101,6 +101,10 @@ export interface FakeFleet {
   networkDenied?: boolean;
   /** The state table's `latest` record: the last run's statuses and each check's last known one. */
   latest?: { runId: string; statuses: Record<string, string>; known?: Record<string, string> };
+  /** The health monitor stopped publishing: GetMetricData has no datapoint of the gateway metric. */
+  monitorStopped?: boolean;
+  /** GetMetricData is denied (the run's role lacks cloudwatch:GetMetricData). */
+  metricDataDenied?: boolean;
   /** EventBridge answers PutEvents with every entry failed (FailedEntryCount), as when it throttles. */
   refuseEvents?: boolean;
 }
@@ -306,8 +310,28 @@ export function installFakeAws(
           Dimensions: [{ Name: "Fleet", Value: "openclaw" }],
           ActionsEnabled: true,
           StateValue: "OK",
+          TreatMissingData: "notBreaching",
         },
       ],
+    }),
+  );
+  // The health monitor publishes every minute: the newest datapoint is the last whole minute.
+  MOCKS.cloudwatch.on(GetMetricDataCommand).callsFake(
+    delayed((input: { EndTime: Date; MetricDataQueries: { Id: string }[] }) => {
+      if (fleet.metricDataDenied)
+        throw Object.assign(new Error("not authorized to perform: cloudwatch:GetMetricData"), {
+          name: "AccessDenied",
+        });
+      return {
+        MetricDataResults: input.MetricDataQueries.map((q) => ({
+          Id: q.Id,
+          StatusCode: "Complete",
+          Timestamps: fleet.monitorStopped
+            ? []
+            : [new Date(Math.floor(input.EndTime.getTime() / 60_000) * 60_000 - 60_000)],
+          Values: fleet.monitorStopped ? [] : [1],
+        })),
+      };
     }),
   );
   MOCKS.logs.on(DescribeLogGroupsCommand).callsFake(

@@ -126,6 +126,24 @@ describe("Function: readiness run handler", () => {
     expect(after.events()).toEqual([]);
   });
 
+  it.each([
+    [
+      "fails",
+      "the health monitor stopped publishing (the notBreaching alarm stays OK)",
+      { monitorStopped: true },
+      "fail",
+    ],
+    ["is unknown", "GetMetricData is denied", { metricDataDenied: true }, "unknown"],
+  ] as const)("%s the gateway health check when %s", async (_verb, _what, fault, expected) => {
+    installFakeAws({ instances: 2, ...fault });
+    const report = (await run(scheduled, context)) as ReadinessReport;
+    const health = report.checks.find((c) => c.id === "infrastructure.gateway-health");
+    expect(health?.status, health?.explanation).toBe(expected);
+    if (expected === "unknown") expect(health?.details?.join(" ")).toContain("AccessDenied");
+    // Only the check that needs the metric's data depends on GetMetricData.
+    expect(report.checks.find((c) => c.id === "monitoring.gateway-alarm-routed")?.status).toBe("pass");
+  });
+
   it("turns a garbage probe output into unknown findings, not a pass or a crash", async () => {
     installFakeAws({
       instances: 2,

@@ -46,6 +46,7 @@ export interface InstanceEvidence {
   readonly instanceId: string;
   readonly state: string;
   readonly subnetId?: string;
+  /** Every public IPv4 address of the instance, on any interface (comma-separated); absent when none. */
   readonly publicIpv4?: string;
   readonly ipv6Addresses: readonly string[];
   /** `required` or `optional` (IMDSv2). */
@@ -128,6 +129,7 @@ export interface PolicyStatement {
   readonly Action?: string | readonly string[];
   readonly NotAction?: string | readonly string[];
   readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -156,7 +158,19 @@ export interface AlarmEvidence {
   readonly dimensions: Readonly<Record<string, string>>;
   readonly actionsEnabled: boolean;
   readonly state: string;
+  /** `TreatMissingData`; unset means `missing`. */
+  readonly treatMissingData?: string;
+  /**
+   * Newest datapoint of the alarm's metric within the last `METRIC_DATA_WINDOW_MINUTES` (looked up for
+   * clawops' own `Clawops` namespace only): an ISO time, `null` when there is none, unavailable when
+   * GetMetricData failed. The state alone does not prove data: with TreatMissingData `notBreaching` (the
+   * Lifecycle stack's) or `ignore`, an alarm whose metric stopped arriving stays `OK`.
+   */
+  readonly latestDatapointAt?: Gathered<string | null>;
 }
+
+/** How far back the gateway metric must have a datapoint (the health monitor publishes every minute). */
+export const METRIC_DATA_WINDOW_MINUTES = 15;
 
 export interface LogGroupEvidence {
   readonly name: string;
@@ -174,14 +188,38 @@ export interface BackupRuleEvidence {
   readonly deleteAfterDays?: number;
 }
 
+/**
+ * One backup selection as GetBackupSelection returns it. AWS Backup assigns a resource when it is not in
+ * `notResources` and either matches `resources` AND every one of `conditions`, or has one of `listOfTags`.
+ */
+export interface BackupSelectionEvidence {
+  readonly name: string;
+  /** ARNs, wildcard ARNs or `*`. */
+  readonly resources: readonly string[];
+  readonly notResources: readonly string[];
+  /** Tag conditions, all of which must hold: `StringEquals`, `StringNotEquals`, `StringLike`, `StringNotLike`. */
+  readonly conditions: readonly {
+    readonly operator: string;
+    readonly tagKey: string;
+    readonly value: string;
+  }[];
+  /** Tags (StringEquals) any one of which assigns a resource on its own. */
+  readonly listOfTags: readonly { readonly tagKey: string; readonly value: string }[];
+}
+
 export interface BackupEvidence {
   readonly plan: {
     readonly id: string;
     readonly name: string;
     readonly rules: readonly BackupRuleEvidence[];
   } | null;
-  /** Resource ARNs (or `*`) the plan's selections cover. */
-  readonly selectedResources: readonly string[];
+  /** The plan's resource assignments (every page of ListBackupSelections). */
+  readonly selections: readonly BackupSelectionEvidence[];
+  /**
+   * Tags of the fleet's file systems (file system id → tags), read only when a selection assigns by tag
+   * (Conditions or ListOfTags); absent otherwise.
+   */
+  readonly fileSystemTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly vault: { readonly name: string; readonly encryptionKeyArn?: string } | null;
   readonly jobs: readonly {
     readonly resourceArn: string;

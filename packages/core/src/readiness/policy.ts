@@ -38,8 +38,44 @@ export function isPublicPrincipal(statement: PolicyStatement): boolean {
   return principalsOf(statement).includes("*");
 }
 
-/** True when the statement's principal includes the role (by ARN, or everyone). */
+/**
+ * True when `principal` (as a policy names it) designates the role: its ARN, one of its sessions
+ * (`arn:…:sts::<account>:assumed-role/<name>/…`), or its account (an account principal stands for every
+ * principal of that account, the role included).
+ */
+export function principalDesignatesRole(principal: string, roleArn: string): boolean {
+  const [, partition, , , account, resource = ""] = roleArn.split(":");
+  const roleName = resource.split("/").pop() ?? "";
+  return (
+    principal === roleArn ||
+    principal === account ||
+    principal === `arn:${partition}:iam::${account}:root` ||
+    principal.startsWith(`arn:${partition}:sts::${account}:assumed-role/${roleName}/`)
+  );
+}
+
+/**
+ * True when the statement applies to the role: its principal is everyone, the role or the role's account;
+ * with `NotPrincipal` (everyone except those listed) when the list does not exempt the role, its sessions or
+ * its account.
+ */
 export function statementCoversPrincipal(statement: PolicyStatement, roleArn: string): boolean {
-  if (statement.NotPrincipal !== undefined) return true;
-  return principalsOf(statement).some((p) => p === "*" || p === roleArn);
+  if (statement.NotPrincipal !== undefined) {
+    const exempt =
+      statement.NotPrincipal === "*"
+        ? ["*"]
+        : typeof statement.NotPrincipal === "object" && statement.NotPrincipal !== null
+          ? Object.values(statement.NotPrincipal as Record<string, unknown>).flatMap(asList)
+          : [];
+    return !exempt.some((p) => p === "*" || principalDesignatesRole(p, roleArn));
+  }
+  return principalsOf(statement).some((p) => p === "*" || principalDesignatesRole(p, roleArn));
+}
+
+/** True when the statement applies to the resource ARN (`Resource` patterns, or not excluded by `NotResource`). */
+export function statementCoversResource(statement: PolicyStatement, resourceArn: string): boolean {
+  if (statement.NotResource !== undefined)
+    return !asList(statement.NotResource).some((p) => wildcardMatch(p, resourceArn, false));
+  if (statement.Resource === undefined) return true;
+  return asList(statement.Resource).some((p) => wildcardMatch(p, resourceArn, false));
 }

@@ -1,6 +1,7 @@
 import { READINESS_CHECKS, type ReadinessSettings, runCheck } from "@clawops/core/readiness";
 import { describe, expect, it } from "vitest";
 import {
+  ACCOUNT,
   ALERTS_SECRET,
   goodEvidence,
   NOW,
@@ -68,9 +69,27 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "infrastructure.gateway-health",
     "the monitor publishes no data",
     (e) => {
-      e.alarms[0].state = "INSUFFICIENT_DATA";
+      Object.assign(e.alarms[0], { state: "INSUFFICIENT_DATA", latestDatapointAt: null });
     },
     "fail",
+  ],
+  [
+    "infrastructure.gateway-health",
+    "the monitor stopped and the notBreaching alarm stays OK",
+    (e) => {
+      Object.assign(e.alarms[0], { state: "OK", treatMissingData: "notBreaching", latestDatapointAt: null });
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.gateway-health",
+    "the metric's data could not be read (AccessDenied)",
+    (e) => {
+      e.alarms[0].latestDatapointAt = {
+        unavailable: "cloudwatch:GetMetricData: AccessDenied: not authorized",
+      };
+    },
+    "unknown",
   ],
   [
     "infrastructure.gateway-health",
@@ -146,9 +165,9 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
   ],
   [
     "infrastructure.encryption-at-rest",
-    "a log group has no key",
+    "the launch template leaves a block device unencrypted",
     (e) => {
-      delete e.logGroups[0].kmsKeyId;
+      e.launchTemplate.ebsEncrypted = [true, false];
     },
     "fail",
   ],
@@ -361,6 +380,23 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     (e) => {
       e.secrets[2].resourcePolicy = {
         Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:*" }],
+      };
+    },
+    "fail",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "the fleet secret grants another account (its root delegates to every principal there)",
+    (e) => {
+      e.secrets[0].resourcePolicy = {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::999988887777:root" },
+            Action: "secretsmanager:GetSecretValue",
+            Resource: "*",
+          },
+        ],
       };
     },
     "fail",
@@ -720,7 +756,7 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "backup.daily-plan",
     "the runtime is not selected",
     (e) => {
-      e.backup.selectedResources.pop();
+      e.backup.selections[0].resources.pop();
     },
     "fail",
   ],
@@ -891,17 +927,39 @@ describe("Function: READINESS_CHECKS on evidence that breaks them", () => {
 
 const WORKSPACE_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0work";
 const RUNTIME_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0run";
+const FS_ARN = "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0work";
+const WRITER = `arn:aws:iam::${ACCOUNT}:role/clawops-test-soul-writer`;
 
 describe("Function: soul-documents.client-write-denied on the deny's access point condition", () => {
   it.each([
     ["pass", "unconditional, on its own file system", false, undefined, "WorkspaceReadOnly"],
-    ["pass", "StringEquals on the workspace access point", false, { StringEquals: WORKSPACE_AP }, ""],
-    ["pass", "ArnLike on the workspace access point", true, { ArnLike: WORKSPACE_AP }, ""],
+    // A mount without an access point has no elasticfilesystem:AccessPointArn: positive operators are false.
     [
-      "pass",
-      "ForAnyValue:ArnEquals on the workspace access point",
+      "fail",
+      "StringEquals on the workspace access point (alone)",
+      false,
+      { StringEquals: WORKSPACE_AP },
+      "does not apply to a mount without an access point",
+    ],
+    [
+      "fail",
+      "ArnLike on the workspace access point (alone)",
+      true,
+      { ArnLike: WORKSPACE_AP },
+      "root can mount the file system's root and write",
+    ],
+    [
+      "fail",
+      "ForAnyValue:ArnEquals on the workspace access point (alone)",
       true,
       { "ForAnyValue:ArnEquals": [WORKSPACE_AP] },
+      "does not apply to a mount without an access point",
+    ],
+    [
+      "pass",
+      "StringEqualsIfExists on the workspace access point",
+      true,
+      { StringEqualsIfExists: WORKSPACE_AP },
       "",
     ],
     [
@@ -955,6 +1013,96 @@ describe("Function: soul-documents.client-write-denied on the deny's access poin
     });
     expect(result.status, result.explanation).toBe(expected);
     expect([result.explanation, ...(result.details ?? [])].join(" ")).toContain(reason);
+  });
+
+  it.each([
+    [
+      "pass",
+      "a StringEquals deny on the workspace access point and a deny of mounts without one",
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Condition = { StringEquals: { "elasticfilesystem:AccessPointArn": WORKSPACE_AP } };
+        statements.push({
+          Sid: "NoMountWithoutAccessPoint",
+          Effect: "Deny",
+          Principal: { AWS: ROLE },
+          Action: ["elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"],
+          Resource: FS_ARN,
+          Condition: { Null: { "elasticfilesystem:AccessPointArn": "true" } },
+        });
+      },
+      "NoMountWithoutAccessPoint",
+    ],
+    [
+      "pass",
+      "the deny names the role's account",
+      (deny: Record<string, unknown>) => {
+        deny.Principal = { AWS: `arn:aws:iam::${ACCOUNT}:root` };
+      },
+      "WorkspaceReadOnly",
+    ],
+    [
+      "pass",
+      'the deny is for everyone ("*") except the soul writer (ArnNotEquals aws:PrincipalArn)',
+      (deny: Record<string, unknown>) => {
+        deny.Principal = "*";
+        deny.Condition = { ArnNotEquals: { "aws:PrincipalArn": WRITER } };
+      },
+      "WorkspaceReadOnly",
+    ],
+    [
+      "fail",
+      "the deny's NotPrincipal exempts the instance role",
+      (deny: Record<string, unknown>) => {
+        delete deny.Principal;
+        deny.NotPrincipal = { AWS: [WRITER, ROLE] };
+      },
+      "does not deny ClientWrite on the workspace to the instance role",
+    ],
+    [
+      "fail",
+      "the deny's NotPrincipal exempts one of the role's sessions",
+      (deny: Record<string, unknown>) => {
+        delete deny.Principal;
+        deny.NotPrincipal = {
+          AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/clawops-test-fleet-instance/i-01`,
+        };
+      },
+      "does not deny ClientWrite on the workspace to the instance role",
+    ],
+    [
+      "fail",
+      "the deny's aws:PrincipalArn condition exempts the instance role",
+      (deny: Record<string, unknown>) => {
+        deny.Principal = "*";
+        deny.Condition = {
+          ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/clawops-test-*` },
+        };
+      },
+      "exempts the instance role",
+    ],
+    [
+      "fail",
+      "the deny's Resource is another file system",
+      (deny: Record<string, unknown>) => {
+        deny.Resource = FS_ARN.replace("fs-0work", "fs-0other");
+      },
+      "does not deny ClientWrite on the workspace to the instance role",
+    ],
+    [
+      "fail",
+      "the deny's NotResource excludes this file system",
+      (deny: Record<string, unknown>) => {
+        deny.NotResource = FS_ARN;
+      },
+      "does not deny ClientWrite on the workspace to the instance role",
+    ],
+  ] as const)("is %s when %s", (expected, _what, edit, detail) => {
+    const result = outcome("soul-documents.client-write-denied", (e) => {
+      const statements = e.fileSystems[0].policy.Statement;
+      edit(statements[1], statements);
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect([result.explanation, ...(result.details ?? [])].join(" ")).toContain(detail);
   });
 
   it("does not count a deny that is also conditioned on another key", () => {
@@ -1050,5 +1198,115 @@ describe("Function: restore drill checks on restore-testing validations (one rec
     expect(drill.status).toBe("fail");
     expect(drill.details?.join("\n")).toContain("fs-0run: the last restore drill (drill-0301");
     expect(drill.details?.join("\n")).toContain("States.Timeout");
+  });
+});
+
+describe("Function: credentials.secret-resource-policies on account principals", () => {
+  it.each([
+    ["pass", "its own account (delegates to IAM, which the simulations judge)", ACCOUNT],
+    ["pass", "its own account's root ARN", `arn:aws:iam::${ACCOUNT}:root`],
+    ["fail", "another account by id", "999988887777"],
+  ] as const)("is %s when the fleet secret grants %s", (expected, _what, principal) => {
+    const result = outcome("credentials.secret-resource-policies", (e) => {
+      e.secrets[0].resourcePolicy = {
+        Statement: [
+          { Effect: "Allow", Principal: { AWS: principal }, Action: "secretsmanager:GetSecretValue" },
+        ],
+      };
+    });
+    expect(result.status, result.explanation).toBe(expected);
+  });
+});
+
+describe("Function: backup.daily-plan on how AWS Backup assigns resources", () => {
+  const fsArn = (id: string) => `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:file-system/${id}`;
+  const allEfs = "arn:aws:elasticfilesystem:*:*:file-system/*";
+  const selection = (fields: Record<string, unknown>) => ({
+    name: "sel",
+    resources: [],
+    notResources: [],
+    conditions: [],
+    listOfTags: [],
+    ...fields,
+  });
+  const tagged = { "fs-0work": { backup: "daily" }, "fs-0run": { backup: "daily" } };
+
+  it.each([
+    [
+      "fail",
+      "all EFS but the workspace excluded by NotResources",
+      [selection({ resources: [allEfs], notResources: [fsArn("fs-0work")] })],
+      undefined,
+      "excludes it (NotResources)",
+    ],
+    [
+      "fail",
+      "all EFS under a tag condition the file systems do not meet",
+      [
+        selection({
+          resources: [allEfs],
+          conditions: [{ operator: "StringEquals", tagKey: "backup", value: "daily" }],
+        }),
+      ],
+      { "fs-0work": {}, "fs-0run": { backup: "daily" } },
+      "tag conditions do not hold",
+    ],
+    [
+      "pass",
+      "all EFS under a tag condition both meet",
+      [
+        selection({
+          resources: [allEfs],
+          conditions: [{ operator: "StringEquals", tagKey: "backup", value: "daily" }],
+        }),
+      ],
+      tagged,
+      "",
+    ],
+    [
+      "pass",
+      "ListOfTags alone (ORed with Resources)",
+      [selection({ listOfTags: [{ tagKey: "backup", value: "daily" }] })],
+      tagged,
+      "",
+    ],
+    [
+      "fail",
+      "ListOfTags the workspace does not carry",
+      [selection({ listOfTags: [{ tagKey: "backup", value: "daily" }] })],
+      { "fs-0work": { backup: "weekly" }, "fs-0run": { backup: "daily" } },
+      "does not match it",
+    ],
+    [
+      "pass",
+      "* with a StringNotEquals condition both meet",
+      [
+        selection({
+          resources: ["*"],
+          conditions: [{ operator: "StringNotEquals", tagKey: "backup", value: "none" }],
+        }),
+      ],
+      { "fs-0work": {}, "fs-0run": {} },
+      "",
+    ],
+  ] as const)("is %s with %s", (expected, _what, selections, tags, detail) => {
+    const result = outcome("backup.daily-plan", (e) => {
+      e.backup.selections = structuredClone(selections);
+      if (tags) e.backup.fileSystemTags = structuredClone(tags);
+    });
+    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
+    expect(result.details?.join("\n") ?? "").toContain(detail);
+  });
+});
+
+describe("Function: infrastructure.encryption-at-rest on log groups", () => {
+  it("passes a log group without a KMS key (CloudWatch Logs always encrypts at rest) and notes it", () => {
+    const result = outcome("infrastructure.encryption-at-rest", (e) => {
+      delete e.logGroups[0].kmsKeyId;
+    });
+    expect(result.status, result.explanation).toBe("pass");
+    expect(result.details?.join(" ")).toContain(
+      "/openclaw/test/openclaw/gateway: encrypted with CloudWatch Logs' own key",
+    );
   });
 });

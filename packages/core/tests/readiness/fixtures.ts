@@ -262,6 +262,8 @@ export function goodEvidence(): Evidence {
         dimensions: { Fleet: "openclaw" },
         actionsEnabled: true,
         state: "OK",
+        treatMissingData: "notBreaching",
+        latestDatapointAt: "2026-03-02T07:59:00.000Z",
       },
     ],
     logGroups: [
@@ -286,7 +288,15 @@ export function goodEvidence(): Evidence {
           },
         ],
       },
-      selectedResources: [fsArn("fs-0work"), fsArn("fs-0run")],
+      selections: [
+        {
+          name: "openclaw-file-systems",
+          resources: [fsArn("fs-0work"), fsArn("fs-0run")],
+          notResources: [],
+          conditions: [],
+          listOfTags: [],
+        },
+      ],
       vault: { name: "clawops-test-openclaw", encryptionKeyArn: "key" },
       jobs: ["fs-0work", "fs-0run"].map((id) => ({
         resourceArn: fsArn(id),

@@ -1,5 +1,5 @@
 import { attestationFor, judgeAttestation, reviewAttestation } from "../attestation.js";
-import { available } from "../evidence.js";
+import { available, type BackupSelectionEvidence } from "../evidence.js";
 import { wildcardMatch } from "../policy.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
@@ -28,6 +28,49 @@ export function selectionCovers(selected: string, fileSystemId: string): boolean
   return wildcardMatch(parts.slice(5).join(":"), `file-system/${fileSystemId}`, false);
 }
 
+/** True when the tags satisfy one Conditions entry (operators as AWS Backup defines them, case sensitive). */
+function tagConditionHolds(
+  condition: BackupSelectionEvidence["conditions"][number],
+  tags: Readonly<Record<string, string>>,
+): boolean {
+  const actual = tags[condition.tagKey];
+  switch (condition.operator) {
+    case "StringEquals":
+      return actual === condition.value;
+    case "StringNotEquals":
+      return actual !== condition.value;
+    case "StringLike":
+      return actual !== undefined && wildcardMatch(condition.value, actual, false);
+    case "StringNotLike":
+      return actual === undefined || !wildcardMatch(condition.value, actual, false);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Why a selection does not assign the file system, or `undefined` when it does: excluded by NotResources, or
+ * neither matched by Resources with every tag condition nor tagged with one of ListOfTags.
+ */
+export function whySelectionMisses(
+  selection: BackupSelectionEvidence,
+  fileSystemId: string,
+  tags: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  if (selection.notResources.some((r) => selectionCovers(r, fileSystemId)))
+    return `${selection.name} excludes it (NotResources)`;
+  const byTag = selection.listOfTags.some((t) => tags?.[t.tagKey] === t.value);
+  const byResource =
+    selection.resources.some((r) => selectionCovers(r, fileSystemId)) &&
+    selection.conditions.every((c) => tags !== undefined && tagConditionHolds(c, tags));
+  if (byTag || byResource) return undefined;
+  if (selection.resources.some((r) => selectionCovers(r, fileSystemId)))
+    return `${selection.name} matches it by ARN but its tag conditions do not hold`;
+  return undefined === tags && selection.listOfTags.length > 0
+    ? `${selection.name}: its tags could not be read`
+    : `${selection.name} does not match it`;
+}
+
 /** Section 6 of the checklist: plan, recent jobs, restore drill, recovery procedure. */
 export const backupChecks: readonly ReadinessCheck[] = [
   {
@@ -39,7 +82,7 @@ export const backupChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["backup"],
     method:
-      "GetBackupPlan + ListBackupSelections/GetBackupSelection: a daily rule into the fleet's vault with a retention (DeleteAfterDays), selecting both file systems.",
+      "GetBackupPlan + ListBackupSelections (every page)/GetBackupSelection: a daily rule into the fleet's vault with a retention (DeleteAfterDays), and a selection that assigns each file system as AWS Backup does: not in NotResources, and matched by Resources with every tag Condition holding, or by one of ListOfTags (tags read from EFS).",
     evaluate: (evidence, settings) => {
       const backup = available(evidence.backup);
       if (!backup.plan) return fail(`Backup plan ${settings.fleet.backupPlanId} not found.`);
@@ -51,9 +94,18 @@ export const backupChecks: readonly ReadinessCheck[] = [
         problems.push(`the daily rule does not target vault ${settings.fleet.backupVaultName}`);
       if (daily.length > 0 && !daily.some((r) => r.deleteAfterDays !== undefined))
         problems.push("the daily rule has no retention (DeleteAfterDays)");
-      for (const id of new Set([settings.fleet.workspace.fileSystemId, settings.fleet.runtime.fileSystemId]))
-        if (!backup.selectedResources.some((r) => selectionCovers(r, id)))
-          problems.push(`${id} is not selected`);
+      for (const id of new Set([
+        settings.fleet.workspace.fileSystemId,
+        settings.fleet.runtime.fileSystemId,
+      ])) {
+        const misses = backup.selections.map((sel) =>
+          whySelectionMisses(sel, id, backup.fileSystemTags?.[id]),
+        );
+        if (!misses.some((why) => why === undefined))
+          problems.push(
+            `${id} is not selected${misses.length > 0 ? ` (${misses.join("; ")})` : " (the plan has no selection)"}`,
+          );
+      }
       if (problems.length > 0)
         return fail(`Backup plan ${backup.plan.name} does not meet the policy.`, problems);
       const rule = daily.find((r) => r.deleteAfterDays !== undefined)!;

@@ -1,5 +1,5 @@
 import { isPublicIpv6 } from "../cidr.js";
-import { available } from "../evidence.js";
+import { available, isUnavailable, METRIC_DATA_WINDOW_MINUTES } from "../evidence.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
 import { gatewayAlarms } from "./gateway-alarm.js";
@@ -17,7 +17,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["autoScalingGroup", "alarms"],
     method:
-      "The group exists, and an alarm on the health monitor's Clawops gateway metric for this fleet exists, has actions enabled and has data (the monitor publishes and marks failing instances Unhealthy).",
+      "The group exists, and an alarm on the health monitor's Clawops gateway metric for this fleet exists, has actions enabled and its metric has a datapoint in the last 15 minutes (GetMetricData: with TreatMissingData notBreaching the alarm stays OK when the monitor stops; the monitor publishes and marks failing instances Unhealthy).",
     evaluate: (evidence, settings) => {
       const group = available(evidence.autoScalingGroup);
       if (!group) return fail(`Auto Scaling group ${settings.fleet.autoScalingGroupName} not found.`);
@@ -26,16 +26,29 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
         return fail(
           `No alarm watches the gateway health metric of fleet ${settings.fleet.name}: the group only sees ${group.healthCheckType} health.`,
         );
-      const acting = alarms.filter((a) => a.actionsEnabled && a.state !== "INSUFFICIENT_DATA");
-      if (acting.length === 0)
-        return fail(
-          "The gateway alarm has no data or its actions are disabled: the health monitor is not running or not acting.",
-          alarms.map(
-            (a) => `${a.name}: state ${a.state}, actions ${a.actionsEnabled ? "enabled" : "disabled"}`,
+      const enabled = alarms.filter((a) => a.actionsEnabled);
+      const fresh = enabled.find((a) => typeof a.latestDatapointAt === "string");
+      if (fresh)
+        return pass(
+          `The health monitor publishes gateway health (last datapoint ${fresh.latestDatapointAt}) and ${fresh.name} watches it (${fresh.state}); failing gateways are marked Unhealthy and replaced.`,
+        );
+      const unread = enabled.filter(
+        (a) => a.latestDatapointAt === undefined || isUnavailable(a.latestDatapointAt),
+      );
+      if (unread.length > 0)
+        return unknown(
+          "Whether the health monitor still publishes could not be read (the alarm's state does not prove data).",
+          unread.map(
+            (a) =>
+              `${a.name}: ${isUnavailable(a.latestDatapointAt) ? a.latestDatapointAt.unavailable : "metric data not looked up"}`,
           ),
         );
-      return pass(
-        `The health monitor publishes gateway health and ${acting[0]!.name} watches it (${acting[0]!.state}); failing gateways are marked Unhealthy and replaced.`,
+      return fail(
+        `The gateway alarm has no data in the last ${METRIC_DATA_WINDOW_MINUTES} minutes or its actions are disabled: the health monitor is not running or not acting.`,
+        alarms.map(
+          (a) =>
+            `${a.name}: state ${a.state}, actions ${a.actionsEnabled ? "enabled" : "disabled"}, ${a.latestDatapointAt === null ? `no datapoint (TreatMissingData ${a.treatMissingData ?? "missing"})` : "has data"}`,
+        ),
       );
     },
     remediation:
@@ -145,7 +158,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["instances", "launchTemplate", "fileSystems", "logGroups", "backup"],
     method:
-      "EBS volumes of every instance and of the launch template, both EFS file systems, the fleet's log groups (KMS key) and the backup vault are encrypted; Secrets Manager always encrypts.",
+      "EBS volumes of every instance and of the launch template, both EFS file systems and the backup vault are encrypted; CloudWatch Logs and Secrets Manager always encrypt (a log group without the fleet's KMS key is noted, not failed).",
     evaluate: (evidence) => {
       const problems: string[] = [];
       const template = available(evidence.launchTemplate);
@@ -157,12 +170,19 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
             problems.push(`${instance.instanceId}: volume ${volume.volumeId} not encrypted`);
       for (const fs of available(evidence.fileSystems))
         if (!fs.encrypted) problems.push(`EFS ${fs.fileSystemId} not encrypted`);
-      for (const group of available(evidence.logGroups))
-        if (!group.kmsKeyId) problems.push(`log group ${group.name} has no KMS key`);
+      // CloudWatch Logs always encrypts log data at rest; a KMS key only makes the key the fleet's own.
+      const serviceKeyed = available(evidence.logGroups)
+        .filter((g) => !g.kmsKeyId)
+        .map(
+          (g) => `log group ${g.name}: encrypted with CloudWatch Logs' own key (no KMS key of the fleet's)`,
+        );
       const vault = available(evidence.backup).vault;
       if (vault && !vault.encryptionKeyArn) problems.push(`backup vault ${vault.name} has no encryption key`);
       if (problems.length > 0) return fail("Some storage is not encrypted at rest.", problems);
-      return pass("EBS volumes, EFS file systems, log groups and the backup vault are encrypted.");
+      return pass(
+        "EBS volumes, EFS file systems, log groups and the backup vault are encrypted.",
+        serviceKeyed,
+      );
     },
     remediation:
       "Encrypt EBS in the launch template (and enable EBS encryption by default), create EFS encrypted, associate the KMS key with the log groups.",

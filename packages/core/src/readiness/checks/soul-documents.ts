@@ -1,12 +1,17 @@
 import { attestationFor, judgeAttestation } from "../attestation.js";
 import { available } from "../evidence.js";
-import { statementCoversAction, statementCoversPrincipal, statementsOf } from "../policy.js";
+import {
+  statementCoversAction,
+  statementCoversPrincipal,
+  statementCoversResource,
+  statementsOf,
+} from "../policy.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
 import { judgeProbes } from "./probe-verdict.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
-import { whyWorkspaceWritesAllowed } from "./workspace-write-deny.js";
+import { denyCoverage } from "./workspace-write-deny.js";
 
 /** Section 2 of the checklist: read-only soul documents, their integrity, review and backup. */
 export const soulDocumentChecks: readonly ReadinessCheck[] = [
@@ -49,7 +54,7 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["fileSystems"],
     method:
-      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role, unconditional (own file system) or conditioned on elasticfilesystem:AccessPointArn so that it holds for the workspace access point: StringEquals/ArnEquals/ArnLike naming it, or StringNotEquals/ArnNotEquals/ArnNotLike on the runtime access point (a read-only mount alone does not stop root from remounting read-write).",
+      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role (by ARN, account or everyone; a NotPrincipal must not exempt it) that holds both through the workspace access point and on a mount without an access point: unconditional (own file system), or StringNotEquals/ArnNotEquals/ArnNotLike elasticfilesystem:AccessPointArn on the runtime access point; StringEquals/ArnLike naming the workspace's needs a second Deny for mounts without one (Null elasticfilesystem:AccessPointArn true), since the key is then absent (a read-only mount alone does not stop root from remounting read-write).",
     evaluate: (evidence, settings) => {
       const { workspace, runtime, instanceRoleArn } = settings.fleet;
       const fs = available(evidence.fileSystems).find((f) => f.fileSystemId === workspace.fileSystemId);
@@ -60,25 +65,34 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
         id: workspace.accessPointId,
         arn: `arn:${partition}:elasticfilesystem:${settings.region}:${account}:access-point/${workspace.accessPointId}`,
       };
+      const fileSystemArn = `arn:${partition}:elasticfilesystem:${settings.region}:${account}:file-system/${fs.fileSystemId}`;
       const denies = statementsOf(fs.policy).filter(
         (s) =>
           s.Effect === "Deny" &&
           statementCoversAction(s, "elasticfilesystem:ClientWrite") &&
-          statementCoversPrincipal(s, instanceRoleArn),
+          statementCoversPrincipal(s, instanceRoleArn) &&
+          statementCoversResource(s, fileSystemArn),
       );
-      const judged = denies.map((s) => ({ s, why: whyWorkspaceWritesAllowed(s, accessPoint, shared) }));
-      const effective = judged.find((j) => j.why === undefined);
-      if (!effective)
+      const judged = denies.map((s) => ({
+        s,
+        ...denyCoverage(s, accessPoint, instanceRoleArn, shared),
+      }));
+      const throughWorkspace = judged.find((j) => j.throughWorkspace);
+      const withoutAccessPoint = judged.find((j) => j.withoutAccessPoint);
+      if (!throughWorkspace || !withoutAccessPoint)
         return fail(
           `The policy of ${fs.fileSystemId} does not deny ClientWrite on the workspace to the instance role: root can remount it read-write.`,
-          judged.map((j) => j.why ?? ""),
+          denies.length === 0
+            ? ["no Deny statement covers elasticfilesystem:ClientWrite for the instance role"]
+            : judged.flatMap((j) => j.why),
         );
+      const sids = [...new Set([throughWorkspace.s, withoutAccessPoint.s].map((s) => s.Sid ?? "statement"))];
       return pass(
-        `The policy of ${fs.fileSystemId} denies ClientWrite on the workspace (${effective.s.Sid ?? "statement"}).`,
+        `The policy of ${fs.fileSystemId} denies ClientWrite on the workspace (${sids.join(", ")}).`,
       );
     },
     remediation:
-      "Add a file system policy statement: Deny elasticfilesystem:ClientWrite to the instance role (when runtime shares the file system: with StringNotEquals elasticfilesystem:AccessPointArn on the runtime access point, or StringEquals on the workspace's).",
+      "Add a file system policy statement: Deny elasticfilesystem:ClientWrite to the instance role (when runtime shares the file system: with StringNotEquals elasticfilesystem:AccessPointArn on the runtime access point, which also covers mounts without an access point).",
   },
   {
     id: "soul-documents.runtime-separate",

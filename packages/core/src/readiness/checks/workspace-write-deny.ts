@@ -8,57 +8,133 @@ export interface AccessPointRef {
 }
 
 const ACCESS_POINT_KEY = "elasticfilesystem:accesspointarn";
-/** Operators under which a Deny applies to requests made through one of the listed access points. */
+const PRINCIPAL_ARN_KEY = "aws:principalarn";
+/** Operators under which a Deny applies to requests whose value is one of the listed ones. */
 const NAMING = new Set(["stringequals", "stringlike", "arnequals", "arnlike"]);
-/** Operators under which a Deny applies to every request except those made through a listed access point. */
+/** Operators under which a Deny applies to every request except those whose value is listed. */
 const EXEMPTING = new Set(["stringnotequals", "stringnotlike", "arnnotequals", "arnnotlike"]);
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
-/** True when a condition value (an ARN, or a pattern for the *Like operators) designates the access point. */
-function designates(value: string, accessPoint: AccessPointRef, like: boolean): boolean {
-  if (value === accessPoint.arn || value.endsWith(`:access-point/${accessPoint.id}`)) return true;
-  return like && wildcardMatch(value, accessPoint.arn, false);
+/**
+ * One kind of ClientWrite request of the instance role: through an access point, or (`accessPoint`
+ * undefined) on a mount of the file system without one, whose request context has no
+ * `elasticfilesystem:AccessPointArn` at all (root can always `mount -t efs -o iam fs-…:/ /mnt`).
+ */
+interface WriteRequest {
+  readonly principalArn: string;
+  readonly accessPoint?: AccessPointRef;
+}
+
+/** True when a condition value (an ARN, or a pattern for the *Like operators) designates the actual value. */
+function designates(value: string, key: string, request: WriteRequest, like: boolean): boolean {
+  if (key === PRINCIPAL_ARN_KEY)
+    return value === request.principalArn || (like && wildcardMatch(value, request.principalArn, false));
+  const ap = request.accessPoint;
+  if (!ap) return false;
+  if (value === ap.arn || value.endsWith(`:access-point/${ap.id}`)) return true;
+  return like && wildcardMatch(value, ap.arn, false);
 }
 
 /**
- * Why a `Deny elasticfilesystem:ClientWrite` statement for the instance role does NOT stop writes through the
- * workspace access point; `undefined` when it does. Unconditional, it does on its own file system (on a shared
- * one it would stop the runtime too). Conditioned, every condition must be on the access point ARN and hold for
- * the workspace's: a naming operator (StringEquals/Like, ArnEquals/Like) listing it, or an exempting one
- * (StringNotEquals/NotLike, ArnNotEquals/NotLike: "deny unless through the runtime access point") not listing
- * it. `ForAnyValue:` and `IfExists` forms judge the same for the single-valued key; anything else (another key,
- * `ForAllValues:`, `Null`) is not relied on.
+ * Whether one condition holds for the request, as IAM evaluates it: a key missing from the request makes a
+ * positive operator false and a negated one true, `...IfExists` true, `ForAnyValue:` false, and `Null` tests
+ * the absence itself. `why` says why it does not hold (or why the check does not rely on it).
  */
-export function whyWorkspaceWritesAllowed(
+function conditionHolds(
+  operator: string,
+  key: string,
+  value: unknown,
+  request: WriteRequest,
+): { readonly holds: boolean; readonly why?: string } {
+  const lowerKey = key.toLowerCase();
+  if (lowerKey !== ACCESS_POINT_KEY && lowerKey !== PRINCIPAL_ARN_KEY)
+    return { holds: false, why: `its ${operator} condition on ${key} limits the deny to some requests` };
+  const present = lowerKey === PRINCIPAL_ARN_KEY || request.accessPoint !== undefined;
+  const lower = operator.toLowerCase();
+  const absentWhy = `elasticfilesystem:AccessPointArn is then absent and its ${operator} condition is false`;
+  if (lower === "null") {
+    const holds = asList(value).some((v) => (v.toLowerCase() === "true") === !present);
+    return holds ? { holds } : { holds, why: present ? `its ${operator} condition is false` : absentWhy };
+  }
+  const anyValue = lower.startsWith("foranyvalue:");
+  const ifExists = lower.endsWith("ifexists");
+  const base = lower.replace(/^foranyvalue:/, "").replace(/ifexists$/, "");
+  if (!NAMING.has(base) && !EXEMPTING.has(base))
+    return { holds: false, why: `the ${operator} operator on ${key} is not one this check can rely on` };
+  if (!present) {
+    const holds = !anyValue && (ifExists || EXEMPTING.has(base));
+    return holds ? { holds } : { holds, why: absentWhy };
+  }
+  const listed = asList(value).some((v) => designates(v, lowerKey, request, base.endsWith("like")));
+  const byPrincipal = lowerKey === PRINCIPAL_ARN_KEY;
+  const id = request.accessPoint?.id;
+  if (NAMING.has(base) && !listed)
+    return {
+      holds: false,
+      why: byPrincipal
+        ? `${operator} on aws:PrincipalArn does not name the instance role, so its writes are not denied`
+        : `${operator} on the access point does not name the workspace's (${id}), so writes through it are not denied`,
+    };
+  if (EXEMPTING.has(base) && listed)
+    return {
+      holds: false,
+      why: byPrincipal
+        ? `${operator} on aws:PrincipalArn exempts the instance role: its writes are allowed`
+        : `${operator} exempts the workspace access point (${id}): writes through it are allowed`,
+    };
+  return { holds: true };
+}
+
+/** What one `Deny elasticfilesystem:ClientWrite` statement for the instance role stops, and why not more. */
+export interface DenyCoverage {
+  /** It denies writes through the workspace access point. */
+  readonly throughWorkspace: boolean;
+  /** It denies writes on a mount without any access point (the file system's root). */
+  readonly withoutAccessPoint: boolean;
+  /** Why it falls short, one sentence each. */
+  readonly why: readonly string[];
+}
+
+/**
+ * Which of the instance role's write requests a `Deny elasticfilesystem:ClientWrite` statement stops. Both
+ * must be stopped, by this statement or another: writes through the workspace access point, and writes on a
+ * mount made without any access point (the key is then absent, so `StringEquals` on the workspace's ARN does
+ * not apply and root could mount the file system's root read-write). Unconditional, it stops both on its own
+ * file system (on a shared one it would stop the runtime too). Conditions may be on the access point ARN and
+ * on `aws:PrincipalArn`; anything else (another key, `ForAllValues:`) is not relied on.
+ */
+export function denyCoverage(
   statement: PolicyStatement,
   workspace: AccessPointRef,
+  principalArn: string,
   shared: boolean,
-): string | undefined {
+): DenyCoverage {
   const name = statement.Sid ?? "statement";
   const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, byKey]) =>
     Object.entries(byKey ?? {}).map(([key, value]) => ({ operator, key, value })),
   );
   if (conditions.length === 0)
     return shared
-      ? `${name}: denies every write, the runtime's too (workspace and runtime share the file system); condition it on the access point`
-      : undefined;
-  for (const { operator, key, value } of conditions) {
-    if (key.toLowerCase() !== ACCESS_POINT_KEY)
-      return `${name}: its ${operator} condition on ${key} limits the deny to some requests`;
-    const base = operator
-      .toLowerCase()
-      .replace(/^foranyvalue:/, "")
-      .replace(/ifexists$/, "");
-    const like = base.endsWith("like");
-    const listed = asList(value).some((v) => designates(v, workspace, like));
-    if (NAMING.has(base)) {
-      if (!listed)
-        return `${name}: ${operator} on the access point does not name the workspace's (${workspace.id}), so writes through it are not denied`;
-    } else if (EXEMPTING.has(base)) {
-      if (listed)
-        return `${name}: ${operator} exempts the workspace access point (${workspace.id}): writes through it are allowed`;
-    } else return `${name}: the ${operator} operator on the access point is not one this check can rely on`;
-  }
-  return undefined;
+      ? {
+          throughWorkspace: false,
+          withoutAccessPoint: false,
+          why: [
+            `${name}: denies every write, the runtime's too (workspace and runtime share the file system); condition it on the access point`,
+          ],
+        }
+      : { throughWorkspace: true, withoutAccessPoint: true, why: [] };
+  const holdsFor = (request: WriteRequest) =>
+    conditions
+      .map(({ operator, key, value }) => conditionHolds(operator, key, value, request))
+      .find((c) => !c.holds) ?? { holds: true };
+  const workspaceWrite = holdsFor({ principalArn, accessPoint: workspace });
+  const directWrite = holdsFor({ principalArn });
+  const why: string[] = [];
+  if (!workspaceWrite.holds) why.push(`${name}: ${workspaceWrite.why}`);
+  else if (!directWrite.holds)
+    why.push(
+      `${name}: does not apply to a mount without an access point (${directWrite.why}): root can mount the file system's root and write`,
+    );
+  return { throughWorkspace: workspaceWrite.holds, withoutAccessPoint: directWrite.holds, why };
 }

@@ -5,7 +5,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { metrics, withFunctionEnvironment } from "@clawops/core";
+import { withFunctionEnvironment } from "@clawops/core";
 import { type AlertRouterSettings, alarmSeverity, alertRouterSettings } from "@clawops/core/alerts";
 import { makeClient } from "@clawops/core/aws";
 import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
@@ -56,22 +56,6 @@ async function slackSecret(sandbox: Sandbox): Promise<{ arn: string; remove?: ()
   }
 }
 
-/**
- * In AWS the monitor is its own process with `POWERTOOLS_SERVICE_NAME=lifecycle-monitor` (stacks/Lifecycle.ts),
- * so its EMF carries `service=lifecycle-monitor`, the alarm's dimension. The sandbox runs every function in
- * one process whose Powertools `metrics` singleton was built without it (`service_undefined`): give the
- * singleton the monitor's service while the scene runs (only the monitor emits `UnhealthyGateways`);
- * returns the undo.
- */
-function monitorServiceDimension(): () => void {
-  const defaults = (metrics as unknown as { defaultDimensions?: Record<string, string> }).defaultDimensions;
-  const previous = defaults?.service;
-  metrics.setDefaultDimensions({ service: MONITOR_SERVICE_NAME });
-  return () => {
-    if (previous !== undefined) metrics.setDefaultDimensions({ service: previous });
-  };
-}
-
 /** The alarm `stacks/Lifecycle.ts` creates, through the CloudWatch model. */
 async function unhealthyGatewaysAlarm(sandbox: Sandbox): Promise<string> {
   const { config, description } = sandbox;
@@ -118,7 +102,6 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
   const settings: AlertRouterSettings = { ...base, slack: { ...base.slack, apiUrl: sandbox.slack.apiUrl } };
   const environment = sandboxFunctionEnvironment(sandbox, settings);
   const asFunction = <T>(fn: () => T): T => withFunctionEnvironment(environment, fn);
-  const restoreService = monitorServiceDimension();
   const router = asFunction(() =>
     makeAlertRouter({
       secretsCacheKey: `clawops-alerts-${sandbox.slack.url}`,
@@ -144,7 +127,6 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
     slackSecretArn,
     uninstall() {
       for (const r of routes) sandbox.events.bus.removeRule(ruleName(r.id));
-      restoreService();
       secret.remove?.();
     },
   };

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
-import { withFunctionEnvironment } from "@clawops/core";
+import { metrics, withFunctionEnvironment } from "@clawops/core";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
-import { type LifecycleSettings, lifecycleSettings } from "@clawops/core/lifecycle";
+import { type LifecycleSettings, lifecycleSettings, MONITOR_SERVICE_NAME } from "@clawops/core/lifecycle";
 import type { Context } from "aws-lambda";
 import type { Sandbox } from "../../sandbox.js";
 import type { ExecutionRecord } from "../../stepfunctions.js";
@@ -17,6 +17,24 @@ const lambdaContext = (name: string) =>
     awsRequestId: "sandbox",
     getRemainingTimeInMillis: () => 60_000,
   }) as unknown as Context;
+
+/**
+ * Runs the monitor with its service dimension. In AWS the monitor is its own process with
+ * `POWERTOOLS_SERVICE_NAME=lifecycle-monitor` (stacks/Lifecycle.ts), so its EMF carries `service=lifecycle-monitor`,
+ * the dimension the unhealthy-gateways alarm (and the readiness check of that alarm's data) reads. The sandbox
+ * runs every function in one process whose Powertools `metrics` singleton was built without it
+ * (`service_undefined`): the singleton has the monitor's service while a monitor run lasts.
+ */
+async function asMonitorService<T>(run: () => Promise<T>): Promise<T> {
+  const defaults = (metrics as unknown as { defaultDimensions?: Record<string, string> }).defaultDimensions;
+  const previous = defaults?.service;
+  metrics.setDefaultDimensions({ service: MONITOR_SERVICE_NAME });
+  try {
+    return await run();
+  } finally {
+    if (previous !== undefined) metrics.setDefaultDimensions({ service: previous });
+  }
+}
 
 /** The lifecycle flow as installed in a sandbox. */
 export interface LifecycleInstall {
@@ -78,7 +96,7 @@ export async function installLifecycle(sandbox: Sandbox): Promise<LifecycleInsta
   const monitor = createMonitorHandler({ now: () => sandbox.clock.now() }) as Handler;
   const reconcile = () => asFunction(() => (reconciler as Handler)({}, lambdaContext("reconcile")));
   sandbox.schedules.add("clawops-lifecycle-monitor", sandbox.config.settings.monitor.schedule, () =>
-    asFunction(() => monitor({}, lambdaContext("monitor"))),
+    asFunction(() => asMonitorService(() => monitor({}, lambdaContext("monitor")))),
   );
   sandbox.schedules.add(
     "clawops-lifecycle-reconcile",

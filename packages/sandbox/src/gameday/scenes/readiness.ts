@@ -22,6 +22,7 @@ import type { Sandbox } from "../../sandbox.js";
 import type { Scene, SceneResult, Timeline } from "../scene.js";
 import { installAlerts } from "./alerts.js";
 import { sandboxFunctionEnvironment } from "./function-environment.js";
+import { installLifecycle } from "./lifecycle.js";
 import { deployForReadiness, type ReadinessDeployment } from "./readiness-deployment.js";
 import {
   operatorAttestations,
@@ -56,7 +57,9 @@ export interface ReadinessInstall {
  * Installs the readiness flow in a sandbox as the Readiness stack deploys it: the run and eval-ingestion
  * handlers with their own environment (settings from `readinessSettings`, with the operator's attestations
  * and recorded gate tests for the sandbox stage), the readiness probe answered from each instance's real
- * workspace, and the alerts flow (`installAlerts`) that posts the drift events to the sandbox's Slack.
+ * workspace, the alerts flow (`installAlerts`) that posts the drift events to the sandbox's Slack, and the
+ * lifecycle flow (`installLifecycle`), whose health monitor publishes the metric the gateway-health check reads
+ * (a deployed fleet's monitor runs every minute).
  */
 export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInstall> {
   const { createRunHandler } = await import("../../../../../functions/readiness/run.js");
@@ -90,6 +93,7 @@ export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInsta
 
   // Drift events reach Slack through the alerts flow as installed by its scene (the production router).
   const alerts = await installAlerts(sandbox);
+  const lifecycle = await installLifecycle(sandbox);
 
   return {
     settings,
@@ -114,6 +118,7 @@ export async function installReadiness(sandbox: Sandbox): Promise<ReadinessInsta
         ingest({ results, scheduled }, lambdaContext("readiness-evals")),
       ) as Promise<EvalReport>,
     uninstall() {
+      lifecycle.uninstall();
       alerts.uninstall();
     },
   };

@@ -1,0 +1,185 @@
+import {
+  BackupClient,
+  DescribeBackupVaultCommand,
+  GetBackupPlanCommand,
+  GetBackupSelectionCommand,
+  ListBackupJobsCommand,
+  ListBackupSelectionsCommand,
+} from "@aws-sdk/client-backup";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { describeInstances } from "../gather-compute.js";
+import { describeAlarms } from "../gather-monitoring.js";
+import { describeBackup } from "../gather-storage.js";
+
+const ec2 = mockClient(EC2Client);
+const cloudwatch = mockClient(CloudWatchClient);
+const backup = mockClient(BackupClient);
+const efs = mockClient(EFSClient);
+const NOW = new Date("2026-03-02T08:00:00Z");
+const fsArn = (id: string) => `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${id}`;
+
+beforeEach(() => {
+  for (const m of [ec2, cloudwatch, backup, efs]) m.reset();
+});
+
+describe("Function: describeInstances", () => {
+  it("finds an Elastic IP on a secondary network interface, which PublicIpAddress does not show", async () => {
+    // Prepare: DescribeInstances' shape for an instance whose primary interface is private and whose second
+    // interface (device index 1) carries an Elastic IP.
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: "i-0abc",
+              State: { Name: "running", Code: 16 },
+              SubnetId: "subnet-0a",
+              PrivateIpAddress: "10.40.1.10",
+              NetworkInterfaces: [
+                {
+                  NetworkInterfaceId: "eni-0primary",
+                  Attachment: { DeviceIndex: 0 },
+                  PrivateIpAddress: "10.40.1.10",
+                  PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: "10.40.1.10" }],
+                  Ipv6Addresses: [],
+                },
+                {
+                  NetworkInterfaceId: "eni-0second",
+                  Attachment: { DeviceIndex: 1 },
+                  PrivateIpAddress: "10.40.2.20",
+                  Association: { PublicIp: "54.12.34.56", IpOwnerId: "123456789012" },
+                  PrivateIpAddresses: [
+                    {
+                      Primary: true,
+                      PrivateIpAddress: "10.40.2.20",
+                      Association: { PublicIp: "54.12.34.56", IpOwnerId: "123456789012" },
+                    },
+                  ],
+                  Ipv6Addresses: [],
+                },
+              ],
+              MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled" },
+              BlockDeviceMappings: [],
+            },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+
+    // Act
+    const { instances } = await describeInstances("clawops-test-openclaw");
+
+    // Assess
+    expect(instances[0]?.publicIpv4).toBe("54.12.34.56");
+  });
+});
+
+describe("Function: describeAlarms", () => {
+  const alarm = {
+    AlarmName: "clawops-test-unhealthy-gateways",
+    Namespace: "Clawops",
+    MetricName: "UnhealthyGateways",
+    Dimensions: [
+      { Name: "service", Value: "lifecycle-monitor" },
+      { Name: "Fleet", Value: "openclaw" },
+    ],
+    ActionsEnabled: true,
+    StateValue: "OK" as const,
+    TreatMissingData: "notBreaching",
+  };
+
+  it.each([
+    [
+      "the newest datapoint",
+      [new Date("2026-03-02T07:58:00Z"), new Date("2026-03-02T07:52:00Z")],
+      "2026-03-02T07:58:00.000Z",
+    ],
+    ["null when the metric stopped arriving (the notBreaching alarm stays OK)", [], null],
+  ] as const)("gives the gateway alarm %s", async (_what, timestamps, expected) => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm] });
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: "m0", StatusCode: "Complete", Timestamps: [...timestamps], Values: timestamps.map(() => 1) },
+      ],
+    });
+
+    const [found] = await describeAlarms(NOW);
+
+    expect(found?.latestDatapointAt).toEqual(expected);
+    expect(found?.treatMissingData).toBe("notBreaching");
+    const query = cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual(alarm.Dimensions);
+    expect(query?.StartTime).toEqual(new Date("2026-03-02T07:45:00Z"));
+  });
+
+  it("marks the metric's data unavailable, not absent, when GetMetricData is denied", async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm] });
+    cloudwatch.on(GetMetricDataCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: cloudwatch:GetMetricData"), {
+        name: "AccessDenied",
+      }),
+    );
+
+    const [found] = await describeAlarms(NOW);
+
+    expect(found?.latestDatapointAt).toEqual({ unavailable: expect.stringContaining("AccessDenied") });
+  });
+});
+
+describe("Function: describeBackup", () => {
+  it("reads every page of the plan's selections with their exclusions and tag rules, and the tags they need", async () => {
+    // Prepare: two pages of ListBackupSelections; the second holds the selection that excludes the workspace.
+    backup.on(GetBackupPlanCommand).resolves({
+      BackupPlan: { BackupPlanName: "openclaw-daily", Rules: [] },
+    });
+    backup
+      .on(ListBackupSelectionsCommand, { BackupPlanId: "plan-1", NextToken: undefined })
+      .resolves({
+        BackupSelectionsList: [{ SelectionId: "sel-1", SelectionName: "runtime" }],
+        NextToken: "p2",
+      })
+      .on(ListBackupSelectionsCommand, { BackupPlanId: "plan-1", NextToken: "p2" })
+      .resolves({ BackupSelectionsList: [{ SelectionId: "sel-2", SelectionName: "all-efs" }] });
+    backup.on(GetBackupSelectionCommand, { SelectionId: "sel-1" }).resolves({
+      BackupSelection: { SelectionName: "runtime", IamRoleArn: "r", Resources: [fsArn("fs-0run")] },
+    });
+    backup.on(GetBackupSelectionCommand, { SelectionId: "sel-2" }).resolves({
+      BackupSelection: {
+        SelectionName: "all-efs",
+        IamRoleArn: "r",
+        Resources: ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+        NotResources: [fsArn("fs-0work")],
+        Conditions: {
+          StringEquals: [{ ConditionKey: "aws:ResourceTag/backup", ConditionValue: "daily" }],
+          StringNotEquals: [],
+          StringLike: [],
+          StringNotLike: [],
+        },
+      },
+    });
+    efs.on(DescribeFileSystemsCommand).callsFake((input: { FileSystemId: string }) => ({
+      FileSystems: [{ FileSystemId: input.FileSystemId, Tags: [{ Key: "backup", Value: "daily" }] }],
+    }));
+    backup.on(DescribeBackupVaultCommand).resolves({ BackupVaultName: "v", EncryptionKeyArn: "key" });
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
+
+    // Act
+    const evidence = await describeBackup("plan-1", "v", NOW, ["fs-0work", "fs-0run"]);
+
+    // Assess
+    expect(evidence.selections.map((s) => s.name)).toEqual(["runtime", "all-efs"]);
+    expect(evidence.selections[1]).toMatchObject({
+      notResources: [fsArn("fs-0work")],
+      conditions: [{ operator: "StringEquals", tagKey: "backup", value: "daily" }],
+    });
+    expect(evidence.fileSystemTags).toEqual({
+      "fs-0work": { backup: "daily" },
+      "fs-0run": { backup: "daily" },
+    });
+  });
+});
