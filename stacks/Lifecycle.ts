@@ -78,15 +78,24 @@ export function Lifecycle({ stack, app }: StackContext) {
     new iam.PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.keyArn] }),
   ];
 
+  // The instance's lifecycle state, in the group or its warm pool: whether an unregistered agent means gone (Probe),
+  // and whether a gone action was completed by another gate or expired (Heartbeat, Complete).
+  const lifecycleState = () =>
+    unscoped("autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeWarmPool");
   const tasks: Record<LifecycleTaskName, SstFunction> = {
     ProbeFunctionArn: lambda("Probe", "probe", [
       ...sendCommand,
-      unscoped("ssm:GetCommandInvocation", "autoscaling:DescribeAutoScalingInstances"),
+      unscoped("ssm:GetCommandInvocation"),
+      lifecycleState(),
     ]),
     HeartbeatFunctionArn: lambda("Heartbeat", "heartbeat", [
       onGroup("autoscaling:RecordLifecycleActionHeartbeat"),
+      lifecycleState(),
     ]),
-    CompleteFunctionArn: lambda("Complete", "complete", [onGroup("autoscaling:CompleteLifecycleAction")]),
+    CompleteFunctionArn: lambda("Complete", "complete", [
+      onGroup("autoscaling:CompleteLifecycleAction"),
+      lifecycleState(),
+    ]),
     PublishFunctionArn: lambda("Publish", "publish", [
       new iam.PolicyStatement({
         actions: ["events:PutEvents"],
@@ -144,8 +153,13 @@ export function Lifecycle({ stack, app }: StackContext) {
         resources: machines,
       }),
       onGroup("autoscaling:CompleteLifecycleAction"),
-      // The scaling activities say when a waiting instance began launching or terminating (the grace period).
-      unscoped("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+      // The scaling activities say when a waiting instance began launching or terminating (the grace period);
+      // DescribeWarmPool lists the warm pool's instances, which DescribeAutoScalingGroups does not.
+      unscoped(
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeScalingActivities",
+        "autoscaling:DescribeWarmPool",
+      ),
     ],
     arns,
   );
@@ -223,7 +237,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for calls AWS does not scope by resource (X-Ray, ssm:GetCommandInvocation/ListCommandInvocations, autoscaling:Describe* including DescribeScalingActivities); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group; autoScalingGroup:* is the group's UUID segment, the name is fixed.",
+          "Resource::* only for calls AWS does not scope by resource (X-Ray, ssm:GetCommandInvocation/ListCommandInvocations, autoscaling:Describe* including DescribeScalingActivities and DescribeWarmPool); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group; autoScalingGroup:* is the group's UUID segment, the name is fixed.",
         appliesTo: [
           "Resource::*",
           { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },

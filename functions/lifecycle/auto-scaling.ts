@@ -5,6 +5,8 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
   DescribeScalingActivitiesCommand,
+  DescribeWarmPoolCommand,
+  type DescribeWarmPoolCommandOutput,
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
@@ -13,9 +15,12 @@ import {
   classifyInstanceHealthError,
   classifyLifecycleError,
   classifyTransientAwsError,
+  type GroupInstance,
+  goneActionCause,
   instanceOfScalingActivity,
   type LifecycleAction,
   LifecycleActionGone,
+  LifecycleHookExpired,
 } from "@clawops/core/lifecycle";
 
 /** Who the call is about: the token when there is one, else the instance id (AWS allows either). */
@@ -46,16 +51,62 @@ export async function recordActionHeartbeat(action: LifecycleAction): Promise<vo
   }
 }
 
-/** The instance's lifecycle state in its group, or undefined when the group no longer has it. */
-export async function lifecycleStateOf(instanceId: string): Promise<string | undefined> {
+/**
+ * The instance's lifecycle state in its group or the group's warm pool, or undefined when neither has it. AWS
+ * documents DescribeWarmPool as the way to list pool instances and does not say whether
+ * DescribeAutoScalingInstances lists them: an instance it does not list is looked for in the pool before it
+ * counts as gone (a `Warmed:Pending:Wait` instance taken for gone would be ABANDONed at its first probe).
+ */
+export async function lifecycleStateOf(instanceId: string, asgName: string): Promise<string | undefined> {
+  let state: string | undefined;
   try {
     const { AutoScalingInstances = [] } = await client(AutoScalingClient).send(
       new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
     );
-    return AutoScalingInstances[0]?.LifecycleState;
+    state = AutoScalingInstances[0]?.LifecycleState;
   } catch (error) {
     throw classifyTransientAwsError(error, "DescribeAutoScalingInstances");
   }
+  if (state !== undefined) return state;
+  return (await warmPoolInstances(asgName)).find((i) => i.instanceId === instanceId)?.lifecycleState;
+}
+
+/**
+ * The instances of the group's warm pool (all pages), which DescribeAutoScalingGroups does not list. A group
+ * without a warm pool answers with no instances.
+ */
+export async function warmPoolInstances(asgName: string): Promise<GroupInstance[]> {
+  const instances: GroupInstance[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page: DescribeWarmPoolCommandOutput;
+    try {
+      page = await client(AutoScalingClient).send(
+        new DescribeWarmPoolCommand({ AutoScalingGroupName: asgName, MaxRecords: 50, NextToken: nextToken }),
+      );
+    } catch (error) {
+      throw classifyTransientAwsError(error, "DescribeWarmPool");
+    }
+    for (const { InstanceId, LifecycleState } of page.Instances ?? [])
+      if (InstanceId) instances.push({ instanceId: InstanceId, lifecycleState: LifecycleState ?? "" });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return instances;
+}
+
+/**
+ * A launch action the gate found gone, told apart by the instance's lifecycle state (`goneActionCause`): the
+ * LifecycleActionGone itself when another gate admitted the instance (the gate ends quietly), LifecycleHookExpired
+ * when nobody did (the gate publishes LifecycleAbandoned).
+ */
+export async function explainGoneLaunchAction(
+  action: LifecycleAction,
+  gone: LifecycleActionGone,
+): Promise<LifecycleActionGone | LifecycleHookExpired> {
+  const state = await lifecycleStateOf(action.instanceId, action.asgName);
+  return goneActionCause(state) === "completed-elsewhere"
+    ? gone
+    : new LifecycleHookExpired(action.instanceId, state, { cause: gone });
 }
 
 /**
@@ -93,8 +144,8 @@ export async function describeGroup(asgName: string) {
 }
 
 /**
- * CONTINUE without a gate (warm-pool transitions: the instance is stopped and serves nothing). A duplicate
- * event finds the action gone: that is logged once, not retried.
+ * CONTINUE without a flow (a warm-pool instance being terminated: it is stopped, there is no gateway to drain).
+ * A duplicate event finds the action gone: that is logged once, not retried.
  */
 export async function completeWithoutGate(
   action: LifecycleAction,

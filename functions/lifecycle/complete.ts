@@ -1,15 +1,17 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
-import { LifecycleActionGone } from "@clawops/core/lifecycle";
+import { LifecycleActionGone, LifecycleHookExpired } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { completeAction } from "./auto-scaling.js";
+import { completeAction, explainGoneLaunchAction } from "./auto-scaling.js";
 import { CompleteInputSchema } from "./task-input.js";
 
 /**
  * Complete task (launch gate and drain): CompleteLifecycleAction with the token, or the instance id when the
  * reconciler started the flow. Idempotent by construction: a second completion finds no active action and
  * fails with LifecycleActionGone, which is reported here once (log + metric) and caught by the state machine,
- * never retried. ResourceContention and throttling are retried by the state machine.
+ * never retried. A launch CONTINUE that finds its action gone is told apart by the instance's state: admitted
+ * by another gate (LifecycleActionGone, quiet) or ABANDONed by AWS when the hook expired (LifecycleHookExpired,
+ * which the gate publishes). ResourceContention and throttling are retried by the state machine.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -18,11 +20,20 @@ export const handler = lambdaHandler({
     try {
       await completeAction(action, result);
     } catch (error) {
-      if (error instanceof LifecycleActionGone) {
-        logger.warn("lifecycle action already gone", { instanceId: action.instanceId, result, error });
-        metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
-      }
-      throw error;
+      if (!(error instanceof LifecycleActionGone)) throw error;
+      metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
+      // An ABANDON (or a drain's CONTINUE) that finds the action gone needs no look: nobody is admitted by it.
+      const gone =
+        action.transition === "launch" && result === "CONTINUE"
+          ? await explainGoneLaunchAction(action, error)
+          : error;
+      logger.warn(
+        gone instanceof LifecycleHookExpired
+          ? "lifecycle hook expired before the gate could continue"
+          : "lifecycle action already gone",
+        { instanceId: action.instanceId, result, error: gone },
+      );
+      throw gone;
     }
     logger.info("lifecycle action completed", {
       instanceId: action.instanceId,

@@ -25,17 +25,18 @@ export function probeCommandInput(
 
 /**
  * Sends the gate's probe; returns its command id, or the outcome when SSM does not know the instance: a cold
- * boot (agent not registered yet: keep waiting) or an instance the group no longer has (gone).
+ * boot (agent not registered yet: keep waiting) or an instance neither the group nor its warm pool has (gone).
  */
 export async function sendGatewayProbe(
   instanceId: string,
+  asgName: string,
   endpoint: GatewayEndpoint,
 ): Promise<string | ProbeOutcome> {
   try {
     return await sendCommand(probeCommandInput([instanceId], endpoint, `clawops launch gate ${instanceId}`));
   } catch (error) {
     if (!(error instanceof InstanceNotRegistered)) throw error;
-    return outcomeForUnregistered(instanceId, await lifecycleStateOf(instanceId));
+    return outcomeForUnregistered(instanceId, await lifecycleStateOf(instanceId, asgName));
   }
 }
 

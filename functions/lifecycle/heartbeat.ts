@@ -1,16 +1,22 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
-import { LifecycleActionGone, recordHeartbeat, startGateWithHeartbeat } from "@clawops/core/lifecycle";
+import {
+  LifecycleActionGone,
+  LifecycleHookExpired,
+  recordHeartbeat,
+  startGateWithHeartbeat,
+} from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { recordActionHeartbeat } from "./auto-scaling.js";
+import { explainGoneLaunchAction, recordActionHeartbeat } from "./auto-scaling.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
 
 /**
  * Launch gate, StartGate and Heartbeat tasks: restart the hook's timer. The gate starts with one (it may start
  * long after the hook did: a reconciled or retried event), then heartbeats while the instance boots. An action
- * that is gone (the hook expired, or another gate completed it) is reported here once (log + metric) and thrown
- * as LifecycleActionGone, which the state machine turns into LifecycleAbandoned, never retried.
+ * that is gone is reported here once (log + metric) and told apart by the instance's state: another gate admitted
+ * it (LifecycleActionGone: the gate ends quietly) or the hook expired (LifecycleHookExpired: the gate publishes
+ * LifecycleAbandoned). Neither is retried.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -20,11 +26,16 @@ export const handler = lambdaHandler({
     try {
       await recordActionHeartbeat(action);
     } catch (error) {
-      if (error instanceof LifecycleActionGone) {
-        logger.warn("lifecycle action gone during the gate", { instanceId: action.instanceId, error });
-        metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
-      }
-      throw error;
+      if (!(error instanceof LifecycleActionGone)) throw error;
+      metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
+      const gone = await explainGoneLaunchAction(action, error);
+      logger.warn(
+        gone instanceof LifecycleHookExpired
+          ? "lifecycle hook expired under the gate"
+          : "lifecycle action already completed by another gate",
+        { instanceId: action.instanceId, error: gone },
+      );
+      throw gone;
     }
     const next = gate ? recordHeartbeat(gate, now) : startGateWithHeartbeat(now, settingsOf(env).gate);
     logger.info("lifecycle heartbeat recorded", {

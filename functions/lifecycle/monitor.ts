@@ -14,6 +14,7 @@ import {
   monitorProbeFromInvocation,
   pruneHistories,
   REFUSED_PROBE,
+  ssmAnsweredFleet,
 } from "@clawops/core/lifecycle";
 import { describeGroup, markUnhealthy } from "./auto-scaling.js";
 import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
@@ -118,15 +119,15 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
 /** One instance's decision this run; `log` says what an operator should read about it, if anything. */
 interface JudgedInstance extends InstanceHealthDecision {
   readonly instanceId: string;
-  readonly probe: MonitorProbe;
   /** Why a due mark was held back (`limitMarks`). */
   readonly heldBack?: string | undefined;
   readonly log?: string | undefined;
 }
 
 /**
- * Decides every instance from its probe (an instance SSM refused counts as a failed probe), then holds back the
- * marks over the run's cap (`limitMarks`): they stay unhealthy in the count and are tried again next run.
+ * Decides every instance from its probe (an instance SSM refused counts as a failed probe, and so does one silent
+ * for runs while SSM answered the fleet), then holds back the marks over the run's cap (`limitMarks`): they stay
+ * unhealthy in the count and are tried again next run.
  */
 function decideFleet(
   inService: readonly string[],
@@ -138,23 +139,26 @@ function decideFleet(
   decisionSettings: MonitorSettings,
 ): JudgedInstance[] {
   const now = Date.now();
-  const decided = inService.map((instanceId) => {
-    const probe = refused.has(instanceId)
+  const probes = inService.map((instanceId): [string, MonitorProbe] => [
+    instanceId,
+    refused.has(instanceId)
       ? REFUSED_PROBE
-      : monitorProbeFromInvocation(results.get(instanceId), settings.gateway);
-    return {
-      instanceId,
-      probe,
-      ...decideInstanceHealth(histories[instanceId], probe, decisionSettings, now),
-    };
-  });
+      : monitorProbeFromInvocation(results.get(instanceId), settings.gateway),
+  ]);
+  // The instances SSM ran the probe to an answer on: the evidence that SSM itself works this run.
+  const answered = probes.filter(([id, probe]) => probe.healthy !== undefined && !refused.has(id)).length;
+  const ssmAnswered = ssmAnsweredFleet({ answered, inService: inService.length });
+  const decided = probes.map(([instanceId, probe]) => ({
+    instanceId,
+    ...decideInstanceHealth(histories[instanceId], probe, decisionSettings, now, ssmAnswered),
+  }));
   const { heldBack } = limitMarks(
     decided.filter((d) => d.verdict === "mark-unhealthy").map((d) => d.instanceId),
     {
       inService: inService.length,
       inGroup,
       alreadyMarked: decided.filter((d) => d.history.markedUnhealthyAt !== undefined).length,
-      probed: decided.filter((d) => d.probe.healthy !== undefined && !refused.has(d.instanceId)).length,
+      probed: answered,
     },
   );
   const reasons = new Map(heldBack.map((h) => [h.instanceId, h.reason]));
@@ -194,7 +198,7 @@ async function carryOut(decision: JudgedInstance, now: number): Promise<JudgedIn
   }
 }
 
-/** Per-instance health of the gateways that answered: 1 healthy, 0 not. */
+/** Per-instance health of the probes that counted: 1 healthy, 0 not (a host hung or silent too long included). */
 function gatewayHealthOf(judged: readonly JudgedInstance[]): Record<string, 0 | 1> {
   const health: Record<string, 0 | 1> = {};
   for (const { instanceId, probe } of judged)

@@ -39,7 +39,7 @@ export const handler = lambdaHandler({
         output: lost.Cause ?? lost.Error,
       };
     } else if (!gate.pendingCommandId) {
-      const sent = await sendGatewayProbe(action.instanceId, settings.gateway);
+      const sent = await sendGatewayProbe(action.instanceId, action.asgName, settings.gateway);
       if (typeof sent === "string")
         return { action, gate: { ...gate, pendingCommandId: sent, reads: 0, next: "read" } };
       outcome = sent;

@@ -1,12 +1,18 @@
 import { lambdaHandler } from "@clawops/core/handler";
 import { decideReconcile, reconcileGraceSeconds, withoutRecentlyChanged } from "@clawops/core/lifecycle";
-import { completeWithoutGate, describeGroup, scalingActivityStarts } from "./auto-scaling.js";
+import {
+  completeWithoutGate,
+  describeGroup,
+  scalingActivityStarts,
+  warmPoolInstances,
+} from "./auto-scaling.js";
 import { runningExecutionNames, startFlow } from "./executions.js";
 import { settingsOf } from "./lifecycle-settings.js";
 
 /**
  * The lifecycle reconciler (schedule): lifecycle events are best effort, so find instances waiting in
- * Pending:Wait / Terminating:Wait with no running flow and start one. It has no token: the flow completes
+ * Pending:Wait / Terminating:Wait, in the group or its warm pool (Warmed:Pending:Wait / Warmed:Terminating:Wait,
+ * which only DescribeWarmPool lists), with no running flow and start one. It has no token: the flow completes
  * the action by instance id, which AWS allows. An instance that began launching or terminating moments ago is
  * left to the next run: its event's flow may be starting, and ListExecutions does not show it yet.
  */
@@ -19,11 +25,12 @@ export const handler = lambdaHandler({
     if (!launchGateArn || !terminateDrainArn)
       throw new Error("state machine ARNs missing in CLAWOPS_SETTINGS");
     const group = await describeGroup(settings.autoScalingGroupName);
+    const pool = await warmPoolInstances(settings.autoScalingGroupName);
     const running = [
       ...(await runningExecutionNames(launchGateArn)),
       ...(await runningExecutionNames(terminateDrainArn)),
     ];
-    const candidates = decideReconcile(group.instances, running);
+    const candidates = decideReconcile([...group.instances, ...pool], running);
     const { now: actions, deferred } = candidates.length
       ? withoutRecentlyChanged(
           candidates,

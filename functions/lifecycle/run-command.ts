@@ -26,6 +26,7 @@ export async function getInvocation(commandId: string, instanceId: string): Prom
     );
     return {
       status: out.Status ?? "Pending",
+      statusDetails: out.StatusDetails,
       stdout: out.StandardOutputContent ?? "",
       stderr: out.StandardErrorContent ?? "",
     };
@@ -51,6 +52,8 @@ export async function listInvocations(commandId: string): Promise<Map<string, In
       // The plugin's Output holds at most 2,500 characters here; the probe prints under 1,600.
       results.set(invocation.InstanceId, {
         status: invocation.Status ?? "Pending",
+        // DeliveryTimedOut (expired undelivered) vs ExecutionTimedOut (ran and hung): the monitor needs which.
+        statusDetails: invocation.StatusDetails ?? plugin?.StatusDetails,
         stdout: plugin?.Output ?? "",
         stderr: "",
       });

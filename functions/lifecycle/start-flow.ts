@@ -15,7 +15,8 @@ const LifecycleEventSchema = z.union([LifecycleLaunchEventSchema, LifecycleTermi
 /**
  * Target of the launch and terminate lifecycle rules: starts the launch gate or the drain, named after the
  * action's token so duplicate deliveries start one execution. EventBridge's Step Functions target cannot set
- * an execution name, which is why this small function exists. Warm-pool entries are completed at once.
+ * an execution name, which is why this small function exists. Every launch is gated, into the warm pool
+ * as out of it; a warm-pool instance being terminated (stopped: nothing to drain) is completed at once.
  */
 export const handler = lambdaHandler({
   kind: "event",
@@ -34,7 +35,7 @@ export const handler = lambdaHandler({
     const route = routeLifecycleEvent(event.detail, settings.autoScalingGroupName);
     if (route === "ignore") return { route };
     if (route === "complete-without-gate") {
-      // Warm-pool moves only: the Auto Scaling client (and its XML protocol) is loaded on this path alone.
+      // Warm-pool terminations only: the Auto Scaling client (and its XML protocol) is loaded on this path alone.
       const { completeWithoutGate } = await import("./auto-scaling.js");
       await completeWithoutGate(action, logger);
       return { route };

@@ -2,6 +2,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeWarmPoolCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -42,6 +43,8 @@ function world(
     failingReads?: number;
     /** The hook times out (AWS applies its default result) at this probe unless heartbeated since the last one. */
     expiresAtProbe?: number;
+    /** The instance is launching into the warm pool, which only DescribeWarmPool lists. */
+    warmPool?: boolean;
   } = {},
 ) {
   const state = {
@@ -51,6 +54,8 @@ function world(
     refused: 0,
     heartbeats: 0,
     gone: false,
+    /** The instance's lifecycle state, as Auto Scaling reports it; a completion moves it on. */
+    lifecycle: options.warmPool ? "Warmed:Pending:Wait" : "Pending:Wait",
   };
   const statusOf = new Map<string, number>();
   let missingReads = options.missingReads ?? 0;
@@ -76,11 +81,12 @@ function world(
     if (failingReads > 0 && failingReads--) throw aws("InternalServerError", "", "server");
     return { Status: "Success", StandardOutputContent: probeOutput(statusOf.get(input.CommandId) ?? 0) };
   });
+  const listed = () =>
+    state.gone ? [] : [{ InstanceId: action.instanceId, LifecycleState: state.lifecycle }];
   autoscaling.on(DescribeAutoScalingInstancesCommand).callsFake(() => ({
-    AutoScalingInstances: state.gone
-      ? []
-      : [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" }],
+    AutoScalingInstances: options.warmPool ? [] : listed(),
   }));
+  autoscaling.on(DescribeWarmPoolCommand).callsFake(() => ({ Instances: options.warmPool ? listed() : [] }));
   const requireActive = () => {
     if (!state.active) {
       state.refused += 1;
@@ -96,6 +102,8 @@ function world(
     requireActive();
     state.active = false;
     state.completions.push(input.LifecycleActionResult);
+    const admitted = options.warmPool ? "Warmed:Pending:Proceed" : "Pending:Proceed";
+    state.lifecycle = input.LifecycleActionResult === "CONTINUE" ? admitted : "Terminating";
     return {};
   });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
@@ -199,6 +207,73 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(event?.type).toBe("LifecycleAbandoned");
     expect(event?.detail.reason).toMatch(/hook expired before the gate finished/);
     expect(event?.detail.lastProbe.output).toContain("CLAWOPS_CURL_EXIT=7");
+  });
+
+  it("ends quietly, publishing nothing, when it starts after another gate already admitted the instance", async () => {
+    // The reconciler started this gate; the event's own gate CONTINUEd the instance in the meantime.
+    const state = world(() => 200);
+    state.active = false;
+    state.lifecycle = "InService";
+    const run = await runWorkflow(gate, lifecycleTasks, { action: { ...action, token: undefined } });
+    expect(run.states).toEqual(["StartGate", "ActionGone"]);
+    expect(run.retried).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it("ends quietly when another gate admits the instance while this one waits through a slow boot", async () => {
+    const state = world((n) => {
+      if (n === 3) {
+        state.active = false; // the other gate's CONTINUE
+        state.lifecycle = "InService";
+      }
+      return 0;
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states).toContain("Heartbeat");
+    expect(run.states.at(-1)).toBe("ActionGone");
+    expect(run.states).not.toContain("PublishAbandoned");
+    expect(published()).toEqual([]);
+  });
+
+  it("publishes LifecycleAbandoned once when the hook expired just before the gate's CONTINUE", async () => {
+    const state = world((n) => {
+      if (n === 1) {
+        state.active = false; // the hook timed out: AWS applied its default result, ABANDON
+        state.lifecycle = "Terminating:Wait";
+      }
+      return 200;
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.slice(-3)).toEqual(["Continue", "PublishAbandoned", "Abandoned"]);
+    expect(run.retried).toEqual([]);
+    expect(state.completions).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: "lifecycle hook expired before the gate finished: AWS applied the hook's default result",
+          lastProbe: expect.objectContaining({ status: "healthy" }),
+        }),
+      },
+    ]);
+  });
+
+  it("gates a launch into the warm pool like any launch: it waits for the agent, then continues once healthy", async () => {
+    // Only DescribeWarmPool lists the instance while it warms up: it must not be taken for gone.
+    const state = world((n) => (n < 2 ? "unregistered" : 200), { warmPool: true });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.at(-1)).toBe("Admitted");
+    expect(run.states).not.toContain("Abandon");
+    expect(state.completions).toEqual(["CONTINUE"]);
+    expect(autoscaling.commandCalls(DescribeWarmPoolCommand).length).toBeGreaterThan(0);
+  });
+
+  it("abandons a warm-pool entry whose gateway never comes up, like any launch", async () => {
+    const state = world(() => 503, { warmPool: true });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.at(-1)).toBe("Abandoned");
+    expect(state.completions).toEqual(["ABANDON"]);
+    expect(published()[0]?.type).toBe("LifecycleAbandoned");
   });
 
   it("completes the action once, and publishes nothing, when two gates run for the same action", async () => {

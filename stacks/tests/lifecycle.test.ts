@@ -25,6 +25,24 @@ function statements(): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const render = (value: unknown) => JSON.stringify(value);
 
+/** Every action the role of `functions/lifecycle/<file>.ts` is granted. */
+function functionActions(file: string): string[] {
+  const resources = built.template(Lifecycle).toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const fn = Object.values(resources).find(
+    (r) =>
+      r.Type === "AWS::Lambda::Function" && r.Properties.Handler === `functions/lifecycle/${file}.handler`,
+  );
+  if (!fn) throw new Error(`no function for functions/lifecycle/${file}.ts`);
+  const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+  return Object.values(resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy" && render(r.Properties.Roles).includes(`"${role}"`))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .flatMap(actionsOf);
+}
+
 /** A lifecycle fixture with its group renamed to the test stage's fleet group. */
 function fixtureFor(name: string, group: string) {
   const event = loadFixture("aws.autoscaling", name);
@@ -120,6 +138,7 @@ describe("Stack: Lifecycle", () => {
       "autoscaling:DescribeAutoScalingGroups",
       "autoscaling:DescribeAutoScalingInstances",
       "autoscaling:DescribeScalingActivities",
+      "autoscaling:DescribeWarmPool",
       "xray:PutTraceSegments",
       "xray:PutTelemetryRecords",
       "xray:GetSamplingRules",
@@ -216,6 +235,21 @@ describe("Stack: Lifecycle", () => {
       ]),
     );
   });
+
+  it("lets the reconciler list the warm pool's instances, which DescribeAutoScalingGroups does not", () => {
+    expect(functionActions("reconcile")).toEqual(
+      expect.arrayContaining(["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeWarmPool"]),
+    );
+  });
+
+  it.each(["probe", "heartbeat", "complete"])(
+    "lets the gate's %s task read the instance's lifecycle state, in the group or its warm pool",
+    (file) => {
+      expect(functionActions(file)).toEqual(
+        expect.arrayContaining(["autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeWarmPool"]),
+      );
+    },
+  );
 
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Lifecycle)).toEqual([]);

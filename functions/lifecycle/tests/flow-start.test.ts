@@ -3,6 +3,7 @@ import {
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  DescribeWarmPoolCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { matchesPattern } from "@clawops/core/events";
@@ -26,6 +27,8 @@ beforeEach(() => {
   sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:exec" });
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
   autoscaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+  // A group without a warm pool: no configuration, no instances.
+  autoscaling.on(DescribeWarmPoolCommand).resolves({ Instances: [] });
 });
 
 describe("Function: start-flow (lifecycle rule target)", () => {
@@ -76,11 +79,23 @@ describe("Function: start-flow (lifecycle rule target)", () => {
     );
   });
 
-  it("completes a launch into the warm pool without a gate", async () => {
-    await expect(startFlow(loadFixture("aws.autoscaling", "launch-warm-pool"), context)).resolves.toEqual({
-      route: "complete-without-gate",
-    });
+  it("gates a launch into the warm pool instead of completing it, so AWS does not stop a half-booted instance", async () => {
+    await expect(
+      startFlow(loadFixture("aws.autoscaling", "launch-warm-pool"), context),
+    ).resolves.toMatchObject({ route: "launch-gate", duplicate: false });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.stateMachineArn).toBe(
+      settings.launchGateArn,
+    );
+    expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)).toHaveLength(0);
+  });
+
+  it("completes the termination of a stopped warm-pool instance without a drain", async () => {
+    const event = loadFixture("aws.autoscaling", "terminate");
+    event.detail.Origin = "WarmPool";
+    event.detail.Destination = "EC2";
+    await expect(startFlow(event, context)).resolves.toEqual({ route: "complete-without-gate" });
     expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toMatchObject({
+      LifecycleHookName: "clawops-drain",
       LifecycleActionResult: "CONTINUE",
     });
     expect(sfn.calls()).toHaveLength(0);
@@ -145,6 +160,80 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
       transition: "launch",
     });
     expect(starts[0]!.name).toMatch(/^i-0aaa-reconcile-\d{12}$/);
+  });
+
+  it("reconciles the warm pool's waiting instances too, from every page of DescribeWarmPool", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [{ Instances: [{ InstanceId: "i-0ddd", LifecycleState: "InService" }] } as never],
+    });
+    autoscaling
+      .on(DescribeWarmPoolCommand)
+      .resolvesOnce({
+        WarmPoolConfiguration: { MinSize: 1, PoolState: "Stopped" },
+        Instances: [{ InstanceId: "i-0eee", LifecycleState: "Warmed:Pending:Wait" }] as never,
+        NextToken: "page-2",
+      })
+      .resolvesOnce({
+        WarmPoolConfiguration: { MinSize: 1, PoolState: "Stopped" },
+        Instances: [
+          { InstanceId: "i-0fff", LifecycleState: "Warmed:Terminating:Wait" },
+          { InstanceId: "i-0aaa", LifecycleState: "Warmed:Stopped" },
+        ] as never,
+      });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    await expect(reconcile({}, context)).resolves.toEqual({
+      reconciled: ["i-0eee:launch-gate", "i-0fff:complete-without-gate"],
+    });
+    expect(autoscaling.commandCalls(DescribeWarmPoolCommand).map((c) => c.args[0].input)).toEqual([
+      { AutoScalingGroupName: "clawops-test-fleet", MaxRecords: 50, NextToken: undefined },
+      { AutoScalingGroupName: "clawops-test-fleet", MaxRecords: 50, NextToken: "page-2" },
+    ]);
+    const [start] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(start?.stateMachineArn).toBe(settings.launchGateArn);
+    expect(JSON.parse(start!.input!).action).toMatchObject({
+      instanceId: "i-0eee",
+      hookName: "clawops-launch-gate",
+      transition: "launch",
+    });
+    expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toMatchObject({
+      InstanceId: "i-0fff",
+      LifecycleHookName: "clawops-drain",
+      LifecycleActionResult: "CONTINUE",
+    });
+  });
+
+  it("leaves a warm-pool entry that began launching under two minutes ago to the next run, like any launch", async () => {
+    installEnvironment({
+      gate: { ...settings.gate, heartbeatTimeoutSeconds: 600 },
+      terminateHeartbeatSeconds: 600,
+      reconcilePeriodSeconds: 300,
+    });
+    autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [{ Instances: [] } as never] });
+    autoscaling.on(DescribeWarmPoolCommand).resolves({
+      Instances: [
+        { InstanceId: "i-0eee", LifecycleState: "Warmed:Pending:Wait" },
+        { InstanceId: "i-0fff", LifecycleState: "Warmed:Pending:Wait" },
+      ] as never,
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    const now = Date.now();
+    autoscaling.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [
+        // How AWS words a launch into the warm pool.
+        {
+          Description: "Launching a new EC2 instance into warm pool: i-0eee",
+          StartTime: new Date(now - 30_000),
+        },
+        {
+          Description: "Launching a new EC2 instance into warm pool: i-0fff",
+          StartTime: new Date(now - 10 * 60_000),
+        },
+      ] as never,
+    });
+    await expect(reconcile({}, context)).resolves.toEqual({ reconciled: ["i-0fff:launch-gate"] });
+    installEnvironment();
   });
 
   it("leaves an instance that began launching under two minutes ago to the next run: its event's gate may be starting", async () => {

@@ -2,6 +2,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeWarmPoolCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -57,7 +58,24 @@ beforeEach(() => {
   ssm.reset();
   autoscaling.reset();
   events.reset();
+  // The fixture's group has no warm pool.
+  autoscaling.on(DescribeWarmPoolCommand).resolves({ Instances: [] });
 });
+
+/** The instance's lifecycle state: in the group (DescribeAutoScalingInstances) or in its warm pool only. */
+function instanceIs(lifecycleState: string | undefined, where: "group" | "warm pool" = "group") {
+  const listed =
+    lifecycleState === undefined ? [] : [{ InstanceId: action.instanceId, LifecycleState: lifecycleState }];
+  autoscaling
+    .on(DescribeAutoScalingInstancesCommand)
+    .resolves({ AutoScalingInstances: (where === "group" ? listed : []) as never });
+  autoscaling
+    .on(DescribeWarmPoolCommand)
+    .resolves({ Instances: (where === "warm pool" ? listed : []) as never });
+}
+
+const noActiveAction = () =>
+  aws("ValidationError", `No active Lifecycle Action found with token ${action.token}`);
 
 describe("Function: probe (launch gate task)", () => {
   it("sends a bounded AWS-RunShellScript probe and asks to read it", async () => {
@@ -161,6 +179,19 @@ describe("Function: probe (launch gate task)", () => {
     expect(out.gate).toMatchObject({ next: "probe-again", probes: 1 });
   });
 
+  it("keeps waiting while the SSM agent of an instance warming up in the warm pool registers", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    instanceIs("Warmed:Pending:Wait", "warm pool");
+    const started = recordHeartbeat(startGate(Date.now(), settings.gate), Date.now());
+    const out = (await probe({ action, gate: started }, context)) as {
+      gate: { next: string; lastProbe: { status: string } };
+    };
+    expect(out.gate).toMatchObject({ next: "probe-again", lastProbe: { status: "agent-not-registered" } });
+    expect(autoscaling.commandCalls(DescribeWarmPoolCommand)[0]!.args[0].input).toMatchObject({
+      AutoScalingGroupName: action.asgName,
+    });
+  });
+
   it("abandons when the instance left the group", async () => {
     ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
     autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
@@ -202,15 +233,37 @@ describe("Function: heartbeat (launch gate task)", () => {
     expect(out.gate.lastHeartbeatAt).toBeGreaterThanOrEqual(before);
   });
 
-  it("throws LifecycleActionGone when the token expired, and counts it in the LifecycleActionGone metric", async () => {
-    autoscaling
-      .on(RecordLifecycleActionHeartbeatCommand)
-      .rejects(aws("ValidationError", "No active Lifecycle Action found with token x"));
-    const names = await metricNamesOf(() =>
-      expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" }),
-    );
-    expect(names).toContain("LifecycleActionGone");
-  });
+  it.each([
+    ["terminating (AWS applied the default ABANDON)", "Terminating:Wait", "group"],
+    ["no longer in the group", undefined, "group"],
+    ["still waiting", "Pending:Wait", "group"],
+  ] as const)(
+    "throws LifecycleHookExpired when the action is gone and the instance is %s, counting LifecycleActionGone",
+    async (_case, state, where) => {
+      autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
+      instanceIs(state, where);
+      const names = await metricNamesOf(() =>
+        expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleHookExpired" }),
+      );
+      expect(names).toContain("LifecycleActionGone");
+    },
+  );
+
+  it.each([
+    ["in service", "InService", "group"],
+    ["on its way in service", "Pending:Proceed", "group"],
+    ["resting in the warm pool", "Warmed:Stopped", "warm pool"],
+  ] as const)(
+    "throws LifecycleActionGone (the gate ends quietly) when another gate already admitted the instance, %s",
+    async (_case, state, where) => {
+      autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
+      instanceIs(state, where);
+      const names = await metricNamesOf(() =>
+        expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" }),
+      );
+      expect(names).toContain("LifecycleActionGone");
+    },
+  );
 });
 
 describe("Function: complete (lifecycle task)", () => {
@@ -236,11 +289,6 @@ describe("Function: complete (lifecycle task)", () => {
 
   it.each([
     [
-      "an expired or completed action as LifecycleActionGone",
-      aws("ValidationError", "No active Lifecycle Action found with token x"),
-      "LifecycleActionGone",
-    ],
-    [
       "contention as LifecycleContention",
       new ServiceException({ name: "ResourceContention", message: "busy", $fault: "server", $metadata: {} }),
       "LifecycleContention",
@@ -249,6 +297,46 @@ describe("Function: complete (lifecycle task)", () => {
     autoscaling.on(CompleteLifecycleActionCommand).rejects(error);
     await expect(complete({ action, result: "CONTINUE" }, context)).rejects.toMatchObject({ name });
   });
+
+  it("reports a CONTINUE whose hook expired (the instance is being terminated) as LifecycleHookExpired, counting LifecycleActionGone", async () => {
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+    instanceIs("Terminating");
+    const names = await metricNamesOf(() =>
+      expect(complete({ action, result: "CONTINUE" }, context)).rejects.toMatchObject({
+        name: "LifecycleHookExpired",
+        lifecycleState: "Terminating",
+      }),
+    );
+    expect(names).toContain("LifecycleActionGone");
+  });
+
+  it.each([
+    ["in service", "InService", "group"],
+    ["resting in the warm pool", "Warmed:Stopped", "warm pool"],
+  ] as const)(
+    "reports a CONTINUE another gate already made (the instance is %s) as LifecycleActionGone",
+    async (_case, state, where) => {
+      autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+      instanceIs(state, where);
+      await expect(complete({ action, result: "CONTINUE" }, context)).rejects.toMatchObject({
+        name: "LifecycleActionGone",
+      });
+    },
+  );
+
+  it.each([
+    ["an ABANDON", action, "ABANDON"],
+    ["a drain's CONTINUE", { ...action, hookName: "clawops-drain", transition: "terminate" }, "CONTINUE"],
+  ] as const)(
+    "reports %s that finds its action gone as LifecycleActionGone, without looking at the instance",
+    async (_case, completed, result) => {
+      autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+      await expect(complete({ action: completed, result }, context)).rejects.toMatchObject({
+        name: "LifecycleActionGone",
+      });
+      expect(autoscaling.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(0);
+    },
+  );
 });
 
 describe("Function: publish (lifecycle task)", () => {
@@ -288,6 +376,28 @@ describe("Function: publish (lifecycle task)", () => {
     const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry.DetailType).toBe("DrainFailed");
     expect(JSON.parse(entry.Detail!).reason).toBe("AccessDeniedException: no");
+  });
+
+  it("says the hook expired when the gate ended on an expired hook, keeping the last probe", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const gate = {
+      ...startGate(Date.now(), settings.gate),
+      lastProbe: {
+        status: "healthy" as const,
+        reason: "HTTP 200",
+        output: probeOutput(200),
+        at: "2026-03-02T10:00:00.000Z",
+      },
+    };
+    await publish(
+      { action, gate, error: { Error: "LifecycleHookExpired", Cause: '{"errorMessage":"expired"}' } },
+      context,
+    );
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!);
+    expect(detail).toMatchObject({
+      reason: "lifecycle hook expired before the gate finished: AWS applied the hook's default result",
+      lastProbe: { status: "healthy" },
+    });
   });
 
   it("says the hook expired when the gate ended on a gone action, keeping the last probe", async () => {

@@ -311,17 +311,17 @@ describe("Function: monitor (gateway health monitor)", () => {
   });
 });
 
-describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", () => {
-  /** The monitor's item, kept between runs like the table does. */
-  function persistentState() {
-    let item: Record<string, unknown> | undefined;
-    dynamo.on(GetItemCommand).callsFake(() => ({ Item: item }));
-    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-      item = input.Item;
-      return {};
-    });
-  }
+/** The monitor's item, kept between runs like the table does. */
+function persistentState() {
+  let item: Record<string, unknown> | undefined;
+  dynamo.on(GetItemCommand).callsFake(() => ({ Item: item }));
+  dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+    item = input.Item;
+    return {};
+  });
+}
 
+describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", () => {
   /** SSM refuses any SendCommand listing one of `stopped` (agent stopped); the others' gateways answer `status`. */
   function ssmRefusing(stopped: readonly string[], status: (id: string) => number) {
     const sent = new Map<string, string[]>();
@@ -380,5 +380,83 @@ describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", (
     for (let run = 0; run < 5; run += 1) runs.push(await monitor({}, context));
     expect(runs.at(-1)).toMatchObject({ unhealthy: 3, marked: 0, heldBack: 3 });
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+});
+
+describe("Function: monitor when a host hangs (its probe never answers)", () => {
+  /** Invocations as SSM lists them for a hung host's probe. */
+  const ranAndHung: CommandInvocation = { Status: "TimedOut", StatusDetails: "ExecutionTimedOut" };
+  const neverDelivered: CommandInvocation = { Status: "TimedOut", StatusDetails: "DeliveryTimedOut" };
+
+  /** Every probe sent is listed `hung(id)` for the instances it names, the others' gateways answering 200. */
+  function ssmAnswering(hung: (id: string) => CommandInvocation | undefined) {
+    const sent = new Map<string, string[]>();
+    ssm.on(SendCommandCommand).callsFake((input: { InstanceIds: string[] }) => {
+      const id = `cmd-${sent.size + 1}`;
+      sent.set(id, input.InstanceIds);
+      return { Command: { CommandId: id } };
+    });
+    ssm.on(ListCommandInvocationsCommand).callsFake((input: { CommandId: string }) => ({
+      CommandInvocations: (sent.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        ...(hung(InstanceId) ?? { Status: "Success", CommandPlugins: [{ Output: probeOutput(200) }] }),
+      })),
+    }));
+  }
+
+  /** `n` monitor runs on the same state; their results and UnhealthyGateways values. */
+  async function runs(n: number) {
+    const results: { unhealthy: number; marked: number; heldBack: number }[] = [];
+    const blobs = await emfOf(async () => {
+      for (let run = 0; run < n; run += 1) results.push((await monitor({}, context)) as (typeof results)[0]);
+    });
+    return { results, unhealthyGateways: blobs.map((b) => b.UnhealthyGateways) };
+  }
+  const markedIds = () =>
+    autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId);
+
+  it("counts a probe that ran on the instance and did not finish (ExecutionTimedOut) as failed and marks it at the third in a row", async () => {
+    fleet(3, () => 200, 0);
+    persistentState();
+    ssmAnswering((id) => (id === "i-1000" ? ranAndHung : undefined));
+    const { results, unhealthyGateways } = await runs(4);
+    // Run 1 collects nothing (no probe sent before); runs 2-4 count the hung host, the third failure marks it.
+    expect(unhealthyGateways).toEqual([0, 1, 1, 1]);
+    expect(results.map((r) => r.marked)).toEqual([0, 0, 0, 1]);
+    expect(markedIds()).toEqual(["i-1000"]);
+  });
+
+  it("counts an instance silent (DeliveryTimedOut) for three runs while SSM answers the others as failing, then marks it", async () => {
+    fleet(4, () => 200, 0);
+    persistentState();
+    ssmAnswering((id) => (id === "i-1000" ? neverDelivered : undefined));
+    const { results, unhealthyGateways } = await runs(7);
+    // Silent from run 2 (run 1 collects nothing): its third silent run (run 4) counts as a failed probe, in the
+    // alarm's metric too, and the third such failure (run 6) marks it.
+    expect(unhealthyGateways).toEqual([0, 0, 0, 1, 1, 1, 1]);
+    expect(results.map((r) => r.marked)).toEqual([0, 0, 0, 0, 0, 1, 0]);
+    expect(markedIds()).toEqual(["i-1000"]);
+  });
+
+  it("keeps the per-run cap and the last gateway when every host hangs: one marked, the other held back but counted", async () => {
+    fleet(2, () => 200, 0);
+    persistentState();
+    ssmAnswering(() => ranAndHung);
+    const { results, unhealthyGateways } = await runs(6);
+    expect(unhealthyGateways.slice(1)).toEqual([2, 2, 2, 2, 2]);
+    expect(results.at(-1)).toMatchObject({ heldBack: 1 });
+    expect(markedIds()).toEqual(["i-1000"]);
+  });
+
+  it.each<[string, (id: string) => CommandInvocation | undefined]>([
+    ["SSM delivers to no instance (an outage)", () => neverDelivered],
+    ["SSM delivers to under half the fleet", (id) => (id === "i-1000" ? undefined : neverDelivered)],
+  ])("counts and marks nothing, run after run, when %s", async (_case, hung) => {
+    fleet(4, () => 200, 0);
+    persistentState();
+    ssmAnswering(hung);
+    const { unhealthyGateways } = await runs(10);
+    expect(unhealthyGateways).toEqual(Array(10).fill(0));
+    expect(markedIds()).toEqual([]);
   });
 });

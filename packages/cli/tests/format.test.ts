@@ -1,11 +1,12 @@
 import type { DrillVerdict } from "@clawops/core/drills";
+import type { InstanceHealthHistory } from "@clawops/core/lifecycle";
 import type { EvalReport, ReadinessReport } from "@clawops/core/readiness";
 import { describe, expect, it } from "vitest";
 import { renderDrillHistory, renderDrillSummary } from "../src/format/drill.js";
 import { evalRows } from "../src/format/evals.js";
 import { areaRows, areaTitle, failingChecks, renderReadiness } from "../src/format/readiness.js";
 import { escapeHtml, renderReadinessHtml } from "../src/format/readiness-html.js";
-import { ago, renderStatus, type StatusReport } from "../src/format/status.js";
+import { ago, gatewayView, renderStatus, type StatusReport } from "../src/format/status.js";
 
 const check = (id: string, status: "pass" | "fail" | "unknown" | "attested", severity = "high") => ({
   id,
@@ -190,6 +191,15 @@ describe("Function: status formatting", () => {
           healthStatus: "Healthy",
           gateway: "failing",
           consecutiveFailures: 2,
+          silentRuns: 0,
+        },
+        {
+          instanceId: "i-2",
+          lifecycleState: "InService",
+          healthStatus: "Healthy",
+          gateway: "no answer",
+          consecutiveFailures: 0,
+          silentRuns: 2,
         },
       ],
       controlPlane: {
@@ -201,9 +211,38 @@ describe("Function: status formatting", () => {
     };
     const text = renderStatus(status, Date.parse("2026-11-27T12:01:00.000Z")).join("\n");
     expect(text).toContain("failing (2)");
+    expect(text).toContain("no answer (2 runs)");
     expect(text).toContain("60s ago");
     expect(text).toContain("never");
     expect(text).toContain("3 message(s): run clawops alerts replay");
+  });
+});
+
+describe("Function: gatewayView", () => {
+  it.each([
+    ["not probed yet", undefined, { gateway: "not probed yet", consecutiveFailures: null, silentRuns: null }],
+    [
+      "healthy",
+      { failures: 0, firstSeenAt: 1 },
+      { gateway: "healthy", consecutiveFailures: 0, silentRuns: 0 },
+    ],
+    [
+      "failing",
+      { failures: 2, firstSeenAt: 1 },
+      { gateway: "failing", consecutiveFailures: 2, silentRuns: 0 },
+    ],
+    [
+      "no answer while SSM answers the fleet",
+      { failures: 0, firstSeenAt: 1, silentRuns: 2 },
+      { gateway: "no answer", consecutiveFailures: 0, silentRuns: 2 },
+    ],
+    [
+      "failing once the silence counts",
+      { failures: 1, firstSeenAt: 1, silentRuns: 3 },
+      { gateway: "failing", consecutiveFailures: 1, silentRuns: 3 },
+    ],
+  ])("reads %s", (_name, history, view) => {
+    expect(gatewayView(history as InstanceHealthHistory | undefined)).toEqual(view);
   });
 });
 

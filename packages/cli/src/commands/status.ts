@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
 import { CliUserError } from "../errors.js";
-import { type InstanceStatus, renderStatus, type StatusReport } from "../format/status.js";
+import { gatewayView, type InstanceStatus, renderStatus, type StatusReport } from "../format/status.js";
 import type { Target } from "../target.js";
 
 interface StatusOptions extends TargetOptions {
@@ -58,8 +58,7 @@ export async function gatherStatus(target: Target): Promise<StatusReport> {
       instanceId: i.InstanceId ?? "",
       lifecycleState: i.LifecycleState ?? "unknown",
       healthStatus: i.HealthStatus ?? "unknown",
-      gateway: !history ? "not probed yet" : history.failures > 0 ? "failing" : "healthy",
-      consecutiveFailures: history ? history.failures : null,
+      ...gatewayView(history),
     };
   });
   const statuses = JSON.parse(readiness?.statuses?.S ?? "{}") as Record<string, string>;
@@ -102,8 +101,9 @@ Examples:
   $ clawops status --stage prod --region eu-west-1 --json
   $ clawops status --sandbox
 
-Gateway health is the health monitor's view (its consecutive failed probes); "not probed yet" means the
-monitor has not seen the instance InService. A dead-letter queue with messages means alerts that never
+Gateway health is the health monitor's view (its consecutive failed probes); "no answer (n runs)" means
+the instance's probe got no answer for n runs while SSM answered the rest of the fleet (a hung host: from
+3 runs on it counts as failing); "not probed yet" means the monitor has not seen the instance InService. A dead-letter queue with messages means alerts that never
 reached Slack: run clawops alerts replay.`,
     )
     .action(async (options: StatusOptions) => {

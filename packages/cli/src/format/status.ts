@@ -1,3 +1,4 @@
+import type { InstanceHealthHistory } from "@clawops/core/lifecycle";
 import { type Colors, plainColors } from "../output.js";
 import { renderTable } from "./table.js";
 
@@ -6,9 +7,24 @@ export interface InstanceStatus {
   readonly instanceId: string;
   readonly lifecycleState: string;
   readonly healthStatus: string;
-  /** From the health monitor's history: `healthy`, `failing` (consecutive failures), or `not probed yet`. */
+  /**
+   * From the health monitor's history: `healthy`, `failing` (consecutive failures), `no answer` (runs in a row
+   * whose probe SSM could not get an answer for), or `not probed yet`.
+   */
   readonly gateway: string;
   readonly consecutiveFailures: number | null;
+  /** Monitor runs in a row without a probe answer while SSM answered the fleet (0 once it answers). */
+  readonly silentRuns: number | null;
+}
+
+/** How `clawops status` reads an instance's health history (undefined: the monitor has not seen it InService). */
+export function gatewayView(
+  history: InstanceHealthHistory | undefined,
+): Pick<InstanceStatus, "gateway" | "consecutiveFailures" | "silentRuns"> {
+  if (!history) return { gateway: "not probed yet", consecutiveFailures: null, silentRuns: null };
+  const silentRuns = history.silentRuns ?? 0;
+  const gateway = history.failures > 0 ? "failing" : silentRuns > 0 ? "no answer" : "healthy";
+  return { gateway, consecutiveFailures: history.failures, silentRuns };
 }
 
 /** What `clawops status` gathers (also its `--json` shape). */
@@ -47,7 +63,9 @@ export function renderStatus(report: StatusReport, now: number, color: Colors = 
       ? color.green(g.gateway)
       : g.gateway === "failing"
         ? color.red(`failing (${g.consecutiveFailures})`)
-        : color.dim(g.gateway);
+        : g.gateway === "no answer"
+          ? color.yellow(`no answer (${g.silentRuns} runs)`)
+          : color.dim(g.gateway);
   const instances = renderTable(
     ["instance", "lifecycle", "ASG health", "gateway"],
     report.instances.map((i) => [

@@ -24,9 +24,11 @@ export function actionFromDetail(detail: LifecycleLaunchDetail | LifecycleTermin
 export type LifecycleRoute = "launch-gate" | "terminate-drain" | "complete-without-gate" | "ignore";
 
 /**
- * Which flow handles an event. A launch into the warm pool (`Destination: WarmPool`) is completed at once: the
- * instance is stopped there and serves nothing; leaving the pool (`Origin: WarmPool`) is gated like any launch.
- * Another group's event (a rule misconfigured by hand) is ignored.
+ * Which flow handles an event. Every launch is gated, into the warm pool (`Destination: WarmPool`) as out of it
+ * (`Origin: WarmPool`): AWS stops a pool instance as soon as its hook completes, so completing the entry at once
+ * would cut its user data (the gateway's install, the EFS mounts) half way. Only a pool instance being terminated
+ * (`Origin: WarmPool`, a stopped instance: no gateway to drain) is completed without a flow. Another group's event
+ * (a rule misconfigured by hand) is ignored.
  */
 export function routeLifecycleEvent(
   detail: LifecycleLaunchDetail | LifecycleTerminateDetail,
@@ -36,7 +38,7 @@ export function routeLifecycleEvent(
   if (detail.LifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING") {
     return detail.Origin === "WarmPool" ? "complete-without-gate" : "terminate-drain";
   }
-  return detail.Destination === "WarmPool" ? "complete-without-gate" : "launch-gate";
+  return "launch-gate";
 }
 
 /**

@@ -28,6 +28,26 @@ export class LifecycleActionGone extends LaunchGateError {
 }
 
 /**
+ * The gate's lifecycle action is gone and the instance was not admitted (it is terminating, terminated, no longer
+ * in the group, or still waiting): the hook timed out before the gate finished and AWS applied its default
+ * result. Raised by the gate's heartbeat and CONTINUE after `goneActionCause` looked at the instance; the launch
+ * gate publishes it as LifecycleAbandoned, once, and never retries it.
+ */
+export class LifecycleHookExpired extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    readonly lifecycleState: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the lifecycle action of ${instanceId} expired before the gate finished (instance ${lifecycleState ?? "no longer in the group"})`,
+      options,
+    );
+    this.name = "LifecycleHookExpired";
+  }
+}
+
+/**
  * `ResourceContentionFault` (HTTP 500, query code `ResourceContention`): Auto Scaling is busy with the group; the
  * same call succeeds later.
  */

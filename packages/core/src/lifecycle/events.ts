@@ -6,12 +6,11 @@ import type { GateState } from "./gate.js";
 const MAX_PROBE_OUTPUT = 2_000;
 
 /**
- * Why a gate ended without deciding: its heartbeat found the action gone. AWS cannot say whether the hook timed
- * out (and applied its default result) or another gate completed the action; the first is what a gate that is
- * still running nearly always means.
+ * Why a gate ended without deciding: its heartbeat or its CONTINUE found the action gone, and the instance was
+ * not admitted by another gate (`goneActionCause`): the hook timed out and AWS applied its default result.
  */
 export const HOOK_EXPIRED_REASON =
-  "lifecycle hook expired before the gate finished: AWS applied the hook's default result (or another gate completed the action)";
+  "lifecycle hook expired before the gate finished: AWS applied the hook's default result";
 
 /** What a Catch records (`{ Error, Cause }`). */
 export interface CaughtError {
@@ -21,7 +20,9 @@ export interface CaughtError {
 
 /** The reason a `LifecycleAbandoned` event gives: the error that ended the gate, else the gate's own reason. */
 export function abandonReason(error: CaughtError | undefined, gate: GateState | undefined): string {
-  if (error?.Error === "LifecycleActionGone") return HOOK_EXPIRED_REASON;
+  // LifecycleActionGone: what a gate started before `LifecycleHookExpired` existed still catches.
+  if (error?.Error === "LifecycleHookExpired" || error?.Error === "LifecycleActionGone")
+    return HOOK_EXPIRED_REASON;
   if (error) return `${error.Error}: ${error.Cause ?? ""}`.trim();
   return gate?.reason ?? "launch gate abandoned";
 }

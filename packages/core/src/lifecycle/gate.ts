@@ -224,7 +224,9 @@ export function probeOutcomeFromInvocation(
 
 /**
  * SSM does not know the instance: on a cold boot its agent has not registered yet (keep waiting); if the group
- * no longer has it waiting for the gate, it is gone. `lifecycleState` is what DescribeAutoScalingInstances says.
+ * no longer has it waiting for the gate, it is gone. `lifecycleState` is the instance's state in the group or its
+ * warm pool: an instance warming up in the pool (`Warmed:Pending:Wait`) boots like any other, while
+ * `Warmed:Terminating*` is as gone as `Terminating*`.
  */
 export function outcomeForUnregistered(instanceId: string, lifecycleState: string | undefined): ProbeOutcome {
   if (lifecycleState === undefined) {
@@ -238,4 +240,38 @@ export function outcomeForUnregistered(instanceId: string, lifecycleState: strin
     reason: "SSM agent not registered yet (InvalidInstanceId)",
     output: "",
   };
+}
+
+/** Why a gate's lifecycle action is gone: another gate completed it, or the hook expired under the gate. */
+export type GoneActionCause = "completed-elsewhere" | "hook-expired";
+
+/**
+ * States an instance reaches only once its launch action was CONTINUEd: in service (or on its way there, or moved
+ * on to Standby or detached from it), or, for a warm-pool entry, on its way to the pool's stopped, running or
+ * hibernated state.
+ */
+const ADMITTED_STATES: ReadonlySet<string> = new Set([
+  "Pending:Proceed",
+  "InService",
+  "EnteringStandby",
+  "Standby",
+  "Detaching",
+  "Detached",
+  "Warmed:Pending:Proceed",
+  "Warmed:Stopped",
+  "Warmed:Running",
+  "Warmed:Hibernated",
+]);
+
+/**
+ * AWS answers "No active Lifecycle Action" alike for an action another gate completed and for one whose hook
+ * expired (AWS then applied the hook's default result, ABANDON for the launch hook): the instance's lifecycle
+ * state tells them apart. Admitted (`InService`, `Pending:Proceed`, `Warmed:Stopped`, ...) means another gate (the
+ * event's, when the reconciler started this one) CONTINUEd it. Anything else (terminating, terminated, no longer
+ * in the group, still waiting) means nobody admitted it: the hook expired under the gate.
+ */
+export function goneActionCause(lifecycleState: string | undefined): GoneActionCause {
+  return lifecycleState !== undefined && ADMITTED_STATES.has(lifecycleState)
+    ? "completed-elsewhere"
+    : "hook-expired";
 }

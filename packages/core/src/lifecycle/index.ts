@@ -29,6 +29,7 @@ export {
   LaunchGateError,
   LifecycleActionGone,
   LifecycleContention,
+  LifecycleHookExpired,
   ProbeNotReady,
 } from "./errors.js";
 export {
@@ -45,7 +46,9 @@ export {
   type GateProbeRecord,
   type GateState,
   GateStep,
+  type GoneActionCause,
   gateAfterWait,
+  goneActionCause,
   MAX_PROBE_READS,
   outcomeForUnregistered,
   PROBE_READ_WAIT_SECONDS,
@@ -60,6 +63,7 @@ export {
 export {
   countVerdicts,
   decideInstanceHealth,
+  EXECUTION_TIMED_OUT_PROBE,
   type HeldBackMark,
   type InstanceHealthDecision,
   type InstanceHealthHistory,
@@ -67,6 +71,7 @@ export {
   limitMarks,
   MAX_MARKED_SHARE,
   type MarkLimitFleet,
+  MIN_ANSWERED_SHARE,
   MONITOR_SERVICE_NAME,
   MonitorMetric,
   type MonitorProbe,
@@ -74,6 +79,8 @@ export {
   monitorProbeFromInvocation,
   pruneHistories,
   REFUSED_PROBE,
+  SILENT_RUNS_BEFORE_FAILING,
+  ssmAnsweredFleet,
 } from "./monitor.js";
 export {
   foreignLifecycleEvent,
@@ -104,6 +111,7 @@ export {
 export {
   batchInstanceIds,
   type InvocationResult,
+  isExecutionTimedOut,
   isInvocationInFlight,
   MAX_INSTANCES_PER_SEND_COMMAND,
   MIN_DELIVERY_TIMEOUT_SECONDS,

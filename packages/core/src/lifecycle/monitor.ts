@@ -1,6 +1,6 @@
 import type { GatewayEndpoint } from "../fleet/description.js";
 import { judgeGatewayHealth, ProbeOutputError, parseGatewayProbe } from "./probe.js";
-import { type InvocationResult, isInvocationInFlight } from "./run-command.js";
+import { type InvocationResult, isExecutionTimedOut, isInvocationInFlight } from "./run-command.js";
 
 /** What the monitor remembers about one instance between runs (kept in the state table). */
 export interface InstanceHealthHistory {
@@ -13,6 +13,11 @@ export interface InstanceHealthHistory {
   /** Set once SetInstanceHealth Unhealthy succeeded, so it is not repeated every minute. */
   readonly markedUnhealthyAt?: number | undefined;
   readonly lastReason?: string | undefined;
+  /**
+   * Consecutive runs its probe said nothing (unknown) while SSM answered for the fleet (`ssmAnsweredFleet`);
+   * a run where SSM answered too few instances leaves it as it is. Absent when 0.
+   */
+  readonly silentRuns?: number | undefined;
 }
 
 /**
@@ -39,46 +44,107 @@ export type InstanceVerdict = "healthy" | "failing" | "mark-unhealthy" | "held-b
 export interface InstanceHealthDecision {
   readonly verdict: InstanceVerdict;
   readonly history: InstanceHealthHistory;
+  /** The probe as counted: an unknown one becomes a failed one once the instance has been silent too long. */
+  readonly probe: MonitorProbe;
 }
 
 /**
+ * The silent run (its probe unknown while SSM answered for the fleet) from which an instance's silence counts:
+ * that run and each further silent one count as a failed probe. Three tolerate a new instance's first run (no
+ * probe sent to it yet) and an SSM agent restarting or updating itself (a minute or two), yet a host too hung
+ * for its agent to take or report a command is counted unhealthy (and alarmed on) from its third silent run and
+ * marked at its fifth with `unhealthyAfter` 3.
+ */
+export const SILENT_RUNS_BEFORE_FAILING = 3;
+
+/**
  * The monitor's decision for one instance. A probe with no result (SSM lag) changes nothing: only answered
- * probes count. N failures in a row → `mark-unhealthy`, unless the instance is younger than the grace period
- * (`in-grace`) or was already marked. A healthy answer resets the count.
+ * probes count, with one exception: an instance whose probe says nothing for `SILENT_RUNS_BEFORE_FAILING` runs in
+ * a row while SSM answers for the rest of the fleet (`ssmAnswered`, see `ssmAnsweredFleet`) counts that run and
+ * each further silent one as a failed probe. SSM reports a command that expired on a silent agent as it reports
+ * one it never delivered (`DeliveryTimedOut`), so one invocation cannot tell a hung host from an SSM outage; the
+ * rest of the fleet answering can. N failures in a row → `mark-unhealthy`, unless the instance is younger than
+ * the grace period (`in-grace`) or was already marked. A healthy answer resets the count.
  */
 export function decideInstanceHealth(
   history: InstanceHealthHistory | undefined,
   probe: MonitorProbe,
   settings: MonitorSettings,
   now: number,
+  ssmAnswered = false,
 ): InstanceHealthDecision {
   const seen: InstanceHealthHistory = history ?? { failures: 0, firstSeenAt: now, runs: 0 };
   const age = Math.max(now - seen.firstSeenAt, (seen.runs ?? 0) * settings.periodSeconds * 1000);
-  const known: InstanceHealthHistory = { ...seen, runs: (seen.runs ?? 0) + 1 };
-  if (probe.healthy === undefined) return { verdict: "unknown", history: known };
-  if (probe.healthy) {
-    return { verdict: "healthy", history: { failures: 0, firstSeenAt: known.firstSeenAt, runs: known.runs } };
+  const silentRuns = probe.healthy === undefined ? (seen.silentRuns ?? 0) + (ssmAnswered ? 1 : 0) : 0;
+  const known: InstanceHealthHistory = {
+    ...seen,
+    runs: (seen.runs ?? 0) + 1,
+    silentRuns: silentRuns > 0 ? silentRuns : undefined,
+  };
+  const counted =
+    probe.healthy === undefined && ssmAnswered && silentRuns >= SILENT_RUNS_BEFORE_FAILING
+      ? silentProbe(probe, silentRuns)
+      : probe;
+  if (counted.healthy === undefined) return { verdict: "unknown", history: known, probe: counted };
+  if (counted.healthy) {
+    return {
+      verdict: "healthy",
+      history: { failures: 0, firstSeenAt: known.firstSeenAt, runs: known.runs },
+      probe: counted,
+    };
   }
-  const next: InstanceHealthHistory = { ...known, failures: known.failures + 1, lastReason: probe.reason };
+  const next: InstanceHealthHistory = { ...known, failures: known.failures + 1, lastReason: counted.reason };
+  const decided = (verdict: InstanceVerdict) => ({ verdict, history: next, probe: counted });
   if (next.failures < settings.unhealthyAfter || known.markedUnhealthyAt !== undefined) {
-    return { verdict: "failing", history: next };
+    return decided("failing");
   }
-  if (age < settings.gracePeriodSeconds * 1000) return { verdict: "in-grace", history: next };
-  return { verdict: "mark-unhealthy", history: next };
+  if (age < settings.gracePeriodSeconds * 1000) return decided("in-grace");
+  return decided("mark-unhealthy");
+}
+
+/** The failed probe an instance silent for `silentRuns` runs while SSM answered the fleet counts as. */
+function silentProbe(probe: MonitorProbe, silentRuns: number): MonitorProbe {
+  return {
+    healthy: false,
+    reason: `no probe answer for ${silentRuns} runs in a row while SSM answered the fleet (last: ${probe.reason})`,
+  };
 }
 
 /**
- * One instance's probe from a ListCommandInvocations entry (or its absence: unknown). Only a probe the gateway
- * answered counts: a command SSM could not deliver or finish (`TimedOut` with DeliveryTimedOut, `Failed`,
- * `Cancelled`, ...) or whose output does not follow the contract is unknown. The script always exits 0 and
- * prints its contract, so anything else is SSM's or the instance's trouble, and one SSM outage must not read as
- * a fleet of dead gateways.
+ * The share of InService instances whose probe SSM must have run to an answer (healthy or not) in a run for an
+ * instance's silence in that run to count against it. Below it, the silence is SSM's (an outage, IAM, a
+ * region-wide delivery problem): nothing counts and nothing is marked. Half, not a majority, so a group of two
+ * notices its hung instance; the price is that an availability zone that loses its route to SSM in a two-zone
+ * fleet reads as hung hosts, marked one at a time within `limitMarks` (never the last) and alarmed on.
+ */
+export const MIN_ANSWERED_SHARE = 0.5;
+
+/**
+ * Whether SSM ran this run's probe to an answer on enough of the fleet (`MIN_ANSWERED_SHARE` of the InService
+ * instances, at least one) that an instance it did not answer for is silent on its own account.
+ */
+export function ssmAnsweredFleet(
+  run: { readonly answered: number; readonly inService: number },
+  minShare: number = MIN_ANSWERED_SHARE,
+): boolean {
+  return run.answered > 0 && run.answered >= minShare * run.inService;
+}
+
+/**
+ * One instance's probe from a ListCommandInvocations entry (or its absence: unknown). A probe the gateway
+ * answered counts, and so does one that ran on the instance and did not finish (`ExecutionTimedOut`): the script
+ * is bounded (curl's `--max-time`, always exit 0 with its contract, executionTimeout 5 s longer), so only a hung
+ * host (CPU starved, disk I/O or an EFS mount stuck, out of memory) outlives it, and the agent on that host said
+ * so. A command SSM could not deliver or finish (`TimedOut` with DeliveryTimedOut, `Failed`, `Cancelled`, ...)
+ * or whose output does not follow the contract is unknown: one SSM outage must not read as a fleet of dead
+ * gateways (an instance silent for long while SSM answers the others is `decideInstanceHealth`'s concern).
  */
 export function monitorProbeFromInvocation(
   result: InvocationResult | undefined,
   endpoint: GatewayEndpoint,
 ): MonitorProbe {
   if (!result) return { healthy: undefined, reason: "no invocation yet" };
+  if (isExecutionTimedOut(result)) return EXECUTION_TIMED_OUT_PROBE;
   if (isInvocationInFlight(result)) return { healthy: undefined, reason: `probe ${result.status}` };
   if (result.status !== "Success") {
     return { healthy: undefined, reason: `probe command ${result.status}: SSM did not run it to the end` };
@@ -91,6 +157,13 @@ export function monitorProbeFromInvocation(
     return { healthy: undefined, reason: error.message };
   }
 }
+
+/** The probe that ran on the instance and did not finish within its executionTimeout: a failed probe. */
+export const EXECUTION_TIMED_OUT_PROBE: MonitorProbe = {
+  healthy: false,
+  reason:
+    "the probe ran on the instance and did not finish within its executionTimeout (ExecutionTimedOut): host hung",
+};
 
 /**
  * The probe of an instance SSM refused to send it to (`InvalidInstanceId`: its agent stopped or lost its
@@ -117,7 +190,10 @@ export interface MarkLimitFleet {
   readonly inGroup: number;
   /** InService instances clawops marked Unhealthy in an earlier run (the group has not replaced them yet). */
   readonly alreadyMarked: number;
-  /** InService instances whose probe SSM ran this run (answered healthy or not by the gateway). */
+  /**
+   * InService instances whose probe SSM ran to an answer this run (healthy, not, or timed out on the instance),
+   * not counting an instance that is only counted failed for its silence.
+   */
   readonly probed: number;
 }
 

@@ -1,6 +1,6 @@
 import { instanceOfExecution } from "./action.js";
 
-/** An instance of the group and its lifecycle state (DescribeAutoScalingGroups). */
+/** An instance of the group or of its warm pool and its lifecycle state (DescribeAutoScalingGroups, DescribeWarmPool). */
 export interface GroupInstance {
   readonly instanceId: string;
   readonly lifecycleState: string;
@@ -14,9 +14,10 @@ export interface ReconcileAction {
 }
 
 /**
- * Lifecycle events are best effort: an instance can wait in `Pending:Wait` or `Terminating:Wait` with nobody
- * gating it. For each waiting instance without a running gate (executions are named after their instance),
- * start the flow; warm-pool transitions (`Warmed:*:Wait`, a stopped instance) are completed without a gate.
+ * Lifecycle events are best effort: an instance can wait in `Pending:Wait` or `Terminating:Wait` (or the warm
+ * pool's `Warmed:Pending:Wait` / `Warmed:Terminating:Wait`) with nobody gating it. For each waiting instance
+ * without a running flow (executions are named after their instance), start the flow: a warm-pool entry is gated
+ * like any launch; a pool instance being terminated (stopped: nothing to drain) is completed without a flow.
  */
 export function decideReconcile(
   instances: readonly GroupInstance[],
@@ -35,7 +36,7 @@ export function decideReconcile(
 const FLOW_BY_STATE: Record<string, Omit<ReconcileAction, "instanceId">> = {
   "Pending:Wait": { flow: "launch-gate", transition: "launch" },
   "Terminating:Wait": { flow: "terminate-drain", transition: "terminate" },
-  "Warmed:Pending:Wait": { flow: "complete-without-gate", transition: "launch" },
+  "Warmed:Pending:Wait": { flow: "launch-gate", transition: "launch" },
   "Warmed:Terminating:Wait": { flow: "complete-without-gate", transition: "terminate" },
 };
 

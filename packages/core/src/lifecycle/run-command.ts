@@ -63,6 +63,12 @@ export function batchInstanceIds(
 export interface InvocationResult {
   /** `Pending`, `InProgress`, `Delayed`, `Success`, `Failed`, `TimedOut`, `Cancelled`, ... */
   readonly status: string;
+  /**
+   * SSM's `StatusDetails`, finer than `status`: a `TimedOut` invocation is `DeliveryTimedOut` (it never reached
+   * the agent) or `ExecutionTimedOut` (it ran on the instance past its executionTimeout); a `Failed` one may be
+   * `Undeliverable`, `Terminated`, ... Absent when the caller did not read it.
+   */
+  readonly statusDetails?: string | undefined;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -72,4 +78,15 @@ const IN_FLIGHT = new Set(["Pending", "InProgress", "Delayed", "Cancelling"]);
 /** True while the invocation may still produce output. */
 export function isInvocationInFlight(result: InvocationResult): boolean {
   return IN_FLIGHT.has(result.status);
+}
+
+/**
+ * True when the command started on the instance and did not finish within its `executionTimeout`
+ * (`StatusDetails` `ExecutionTimedOut`). The agent enforces that timeout on the instance and reports it, so it
+ * says the instance ran the script and the script hung there. A command that expires before the agent reported
+ * anything (never delivered, or delivered to an agent that went silent) ends `DeliveryTimedOut` instead: SSM
+ * cannot tell those two apart, and neither can its caller.
+ */
+export function isExecutionTimedOut(result: InvocationResult): boolean {
+  return result.statusDetails === "ExecutionTimedOut";
 }

@@ -174,7 +174,7 @@ describe("Function: decideDrainStep", () => {
 describe("Function: routeLifecycleEvent", () => {
   it.each([
     ["launch", "launch-gate"],
-    ["launch-warm-pool", "complete-without-gate"],
+    ["launch-warm-pool", "launch-gate"],
     ["launch-from-warm-pool", "launch-gate"],
     ["terminate", "terminate-drain"],
   ])("routes %s to %s", (file, route) => {
@@ -182,6 +182,22 @@ describe("Function: routeLifecycleEvent", () => {
       detail: Parameters<typeof routeLifecycleEvent>[0];
     };
     expect(routeLifecycleEvent(event.detail, "clawops-test-fleet")).toBe(route);
+  });
+
+  it("gates a launch into the warm pool, so its user data finishes before AWS stops it", () => {
+    const event = loadFixture("aws.autoscaling", "launch-warm-pool") as unknown as {
+      detail: Parameters<typeof routeLifecycleEvent>[0];
+    };
+    expect(event.detail).toMatchObject({ Destination: "WarmPool" });
+    expect(routeLifecycleEvent(event.detail, "clawops-test-fleet")).toBe("launch-gate");
+  });
+
+  it("completes the termination of a stopped warm-pool instance without a drain", () => {
+    const event = loadFixture("aws.autoscaling", "terminate") as unknown as {
+      detail: Parameters<typeof routeLifecycleEvent>[0];
+    };
+    const detail = { ...event.detail, Origin: "WarmPool", Destination: "EC2" } as typeof event.detail;
+    expect(routeLifecycleEvent(detail, "clawops-test-fleet")).toBe("complete-without-gate");
   });
 
   it("ignores another group's action", () => {
@@ -219,7 +235,15 @@ describe("Function: decideReconcile", () => {
   it.each([
     ["starts a gate for an instance stuck in Pending:Wait", "Pending:Wait", [], "launch-gate"],
     ["starts a drain for an instance stuck in Terminating:Wait", "Terminating:Wait", [], "terminate-drain"],
-    ["completes a warm-pool entry without a gate", "Warmed:Pending:Wait", [], "complete-without-gate"],
+    ["gates a warm-pool entry like any launch", "Warmed:Pending:Wait", [], "launch-gate"],
+    [
+      "completes a stopped warm-pool instance's termination without a flow",
+      "Warmed:Terminating:Wait",
+      [],
+      "complete-without-gate",
+    ],
+    ["leaves a warm-pool entry alone when its gate runs", "Warmed:Pending:Wait", ["i-1-c613620e"], undefined],
+    ["leaves instances resting in the warm pool alone", "Warmed:Stopped", [], undefined],
     ["leaves an instance alone when its gate runs", "Pending:Wait", ["i-1-c613620e"], undefined],
     ["leaves InService instances alone", "InService", [], undefined],
   ])("%s", (_name, lifecycleState, running, flow) => {

@@ -10,6 +10,7 @@ import {
   InstanceNotRegistered,
   LifecycleActionGone,
   LifecycleContention,
+  LifecycleHookExpired,
   ProbeNotReady,
 } from "../../src/lifecycle/index.js";
 
@@ -69,6 +70,20 @@ describe("Function: classifyLifecycleError", () => {
         ) as Error
       ).name,
     ).toBe("LifecycleActionGone");
+  });
+});
+
+describe("Class: LifecycleHookExpired", () => {
+  it("is named the way the launch gate catches it, keeps its cause and says the instance's state", () => {
+    const gone = new LifecycleActionGone("i-1");
+    const expired = new LifecycleHookExpired("i-1", "Terminating:Wait", { cause: gone });
+    expect(expired).toMatchObject({ name: "LifecycleHookExpired", instanceId: "i-1", cause: gone });
+    expect(expired.message).toMatch(/i-1 expired before the gate finished \(instance Terminating:Wait\)/);
+    expect(isRetryable(expired)).toBe(false);
+  });
+
+  it("says when the instance is no longer in the group", () => {
+    expect(new LifecycleHookExpired("i-1", undefined).message).toMatch(/no longer in the group/);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   type GateSettings,
   type GateState,
   gateAfterWait,
+  goneActionCause,
   outcomeForUnregistered,
   type ProbeOutcome,
   probeOutcomeFromInvocation,
@@ -171,7 +172,31 @@ describe("Function: outcomeForUnregistered", () => {
     ["Terminated", "instance-gone"],
     ["Pending:Wait", "agent-not-registered"],
     ["Warmed:Pending:Wait", "agent-not-registered"],
+    ["Warmed:Pending", "agent-not-registered"],
+    ["Warmed:Terminating:Wait", "instance-gone"],
+    ["Warmed:Terminated", "instance-gone"],
   ])("for lifecycle state %s is %s", (state, kind) => {
     expect(outcomeForUnregistered("i-1", state).kind).toBe(kind);
+  });
+});
+
+describe("Function: goneActionCause", () => {
+  it.each([
+    ["InService", "completed-elsewhere"],
+    ["Pending:Proceed", "completed-elsewhere"],
+    ["Standby", "completed-elsewhere"],
+    ["Warmed:Pending:Proceed", "completed-elsewhere"],
+    ["Warmed:Stopped", "completed-elsewhere"],
+    ["Warmed:Running", "completed-elsewhere"],
+    ["Warmed:Hibernated", "completed-elsewhere"],
+    ["Terminating", "hook-expired"],
+    ["Terminating:Wait", "hook-expired"],
+    ["Terminated", "hook-expired"],
+    ["Warmed:Terminating:Wait", "hook-expired"],
+    [undefined, "hook-expired"],
+    ["Pending:Wait", "hook-expired"],
+    ["Warmed:Pending:Wait", "hook-expired"],
+  ])("says an action gone while the instance is %s was %s", (state, cause) => {
+    expect(goneActionCause(state)).toBe(cause);
   });
 });

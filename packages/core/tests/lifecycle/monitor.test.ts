@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { formatGatewayProbeOutput } from "../../src/lifecycle/index.js";
-import { limitMarks, monitorProbeFromInvocation, REFUSED_PROBE } from "../../src/lifecycle/monitor.js";
+import {
+  decideInstanceHealth,
+  type InstanceHealthHistory,
+  limitMarks,
+  monitorProbeFromInvocation,
+  REFUSED_PROBE,
+  SILENT_RUNS_BEFORE_FAILING,
+  ssmAnsweredFleet,
+} from "../../src/lifecycle/monitor.js";
 
 const endpoint = { port: 18789, path: "/health", requireJsonOk: false, probeTimeoutSeconds: 5 };
 const answered = (status: number) =>
@@ -12,12 +20,25 @@ describe("Function: monitorProbeFromInvocation", () => {
   it.each([
     ["no invocation yet", undefined],
     ["still pending", { status: "Pending", stdout: "", stderr: "" }],
-    ["not delivered in time (TimedOut, DeliveryTimedOut)", { status: "TimedOut", stdout: "", stderr: "" }],
+    [
+      "not delivered in time (TimedOut, DeliveryTimedOut)",
+      { status: "TimedOut", statusDetails: "DeliveryTimedOut", stdout: "", stderr: "" },
+    ],
+    ["timed out without saying where", { status: "TimedOut", stdout: "", stderr: "" }],
+    [
+      "still running when collected (InProgress)",
+      { status: "InProgress", statusDetails: "InProgress", stdout: "", stderr: "" },
+    ],
+    ["retried by SSM (Delayed)", { status: "Delayed", statusDetails: "Delayed", stdout: "", stderr: "" }],
+    [
+      "undeliverable (Failed, Undeliverable)",
+      { status: "Failed", statusDetails: "Undeliverable", stdout: "", stderr: "" },
+    ],
     [
       "failed before printing its contract",
       { status: "Failed", stdout: "", stderr: "bash: curl: not found" },
     ],
-    ["cancelled", { status: "Cancelled", stdout: "", stderr: "" }],
+    ["cancelled", { status: "Cancelled", statusDetails: "Cancelled", stdout: "", stderr: "" }],
     ["output SSM cut or the script mangled", { status: "Success", stdout: "CLAWOPS_PROBE=gat", stderr: "" }],
   ])("counts a probe SSM did not run to the end as unknown: %s", (_case, result) => {
     expect(monitorProbeFromInvocation(result, endpoint).healthy).toBeUndefined();
@@ -33,6 +54,14 @@ describe("Function: monitorProbeFromInvocation", () => {
       endpoint,
     );
     expect(probe.healthy).toBe(healthy);
+  });
+
+  it("counts a probe that ran on the instance and did not finish (TimedOut, ExecutionTimedOut) as failed: a hung host", () => {
+    const probe = monitorProbeFromInvocation(
+      { status: "TimedOut", statusDetails: "ExecutionTimedOut", stdout: "", stderr: "" },
+      endpoint,
+    );
+    expect(probe).toEqual({ healthy: false, reason: expect.stringContaining("ExecutionTimedOut") });
   });
 
   it("counts an instance SSM refused to send the probe to as a failed probe, naming InvalidInstanceId", () => {
@@ -112,5 +141,81 @@ describe("Function: limitMarks", () => {
     expect(
       limitMarks(candidates(10), { inService: 10, inGroup: 10, alreadyMarked: 0, probed: 10 }, 0.5).mark,
     ).toHaveLength(5);
+  });
+});
+
+describe("Function: decideInstanceHealth when the probe says nothing", () => {
+  const T0 = Date.parse("2026-03-02T10:00:00Z");
+  const settings = { unhealthyAfter: 3, gracePeriodSeconds: 300, periodSeconds: 60 };
+  const old: InstanceHealthHistory = { failures: 0, firstSeenAt: T0 - 3_600_000, runs: 60 };
+  const silent = { healthy: undefined, reason: "probe command TimedOut: SSM did not run it to the end" };
+  const K = SILENT_RUNS_BEFORE_FAILING;
+  it.each<[string, InstanceHealthHistory, boolean, string, number, number | undefined]>([
+    ["counts a silent run while SSM answered the fleet, still unknown", old, true, "unknown", 0, 1],
+    [
+      "stays unknown one silent run short of the limit",
+      { ...old, silentRuns: K - 2 },
+      true,
+      "unknown",
+      0,
+      K - 1,
+    ],
+    [
+      "counts the silent run that reaches the limit as a failed probe",
+      { ...old, silentRuns: K - 1 },
+      true,
+      "failing",
+      1,
+      K,
+    ],
+    [
+      "marks a host silent past the limit at the Nth failure",
+      { ...old, silentRuns: K + 1, failures: 2 },
+      true,
+      "mark-unhealthy",
+      3,
+      K + 2,
+    ],
+    [
+      "counts nothing while SSM answered too few instances",
+      { ...old, silentRuns: K + 5, failures: 2 },
+      false,
+      "unknown",
+      2,
+      K + 5,
+    ],
+  ])("%s", (_case, history, ssmAnswered, verdict, failures, silentRuns) => {
+    const decision = decideInstanceHealth(history, silent, settings, T0, ssmAnswered);
+    expect(decision.verdict).toBe(verdict);
+    expect(decision.history.failures).toBe(failures);
+    expect(decision.history.silentRuns).toBe(silentRuns);
+    if (verdict !== "unknown") expect(decision.probe.reason).toMatch(/no probe answer for \d+ runs in a row/);
+  });
+
+  it.each([
+    ["a healthy answer", true],
+    ["a failed answer", false],
+  ])("forgets the silent runs at %s", (_case, healthy) => {
+    const decision = decideInstanceHealth(
+      { ...old, silentRuns: K + 1 },
+      { healthy, reason: "r" },
+      settings,
+      T0,
+      true,
+    );
+    expect(decision.history.silentRuns).toBeUndefined();
+  });
+});
+
+describe("Function: ssmAnsweredFleet", () => {
+  it.each([
+    ["a hung instance in a group of two", 1, 2, true],
+    ["two hung instances in a group of three", 1, 3, false],
+    ["one instance of ten unanswered", 9, 10, true],
+    ["half of a two-zone fleet unanswered", 5, 10, true],
+    ["an SSM outage (no instance answered)", 0, 10, false],
+    ["the silent instance of a group of one", 0, 1, false],
+  ])("%s: answered %i of %i → %s", (_case, answered, inService, expected) => {
+    expect(ssmAnsweredFleet({ answered, inService })).toBe(expected);
   });
 });

@@ -11,6 +11,14 @@ export const LifecycleState = {
   TerminatingWait: "Terminating:Wait",
   TerminatingProceed: "Terminating:Proceed",
   Terminated: "Terminated",
+  WarmedPending: "Warmed:Pending",
+  WarmedPendingWait: "Warmed:Pending:Wait",
+  WarmedPendingProceed: "Warmed:Pending:Proceed",
+  WarmedStopped: "Warmed:Stopped",
+  WarmedRunning: "Warmed:Running",
+  WarmedHibernated: "Warmed:Hibernated",
+  WarmedTerminating: "Warmed:Terminating",
+  WarmedTerminated: "Warmed:Terminated",
 } as const;
 export type LifecycleState = (typeof LifecycleState)[keyof typeof LifecycleState];
 
@@ -89,6 +97,21 @@ export interface InstanceRefresh {
   instancesToUpdate: number;
 }
 
+/** The state a warm pool's instances rest in once their launch hooks completed (PutWarmPool's `PoolState`). */
+export type WarmPoolState = "Stopped" | "Running" | "Hibernated";
+
+/**
+ * A group's warm pool (PutWarmPool): instances launched ahead of need, which DescribeAutoScalingGroups does not
+ * list (DescribeWarmPool does). The model launches the pool to `minSize` and runs its instances through the launch
+ * hooks (`Warmed:Pending:Wait`, an event with `Destination: "WarmPool"`); an instance never leaves the pool for the
+ * group, and the EC2 instance is not stopped (the world has no stopped state).
+ */
+export interface WarmPool {
+  readonly minSize: number;
+  readonly poolState: WarmPoolState;
+  readonly members: Map<string, GroupMember>;
+}
+
 export interface AutoScalingGroup {
   readonly name: string;
   readonly arn: string;
@@ -102,6 +125,8 @@ export interface AutoScalingGroup {
   readonly members: Map<string, GroupMember>;
   /** The group's instance refreshes, oldest first (none unless someone starts one). */
   readonly instanceRefreshes: InstanceRefresh[];
+  /** The group's warm pool, when one was put (none by default). */
+  warmPool?: WarmPool;
 }
 
 const LEAVING: readonly string[] = [
@@ -143,7 +168,10 @@ export class AutoScalingEngine {
 
   /** Creates a group (seeded from the config) and launches it to its desired capacity. */
   createGroup(
-    spec: Omit<AutoScalingGroup, "arn" | "createdAt" | "hooks" | "members" | "instanceRefreshes"> & {
+    spec: Omit<
+      AutoScalingGroup,
+      "arn" | "createdAt" | "hooks" | "members" | "instanceRefreshes" | "warmPool"
+    > & {
       hooks?: Omit<LifecycleHook, "AutoScalingGroupName" | "GlobalTimeout">[];
     },
   ): AutoScalingGroup {
@@ -181,6 +209,30 @@ export class AutoScalingEngine {
     return full;
   }
 
+  /** Gives the group a warm pool and launches it to its minimum size. */
+  putWarmPool(
+    group: AutoScalingGroup,
+    options: { minSize?: number; poolState?: WarmPoolState } = {},
+  ): WarmPool {
+    const pool: WarmPool = {
+      minSize: options.minSize ?? 0,
+      poolState: options.poolState ?? "Stopped",
+      members: group.warmPool?.members ?? new Map(),
+    };
+    group.warmPool = pool;
+    while (pool.members.size < pool.minSize) this.launch(group, pool);
+    return pool;
+  }
+
+  /** The warm pool an instance is in. */
+  pooledOf(instanceId: string): { group: AutoScalingGroup; pool: WarmPool; member: GroupMember } | undefined {
+    for (const group of this.groups.values()) {
+      const member = group.warmPool?.members.get(instanceId);
+      if (member && group.warmPool) return { group, pool: group.warmPool, member };
+    }
+    return undefined;
+  }
+
   /** The group an instance belongs to (terminated instances leave their group). */
   memberOf(instanceId: string): { group: AutoScalingGroup; member: GroupMember } | undefined {
     for (const group of this.groups.values()) {
@@ -213,6 +265,12 @@ export class AutoScalingEngine {
 
   complete(action: LifecycleAction, result: LifecycleResult): void {
     this.dropAction(action);
+    const pooled = this.pooledOf(action.instanceId);
+    if (pooled) {
+      if (this.actionsOf(action.instanceId).length > 0 && result === "CONTINUE") return;
+      this.settleInPool(pooled.pool, pooled.member, result);
+      return;
+    }
     const found = this.memberOf(action.instanceId);
     if (!found) return;
     const { group, member } = found;
@@ -241,7 +299,30 @@ export class AutoScalingEngine {
     return [...this.actions.values()].filter((a) => a.instanceId === instanceId);
   }
 
-  private launch(group: AutoScalingGroup): void {
+  /**
+   * A warm-pool entry after its launch hooks: CONTINUE rests it in the pool's state; ABANDON terminates it (the
+   * model does not launch a replacement into the pool).
+   */
+  private settleInPool(pool: WarmPool, member: GroupMember, result: LifecycleResult): void {
+    if (result === "ABANDON") {
+      for (const action of this.actionsOf(member.instanceId)) this.dropAction(action);
+      member.lifecycleState = LifecycleState.WarmedTerminating;
+      this.world.terminateInstance(member.instanceId);
+      this.world.clock.schedule(this.world.timings.terminatedAfterMs, () => {
+        member.lifecycleState = LifecycleState.WarmedTerminated;
+        pool.members.delete(member.instanceId);
+      });
+      return;
+    }
+    member.lifecycleState = LifecycleState.WarmedPendingProceed;
+    this.world.clock.schedule(1_000, () => {
+      if (member.lifecycleState !== LifecycleState.WarmedPendingProceed) return;
+      member.lifecycleState = `Warmed:${pool.poolState}` as LifecycleState;
+    });
+  }
+
+  /** Launches an instance into the group, or into its warm pool when `pool` is given. */
+  private launch(group: AutoScalingGroup, pool?: WarmPool): void {
     const subnet = group.launch.subnets[this.launches++ % group.launch.subnets.length];
     if (!subnet) throw new Error(`group ${group.name} has no subnets`);
     const instance = this.world.launchInstance({
@@ -257,26 +338,47 @@ export class AutoScalingEngine {
     });
     const member: GroupMember = {
       instanceId: instance.instanceId,
-      lifecycleState: LifecycleState.Pending,
+      lifecycleState: pool ? LifecycleState.WarmedPending : LifecycleState.Pending,
       healthStatus: "Healthy",
       abandoned: false,
     };
-    group.members.set(member.instanceId, member);
-    this.recordActivity(group, `Launching a new EC2 instance: ${member.instanceId}`);
+    (pool ?? group).members.set(member.instanceId, member);
+    this.recordActivity(
+      group,
+      pool
+        ? `Launching a new EC2 instance into warm pool: ${member.instanceId}`
+        : `Launching a new EC2 instance: ${member.instanceId}`,
+    );
     // The launch hook (Pending:Wait and its event) starts once EC2 runs the instance; without a hook the
-    // instance goes in service then.
+    // instance goes in service (or rests in the pool) then.
     this.world.clock.schedule(this.world.timings.runningAfterMs, () => {
+      if (pool) {
+        if (member.lifecycleState !== LifecycleState.WarmedPending) return;
+        if (!this.enterHooks(group, member, LAUNCHING, pool)) this.settleInPool(pool, member, "CONTINUE");
+        return;
+      }
       if (member.lifecycleState !== LifecycleState.Pending) return;
       if (!this.enterHooks(group, member, LAUNCHING)) this.proceed(group, member);
     });
   }
 
-  /** Puts the member in the transition's wait state with one action per hook; false when there is no hook. */
-  private enterHooks(group: AutoScalingGroup, member: GroupMember, transition: LifecycleTransition): boolean {
+  /**
+   * Puts the member in the transition's wait state with one action per hook; false when there is no hook. A
+   * launch into the warm pool (`pool`) waits in `Warmed:Pending:Wait` and its event names the pool as destination.
+   */
+  private enterHooks(
+    group: AutoScalingGroup,
+    member: GroupMember,
+    transition: LifecycleTransition,
+    pool?: WarmPool,
+  ): boolean {
     const hooks = [...group.hooks.values()].filter((h) => h.LifecycleTransition === transition);
     if (hooks.length === 0) return false;
-    member.lifecycleState =
-      transition === LAUNCHING ? LifecycleState.PendingWait : LifecycleState.TerminatingWait;
+    member.lifecycleState = pool
+      ? LifecycleState.WarmedPendingWait
+      : transition === LAUNCHING
+        ? LifecycleState.PendingWait
+        : LifecycleState.TerminatingWait;
     const now = this.world.clock.now();
     for (const hook of hooks) {
       const action: LifecycleAction = {
@@ -307,7 +409,7 @@ export class AutoScalingEngine {
             ? { NotificationMetadata: hook.NotificationMetadata }
             : {}),
           Origin: transition === LAUNCHING ? "EC2" : "AutoScalingGroup",
-          Destination: transition === LAUNCHING ? "AutoScalingGroup" : "EC2",
+          Destination: pool ? "WarmPool" : transition === LAUNCHING ? "AutoScalingGroup" : "EC2",
         },
       });
     }

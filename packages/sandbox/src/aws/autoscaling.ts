@@ -179,6 +179,34 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
         });
         return { AutoScalingInstances: page.items, NextToken: page.nextToken };
       },
+      // A group without a warm pool answers no configuration and no instances, as AWS does. The pool's instances
+      // are listed here only: DescribeAutoScalingGroups never lists them and the model's
+      // DescribeAutoScalingInstances does not either (AWS does not document that it does).
+      DescribeWarmPool(input) {
+        const group = engine.group(required(input, "AutoScalingGroupName"));
+        const max = input.MaxRecords as number | undefined;
+        if (max !== undefined && (max < 1 || max > 50))
+          throw awsError(
+            "ValidationError",
+            `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 50`,
+          );
+        const pool = group.warmPool;
+        if (!pool) return { Instances: [] };
+        const page = paginate([...pool.members.values()], {
+          maxResults: max,
+          nextToken: str(input, "NextToken"),
+          defaultSize: 50,
+        });
+        return {
+          WarmPoolConfiguration: {
+            MinSize: pool.minSize,
+            PoolState: pool.poolState,
+            InstanceReusePolicy: { ReuseOnScaleIn: false },
+          },
+          Instances: page.items.map((m) => describeMember(world, group, m)),
+          ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+        };
+      },
       DescribeInstanceRefreshes(input) {
         const group = engine.group(required(input, "AutoScalingGroupName"));
         const max = input.MaxRecords as number | undefined;

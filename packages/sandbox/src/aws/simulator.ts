@@ -50,7 +50,7 @@ export function awsError(
 
 /**
  * The command-level AWS simulation: the factory's interceptor. Each command is answered by the registered
- * model of its service; a command no model knows fails loudly (`not simulated: AutoScaling.DescribeWarmPool`).
+ * model of its service; a command no model knows fails loudly (`not simulated: EC2.DescribeImages`).
  * Every call is recorded, so tests and benchmarks can count them.
  */
 export class AwsSimulator implements ClientInterceptor {

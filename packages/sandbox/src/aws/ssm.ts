@@ -51,10 +51,20 @@ export interface SsmOptions {
   readonly deliveryDelayMs?: number;
 }
 
+/**
+ * How a hung instance fails Run Command: `scripts`, its agent takes commands but no script finishes (CPU
+ * starved, disk I/O or an EFS mount stuck) and the agent ends each at its executionTimeout (`TimedOut`,
+ * ExecutionTimedOut); `agent`, nothing on it answers SSM and each command expires undelivered (`TimedOut`,
+ * DeliveryTimedOut, after TimeoutSeconds + executionTimeout) as it would in an SSM outage.
+ */
+export type HungInstance = "scripts" | "agent";
+
 /** The SSM model, with the script simulators it runs commands with. */
 export interface SsmModel extends ServiceModel {
   /** Registers the simulator for scripts whose first line is `marker`. */
   onScript(marker: string, simulator: ScriptSimulator): void;
+  /** Hangs an instance for the commands sent from now on (`undefined`: it answers again). */
+  hang(instanceId: string, how: HungInstance | undefined): void;
   readonly invocations: Invocation[];
   readonly parameters: Map<
     string,
@@ -75,6 +85,7 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
   const simulators = new Map<string, ScriptSimulator>(gatewayUnitSimulators(world));
   const invocations: Invocation[] = [];
   const parameters: SsmModel["parameters"] = new Map();
+  const hung = new Map<string, HungInstance>();
 
   const visible = (i: Invocation) => world.clock.now() >= i.visibleAt;
 
@@ -100,7 +111,16 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
     instance: SimInstance,
     simulator: ScriptSimulator,
     timeoutSeconds: number,
+    deliveryTimeoutSeconds: number,
   ): void {
+    const how = hung.get(instance.instanceId);
+    // AWS: a command the agent has not received within TimeoutSeconds + executionTimeout ends DeliveryTimedOut.
+    if (how === "agent") {
+      world.clock.schedule((deliveryTimeoutSeconds + timeoutSeconds) * 1000, () =>
+        finish(invocation, "TimedOut", "DeliveryTimedOut"),
+      );
+      return;
+    }
     world.clock.schedule(deliveryDelay, () => {
       if (instance.state !== "running" && instance.state !== "pending") {
         finish(invocation, "Failed", "Undeliverable");
@@ -113,6 +133,7 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
       const cancel = world.clock.schedule(timeoutSeconds * 1000, () =>
         finish(invocation, "TimedOut", "ExecutionTimedOut"),
       );
+      if (how === "scripts") return;
       simulator(instance, invocation.commands).then(
         (result) => {
           cancel();
@@ -176,6 +197,10 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
     onScript(marker, simulator) {
       simulators.set(marker.trim(), simulator);
     },
+    hang(instanceId, how) {
+      if (how) hung.set(instanceId, how);
+      else hung.delete(instanceId);
+    },
     commands: {
       SendCommand(input: Input) {
         const ids = (input.InstanceIds as string[] | undefined) ?? [];
@@ -207,6 +232,7 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
             `Instances [[${ids.filter((_, n) => !instances[n]?.agentRegistered).join(", ")}]] not in a valid state for account ${world.account}`,
           );
         const timeoutSeconds = Number(parameterValues.executionTimeout?.[0] ?? 3600);
+        const deliveryTimeoutSeconds = Number(input.TimeoutSeconds ?? 3600);
         const commandId = world.uuid("command");
         const now = world.clock.now();
         for (const instance of instances as SimInstance[]) {
@@ -225,7 +251,7 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
             stderr: "",
           };
           invocations.push(invocation);
-          run(invocation, instance, simulator, timeoutSeconds);
+          run(invocation, instance, simulator, timeoutSeconds, deliveryTimeoutSeconds);
         }
         return {
           Command: {
