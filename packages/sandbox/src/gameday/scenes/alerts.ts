@@ -175,11 +175,21 @@ export async function killedGatewayAlarmResolves(
   if (!victim) return { passed: false, reason: "no InService instance with a gateway to kill" };
   const before = new Set(sandbox.fleet.instances().map((i) => i.instanceId));
   const alarm = () => sandbox.aws.models.cloudWatch.alarms.get(alerts.alarmName);
+  // The alarm watches the monitor's metric from the moment it exists: a gateway an earlier scene killed may
+  // still be in its last datapoints. The story starts from an OK alarm, and counts only what it posts itself.
+  await clock.runUntil(() => alarm()?.StateValue === "OK", { step: 1_000, limitMs: 10 * 60_000 });
+  await settle(sandbox);
+  const earlier = new Set(alarmMessages(sandbox, alerts).map((m) => m.ts));
+  if (earlier.size > 0)
+    timeline.log(
+      `${alerts.alarmName}: ${earlier.size} earlier message(s) in the channel, from an earlier scene's outage`,
+    );
+  const messages = () => alarmMessages(sandbox, alerts).filter((m) => !earlier.has(m.ts));
   const killedAt = clock.now();
   await sandbox.fleet.kill(victim);
   timeline.log(`${victim}: gateway process killed (SIGKILL)`);
 
-  const posted = () => alarmMessages(sandbox, alerts)[0];
+  const posted = () => messages()[0];
   await clock.runUntil(() => posted() !== undefined, { step: 1_000, limitMs: 15 * 60_000 });
   const parent = posted();
   if (!parent)
@@ -207,7 +217,7 @@ export async function killedGatewayAlarmResolves(
       .thread(parent.ts)
       .find((m) => m.files.length === 0 && / is \*?ok\*? after /.test(words(m)));
   const resolved = () => {
-    const message = alarmMessages(sandbox, alerts)[0];
+    const message = messages()[0];
     return message !== undefined && message.edits.length > 0 && words(message).includes("resolved");
   };
   await clock.runUntil(
@@ -218,7 +228,7 @@ export async function killedGatewayAlarmResolves(
   await settle(sandbox);
   const id = replacement();
   const gate = id ? lifecycle.executionOf(id, "launch-gate") : undefined;
-  const final = alarmMessages(sandbox, alerts);
+  const final = messages();
   // The message as first posted (before the resolution rewrote it).
   const first = final[0]?.edits[0] ?? final[0];
   const marked = sandbox.aws
