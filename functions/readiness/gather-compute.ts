@@ -7,6 +7,7 @@ import {
 import {
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
+  GetEbsEncryptionByDefaultCommand,
   paginateDescribeInstances,
   paginateDescribeVolumes,
 } from "@aws-sdk/client-ec2";
@@ -17,6 +18,7 @@ import type {
   LaunchTemplateEvidence,
   LifecycleHookEvidence,
 } from "@clawops/core/readiness";
+import { gathered } from "./safely.js";
 
 /** The group, its instances, its last scaling activities: one call each (the group and hooks are one page). */
 export async function describeGroup(name: string): Promise<AutoScalingGroupEvidence | null> {
@@ -143,7 +145,11 @@ export async function describeInstances(group: string): Promise<DescribedInstanc
   };
 }
 
-/** The group's launch template version: IMDS options, public IP association, EBS encryption, user data. */
+/**
+ * The group's launch template version: IMDS options, public IP association, EBS encryption, user data. When a
+ * block device leaves `Encrypted` unset, the account's EBS encryption by default decides (one more call, only
+ * then; its failure is kept as unavailable and the device is judged as unencrypted).
+ */
 export async function describeLaunchTemplate(
   group: AutoScalingGroupEvidence | null,
 ): Promise<LaunchTemplateEvidence | null> {
@@ -157,12 +163,22 @@ export async function describeLaunchTemplate(
   const version = LaunchTemplateVersions[0];
   const data = version?.LaunchTemplateData;
   if (!version || !data) return null;
+  const ebsEncrypted = (data.BlockDeviceMappings ?? []).filter((b) => b.Ebs).map((b) => b.Ebs?.Encrypted);
+  const ebsEncryptionByDefault = ebsEncrypted.includes(undefined)
+    ? await gathered("ec2:GetEbsEncryptionByDefault", async () => {
+        const { EbsEncryptionByDefault } = await client(EC2Client).send(
+          new GetEbsEncryptionByDefaultCommand({}),
+        );
+        return EbsEncryptionByDefault === true;
+      })
+    : undefined;
   return {
     id: group.launchTemplateId,
     version: String(version.VersionNumber ?? group.launchTemplateVersion ?? ""),
     ...(data.MetadataOptions?.HttpTokens ? { httpTokens: data.MetadataOptions.HttpTokens } : {}),
     associatePublicIp: (data.NetworkInterfaces ?? []).some((n) => n.AssociatePublicIpAddress === true),
-    ebsEncrypted: (data.BlockDeviceMappings ?? []).filter((b) => b.Ebs).map((b) => b.Ebs?.Encrypted),
+    ebsEncrypted,
+    ...(ebsEncryptionByDefault !== undefined ? { ebsEncryptionByDefault } : {}),
     userData: data.UserData ? Buffer.from(data.UserData, "base64").toString("utf8") : "",
   };
 }

@@ -82,6 +82,12 @@ describe("Stack: Readiness", () => {
     }
   });
 
+  it("may read the account's EBS encryption by default (it decides a launch template device with Encrypted unset)", () => {
+    const read = withAction("ec2:GetEbsEncryptionByDefault");
+    expect(read).toHaveLength(1);
+    expect(read[0]!.Effect).toBe("Allow");
+  });
+
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Readiness)).toEqual([]);
   });

@@ -7,11 +7,17 @@ import {
   ListBackupSelectionsCommand,
 } from "@aws-sdk/client-backup";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  GetEbsEncryptionByDefaultCommand,
+} from "@aws-sdk/client-ec2";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { describeInstances } from "../gather-compute.js";
+import { describeInstances, describeLaunchTemplate } from "../gather-compute.js";
 import { describeAlarms } from "../gather-monitoring.js";
 import { describeBackup } from "../gather-storage.js";
 
@@ -76,6 +82,64 @@ describe("Function: describeInstances", () => {
 
     // Assess
     expect(instances[0]?.publicIpv4).toBe("54.12.34.56");
+  });
+});
+
+describe("Function: describeLaunchTemplate", () => {
+  const group = {
+    name: "clawops-test-openclaw",
+    healthCheckType: "EC2",
+    subnetIds: [],
+    launchTemplateId: "lt-0abc",
+    launchTemplateVersion: "3",
+    instances: [],
+    activities: [],
+  };
+  const template = (ebs: { Encrypted?: boolean }[]) =>
+    ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
+      LaunchTemplateVersions: [
+        {
+          VersionNumber: 3,
+          LaunchTemplateData: {
+            BlockDeviceMappings: ebs.map((Ebs, i) => ({ DeviceName: `/dev/xvd${"ab"[i]}`, Ebs })),
+          },
+        },
+      ],
+    });
+
+  it("reads EBS encryption by default when a device leaves Encrypted unset (the account's default decides)", async () => {
+    template([{ Encrypted: true }, {}]);
+    ec2.on(GetEbsEncryptionByDefaultCommand).resolves({ EbsEncryptionByDefault: true, SseType: "sse-ebs" });
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.ebsEncrypted).toEqual([true, undefined]);
+    expect(evidence?.ebsEncryptionByDefault).toBe(true);
+  });
+
+  it("does not ask when every device says Encrypted", async () => {
+    template([{ Encrypted: true }]);
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.ebsEncryptionByDefault).toBeUndefined();
+    expect(ec2.commandCalls(GetEbsEncryptionByDefaultCommand)).toHaveLength(0);
+  });
+
+  it("keeps the template and marks the default unavailable when GetEbsEncryptionByDefault is denied", async () => {
+    template([{}]);
+    ec2.on(GetEbsEncryptionByDefaultCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.id).toBe("lt-0abc");
+    expect(evidence?.ebsEncryptionByDefault).toEqual({
+      unavailable: expect.stringContaining("ec2:GetEbsEncryptionByDefault: UnauthorizedOperation"),
+    });
   });
 });
 

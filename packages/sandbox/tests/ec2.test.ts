@@ -3,6 +3,7 @@ import {
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  GetEbsEncryptionByDefaultCommand,
   paginateDescribeInstances,
 } from "@aws-sdk/client-ec2";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -55,6 +56,12 @@ describe("Function: ec2Model", () => {
     ).rejects.toMatchObject({
       name: "InvalidPermission.Duplicate",
     });
+  });
+
+  it("answers that EBS encryption by default is on, as in a well-run account (the readiness flow asks)", async () => {
+    sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
+    const out = await ec2().send(new GetEbsEncryptionByDefaultCommand({}));
+    expect(out.EbsEncryptionByDefault).toBe(true);
   });
 
   it("serves the fleet's credentials secret, with a resource policy naming the instance role", async () => {

@@ -60,7 +60,14 @@ export interface LaunchTemplateEvidence {
   readonly version: string;
   readonly httpTokens?: string;
   readonly associatePublicIp: boolean;
+  /** Each EBS block device's `Encrypted`; `undefined` when unset (the account's default then decides). */
   readonly ebsEncrypted: readonly (boolean | undefined)[];
+  /**
+   * `ec2:GetEbsEncryptionByDefault` of the account and region: when on, every new volume is encrypted, so a
+   * device with `Encrypted` unset is too. Read only when a device leaves it unset; unavailable when the call
+   * failed.
+   */
+  readonly ebsEncryptionByDefault?: Gathered<boolean>;
   /** Decoded user data (scanned for credentials, never stored in a report). */
   readonly userData: string;
 }

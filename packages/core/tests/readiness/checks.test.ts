@@ -929,6 +929,24 @@ const WORKSPACE_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-po
 const RUNTIME_AP = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0run";
 const FS_ARN = "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0work";
 const WRITER = `arn:aws:iam::${ACCOUNT}:role/clawops-test-soul-writer`;
+/** The second deny a StringEquals/ArnEquals deny on the workspace access point needs: mounts without one. */
+const NO_MOUNT_WITHOUT_ACCESS_POINT = {
+  Sid: "NoMountWithoutAccessPoint",
+  Effect: "Deny",
+  Principal: { AWS: ROLE },
+  Action: "elasticfilesystem:ClientWrite",
+  Resource: FS_ARN,
+  Condition: { Null: { "elasticfilesystem:AccessPointArn": "true" } },
+};
+/** An Allow for "*" in the shape of the EFS console's presets. */
+const ALLOW_ANYONE = (Action: string[]) => ({
+  Sid: "MountTargetClients",
+  Effect: "Allow",
+  Principal: { AWS: "*" },
+  Action,
+  Resource: FS_ARN,
+  Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+});
 
 describe("Function: soul-documents.client-write-denied on the deny's access point condition", () => {
   it.each([
@@ -1096,6 +1114,138 @@ describe("Function: soul-documents.client-write-denied on the deny's access poin
       },
       "does not deny ClientWrite on the workspace to the instance role",
     ],
+    // IAM's Arn* operators match each of the six colon-delimited components with wildcards (ArnEquals and
+    // ArnLike behave identically), and a wildcard never crosses a colon.
+    [
+      "fail",
+      "ArnNotEquals aws:PrincipalArn with a wildcard exempts the instance role",
+      (deny: Record<string, unknown>) => {
+        deny.Principal = "*";
+        deny.Condition = {
+          ArnNotEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/clawops-test-*` },
+        };
+      },
+      "exempts the instance role",
+    ],
+    [
+      "fail",
+      "ArnNotEquals on the access point with a wildcard exempts every access point",
+      (deny: Record<string, unknown>) => {
+        deny.Condition = {
+          ArnNotEquals: {
+            "elasticfilesystem:AccessPointArn": "arn:aws:elasticfilesystem:*:*:access-point/*",
+          },
+        };
+      },
+      "exempts the workspace access point",
+    ],
+    [
+      "pass",
+      "ArnNotLike's wildcard would have to cross a colon to match the workspace (it cannot)",
+      (deny: Record<string, unknown>) => {
+        deny.Condition = {
+          ArnNotLike: {
+            "elasticfilesystem:AccessPointArn": "arn:aws:elasticfilesystem:*:access-point/fsap-0work",
+          },
+        };
+      },
+      "WorkspaceReadOnly",
+    ],
+    [
+      "pass",
+      "ArnEquals names the file system's access points with a wildcard, and a second deny covers mounts without one",
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Condition = {
+          ArnEquals: {
+            "elasticfilesystem:AccessPointArn": `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:access-point/*`,
+          },
+        };
+        statements.push(NO_MOUNT_WITHOUT_ACCESS_POINT);
+      },
+      "NoMountWithoutAccessPoint",
+    ],
+    // Positive operators compare the whole ARN: region and account included.
+    [
+      "fail",
+      "StringEquals names the workspace's access point id in another region",
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Condition = {
+          StringEquals: {
+            "elasticfilesystem:AccessPointArn": WORKSPACE_AP.replace("us-east-1", "us-west-2"),
+          },
+        };
+        statements.push(NO_MOUNT_WITHOUT_ACCESS_POINT);
+      },
+      "does not name the workspace's (fsap-0work)",
+    ],
+    [
+      "fail",
+      "ArnEquals names the workspace's access point id in another account",
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Condition = {
+          ArnEquals: { "elasticfilesystem:AccessPointArn": WORKSPACE_AP.replace(ACCOUNT, "999988887777") },
+        };
+        statements.push(NO_MOUNT_WITHOUT_ACCESS_POINT);
+      },
+      "does not name the workspace's (fsap-0work)",
+    ],
+    // One session (one instance's credentials) is not the role: the other instances still write.
+    [
+      "fail",
+      "the deny names only one session of the role",
+      (deny: Record<string, unknown>) => {
+        deny.Principal = { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/clawops-test-fleet-instance/i-01` };
+      },
+      "does not deny ClientWrite on the workspace to the instance role",
+    ],
+    // A mount without the iam option is anonymous: only statements for "*" reach it.
+    [
+      "fail",
+      'the policy allows "*" ClientMount and ClientWrite and the deny names only the role',
+      (_deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        statements.push(ALLOW_ANYONE(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]));
+      },
+      "an anonymous client (a mount without the iam option) can write",
+    ],
+    [
+      "fail",
+      "the policy allows everyone but the soul writer (Allow + NotPrincipal) to mount and write",
+      (_deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        const { Principal: _, ...allow } = ALLOW_ANYONE(["elasticfilesystem:Client*"]);
+        statements.push({ ...allow, NotPrincipal: { AWS: WRITER } });
+      },
+      "lets anonymous clients write",
+    ],
+    [
+      "fail",
+      'the policy allows "*" to mount and write and the "*" deny names the role by aws:PrincipalArn (absent for anonymous clients)',
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Principal = "*";
+        deny.Condition = { ArnEquals: { "aws:PrincipalArn": ROLE } };
+        statements.push(ALLOW_ANYONE(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]));
+      },
+      "aws:PrincipalArn is then absent",
+    ],
+    [
+      "pass",
+      'the policy allows "*" ClientWrite but not ClientMount (the console\'s "Prevent anonymous access")',
+      (_deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        statements.push(
+          ALLOW_ANYONE(["elasticfilesystem:ClientRootAccess", "elasticfilesystem:ClientWrite"]),
+        );
+      },
+      "WorkspaceReadOnly",
+    ],
+    [
+      "pass",
+      'the policy allows "*" to mount and write and the deny is for "*" except the soul writer',
+      (deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        deny.Principal = "*";
+        deny.Condition = { ArnNotEquals: { "aws:PrincipalArn": WRITER } };
+        statements.push(ALLOW_ANYONE(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]));
+      },
+      "WorkspaceReadOnly",
+    ],
   ] as const)("is %s when %s", (expected, _what, edit, detail) => {
     const result = outcome("soul-documents.client-write-denied", (e) => {
       const statements = e.fileSystems[0].policy.Statement;
@@ -1218,6 +1368,98 @@ describe("Function: credentials.secret-resource-policies on account principals",
   });
 });
 
+describe("Function: credentials.secret-resource-policies on who a grant reaches", () => {
+  const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/clawops-test-fleet-instance/i-01`;
+  const grant = (fields: Record<string, unknown>) => ({
+    Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", ...fields }],
+  });
+
+  it.each([
+    [
+      "fail",
+      "the fleet secret is granted to everyone but one role (Allow + NotPrincipal)",
+      SECRET,
+      grant({ NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/nobody` } }),
+      "grants GetSecretValue to everyone but those in NotPrincipal",
+    ],
+    [
+      "unknown",
+      "the fleet secret is granted to everyone but one role under conditions",
+      SECRET,
+      grant({
+        NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/nobody` },
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-123" } },
+      }),
+      "grants everyone but those in NotPrincipal under conditions",
+    ],
+    [
+      "fail",
+      "another secret is granted to a session of the instance role",
+      OTHER_SECRET,
+      grant({ Principal: { AWS: SESSION } }),
+      `payroll/db: grants ${SESSION}, which must read only its own secret`,
+    ],
+    [
+      "pass",
+      "the fleet secret is granted to a session of its own role",
+      SECRET,
+      grant({ Principal: { AWS: SESSION } }),
+      "",
+    ],
+  ] as const)("is %s when %s", (expected, _what, arn, policy, detail) => {
+    const result = outcome("credentials.secret-resource-policies", (e) => {
+      e.secrets.find((x: { arn: string }) => x.arn === arn).resourcePolicy = structuredClone(policy);
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect(result.details?.join("\n") ?? "").toContain(detail);
+  });
+});
+
+describe("Function: backup.daily-plan on the plan's rules", () => {
+  const rule = (name: string, schedule: string, vaultName: string, deleteAfterDays?: number) => ({
+    name,
+    schedule,
+    vaultName,
+    ...(deleteAfterDays === undefined ? {} : { deleteAfterDays }),
+  });
+
+  it.each([
+    [
+      "fail",
+      "the daily rule into the fleet's vault keeps forever and another vault's daily rule has the retention",
+      [
+        rule("daily-fleet", "cron(0 5 ? * * *)", "clawops-test-openclaw"),
+        rule("daily-other", "cron(0 6 ? * * *)", "other-vault", 35),
+      ],
+      "the daily rule into vault clawops-test-openclaw has no retention (DeleteAfterDays)",
+    ],
+    [
+      "fail",
+      "the rule into the fleet's vault is weekly and the daily one goes elsewhere",
+      [
+        rule("weekly-fleet", "cron(0 5 ? * SUN *)", "clawops-test-openclaw", 35),
+        rule("daily-other", "cron(0 6 ? * * *)", "other-vault", 35),
+      ],
+      "no daily rule targets vault clawops-test-openclaw",
+    ],
+    [
+      "pass",
+      "one of several rules is daily, into the fleet's vault, with a retention",
+      [
+        rule("daily-other", "cron(0 6 ? * * *)", "other-vault"),
+        rule("daily-fleet", "cron(0 5 ? * * *)", "clawops-test-openclaw", 35),
+      ],
+      "",
+    ],
+  ] as const)("is %s when %s", (expected, _what, rules, detail) => {
+    const result = outcome("backup.daily-plan", (e) => {
+      e.backup.plan.rules = structuredClone(rules);
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect(result.details?.join("\n") ?? "").toContain(detail);
+  });
+});
+
 describe("Function: backup.daily-plan on how AWS Backup assigns resources", () => {
   const fsArn = (id: string) => `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:file-system/${id}`;
   const allEfs = "arn:aws:elasticfilesystem:*:*:file-system/*";
@@ -1278,6 +1520,26 @@ describe("Function: backup.daily-plan on how AWS Backup assigns resources", () =
       "does not match it",
     ],
     [
+      "fail",
+      "the file systems' ids in another account and region",
+      [
+        selection({
+          resources: ["fs-0work", "fs-0run"].map((id) =>
+            fsArn(id).replace(`us-east-1:${ACCOUNT}`, "eu-west-1:999999999999"),
+          ),
+        }),
+      ],
+      undefined,
+      "does not match it",
+    ],
+    [
+      "pass",
+      "the file systems' ids in any region of the account (wildcard region)",
+      [selection({ resources: ["fs-0work", "fs-0run"].map((id) => fsArn(id).replace("us-east-1", "*")) })],
+      undefined,
+      "",
+    ],
+    [
       "pass",
       "* with a StringNotEquals condition both meet",
       [
@@ -1299,7 +1561,52 @@ describe("Function: backup.daily-plan on how AWS Backup assigns resources", () =
   });
 });
 
+describe("Function: infrastructure.encryption-at-rest on launch template devices with Encrypted unset", () => {
+  it.each([
+    [
+      "pass",
+      "EBS encryption by default is on",
+      true,
+      "EBS encryption by default is on, so their volumes are encrypted",
+    ],
+    [
+      "fail",
+      "EBS encryption by default is off",
+      false,
+      "1 block device(s) leave Encrypted unset and EBS encryption by default is off",
+    ],
+    [
+      "fail",
+      "EBS encryption by default could not be read",
+      { unavailable: "ec2:GetEbsEncryptionByDefault: UnauthorizedOperation: not authorized" },
+      "could not be read (ec2:GetEbsEncryptionByDefault: UnauthorizedOperation",
+    ],
+  ] as const)("is %s when %s", (expected, _what, byDefault, detail) => {
+    const result = outcome("infrastructure.encryption-at-rest", (e) => {
+      e.launchTemplate.ebsEncrypted = [true, undefined];
+      e.launchTemplate.ebsEncryptionByDefault = structuredClone(byDefault);
+    });
+    expect(result.status, result.explanation).toBe(expected);
+    expect(result.details?.join("\n")).toContain(detail);
+  });
+
+  it("still fails a device with Encrypted false when EBS encryption by default is on", () => {
+    const result = outcome("infrastructure.encryption-at-rest", (e) => {
+      e.launchTemplate.ebsEncrypted = [false];
+      e.launchTemplate.ebsEncryptionByDefault = true;
+    });
+    expect(result.status).toBe("fail");
+  });
+});
+
 describe("Function: infrastructure.encryption-at-rest on log groups", () => {
+  it("stays decided when DescribeLogGroups failed (log groups are always encrypted; only the note is lost)", () => {
+    const result = outcome("infrastructure.encryption-at-rest", (e) => {
+      e.logGroups = { unavailable: "logs:DescribeLogGroups: AccessDeniedException: denied" };
+    });
+    expect(result.status, result.explanation).toBe("pass");
+  });
+
   it("passes a log group without a KMS key (CloudWatch Logs always encrypts at rest) and notes it", () => {
     const result = outcome("infrastructure.encryption-at-rest", (e) => {
       delete e.logGroups[0].kmsKeyId;

@@ -280,6 +280,9 @@ export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
           }),
         ),
       }),
+      // The sandbox is a well-run account: EBS encryption by default is on (the readiness flow asks when a
+      // launch template device leaves Encrypted unset).
+      GetEbsEncryptionByDefault: () => ({ EbsEncryptionByDefault: true, SseType: "sse-ebs" }),
       DescribeLaunchTemplates(input) {
         const rows = data.launchTemplates.map((t) => t.template);
         const ids = input.LaunchTemplateIds as string[] | undefined;

@@ -1,6 +1,6 @@
 import { attestationFor, judgeAttestation, reviewAttestation } from "../attestation.js";
 import { available, type BackupSelectionEvidence } from "../evidence.js";
-import { wildcardMatch } from "../policy.js";
+import { arnMatches, wildcardMatch } from "../policy.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
@@ -20,12 +20,12 @@ export function isDailySchedule(expression: string): boolean {
   return hours <= 24;
 }
 
-/** True when a backup selection resource (ARN, wildcard ARN or `*`) covers the file system. */
-export function selectionCovers(selected: string, fileSystemId: string): boolean {
-  if (selected === "*") return true;
-  const parts = selected.split(":");
-  if (parts.length < 6 || !wildcardMatch(parts[2]!, "elasticfilesystem")) return false;
-  return wildcardMatch(parts.slice(5).join(":"), `file-system/${fileSystemId}`, false);
+/**
+ * True when a backup selection resource (`*`, or an ARN whose components may hold wildcards) covers the file
+ * system's ARN: service, region, account and resource must all match.
+ */
+export function selectionCovers(selected: string, fileSystemArn: string): boolean {
+  return selected === "*" || arnMatches(selected, fileSystemArn);
 }
 
 /** True when the tags satisfy one Conditions entry (operators as AWS Backup defines them, case sensitive). */
@@ -54,18 +54,17 @@ function tagConditionHolds(
  */
 export function whySelectionMisses(
   selection: BackupSelectionEvidence,
-  fileSystemId: string,
+  fileSystemArn: string,
   tags: Readonly<Record<string, string>> | undefined,
 ): string | undefined {
-  if (selection.notResources.some((r) => selectionCovers(r, fileSystemId)))
+  if (selection.notResources.some((r) => selectionCovers(r, fileSystemArn)))
     return `${selection.name} excludes it (NotResources)`;
+  const byArn = selection.resources.some((r) => selectionCovers(r, fileSystemArn));
   const byTag = selection.listOfTags.some((t) => tags?.[t.tagKey] === t.value);
   const byResource =
-    selection.resources.some((r) => selectionCovers(r, fileSystemId)) &&
-    selection.conditions.every((c) => tags !== undefined && tagConditionHolds(c, tags));
+    byArn && selection.conditions.every((c) => tags !== undefined && tagConditionHolds(c, tags));
   if (byTag || byResource) return undefined;
-  if (selection.resources.some((r) => selectionCovers(r, fileSystemId)))
-    return `${selection.name} matches it by ARN but its tag conditions do not hold`;
+  if (byArn) return `${selection.name} matches it by ARN but its tag conditions do not hold`;
   return undefined === tags && selection.listOfTags.length > 0
     ? `${selection.name}: its tags could not be read`
     : `${selection.name} does not match it`;
@@ -82,35 +81,40 @@ export const backupChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["backup"],
     method:
-      "GetBackupPlan + ListBackupSelections (every page)/GetBackupSelection: a daily rule into the fleet's vault with a retention (DeleteAfterDays), and a selection that assigns each file system as AWS Backup does: not in NotResources, and matched by Resources with every tag Condition holding, or by one of ListOfTags (tags read from EFS).",
+      "GetBackupPlan + ListBackupSelections (every page)/GetBackupSelection: one rule that is daily, into the fleet's vault and has a retention (DeleteAfterDays), and a selection that assigns each file system as AWS Backup does: not in NotResources, and matched by Resources (the file system's ARN in the fleet's region and account, wildcards per ARN component) with every tag Condition holding, or by one of ListOfTags (tags read from EFS).",
     evaluate: (evidence, settings) => {
       const backup = available(evidence.backup);
       if (!backup.plan) return fail(`Backup plan ${settings.fleet.backupPlanId} not found.`);
+      const { backupVaultName } = settings.fleet;
       const daily = backup.plan.rules.filter((r) => isDailySchedule(r.schedule));
+      const intoVault = daily.filter((r) => r.vaultName === backupVaultName);
+      // One rule must be all three: a daily rule into another vault does not back up into this one, and a
+      // retention on that rule does not expire this vault's recovery points.
+      const rule = intoVault.find((r) => r.deleteAfterDays !== undefined);
       const problems: string[] = [];
       if (daily.length === 0)
         problems.push(`no daily rule (${backup.plan.rules.map((r) => r.schedule).join(", ") || "no rules"})`);
-      if (daily.length > 0 && !daily.some((r) => r.vaultName === settings.fleet.backupVaultName))
-        problems.push(`the daily rule does not target vault ${settings.fleet.backupVaultName}`);
-      if (daily.length > 0 && !daily.some((r) => r.deleteAfterDays !== undefined))
-        problems.push("the daily rule has no retention (DeleteAfterDays)");
+      else if (intoVault.length === 0) problems.push(`no daily rule targets vault ${backupVaultName}`);
+      else if (!rule)
+        problems.push(`the daily rule into vault ${backupVaultName} has no retention (DeleteAfterDays)`);
+      const [, partition, , , account] = settings.fleet.instanceRoleArn.split(":");
       for (const id of new Set([
         settings.fleet.workspace.fileSystemId,
         settings.fleet.runtime.fileSystemId,
       ])) {
+        const fileSystemArn = `arn:${partition}:elasticfilesystem:${settings.region}:${account}:file-system/${id}`;
         const misses = backup.selections.map((sel) =>
-          whySelectionMisses(sel, id, backup.fileSystemTags?.[id]),
+          whySelectionMisses(sel, fileSystemArn, backup.fileSystemTags?.[id]),
         );
         if (!misses.some((why) => why === undefined))
           problems.push(
             `${id} is not selected${misses.length > 0 ? ` (${misses.join("; ")})` : " (the plan has no selection)"}`,
           );
       }
-      if (problems.length > 0)
+      if (problems.length > 0 || !rule)
         return fail(`Backup plan ${backup.plan.name} does not meet the policy.`, problems);
-      const rule = daily.find((r) => r.deleteAfterDays !== undefined)!;
       return pass(
-        `Plan ${backup.plan.name}: ${rule.schedule}, kept ${rule.deleteAfterDays} days, covers both file systems.`,
+        `Plan ${backup.plan.name}: ${rule.schedule} into ${backupVaultName}, kept ${rule.deleteAfterDays} days, covers both file systems.`,
       );
     },
     remediation: "Add a daily rule with a retention to the plan and select both EFS file systems.",

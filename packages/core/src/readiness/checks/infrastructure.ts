@@ -156,14 +156,33 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     title: "All storage encrypted at rest",
     checklistItem: "All storage is encrypted at rest.",
     severity: "high",
-    evidence: ["instances", "launchTemplate", "fileSystems", "logGroups", "backup"],
+    // Not logGroups: CloudWatch Logs always encrypts, so a failed DescribeLogGroups only loses the note below.
+    evidence: ["instances", "launchTemplate", "fileSystems", "backup"],
     method:
-      "EBS volumes of every instance and of the launch template, both EFS file systems and the backup vault are encrypted; CloudWatch Logs and Secrets Manager always encrypt (a log group without the fleet's KMS key is noted, not failed).",
+      "EBS volumes of every instance and of the launch template (a device with Encrypted unset passes when the account's EBS encryption by default is on: GetEbsEncryptionByDefault), both EFS file systems and the backup vault are encrypted; CloudWatch Logs and Secrets Manager always encrypt (a log group without the fleet's KMS key is noted, not failed).",
     evaluate: (evidence) => {
       const problems: string[] = [];
+      const notes: string[] = [];
       const template = available(evidence.launchTemplate);
-      if (template?.ebsEncrypted.some((e) => e !== true))
+      if (template?.ebsEncrypted.some((e) => e === false))
         problems.push(`launch template ${template.id}: a block device is not encrypted`);
+      const unset = template?.ebsEncrypted.filter((e) => e === undefined).length ?? 0;
+      if (template && unset > 0) {
+        const byDefault = template.ebsEncryptionByDefault;
+        const devices = `launch template ${template.id}: ${unset} block device(s) leave Encrypted unset`;
+        if (byDefault === true)
+          notes.push(`${devices}; EBS encryption by default is on, so their volumes are encrypted`);
+        else
+          problems.push(
+            `${devices} and ${
+              isUnavailable(byDefault)
+                ? `whether EBS encryption by default is on could not be read (${byDefault.unavailable})`
+                : byDefault === false
+                  ? "EBS encryption by default is off"
+                  : "EBS encryption by default was not read"
+            }`,
+          );
+      }
       for (const instance of available(evidence.instances))
         for (const volume of instance.volumes)
           if (volume.encrypted !== true)
@@ -171,18 +190,15 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
       for (const fs of available(evidence.fileSystems))
         if (!fs.encrypted) problems.push(`EFS ${fs.fileSystemId} not encrypted`);
       // CloudWatch Logs always encrypts log data at rest; a KMS key only makes the key the fleet's own.
-      const serviceKeyed = available(evidence.logGroups)
-        .filter((g) => !g.kmsKeyId)
-        .map(
-          (g) => `log group ${g.name}: encrypted with CloudWatch Logs' own key (no KMS key of the fleet's)`,
-        );
+      if (!isUnavailable(evidence.logGroups))
+        for (const g of evidence.logGroups.filter((g) => !g.kmsKeyId))
+          notes.push(
+            `log group ${g.name}: encrypted with CloudWatch Logs' own key (no KMS key of the fleet's)`,
+          );
       const vault = available(evidence.backup).vault;
       if (vault && !vault.encryptionKeyArn) problems.push(`backup vault ${vault.name} has no encryption key`);
       if (problems.length > 0) return fail("Some storage is not encrypted at rest.", problems);
-      return pass(
-        "EBS volumes, EFS file systems, log groups and the backup vault are encrypted.",
-        serviceKeyed,
-      );
+      return pass("EBS volumes, EFS file systems, log groups and the backup vault are encrypted.", notes);
     },
     remediation:
       "Encrypt EBS in the launch template (and enable EBS encryption by default), create EFS encrypted, associate the KMS key with the log groups.",

@@ -1,5 +1,11 @@
 import type { SecretEvidence, SimulationEvidence } from "../evidence.js";
-import { isPublicPrincipal, principalsOf, statementCoversAction, statementsOf } from "../policy.js";
+import {
+  isPublicPrincipal,
+  principalNamesRole,
+  principalsOf,
+  statementCoversAction,
+  statementsOf,
+} from "../policy.js";
 import type { CheckResult } from "../types.js";
 import { fail, pass, unknown } from "./result.js";
 
@@ -64,14 +70,22 @@ export function scanSecretPolicies(
     const guarded = readers.map((r) => r.roleArn);
     for (const statement of statementsOf(secret.resourcePolicy)) {
       if (statement.Effect !== "Allow" || !statementCoversAction(statement, READ_SECRET)) continue;
-      if (isPublicPrincipal(statement)) {
-        if (statement.Condition) unsure.push(`${secret.name}: grants "*" under conditions`);
-        else problems.push(`${secret.name}: grants GetSecretValue to everyone ("*")`);
+      // Allow + NotPrincipal grants everyone except those listed: as wide as "*".
+      const everyone = isPublicPrincipal(statement)
+        ? 'everyone ("*")'
+        : statement.NotPrincipal !== undefined
+          ? "everyone but those in NotPrincipal"
+          : undefined;
+      if (everyone) {
+        if (statement.Condition) unsure.push(`${secret.name}: grants ${everyone} under conditions`);
+        else problems.push(`${secret.name}: grants GetSecretValue to ${everyone}`);
         continue;
       }
       for (const principal of principalsOf(statement)) {
-        if (isOwnAccount(principal, secret.arn) || expected.includes(principal)) continue;
-        if (guarded.includes(principal))
+        // A role's session (assumed-role/<name>/i-…) is that role: it reads what the grant allows.
+        if (isOwnAccount(principal, secret.arn) || expected.some((r) => principalNamesRole(principal, r)))
+          continue;
+        if (guarded.some((r) => principalNamesRole(principal, r)))
           problems.push(`${secret.name}: grants ${principal}, which must read only its own secret`);
         else if (expected.length > 0) problems.push(`${secret.name}: also readable by ${principal}`);
       }

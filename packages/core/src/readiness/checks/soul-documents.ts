@@ -11,7 +11,7 @@ import type { ReadinessCheck } from "../types.js";
 import { judgeProbes } from "./probe-verdict.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
-import { denyCoverage } from "./workspace-write-deny.js";
+import { anonymousWriteAllowed, denyCoverage } from "./workspace-write-deny.js";
 
 /** Section 2 of the checklist: read-only soul documents, their integrity, review and backup. */
 export const soulDocumentChecks: readonly ReadinessCheck[] = [
@@ -54,7 +54,7 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["fileSystems"],
     method:
-      "DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role (by ARN, account or everyone; a NotPrincipal must not exempt it) that holds both through the workspace access point and on a mount without an access point: unconditional (own file system), or StringNotEquals/ArnNotEquals/ArnNotLike elasticfilesystem:AccessPointArn on the runtime access point; StringEquals/ArnLike naming the workspace's needs a second Deny for mounts without one (Null elasticfilesystem:AccessPointArn true), since the key is then absent (a read-only mount alone does not stop root from remounting read-write).",
+      'DescribeFileSystemPolicy of the workspace file system: a Deny of elasticfilesystem:ClientWrite for the instance role (by ARN, account or everyone; a NotPrincipal must not exempt it) that holds both through the workspace access point and on a mount without an access point: unconditional (own file system), or StringNotEquals/ArnNotEquals/ArnNotLike elasticfilesystem:AccessPointArn on the runtime access point; StringEquals/ArnLike naming the workspace\'s needs a second Deny for mounts without one (Null elasticfilesystem:AccessPointArn true), since the key is then absent (a read-only mount alone does not stop root from remounting read-write). Arn* operators match each ARN component with wildcards; a deny naming one session of the role does not cover the role. When the policy allows "*" both ClientMount and ClientWrite, anonymous mounts (without the iam option) can write too unless a Deny for "*" stops them.',
     evaluate: (evidence, settings) => {
       const { workspace, runtime, instanceRoleArn } = settings.fleet;
       const fs = available(evidence.fileSystems).find((f) => f.fileSystemId === workspace.fileSystemId);
@@ -66,7 +66,8 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
         arn: `arn:${partition}:elasticfilesystem:${settings.region}:${account}:access-point/${workspace.accessPointId}`,
       };
       const fileSystemArn = `arn:${partition}:elasticfilesystem:${settings.region}:${account}:file-system/${fs.fileSystemId}`;
-      const denies = statementsOf(fs.policy).filter(
+      const statements = statementsOf(fs.policy);
+      const denies = statements.filter(
         (s) =>
           s.Effect === "Deny" &&
           statementCoversAction(s, "elasticfilesystem:ClientWrite") &&
@@ -79,12 +80,21 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
       }));
       const throughWorkspace = judged.find((j) => j.throughWorkspace);
       const withoutAccessPoint = judged.find((j) => j.withoutAccessPoint);
+      const anonymous = anonymousWriteAllowed(statements, accessPoint, fileSystemArn);
       if (!throughWorkspace || !withoutAccessPoint)
         return fail(
           `The policy of ${fs.fileSystemId} does not deny ClientWrite on the workspace to the instance role: root can remount it read-write.`,
-          denies.length === 0
-            ? ["no Deny statement covers elasticfilesystem:ClientWrite for the instance role"]
-            : judged.flatMap((j) => j.why),
+          [
+            ...(denies.length === 0
+              ? ["no Deny statement covers elasticfilesystem:ClientWrite for the instance role"]
+              : judged.flatMap((j) => j.why)),
+            ...(anonymous ?? []),
+          ],
+        );
+      if (anonymous)
+        return fail(
+          `The policy of ${fs.fileSystemId} lets anonymous clients write: root can remount the workspace read-write without IAM (no iam mount option).`,
+          anonymous,
         );
       const sids = [...new Set([throughWorkspace.s, withoutAccessPoint.s].map((s) => s.Sid ?? "statement"))];
       return pass(

@@ -1,5 +1,11 @@
 import type { PolicyStatement } from "../evidence.js";
-import { wildcardMatch } from "../policy.js";
+import {
+  arnMatches,
+  statementCoversAction,
+  statementCoversAnonymous,
+  statementCoversResource,
+  wildcardMatch,
+} from "../policy.js";
 
 /** An EFS access point as a policy condition names it. */
 export interface AccessPointRef {
@@ -17,23 +23,27 @@ const EXEMPTING = new Set(["stringnotequals", "stringnotlike", "arnnotequals", "
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
 /**
- * One kind of ClientWrite request of the instance role: through an access point, or (`accessPoint`
- * undefined) on a mount of the file system without one, whose request context has no
- * `elasticfilesystem:AccessPointArn` at all (root can always `mount -t efs -o iam fs-…:/ /mnt`).
+ * One kind of ClientWrite request: through an access point, or (`accessPoint` undefined) on a mount of the file
+ * system without one, whose request context has no `elasticfilesystem:AccessPointArn` at all (root can always
+ * `mount -t efs -o iam fs-…:/ /mnt`). `principalArn` is the instance role's, or undefined for an anonymous
+ * client (a mount without the `iam` option), whose request has no `aws:PrincipalArn`.
  */
 interface WriteRequest {
-  readonly principalArn: string;
+  readonly principalArn?: string;
   readonly accessPoint?: AccessPointRef;
 }
 
-/** True when a condition value (an ARN, or a pattern for the *Like operators) designates the actual value. */
-function designates(value: string, key: string, request: WriteRequest, like: boolean): boolean {
-  if (key === PRINCIPAL_ARN_KEY)
-    return value === request.principalArn || (like && wildcardMatch(value, request.principalArn, false));
-  const ap = request.accessPoint;
-  if (!ap) return false;
-  if (value === ap.arn || value.endsWith(`:access-point/${ap.id}`)) return true;
-  return like && wildcardMatch(value, ap.arn, false);
+/**
+ * True when a condition value designates the request's actual value, as the operator (`base`, lower case, without
+ * `IfExists`) compares: `Arn*` component by component with wildcards (ArnEquals and ArnLike behave alike),
+ * `StringLike` with wildcards over the whole value, `StringEquals` exactly; all case-sensitive.
+ */
+function designates(value: string, key: string, request: WriteRequest, base: string): boolean {
+  const actual = key === PRINCIPAL_ARN_KEY ? request.principalArn : request.accessPoint?.arn;
+  if (actual === undefined) return false;
+  if (base.startsWith("arn")) return arnMatches(value, actual);
+  if (base.endsWith("like")) return wildcardMatch(value, actual, false);
+  return value === actual;
 }
 
 /**
@@ -50,9 +60,10 @@ function conditionHolds(
   const lowerKey = key.toLowerCase();
   if (lowerKey !== ACCESS_POINT_KEY && lowerKey !== PRINCIPAL_ARN_KEY)
     return { holds: false, why: `its ${operator} condition on ${key} limits the deny to some requests` };
-  const present = lowerKey === PRINCIPAL_ARN_KEY || request.accessPoint !== undefined;
+  const present =
+    lowerKey === PRINCIPAL_ARN_KEY ? request.principalArn !== undefined : request.accessPoint !== undefined;
   const lower = operator.toLowerCase();
-  const absentWhy = `elasticfilesystem:AccessPointArn is then absent and its ${operator} condition is false`;
+  const absentWhy = `${key} is then absent and its ${operator} condition is false`;
   if (lower === "null") {
     const holds = asList(value).some((v) => (v.toLowerCase() === "true") === !present);
     return holds ? { holds } : { holds, why: present ? `its ${operator} condition is false` : absentWhy };
@@ -66,7 +77,7 @@ function conditionHolds(
     const holds = !anyValue && (ifExists || EXEMPTING.has(base));
     return holds ? { holds } : { holds, why: absentWhy };
   }
-  const listed = asList(value).some((v) => designates(v, lowerKey, request, base.endsWith("like")));
+  const listed = asList(value).some((v) => designates(v, lowerKey, request, base));
   const byPrincipal = lowerKey === PRINCIPAL_ARN_KEY;
   const id = request.accessPoint?.id;
   if (NAMING.has(base) && !listed)
@@ -97,7 +108,8 @@ export interface DenyCoverage {
 }
 
 /**
- * Which of the instance role's write requests a `Deny elasticfilesystem:ClientWrite` statement stops. Both
+ * Which write requests of the instance role (or, `principalArn` undefined, of an anonymous client) a
+ * `Deny elasticfilesystem:ClientWrite` statement stops. Both
  * must be stopped, by this statement or another: writes through the workspace access point, and writes on a
  * mount made without any access point (the key is then absent, so `StringEquals` on the workspace's ARN does
  * not apply and root could mount the file system's root read-write). Unconditional, it stops both on its own
@@ -107,7 +119,7 @@ export interface DenyCoverage {
 export function denyCoverage(
   statement: PolicyStatement,
   workspace: AccessPointRef,
-  principalArn: string,
+  principalArn: string | undefined,
   shared: boolean,
 ): DenyCoverage {
   const name = statement.Sid ?? "statement";
@@ -137,4 +149,41 @@ export function denyCoverage(
       `${name}: does not apply to a mount without an access point (${directWrite.why}): root can mount the file system's root and write`,
     );
   return { throughWorkspace: workspaceWrite.holds, withoutAccessPoint: directWrite.holds, why };
+}
+
+/**
+ * Why an anonymous client can write to the file system, or `undefined` when it cannot. EFS authorizes a
+ * client by IAM only when it mounts with the mount helper's `iam` option ("Mounting with IAM authorization");
+ * without it the client is anonymous. The EFS guide ("Using IAM to control file system data access") says the
+ * default policy "does not use IAM to authenticate, and grants full access to any anonymous client that can
+ * connect to the file system using a mount target", and the console's "Prevent anonymous access" preset
+ * "removes ClientMount from the set of allowed EFS actions": a policy reaches anonymous clients only through
+ * statements for `*`, and they need ClientMount to mount at all. So root can remount read-write without IAM when
+ * `*` is allowed both ClientMount and ClientWrite (conditions on the Allow are not evaluated: `*`'s usual
+ * `AccessedViaMountTarget` holds for them) unless a Deny for `*` stops ClientWrite on both kinds of mount.
+ */
+export function anonymousWriteAllowed(
+  statements: readonly PolicyStatement[],
+  workspace: AccessPointRef,
+  fileSystemArn: string,
+): readonly string[] | undefined {
+  const reaching = (effect: string, action: string) =>
+    statements.filter(
+      (s) =>
+        s.Effect === effect &&
+        statementCoversAnonymous(s) &&
+        statementCoversAction(s, action) &&
+        statementCoversResource(s, fileSystemArn),
+    );
+  const writes = reaching("Allow", "elasticfilesystem:ClientWrite");
+  if (reaching("Allow", "elasticfilesystem:ClientMount").length === 0 || writes.length === 0)
+    return undefined;
+  const denies = reaching("Deny", "elasticfilesystem:ClientWrite").map((s) =>
+    denyCoverage(s, workspace, undefined, false),
+  );
+  if (denies.some((d) => d.throughWorkspace) && denies.some((d) => d.withoutAccessPoint)) return undefined;
+  return [
+    `${writes.map((s) => s.Sid ?? "statement").join(", ")}: allows "*" ClientWrite, and "*" may mount, so an anonymous client (a mount without the iam option) can write, and no Deny for "*" stops it`,
+    ...denies.flatMap((d) => d.why.map((why) => `for anonymous clients, ${why}`)),
+  ];
 }
