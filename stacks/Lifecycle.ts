@@ -152,7 +152,9 @@ export function Lifecycle({ stack, app }: StackContext) {
         actions: ["states:StartExecution", "states:ListExecutions"],
         resources: machines,
       }),
-      onGroup("autoscaling:CompleteLifecycleAction"),
+      // The heartbeat by instance id asks which of clawops' hooks holds a waiting instance (a warm-pool instance
+      // waits for the launch hook on its way in, for the terminate hook on its way back at scale in).
+      onGroup("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"),
       // The scaling activities say when a waiting instance began launching or terminating (the grace period);
       // DescribeWarmPool lists the warm pool's instances, which DescribeAutoScalingGroups does not.
       unscoped(

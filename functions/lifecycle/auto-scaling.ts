@@ -21,6 +21,7 @@ import {
   type LifecycleAction,
   LifecycleActionGone,
   LifecycleHookExpired,
+  LifecycleStateUnknown,
 } from "@clawops/core/lifecycle";
 
 /** Who the call is about: the token when there is one, else the instance id (AWS allows either). */
@@ -96,17 +97,47 @@ export async function warmPoolInstances(asgName: string): Promise<GroupInstance[
 
 /**
  * A launch action the gate found gone, told apart by the instance's lifecycle state (`goneActionCause`): the
- * LifecycleActionGone itself when another gate admitted the instance (the gate ends quietly), LifecycleHookExpired
- * when nobody did (the gate publishes LifecycleAbandoned).
+ * LifecycleActionGone itself when clawops' action was completed (admitted by another gate, or the instance still
+ * waits on another hook: the gate ends quietly), LifecycleHookExpired when the instance is on its way out (the
+ * gate publishes LifecycleAbandoned), LifecycleStateUnknown when the state cannot be read (retried by the state
+ * machine, then published with that reason: an expired hook must not pass silently).
  */
 export async function explainGoneLaunchAction(
   action: LifecycleAction,
   gone: LifecycleActionGone,
-): Promise<LifecycleActionGone | LifecycleHookExpired> {
-  const state = await lifecycleStateOf(action.instanceId, action.asgName);
+): Promise<LifecycleActionGone | LifecycleHookExpired | LifecycleStateUnknown> {
+  let state: string | undefined;
+  try {
+    state = await lifecycleStateOf(action.instanceId, action.asgName);
+  } catch (error) {
+    return new LifecycleStateUnknown(action.instanceId, { cause: error });
+  }
   return goneActionCause(state) === "completed-elsewhere"
     ? gone
     : new LifecycleHookExpired(action.instanceId, state, { cause: gone });
+}
+
+/** What the gate's log says about a gone action, as `explainGoneLaunchAction` (or an ABANDON, a drain) left it. */
+export function goneActionMessage(gone: Error): string {
+  if (gone instanceof LifecycleHookExpired) return "lifecycle hook expired before the gate finished";
+  if (gone instanceof LifecycleStateUnknown)
+    return "lifecycle action gone and the instance's lifecycle state unknown: it could not be read";
+  return "lifecycle action already completed (by another gate, or the instance waits on another hook)";
+}
+
+/**
+ * Whether the hook has an active action for the instance: RecordLifecycleActionHeartbeat by instance id, which
+ * only restarts the hook's timer when there is one (the flow the reconciler starts heartbeats it first anyway),
+ * and answers "No active Lifecycle Action" when there is none. Other errors are thrown, classified.
+ */
+export async function hasActiveAction(action: LifecycleAction): Promise<boolean> {
+  try {
+    await recordActionHeartbeat({ ...action, token: undefined });
+    return true;
+  } catch (error) {
+    if (error instanceof LifecycleActionGone) return false;
+    throw error;
+  }
 }
 
 /**

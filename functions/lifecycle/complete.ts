@@ -1,8 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
-import { LifecycleActionGone, LifecycleHookExpired } from "@clawops/core/lifecycle";
+import { LifecycleActionGone } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { completeAction, explainGoneLaunchAction } from "./auto-scaling.js";
+import { completeAction, explainGoneLaunchAction, goneActionMessage } from "./auto-scaling.js";
 import { CompleteInputSchema } from "./task-input.js";
 
 /**
@@ -10,8 +10,9 @@ import { CompleteInputSchema } from "./task-input.js";
  * reconciler started the flow. Idempotent by construction: a second completion finds no active action and
  * fails with LifecycleActionGone, which is reported here once (log + metric) and caught by the state machine,
  * never retried. A launch CONTINUE that finds its action gone is told apart by the instance's state: admitted
- * by another gate (LifecycleActionGone, quiet) or ABANDONed by AWS when the hook expired (LifecycleHookExpired,
- * which the gate publishes). ResourceContention and throttling are retried by the state machine.
+ * by another gate or waiting on another hook (LifecycleActionGone, quiet), ABANDONed by AWS when the hook expired
+ * (LifecycleHookExpired, which the gate publishes), or unknown when the state cannot be read (LifecycleStateUnknown:
+ * retried, then published with that reason). ResourceContention and throttling are retried by the state machine.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -27,12 +28,7 @@ export const handler = lambdaHandler({
         action.transition === "launch" && result === "CONTINUE"
           ? await explainGoneLaunchAction(action, error)
           : error;
-      logger.warn(
-        gone instanceof LifecycleHookExpired
-          ? "lifecycle hook expired before the gate could continue"
-          : "lifecycle action already gone",
-        { instanceId: action.instanceId, result, error: gone },
-      );
+      logger.warn(goneActionMessage(gone), { instanceId: action.instanceId, result, error: gone });
       throw gone;
     }
     logger.info("lifecycle action completed", {

@@ -1,13 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
-import {
-  LifecycleActionGone,
-  LifecycleHookExpired,
-  recordHeartbeat,
-  startGateWithHeartbeat,
-} from "@clawops/core/lifecycle";
+import { LifecycleActionGone, recordHeartbeat, startGateWithHeartbeat } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { explainGoneLaunchAction, recordActionHeartbeat } from "./auto-scaling.js";
+import { explainGoneLaunchAction, goneActionMessage, recordActionHeartbeat } from "./auto-scaling.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
 
@@ -15,8 +10,9 @@ import { type GateInput, GateInputSchema } from "./task-input.js";
  * Launch gate, StartGate and Heartbeat tasks: restart the hook's timer. The gate starts with one (it may start
  * long after the hook did: a reconciled or retried event), then heartbeats while the instance boots. An action
  * that is gone is reported here once (log + metric) and told apart by the instance's state: another gate admitted
- * it (LifecycleActionGone: the gate ends quietly) or the hook expired (LifecycleHookExpired: the gate publishes
- * LifecycleAbandoned). Neither is retried.
+ * it or the instance still waits on another hook (LifecycleActionGone: the gate ends quietly), the hook expired
+ * (LifecycleHookExpired: the gate publishes LifecycleAbandoned), or the state could not be read
+ * (LifecycleStateUnknown: retried by the state machine, then published with that reason).
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -29,12 +25,7 @@ export const handler = lambdaHandler({
       if (!(error instanceof LifecycleActionGone)) throw error;
       metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
       const gone = await explainGoneLaunchAction(action, error);
-      logger.warn(
-        gone instanceof LifecycleHookExpired
-          ? "lifecycle hook expired under the gate"
-          : "lifecycle action already completed by another gate",
-        { instanceId: action.instanceId, error: gone },
-      );
+      logger.warn(goneActionMessage(gone), { instanceId: action.instanceId, error: gone });
       throw gone;
     }
     const next = gate ? recordHeartbeat(gate, now) : startGateWithHeartbeat(now, settingsOf(env).gate);

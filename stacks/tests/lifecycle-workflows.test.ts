@@ -57,6 +57,11 @@ function world(
     /** The instance's lifecycle state, as Auto Scaling reports it; a completion moves it on. */
     lifecycle: options.warmPool ? "Warmed:Pending:Wait" : "Pending:Wait",
   };
+  /** The hook times out: AWS applies the launch hook's default result, ABANDON, and terminates the instance. */
+  const expire = () => {
+    state.active = false;
+    state.lifecycle = options.warmPool ? "Warmed:Terminating:Wait" : "Terminating:Wait";
+  };
   const statusOf = new Map<string, number>();
   let missingReads = options.missingReads ?? 0;
   let throttledSends = options.throttledSends ?? 0;
@@ -66,7 +71,7 @@ function world(
     if (throttledSends > 0 && throttledSends--) throw aws("ThrottlingException", "Rate exceeded");
     const isDrain = input.Parameters.commands[0]?.includes("drain");
     if (!isDrain && state.probes === options.expiresAtProbe && state.heartbeats === heartbeatsAtLastProbe)
-      state.active = false;
+      expire();
     heartbeatsAtLastProbe = state.heartbeats;
     const a = isDrain ? 0 : answer(state.probes++);
     if (a === "gone") state.gone = true;
@@ -107,7 +112,7 @@ function world(
     return {};
   });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
-  return state;
+  return Object.assign(state, { expire });
 }
 
 const published = () =>
@@ -169,7 +174,7 @@ describe("Workflow: launch-gate.asl.json", () => {
 
   it("reports a gate that starts after its hook expired as LifecycleAbandoned, once, without retrying the action", async () => {
     const state = world(() => 200);
-    state.active = false;
+    state.expire();
     const run = await runWorkflow(gate, lifecycleTasks, { action });
     expect(run.states).toEqual(["StartGate", "PublishAbandoned", "Abandoned"]);
     expect(state.refused).toBe(1);
@@ -195,7 +200,7 @@ describe("Workflow: launch-gate.asl.json", () => {
 
   it("publishes LifecycleAbandoned with the last probe when the hook expires under the gate", async () => {
     const state = world((n) => {
-      if (n === 3) state.active = false; // AWS timed the action out: its default result applies
+      if (n === 3) state.expire(); // AWS timed the action out: its default result applies
       return 0;
     });
     const run = await runWorkflow(gate, lifecycleTasks, { action });
@@ -254,6 +259,73 @@ describe("Workflow: launch-gate.asl.json", () => {
           reason: "lifecycle hook expired before the gate finished: AWS applied the hook's default result",
           lastProbe: expect.objectContaining({ status: "healthy" }),
         }),
+      },
+    ]);
+  });
+
+  it.each([
+    ["waits on another team's launch hook after clawops' was CONTINUEd", "Pending:Wait"],
+    [
+      "waits in the warm pool on the terminate hook, returning to the pool at scale in",
+      "Warmed:Pending:Wait",
+    ],
+  ])(
+    "ends quietly, publishing nothing, when its action is gone and the instance %s",
+    async (_case, lifecycle) => {
+      // The reconciler started this gate for an instance still in a wait state: no launch action of clawops' is left.
+      const state = world(() => 200);
+      state.active = false;
+      state.lifecycle = lifecycle;
+      const run = await runWorkflow(gate, lifecycleTasks, { action: { ...action, token: undefined } });
+      expect(run.states).toEqual(["StartGate", "ActionGone"]);
+      expect(published()).toEqual([]);
+    },
+  );
+
+  it("publishes LifecycleAbandoned, not a failed execution, when its CONTINUE finds the action gone and the instance's state cannot be read", async () => {
+    const state = world((n) => {
+      if (n === 1) state.expire();
+      return 200;
+    });
+    autoscaling.on(DescribeAutoScalingInstancesCommand).rejects(aws("Throttling", "Rate exceeded"));
+    autoscaling.on(DescribeWarmPoolCommand).rejects(aws("Throttling", "Rate exceeded"));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.error).toBeUndefined();
+    expect(run.states.slice(-3)).toEqual(["Continue", "PublishAbandoned", "Abandoned"]);
+    expect(run.retried.filter((s) => s === "Continue").length).toBeGreaterThan(0);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: expect.stringMatching(
+            /^lifecycle action gone and the instance's lifecycle state could not be read/,
+          ),
+        }),
+      },
+    ]);
+  });
+
+  it("publishes LifecycleAbandoned when its opening heartbeat finds the action gone and the instance's state cannot be read", async () => {
+    const state = world(() => 200);
+    state.expire();
+    autoscaling.on(DescribeAutoScalingInstancesCommand).rejects(aws("AccessDenied", "not authorized"));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.error).toBeUndefined();
+    expect(run.states.filter((s) => s !== "StartGate")).toEqual(["PublishAbandoned", "Abandoned"]);
+    expect(published()).toHaveLength(1);
+  });
+
+  it("publishes LifecycleAbandoned, not a failed execution, when its CONTINUE keeps failing", async () => {
+    const state = world(() => 200);
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(aws("AccessDenied", "not authorized"));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.error).toBeUndefined();
+    expect(run.states.slice(-3)).toEqual(["Continue", "PublishAbandoned", "Abandoned"]);
+    expect(state.completions).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({ reason: expect.stringMatching(/AccessDenied/) }),
       },
     ]);
   });

@@ -242,6 +242,17 @@ describe("Stack: Lifecycle", () => {
     );
   });
 
+  it("lets the reconciler heartbeat the group's hooks, to ask which holds a waiting instance (warm pool: launch or scale-in return)", () => {
+    expect(functionActions("reconcile")).toContain("autoscaling:RecordLifecycleActionHeartbeat");
+    const heartbeats = statements().filter((s) =>
+      actionsOf(s).includes("autoscaling:RecordLifecycleActionHeartbeat"),
+    );
+    for (const statement of heartbeats)
+      expect(render(statement.Resource)).toMatch(
+        new RegExp(`autoScalingGroup:\\*:autoScalingGroupName/${asgName}"`),
+      );
+  });
+
   it.each(["probe", "heartbeat", "complete"])(
     "lets the gate's %s task read the instance's lifecycle state, in the group or its warm pool",
     (file) => {

@@ -4,6 +4,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   DescribeWarmPoolCommand,
+  RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { matchesPattern } from "@clawops/core/events";
@@ -26,6 +27,8 @@ beforeEach(() => {
   autoscaling.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:exec" });
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+  // clawops' hook of the instance's transition holds it (the reconciler asks by heartbeat).
+  autoscaling.on(RecordLifecycleActionHeartbeatCommand).resolves({});
   autoscaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
   // A group without a warm pool: no configuration, no instances.
   autoscaling.on(DescribeWarmPoolCommand).resolves({ Instances: [] });
@@ -304,5 +307,85 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
     await expect(reconcile({}, context)).resolves.toEqual({
       reconciled: ["i-0aaa:launch-gate", "i-0ccc:terminate-drain"],
     });
+  });
+
+  /** Auto Scaling's answer to a heartbeat by instance id on a hook with no action for the instance. */
+  const noActionOn = (hook: string) => ({
+    AutoScalingGroupName: "clawops-test-fleet",
+    LifecycleHookName: hook,
+    InstanceId: "i-0eee",
+  });
+  const noActiveAction = () =>
+    new ServiceException({
+      name: "ValidationError",
+      message: "No active Lifecycle Action found with instance ID i-0eee",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
+
+  it("drains, not gates, a warm-pool instance the terminate hook holds on its way back to the pool at scale in (ReuseOnScaleIn)", async () => {
+    // AWS: with an instance reuse policy, an instance returning to the warm pool on scale in pauses in
+    // Warmed:Pending:Wait for the EC2_INSTANCE_TERMINATING hook, the state an instance entering the pool waits in.
+    autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [{ Instances: [] } as never] });
+    autoscaling
+      .on(DescribeWarmPoolCommand)
+      .resolves({ Instances: [{ InstanceId: "i-0eee", LifecycleState: "Warmed:Pending:Wait" }] as never });
+    autoscaling
+      .on(RecordLifecycleActionHeartbeatCommand, noActionOn("clawops-launch-gate"))
+      .rejects(noActiveAction());
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    await expect(reconcile({}, context)).resolves.toEqual({ reconciled: ["i-0eee:terminate-drain"] });
+    const [start] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(start?.stateMachineArn).toBe(settings.terminateDrainArn);
+    expect(JSON.parse(start!.input!).action).toEqual({
+      asgName: "clawops-test-fleet",
+      hookName: "clawops-drain",
+      instanceId: "i-0eee",
+      transition: "terminate",
+    });
+    expect(
+      autoscaling.commandCalls(RecordLifecycleActionHeartbeatCommand).map((c) => c.args[0].input),
+    ).toEqual([noActionOn("clawops-launch-gate"), noActionOn("clawops-drain")]);
+  });
+
+  it.each([
+    ["Pending:Wait", "group"],
+    ["Terminating:Wait", "group"],
+    ["Warmed:Pending:Wait", "warm pool"],
+  ] as const)(
+    "starts nothing, run after run, for an instance in %s that only another team's hook holds (clawops' action completed)",
+    async (lifecycleState, where) => {
+      const listed = [{ InstanceId: "i-0eee", LifecycleState: lifecycleState }];
+      autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+        AutoScalingGroups: [{ Instances: where === "group" ? listed : [] } as never],
+      });
+      autoscaling
+        .on(DescribeWarmPoolCommand)
+        .resolves({ Instances: (where === "group" ? [] : listed) as never });
+      autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
+      sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+      for (let run = 0; run < 2; run += 1)
+        await expect(reconcile({}, context)).resolves.toEqual({ reconciled: [] });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)).toHaveLength(0);
+    },
+  );
+
+  it("starts the instance's first flow when Auto Scaling will not say which hook holds it", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [{ Instances: [{ InstanceId: "i-0eee", LifecycleState: "Pending:Wait" }] } as never],
+    });
+    autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(
+      new ServiceException({
+        name: "Throttling",
+        message: "Rate exceeded",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    await expect(reconcile({}, context)).resolves.toEqual({ reconciled: ["i-0eee:launch-gate"] });
   });
 });

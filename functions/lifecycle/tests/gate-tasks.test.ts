@@ -236,7 +236,7 @@ describe("Function: heartbeat (launch gate task)", () => {
   it.each([
     ["terminating (AWS applied the default ABANDON)", "Terminating:Wait", "group"],
     ["no longer in the group", undefined, "group"],
-    ["still waiting", "Pending:Wait", "group"],
+    ["terminating from the warm pool", "Warmed:Terminating:Wait", "warm pool"],
   ] as const)(
     "throws LifecycleHookExpired when the action is gone and the instance is %s, counting LifecycleActionGone",
     async (_case, state, where) => {
@@ -253,13 +253,41 @@ describe("Function: heartbeat (launch gate task)", () => {
     ["in service", "InService", "group"],
     ["on its way in service", "Pending:Proceed", "group"],
     ["resting in the warm pool", "Warmed:Stopped", "warm pool"],
+    // AWS keeps the instance waiting after clawops' hook was CONTINUEd while another team's launch hook is pending.
+    ["still waiting on another launch hook", "Pending:Wait", "group"],
+    // With ReuseOnScaleIn, an instance returning to the pool at scale in waits there for the TERMINATE hook.
+    ["waiting in the warm pool on the terminate hook", "Warmed:Pending:Wait", "warm pool"],
   ] as const)(
-    "throws LifecycleActionGone (the gate ends quietly) when another gate already admitted the instance, %s",
+    "throws LifecycleActionGone (the gate ends quietly) when clawops' action was completed and the instance is %s",
     async (_case, state, where) => {
       autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
       instanceIs(state, where);
       const names = await metricNamesOf(() =>
         expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" }),
+      );
+      expect(names).toContain("LifecycleActionGone");
+    },
+  );
+});
+
+describe.each([
+  ["heartbeat", () => heartbeat({ action }, context), RecordLifecycleActionHeartbeatCommand],
+  [
+    "complete (CONTINUE)",
+    () => complete({ action, result: "CONTINUE" }, context),
+    CompleteLifecycleActionCommand,
+  ],
+] as const)("Function: %s, action gone and the instance's state unreadable", (_name, run, command) => {
+  it.each([
+    ["throttled", aws("Throttling", "Rate exceeded")],
+    ["denied", aws("AccessDenied", "not authorized to perform autoscaling:DescribeAutoScalingInstances")],
+  ])(
+    "throws LifecycleStateUnknown (retried, then published) when the look-up is %s, counting LifecycleActionGone",
+    async (_case, error) => {
+      autoscaling.on(command as never).rejects(noActiveAction());
+      autoscaling.on(DescribeAutoScalingInstancesCommand).rejects(error);
+      const names = await metricNamesOf(() =>
+        expect(run()).rejects.toMatchObject({ name: "LifecycleStateUnknown", instanceId: action.instanceId }),
       );
       expect(names).toContain("LifecycleActionGone");
     },
@@ -421,6 +449,30 @@ describe("Function: publish (lifecycle task)", () => {
       instanceId: action.instanceId,
       reason: expect.stringMatching(/^lifecycle hook expired before the gate finished/),
       lastProbe: { status: "unhealthy" },
+    });
+  });
+
+  it("says the state could not be read when the gate ended on LifecycleStateUnknown, keeping the last probe", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const gate = {
+      ...startGate(Date.now(), settings.gate),
+      lastProbe: {
+        status: "healthy" as const,
+        reason: "HTTP 200",
+        output: "",
+        at: "2026-03-02T10:00:00.000Z",
+      },
+    };
+    await publish(
+      { action, gate, error: { Error: "LifecycleStateUnknown", Cause: '{"errorMessage":"unknown"}' } },
+      context,
+    );
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!);
+    expect(detail).toMatchObject({
+      reason: expect.stringMatching(
+        /^lifecycle action gone and the instance's lifecycle state could not be read/,
+      ),
+      lastProbe: { status: "healthy" },
     });
   });
 

@@ -415,6 +415,20 @@ describe("Function: monitor when a host hangs (its probe never answers)", () => 
   const markedIds = () =>
     autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId);
 
+  it("does not count an instance that went InService after the last probe was sent as silent: it was not probed", async () => {
+    // The previous run probed i-1000 only; i-1001 went InService since. SSM answered for the fleet (i-1000).
+    fleet(2, () => 200, 0);
+    ssm.on(ListCommandInvocationsCommand).resolves({
+      CommandInvocations: [
+        { InstanceId: "i-1000", Status: "Success", CommandPlugins: [{ Output: probeOutput(200) }] },
+      ],
+    });
+    await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 1, unhealthy: 0 });
+    const histories = JSON.parse(savedItem().histories!.S!) as Record<string, { silentRuns?: number }>;
+    expect(histories["i-1001"]).toBeDefined();
+    expect(histories["i-1001"]?.silentRuns).toBeUndefined();
+  });
+
   it("counts a probe that ran on the instance and did not finish (ExecutionTimedOut) as failed and marks it at the third in a row", async () => {
     fleet(3, () => 200, 0);
     persistentState();

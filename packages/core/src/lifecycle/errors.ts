@@ -48,6 +48,29 @@ export class LifecycleHookExpired extends LaunchGateError {
 }
 
 /**
+ * The gate's lifecycle action is gone and the instance's lifecycle state could not be read (DescribeAutoScalingInstances
+ * or DescribeWarmPool throttled, failing, or denied): nobody can say whether another gate admitted the instance or
+ * the hook expired. The launch gate retries it like throttling, then publishes it as LifecycleAbandoned with that
+ * reason: an expired hook must not pass silently, and a gate whose action is gone has nothing left to do.
+ */
+export class LifecycleStateUnknown extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the lifecycle action of ${instanceId} is gone and its lifecycle state could not be read (${causeText(options?.cause)})`,
+      options,
+    );
+    this.name = "LifecycleStateUnknown";
+  }
+}
+
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/**
  * `ResourceContentionFault` (HTTP 500, query code `ResourceContention`): Auto Scaling is busy with the group; the
  * same call succeeds later.
  */

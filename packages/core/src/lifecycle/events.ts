@@ -12,6 +12,13 @@ const MAX_PROBE_OUTPUT = 2_000;
 export const HOOK_EXPIRED_REASON =
   "lifecycle hook expired before the gate finished: AWS applied the hook's default result";
 
+/**
+ * Why a gate ended on `LifecycleStateUnknown`: its action was gone and the instance's state could not be read, so
+ * the hook may have expired under it.
+ */
+export const STATE_UNKNOWN_REASON =
+  "lifecycle action gone and the instance's lifecycle state could not be read: the hook may have expired before the gate finished (AWS applied its default result), or another gate completed it";
+
 /** What a Catch records (`{ Error, Cause }`). */
 export interface CaughtError {
   readonly Error: string;
@@ -23,6 +30,7 @@ export function abandonReason(error: CaughtError | undefined, gate: GateState | 
   // LifecycleActionGone: what a gate started before `LifecycleHookExpired` existed still catches.
   if (error?.Error === "LifecycleHookExpired" || error?.Error === "LifecycleActionGone")
     return HOOK_EXPIRED_REASON;
+  if (error?.Error === "LifecycleStateUnknown") return STATE_UNKNOWN_REASON;
   if (error) return `${error.Error}: ${error.Cause ?? ""}`.trim();
   return gate?.reason ?? "launch gate abandoned";
 }

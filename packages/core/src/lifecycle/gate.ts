@@ -246,32 +246,19 @@ export function outcomeForUnregistered(instanceId: string, lifecycleState: strin
 export type GoneActionCause = "completed-elsewhere" | "hook-expired";
 
 /**
- * States an instance reaches only once its launch action was CONTINUEd: in service (or on its way there, or moved
- * on to Standby or detached from it), or, for a warm-pool entry, on its way to the pool's stopped, running or
- * hibernated state.
- */
-const ADMITTED_STATES: ReadonlySet<string> = new Set([
-  "Pending:Proceed",
-  "InService",
-  "EnteringStandby",
-  "Standby",
-  "Detaching",
-  "Detached",
-  "Warmed:Pending:Proceed",
-  "Warmed:Stopped",
-  "Warmed:Running",
-  "Warmed:Hibernated",
-]);
-
-/**
  * AWS answers "No active Lifecycle Action" alike for an action another gate completed and for one whose hook
  * expired (AWS then applied the hook's default result, ABANDON for the launch hook): the instance's lifecycle
- * state tells them apart. Admitted (`InService`, `Pending:Proceed`, `Warmed:Stopped`, ...) means another gate (the
- * event's, when the reconciler started this one) CONTINUEd it. Anything else (terminating, terminated, no longer
- * in the group, still waiting) means nobody admitted it: the hook expired under the gate.
+ * state tells them apart. Only an instance on its way out (`Terminating*`, `Terminated`, `Warmed:Terminating*`,
+ * `Warmed:Terminated`) or no longer in the group or its pool means nobody admitted it: the hook expired under the
+ * gate. Any other state means clawops' action was completed: admitted (`InService`, `Pending:Proceed`,
+ * `Warmed:Stopped`, ...), or still in a wait state (`Pending:Wait`, `Warmed:Pending:Wait`), which AWS keeps while
+ * another hook of the same transition (another team's launch hook) is pending after clawops' was CONTINUEd, and
+ * which a warm pool with ReuseOnScaleIn uses for the TERMINATE hook of an instance returning to the pool. The
+ * price: a clawops hook that expired while another team's hook still holds the instance is not reported by the
+ * gate (the instance is terminated once that hook completes; the group's activity history says why).
  */
 export function goneActionCause(lifecycleState: string | undefined): GoneActionCause {
-  return lifecycleState !== undefined && ADMITTED_STATES.has(lifecycleState)
-    ? "completed-elsewhere"
-    : "hook-expired";
+  return lifecycleState === undefined || /Terminat/.test(lifecycleState)
+    ? "hook-expired"
+    : "completed-elsewhere";
 }

@@ -30,6 +30,7 @@ export {
   LifecycleActionGone,
   LifecycleContention,
   LifecycleHookExpired,
+  LifecycleStateUnknown,
   ProbeNotReady,
 } from "./errors.js";
 export {
@@ -38,6 +39,7 @@ export {
   drainFailedDetail,
   HOOK_EXPIRED_REASON,
   lifecycleAbandonedDetail,
+  STATE_UNKNOWN_REASON,
 } from "./events.js";
 export {
   decideGateStep,
@@ -77,6 +79,7 @@ export {
   type MonitorProbe,
   type MonitorSettings,
   monitorProbeFromInvocation,
+  NOT_PROBED,
   pruneHistories,
   REFUSED_PROBE,
   SILENT_RUNS_BEFORE_FAILING,
@@ -101,10 +104,13 @@ export {
 } from "./probe.js";
 export {
   decideReconcile,
+  flowHoldingInstance,
   type GroupInstance,
   instanceOfScalingActivity,
   RECONCILE_GRACE_SECONDS,
   type ReconcileAction,
+  type ReconcileCandidate,
+  type ReconcileFlow,
   reconcileGraceSeconds,
   withoutRecentlyChanged,
 } from "./reconcile.js";

@@ -27,6 +27,11 @@ export interface InstanceHealthHistory {
 export interface MonitorProbe {
   readonly healthy: boolean | undefined;
   readonly reason: string;
+  /**
+   * True when the last run's commands hold no invocation for the instance: it was not probed (InService since
+   * that run, or no probe to collect). Its silence says nothing, unlike a probe SSM holds that said nothing.
+   */
+  readonly notProbed?: true | undefined;
 }
 
 export interface MonitorSettings {
@@ -50,18 +55,18 @@ export interface InstanceHealthDecision {
 
 /**
  * The silent run (its probe unknown while SSM answered for the fleet) from which an instance's silence counts:
- * that run and each further silent one count as a failed probe. Three tolerate a new instance's first run (no
- * probe sent to it yet) and an SSM agent restarting or updating itself (a minute or two), yet a host too hung
- * for its agent to take or report a command is counted unhealthy (and alarmed on) from its third silent run and
- * marked at its fifth with `unhealthyAfter` 3.
+ * that run and each further silent one count as a failed probe. A run that did not probe the instance (a new
+ * instance's first run: no probe was sent to it yet) is not silent. Three tolerate an SSM agent restarting or
+ * updating itself (a minute or two), yet a host too hung for its agent to take or report a command is counted
+ * unhealthy (and alarmed on) from its third silent run and marked at its fifth with `unhealthyAfter` 3.
  */
 export const SILENT_RUNS_BEFORE_FAILING = 3;
 
 /**
  * The monitor's decision for one instance. A probe with no result (SSM lag) changes nothing: only answered
  * probes count, with one exception: an instance whose probe says nothing for `SILENT_RUNS_BEFORE_FAILING` runs in
- * a row while SSM answers for the rest of the fleet (`ssmAnswered`, see `ssmAnsweredFleet`) counts that run and
- * each further silent one as a failed probe. SSM reports a command that expired on a silent agent as it reports
+ * a row (a run that did not probe it, `notProbed`, is not silent) while SSM answers for the rest of the fleet
+ * (`ssmAnswered`, see `ssmAnsweredFleet`) counts that run and each further silent one as a failed probe. SSM reports a command that expired on a silent agent as it reports
  * one it never delivered (`DeliveryTimedOut`), so one invocation cannot tell a hung host from an SSM outage; the
  * rest of the fleet answering can. N failures in a row → `mark-unhealthy`, unless the instance is younger than
  * the grace period (`in-grace`) or was already marked. A healthy answer resets the count.
@@ -75,16 +80,14 @@ export function decideInstanceHealth(
 ): InstanceHealthDecision {
   const seen: InstanceHealthHistory = history ?? { failures: 0, firstSeenAt: now, runs: 0 };
   const age = Math.max(now - seen.firstSeenAt, (seen.runs ?? 0) * settings.periodSeconds * 1000);
-  const silentRuns = probe.healthy === undefined ? (seen.silentRuns ?? 0) + (ssmAnswered ? 1 : 0) : 0;
+  const silent = probe.healthy === undefined && !probe.notProbed && ssmAnswered;
+  const silentRuns = probe.healthy === undefined ? (seen.silentRuns ?? 0) + (silent ? 1 : 0) : 0;
   const known: InstanceHealthHistory = {
     ...seen,
     runs: (seen.runs ?? 0) + 1,
     silentRuns: silentRuns > 0 ? silentRuns : undefined,
   };
-  const counted =
-    probe.healthy === undefined && ssmAnswered && silentRuns >= SILENT_RUNS_BEFORE_FAILING
-      ? silentProbe(probe, silentRuns)
-      : probe;
+  const counted = silent && silentRuns >= SILENT_RUNS_BEFORE_FAILING ? silentProbe(probe, silentRuns) : probe;
   if (counted.healthy === undefined) return { verdict: "unknown", history: known, probe: counted };
   if (counted.healthy) {
     return {
@@ -131,7 +134,8 @@ export function ssmAnsweredFleet(
 }
 
 /**
- * One instance's probe from a ListCommandInvocations entry (or its absence: unknown). A probe the gateway
+ * One instance's probe from a ListCommandInvocations entry, or its absence: `NOT_PROBED` (SendCommand lists an
+ * invocation for every instance it targets, so none means the last run did not target it). A probe the gateway
  * answered counts, and so does one that ran on the instance and did not finish (`ExecutionTimedOut`): the script
  * is bounded (curl's `--max-time`, always exit 0 with its contract, executionTimeout 5 s longer), so only a hung
  * host (CPU starved, disk I/O or an EFS mount stuck, out of memory) outlives it, and the agent on that host said
@@ -143,7 +147,7 @@ export function monitorProbeFromInvocation(
   result: InvocationResult | undefined,
   endpoint: GatewayEndpoint,
 ): MonitorProbe {
-  if (!result) return { healthy: undefined, reason: "no invocation yet" };
+  if (!result) return NOT_PROBED;
   if (isExecutionTimedOut(result)) return EXECUTION_TIMED_OUT_PROBE;
   if (isInvocationInFlight(result)) return { healthy: undefined, reason: `probe ${result.status}` };
   if (result.status !== "Success") {
@@ -157,6 +161,13 @@ export function monitorProbeFromInvocation(
     return { healthy: undefined, reason: error.message };
   }
 }
+
+/** The probe of an instance the last run's commands did not target (no invocation): unknown, and not silence. */
+export const NOT_PROBED: MonitorProbe = {
+  healthy: undefined,
+  reason: "not probed yet: no invocation for it in the last run's commands",
+  notProbed: true,
+};
 
 /** The probe that ran on the instance and did not finish within its executionTimeout: a failed probe. */
 export const EXECUTION_TIMED_OUT_PROBE: MonitorProbe = {

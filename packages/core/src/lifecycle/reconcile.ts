@@ -6,39 +6,80 @@ export interface GroupInstance {
   readonly lifecycleState: string;
 }
 
-/** What the reconciler does for one stuck instance. */
-export interface ReconcileAction {
-  readonly instanceId: string;
+/** A flow the reconciler may start (or a completion it may make) for a waiting instance, and its transition. */
+export interface ReconcileFlow {
   readonly flow: "launch-gate" | "terminate-drain" | "complete-without-gate";
   readonly transition: "launch" | "terminate";
 }
 
+/** What the reconciler does for one stuck instance. */
+export interface ReconcileAction extends ReconcileFlow {
+  readonly instanceId: string;
+}
+
+/**
+ * A waiting instance without a running flow and the flows its wait state may call for, in the order to try:
+ * the first whose clawops hook has an active action for the instance applies (`flowHoldingInstance`).
+ */
+export interface ReconcileCandidate {
+  readonly instanceId: string;
+  readonly lifecycleState: string;
+  readonly flows: readonly ReconcileFlow[];
+}
+
 /**
  * Lifecycle events are best effort: an instance can wait in `Pending:Wait` or `Terminating:Wait` (or the warm
- * pool's `Warmed:Pending:Wait` / `Warmed:Terminating:Wait`) with nobody gating it. For each waiting instance
- * without a running flow (executions are named after their instance), start the flow: a warm-pool entry is gated
- * like any launch; a pool instance being terminated (stopped: nothing to drain) is completed without a flow.
+ * pool's `Warmed:Pending:Wait` / `Warmed:Terminating:Wait`) with nobody gating it. Each waiting instance without
+ * a running flow (executions are named after their instance) is a candidate: a warm-pool entry is gated like any
+ * launch; a pool instance being terminated (stopped: nothing to drain) is completed without a flow.
  */
 export function decideReconcile(
   instances: readonly GroupInstance[],
   runningExecutionNames: readonly string[],
-): ReconcileAction[] {
+): ReconcileCandidate[] {
   const gated = new Set(runningExecutionNames.map(instanceOfExecution).filter((id) => id !== undefined));
-  const actions: ReconcileAction[] = [];
+  const candidates: ReconcileCandidate[] = [];
   for (const { instanceId, lifecycleState } of instances) {
     if (gated.has(instanceId)) continue;
-    const flow = FLOW_BY_STATE[lifecycleState];
-    if (flow) actions.push({ instanceId, ...flow });
+    const flows = FLOWS_BY_STATE[lifecycleState];
+    if (flows) candidates.push({ instanceId, lifecycleState, flows });
   }
-  return actions;
+  return candidates;
 }
 
-const FLOW_BY_STATE: Record<string, Omit<ReconcileAction, "instanceId">> = {
-  "Pending:Wait": { flow: "launch-gate", transition: "launch" },
-  "Terminating:Wait": { flow: "terminate-drain", transition: "terminate" },
-  "Warmed:Pending:Wait": { flow: "launch-gate", transition: "launch" },
-  "Warmed:Terminating:Wait": { flow: "complete-without-gate", transition: "terminate" },
+const LAUNCH_GATE: ReconcileFlow = { flow: "launch-gate", transition: "launch" };
+const TERMINATE_DRAIN: ReconcileFlow = { flow: "terminate-drain", transition: "terminate" };
+
+const FLOWS_BY_STATE: Record<string, readonly ReconcileFlow[]> = {
+  "Pending:Wait": [LAUNCH_GATE],
+  "Terminating:Wait": [TERMINATE_DRAIN],
+  // AWS holds an instance here for the launch hook on its way into the pool and, with an instance reuse policy
+  // (ReuseOnScaleIn), for the TERMINATE hook on its way back to the pool at scale in: a serving gateway to drain.
+  "Warmed:Pending:Wait": [LAUNCH_GATE, TERMINATE_DRAIN],
+  "Warmed:Terminating:Wait": [{ flow: "complete-without-gate", transition: "terminate" }],
 };
+
+/**
+ * The flow for a candidate, given which of clawops' hooks has an active action for it (`hasActive`, asked in the
+ * candidate's order, never for a completion without a flow, which copes with a gone action itself): the first
+ * whose hook has one, or undefined when none has (the instance waits on another team's hook only: clawops' own
+ * action was completed, and a flow started for it would find nothing to do, run after run).
+ *
+ * The hook's own answer is the one robust tell for `Warmed:Pending:Wait`: the state, DescribeWarmPool and
+ * DescribeAutoScalingInstances are the same for an entry and a scale-in return, and the scaling activities name
+ * the instance only in free text AWS does not document. Asking by RecordLifecycleActionHeartbeat is harmless: with
+ * an action it only restarts the hook's timer, which the flow started next does at once anyway.
+ */
+export async function flowHoldingInstance(
+  candidate: ReconcileCandidate,
+  hasActive: (transition: ReconcileFlow["transition"]) => Promise<boolean>,
+): Promise<ReconcileAction | undefined> {
+  for (const flow of candidate.flows) {
+    if (flow.flow === "complete-without-gate" || (await hasActive(flow.transition)))
+      return { instanceId: candidate.instanceId, ...flow };
+  }
+  return undefined;
+}
 
 /**
  * An instance that entered its wait state moments ago usually has a gate its event just started, which
@@ -67,17 +108,17 @@ export function instanceOfScalingActivity(description: string): string | undefin
  * (`timing.hookSecondsOf`): a hook or period clawops does not know means no deferral, since AWS would otherwise
  * apply the hook's default result to an action nobody handled.
  */
-export function withoutRecentlyChanged(
-  actions: readonly ReconcileAction[],
+export function withoutRecentlyChanged<T extends { readonly instanceId: string }>(
+  actions: readonly T[],
   activityStarts: ReadonlyMap<string, number>,
   now: number,
   graceSeconds: number,
   timing: {
     readonly periodSeconds: number | undefined;
-    readonly hookSecondsOf: (action: ReconcileAction) => number | undefined;
+    readonly hookSecondsOf: (action: T) => number | undefined;
   },
-): { readonly now: ReconcileAction[]; readonly deferred: ReconcileAction[] } {
-  const deferrable = (action: ReconcileAction) => {
+): { readonly now: T[]; readonly deferred: T[] } {
+  const deferrable = (action: T) => {
     const started = activityStarts.get(action.instanceId);
     const hook = timing.hookSecondsOf(action);
     if (started === undefined || now - started >= graceSeconds * 1000) return false;

@@ -6,6 +6,7 @@ import {
   decideDrainStep,
   decideInstanceHealth,
   decideReconcile,
+  flowHoldingInstance,
   gateExecutionName,
   instanceOfExecution,
   pruneHistories,
@@ -233,21 +234,77 @@ describe("Function: gateExecutionName", () => {
 
 describe("Function: decideReconcile", () => {
   it.each([
-    ["starts a gate for an instance stuck in Pending:Wait", "Pending:Wait", [], "launch-gate"],
-    ["starts a drain for an instance stuck in Terminating:Wait", "Terminating:Wait", [], "terminate-drain"],
-    ["gates a warm-pool entry like any launch", "Warmed:Pending:Wait", [], "launch-gate"],
+    ["starts a gate for an instance stuck in Pending:Wait", "Pending:Wait", [], ["launch-gate"]],
+    ["starts a drain for an instance stuck in Terminating:Wait", "Terminating:Wait", [], ["terminate-drain"]],
+    [
+      "gates a warm-pool entry like any launch, or drains an instance returning to the pool at scale in (ReuseOnScaleIn)",
+      "Warmed:Pending:Wait",
+      [],
+      ["launch-gate", "terminate-drain"],
+    ],
     [
       "completes a stopped warm-pool instance's termination without a flow",
       "Warmed:Terminating:Wait",
       [],
-      "complete-without-gate",
+      ["complete-without-gate"],
     ],
     ["leaves a warm-pool entry alone when its gate runs", "Warmed:Pending:Wait", ["i-1-c613620e"], undefined],
     ["leaves instances resting in the warm pool alone", "Warmed:Stopped", [], undefined],
     ["leaves an instance alone when its gate runs", "Pending:Wait", ["i-1-c613620e"], undefined],
     ["leaves InService instances alone", "InService", [], undefined],
-  ])("%s", (_name, lifecycleState, running, flow) => {
-    const actions = decideReconcile([{ instanceId: "i-1", lifecycleState }], running);
-    expect(actions[0]?.flow).toBe(flow);
+  ])("%s", (_name, lifecycleState, running, flows) => {
+    const candidates = decideReconcile([{ instanceId: "i-1", lifecycleState }], running);
+    expect(candidates[0]?.flows.map((f) => f.flow)).toEqual(flows);
+  });
+});
+
+describe("Function: flowHoldingInstance", () => {
+  const candidate = (lifecycleState: string) =>
+    decideReconcile([{ instanceId: "i-1", lifecycleState }], [])[0]!;
+  it.each<[string, string, readonly string[], string | undefined]>([
+    ["gates a warm-pool entry its launch hook holds", "Warmed:Pending:Wait", ["launch"], "launch-gate"],
+    [
+      "drains an instance the terminate hook holds on its way back to the warm pool (ReuseOnScaleIn)",
+      "Warmed:Pending:Wait",
+      ["terminate"],
+      "terminate-drain",
+    ],
+    ["gates a Pending:Wait instance its launch hook holds", "Pending:Wait", ["launch"], "launch-gate"],
+    [
+      "leaves alone a Pending:Wait instance that only another team's launch hook holds",
+      "Pending:Wait",
+      [],
+      undefined,
+    ],
+    [
+      "leaves alone a Terminating:Wait instance that only another team's terminate hook holds",
+      "Terminating:Wait",
+      [],
+      undefined,
+    ],
+    ["leaves alone a warm-pool instance no clawops hook holds", "Warmed:Pending:Wait", [], undefined],
+    [
+      "completes a warm-pool termination without asking",
+      "Warmed:Terminating:Wait",
+      [],
+      "complete-without-gate",
+    ],
+  ])("%s", async (_name, lifecycleState, active, flow) => {
+    const asked: string[] = [];
+    const action = await flowHoldingInstance(candidate(lifecycleState), async (transition) => {
+      asked.push(transition);
+      return active.includes(transition);
+    });
+    expect(action?.flow).toBe(flow);
+    if (flow === "complete-without-gate") expect(asked).toEqual([]);
+  });
+
+  it("asks the launch hook first, and no further once it holds the instance", async () => {
+    const asked: string[] = [];
+    await flowHoldingInstance(candidate("Warmed:Pending:Wait"), async (transition) => {
+      asked.push(transition);
+      return true;
+    });
+    expect(asked).toEqual(["launch"]);
   });
 });

@@ -189,13 +189,17 @@ describe("Function: goneActionCause", () => {
     ["Warmed:Stopped", "completed-elsewhere"],
     ["Warmed:Running", "completed-elsewhere"],
     ["Warmed:Hibernated", "completed-elsewhere"],
+    // Still waiting: on another hook of the launch (clawops' was CONTINUEd), or on the TERMINATE hook of a warm-pool
+    // instance returning to the pool at scale in (ReuseOnScaleIn). An expired launch hook ABANDONs the instance.
+    ["Pending:Wait", "completed-elsewhere"],
+    ["Warmed:Pending:Wait", "completed-elsewhere"],
     ["Terminating", "hook-expired"],
     ["Terminating:Wait", "hook-expired"],
+    ["Terminating:Proceed", "hook-expired"],
     ["Terminated", "hook-expired"],
     ["Warmed:Terminating:Wait", "hook-expired"],
+    ["Warmed:Terminated", "hook-expired"],
     [undefined, "hook-expired"],
-    ["Pending:Wait", "hook-expired"],
-    ["Warmed:Pending:Wait", "hook-expired"],
   ])("says an action gone while the instance is %s was %s", (state, cause) => {
     expect(goneActionCause(state)).toBe(cause);
   });

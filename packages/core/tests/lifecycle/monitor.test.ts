@@ -5,6 +5,7 @@ import {
   type InstanceHealthHistory,
   limitMarks,
   monitorProbeFromInvocation,
+  NOT_PROBED,
   REFUSED_PROBE,
   SILENT_RUNS_BEFORE_FAILING,
   ssmAnsweredFleet,
@@ -18,7 +19,6 @@ const answered = (status: number) =>
 
 describe("Function: monitorProbeFromInvocation", () => {
   it.each([
-    ["no invocation yet", undefined],
     ["still pending", { status: "Pending", stdout: "", stderr: "" }],
     [
       "not delivered in time (TimedOut, DeliveryTimedOut)",
@@ -42,6 +42,14 @@ describe("Function: monitorProbeFromInvocation", () => {
     ["output SSM cut or the script mangled", { status: "Success", stdout: "CLAWOPS_PROBE=gat", stderr: "" }],
   ])("counts a probe SSM did not run to the end as unknown: %s", (_case, result) => {
     expect(monitorProbeFromInvocation(result, endpoint).healthy).toBeUndefined();
+  });
+
+  it("says an instance with no invocation in the collected commands was not probed, which is not silence", () => {
+    expect(monitorProbeFromInvocation(undefined, endpoint)).toEqual(NOT_PROBED);
+    expect(NOT_PROBED).toMatchObject({ healthy: undefined, notProbed: true });
+    expect(
+      monitorProbeFromInvocation({ status: "Pending", stdout: "", stderr: "" }, endpoint).notProbed,
+    ).toBeUndefined();
   });
 
   it.each([
@@ -191,6 +199,24 @@ describe("Function: decideInstanceHealth when the probe says nothing", () => {
     expect(decision.history.silentRuns).toBe(silentRuns);
     if (verdict !== "unknown") expect(decision.probe.reason).toMatch(/no probe answer for \d+ runs in a row/);
   });
+
+  it.each<[string, InstanceHealthHistory | undefined, number | undefined]>([
+    ["a new instance's first run (no probe was sent to it yet)", undefined, undefined],
+    ["an instance one silent run short of failing", { ...old, silentRuns: K - 1 }, K - 1],
+    [
+      "an instance already counted failing for its silence",
+      { ...old, silentRuns: K + 1, failures: 2 },
+      K + 1,
+    ],
+  ])(
+    "does not count a run that did not probe the instance (no invocation) as silent: %s",
+    (_case, history, silentRuns) => {
+      const decision = decideInstanceHealth(history, NOT_PROBED, settings, T0, true);
+      expect(decision.verdict).toBe("unknown");
+      expect(decision.history.silentRuns).toBe(silentRuns);
+      expect(decision.history.failures).toBe(history?.failures ?? 0);
+    },
+  );
 
   it.each([
     ["a healthy answer", true],
