@@ -234,36 +234,29 @@ describe("Function: heartbeat (launch gate task)", () => {
   });
 
   it.each([
-    ["terminating (AWS applied the default ABANDON)", "Terminating:Wait", "group"],
-    ["no longer in the group", undefined, "group"],
-    ["terminating from the warm pool", "Warmed:Terminating:Wait", "warm pool"],
-  ] as const)(
-    "throws LifecycleHookExpired when the action is gone and the instance is %s, counting LifecycleActionGone",
-    async (_case, state, where) => {
-      autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
-      instanceIs(state, where);
-      const names = await metricNamesOf(() =>
-        expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleHookExpired" }),
-      );
-      expect(names).toContain("LifecycleActionGone");
-    },
-  );
-
-  it.each([
-    ["in service", "InService", "group"],
-    ["on its way in service", "Pending:Proceed", "group"],
-    ["resting in the warm pool", "Warmed:Stopped", "warm pool"],
+    ["LifecycleHookExpired", "terminating (AWS applied the default ABANDON)", "Terminating:Wait", "group"],
+    ["LifecycleHookExpired", "no longer in the group", undefined, "group"],
+    ["LifecycleHookExpired", "terminating from the warm pool", "Warmed:Terminating:Wait", "warm pool"],
+    // The gate ends quietly on LifecycleActionGone: clawops' action was completed by someone else.
+    ["LifecycleActionGone", "in service", "InService", "group"],
+    ["LifecycleActionGone", "on its way in service", "Pending:Proceed", "group"],
+    ["LifecycleActionGone", "resting in the warm pool", "Warmed:Stopped", "warm pool"],
     // AWS keeps the instance waiting after clawops' hook was CONTINUEd while another team's launch hook is pending.
-    ["still waiting on another launch hook", "Pending:Wait", "group"],
+    ["LifecycleActionGone", "still waiting on another launch hook", "Pending:Wait", "group"],
     // With ReuseOnScaleIn, an instance returning to the pool at scale in waits there for the TERMINATE hook.
-    ["waiting in the warm pool on the terminate hook", "Warmed:Pending:Wait", "warm pool"],
+    [
+      "LifecycleActionGone",
+      "waiting in the warm pool on the terminate hook",
+      "Warmed:Pending:Wait",
+      "warm pool",
+    ],
   ] as const)(
-    "throws LifecycleActionGone (the gate ends quietly) when clawops' action was completed and the instance is %s",
-    async (_case, state, where) => {
+    "throws %s when the action is gone and the instance is %s, counting LifecycleActionGone",
+    async (name, _case, state, where) => {
       autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(noActiveAction());
       instanceIs(state, where);
       const names = await metricNamesOf(() =>
-        expect(heartbeat({ action }, context)).rejects.toMatchObject({ name: "LifecycleActionGone" }),
+        expect(heartbeat({ action }, context)).rejects.toMatchObject({ name }),
       );
       expect(names).toContain("LifecycleActionGone");
     },

@@ -184,12 +184,7 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
       // DescribeAutoScalingInstances does not either (AWS does not document that it does).
       DescribeWarmPool(input) {
         const group = engine.group(required(input, "AutoScalingGroupName"));
-        const max = input.MaxRecords as number | undefined;
-        if (max !== undefined && (max < 1 || max > 50))
-          throw awsError(
-            "ValidationError",
-            `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 50`,
-          );
+        const max = maxRecords(input, 50);
         const pool = group.warmPool;
         if (!pool) return { Instances: [] };
         const page = paginate([...pool.members.values()], {
@@ -209,12 +204,7 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
       },
       DescribeInstanceRefreshes(input) {
         const group = engine.group(required(input, "AutoScalingGroupName"));
-        const max = input.MaxRecords as number | undefined;
-        if (max !== undefined && (max < 1 || max > 100))
-          throw awsError(
-            "ValidationError",
-            `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
-          );
+        const max = maxRecords(input, 100);
         const ids = (input.InstanceRefreshIds as string[] | undefined) ?? [];
         // The most recent refresh first, as callers that read only the first page expect.
         const refreshes = [...group.instanceRefreshes]
@@ -356,3 +346,14 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
 }
 
 export { LifecycleState };
+
+/** A call's `MaxRecords`, refused as AWS refuses one outside 1..`limit`. */
+function maxRecords(input: Record<string, unknown>, limit: number): number | undefined {
+  const max = input.MaxRecords as number | undefined;
+  if (max !== undefined && (max < 1 || max > limit))
+    throw awsError(
+      "ValidationError",
+      `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to ${limit}`,
+    );
+  return max;
+}
