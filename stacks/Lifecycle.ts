@@ -197,7 +197,9 @@ export function Lifecycle({ stack, app }: StackContext) {
       namespace: "Clawops",
       metricName: MonitorMetric.UnhealthyGateways,
       dimensionsMap: { service: MONITOR_SERVICE_NAME, Fleet: settings.fleetName },
-      period: Duration.minutes(1),
+      // One period per monitor run: a shorter one would leave every other period without data (not breaching),
+      // so two breaching periods in a row, and the alarm, could never come.
+      period: Duration.seconds(settings.monitor.periodSeconds),
       statistic: "Maximum",
     }),
     threshold: 0,

@@ -4,6 +4,7 @@ import { use } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import defaultConfig from "../../clawops.config.js";
 import { Fleet, type FleetResources } from "../Fleet.js";
+import { Lifecycle } from "../Lifecycle.js";
 import { type BuiltApp, buildApp } from "./harness.js";
 
 const IMPORTED_FLEET = {
@@ -119,7 +120,7 @@ describe("Stack: Fleet (import)", () => {
 // Every whole-app synthesis that differs from the default runs in this one file: SST writes function artifacts
 // under .sst/artifacts, and two files synthesizing at once delete each other's working directories.
 describe("Stack: Fleet (reference) — configured variants", () => {
-  it("follows the config: hooks, restore testing plan, no NAT (isolated subnets), retention", async () => {
+  it("follows the config: hooks, restore testing plan, no NAT (isolated subnets), retention, monitor cadence", async () => {
     const config = structuredClone(defaultConfig) as { defaults: Record<string, unknown> };
     config.defaults.fleet = {
       mode: "reference",
@@ -128,7 +129,16 @@ describe("Stack: Fleet (reference) — configured variants", () => {
       lifecycleHooks: { launchHeartbeatSeconds: 900, terminateDefaultResult: "ABANDON" },
     };
     config.defaults.logRetentionDays = 90;
-    const variant = (await buildApp({ config })).template(Fleet);
+    config.defaults.monitor = { schedule: "rate(5 minutes)" };
+    const app = await buildApp({ config });
+    const variant = app.template(Fleet);
+    // A monitor run every 5 minutes gives the alarm one datapoint per 5-minute period: with 1-minute periods
+    // every other period would be missing (not breaching), and two breaching periods in a row would never come.
+    app.template(Lifecycle).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "UnhealthyGateways",
+      Period: 300,
+      EvaluationPeriods: 2,
+    });
 
     variant.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
       DefaultResult: "ABANDON",

@@ -197,9 +197,24 @@ export const LifecycleSchema = z.object({
   hookHeartbeatSeconds: z.number().int().min(30).max(7200).optional(),
 });
 
+/**
+ * The monitor's schedule: a `rate()` of at most an hour. The unhealthy-gateways alarm takes one period per run
+ * (stacks/Lifecycle.ts), which a cron expression does not give, and an alarm evaluates at most a day.
+ */
+const monitorSchedule = z
+  .string()
+  .regex(/^rate\((\d+) (minute|minutes|hour|hours)\)$/, {
+    message: 'a rate() of minutes or hours such as "rate(1 minute)" (the alarm takes one period per run)',
+  })
+  .refine((s) => {
+    const [, n = "0", unit = ""] = /^rate\((\d+) (\w+)\)$/.exec(s) ?? [];
+    const seconds = Number(n) * (unit.startsWith("hour") ? 3600 : 60);
+    return seconds >= 60 && seconds <= 3600;
+  }, "a rate between 1 minute and 1 hour");
+
 export const MonitorSchema = z.object({
   /** @default "rate(1 minute)" */
-  schedule: schedule.default("rate(1 minute)"),
+  schedule: monitorSchedule.default("rate(1 minute)"),
   /** Consecutive failed probes before the instance is marked Unhealthy. @default 3 */
   unhealthyAfter: z.number().int().min(1).max(60).default(3),
 });

@@ -83,7 +83,15 @@ describe("Function: resolveConfig", () => {
     ],
     [
       { monitor: { schedule: "every minute" } },
-      'stages.prod.monitor.schedule: got "every minute", expected an EventBridge schedule expression',
+      'stages.prod.monitor.schedule: got "every minute", expected a rate() of minutes or hours',
+    ],
+    [
+      { monitor: { schedule: "cron(0/5 * * * ? *)" } },
+      'stages.prod.monitor.schedule: got "cron(0/5 * * * ? *)", expected a rate() of minutes or hours',
+    ],
+    [
+      { monitor: { schedule: "rate(2 hours)" } },
+      'stages.prod.monitor.schedule: got "rate(2 hours)", expected a rate between 1 minute and 1 hour',
     ],
     [
       { slack: { routes: [{ severity: "urgent", channel: "x" }] } },
