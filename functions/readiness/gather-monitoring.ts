@@ -9,7 +9,7 @@ import {
   type AlarmEvidence,
   type Gathered,
   type LogGroupEvidence,
-  METRIC_DATA_WINDOW_MINUTES,
+  metricDataWindowMinutes,
 } from "@clawops/core/readiness";
 
 /** Every metric alarm in the region (paginated, 100 a page): the gateway alarm may carry any name. */
@@ -28,6 +28,7 @@ export async function describeAlarms(now: Date): Promise<AlarmEvidence[]> {
         actionsEnabled: a.ActionsEnabled === true,
         state: a.StateValue ?? "INSUFFICIENT_DATA",
         ...(a.TreatMissingData ? { treatMissingData: a.TreatMissingData } : {}),
+        ...(a.Period ? { periodSeconds: a.Period } : {}),
       });
   const own = alarms.filter((a) => a.namespace === OWN_NAMESPACE && a.metricName);
   if (own.length === 0) return alarms;
@@ -40,7 +41,8 @@ const OWN_NAMESPACE = "Clawops";
 const QUERIES_PER_CALL = 500;
 
 /**
- * The newest datapoint of each alarm's metric in the last METRIC_DATA_WINDOW_MINUTES (one GetMetricData per
+ * The newest datapoint of each alarm's metric within its window (`metricDataWindowMinutes`: at least 15 minutes,
+ * three of the alarm's periods when longer; one GetMetricData per
  * 500 alarms, paginated): an alarm's state does not prove its metric still arrives (TreatMissingData
  * `notBreaching` keeps it OK). A failed call or a query CloudWatch could not answer is `unavailable`, never
  * "no data".
@@ -50,9 +52,10 @@ async function latestDatapoints(
   now: Date,
 ): Promise<Map<AlarmEvidence, Gathered<string | null>>> {
   const found = new Map<AlarmEvidence, Gathered<string | null>>();
-  const start = new Date(now.getTime() - METRIC_DATA_WINDOW_MINUTES * 60_000);
+  const since = (a: AlarmEvidence) => now.getTime() - metricDataWindowMinutes(a.periodSeconds) * 60_000;
   for (let first = 0; first < alarms.length; first += QUERIES_PER_CALL) {
     const chunk = alarms.slice(first, first + QUERIES_PER_CALL);
+    const start = new Date(Math.min(...chunk.map(since)));
     const newest = new Map<string, number>();
     const unanswered = new Set<string>();
     try {
@@ -70,7 +73,7 @@ async function latestDatapoints(
                 MetricName: a.metricName,
                 Dimensions: Object.entries(a.dimensions).map(([Name, Value]) => ({ Name, Value })),
               },
-              Period: 60,
+              Period: a.periodSeconds ?? 60,
               Stat: "SampleCount",
             },
             ReturnData: true,
@@ -91,7 +94,7 @@ async function latestDatapoints(
     }
     chunk.forEach((a, i) => {
       const at = newest.get(`m${i}`);
-      if (at !== undefined) found.set(a, new Date(at).toISOString());
+      if (at !== undefined && at >= since(a)) found.set(a, new Date(at).toISOString());
       else if (unanswered.has(`m${i}`))
         found.set(a, { unavailable: "cloudwatch:GetMetricData could not answer" });
       else found.set(a, null);

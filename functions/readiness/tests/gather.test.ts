@@ -181,6 +181,29 @@ describe("Function: describeAlarms", () => {
     expect(query?.StartTime).toEqual(new Date("2026-03-02T07:45:00Z"));
   });
 
+  it.each([
+    ["an every-minute monitor's datapoint 40 minutes old: stale", 60, null],
+    [
+      "an hourly monitor's datapoint 40 minutes old: within its three periods",
+      3600,
+      "2026-03-02T07:20:00.000Z",
+    ],
+  ] as const)("judges %s", async (_what, period, expected) => {
+    // The Lifecycle stack's alarm takes one period per monitor run (monitor.schedule up to rate(1 hour)).
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ ...alarm, Period: period }] });
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: "m0", StatusCode: "Complete", Timestamps: [new Date("2026-03-02T07:20:00Z")], Values: [0] },
+      ],
+    });
+
+    const [found] = await describeAlarms(NOW);
+
+    expect(found?.latestDatapointAt).toEqual(expected);
+    const query = cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(query?.MetricDataQueries?.[0]?.MetricStat?.Period).toBe(period);
+  });
+
   it("marks the metric's data unavailable, not absent, when GetMetricData is denied", async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm] });
     cloudwatch.on(GetMetricDataCommand).rejects(

@@ -167,8 +167,10 @@ export interface AlarmEvidence {
   readonly state: string;
   /** `TreatMissingData`; unset means `missing`. */
   readonly treatMissingData?: string;
+  /** The alarm's period in seconds (one monitor run's, for the Lifecycle stack's alarm). */
+  readonly periodSeconds?: number;
   /**
-   * Newest datapoint of the alarm's metric within the last `METRIC_DATA_WINDOW_MINUTES` (looked up for
+   * Newest datapoint of the alarm's metric within its window (`metricDataWindowMinutes`; looked up for
    * clawops' own `Clawops` namespace only): an ISO time, `null` when there is none, unavailable when
    * GetMetricData failed. The state alone does not prove data: with TreatMissingData `notBreaching` (the
    * Lifecycle stack's) or `ignore`, an alarm whose metric stopped arriving stays `OK`.
@@ -176,8 +178,16 @@ export interface AlarmEvidence {
   readonly latestDatapointAt?: Gathered<string | null>;
 }
 
-/** How far back the gateway metric must have a datapoint (the health monitor publishes every minute). */
+/** How far back the gateway metric must have a datapoint at least (the health monitor publishes every minute). */
 export const METRIC_DATA_WINDOW_MINUTES = 15;
+
+/**
+ * How far back an alarm's metric must have a datapoint: `METRIC_DATA_WINDOW_MINUTES`, or three of the alarm's
+ * periods when longer (a monitor on `rate(1 hour)` publishes once an hour, and its alarm takes that period).
+ */
+export function metricDataWindowMinutes(periodSeconds: number | undefined): number {
+  return Math.max(METRIC_DATA_WINDOW_MINUTES, Math.ceil((3 * (periodSeconds ?? 60)) / 60));
+}
 
 export interface LogGroupEvidence {
   readonly name: string;

@@ -1,5 +1,5 @@
 import { isPublicIpv6 } from "../cidr.js";
-import { available, isUnavailable, METRIC_DATA_WINDOW_MINUTES } from "../evidence.js";
+import { available, isUnavailable, metricDataWindowMinutes } from "../evidence.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
 import { gatewayAlarms } from "./gateway-alarm.js";
@@ -17,7 +17,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["autoScalingGroup", "alarms"],
     method:
-      "The group exists, and an alarm on the health monitor's Clawops gateway metric for this fleet exists, has actions enabled and its metric has a datapoint in the last 15 minutes (GetMetricData: with TreatMissingData notBreaching the alarm stays OK when the monitor stops; the monitor publishes and marks failing instances Unhealthy).",
+      "The group exists, and an alarm on the health monitor's Clawops gateway metric for this fleet exists, has actions enabled and its metric has a datapoint in the last 15 minutes, or three alarm periods when longer (GetMetricData: with TreatMissingData notBreaching the alarm stays OK when the monitor stops; the monitor publishes and marks failing instances Unhealthy).",
     evaluate: (evidence, settings) => {
       const group = available(evidence.autoScalingGroup);
       if (!group) return fail(`Auto Scaling group ${settings.fleet.autoScalingGroupName} not found.`);
@@ -44,10 +44,10 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
           ),
         );
       return fail(
-        `The gateway alarm has no data in the last ${METRIC_DATA_WINDOW_MINUTES} minutes or its actions are disabled: the health monitor is not running or not acting.`,
+        "The gateway alarm has no recent data or its actions are disabled: the health monitor is not running or not acting.",
         alarms.map(
           (a) =>
-            `${a.name}: state ${a.state}, actions ${a.actionsEnabled ? "enabled" : "disabled"}, ${a.latestDatapointAt === null ? `no datapoint (TreatMissingData ${a.treatMissingData ?? "missing"})` : "has data"}`,
+            `${a.name}: state ${a.state}, actions ${a.actionsEnabled ? "enabled" : "disabled"}, ${a.latestDatapointAt === null ? `no datapoint in the last ${metricDataWindowMinutes(a.periodSeconds)} minutes (TreatMissingData ${a.treatMissingData ?? "missing"})` : "has data"}`,
         ),
       );
     },
