@@ -1236,6 +1236,38 @@ describe("Function: soul-documents.client-write-denied on the deny's access poin
       },
       "WorkspaceReadOnly",
     ],
+    // An Allow that needs a key only a signed-in caller has never reaches an anonymous client.
+    ...(
+      [
+        ["aws:PrincipalAccount", { StringEquals: { "aws:PrincipalAccount": ACCOUNT } }],
+        ["aws:PrincipalOrgID", { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } }],
+        ["aws:PrincipalArn", { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/*` } }],
+      ] as const
+    ).map(
+      ([key, Condition]) =>
+        [
+          "pass",
+          `the policy allows "*" to mount and write on condition of ${key} (absent for anonymous clients)`,
+          (_deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+            statements.push({
+              ...ALLOW_ANYONE(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]),
+              Condition,
+            });
+          },
+          "WorkspaceReadOnly",
+        ] as const,
+    ),
+    [
+      "fail",
+      'the policy allows "*" to mount and write on condition of aws:PrincipalAccount IfExists (holds for anonymous clients)',
+      (_deny: Record<string, unknown>, statements: Record<string, unknown>[]) => {
+        statements.push({
+          ...ALLOW_ANYONE(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]),
+          Condition: { StringEqualsIfExists: { "aws:PrincipalAccount": ACCOUNT } },
+        });
+      },
+      "an anonymous client (a mount without the iam option) can write",
+    ],
     [
       "pass",
       'the policy allows "*" to mount and write and the deny is for "*" except the soul writer',

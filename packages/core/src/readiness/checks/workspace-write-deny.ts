@@ -159,8 +159,9 @@ export function denyCoverage(
  * connect to the file system using a mount target", and the console's "Prevent anonymous access" preset
  * "removes ClientMount from the set of allowed EFS actions": a policy reaches anonymous clients only through
  * statements for `*`, and they need ClientMount to mount at all. So root can remount read-write without IAM when
- * `*` is allowed both ClientMount and ClientWrite (conditions on the Allow are not evaluated: `*`'s usual
- * `AccessedViaMountTarget` holds for them) unless a Deny for `*` stops ClientWrite on both kinds of mount.
+ * `*` is allowed both ClientMount and ClientWrite, unless a Deny for `*` stops ClientWrite on both kinds of mount.
+ * An Allow's conditions are assumed to hold (`*`'s usual `AccessedViaMountTarget` does for them), except one that
+ * needs a key only a signed-in caller has (`requiresSignedInCaller`): such an Allow never reaches them.
  */
 export function anonymousWriteAllowed(
   statements: readonly PolicyStatement[],
@@ -172,6 +173,7 @@ export function anonymousWriteAllowed(
       (s) =>
         s.Effect === effect &&
         statementCoversAnonymous(s) &&
+        !(effect === "Allow" && requiresSignedInCaller(s)) &&
         statementCoversAction(s, action) &&
         statementCoversResource(s, fileSystemArn),
     );
@@ -186,4 +188,28 @@ export function anonymousWriteAllowed(
     `${writes.map((s) => s.Sid ?? "statement").join(", ")}: allows "*" ClientWrite, and "*" may mount, so an anonymous client (a mount without the iam option) can write, and no Deny for "*" stops it`,
     ...denies.flatMap((d) => d.why.map((why) => `for anonymous clients, ${why}`)),
   ];
+}
+
+/**
+ * Keys IAM sets only for a signed-in caller: an anonymous request has none of them (it does have
+ * `aws:PrincipalType`, `Anonymous`, so that key is not one).
+ */
+const SIGNED_IN_KEYS =
+  /^aws:(principalarn|principalaccount|principalorgid|principalorgpaths|principaltag\/.+|userid|username)$/;
+
+/**
+ * True when a statement has a condition no anonymous request can meet: a positive operator (StringEquals/Like,
+ * ArnEquals/Like, also under `ForAnyValue:`, not `...IfExists`) on a key only a signed-in caller has, which IAM
+ * evaluates as false when the key is absent; or `Null` `false` on such a key (the key must be present).
+ */
+function requiresSignedInCaller(statement: PolicyStatement): boolean {
+  return Object.entries(statement.Condition ?? {}).some(([operator, byKey]) =>
+    Object.entries(byKey ?? {}).some(([key, value]) => {
+      if (!SIGNED_IN_KEYS.test(key.toLowerCase())) return false;
+      const lower = operator.toLowerCase();
+      if (lower === "null") return asList(value).every((v) => v.toLowerCase() === "false");
+      const base = lower.replace(/^foranyvalue:/, "");
+      return NAMING.has(base);
+    }),
+  );
 }
