@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
@@ -117,8 +118,26 @@ export async function explainGoneLaunchAction(
     : new LifecycleHookExpired(action.instanceId, state, { cause: gone });
 }
 
+/**
+ * Reports an action a task found gone, once (the `LifecycleActionGone` metric and a warning), and returns the
+ * error the task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate still has to judge
+ * (`explain`), else the LifecycleActionGone itself (an ABANDON, a drain: nobody is admitted by them).
+ */
+export async function reportGoneAction(
+  action: LifecycleAction,
+  gone: LifecycleActionGone,
+  explain: boolean,
+  { logger, metrics }: { logger: Pick<Logger, "warn">; metrics: Pick<Metrics, "addMetric"> },
+  details: Record<string, unknown> = {},
+): Promise<Error> {
+  metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
+  const judged = explain ? await explainGoneLaunchAction(action, gone) : gone;
+  logger.warn(goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });
+  return judged;
+}
+
 /** What the gate's log says about a gone action, as `explainGoneLaunchAction` (or an ABANDON, a drain) left it. */
-export function goneActionMessage(gone: Error): string {
+function goneActionMessage(gone: Error): string {
   if (gone instanceof LifecycleHookExpired) return "lifecycle hook expired before the gate finished";
   if (gone instanceof LifecycleStateUnknown)
     return "lifecycle action gone and the instance's lifecycle state unknown: it could not be read";

@@ -1,8 +1,7 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
 import { LifecycleActionGone } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { completeAction, explainGoneLaunchAction, goneActionMessage } from "./auto-scaling.js";
+import { completeAction, reportGoneAction } from "./auto-scaling.js";
 import { CompleteInputSchema } from "./task-input.js";
 
 /**
@@ -22,14 +21,9 @@ export const handler = lambdaHandler({
       await completeAction(action, result);
     } catch (error) {
       if (!(error instanceof LifecycleActionGone)) throw error;
-      metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
       // An ABANDON (or a drain's CONTINUE) that finds the action gone needs no look: nobody is admitted by it.
-      const gone =
-        action.transition === "launch" && result === "CONTINUE"
-          ? await explainGoneLaunchAction(action, error)
-          : error;
-      logger.warn(goneActionMessage(gone), { instanceId: action.instanceId, result, error: gone });
-      throw gone;
+      const explain = action.transition === "launch" && result === "CONTINUE";
+      throw await reportGoneAction(action, error, explain, { logger, metrics }, { result });
     }
     logger.info("lifecycle action completed", {
       instanceId: action.instanceId,

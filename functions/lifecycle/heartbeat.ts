@@ -1,8 +1,7 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { lambdaHandler } from "@clawops/core/handler";
 import { LifecycleActionGone, recordHeartbeat, startGateWithHeartbeat } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { explainGoneLaunchAction, goneActionMessage, recordActionHeartbeat } from "./auto-scaling.js";
+import { recordActionHeartbeat, reportGoneAction } from "./auto-scaling.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
 
@@ -23,10 +22,7 @@ export const handler = lambdaHandler({
       await recordActionHeartbeat(action);
     } catch (error) {
       if (!(error instanceof LifecycleActionGone)) throw error;
-      metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
-      const gone = await explainGoneLaunchAction(action, error);
-      logger.warn(goneActionMessage(gone), { instanceId: action.instanceId, error: gone });
-      throw gone;
+      throw await reportGoneAction(action, error, true, { logger, metrics });
     }
     const next = gate ? recordHeartbeat(gate, now) : startGateWithHeartbeat(now, settingsOf(env).gate);
     logger.info("lifecycle heartbeat recorded", {

@@ -25,12 +25,16 @@ export function statementCoversAction(statement: PolicyStatement, action: string
   return asList(statement.Action).some((p) => wildcardMatch(p, action));
 }
 
+/** The principals a `Principal` or `NotPrincipal` element lists: `*` for everyone, else ARNs / account ids / services. */
+function listedPrincipals(element: unknown): string[] {
+  if (element === "*") return ["*"];
+  if (typeof element !== "object" || element === null) return [];
+  return Object.values(element as Record<string, unknown>).flatMap(asList);
+}
+
 /** The principals a statement names: `*` for everyone, else the AWS ARNs / account ids / service names. */
 export function principalsOf(statement: PolicyStatement): string[] {
-  const principal = statement.Principal;
-  if (principal === "*") return ["*"];
-  if (typeof principal !== "object" || principal === null) return [];
-  return Object.values(principal as Record<string, unknown>).flatMap(asList);
+  return listedPrincipals(statement.Principal);
 }
 
 /** True when the statement names `*` (anyone) as principal, directly or as `{"AWS": "*"}`. */
@@ -82,10 +86,7 @@ export function principalDesignatesRole(principal: string, roleArn: string): boo
 
 /** The principals a `NotPrincipal` exempts (`*` for everyone). */
 function exemptedBy(statement: PolicyStatement): string[] {
-  const listed = statement.NotPrincipal;
-  if (listed === "*") return ["*"];
-  if (typeof listed !== "object" || listed === null) return [];
-  return Object.values(listed as Record<string, unknown>).flatMap(asList);
+  return listedPrincipals(statement.NotPrincipal);
 }
 
 /**
