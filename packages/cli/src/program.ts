@@ -102,10 +102,34 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       );
       return ExitCode.Usage;
     }
+    const denied = accessDenied(error);
+    if (denied) {
+      output.err(
+        `${output.color.red("error:")} AWS denied a call the command needs (${denied}): use credentials whose role allows it`,
+      );
+      return ExitCode.Usage;
+    }
     output.err(`${output.color.red("unexpected error (a bug in clawops, please report it):")}`);
     output.err((error as Error)?.stack ?? String(error));
     return ExitCode.Failed;
   }
+}
+
+/** The error names AWS services answer when the caller's credentials lack a permission (JSON, query and EC2 APIs). */
+const ACCESS_DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "AuthorizationError",
+]);
+
+/** AWS's message when a call was refused for want of a permission (it names the action), or undefined. */
+export function accessDenied(error: unknown): string | undefined {
+  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
+    if (ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}`;
+    e = e.cause as Error | undefined;
+  }
+  return undefined;
 }
 
 /** The network error behind a failed AWS call (DNS, refused, reset, timed out), or undefined for anything else. */

@@ -276,4 +276,54 @@ describe("Function: run against a deployed stage", () => {
     expect(io.stderrText()).not.toContain("unexpected error");
     expect(io.stdoutText()).toBe("");
   });
+
+  it.each([
+    ["--dry-run", ["--dry-run"]],
+    ["--instance", ["--instance", "i-0123456789abcdef0"]],
+  ])("refuses %s without --failure and starts no restore drill (exit 2)", async (_, extra) => {
+    aDrillThatKeeps([]);
+    const { code, io } = await runWithClock(["drill", "--stage", "prod", "--region", "eu-west-1", ...extra]);
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain("apply to the failure drill only: add --failure");
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it("exits 2 (could not start) when the failure drill is refused, and 1 when it ran and failed", async () => {
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Value: "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-FailureDrill" },
+    });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: "arn:aws:states:eu-west-1:123456789012:execution:clawops-prod-FailureDrill:x",
+    });
+    const ended = (error: string, cause: string) =>
+      sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED", error, cause });
+    ended("FailureDrillRefused", "only 1 healthy gateway; a drill needs at least 2 so one keeps serving");
+    const refused = await runWithClock(["drill", "--stage", "prod", "--region", "eu-west-1", "--failure"]);
+    expect(refused.code).toBe(2);
+    expect(refused.io.stdoutText()).toContain("FailureDrillRefused: only 1 healthy gateway");
+    ended("States.TaskFailed", "the stop command failed");
+    const failed = await runWithClock(["drill", "--stage", "prod", "--region", "eu-west-1", "--failure"]);
+    expect(failed.code).toBe(1);
+  });
+
+  it("says AWS denied a call, naming it, instead of reporting a bug, when a permission is missing (exit 2)", async () => {
+    const io = captureStreams();
+    const denied = Object.assign(
+      new Error(
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:StartExecution",
+      ),
+      { name: "AccessDeniedException" },
+    );
+    sfn.on(StartExecutionCommand).rejects(denied);
+    const code = await run(argv("drill", "--stage", "prod", "--region", "eu-west-1"), {
+      streams: io,
+      stageLookup: deployed,
+      env: {},
+    });
+    expect(code).toBe(2);
+    expect(io.stderrText()).toContain(
+      "AWS denied a call the command needs (AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:StartExecution)",
+    );
+    expect(io.stderrText()).not.toContain("a bug in clawops");
+  });
 });

@@ -183,6 +183,10 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
       const { output } = context;
       if (options.failure && (options.history || options.keep || options.fileSystem))
         throw new NotAvailableError("--failure cannot be combined with --history, --keep or --file-system");
+      if (!options.failure && (options.dryRun || options.instance))
+        throw new NotAvailableError(
+          "--dry-run and --instance apply to the failure drill only: add --failure (a restore drill has no dry run)",
+        );
       const flows = options.failure ? (["failure-drill"] as const) : [];
       await onTarget({ ...options, flows }, context, async (target) => {
         if (options.failure) {
@@ -197,7 +201,9 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
             }),
           );
           if (options.json) output.json(result);
-          context.setExitCode(result.passed ? 0 : 1);
+          // A refusal (too few healthy gateways, another drill, an instance refresh) is a drill that could not start.
+          const refused = result.error?.startsWith("FailureDrillRefused:") === true;
+          context.setExitCode(result.passed ? 0 : refused ? 2 : 1);
           return;
         }
         if (options.history) {
