@@ -66,6 +66,9 @@ export function Readiness({ stack, app }: StackContext) {
       "ec2:DescribeVpcs",
       "ec2:DescribeManagedPrefixLists",
       "ec2:GetEbsEncryptionByDefault",
+      // Only when the launch template leaves HttpTokens unset: the account's default, then the AMI, decide.
+      "ec2:GetInstanceMetadataDefaults",
+      "ec2:DescribeImages",
       "secretsmanager:ListSecrets",
       "lambda:ListFunctions",
       "cloudwatch:DescribeAlarms",
@@ -168,7 +171,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams.",
+          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, ec2:GetInstanceMetadataDefaults, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams.",
         appliesTo: [
           "Resource::*",
           {

@@ -5,15 +5,18 @@ import {
   DescribeScalingActivitiesCommand,
 } from "@aws-sdk/client-auto-scaling";
 import {
+  DescribeImagesCommand,
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
   GetEbsEncryptionByDefaultCommand,
+  GetInstanceMetadataDefaultsCommand,
   paginateDescribeInstances,
   paginateDescribeVolumes,
 } from "@aws-sdk/client-ec2";
 import { client } from "@clawops/core/aws";
 import type {
   AutoScalingGroupEvidence,
+  Gathered,
   InstanceEvidence,
   LaunchTemplateEvidence,
   LifecycleHookEvidence,
@@ -145,10 +148,40 @@ export async function describeInstances(group: string): Promise<DescribedInstanc
   };
 }
 
+/** What decides HttpTokens for a template that leaves it unset. */
+type ImdsDefaults = Pick<LaunchTemplateEvidence, "accountHttpTokens" | "imageImdsSupport">;
+
+/**
+ * AWS's order of precedence after the template: the account's instance metadata default in the region, then
+ * the AMI's ImdsSupport. The AMI is read only when the account has no default (it cannot override one).
+ */
+async function imdsDefaults(imageId: string | undefined): Promise<ImdsDefaults> {
+  const ec2 = client(EC2Client);
+  const accountHttpTokens = await gathered("ec2:GetInstanceMetadataDefaults", async () => {
+    const { AccountLevel } = await ec2.send(new GetInstanceMetadataDefaultsCommand({}));
+    return AccountLevel?.HttpTokens ?? null;
+  });
+  if (accountHttpTokens !== null) return { accountHttpTokens };
+  const imageImdsSupport: Gathered<string | null> = imageId?.startsWith("ami-")
+    ? await gathered("ec2:DescribeImages", async (): Promise<Gathered<string | null>> => {
+        const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+        const image = Images.find((i) => i.ImageId === imageId);
+        return image
+          ? (image.ImdsSupport ?? null)
+          : { unavailable: `ec2:DescribeImages: ${imageId} not found` };
+      })
+    : {
+        unavailable: `the template's image ${imageId ?? "(none)"} is not an AMI id (a resolve:ssm: parameter is not resolved)`,
+      };
+  return { accountHttpTokens, imageImdsSupport };
+}
+
 /**
  * The group's launch template version: IMDS options, public IP association, EBS encryption, user data. When a
  * block device leaves `Encrypted` unset, the account's EBS encryption by default decides (one more call, only
- * then; its failure is kept as unavailable and the device is judged as unencrypted).
+ * then; its failure is kept as unavailable and the device is judged as unencrypted). When the template leaves
+ * HttpTokens unset, the account's instance metadata default and then the AMI decide (one or two more calls,
+ * only then; a failure is kept as unavailable and the check says it could not tell).
  */
 export async function describeLaunchTemplate(
   group: AutoScalingGroupEvidence | null,
@@ -172,10 +205,13 @@ export async function describeLaunchTemplate(
         return EbsEncryptionByDefault === true;
       })
     : undefined;
+  const imds = data.MetadataOptions?.HttpTokens ? {} : await imdsDefaults(data.ImageId);
   return {
     id: group.launchTemplateId,
     version: String(version.VersionNumber ?? group.launchTemplateVersion ?? ""),
     ...(data.MetadataOptions?.HttpTokens ? { httpTokens: data.MetadataOptions.HttpTokens } : {}),
+    ...(data.ImageId ? { imageId: data.ImageId } : {}),
+    ...imds,
     associatePublicIp: (data.NetworkInterfaces ?? []).some((n) => n.AssociatePublicIpAddress === true),
     ebsEncrypted,
     ...(ebsEncryptionByDefault !== undefined ? { ebsEncryptionByDefault } : {}),

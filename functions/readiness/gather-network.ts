@@ -32,7 +32,7 @@ function tableOf(subnetId: string, vpcId: string, tables: readonly RouteTable[])
 
 /**
  * Security groups (fleet's and instances'), the group's subnets with their effective route tables, the VPC's
- * CIDRs and the managed prefix lists: one call each (route tables and prefix lists paginated).
+ * IPv4 and IPv6 CIDRs and the managed prefix lists: one call each (route tables and prefix lists paginated).
  */
 export async function describeNetwork(
   securityGroupIds: readonly string[],
@@ -59,6 +59,13 @@ export async function describeNetwork(
   return {
     vpcCidrs: Vpcs.flatMap((v) =>
       (v.CidrBlockAssociationSet ?? []).map((c) => c.CidrBlock ?? "").filter(Boolean),
+    ),
+    // A disassociated block stays listed for a while with its state: only an associated one is the VPC's.
+    vpcIpv6Cidrs: Vpcs.flatMap((v) =>
+      (v.Ipv6CidrBlockAssociationSet ?? [])
+        .filter((c) => (c.Ipv6CidrBlockState?.State ?? "associated") === "associated")
+        .map((c) => c.Ipv6CidrBlock ?? "")
+        .filter(Boolean),
     ),
     securityGroups: SecurityGroups.map((g) => ({
       groupId: g.GroupId ?? "",

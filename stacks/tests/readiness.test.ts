@@ -88,6 +88,14 @@ describe("Stack: Readiness", () => {
     expect(read[0]!.Effect).toBe("Allow");
   });
 
+  it("may read the account's instance metadata defaults and the AMI (they decide HttpTokens a launch template leaves unset)", () => {
+    for (const action of ["ec2:GetInstanceMetadataDefaults", "ec2:DescribeImages"]) {
+      const read = withAction(action);
+      expect(read, action).toHaveLength(1);
+      expect(read[0]!.Effect).toBe("Allow");
+    }
+  });
+
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {
     expect(built.nagFindings(Readiness)).toEqual([]);
   });

@@ -8,17 +8,25 @@ import {
 } from "@aws-sdk/client-backup";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   DescribeVolumesCommand,
+  DescribeVpcsCommand,
   EC2Client,
   GetEbsEncryptionByDefaultCommand,
+  GetInstanceMetadataDefaultsCommand,
 } from "@aws-sdk/client-ec2";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeInstances, describeLaunchTemplate } from "../gather-compute.js";
 import { describeAlarms } from "../gather-monitoring.js";
+import { describeNetwork } from "../gather-network.js";
 import { describeBackup } from "../gather-storage.js";
 
 const ec2 = mockClient(EC2Client);
@@ -140,6 +148,103 @@ describe("Function: describeLaunchTemplate", () => {
     expect(evidence?.ebsEncryptionByDefault).toEqual({
       unavailable: expect.stringContaining("ec2:GetEbsEncryptionByDefault: UnauthorizedOperation"),
     });
+  });
+});
+
+describe("Function: describeLaunchTemplate on a template that leaves HttpTokens unset", () => {
+  const group = {
+    name: "clawops-test-openclaw",
+    healthCheckType: "EC2",
+    subnetIds: [],
+    launchTemplateId: "lt-0abc",
+    launchTemplateVersion: "3",
+    instances: [],
+    activities: [],
+  };
+  const template = (metadata: { HttpTokens?: "required" | "optional" }) =>
+    ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
+      LaunchTemplateVersions: [
+        { VersionNumber: 3, LaunchTemplateData: { ImageId: "ami-0abc", MetadataOptions: metadata } },
+      ],
+    });
+
+  it("reads the account's instance metadata default, and not the AMI when the account decides", async () => {
+    template({});
+    ec2.on(GetInstanceMetadataDefaultsCommand).resolves({
+      AccountLevel: { HttpTokens: "required", HttpPutResponseHopLimit: 2, ManagedBy: "account" },
+    });
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.accountHttpTokens).toBe("required");
+    expect(evidence?.imageImdsSupport).toBeUndefined();
+    expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+
+  it("reads the AMI's ImdsSupport when the account has no default", async () => {
+    template({});
+    ec2.on(GetInstanceMetadataDefaultsCommand).resolves({ AccountLevel: { ManagedBy: "account" } });
+    ec2.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: "ami-0abc", ImdsSupport: "v2.0" }] });
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence).toMatchObject({
+      imageId: "ami-0abc",
+      accountHttpTokens: null,
+      imageImdsSupport: "v2.0",
+    });
+    expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({ ImageIds: ["ami-0abc"] });
+  });
+
+  it("keeps the template and marks the account's default unavailable when the call is denied", async () => {
+    template({});
+    ec2.on(GetInstanceMetadataDefaultsCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.accountHttpTokens).toEqual({
+      unavailable: expect.stringContaining("ec2:GetInstanceMetadataDefaults: UnauthorizedOperation"),
+    });
+  });
+
+  it("asks nothing more when the template sets HttpTokens", async () => {
+    template({ HttpTokens: "required" });
+
+    const evidence = await describeLaunchTemplate(group);
+
+    expect(evidence?.httpTokens).toBe("required");
+    expect(ec2.commandCalls(GetInstanceMetadataDefaultsCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+});
+
+describe("Function: describeNetwork", () => {
+  it("gives the VPC's associated IPv6 blocks beside its IPv4 CIDRs", async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0a", VpcId: "vpc-0abc" }] });
+    ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+    ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [] });
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [
+        {
+          VpcId: "vpc-0abc",
+          CidrBlockAssociationSet: [{ CidrBlock: "10.40.0.0/16", CidrBlockState: { State: "associated" } }],
+          Ipv6CidrBlockAssociationSet: [
+            { Ipv6CidrBlock: "2600:1f18:4b2:5e00::/56", Ipv6CidrBlockState: { State: "associated" } },
+            { Ipv6CidrBlock: "2600:1f18:4b2:7700::/56", Ipv6CidrBlockState: { State: "disassociated" } },
+          ],
+        },
+      ],
+    });
+
+    const network = await describeNetwork(["sg-0fleet"], ["subnet-0a"]);
+
+    expect(network.vpcCidrs).toEqual(["10.40.0.0/16"]);
+    expect(network.vpcIpv6Cidrs).toEqual(["2600:1f18:4b2:5e00::/56"]);
   });
 });
 

@@ -1,9 +1,14 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeVolumesCommand,
+  DisableEbsEncryptionByDefaultCommand,
   EC2Client,
   GetEbsEncryptionByDefaultCommand,
+  GetInstanceMetadataDefaultsCommand,
+  ModifyInstanceMetadataDefaultsCommand,
   paginateDescribeInstances,
 } from "@aws-sdk/client-ec2";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -62,6 +67,67 @@ describe("Function: ec2Model", () => {
     sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
     const out = await ec2().send(new GetEbsEncryptionByDefaultCommand({}));
     expect(out.EbsEncryptionByDefault).toBe(true);
+  });
+
+  it("encrypts a volume whose launch template leaves Encrypted unset as EBS encryption by default says when it is created", async () => {
+    // Prepare: the fleet's template without Encrypted; one instance launched while the default is on.
+    sandbox = await createSandbox({ fleetSize: 1, servers: false, gateways: false });
+    const { ec2: data, world } = sandbox.aws.models;
+    for (const t of data.launchTemplates)
+      for (const v of t.versions)
+        for (const b of (v.LaunchTemplateData as { BlockDeviceMappings: { Ebs: object }[] })
+          .BlockDeviceMappings)
+          b.Ebs = { VolumeSize: 20, VolumeType: "gp3" };
+    const [first] = world.instances.values();
+    const volumes = async () =>
+      Object.fromEntries(
+        ((await ec2().send(new DescribeVolumesCommand({}))).Volumes ?? []).map((v) => [
+          v.Attachments?.[0]?.InstanceId,
+          v.Encrypted,
+        ]),
+      );
+    expect(await volumes()).toEqual({ [first!.instanceId]: true });
+
+    // Act: the account turns the default off, then the group launches another instance.
+    await ec2().send(new DisableEbsEncryptionByDefaultCommand({}));
+    const { instanceId, launchTime, state, privateIpAddress, agentRegistered, gatewayPort, ...spec } = first!;
+    const second = world.launchInstance(structuredClone(spec));
+
+    // Assess: the existing volume keeps its encryption; the new one is not encrypted.
+    expect((await ec2().send(new GetEbsEncryptionByDefaultCommand({}))).EbsEncryptionByDefault).toBe(false);
+    expect(await volumes()).toEqual({ [first!.instanceId]: true, [second.instanceId]: false });
+  });
+
+  it("answers GetInstanceMetadataDefaults with no account default until one is set, and clears it on no-preference", async () => {
+    sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
+    const tokens = async () =>
+      (await ec2().send(new GetInstanceMetadataDefaultsCommand({}))).AccountLevel?.HttpTokens;
+
+    expect(await tokens()).toBeUndefined();
+    await ec2().send(new ModifyInstanceMetadataDefaultsCommand({ HttpTokens: "required" }));
+    expect(await tokens()).toBe("required");
+    await ec2().send(new ModifyInstanceMetadataDefaultsCommand({ HttpTokens: "no-preference" }));
+    expect(await tokens()).toBeUndefined();
+  });
+
+  it("describes the fleet's AMI, and an AMI's ImdsSupport as registered", async () => {
+    sandbox = await createSandbox({ fleetSize: 0, servers: false, gateways: false });
+    const { ec2: data } = sandbox.aws.models;
+    const template = data.launchTemplates[0]?.versions[0]?.LaunchTemplateData as
+      | { ImageId?: string }
+      | undefined;
+    const fleetAmi = String(template?.ImageId);
+    data.images.push({ ImageId: "ami-0v2only", State: "available", ImdsSupport: "v2.0" });
+
+    const out = await ec2().send(new DescribeImagesCommand({ ImageIds: [fleetAmi, "ami-0v2only"] }));
+
+    expect(out.Images?.map((i) => [i.ImageId, i.ImdsSupport])).toEqual([
+      ["ami-0v2only", "v2.0"],
+      [fleetAmi, undefined],
+    ]);
+    await expect(
+      ec2().send(new DescribeImagesCommand({ ImageIds: ["ami-00000000000000000"] })),
+    ).rejects.toMatchObject({ name: "InvalidAMIID.NotFound" });
   });
 
   it("serves the fleet's credentials secret, with a resource policy naming the instance role", async () => {

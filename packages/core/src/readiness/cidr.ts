@@ -42,6 +42,49 @@ export function isPrivateIpv4Cidr(cidr: string): boolean {
   return PRIVATE_V4.some((range) => ipv4CidrWithin(cidr, range));
 }
 
+/** An IPv6 address as a 128-bit number; `undefined` when it is not one. */
+function ipv6ToBigInt(ip: string): bigint | undefined {
+  const halves = ip.toLowerCase().split("::");
+  if (halves.length > 2) return undefined;
+  const groupsOf = (part: string | undefined): string[] | undefined => {
+    if (!part) return [];
+    const groups = part.split(":");
+    const last = groups.at(-1) ?? "";
+    if (last.includes(".")) {
+      // An embedded IPv4 address (::ffff:10.0.0.1) is the last two groups.
+      const v4 = ipv4ToInt(last);
+      if (v4 === undefined) return undefined;
+      groups.splice(-1, 1, (v4 >>> 16).toString(16), (v4 & 0xffff).toString(16));
+    }
+    return groups.every((g) => /^[0-9a-f]{1,4}$/.test(g)) ? groups : undefined;
+  };
+  const head = groupsOf(halves[0]);
+  const tail = groupsOf(halves[1]);
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill("0"), ...tail];
+  return groups.reduce((value, g) => (value << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
+}
+
+function parseIpv6Cidr(cidr: string): { base: bigint; bits: number } | undefined {
+  const [ip, bitsText, extra] = cidr.split("/");
+  const base = ipv6ToBigInt(ip ?? "");
+  const bits = bitsText === undefined ? 128 : Number(bitsText);
+  if (extra !== undefined || base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 128)
+    return undefined;
+  return { base, bits };
+}
+
+/** True when IPv6 CIDR `inner` lies entirely within `outer` (a VPC's /56, say). */
+export function ipv6CidrWithin(inner: string, outer: string): boolean {
+  const a = parseIpv6Cidr(inner);
+  const b = parseIpv6Cidr(outer);
+  if (!a || !b || a.bits < b.bits) return false;
+  const shift = BigInt(128 - b.bits);
+  return a.base >> shift === b.base >> shift;
+}
+
 /**
  * True when an IPv6 address is publicly routable. Every global unicast address AWS assigns is public, even in
  * a "private" subnet (an egress-only gateway only blocks inbound): only ULA (fc00::/7), link-local (fe80::/10)

@@ -58,7 +58,21 @@ export interface InstanceEvidence {
 export interface LaunchTemplateEvidence {
   readonly id: string;
   readonly version: string;
+  /** `MetadataOptions.HttpTokens`; unset leaves it to the account's default, then to the AMI. */
   readonly httpTokens?: string;
+  /** `LaunchTemplateData.ImageId` (an AMI id, or a `resolve:ssm:` parameter). */
+  readonly imageId?: string;
+  /**
+   * `HttpTokens` of the account's instance metadata defaults in the region (GetInstanceMetadataDefaults
+   * `AccountLevel`): `null` when the account has none. Read only when the template leaves HttpTokens unset;
+   * unavailable when the call failed.
+   */
+  readonly accountHttpTokens?: Gathered<string | null>;
+  /**
+   * `ImdsSupport` of the template's AMI (DescribeImages; `v2.0` makes launches require IMDSv2): `null` when
+   * the AMI sets none. Read only when neither the template nor the account decides HttpTokens.
+   */
+  readonly imageImdsSupport?: Gathered<string | null>;
   readonly associatePublicIp: boolean;
   /** Each EBS block device's `Encrypted`; `undefined` when unset (the account's default then decides). */
   readonly ebsEncrypted: readonly (boolean | undefined)[];
@@ -109,7 +123,10 @@ export interface SubnetEvidence {
 }
 
 export interface NetworkEvidence {
+  /** The IPv4 CIDRs of the group's VPCs (primary and secondary). */
   readonly vpcCidrs: readonly string[];
+  /** The IPv6 CIDRs associated with the group's VPCs (`Ipv6CidrBlockAssociationSet`). */
+  readonly vpcIpv6Cidrs: readonly string[];
   readonly securityGroups: readonly SecurityGroupEvidence[];
   readonly subnets: readonly SubnetEvidence[];
   readonly prefixLists: readonly PrefixListEvidence[];

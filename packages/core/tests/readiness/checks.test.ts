@@ -680,6 +680,14 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "fail",
   ],
   [
+    "monitoring.gateway-alarm-routed",
+    "the Alerts stack is not deployed (no alerts path to route to)",
+    (_e, s) => {
+      delete s.alerts;
+    },
+    "unknown",
+  ],
+  [
     "monitoring.failure-drill-alarm",
     "the alarm never fired",
     (e) => {
@@ -1647,5 +1655,85 @@ describe("Function: infrastructure.encryption-at-rest on log groups", () => {
     expect(result.details?.join(" ")).toContain(
       "/openclaw/test/openclaw/gateway: encrypted with CloudWatch Logs' own key",
     );
+  });
+});
+
+describe("Function: credentials.imdsv2-required on a launch template that leaves HttpTokens unset", () => {
+  // AWS's order of precedence: the template, then the account's default in the region, then the AMI.
+  it.each([
+    ["pass", "the account's default requires IMDSv2", "required", undefined, "required by the account's"],
+    [
+      "fail",
+      "the account's default is optional, even with an AMI of ImdsSupport v2.0 (the account comes first)",
+      "optional",
+      "v2.0",
+      "HttpTokens optional, decided by the account's",
+    ],
+    ["pass", "the account has no default and the AMI has ImdsSupport v2.0", null, "v2.0", "AMI ami-0abc"],
+    [
+      "fail",
+      "the account has no default and the AMI has no ImdsSupport",
+      null,
+      null,
+      "HttpTokens optional, decided by nothing",
+    ],
+    [
+      "unknown",
+      "the account's default could not be read",
+      { unavailable: "ec2:GetInstanceMetadataDefaults: UnauthorizedOperation: denied" },
+      undefined,
+      "UnauthorizedOperation",
+    ],
+    [
+      "unknown",
+      "the AMI could not be described",
+      null,
+      { unavailable: "ec2:DescribeImages: InvalidAMIID.NotFound: gone" },
+      "InvalidAMIID.NotFound",
+    ],
+    ["unknown", "neither was read", undefined, undefined, "were not read"],
+  ] as const)("is %s when %s", (expected, _what, account, image, detail) => {
+    const result = outcome("credentials.imdsv2-required", (e) => {
+      delete e.launchTemplate.httpTokens;
+      e.launchTemplate.imageId = "ami-0abc";
+      if (account !== undefined) e.launchTemplate.accountHttpTokens = structuredClone(account);
+      if (image !== undefined) e.launchTemplate.imageImdsSupport = structuredClone(image);
+    });
+    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
+    expect(result.details?.join("\n")).toContain(detail);
+  });
+
+  it("still fails a template that sets HttpTokens optional when the account's default requires IMDSv2", () => {
+    const result = outcome("credentials.imdsv2-required", (e) => {
+      e.launchTemplate.httpTokens = "optional";
+      e.launchTemplate.accountHttpTokens = "required";
+    });
+    expect(result.status).toBe("fail");
+  });
+});
+
+describe("Function: network.egress-allowlist on IPv6 destinations", () => {
+  const rule = (cidr: string) => ({
+    protocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    cidrs: [],
+    ipv6Cidrs: [cidr],
+    prefixListIds: [],
+    groupIds: [],
+  });
+
+  it.each([
+    ["pass", "the VPC's own IPv6 block", "2600:1f18:4b2:5e00::/56"],
+    ["pass", "a subnet's /64 inside the VPC's block", "2600:1f18:4b2:5e1a::/64"],
+    ["pass", "one address inside the VPC's block, written in full", "2600:1f18:04b2:5eff:0:0:0:1/128"],
+    ["fail", "the next /56 after the VPC's block", "2600:1f18:4b2:5f00::/56"],
+    ["fail", "a range wider than the VPC's block", "2600:1f18:4b2:5e00::/48"],
+    ["fail", "a public address outside the VPC", "2606:4700::1111/128"],
+  ] as const)("is %s for a rule to %s", (expected, _what, cidr) => {
+    const result = outcome("network.egress-allowlist", (e) => {
+      e.network.securityGroups[0].outbound.push(rule(cidr));
+    });
+    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
   });
 });

@@ -141,6 +141,7 @@ export function goodEvidence(): Evidence {
     ],
     network: {
       vpcCidrs: ["10.40.0.0/16"],
+      vpcIpv6Cidrs: ["2600:1f18:4b2:5e00::/56"],
       securityGroups: [
         {
           groupId: "sg-0fleet",

@@ -18,6 +18,30 @@ export interface Ec2Data {
   readonly securityGroups: SecurityGroup[];
   /** `LaunchTemplate` rows with their versions' `LaunchTemplateData`. */
   readonly launchTemplates: { template: Record<string, unknown>; versions: Record<string, unknown>[] }[];
+  /**
+   * `Image` rows as DescribeImages answers them (`ImdsSupport: "v2.0"`: instances launch requiring IMDSv2
+   * unless the launch or the account says otherwise). An AMI that a launch template or an instance names and
+   * that is not listed here answers as registered without ImdsSupport.
+   */
+  readonly images: Record<string, unknown>[];
+  /** The account's settings in the region; the Enable/Disable and Modify calls edit them. */
+  readonly account: Ec2AccountSettings;
+}
+
+/** Account-level EC2 settings of the region. */
+export interface Ec2AccountSettings {
+  /**
+   * GetEbsEncryptionByDefault: every new volume is encrypted. Change it with Enable/DisableEbsEncryptionByDefault
+   * (existing volumes keep their encryption, as in AWS).
+   */
+  ebsEncryptionByDefault: boolean;
+  /** GetInstanceMetadataDefaults' `AccountLevel`: only the options that have a default (none: no preference). */
+  instanceMetadataDefaults: {
+    HttpTokens?: "optional" | "required";
+    HttpPutResponseHopLimit?: number;
+    HttpEndpoint?: "enabled" | "disabled";
+    InstanceMetadataTags?: "enabled" | "disabled";
+  };
 }
 
 export type { IpPermission, SecurityGroup };
@@ -30,8 +54,46 @@ export function emptyEc2Data(): Ec2Data {
     vpcEndpoints: [],
     securityGroups: [],
     launchTemplates: [],
+    images: [],
+    // The sandbox is a well-run account: EBS encryption by default is on; it sets no IMDS defaults (AWS's
+    // default for a new account).
+    account: { ebsEncryptionByDefault: true, instanceMetadataDefaults: {} },
   };
 }
+
+/**
+ * The AMIs DescribeImages knows: the listed ones, and every other AMI a launch template version or an
+ * instance names (registered, without ImdsSupport).
+ */
+function knownImages(world: SandboxWorld, data: Ec2Data): Record<string, unknown>[] {
+  const named = [
+    ...data.launchTemplates.flatMap((t) =>
+      t.versions.map((v) => (v.LaunchTemplateData as { ImageId?: string } | undefined)?.ImageId),
+    ),
+    ...[...world.instances.values()].map((i) => i.imageId),
+  ].filter((id): id is string => Boolean(id?.startsWith("ami-")));
+  const listed = new Set(data.images.map((i) => i.ImageId));
+  const implicit = [...new Set(named)]
+    .filter((id) => !listed.has(id))
+    .map((ImageId) => ({
+      ImageId,
+      OwnerId: world.account,
+      State: "available",
+      Architecture: "arm64",
+      ImageType: "machine",
+      RootDeviceType: "ebs",
+      RootDeviceName: "/dev/xvda",
+      VirtualizationType: "hvm",
+    }));
+  return [...data.images, ...implicit];
+}
+
+const IMDS_DEFAULT_KEYS = [
+  "HttpTokens",
+  "HttpPutResponseHopLimit",
+  "HttpEndpoint",
+  "InstanceMetadataTags",
+] as const;
 
 type Filter = { Name: string; Values: string[] };
 
@@ -280,9 +342,39 @@ export function ec2Model(world: SandboxWorld, data: Ec2Data): ServiceModel {
           }),
         ),
       }),
-      // The sandbox is a well-run account: EBS encryption by default is on (the readiness flow asks when a
-      // launch template device leaves Encrypted unset).
-      GetEbsEncryptionByDefault: () => ({ EbsEncryptionByDefault: true, SseType: "sse-ebs" }),
+      // The readiness flow asks when a launch template leaves HttpTokens unset (the account's default decides
+      // before the AMI). With no defaults set, AWS answers an AccountLevel without them.
+      GetInstanceMetadataDefaults: () => ({
+        AccountLevel: { ...structuredClone(data.account.instanceMetadataDefaults), ManagedBy: "account" },
+      }),
+      ModifyInstanceMetadataDefaults(input) {
+        // `no-preference` (-1 for the hop limit) removes the account's default for that option.
+        const defaults = data.account.instanceMetadataDefaults as Record<string, unknown>;
+        for (const key of IMDS_DEFAULT_KEYS) {
+          const value = input[key];
+          if (value === undefined) continue;
+          if (value === "no-preference" || value === -1) delete defaults[key];
+          else defaults[key] = value;
+        }
+        return { Return: true };
+      },
+      DescribeImages(input) {
+        const ids = input.ImageIds as string[] | undefined;
+        const images = knownImages(world, data);
+        const missing = ids?.find((id) => !images.some((i) => i.ImageId === id));
+        if (missing) throw awsError("InvalidAMIID.NotFound", `The image id '[${missing}]' does not exist`);
+        const selected = ids?.length ? images.filter((i) => ids.includes(i.ImageId as string)) : images;
+        return {
+          Images: structuredClone(
+            applyFilters(selected, input.Filters as Filter[] | undefined, {
+              "image-id": (r) => r.ImageId,
+              "owner-id": (r) => r.OwnerId,
+              state: (r) => r.State,
+              architecture: (r) => r.Architecture,
+            }),
+          ),
+        };
+      },
       DescribeLaunchTemplates(input) {
         const rows = data.launchTemplates.map((t) => t.template);
         const ids = input.LaunchTemplateIds as string[] | undefined;

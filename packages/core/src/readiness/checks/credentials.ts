@@ -5,6 +5,7 @@ import type { ReadinessCheck } from "../types.js";
 import { judgeProbes } from "./probe-verdict.js";
 import { fail, pass, unknown } from "./result.js";
 import { judgeRoleSimulations, scanSecretPolicies } from "./secret-access.js";
+import { templateHttpTokens } from "./template-http-tokens.js";
 
 const SECRET_NAME = /(PASSWORD|API_KEY|TOKEN|PRIVATE_KEY)$/i;
 
@@ -87,23 +88,38 @@ export const credentialChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["launchTemplate", "instances"],
     method:
-      "The launch template's and every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled).",
+      "Every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled), and so is the launch template's by AWS's precedence: the template's own HttpTokens, else the account's instance metadata default in the region (GetInstanceMetadataDefaults), else the AMI's ImdsSupport v2.0 (DescribeImages).",
     evaluate: (evidence) => {
       const problems: string[] = [];
+      const unverified: string[] = [];
+      const notes: string[] = [];
       const template = available(evidence.launchTemplate);
       if (!template) problems.push("the group has no launch template");
-      else if (template.httpTokens !== "required")
-        problems.push(
-          `launch template ${template.id}: HttpTokens ${template.httpTokens ?? "unset (optional)"}`,
-        );
+      else {
+        const tokens = templateHttpTokens(template);
+        const unset = template.httpTokens ? "" : " (the template leaves HttpTokens unset)";
+        if ("unknown" in tokens)
+          unverified.push(`launch template ${template.id}: HttpTokens unset and ${tokens.unknown}`);
+        else if (tokens.value !== "required")
+          problems.push(
+            `launch template ${template.id}: HttpTokens ${tokens.value}, decided by ${tokens.decidedBy}${unset}`,
+          );
+        else if (!template.httpTokens)
+          notes.push(`launch template ${template.id}: IMDSv2 required by ${tokens.decidedBy}${unset}`);
+      }
       for (const i of available(evidence.instances))
         if (i.httpTokens !== "required" && i.httpEndpoint !== "disabled")
           problems.push(`${i.instanceId}: HttpTokens ${i.httpTokens ?? "unset"}`);
-      if (problems.length > 0) return fail("IMDSv1 is allowed.", problems);
-      return pass("The launch template and every instance require IMDSv2 tokens.");
+      if (problems.length > 0) return fail("IMDSv1 is allowed.", [...problems, ...unverified]);
+      if (unverified.length > 0)
+        return unknown(
+          "Whether the launch template's instances require IMDSv2 could not be read.",
+          unverified,
+        );
+      return pass("The launch template and every instance require IMDSv2 tokens.", notes);
     },
     remediation:
-      "Set MetadataOptions HttpTokens=required (hop limit 1) in the launch template and `aws ec2 modify-instance-metadata-options` on running instances.",
+      "Set MetadataOptions HttpTokens=required (hop limit 1) in the launch template (it overrides the account's default and the AMI) and `aws ec2 modify-instance-metadata-options` on running instances.",
   },
   {
     id: "credentials.imdsv1-blocked",

@@ -4,7 +4,7 @@ import type { ReadinessSettings } from "../settings.js";
 import { tuning } from "../settings.js";
 import type { CheckResult, ReadinessCheck } from "../types.js";
 import { gatewayAlarms, isRouted } from "./gateway-alarm.js";
-import { ageDays, fail, pass } from "./result.js";
+import { ageDays, fail, pass, unknown } from "./result.js";
 
 /** The checklist's hard limit for the alert reaching the channel. */
 const ALERT_LIMIT_SECONDS = 120;
@@ -49,7 +49,7 @@ export const monitoringChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["alarms"],
     method:
-      "DescribeAlarms: the gateway health alarm exists, its actions are enabled and its name is selected by the alerts path's EventBridge rule (clawops-<stage>- prefix or alerts.alarmNamePrefixes/alarmNames).",
+      "DescribeAlarms: the gateway health alarm exists, its actions are enabled and its name is selected by the alerts path's EventBridge rule (clawops-<stage>- prefix or alerts.alarmNamePrefixes/alarmNames); without the Alerts stack's identity in the settings there is no known alerts path, so a routed name proves nothing (unknown).",
     evaluate: (evidence, settings) => {
       const alarms = gatewayAlarms(available(evidence.alarms), settings);
       if (alarms.length === 0) return fail("No gateway health alarm exists for this fleet.");
@@ -59,10 +59,18 @@ export const monitoringChecks: readonly ReadinessCheck[] = [
           "The gateway alarm is not routed to Slack (name not selected by the alerts rule, or actions disabled).",
           alarms.map((a) => a.name),
         );
+      // The name only matches the rule the Alerts stack deploys: without that stack there is no rule to match.
+      if (!settings.alerts)
+        return unknown(
+          "The Alerts stack is not deployed (the run has no alerts settings), so whether the gateway alarm reaches the on-call channel cannot be verified.",
+          routed.map(
+            (a) => `${a.name}: its name matches the alerts rule's selection, but no alerts path is known`,
+          ),
+        );
       return pass(`${routed[0]!.name} is routed to the on-call channel by the alerts path.`);
     },
     remediation:
-      "Name the alarm with the clawops-<stage>- prefix or add it to alerts.alarmNames, and enable its actions.",
+      "Deploy the Alerts stack; name the alarm with the clawops-<stage>- prefix or add it to alerts.alarmNames, and enable its actions.",
   },
   {
     id: "monitoring.failure-drill-alarm",

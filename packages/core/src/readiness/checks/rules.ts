@@ -1,4 +1,4 @@
-import { ipv4CidrWithin, isPrivateIpv4Cidr, isPublicIpv6Cidr } from "../cidr.js";
+import { ipv4CidrWithin, ipv6CidrWithin, isPrivateIpv4Cidr, isPublicIpv6Cidr } from "../cidr.js";
 import type { IpRule, NetworkEvidence } from "../evidence.js";
 import type { ReadinessSettings } from "../settings.js";
 
@@ -34,8 +34,8 @@ const isTcpPort = (rule: IpRule, port: number) =>
 
 /**
  * Why each destination of an egress rule is not approved: the whole internet never is; VPC-internal
- * destinations (endpoints, EFS, security groups) are; anything else must match an allowlist entry on its port,
- * or be an AWS gateway-endpoint prefix list (S3, DynamoDB) on 443.
+ * destinations (the VPC's IPv4 and IPv6 CIDRs: endpoints, EFS; security groups) are; anything else must
+ * match an allowlist entry on its port, or be an AWS gateway-endpoint prefix list (S3, DynamoDB) on 443.
  */
 export function unapprovedEgress(
   rule: IpRule,
@@ -55,6 +55,8 @@ export function unapprovedEgress(
   }
   for (const cidr of rule.ipv6Cidrs) {
     if (cidr === "::/0") problems.push(`${label} to ::/0 (the whole internet)`);
+    // A VPC's IPv6 block is global unicast (public space), yet a rule to it stays inside the VPC.
+    else if (network.vpcIpv6Cidrs.some((vpc) => ipv6CidrWithin(cidr, vpc))) continue;
     else if (!isPublicIpv6Cidr(cidr)) continue;
     else if (!allowed.some((a) => a.cidr === cidr && isTcpPort(rule, a.port)))
       problems.push(`${label} to ${cidr} is not on the allowlist`);
