@@ -16,6 +16,7 @@ import {
   classifyInstanceHealthError,
   classifyLifecycleError,
   classifyTransientAwsError,
+  GONE_ACTION_METRIC,
   type GroupInstance,
   goneActionCause,
   instanceOfScalingActivity,
@@ -119,9 +120,12 @@ export async function explainGoneLaunchAction(
 }
 
 /**
- * Reports an action a task found gone, once (the `LifecycleActionGone` metric and a warning), and returns the
- * error the task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate still has to judge
- * (`explain`), else the LifecycleActionGone itself (an ABANDON, a drain: nobody is admitted by them).
+ * Reports an action a task found gone (a warning, and the `LifecycleActionGone` metric) and returns the error the
+ * task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate still has to judge (`explain`),
+ * else the LifecycleActionGone itself (an ABANDON, a drain: nobody is admitted by them). The metric counts each
+ * gone action once: a LifecycleStateUnknown is no verdict yet (the state machine retries the task, which finds the
+ * same action gone again), so it is counted by the attempt whose verdict is final, or by the Publish task the gate
+ * ends with when every attempt failed to read the state.
  */
 export async function reportGoneAction(
   action: LifecycleAction,
@@ -130,8 +134,8 @@ export async function reportGoneAction(
   { logger, metrics }: { logger: Pick<Logger, "warn">; metrics: Pick<Metrics, "addMetric"> },
   details: Record<string, unknown> = {},
 ): Promise<Error> {
-  metrics.addMetric("LifecycleActionGone", MetricUnit.Count, 1);
   const judged = explain ? await explainGoneLaunchAction(action, gone) : gone;
+  if (!(judged instanceof LifecycleStateUnknown)) metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
   logger.warn(goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });
   return judged;
 }

@@ -7,11 +7,12 @@ import { CompleteInputSchema } from "./task-input.js";
 /**
  * Complete task (launch gate and drain): CompleteLifecycleAction with the token, or the instance id when the
  * reconciler started the flow. Idempotent by construction: a second completion finds no active action and
- * fails with LifecycleActionGone, which is reported here once (log + metric) and caught by the state machine,
- * never retried. A launch CONTINUE that finds its action gone is told apart by the instance's state: admitted
- * by another gate or waiting on another hook (LifecycleActionGone, quiet), ABANDONed by AWS when the hook expired
- * (LifecycleHookExpired, which the gate publishes), or unknown when the state cannot be read (LifecycleStateUnknown:
- * retried, then published with that reason). ResourceContention and throttling are retried by the state machine.
+ * fails with LifecycleActionGone, which is reported here (log + metric, see `reportGoneAction`) and caught by
+ * the state machine, never retried. A launch CONTINUE that finds its action gone is told apart by the instance's
+ * state: admitted by another gate or waiting on another hook (LifecycleActionGone, quiet), ABANDONed by AWS when
+ * the hook expired (LifecycleHookExpired, which the gate publishes), or unknown when the state cannot be read
+ * (LifecycleStateUnknown: retried, then published with that reason). ResourceContention and throttling are
+ * retried by the state machine.
  */
 export const handler = lambdaHandler({
   kind: "task",

@@ -8,10 +8,10 @@ import { type GateInput, GateInputSchema } from "./task-input.js";
 /**
  * Launch gate, StartGate and Heartbeat tasks: restart the hook's timer. The gate starts with one (it may start
  * long after the hook did: a reconciled or retried event), then heartbeats while the instance boots. An action
- * that is gone is reported here once (log + metric) and told apart by the instance's state: another gate admitted
- * it or the instance still waits on another hook (LifecycleActionGone: the gate ends quietly), the hook expired
- * (LifecycleHookExpired: the gate publishes LifecycleAbandoned), or the state could not be read
- * (LifecycleStateUnknown: retried by the state machine, then published with that reason).
+ * that is gone is reported here (log + metric, see `reportGoneAction`) and told apart by the instance's state:
+ * another gate admitted it or the instance still waits on another hook (LifecycleActionGone: the gate ends
+ * quietly), the hook expired (LifecycleHookExpired: the gate publishes LifecycleAbandoned), or the state could not
+ * be read (LifecycleStateUnknown: retried by the state machine, then published with that reason).
  */
 export const handler = lambdaHandler({
   kind: "task",

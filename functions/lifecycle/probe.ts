@@ -2,7 +2,10 @@ import { lambdaHandler } from "@clawops/core/handler";
 import {
   decideGateStep,
   type GateState,
+  GateStep,
   gateAfterWait,
+  gatewayRestDue,
+  gatewayResumeDue,
   type ProbeOutcome,
   startGateWithoutHeartbeat,
 } from "@clawops/core/lifecycle";
@@ -10,12 +13,15 @@ import * as z from "zod/mini";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
+import { restGateway, resumeGateway } from "./warm-pool-gateway.js";
 
 /**
  * Launch gate, Probe task. One call does one step of a probe: send it (then `next: read`), read it (again
  * `read` while it runs), and once it has an outcome, decide the gate's next step. The state machine carries
  * the returned state into the next call. The gate arrives started by its opening heartbeat; without it (that
- * heartbeat failed) the gate starts here and heartbeats after its first probe.
+ * heartbeat failed) the gate starts here and heartbeats after its first probe. Warm pools (`warm-pool.ts`): for an
+ * instance leaving the pool each probe is preceded by a start of the gateway unit until the gateway answers
+ * healthy; an instance entering the pool has its healthy gateway stopped before the gate CONTINUEs.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -39,6 +45,10 @@ export const handler = lambdaHandler({
         output: lost.Cause ?? lost.Error,
       };
     } else if (!gate.pendingCommandId) {
+      // An instance leaving the warm pool has its gateway stopped (on its way in, or drained at scale in): start
+      // it before probing, within the same deadline.
+      if (gatewayResumeDue(action, gate))
+        await resumeGateway(action.instanceId, settings.drain.serviceName, logger);
       const sent = await sendGatewayProbe(action.instanceId, action.asgName, settings.gateway);
       if (typeof sent === "string")
         return { action, gate: { ...gate, pendingCommandId: sent, reads: 0, next: "read" } };
@@ -53,6 +63,9 @@ export const handler = lambdaHandler({
       if (!outcome) return { action, gate: { ...gate, reads: gate.reads + 1, next: "read" } };
     }
     const decision = decideGateStep(gate, outcome, now, settings.gate);
+    // A pooled instance is standby capacity: its gateway, installed and healthy, stops before the CONTINUE.
+    if (decision.step === GateStep.Continue && gatewayRestDue(action))
+      await restGateway(action.instanceId, settings.drain.serviceName, logger);
     logger.info("launch gate probe", {
       instanceId: action.instanceId,
       outcome: outcome.kind,

@@ -1,21 +1,29 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import { ClawopsDetailType, EventSource } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
-import { abandonReason, drainFailedDetail, lifecycleAbandonedDetail } from "@clawops/core/lifecycle";
+import {
+  abandonReason,
+  drainFailedDetail,
+  GONE_ACTION_METRIC,
+  lifecycleAbandonedDetail,
+} from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
 import { PublishInputSchema } from "./task-input.js";
 
 /**
  * Publish task: the clawops event a lifecycle flow ends with when it could not do its job: `LifecycleAbandoned`
  * (launch gate, with the last probe: the gate ABANDONed the launch, or the hook expired under it) or
- * `DrainFailed` (terminate drain). The alerts path posts them.
+ * `DrainFailed` (terminate drain). The alerts path posts them. A gate that ends on LifecycleStateUnknown found its
+ * action gone but never read the instance's state: its tasks left the action uncounted while they were retried, so
+ * it is counted here, once, after the event is out (a PutEvents retry does not count it twice).
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: (event) => z.parse(PublishInputSchema, event),
-  handler: async ({ action, gate, drain, error }, { env, logger }) => {
+  handler: async ({ action, gate, drain, error }, { env, logger, metrics }) => {
     const caught = error ? `${error.Error}: ${error.Cause ?? ""}`.trim() : undefined;
     const entry =
       action.transition === "launch"
@@ -42,6 +50,7 @@ export const handler = lambdaHandler({
     if (FailedEntryCount)
       throw new RetryableError(`PutEvents refused ${entry.DetailType}: ${Entries?.[0]?.ErrorCode}`);
     logger.info("lifecycle event published", { detailType: entry.DetailType, instanceId: action.instanceId });
+    if (error?.Error === "LifecycleStateUnknown") metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
     return { published: entry.DetailType };
   },
 });

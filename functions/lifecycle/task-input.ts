@@ -8,6 +8,7 @@ export const LifecycleActionSchema = z.object({
   instanceId: z.string().check(z.regex(/^i-[0-9a-f]+$/)),
   token: z.optional(z.string()),
   transition: z.enum(["launch", "terminate"]),
+  warmPool: z.optional(z.enum(["leaving", "entering"])),
 });
 
 // The gate's and the drain's own state: written by these functions, carried verbatim by Step Functions.

@@ -109,6 +109,19 @@ describe("Function: start-flow (lifecycle rule target)", () => {
       startFlow(loadFixture("aws.autoscaling", "launch-from-warm-pool"), context),
     ).resolves.toMatchObject({ route: "launch-gate" });
   });
+
+  it.each([
+    ["leaving", "launch-from-warm-pool"],
+    ["entering", "launch-warm-pool"],
+    [undefined, "launch"],
+  ])(
+    "tells the gate the instance is %s the warm pool (%s), so it starts or stops the gateway",
+    async (warmPool, name) => {
+      await startFlow(loadFixture("aws.autoscaling", name), context);
+      const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input ?? "{}");
+      expect(input.action.warmPool).toBe(warmPool);
+    },
+  );
 });
 
 describe("Function: lifecycleRoutes", () => {

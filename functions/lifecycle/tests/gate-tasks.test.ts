@@ -192,6 +192,91 @@ describe("Function: probe (launch gate task)", () => {
     });
   });
 
+  it("starts the gateway of an instance leaving the warm pool before it sends the probe", async () => {
+    ssm
+      .on(SendCommandCommand)
+      .resolvesOnce({ Command: { CommandId: "start-1" } })
+      .resolves({
+        Command: { CommandId: "probe-1" },
+      });
+    const leaving = { ...action, warmPool: "leaving" as const };
+    const out = (await probe({ action: leaving }, context)) as { gate: { pendingCommandId: string } };
+    const sent = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(sent.map((input) => input.Parameters?.commands?.[0])).toEqual([
+      "# clawops-gate: gateway-resume v1",
+      "# clawops-probe: gateway-health v1",
+    ]);
+    expect(sent[0]).toMatchObject({
+      DocumentName: "AWS-RunShellScript",
+      InstanceIds: [action.instanceId],
+      Parameters: {
+        commands: expect.arrayContaining(["systemctl start --no-block 'openclaw-gateway'"]),
+        executionTimeout: ["30"],
+      },
+    });
+    // The gate reads the probe, not the start.
+    expect(out.gate.pendingCommandId).toBe("probe-1");
+  });
+
+  it.each([
+    ["a launch from the group's own launch", action, 0],
+    ["a launch into the warm pool", { ...action, warmPool: "entering" as const }, 0],
+    [
+      "an instance leaving the warm pool whose gateway already answered",
+      { ...action, warmPool: "leaving" as const },
+      1,
+    ],
+  ])("does not start the gateway for %s", async (_case, gated, healthyStreak) => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "probe-1" } });
+    const gate = { ...startGate(Date.now(), settings.gate), healthyStreak };
+    await probe({ action: gated, gate }, context);
+    const scripts = ssm
+      .commandCalls(SendCommandCommand)
+      .map((c) => c.args[0].input.Parameters?.commands?.[0]);
+    expect(scripts).toEqual(["# clawops-probe: gateway-health v1"]);
+  });
+
+  it("keeps waiting when the agent of an instance leaving the warm pool takes no command yet, starting it again next probe", async () => {
+    ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
+    instanceIs("Pending:Wait");
+    const leaving = { ...action, warmPool: "leaving" as const };
+    const started = recordHeartbeat(startGate(Date.now(), settings.gate), Date.now());
+    const out = (await probe({ action: leaving, gate: started }, context)) as {
+      gate: { next: string; lastProbe: { status: string } };
+    };
+    expect(out.gate).toMatchObject({ next: "probe-again", lastProbe: { status: "agent-not-registered" } });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(2);
+  });
+
+  it("stops the healthy gateway of an instance entering the warm pool before the gate CONTINUEs", async () => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "stop-1" } });
+    const entering = { ...action, warmPool: "entering" as const };
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1", healthyStreak: 1 };
+    const out = (await probe({ action: entering, gate }, context)) as { gate: { next: string } };
+    expect(out.gate.next).toBe("continue");
+    const [stop, ...more] = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(more).toEqual([]);
+    expect(stop?.Parameters?.commands).toEqual([
+      "# clawops-gate: gateway-rest v1",
+      "systemctl stop --no-block 'openclaw-gateway'",
+    ]);
+  });
+
+  it.each([
+    ["not healthy yet", { ...action, warmPool: "entering" as const }, 0],
+    ["admitted into the group, not the pool", action, 1],
+  ])("does not stop the gateway of an instance %s", async (_case, gated, healthyStreak) => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
+    const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1", healthyStreak };
+    await probe({ action: gated, gate }, context);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
   it("abandons when the instance left the group", async () => {
     ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
     autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
@@ -275,16 +360,36 @@ describe.each([
     ["throttled", aws("Throttling", "Rate exceeded")],
     ["denied", aws("AccessDenied", "not authorized to perform autoscaling:DescribeAutoScalingInstances")],
   ])(
-    "throws LifecycleStateUnknown (retried, then published) when the look-up is %s, counting LifecycleActionGone",
+    "throws LifecycleStateUnknown (retried, then published) when the look-up is %s, leaving LifecycleActionGone to the final verdict",
     async (_case, error) => {
       autoscaling.on(command as never).rejects(noActiveAction());
       autoscaling.on(DescribeAutoScalingInstancesCommand).rejects(error);
       const names = await metricNamesOf(() =>
         expect(run()).rejects.toMatchObject({ name: "LifecycleStateUnknown", instanceId: action.instanceId }),
       );
-      expect(names).toContain("LifecycleActionGone");
+      expect(names).not.toContain("LifecycleActionGone");
     },
   );
+
+  it("counts one gone action once across the state machine's retries: the attempt that reads the state counts it", async () => {
+    // Prepare: the action is gone; the first two looks at the instance are throttled, the third reads InService.
+    autoscaling.on(command as never).rejects(noActiveAction());
+    autoscaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .rejectsOnce(aws("Throttling", "Rate exceeded"))
+      .rejectsOnce(aws("Throttling", "Rate exceeded"))
+      .resolves({
+        AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "InService" } as never],
+      });
+    // Act: the task as the state machine retries it (LifecycleStateUnknown is retried like throttling).
+    const names = await metricNamesOf(async () => {
+      await expect(run()).rejects.toMatchObject({ name: "LifecycleStateUnknown" });
+      await expect(run()).rejects.toMatchObject({ name: "LifecycleStateUnknown" });
+      await expect(run()).rejects.toMatchObject({ name: "LifecycleActionGone" });
+    });
+    // Assess
+    expect(names.filter((name) => name === "LifecycleActionGone")).toHaveLength(1);
+  });
 });
 
 describe("Function: complete (lifecycle task)", () => {
@@ -467,6 +572,33 @@ describe("Function: publish (lifecycle task)", () => {
       ),
       lastProbe: { status: "healthy" },
     });
+  });
+
+  it.each([
+    [1, "LifecycleStateUnknown", "no task could count the gone action"],
+    [0, "LifecycleHookExpired", "the task that judged the gone action counted it"],
+    [0, "AwsUnavailable", "a CONTINUE that kept failing: no gone action"],
+  ] as const)(
+    "counts LifecycleActionGone %i time(s) when the gate ended on %s (%s)",
+    async (count, caught, _why) => {
+      events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+      const names = await metricNamesOf(() =>
+        publish({ action, error: { Error: caught, Cause: '{"errorMessage":"x"}' } }, context),
+      );
+      expect(names.filter((name) => name === "LifecycleActionGone")).toHaveLength(count);
+    },
+  );
+
+  it("does not count a gone action when EventBridge refuses the entry (the retry counts it)", async () => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure" }] });
+    const names = await metricNamesOf(() =>
+      expect(
+        publish({ action, error: { Error: "LifecycleStateUnknown", Cause: "unknown" } }, context),
+      ).rejects.toMatchObject({ name: "RetryableError" }),
+    );
+    expect(names).not.toContain("LifecycleActionGone");
   });
 
   it("fails retryably when EventBridge refuses the entry", async () => {

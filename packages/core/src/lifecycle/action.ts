@@ -7,6 +7,13 @@ export interface LifecycleAction {
   readonly instanceId: string;
   readonly token?: string | undefined;
   readonly transition: "launch" | "terminate";
+  /**
+   * Set when the action moves the instance out of the warm pool or into it: `leaving` (the event's
+   * `Origin: WarmPool`: a launch from the pool into the group, or a pool instance's termination) or `entering`
+   * (`Destination: WarmPool`: a launch into the pool, or a return to it at scale in with `ReuseOnScaleIn`). Unset otherwise, and for the actions the reconciler
+   * finds (it has no event saying where the instance comes from).
+   */
+  readonly warmPool?: "leaving" | "entering" | undefined;
 }
 
 /** The action an EventBridge lifecycle event describes. */
@@ -17,6 +24,11 @@ export function actionFromDetail(detail: LifecycleLaunchDetail | LifecycleTermin
     instanceId: detail.EC2InstanceId,
     token: detail.LifecycleActionToken,
     transition: detail.LifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING" ? "launch" : "terminate",
+    ...(detail.Origin === "WarmPool"
+      ? { warmPool: "leaving" as const }
+      : detail.Destination === "WarmPool"
+        ? { warmPool: "entering" as const }
+        : {}),
   };
 }
 

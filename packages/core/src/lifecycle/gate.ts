@@ -242,6 +242,13 @@ export function outcomeForUnregistered(instanceId: string, lifecycleState: strin
   };
 }
 
+/**
+ * The metric a lifecycle action a flow found gone is counted in: once per action, when the verdict on it is final
+ * (a LifecycleStateUnknown is retried, so it is counted by the retry that reads the state, or by the Publish task
+ * the gate ends with after the retries).
+ */
+export const GONE_ACTION_METRIC = "LifecycleActionGone";
+
 /** Why a gate's lifecycle action is gone: another gate completed it, or the hook expired under the gate. */
 export type GoneActionCause = "completed-elsewhere" | "hook-expired";
 

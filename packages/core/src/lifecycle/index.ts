@@ -48,6 +48,7 @@ export {
   type GateProbeRecord,
   type GateState,
   GateStep,
+  GONE_ACTION_METRIC,
   type GoneActionCause,
   gateAfterWait,
   goneActionCause,
@@ -136,3 +137,12 @@ export {
   parseLifecycleSettings,
   schedulePeriodSeconds,
 } from "./settings.js";
+export {
+  GATEWAY_REST_MARKER,
+  GATEWAY_RESUME_MARKER,
+  gatewayRestCommands,
+  gatewayRestDue,
+  gatewayResumeCommands,
+  gatewayResumeDue,
+  POOL_UNIT_EXECUTION_TIMEOUT_SECONDS,
+} from "./warm-pool.js";

@@ -1,3 +1,4 @@
+import { restGatewayInPool, wakeGatewayFromPool } from "./gateway-unit.js";
 import { awsError } from "./simulator.js";
 import type { SandboxWorld } from "./world.js";
 
@@ -61,6 +62,8 @@ export interface GroupMember {
   healthStatus: "Healthy" | "Unhealthy";
   inServiceAt?: number;
   abandoned: boolean;
+  /** Whether the gateway ran when the instance came to rest in a warm pool (a Hibernated pool resumes it so). */
+  gatewayRanAtRest?: boolean;
 }
 
 /** What a group launches: the launch template's data, resolved. */
@@ -102,15 +105,33 @@ export type WarmPoolState = "Stopped" | "Running" | "Hibernated";
 
 /**
  * A group's warm pool (PutWarmPool): instances launched ahead of need, which DescribeAutoScalingGroups does not
- * list (DescribeWarmPool does). The model launches the pool to `minSize` and runs its instances through the launch
- * hooks (`Warmed:Pending:Wait`, an event with `Destination: "WarmPool"`); an instance never leaves the pool for the
- * group, and the EC2 instance is not stopped (the world has no stopped state).
+ * list (DescribeWarmPool does). The model keeps the pool at `minSize` (it launches into it when it is created and
+ * whenever the group reconciles) and runs its instances through the launch hooks (`Warmed:Pending:Wait`, an event
+ * with `Destination: "WarmPool"`). A scale out takes a rested pool instance before it launches a new one: the
+ * instance goes through the launch hooks again (`Pending:Wait`, an event with `Origin: "WarmPool"`). With
+ * `reuseOnScaleIn` a scale in returns the instance to the pool through the terminate hooks (`Warmed:Pending:Wait`,
+ * an event with `Destination: "WarmPool"`) instead of terminating it. The pool state decides what happens to the
+ * gateway process at rest and on leaving (`restGatewayInPool`, `wakeGatewayFromPool`); the EC2 instance itself
+ * keeps its `running` state (the world has no stopped state), but its SSM agent is away while it is stopped or
+ * hibernated.
  */
 export interface WarmPool {
   readonly minSize: number;
   readonly poolState: WarmPoolState;
+  /** `InstanceReusePolicy.ReuseOnScaleIn`. @default false */
+  readonly reuseOnScaleIn: boolean;
   readonly members: Map<string, GroupMember>;
 }
+
+/** The pool states an instance rests in, ready to leave the pool for the group. */
+const RESTED: readonly string[] = [
+  LifecycleState.WarmedStopped,
+  LifecycleState.WarmedRunning,
+  LifecycleState.WarmedHibernated,
+];
+
+/** Where a lifecycle transition moves an instance, when a warm pool is involved. */
+type PoolMove = "into-pool" | "from-pool";
 
 export interface AutoScalingGroup {
   readonly name: string;
@@ -212,16 +233,24 @@ export class AutoScalingEngine {
   /** Gives the group a warm pool and launches it to its minimum size. */
   putWarmPool(
     group: AutoScalingGroup,
-    options: { minSize?: number; poolState?: WarmPoolState } = {},
+    options: { minSize?: number; poolState?: WarmPoolState; reuseOnScaleIn?: boolean } = {},
   ): WarmPool {
     const pool: WarmPool = {
       minSize: options.minSize ?? 0,
       poolState: options.poolState ?? "Stopped",
+      reuseOnScaleIn: options.reuseOnScaleIn ?? false,
       members: group.warmPool?.members ?? new Map(),
     };
     group.warmPool = pool;
-    while (pool.members.size < pool.minSize) this.launch(group, pool);
+    this.replenishPool(group);
     return pool;
+  }
+
+  /** Launches into the group's warm pool until it holds its minimum size. */
+  private replenishPool(group: AutoScalingGroup): void {
+    const pool = group.warmPool;
+    if (!pool) return;
+    while (pool.members.size < pool.minSize) this.launch(group, pool);
   }
 
   /** The warm pool an instance is in. */
@@ -242,16 +271,64 @@ export class AutoScalingEngine {
     return undefined;
   }
 
-  /** Launches or terminates until the instances not leaving the group match the desired capacity. */
+  /**
+   * Launches or terminates until the instances not leaving the group match the desired capacity: a scale out
+   * takes a rested warm-pool instance first, a scale in returns the instance to the pool with `reuseOnScaleIn`.
+   * The pool is then launched back to its minimum size.
+   */
   reconcile(group: AutoScalingGroup): void {
     const staying = () =>
       [...group.members.values()].filter((m) => !LEAVING.includes(m.lifecycleState) && !m.abandoned);
-    while (staying().length < group.desired) this.launch(group);
+    while (staying().length < group.desired) {
+      const warmed = [...(group.warmPool?.members.values() ?? [])].find((m) =>
+        RESTED.includes(m.lifecycleState),
+      );
+      if (warmed && group.warmPool) this.leavePool(group, group.warmPool, warmed);
+      else this.launch(group);
+    }
     while (staying().length > group.desired) {
       const victim = this.scaleInVictim(staying());
       if (!victim) break;
-      this.terminate(group, victim);
+      if (group.warmPool?.reuseOnScaleIn) this.returnToPool(group, group.warmPool, victim);
+      else this.terminate(group, victim);
     }
+    this.replenishPool(group);
+  }
+
+  /**
+   * A rested pool instance leaves the pool for the group: it starts (a Stopped or Hibernated one takes EC2's
+   * start time; its agent is back then), its gateway wakes as the pool state says, and the launch hooks run again
+   * with `Origin: "WarmPool"`.
+   */
+  private leavePool(group: AutoScalingGroup, pool: WarmPool, member: GroupMember): void {
+    pool.members.delete(member.instanceId);
+    group.members.set(member.instanceId, member);
+    member.lifecycleState = LifecycleState.Pending;
+    this.recordActivity(group, `Launching an EC2 instance from the warm pool: ${member.instanceId}`);
+    const instance = this.world.instances.get(member.instanceId);
+    const wakeMs = pool.poolState === "Running" ? 0 : this.world.timings.runningAfterMs;
+    this.world.clock.schedule(wakeMs, () => {
+      if (member.lifecycleState !== LifecycleState.Pending) return;
+      if (instance) {
+        instance.agentRegistered = true;
+        wakeGatewayFromPool(this.world, instance, pool.poolState, member.gatewayRanAtRest ?? false);
+      }
+      if (!this.enterHooks(group, member, LAUNCHING, "from-pool")) this.proceed(group, member);
+    });
+  }
+
+  /**
+   * Scale in with `ReuseOnScaleIn`: the instance goes back to the pool instead of being terminated, through the
+   * terminate hooks (`Warmed:Pending:Wait`, an event with `Destination: "WarmPool"`), then rests in the pool's state.
+   */
+  private returnToPool(group: AutoScalingGroup, pool: WarmPool, member: GroupMember): void {
+    for (const action of this.actionsOf(member.instanceId)) this.dropAction(action);
+    group.members.delete(member.instanceId);
+    pool.members.set(member.instanceId, member);
+    member.inServiceAt = undefined;
+    this.recordActivity(group, `Moving EC2 instance to the warm pool: ${member.instanceId}`);
+    if (!this.enterHooks(group, member, TERMINATING, "into-pool"))
+      this.settleInPool(pool, member, "CONTINUE");
   }
 
   /** Starts the termination of a member: terminate hooks fire, then the instance shuts down. */
@@ -267,8 +344,10 @@ export class AutoScalingEngine {
     this.dropAction(action);
     const pooled = this.pooledOf(action.instanceId);
     if (pooled) {
-      if (this.actionsOf(action.instanceId).length > 0 && result === "CONTINUE") return;
-      this.settleInPool(pooled.pool, pooled.member, result);
+      // A terminate hook cannot stop a return to the pool: ABANDON goes on like CONTINUE, as for any termination.
+      const outcome = action.hook.LifecycleTransition === TERMINATING ? "CONTINUE" : result;
+      if (this.actionsOf(action.instanceId).length > 0 && outcome === "CONTINUE") return;
+      this.settleInPool(pooled.pool, pooled.member, outcome);
       return;
     }
     const found = this.memberOf(action.instanceId);
@@ -300,8 +379,9 @@ export class AutoScalingEngine {
   }
 
   /**
-   * A warm-pool entry after its launch hooks: CONTINUE rests it in the pool's state; ABANDON terminates it (the
-   * model does not launch a replacement into the pool).
+   * A warm-pool entry after its launch hooks (or a return after its terminate hooks): CONTINUE rests it in the
+   * pool's state, its gateway and agent as that state leaves them; ABANDON terminates it (the model launches a
+   * replacement into the pool only when the group next reconciles).
    */
   private settleInPool(pool: WarmPool, member: GroupMember, result: LifecycleResult): void {
     if (result === "ABANDON") {
@@ -318,6 +398,9 @@ export class AutoScalingEngine {
     this.world.clock.schedule(1_000, () => {
       if (member.lifecycleState !== LifecycleState.WarmedPendingProceed) return;
       member.lifecycleState = `Warmed:${pool.poolState}` as LifecycleState;
+      member.gatewayRanAtRest = restGatewayInPool(this.world, member.instanceId, pool.poolState);
+      const instance = this.world.instances.get(member.instanceId);
+      if (instance && pool.poolState !== "Running") instance.agentRegistered = false;
     });
   }
 
@@ -354,7 +437,8 @@ export class AutoScalingEngine {
     this.world.clock.schedule(this.world.timings.runningAfterMs, () => {
       if (pool) {
         if (member.lifecycleState !== LifecycleState.WarmedPending) return;
-        if (!this.enterHooks(group, member, LAUNCHING, pool)) this.settleInPool(pool, member, "CONTINUE");
+        if (!this.enterHooks(group, member, LAUNCHING, "into-pool"))
+          this.settleInPool(pool, member, "CONTINUE");
         return;
       }
       if (member.lifecycleState !== LifecycleState.Pending) return;
@@ -363,22 +447,27 @@ export class AutoScalingEngine {
   }
 
   /**
-   * Puts the member in the transition's wait state with one action per hook; false when there is no hook. A
-   * launch into the warm pool (`pool`) waits in `Warmed:Pending:Wait` and its event names the pool as destination.
+   * Puts the member in the transition's wait state with one action per hook; false when there is no hook. A move
+   * into the warm pool (a launch into it, or a return at scale in) waits in `Warmed:Pending:Wait` and its event
+   * names the pool as destination; a launch out of the pool names it as origin.
    */
   private enterHooks(
     group: AutoScalingGroup,
     member: GroupMember,
     transition: LifecycleTransition,
-    pool?: WarmPool,
+    move?: PoolMove,
   ): boolean {
     const hooks = [...group.hooks.values()].filter((h) => h.LifecycleTransition === transition);
     if (hooks.length === 0) return false;
-    member.lifecycleState = pool
-      ? LifecycleState.WarmedPendingWait
-      : transition === LAUNCHING
-        ? LifecycleState.PendingWait
-        : LifecycleState.TerminatingWait;
+    member.lifecycleState =
+      move === "into-pool"
+        ? LifecycleState.WarmedPendingWait
+        : transition === LAUNCHING
+          ? LifecycleState.PendingWait
+          : LifecycleState.TerminatingWait;
+    const origin = move === "from-pool" ? "WarmPool" : transition === LAUNCHING ? "EC2" : "AutoScalingGroup";
+    const destination =
+      move === "into-pool" ? "WarmPool" : transition === LAUNCHING ? "AutoScalingGroup" : "EC2";
     const now = this.world.clock.now();
     for (const hook of hooks) {
       const action: LifecycleAction = {
@@ -408,8 +497,8 @@ export class AutoScalingEngine {
           ...(hook.NotificationMetadata !== undefined
             ? { NotificationMetadata: hook.NotificationMetadata }
             : {}),
-          Origin: transition === LAUNCHING ? "EC2" : "AutoScalingGroup",
-          Destination: pool ? "WarmPool" : transition === LAUNCHING ? "AutoScalingGroup" : "EC2",
+          Origin: origin,
+          Destination: destination,
         },
       });
     }

@@ -196,7 +196,7 @@ export function autoScalingModel(world: SandboxWorld, engine: AutoScalingEngine)
           WarmPoolConfiguration: {
             MinSize: pool.minSize,
             PoolState: pool.poolState,
-            InstanceReusePolicy: { ReuseOnScaleIn: false },
+            InstanceReusePolicy: { ReuseOnScaleIn: pool.reuseOnScaleIn },
           },
           Instances: page.items.map((m) => describeMember(world, group, m)),
           ...(page.nextToken ? { NextToken: page.nextToken } : {}),
