@@ -51,10 +51,29 @@ export function Core({ stack, app }: StackContext) {
   if (settings.alerts.fallbackEmail) {
     fallbackTopic.addSubscription(new subscriptions.EmailSubscription(settings.alerts.fallbackEmail));
   }
+  const { region, account, partition } = Stack.of(stack);
+  /** Every clawops alarm of this stage is named `clawops-<stage>-<what>`: the topic policy allows those. */
+  const alarmPrefix = `clawops-${app.stage}-`;
+  // enforceSSL writes a topic policy, and a topic policy replaces SNS's default one (which let the account's
+  // CloudWatch publish): without this Allow the alarms' notifications are refused ("no resource-based policy
+  // allows the SNS:Publish action"). Only this account's alarms of this stage (`clawops-<stage>-*`).
+  fallbackTopic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "AllowThisStagesAlarms",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [fallbackTopic.topicArn],
+      conditions: {
+        StringEquals: { "aws:SourceAccount": account },
+        ArnLike: {
+          "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${alarmPrefix}*`,
+        },
+      },
+    }),
+  );
   // CloudWatch must be able to use the key to publish alarm notifications to the encrypted topic.
   key.grantEncryptDecrypt(new iam.ServicePrincipal("cloudwatch.amazonaws.com"));
   // CloudWatch Logs encrypts the workflows' log groups with it, for this account's log groups only.
-  const { region, account, partition } = Stack.of(stack);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
@@ -69,7 +88,7 @@ export function Core({ stack, app }: StackContext) {
   );
 
   const deadLetterAlarm = new cloudwatch.Alarm(stack, "DeadLetterDepth", {
-    alarmName: `clawops-${app.stage}-dead-letters`,
+    alarmName: `${alarmPrefix}dead-letters`,
     alarmDescription:
       "Something clawops could not deliver or process is waiting in the dead-letter queue. Run `clawops alerts replay`.",
     metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({

@@ -3,6 +3,7 @@ import type { DrillSettings } from "@clawops/core/drills";
 import { DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
 import { toCdkEventPattern } from "@clawops/core/events";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
+import * as backup from "aws-cdk-lib/aws-backup";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -15,7 +16,7 @@ import { drillRoutes } from "../functions/drills/routes.js";
 import type { DrillTaskName } from "../functions/drills/tasks.js";
 import { Core } from "./Core.js";
 import { configOf } from "./config.js";
-import { Fleet } from "./Fleet.js";
+import { Fleet, type FleetResources } from "./Fleet.js";
 import { taskStateMachine } from "./task-state-machine.js";
 
 const VERIFIER_MOUNT = "/mnt/drill";
@@ -23,8 +24,8 @@ const VERIFIER_TIMEOUT_SECONDS = 840;
 
 /**
  * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), a verifier Lambda per
- * fleet file system in the fleet's VPC, the sweeper, validation of AWS Backup restore-testing jobs, and the
- * no-passing-drill alarm.
+ * fleet file system in the fleet's VPC, the sweeper, validation of the jobs of this stage's AWS Backup restore
+ * testing plan (when it has one), and the no-passing-drill alarm.
  * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill` and
  * `clawops:stage = <this stage>`, and explicitly denied the fleet's own file systems.
  */
@@ -176,6 +177,13 @@ export function Drills({ stack, app }: StackContext) {
     actions: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
     resources: verifiers.map((v) => v.fn.functionArn),
   });
+  // EFS's DeleteMountTarget deletes the mount target's network interface with the caller's permissions
+  // (ec2:DeleteNetworkInterface on it, as the API reference says): only interfaces in the fleet's VPC.
+  const deleteMountTargetInterfaces = new iam.PolicyStatement({
+    actions: ["ec2:DeleteNetworkInterface"],
+    resources: [`arn:${partition}:ec2:${region}:${account}:network-interface/*`],
+    conditions: { ArnEquals: { "ec2:Vpc": fleet.vpc.vpcArn } },
+  });
   const deletes = [
     onDrillResources(app.stage, ["elasticfilesystem:DeleteAccessPoint"], [anyAccessPoint]),
     onDrillResources(
@@ -225,6 +233,7 @@ export function Drills({ stack, app }: StackContext) {
     noRetagOfOtherStages,
     verifierConfig,
     ...deletes,
+    deleteMountTargetInterfaces,
     ...stateTable,
     unscoped("backup:DescribeRestoreJob"),
   ];
@@ -325,7 +334,12 @@ export function Drills({ stack, app }: StackContext) {
     targets: [new targets.LambdaFunction(sweeper)],
   });
   const ended = lambda("ExecutionEnded", "execution-ended", cleanupStatements, 120);
-  for (const route of drillRoutes(stateMachine.stateMachineArn)) {
+  // Only this stage's restore testing plan's jobs are validated, and only when the stage has one.
+  const restoreTestingPlan = restoreTestingPlanOf(fleet);
+  for (const route of drillRoutes(
+    stateMachine.stateMachineArn,
+    restoreTestingPlan?.attrRestoreTestingPlanArn,
+  )) {
     new events.Rule(stack, route.id, {
       description: `clawops ${app.stage}: ${route.id}`,
       eventPattern: toCdkEventPattern(route.pattern),
@@ -374,6 +388,16 @@ export function Drills({ stack, app }: StackContext) {
 }
 
 /**
+ * The restore testing plan the Fleet stack made for this stage (reference mode with `fleet.restoreTestingPlan`),
+ * or none: `FleetResources` does not carry it, so it is found in the Fleet stack's construct tree.
+ */
+function restoreTestingPlanOf(fleet: FleetResources): backup.CfnRestoreTestingPlan | undefined {
+  return Stack.of(fleet.backupVault)
+    .node.findAll()
+    .find((c): c is backup.CfnRestoreTestingPlan => c instanceof backup.CfnRestoreTestingPlan);
+}
+
+/**
  * Allowed only on resources a drill of this stage created (`clawops:created-by = clawops-drill`,
  * `clawops:stage = <stage>`), as EFS's condition keys allow: another stage's drill resources are not this one's.
  */
@@ -411,7 +435,7 @@ function suppressFindings(stack: Stack, functions: SstFunction[]): void {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag (or aws:RequestTag) clawops:created-by and clawops:stage conditions (deletes also explicitly deny the fleet's file systems); Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
+            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag (or aws:RequestTag) clawops:created-by and clawops:stage conditions (deletes also explicitly deny the fleet's file systems); network-interface/* (the ENI DeleteMountTarget deletes as the caller) is limited by ec2:Vpc to the fleet's VPC; Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
           appliesTo: [
             "Resource::*",
             {
@@ -419,6 +443,7 @@ function suppressFindings(stack: Stack, functions: SstFunction[]): void {
                 "/^Resource::arn:<AWS::Partition>:elasticfilesystem:[^:]+:[^:]+:(file-system|access-point)\\/\\*$/g",
             },
             { regex: "/^Resource::arn:<AWS::Partition>:backup:[^:]+:[^:]+:recovery-point:\\*$/g" },
+            { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:network-interface\\/\\*$/g" },
           ],
         },
       ],

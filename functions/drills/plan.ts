@@ -1,6 +1,7 @@
 import {
   BackupClient,
   DescribeRecoveryPointCommand,
+  type DescribeRecoveryPointCommandOutput,
   DescribeRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -21,7 +22,7 @@ import {
   restoreTestingPlanArn,
 } from "@clawops/core/events";
 import { ManifestFormatError, parseManifest } from "@clawops/core/fleet";
-import { lambdaHandler } from "@clawops/core/handler";
+import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { settingsOf } from "./settings.js";
 import type { Branch } from "./task-input.js";
@@ -59,7 +60,13 @@ export const handler = lambdaHandler({
     // event must fail this execution, not drill the whole fleet.
     const fromBackup = (request as { source?: unknown } | null)?.source === "aws.backup";
     const branches = fromBackup
-      ? await validationBranch(parseEvent(RestoreJobStateChangeEventSchema, request), settings, base, now)
+      ? await validationBranch(
+          parseEvent(RestoreJobStateChangeEventSchema, request),
+          settings,
+          base,
+          now,
+          logger,
+        )
       : await drillBranches(z.parse(DrillRequestSchema, request ?? {}), settings, base);
     logger.info("drill planned", {
       drillId: executionName,
@@ -97,26 +104,38 @@ async function drillBranches(
   }));
 }
 
+/**
+ * One validation branch for a restore-testing job that restored one of this fleet's file systems from this
+ * fleet's vault; none for any other job (another stage's or team's plan: not this fleet's to validate, and no
+ * DrillFailed for it), logged.
+ */
 async function validationBranch(
   event: z.infer<typeof RestoreJobStateChangeEventSchema>,
   settings: DrillSettings,
   base: Base,
   now: number,
+  logger: Pick<HandlerContext["logger"], "info">,
 ): Promise<Branch[]> {
   const planArn = restoreTestingPlanArn(event);
   if (!planArn || restoreJobStatus(event) !== "COMPLETED") return [];
   const backup = client(BackupClient);
   const job = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: event.detail.restoreJobId }));
-  const point = await backup.send(
-    new DescribeRecoveryPointCommand({
-      BackupVaultName: settings.vaultName,
-      RecoveryPointArn: job.RecoveryPointArn,
-    }),
-  );
+  const notOurs = (why: string) => {
+    logger.info("not this fleet's restore-testing job: no drill", {
+      restoreJobId: event.detail.restoreJobId,
+      restoreTestingPlanArn: planArn,
+      recoveryPointArn: job.RecoveryPointArn,
+      why,
+    });
+    return [];
+  };
+  const point = await recoveryPointInVault(settings.vaultName, job.RecoveryPointArn);
+  if (!point) return notOurs(`its recovery point is not in the vault ${settings.vaultName}`);
   const restored = restoreTargets(settings.fileSystems).find((target) =>
     point.ResourceArn?.endsWith(`/${target.fileSystem.fileSystemId}`),
   );
-  if (!restored || !job.RestoreJobId || !job.CreationDate) return []; // not one of this fleet's file systems
+  if (!restored) return notOurs(`it restored ${point.ResourceArn}, not one of the fleet's file systems`);
+  if (!job.RestoreJobId || !job.CreationDate) return notOurs("AWS Backup did not describe the restore job");
   const { fileSystem, trees } = restored;
   const manifest = trees.some((tree) => tree.kind === "workspace")
     ? await readManifest(settings.manifestParameterName)
@@ -149,6 +168,24 @@ async function validationBranch(
       },
     },
   ];
+}
+
+/**
+ * The recovery point as this fleet's vault holds it, or undefined when the vault has no such point: AWS Backup
+ * answers ResourceNotFoundException for a recovery point of another vault.
+ */
+async function recoveryPointInVault(
+  vaultName: string,
+  recoveryPointArn: string | undefined,
+): Promise<DescribeRecoveryPointCommandOutput | undefined> {
+  try {
+    return await client(BackupClient).send(
+      new DescribeRecoveryPointCommand({ BackupVaultName: vaultName, RecoveryPointArn: recoveryPointArn }),
+    );
+  } catch (error) {
+    if ((error as Error).name === "ResourceNotFoundException") return undefined;
+    throw error;
+  }
 }
 
 /**

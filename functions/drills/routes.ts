@@ -10,16 +10,22 @@ export interface DrillRoute {
 }
 
 /**
- * The drill flow's rules: a restore-testing job that COMPLETED starts the drill state machine in validation
- * mode; a drill execution that ended without its own cleanup (stopped, timed out) is cleaned up by drill id.
+ * The drill flow's rules: a restore-testing job of this stage's restore testing plan that COMPLETED starts the
+ * drill state machine in validation mode (no such rule without a plan: another plan's jobs are not this
+ * stage's to validate); a drill execution that ended without its own cleanup (stopped, timed out) is cleaned
+ * up by drill id.
  */
-export function drillRoutes(stateMachineArn: string): DrillRoute[] {
+export function drillRoutes(stateMachineArn: string, restoreTestingPlanArn?: string): DrillRoute[] {
   return [
-    {
-      id: "RestoreTestingCompleted",
-      pattern: restoreTestingCompletedPattern(),
-      target: { stateMachine: "restore-drill.asl.json" },
-    },
+    ...(restoreTestingPlanArn
+      ? [
+          {
+            id: "RestoreTestingCompleted",
+            pattern: restoreTestingCompletedPattern(restoreTestingPlanArn),
+            target: { stateMachine: "restore-drill.asl.json" } as const,
+          },
+        ]
+      : []),
     {
       id: "DrillExecutionEnded",
       pattern: drillExecutionEndedPattern(stateMachineArn),

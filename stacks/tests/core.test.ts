@@ -3,6 +3,32 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Core } from "../Core.js";
 import { type BuiltApp, buildApp } from "./harness.js";
 
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type PolicyStatement = {
+  Effect: string;
+  Principal?: { Service?: string };
+  Action: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+};
+const PSEUDO: Record<string, string> = {
+  "AWS::Partition": "aws",
+  "AWS::Region": "us-east-1",
+  "AWS::AccountId": "123456789012",
+};
+
+/** A CloudFormation string (literal, pseudo-parameter Ref or Fn::Join of those) as text, in us-east-1. */
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+  if (Ref) return PSEUDO[Ref] ?? `<${Ref}>`;
+  return (join?.[1] ?? []).map(text).join(join?.[0] ?? "");
+}
+
+/** An IAM ArnLike value as a regular expression (`*` any run of characters). */
+function arnGlob(value: string): RegExp {
+  return new RegExp(`^${value.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`);
+}
+
 let built: BuiltApp;
 beforeAll(async () => {
   built = await buildApp();
@@ -31,6 +57,50 @@ describe("Stack: Core", () => {
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",
       AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it("lets this stage's alarms publish to the SSL-only fallback topic, through its key, so fallbackEmail hears of dead letters", () => {
+    const { Resources: resources } = built.template(Core).toJSON() as { Resources: Record<string, Resource> };
+    const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
+    const topicId = Object.keys(resources).find((id) => resources[id]?.Type === "AWS::SNS::Topic");
+    // A topic policy replaces SNS's default one: only what it allows may publish.
+    const policies = ofType("AWS::SNS::TopicPolicy");
+    expect(policies.map((p) => p.Properties.Topics)).toEqual([[{ Ref: topicId }]]);
+    const document = policies[0]?.Properties.PolicyDocument as { Statement: PolicyStatement[] } | undefined;
+    const statements = document?.Statement ?? [];
+    const publishers = statements.filter(
+      (s) => s.Effect === "Allow" && s.Principal?.Service === "cloudwatch.amazonaws.com",
+    );
+    expect(publishers.map((s) => [s.Action].flat())).toEqual([["sns:Publish"]]);
+    const condition = publishers[0]?.Condition ?? {};
+    // Only this account's alarms, of this stage: the stack's own account, in both conditions.
+    const account = text(condition.StringEquals?.["aws:SourceAccount"]);
+    expect(Object.keys(condition.StringEquals ?? {})).toEqual(["aws:SourceAccount"]);
+    const sourceArn = text(condition.ArnLike?.["aws:SourceArn"]);
+    const [, partition, service, region, arnAccount] = sourceArn.split(":");
+    expect({ service, arnAccount }).toEqual({ service: "cloudwatch", arnAccount: account });
+    const glob = arnGlob(sourceArn);
+    const alarmArn = (name: unknown) =>
+      `arn:${partition}:cloudwatch:${region}:${account}:alarm:${String(name)}`;
+    const publishing = ofType("AWS::CloudWatch::Alarm").filter((a) =>
+      JSON.stringify(a.Properties.AlarmActions ?? []).includes(String(topicId)),
+    );
+    expect(publishing.map((a) => a.Properties.AlarmName)).toEqual(["clawops-test-dead-letters"]);
+    for (const alarm of publishing) expect(alarmArn(alarm.Properties.AlarmName)).toMatch(glob);
+    expect(alarmArn("someone-elses-alarm")).not.toMatch(glob);
+    expect(alarmArn("clawops-prod-dead-letters")).not.toMatch(glob);
+    // SNS encrypts what CloudWatch publishes with the topic's key: the key policy must let CloudWatch use it.
+    built.template(Core).hasResourceProperties("AWS::KMS::Key", {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: Match.arrayWith(["kms:Decrypt", "kms:GenerateDataKey*"]),
+          }),
+        ]),
+      },
     });
   });
 

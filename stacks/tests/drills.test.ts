@@ -42,10 +42,13 @@ describe("Stack: Drills", () => {
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
   });
 
-  it("starts a validation for restore-testing jobs that COMPLETED", () => {
-    built.template(Drills).hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: Match.objectLike({ source: ["aws.backup"], "detail-type": ["Restore Job State Change"] }),
-    });
+  it("starts no drill for restore-testing jobs when the stage has no restore testing plan (the default)", () => {
+    expect(built.config.settings.fleet).toMatchObject({ restoreTestingPlan: false });
+    const rules = Object.values(built.template(Drills).findResources("AWS::Events::Rule")).map((r) =>
+      JSON.stringify((r as { Properties: { EventPattern?: unknown } }).Properties.EventPattern ?? {}),
+    );
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.filter((pattern) => pattern.includes("aws.backup"))).toEqual([]);
   });
 
   it("alarms when no drill has passed for maxDaysWithoutPass days, missing data breaching", () => {
@@ -75,6 +78,40 @@ describe("Stack: Drills", () => {
     const denies = withAction("elasticfilesystem:DeleteFileSystem").filter((s) => s.Effect === "Deny");
     expect(denies.length).toBeGreaterThan(0);
     expect(JSON.stringify(denies[0]?.Resource)).toContain("file-system/");
+  });
+
+  it("lets exactly the roles that delete mount targets delete their network interfaces, only in the fleet's VPC", () => {
+    const policies = built.template(Drills).findResources("AWS::IAM::Policy");
+    type Policy = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown[] } };
+    const rolesAllowed = (action: string) =>
+      Object.values(policies as Record<string, Policy>)
+        .filter((p) =>
+          p.Properties.PolicyDocument.Statement.some(
+            (s) => s.Effect === "Allow" && actionsOf(s).includes(action),
+          ),
+        )
+        .flatMap((p) => p.Properties.Roles.map((role) => JSON.stringify(role)))
+        .sort();
+    const deleters = rolesAllowed("elasticfilesystem:DeleteMountTarget");
+    // Cleanup, the sweeper and the execution-ended cleanup.
+    expect(deleters).toHaveLength(3);
+    // DeleteMountTarget also deletes the mount target's ENI with the caller's ec2:DeleteNetworkInterface.
+    expect(rolesAllowed("ec2:DeleteNetworkInterface")).toEqual(deleters);
+    for (const s of withAction("ec2:DeleteNetworkInterface")) {
+      expect(actionsOf(s)).toEqual(["ec2:DeleteNetworkInterface"]);
+      expect(JSON.stringify(s.Resource)).toMatch(/:network-interface\/\*"/);
+      expect(Object.keys(s.Condition?.ArnEquals ?? {})).toEqual(["ec2:Vpc"]);
+      expect(JSON.stringify(s.Condition?.ArnEquals?.["ec2:Vpc"])).toContain(":vpc/");
+    }
+    // CreateMountTarget makes the ENI with the caller's permissions (EFS API reference).
+    const creators = rolesAllowed("elasticfilesystem:CreateMountTarget");
+    expect(creators).toHaveLength(1);
+    for (const action of [
+      "ec2:DescribeSubnets",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:CreateNetworkInterface",
+    ])
+      expect(rolesAllowed(action), action).toEqual(expect.arrayContaining(creators));
   });
 
   it("lets tagging put only this stage's drill tags, and never on what another stage's drill tagged", () => {

@@ -516,4 +516,65 @@ describe("Function: plan", () => {
       point: { rpoSeconds: 6302 },
     });
   });
+
+  it.each([
+    [
+      "of another vault's recovery point (AWS: not found in this fleet's vault)",
+      () =>
+        backup.on(DescribeRecoveryPointCommand).rejects(
+          Object.assign(new Error(`Recovery point not found in vault clawops-test-openclaw`), {
+            name: "ResourceNotFoundException",
+          }),
+        ),
+    ],
+    [
+      "that restored a file system that is not the fleet's",
+      () =>
+        backup.on(DescribeRecoveryPointCommand).resolves({
+          RecoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-other",
+          ResourceArn: "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0ther0000000000000",
+        }),
+    ],
+  ])("plans no drill (and so posts no DrillFailed) for a restore-testing job %s", async (_case, answer) => {
+    const event = JSON.parse(
+      readFileSync(
+        new URL("../../../packages/core/tests/events/aws.backup/restore-testing-job.json", import.meta.url),
+        "utf8",
+      ),
+    );
+    backup.on(DescribeRestoreJobCommand).resolves({
+      RestoreJobId: event.detail.restoreJobId,
+      CreationDate: new Date("2026-03-03T06:45:02Z"),
+      RecoveryPointArn: event.detail.recoveryPointArn,
+    });
+    answer();
+
+    const result = await handlers.plan({ request: event, executionName: "other-stage-job" }, context);
+
+    expect(result.branches).toEqual([]);
+    expect(backup.commandCalls(DescribeRecoveryPointCommand)[0]?.args[0].input.BackupVaultName).toBe(
+      "clawops-test-openclaw",
+    );
+  });
+
+  it("still fails the drill when AWS Backup refuses to describe this fleet's recovery point", async () => {
+    const event = JSON.parse(
+      readFileSync(
+        new URL("../../../packages/core/tests/events/aws.backup/restore-testing-job.json", import.meta.url),
+        "utf8",
+      ),
+    );
+    backup.on(DescribeRestoreJobCommand).resolves({
+      RestoreJobId: event.detail.restoreJobId,
+      CreationDate: new Date("2026-03-03T06:45:02Z"),
+      RecoveryPointArn: event.detail.recoveryPointArn,
+    });
+    backup
+      .on(DescribeRecoveryPointCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+
+    await expect(
+      handlers.plan({ request: event, executionName: "validate-denied" }, context),
+    ).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
 });

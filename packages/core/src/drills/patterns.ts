@@ -1,12 +1,19 @@
 // The patterns module, not the events barrel: the barrel's zod event schemas are built at import time.
+import { EventPatternError } from "../events/errors.js";
 import { type EventPattern, restoreJobStateChangePattern } from "../events/patterns.js";
 
 /**
- * Restore-testing jobs that COMPLETED: the ones clawops validates. AWS names the plan in
+ * Restore-testing jobs of one restore testing plan (this stage's) that COMPLETED: the ones clawops validates.
+ * Every restore-testing job of the account and region reaches the default bus, so a rule that only asked for
+ * some plan would start this stage's drill for another stage's or team's job. AWS names the plan in
  * `restoreTestingPlanArn` (or `createdBy.restoreTestingPlanArn`) and the status in `status` (or `state`).
+ *
+ * @example restoreTestingCompletedPattern("arn:aws:backup:us-east-1:123456789012:restore-testing-plan:clawops_prod_openclaw-1a2b3c4d")
  */
-export function restoreTestingCompletedPattern(): EventPattern {
-  const plan = [{ exists: true }];
+export function restoreTestingCompletedPattern(restoreTestingPlanArn: string): EventPattern {
+  if (restoreTestingPlanArn.length === 0)
+    throw new EventPatternError("detail.restoreTestingPlanArn", "the restore testing plan's ARN is empty");
+  const plan = [restoreTestingPlanArn];
   return {
     ...restoreJobStateChangePattern(),
     detail: {

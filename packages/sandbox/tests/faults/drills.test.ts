@@ -158,10 +158,7 @@ describe("Fault matrix: restore drills (Lambda timeout, a restore that never end
   it("fails a malformed restore-testing event instead of drilling the whole fleet", async () => {
     const point = [...box.aws.models.backup.recoveryPoints.values()][0];
     if (!point) throw new Error("the sandbox has no recovery point");
-    box.aws.models.backup.startRestoreTestingJob(
-      point.arn,
-      "arn:aws:backup:us-east-1:123456789012:restore-testing-plan:p",
-    );
+    box.aws.models.backup.startRestoreTestingJob(point.arn, flow.restoreTestingPlanArn);
     const done = () =>
       box.events.published({
         source: ["aws.backup"],

@@ -47,6 +47,8 @@ export interface DrillRun {
 /** The drills flow as installed in a sandbox. */
 export interface DrillsInstall {
   readonly stateMachineArn: string;
+  /** The stage's restore testing plan, whose COMPLETED jobs start a validation (the Drills stack's rule). */
+  readonly restoreTestingPlanArn: string;
   readonly settings: DrillSettings;
   /** Starts a drill named `name` and runs the clock until its execution ended. */
   runDrill(name: string, request?: { keep?: boolean; fileSystemIds?: string[] }): Promise<DrillRun>;
@@ -162,7 +164,11 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
     lambdas,
   });
 
-  const routes = drillRoutes(stateMachineArn);
+  const restoreTestingPlanArn = world.arn(
+    "backup",
+    `restore-testing-plan:${prefix.replace(/[^A-Za-z0-9_]/g, "_")}`,
+  );
+  const routes = drillRoutes(stateMachineArn, restoreTestingPlanArn);
   for (const route of routes) {
     const target = route.target;
     sandbox.events.putRule({
@@ -185,6 +191,7 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
 
   return {
     stateMachineArn,
+    restoreTestingPlanArn,
     settings,
     async runDrill(name, request = { keep: false }) {
       const execution = sandbox.stepFunctions.start(stateMachineArn, request, name);
