@@ -44,6 +44,12 @@ export function FailureDrill({ stack, app }: StackContext) {
   ];
   // Auto Scaling's Describe calls support no resource-level permissions (AWS's service authorization reference).
   const describe = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
+  // GetCommandInvocation has no resource types: results are read by command id (the send itself is scoped).
+  const readCommand = new iam.PolicyStatement({ actions: ["ssm:GetCommandInvocation"], resources: ["*"] });
+  const describeAlarm = new iam.PolicyStatement({
+    actions: ["cloudwatch:DescribeAlarms"],
+    resources: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${settings.alarmName}`],
+  });
   const onTable = (...actions: string[]) => [
     new iam.PolicyStatement({ actions, resources: [table.tableArn] }),
     new iam.PolicyStatement({
@@ -78,6 +84,7 @@ export function FailureDrill({ stack, app }: StackContext) {
   const tasks: Record<FailureDrillTaskName, SstFunction> = {
     PreflightFunctionArn: lambda("Preflight", "preflight", [
       describe("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes"),
+      describeAlarm,
       ...onTable("dynamodb:GetItem", "dynamodb:PutItem"),
     ]),
     AnnounceFunctionArn: lambda("Announce", "announce", [
@@ -88,15 +95,14 @@ export function FailureDrill({ stack, app }: StackContext) {
     ]),
     StopFunctionArn: lambda("Stop", "stop", sendCommand),
     ObserveFunctionArn: lambda("Observe", "observe", [
-      new iam.PolicyStatement({
-        actions: ["cloudwatch:DescribeAlarms"],
-        resources: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${settings.alarmName}`],
-      }),
+      describeAlarm,
+      readCommand,
       describe("autoscaling:DescribeAutoScalingGroups"),
       ...onTable("dynamodb:GetItem"),
     ]),
     RestoreFunctionArn: lambda("Restore", "restore", [
       ...sendCommand,
+      readCommand,
       describe("autoscaling:DescribeAutoScalingInstances"),
       ...onTable("dynamodb:DeleteItem"),
     ]),
@@ -139,7 +145,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for calls AWS does not scope by resource (X-Ray, autoscaling:Describe*); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group.",
+          "Resource::* only for calls AWS does not scope by resource (X-Ray, autoscaling:Describe*, ssm:GetCommandInvocation); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition to the fleet's group.",
         appliesTo: [
           "Resource::*",
           { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },

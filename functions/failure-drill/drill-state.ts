@@ -1,4 +1,11 @@
-import type { DrillProgress, FailureDrillResult, ObserveNext } from "@clawops/core/failure-drill";
+import {
+  caughtMessage,
+  type DrillProgress,
+  type FailureDrillResult,
+  type GatewayRestart,
+  type ObserveNext,
+  restartFailed,
+} from "@clawops/core/failure-drill";
 import * as z from "zod/mini";
 
 /** What the operator (or the schedule) starts the state machine with. */
@@ -32,6 +39,22 @@ const result = z.custom<FailureDrillResult>(
 );
 /** What a Catch puts at its ResultPath. */
 const caught = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+const restart = z.object({
+  outcome: z.enum(["restarted", "instance-gone", "failed"]),
+  reason: z.nullable(z.string()),
+});
+
+/**
+ * The restore's progress: the start command sent (`pending` until its invocation ended, read once per
+ * `checks`), then how it went (`restart`).
+ */
+export const RestoreSchema = z.object({
+  pending: z.boolean(),
+  commandId: z.optional(z.string()),
+  checks: z.number(),
+  restart: z.optional(restart),
+});
+export type Restore = z.infer<typeof RestoreSchema> & { restart?: GatewayRestart | undefined };
 
 /** The execution state after preflight allowed the drill (each Task gets and returns all of it). */
 export const DrillStateSchema = z.looseObject({
@@ -39,12 +62,24 @@ export const DrillStateSchema = z.looseObject({
   drill: DrillSchema,
   stop: z.optional(z.object({ commandId: z.string() })),
   progress: z.optional(progress),
-  observe: z.optional(z.object({ next: z.enum(["observe", "record", "abort"]), reason: z.string() })),
+  observe: z.optional(
+    z.object({ next: z.enum(["observe", "record", "abort", "stop-failed"]), reason: z.string() }),
+  ),
+  restore: z.optional(RestoreSchema),
   result: z.optional(result),
+  /** The error that sent the drill down the error path (RestoreAfterError, AnnounceErrored, Errored). */
   error: z.optional(caught),
+  /** The restore task itself failed (after its retries). */
+  restoreError: z.optional(caught),
 });
 export type DrillState = z.infer<typeof DrillStateSchema> & {
   progress?: DrillProgress | undefined;
   observe?: { next: ObserveNext; reason: string } | undefined;
   result?: FailureDrillResult | undefined;
 };
+
+/** What became of the gateway's restart: the restore's outcome, or its own failure; null when none ran. */
+export function restartOf(state: DrillState): GatewayRestart | null {
+  if (state.restoreError) return restartFailed(`the restore failed: ${caughtMessage(state.restoreError)}`);
+  return state.restore?.restart ?? null;
+}

@@ -1,28 +1,10 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { deliveryItemKey } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
 import type { DeliverySeen, DrillObservation, ReplacementSeen } from "@clawops/core/failure-drill";
+import { alarmNow } from "./alarm-state.js";
+import { commandOutcome } from "./command-outcome.js";
 import { groupInstances } from "./fleet-state.js";
-
-/**
- * The alarm's state and when it entered it (DescribeAlarms). The alarm needs two one-minute periods to
- * change, so an observation every 15 s sees each transition; the timestamp is CloudWatch's, not ours.
- */
-async function alarmNow(
-  alarmName: string,
-): Promise<Pick<DrillObservation, "alarmState" | "alarmTransitions">> {
-  const { MetricAlarms = [] } = await client(CloudWatchClient).send(
-    new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }),
-  );
-  const alarm = MetricAlarms[0];
-  if (!alarm?.StateValue) return { alarmState: "MISSING", alarmTransitions: [] };
-  const at = alarm.StateUpdatedTimestamp?.getTime();
-  return {
-    alarmState: alarm.StateValue,
-    alarmTransitions: at === undefined ? [] : [{ at, state: alarm.StateValue }],
-  };
-}
 
 /** The alert router's record of the alarm's last delivered transition (`pk=alert#delivery`, `sk=<alarm>`). */
 async function deliveryOf(table: string, alarmName: string): Promise<DeliverySeen | null> {
@@ -60,18 +42,24 @@ async function replacementOf(
   return found ? { instanceId: found.instanceId, inServiceAt: now } : null;
 }
 
-/** One observation of the drill's three sources, read together. */
+/**
+ * One observation of the drill's sources, read together: the alarm, the router's delivery record, the
+ * group, and (until it is confirmed) the stop command's invocation `stop`.
+ */
 export async function observeDrill(input: {
   readonly table: string;
   readonly alarmName: string;
   readonly asgName: string;
   readonly instancesBefore: readonly string[];
   readonly now: number;
+  readonly stop: { readonly commandId: string; readonly instanceId: string } | null;
 }): Promise<DrillObservation> {
-  const [alarm, delivery, replacement] = await Promise.all([
+  const { stop: command } = input;
+  const [alarm, delivery, replacement, stop] = await Promise.all([
     alarmNow(input.alarmName),
     deliveryOf(input.table, input.alarmName),
     replacementOf(input.asgName, input.instancesBefore, input.now),
+    command ? commandOutcome(command.commandId, command.instanceId) : null,
   ]);
-  return { ...alarm, delivery, replacement };
+  return { ...alarm, delivery, replacement, stop };
 }

@@ -6,8 +6,9 @@ import { observeDrill } from "./observation.js";
 import { settingsOf, stateTableOf } from "./settings.js";
 
 /**
- * Observe task, once per Wait: the alarm's state (DescribeAlarms), the router's delivery record and the
- * group's instances, folded into the progress; says whether to observe again, record, or abort.
+ * Observe task, once per Wait: the alarm's state (DescribeAlarms), the router's delivery record, the group's
+ * instances and, until it is confirmed, the stop command's invocation (GetCommandInvocation), folded into the
+ * progress; says whether to observe again, record, abort, or record a stop that failed.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -16,12 +17,17 @@ export const handler = lambdaHandler({
     const settings = settingsOf(env);
     if (!state.progress) throw new TypeError("observe needs the progress the stop task starts");
     const now = failureDrillNow();
+    const { stop } = state;
     const seen = await observeDrill({
       table: stateTableOf(env),
       alarmName: settings.alarmName,
       asgName: settings.autoScalingGroupName,
       instancesBefore: state.drill.instancesBefore,
       now,
+      stop:
+        state.progress.stop === "sent" && stop
+          ? { commandId: stop.commandId, instanceId: state.drill.instanceId }
+          : null,
     });
     const { progress, next, reason } = advanceDrill(state.progress, seen, now, settings.windows);
     logger.info("failure drill observed", {
@@ -29,6 +35,7 @@ export const handler = lambdaHandler({
       next,
       reason,
       alarm: seen.alarmState,
+      stop: progress.stop,
     });
     return { ...state, progress, observe: { next, reason } };
   },

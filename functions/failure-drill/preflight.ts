@@ -1,6 +1,7 @@
 import { decidePreflight, drillLockSeconds, drillPlan, failureDrillNow } from "@clawops/core/failure-drill";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
+import { alarmNow } from "./alarm-state.js";
 import { acquireLock, lockHolder } from "./drill-lock.js";
 import { DrillRequestSchema } from "./drill-state.js";
 import { groupInstances, instanceRefreshRunning } from "./fleet-state.js";
@@ -11,7 +12,8 @@ const drillIdOf = (now: number) =>
 
 /**
  * Preflight task: may a drill run now, and on which gateway? Refuses with fewer than two healthy gateways,
- * while another drill holds the lock or an instance refresh runs. A real run takes the lock; a dry run only
+ * while another drill holds the lock or an instance refresh runs, and while the unhealthy-gateways alarm is
+ * already in ALARM (DescribeAlarms on that one alarm). A real run takes the lock; a dry run only
  * describes the plan.
  */
 export const handler = lambdaHandler({
@@ -22,15 +24,17 @@ export const handler = lambdaHandler({
     const table = stateTableOf(env);
     const now = failureDrillNow();
     const asg = settings.autoScalingGroupName;
-    const [instances, refreshing, holder] = await Promise.all([
+    const [instances, refreshing, holder, alarm] = await Promise.all([
       groupInstances(asg),
       instanceRefreshRunning(asg),
       lockHolder(table, now),
+      alarmNow(settings.alarmName),
     ]);
     let preflight = decidePreflight({
       instances,
       instanceRefreshRunning: refreshing,
       otherDrillRunning: holder !== null,
+      alarmState: alarm.alarmState,
       requestedInstanceId: request.instanceId,
     });
     const drillId = drillIdOf(now);

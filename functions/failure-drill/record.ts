@@ -10,12 +10,13 @@ import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { releaseLock } from "./drill-lock.js";
 import { storeDrillRecord } from "./drill-record.js";
-import { type DrillState, DrillStateSchema } from "./drill-state.js";
+import { type DrillState, DrillStateSchema, restartOf } from "./drill-state.js";
 import { settingsOf, stateTableOf } from "./settings.js";
 
 /**
  * Record task: judge the measured times against the windows, store the record readiness reads
- * (`pk=drill#failure`), publish the metrics, give the lock back. Announce then posts the result.
+ * (`pk=drill#failure`), publish the metrics, give the lock back. Announce then posts the result. An abort or
+ * a stop that failed is the result's `abortedBecause`; whether the gateway came back is its `restart`.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -25,6 +26,7 @@ export const handler = lambdaHandler({
     const table = stateTableOf(env);
     const { drill } = state;
     const now = failureDrillNow();
+    const ended = state.observe?.next === "abort" || state.observe?.next === "stop-failed";
     const result = failureDrillResult({
       drillId: drill.drillId,
       instanceId: drill.instanceId,
@@ -32,7 +34,8 @@ export const handler = lambdaHandler({
       finishedAt: now,
       progress: state.progress ?? startProgress(Date.parse(drill.startedAt)),
       windows: settings.windows,
-      abortedBecause: state.observe?.next === "abort" ? state.observe.reason : null,
+      abortedBecause: ended ? (state.observe?.reason ?? null) : null,
+      restart: restartOf(state),
     });
     await storeDrillRecord(table, result, failureDrillRecord(result), settings.recordDays);
     metrics.addDimension("Fleet", settings.fleetName);

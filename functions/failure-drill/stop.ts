@@ -13,7 +13,9 @@ import { settingsOf } from "./settings.js";
 
 /**
  * Stop task: `systemctl stop <gateway unit>` on the chosen instance through SSM. Only the gateway stops; the
- * instance keeps running, exactly the failure the health monitor must notice. Every time is measured from here.
+ * instance keeps running, exactly the failure the health monitor must notice. Every time is measured from
+ * here, once Observe read the command's invocation (`stop.commandId`) and found it succeeded; a stop that
+ * failed ends the drill with nothing measured.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -27,7 +29,7 @@ export const handler = lambdaHandler({
     });
     const commandId = await sendCommand(input);
     const stoppedAt = failureDrillNow();
-    logger.info("gateway stopped for the drill", {
+    logger.info("gateway stop sent for the drill", {
       drillId: drill.drillId,
       instanceId: drill.instanceId,
       commandId,

@@ -48,6 +48,8 @@ interface Script {
   readonly alertAfter: number | null;
   readonly replacementAfter: number | null;
   readonly okAfter: number | null;
+  /** The alarm has been in ALARM since before the drill (another gateway is failing already). */
+  readonly alarmBefore?: boolean;
 }
 const healthyPair = [
   { id: A, health: "Healthy" },
@@ -70,6 +72,13 @@ let events: { DetailType: string; Detail: Record<string, unknown> }[];
 let sim: AwsSimulator;
 let undo: (() => void)[] = [];
 let day = 0;
+/** How the scripts end on the instance: systemctl's exit status (SSM: Success on 0, else Failed). */
+let exits: { stop: number; start: number };
+/** SendCommand of the restart script is refused (the Restore role lost ssm:SendCommand). */
+let startRefused: boolean;
+let afterStop: () => void;
+/** Each command's script and how many times its invocation was read. */
+const invocations = new Map<string, { script: string; reads: number }>();
 
 const after = (seconds: number | null) =>
   stoppedAt !== undefined && seconds !== null && clock.now() >= stoppedAt + seconds * 1000;
@@ -103,6 +112,17 @@ function scriptedAws(): ServiceModel[] {
       service: "CloudWatch",
       commands: {
         DescribeAlarms: () => {
+          if (script.alarmBefore)
+            return {
+              MetricAlarms: [
+                {
+                  AlarmName: ALARM,
+                  StateValue: "ALARM",
+                  StateTransitionedTimestamp: new Date(clock.now() - 3_600_000),
+                  StateUpdatedTimestamp: new Date(clock.now() - 60_000),
+                },
+              ],
+            };
           const { alarmAfter, okAfter } = script;
           const ok = alarmAfter !== null && after(okAfter);
           const alarm = !ok && after(alarmAfter);
@@ -118,8 +138,37 @@ function scriptedAws(): ServiceModel[] {
         SendCommand: (input) => {
           const commands = (input.Parameters as { commands: string[] }).commands;
           scripts.push(commands);
+          if (commands[0] === GATEWAY_START_MARKER && startRefused)
+            throw Object.assign(new Error("User is not authorized to perform ssm:SendCommand"), {
+              name: "AccessDeniedException",
+            });
           if (commands[0] === GATEWAY_STOP_MARKER) stoppedAt = clock.now();
-          return { Command: { CommandId: `cmd-${scripts.length}` } };
+          const id = `cmd-${scripts.length}`;
+          invocations.set(id, { script: commands[0] ?? "", reads: 0 });
+          return { Command: { CommandId: id } };
+        },
+        // As AWS answers right after SendCommand: not there yet, then running, then how systemctl ended.
+        GetCommandInvocation: (input) => {
+          const invocation = invocations.get(input.CommandId as string);
+          if (!invocation) throw Object.assign(new Error("no such command"), { name: "InvalidCommandId" });
+          invocation.reads += 1;
+          if (invocation.reads === 1) throw Object.assign(new Error(""), { name: "InvocationDoesNotExist" });
+          if (invocation.reads === 2) return { Status: "InProgress", StatusDetails: "InProgress" };
+          const exit = invocation.script === GATEWAY_STOP_MARKER ? exits.stop : exits.start;
+          return exit === 0
+            ? {
+                Status: "Success",
+                StatusDetails: "Success",
+                ResponseCode: 0,
+                StandardOutputContent: "CLAWOPS_DRILL=ok\n",
+              }
+            : {
+                Status: "Failed",
+                StatusDetails: "Failed",
+                ResponseCode: exit,
+                StandardErrorContent:
+                  "Unit openclaw-gatewy.service not loaded.\nfailed to run commands: exit status 5",
+              };
         },
       },
     },
@@ -157,11 +206,20 @@ async function deliverWhenDue(): Promise<void> {
   );
 }
 
-/** Each Observe runs one interval later on the sandbox clock (the Wait state itself is zeroed). */
+/**
+ * Each Observe runs one interval later on the sandbox clock (the Wait state itself is zeroed); `afterStop`
+ * runs once the stop task returned (faults meant for the observations, not for the preflight's reads).
+ */
 function tasks(): Record<string, Handler> {
   const observe = failureDrillTasks.ObserveFunctionArn as Handler;
+  const stop = failureDrillTasks.StopFunctionArn as Handler;
   return {
     ...(failureDrillTasks as unknown as Record<string, Handler>),
+    StopFunctionArn: async (event, context) => {
+      const state = await stop(event, context);
+      afterStop();
+      return state;
+    },
     ObserveFunctionArn: async (event, context) => {
       await clock.advance(OBSERVE_MS);
       await deliverWhenDue();
@@ -205,6 +263,10 @@ beforeEach(async () => {
   // Each test's drill starts a day after the last one's, so the newest record is this test's.
   await clock.advance(++day * 86_400_000);
   stoppedAt = undefined;
+  exits = { stop: 0, start: 0 };
+  startRefused = false;
+  afterStop = () => {};
+  invocations.clear();
   scripts = [];
   events = [];
   script = onTime;
@@ -316,15 +378,28 @@ describe("Workflow: failure-drill.asl.json", () => {
     script = { ...onTime, replacementAfter: null, okAfter: null };
     const run = await drill();
     expect(failure(run)).toBe("FailureDrillFailed");
-    expect(run.states.slice(-6)).toEqual([
+    // The restart is confirmed from its invocation: not there yet, running, then Success.
+    expect(run.states.slice(run.states.lastIndexOf("NextStep"))).toEqual([
       "NextStep",
       "RestoreGateway",
+      "RestartSent",
+      "WaitForRestart",
+      "ConfirmRestart",
+      "RestartSent",
+      "WaitForRestart",
+      "ConfirmRestart",
+      "RestartSent",
+      "WaitForRestart",
+      "ConfirmRestart",
+      "RestartSent",
+      "AfterRestore",
       "Record",
       "AnnounceEnd",
       "Passed",
       "DrillFailed",
     ]);
     expect(restarted()).toBe(true);
+    expect(resultOf(run).restart).toEqual({ outcome: "restarted", reason: null });
     expect(resultOf(run)).toMatchObject({
       seconds: { alarm: 150, alertDelivered: 4, replacement: null },
       abortedBecause: expect.stringContaining(
@@ -336,9 +411,10 @@ describe("Workflow: failure-drill.asl.json", () => {
   });
 
   it("restores the gateway and releases the lock when a step fails", async () => {
-    sim.inject("CloudWatch.DescribeAlarms", {
-      error: { name: "AccessDenied", message: "not allowed", times: 99 },
-    });
+    afterStop = () =>
+      sim.inject("CloudWatch.DescribeAlarms", {
+        error: { name: "AccessDenied", message: "not allowed", times: 99 },
+      });
     const run = await drill();
     expect(failure(run)).toBe("FailureDrillErrored");
     expect(run.states).toContain("RestoreAfterError");
@@ -361,6 +437,95 @@ describe("Workflow: failure-drill.asl.json", () => {
     const run = await drill();
     expect(failure(run)).toBe("FailureDrillRefused");
     expect((run.error?.cause as Error | undefined)?.message).toContain("another failure drill is running");
+  });
+
+  // B's gateway is already down (the monitor has not marked it yet, so Auto Scaling still says Healthy).
+  it("refuses while the unhealthy-gateways alarm is already in ALARM and stops nothing", async () => {
+    script = { ...onTime, alarmBefore: true };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillRefused");
+    expect((run.error?.cause as Error | undefined)?.message).toContain("already in ALARM");
+    expect(scripts).toEqual([]);
+    expect(events).toEqual([]);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("ends with the reason, restarts nothing and gives the lock back when systemctl stop fails", async () => {
+    exits.stop = 5;
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER]);
+    expect(resultOf(run)).toMatchObject({
+      passed: false,
+      seconds: { alarm: null, alertDelivered: null, replacement: null, recovered: null },
+      abortedBecause: expect.stringMatching(
+        /^the gateway was not stopped, so nothing was measured: SSM says Failed: .*not loaded/,
+      ),
+      restart: null,
+    });
+    // Nothing waited for the alarm: the drill ended on the observation that read the failed stop.
+    expect(clock.now() - (stoppedAt ?? 0)).toBe(3 * OBSERVE_MS);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("reports, in the result, the message and the cause, that the gateway could not be restarted after an abort", async () => {
+    startRefused = true;
+    script = { ...onTime, alarmAfter: null, replacementAfter: null };
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER, GATEWAY_START_MARKER]);
+    const restart = {
+      outcome: "failed",
+      reason: "SendCommand failed: AccessDeniedException: User is not authorized to perform ssm:SendCommand",
+    };
+    expect(resultOf(run).restart).toEqual(restart);
+    expect(JSON.parse((run.error?.cause as Error | undefined)?.message ?? "null")).toMatchObject({ restart });
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  it("reports a restart whose systemctl start failed on the instance", async () => {
+    exits.start = 5;
+    script = { ...onTime, alarmAfter: null, replacementAfter: null };
+    const run = await drill();
+    expect(resultOf(run).restart).toEqual({
+      outcome: "failed",
+      reason: expect.stringMatching(/^systemctl start failed, SSM says Failed: .*not loaded/),
+    });
+  });
+
+  it("tells the channel how the drill ended when a step errors after the gateway was stopped", async () => {
+    afterStop = () =>
+      sim.inject("CloudWatch.DescribeAlarms", {
+        error: { name: "AccessDenied", message: "not allowed", times: 99 },
+      });
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillErrored");
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER, GATEWAY_START_MARKER]);
+    expect(events.map((e) => e.DetailType)).toEqual(["FailureDrillStarted", "FailureDrillCompleted"]);
+    expect(events[1]?.Detail).toMatchObject({
+      passed: false,
+      abortedBecause: "the drill errored: AccessDenied: not allowed",
+      restart: { outcome: "restarted", reason: null },
+    });
+    expect((run.error?.cause as Error | undefined)?.message).toBe(
+      `the drill errored: AccessDenied: not allowed; the gateway on ${A} was restarted`,
+    );
+  });
+
+  it("gives the lock back and says so in the cause when the restore after an error fails", async () => {
+    startRefused = true;
+    afterStop = () =>
+      sim.inject("CloudWatch.DescribeAlarms", {
+        error: { name: "AccessDenied", message: "not allowed", times: 99 },
+      });
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillErrored");
+    expect(run.states).toContain("RestoreAfterError");
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER, GATEWAY_START_MARKER]);
+    expect(await lockItem()).toBeUndefined();
+    expect((run.error?.cause as Error | undefined)?.message).toContain(
+      `the gateway on ${A} could not be restarted (SendCommand failed: AccessDeniedException`,
+    );
   });
 
   it("describes the plan on a dry run and changes nothing", async () => {

@@ -18,7 +18,7 @@ export function failureDrillStartedDetail(
   return { drillId, asgName, instanceId, windows: { ...windows } };
 }
 
-/** `FailureDrillCompleted`: the result, passed or not, aborted or not. */
+/** `FailureDrillCompleted`: the result, passed or not, aborted or not, and whether the gateway came back. */
 export function failureDrillCompletedDetail(
   asgName: string,
   result: FailureDrillResult,
@@ -33,5 +33,7 @@ export function failureDrillCompletedDetail(
     verdicts: { ...result.verdicts },
     replacementInstanceId: result.replacementInstanceId,
     abortedBecause: result.abortedBecause,
+    // Not in FailureDrillCompletedDetailSchema's named fields yet; its loose object carries it to the router.
+    restart: result.restart,
   };
 }

@@ -6,6 +6,8 @@
 export {
   GATEWAY_START_MARKER,
   GATEWAY_STOP_MARKER,
+  type GatewayCommandOutcome,
+  gatewayCommandOutcome,
   gatewayStartCommands,
   gatewayStopCommands,
   SYSTEMCTL_TIMEOUT_SECONDS,
@@ -34,6 +36,7 @@ export {
   type ObserveDecision,
   type ObserveNext,
   type ReplacementSeen,
+  type StopState,
   startProgress,
 } from "./progress.js";
 export {
@@ -42,6 +45,13 @@ export {
   failureDrillSeverity,
   failureDrillStartedLayout,
 } from "./render.js";
+export {
+  caughtMessage,
+  type GatewayRestart,
+  gatewayRestartOf,
+  restartFailed,
+  restartSentence,
+} from "./restart.js";
 export {
   FailureDrillKeys,
   FailureDrillMetric,

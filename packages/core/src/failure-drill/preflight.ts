@@ -14,6 +14,11 @@ export interface FleetSituation {
   readonly instanceRefreshRunning: boolean;
   /** Another failure drill holds the drill lock. */
   readonly otherDrillRunning: boolean;
+  /**
+   * The unhealthy-gateways alarm's state right now (DescribeAlarms): `OK`, `ALARM`, `INSUFFICIENT_DATA`, or
+   * `MISSING` when the alarm does not exist.
+   */
+  readonly alarmState: string;
   /** The operator asked for this instance (`clawops drill --failure --instance i-...`). */
   readonly requestedInstanceId?: string | undefined;
 }
@@ -46,14 +51,27 @@ const isHealthy = (i: GroupInstance) => i.lifecycleState === "InService" && i.he
 
 /**
  * Picks the gateway the drill stops: an InService, healthy instance, never the last healthy one. Refuses
- * while another drill or an instance refresh runs (two replacements at once would measure neither), and when
- * fewer than two gateways are healthy. Without a requested instance it takes the first by id, so the choice
+ * while another drill or an instance refresh runs (two replacements at once would measure neither), when
+ * fewer than two gateways are healthy, and while the unhealthy-gateways alarm is already in ALARM: a gateway
+ * is failing that Auto Scaling does not call Unhealthy yet, the one the drill stops may be the last one
+ * serving, and an alarm that fired before the stop proves nothing about it. Without a requested instance it takes the first by id, so the choice
  * is stable and a dry run shows what the real run will do.
  */
 export function decidePreflight(situation: FleetSituation): PreflightDecision {
   if (situation.otherDrillRunning) return { decision: "refuse", reason: "another failure drill is running" };
   if (situation.instanceRefreshRunning)
     return { decision: "refuse", reason: "an instance refresh is running on the group" };
+  if (situation.alarmState === "ALARM")
+    return {
+      decision: "refuse",
+      reason:
+        "the unhealthy-gateways alarm is already in ALARM: a gateway is failing now, stopping another could take the service down",
+    };
+  if (situation.alarmState === "MISSING")
+    return {
+      decision: "refuse",
+      reason: "the unhealthy-gateways alarm does not exist: nothing could time it",
+    };
   const healthy = situation.instances
     .filter(isHealthy)
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));

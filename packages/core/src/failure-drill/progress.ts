@@ -1,4 +1,8 @@
+import type { GatewayCommandOutcome } from "./commands.js";
 import type { DrillWindows } from "./settings.js";
+
+/** The stop command: sent, its invocation ended with Success, or it failed (the gateway was not stopped). */
+export type StopState = "sent" | "stopped" | "failed";
 
 /** What the drill has seen so far (epoch milliseconds; `null` = not yet). */
 export interface DrillProgress {
@@ -10,9 +14,11 @@ export interface DrillProgress {
   readonly replacementInstanceId: string | null;
   readonly okAt: number | null;
   readonly observations: number;
+  /** Whether the stop command's invocation confirmed the stop (`systemctl stop` exited 0). */
+  readonly stop: StopState;
 }
 
-/** One alarm state transition from DescribeAlarmHistory (StateUpdate items). */
+/** One alarm state transition (DescribeAlarms' StateValue and when it last changed). */
 export interface AlarmTransition {
   readonly at: number;
   readonly state: string;
@@ -38,10 +44,15 @@ export interface DrillObservation {
   readonly alarmState: string;
   readonly delivery: DeliverySeen | null;
   readonly replacement: ReplacementSeen | null;
+  /** The stop command's invocation while the stop is unconfirmed; `null` once it was (not read again). */
+  readonly stop: GatewayCommandOutcome | null;
 }
 
-/** What the state machine does next: wait and observe again, record the result, or abort and restore. */
-export type ObserveNext = "observe" | "record" | "abort";
+/**
+ * What the state machine does next: wait and observe again, record the result, abort and restore, or record
+ * a stop that failed (the gateway was not stopped by the drill: nothing to restore).
+ */
+export type ObserveNext = "observe" | "record" | "abort" | "stop-failed";
 
 export interface ObserveDecision {
   readonly progress: DrillProgress;
@@ -59,6 +70,7 @@ export function startProgress(stoppedAt: number): DrillProgress {
     replacementInstanceId: null,
     okAt: null,
     observations: 0,
+    stop: "sent",
   };
 }
 
@@ -71,8 +83,9 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
   const alarmAt =
     progress.alarmAt ??
     firstTransition(seen.alarmTransitions, "ALARM", progress.stoppedAt) ??
-    // DescribeAlarmHistory lags the state by a few seconds: the current state is proof enough, timed now.
-    (seen.alarmState === "ALARM" ? now : null);
+    // Without a transition time the current state is all there is, timed now. With one, an ALARM that
+    // began before the stop is another failure's, never this drill's.
+    (seen.alarmState === "ALARM" && seen.alarmTransitions.length === 0 ? now : null);
   const okAt =
     progress.okAt ??
     (alarmAt === null
@@ -94,8 +107,15 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
     progress.replacedAt === null && seen.replacement && seen.replacement.inServiceAt >= progress.stoppedAt
       ? seen.replacement
       : null;
+  const stop =
+    progress.stop !== "sent" || !seen.stop || seen.stop.state === "running"
+      ? progress.stop
+      : seen.stop.state === "succeeded"
+        ? "stopped"
+        : "failed";
   return {
     ...progress,
+    stop,
     alarmAt,
     okAt,
     alertDeliveredAt,
@@ -106,7 +126,9 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
 }
 
 /**
- * Folds one observation into the drill's progress and decides: `record` once the alarm fired, the alert was
+ * Folds one observation into the drill's progress and decides: `stop-failed` when the stop command's
+ * invocation failed (systemctl could not stop the unit: the drill measures nothing and restarts nothing);
+ * `record` once the alarm fired, the alert was
  * delivered, a replacement is InService and the alarm is OK again; `abort` as soon as any pending step has
  * taken more than twice its window (the gateway is then restarted if its instance still exists);
  * `observe` otherwise. The alarm's return to OK gets the alarm window, counted from the replacement.
@@ -120,6 +142,13 @@ export function advanceDrill(
   const progress = merge(previous, seen, now);
   const over = (since: number, windowSeconds: number) => now - since > 2 * windowSeconds * 1000;
   const abort = (reason: string): ObserveDecision => ({ progress, next: "abort", reason });
+  // Whatever else was seen is not the drill's doing: nothing is credited.
+  if (previous.stop === "sent" && seen.stop?.state === "failed")
+    return {
+      progress: { ...startProgress(previous.stoppedAt), observations: progress.observations, stop: "failed" },
+      next: "stop-failed",
+      reason: `the gateway was not stopped, so nothing was measured: ${seen.stop.reason}`,
+    };
   if (progress.alarmAt === null && over(progress.stoppedAt, windows.alarmSeconds))
     return abort(`the alarm did not fire within twice its window (${2 * windows.alarmSeconds} s)`);
   if (
@@ -139,6 +168,7 @@ export function advanceDrill(
   )
     return abort(`the alarm did not return to OK within ${2 * windows.alarmSeconds} s of the replacement`);
   const done =
+    progress.stop === "stopped" &&
     progress.alarmAt !== null &&
     progress.alertDeliveredAt !== null &&
     progress.replacedAt !== null &&
@@ -148,6 +178,7 @@ export function advanceDrill(
 }
 
 function pending(p: DrillProgress): string {
+  if (p.stop === "sent" && p.alarmAt === null) return "waiting for the gateway stop to finish";
   if (p.alarmAt === null) return "waiting for the alarm";
   if (p.alertDeliveredAt === null) return "waiting for the alert delivery";
   if (p.replacedAt === null) return "waiting for the replacement";

@@ -10,6 +10,7 @@ import {
   type SlackBlock,
   section,
 } from "../slack/index.js";
+import { gatewayRestartOf, restartSentence } from "./restart.js";
 
 /** The alert router's layout of a clawops message (emoji, title, side color, blocks). */
 export interface FailureDrillLayout {
@@ -65,7 +66,7 @@ export function failureDrillCompletedLayout(event: FailureDrillCompletedEvent): 
       ...(detail.abortedBecause
         ? [
             section(
-              md`${bold("Aborted")} ${detail.abortedBecause}; the gateway was restarted if its instance remained.`,
+              md`${bold("Aborted")} ${detail.abortedBecause}${restartLine(detail.instanceId, detail.restart)}`,
             ),
           ]
         : []),
@@ -74,6 +75,12 @@ export function failureDrillCompletedLayout(event: FailureDrillCompletedEvent): 
       ),
     ],
   };
+}
+
+/** The restart's outcome after an abort or an error, as the end of the "Aborted" sentence. */
+function restartLine(instanceId: string, restart: unknown): string {
+  const sentence = restartSentence(instanceId, gatewayRestartOf(restart));
+  return sentence ? `; ${sentence}.` : ".";
 }
 
 /** Started is news; a passed drill is good news; a failed one is a problem the on-call should see. */

@@ -1,5 +1,6 @@
 import type { FailureDrillRecord } from "../readiness/evidence.js";
 import type { DrillProgress } from "./progress.js";
+import type { GatewayRestart } from "./restart.js";
 import type { DrillWindows } from "./settings.js";
 
 /** Pass or fail of one window; `missed` when the step never happened. */
@@ -27,8 +28,10 @@ export interface FailureDrillResult {
   };
   readonly passed: boolean;
   readonly replacementInstanceId: string | null;
-  /** Why the drill stopped early, when it did (the gateway was then restarted if its instance remained). */
+  /** Why the drill stopped early, when it did (an abort, a stop that failed, an error). */
   readonly abortedBecause: string | null;
+  /** What became of the stopped gateway when the drill tried to restart it; `null` when it did not try. */
+  readonly restart: GatewayRestart | null;
 }
 
 const seconds = (from: number | null, to: number | null) =>
@@ -48,6 +51,7 @@ export function failureDrillResult(input: {
   readonly progress: DrillProgress;
   readonly windows: DrillWindows;
   readonly abortedBecause?: string | null | undefined;
+  readonly restart?: GatewayRestart | null | undefined;
 }): FailureDrillResult {
   const p = input.progress;
   const measured = {
@@ -73,6 +77,7 @@ export function failureDrillResult(input: {
     passed: abortedBecause === null && Object.values(verdicts).every((v) => v === "pass"),
     replacementInstanceId: p.replacementInstanceId,
     abortedBecause,
+    restart: input.restart ?? null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { gatewayRestartOf, restartSentence } from "./restart.js";
 import type { FailureDrillResult } from "./result.js";
 
 const measured = (seconds: number | null) => (seconds === null ? "never" : `${seconds} s`);
@@ -8,6 +9,8 @@ const measured = (seconds: number | null) => (seconds === null ? "never" : `${se
  */
 export function failureDrillSummary(result: FailureDrillResult): string[] {
   const { seconds: s, windows: w, verdicts: v } = result;
+  // Results stored before the restart was reported have none.
+  const restart = restartSentence(result.instanceId, gatewayRestartOf(result.restart));
   return [
     `failure drill ${result.drillId} on ${result.instanceId}: ${result.passed ? "passed" : "FAILED"}`,
     `alarm in ALARM: ${measured(s.alarm)} after the stop (window ${w.alarmSeconds} s): ${v.alarm}`,
@@ -15,6 +18,7 @@ export function failureDrillSummary(result: FailureDrillResult): string[] {
     `replacement InService: ${measured(s.replacement)} after the stop (window ${w.replacementSeconds} s): ${v.replacement}${result.replacementInstanceId ? ` (${result.replacementInstanceId})` : ""}`,
     `alarm OK again: ${measured(s.recovered)} after the stop`,
     ...(result.abortedBecause ? [`aborted: ${result.abortedBecause}`] : []),
+    ...(restart ? [restart] : []),
   ];
 }
 

@@ -10,6 +10,7 @@ const situation = (instances: GroupInstance[], extra: Partial<FleetSituation> = 
   instances,
   instanceRefreshRunning: false,
   otherDrillRunning: false,
+  alarmState: "OK",
   ...extra,
 });
 const A = "i-0aaaaaaaaaaaaaaa1";
@@ -41,6 +42,16 @@ describe("Function: decidePreflight", () => {
       "instance refresh",
     ],
     [
+      "the unhealthy-gateways alarm already in ALARM (a gateway failing that Auto Scaling still calls Healthy)",
+      situation([inService(A), inService(B)], { alarmState: "ALARM" }),
+      "already in ALARM",
+    ],
+    [
+      "no unhealthy-gateways alarm to time",
+      situation([inService(A), inService(B)], { alarmState: "MISSING" }),
+      "alarm does not exist",
+    ],
+    [
       "a requested instance that is not healthy",
       situation([inService(A), inService(B), inService(C, "Unhealthy")], { requestedInstanceId: C }),
       `${C} is not an InService, healthy instance`,
@@ -54,6 +65,11 @@ describe("Function: decidePreflight", () => {
   it.each<[string, FleetSituation, string]>([
     ["two healthy gateways: the first by id", situation([inService(B), inService(A)]), A],
     ["the requested instance", situation([inService(A), inService(B)], { requestedInstanceId: B }), B],
+    [
+      "an alarm without data yet",
+      situation([inService(A), inService(B)], { alarmState: "INSUFFICIENT_DATA" }),
+      A,
+    ],
     [
       "a healthy one next to an unhealthy one",
       situation([inService(C, "Unhealthy"), inService(B), inService(A)]),

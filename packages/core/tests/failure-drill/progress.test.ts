@@ -10,21 +10,32 @@ import {
 const windows = { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 };
 const T0 = Date.parse("2026-11-28T01:00:00Z");
 const s = (seconds: number) => T0 + seconds * 1000;
-const quiet: DrillObservation = { alarmTransitions: [], alarmState: "OK", delivery: null, replacement: null };
+const quiet: DrillObservation = {
+  alarmTransitions: [],
+  alarmState: "OK",
+  delivery: null,
+  replacement: null,
+  stop: null,
+};
 const fired = (at: number): DrillObservation => ({
   ...quiet,
   alarmState: "ALARM",
   alarmTransitions: [{ at: s(at), state: "ALARM" }],
 });
-const progressed = (p: Partial<DrillProgress>): DrillProgress => ({ ...startProgress(T0), ...p });
+/** A drill past its confirmed stop. */
+const progressed = (p: Partial<DrillProgress>): DrillProgress => ({
+  ...startProgress(T0),
+  stop: "stopped",
+  ...p,
+});
 
 describe("Function: advanceDrill", () => {
   it.each<[string, DrillProgress, DrillObservation, number, ObserveNext, string]>([
-    ["nothing happened yet", startProgress(T0), quiet, 60, "observe", "waiting for the alarm"],
+    ["nothing happened yet", progressed({}), quiet, 60, "observe", "waiting for the alarm"],
     ["the alarm fired", startProgress(T0), fired(150), 160, "observe", "waiting for the alert delivery"],
     [
       "an old ALARM before the stop is not ours",
-      startProgress(T0),
+      progressed({}),
       { ...quiet, alarmTransitions: [{ at: s(-600), state: "ALARM" }] },
       60,
       "observe",
@@ -65,14 +76,7 @@ describe("Function: advanceDrill", () => {
       "record",
       "alarm, alert, replacement and recovery observed",
     ],
-    [
-      "the alarm is late but not twice late",
-      startProgress(T0),
-      quiet,
-      600,
-      "observe",
-      "waiting for the alarm",
-    ],
+    ["the alarm is late but not twice late", progressed({}), quiet, 600, "observe", "waiting for the alarm"],
     [
       "the alarm never fired within twice its window",
       startProgress(T0),
@@ -110,6 +114,49 @@ describe("Function: advanceDrill", () => {
     expect(decision.next).toBe(next);
     expect(decision.reason).toContain(reason);
     expect(decision.progress.observations).toBe(progress.observations + 1);
+  });
+
+  it("does not credit an alarm still in ALARM since before the stop", () => {
+    // Another gateway's failure: the alarm has been in ALARM for ten minutes when this gateway stops.
+    const before = { ...quiet, alarmState: "ALARM", alarmTransitions: [{ at: s(-600), state: "ALARM" }] };
+    const { progress, next } = advanceDrill(startProgress(T0), before, s(15), windows);
+    expect(progress.alarmAt).toBeNull();
+    expect(next).toBe("observe");
+  });
+
+  it("waits for the stop's invocation while it runs and keeps the stop unconfirmed", () => {
+    const seen = { ...quiet, stop: { state: "running" as const } };
+    const decision = advanceDrill(startProgress(T0), seen, s(15), windows);
+    expect(decision).toMatchObject({ next: "observe", reason: "waiting for the gateway stop to finish" });
+    expect(decision.progress.stop).toBe("sent");
+  });
+
+  it("confirms the stop once its invocation succeeded", () => {
+    const seen = { ...quiet, stop: { state: "succeeded" as const } };
+    expect(advanceDrill(startProgress(T0), seen, s(15), windows).progress.stop).toBe("stopped");
+  });
+
+  it("ends the drill with the reason and nothing measured when the stop failed", () => {
+    const seen = {
+      ...fired(10),
+      stop: {
+        state: "failed" as const,
+        reason: "SSM says Failed: Unit openclaw-gateway.service not loaded.",
+      },
+    };
+    const decision = advanceDrill(startProgress(T0), seen, s(15), windows);
+    expect(decision.next).toBe("stop-failed");
+    expect(decision.reason).toBe(
+      "the gateway was not stopped, so nothing was measured: SSM says Failed: Unit openclaw-gateway.service not loaded.",
+    );
+    expect(decision.progress).toMatchObject({ stop: "failed", alarmAt: null, replacedAt: null });
+  });
+
+  it("does not record a drill whose stop is still unconfirmed", () => {
+    const everything = { alarmAt: s(150), alertDeliveredAt: s(154), replacedAt: s(420), okAt: s(570) };
+    const unconfirmed = advanceDrill(progressed({ ...everything, stop: "sent" }), quiet, s(585), windows);
+    expect(unconfirmed.next).toBe("observe");
+    expect(advanceDrill(progressed(everything), quiet, s(585), windows).next).toBe("record");
   });
 
   it("times the alarm from its history, not from when it was seen", () => {

@@ -34,6 +34,33 @@ describe("Function: failure drill messages", () => {
     expect(message).toContain("the alarm did not fire within twice its window");
   });
 
+  it.each<[string, unknown, string]>([
+    ["restarted", { outcome: "restarted", reason: null }, "the gateway on i-0abc1234def567890 was restarted"],
+    [
+      "failed",
+      { outcome: "failed", reason: "SendCommand failed: AccessDeniedException: not authorized" },
+      "could not be restarted (SendCommand failed: AccessDeniedException: not authorized): it stays stopped",
+    ],
+    [
+      "instance-gone",
+      { outcome: "instance-gone", reason: null },
+      "left the group, so there was no gateway to restart",
+    ],
+  ])("says what became of the stopped gateway after an abort (%s)", (_case, restart, said) => {
+    const aborted = withField(
+      loadFixture("clawops", "FailureDrillCompleted"),
+      "detail.abortedBecause",
+      "the alarm did not fire within twice its window (600 s)",
+    );
+    const message = JSON.stringify(
+      renderClawopsMessage(parseEvent(ClawopsEventSchema, withField(aborted, "detail.restart", restart)), {
+        route: { severity: "info" },
+      }),
+    );
+    expect(message).toContain(said);
+    expect(message).not.toContain("restarted if its instance remained");
+  });
+
   it.each<[string, string | undefined, unknown, string]>([
     ["FailureDrillStarted", undefined, undefined, "info"],
     ["FailureDrillCompleted", undefined, undefined, "info"],

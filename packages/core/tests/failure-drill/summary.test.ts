@@ -16,6 +16,7 @@ const result: FailureDrillResult = {
   passed: false,
   replacementInstanceId: null,
   abortedBecause: "no replacement was InService within twice its window (1800 s)",
+  restart: { outcome: "restarted", reason: null },
 };
 
 describe("Function: failureDrillSummary", () => {
@@ -27,7 +28,18 @@ describe("Function: failureDrillSummary", () => {
       "replacement InService: never after the stop (window 900 s): missed",
       "alarm OK again: never after the stop",
       "aborted: no replacement was InService within twice its window (1800 s)",
+      "the gateway on i-0aaa was restarted",
     ]);
+  });
+
+  it("says when the stopped gateway could not be restarted", () => {
+    const failed = {
+      ...result,
+      restart: { outcome: "failed" as const, reason: "AccessDeniedException: no" },
+    };
+    expect(failureDrillSummary(failed).at(-1)).toBe(
+      "the gateway on i-0aaa could not be restarted (AccessDeniedException: no): it stays stopped until someone starts it or the group replaces the instance",
+    );
   });
 });
 

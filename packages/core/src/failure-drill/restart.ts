@@ -1,0 +1,52 @@
+/**
+ * What became of the stopped gateway after an abort or an error. `restarted`: `systemctl start` succeeded;
+ * `instance-gone`: the instance left the group (terminating or terminated), there is nothing to restart;
+ * `failed`: the gateway stays stopped, `reason` says why.
+ */
+export interface GatewayRestart {
+  readonly outcome: "restarted" | "instance-gone" | "failed";
+  readonly reason: string | null;
+}
+
+/** A failed restart, with why. */
+export function restartFailed(reason: string): GatewayRestart {
+  return { outcome: "failed", reason };
+}
+
+/** The restart a result or an event detail carries, or null when it carries none (older records too). */
+export function gatewayRestartOf(value: unknown): GatewayRestart | null {
+  const r = value as Partial<GatewayRestart> | null | undefined;
+  if (!r || !["restarted", "instance-gone", "failed"].includes(r.outcome ?? "")) return null;
+  return {
+    outcome: r.outcome as GatewayRestart["outcome"],
+    reason: typeof r.reason === "string" ? r.reason : null,
+  };
+}
+
+/** One sentence on the restart for people (Slack, the CLI, the execution's cause); empty when none was tried. */
+export function restartSentence(instanceId: string, restart: GatewayRestart | null): string {
+  if (!restart) return "";
+  if (restart.outcome === "restarted") return `the gateway on ${instanceId} was restarted`;
+  if (restart.outcome === "instance-gone")
+    return `${instanceId} left the group, so there was no gateway to restart`;
+  return `the gateway on ${instanceId} could not be restarted (${restart.reason ?? "unknown"}): it stays stopped until someone starts it or the group replaces the instance`;
+}
+
+/**
+ * The message of an error a Catch caught (`{ Error, Cause }`): Lambda's Cause is JSON with `errorMessage`,
+ * a Fail state's or a service integration's is plain text.
+ */
+export function caughtMessage(caught: {
+  readonly Error: string;
+  readonly Cause?: string | undefined;
+}): string {
+  const cause = caught.Cause ?? "";
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string")
+      return `${typeof parsed.errorType === "string" ? parsed.errorType : caught.Error}: ${parsed.errorMessage}`;
+  } catch {
+    // Not JSON: the cause is the message itself.
+  }
+  return cause ? `${caught.Error}: ${cause}` : caught.Error;
+}
