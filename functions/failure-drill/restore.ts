@@ -66,8 +66,10 @@ async function checkRestart(restore: Restore, instanceId: string): Promise<Resto
  * Restore task (abort path and the Catch-all), called again after each Wait while the restart is `pending`:
  * first `systemctl start <gateway unit>` if the drilled instance is still in the group (nothing when the stop
  * itself failed: the drill broke nothing), then a read of that command's invocation until it ended. After an
- * error the record step will not run, so the lock is given back here once the restore is over, whether the
- * gateway came back or not (and when this task fails).
+ * error the record step will not run, so the lock is given back here once the restore has an outcome, whether
+ * the gateway came back or not. A call that throws (throttled, AWS failing) keeps the lock: the state machine
+ * retries it while the gateway may still be stopped, and no other drill may stop a second one meanwhile; if
+ * every retry fails, the lock expires on its own (`drillLockSeconds`).
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -75,14 +77,11 @@ export const handler = lambdaHandler({
   handler: async (state, { env, logger }) => {
     const settings = settingsOf(env);
     const { drill } = state;
-    let restore: Restore | undefined;
-    try {
-      if (state.restore?.pending) restore = await checkRestart(state.restore, drill.instanceId);
-      else if (state.progress?.stop === "failed") restore = done(undefined);
-      else restore = await startGateway(drill, settings.gatewayServiceName);
-    } finally {
-      if (state.error && !restore?.pending) await releaseLock(stateTableOf(env), drill.drillId);
-    }
+    let restore: Restore;
+    if (state.restore?.pending) restore = await checkRestart(state.restore, drill.instanceId);
+    else if (state.progress?.stop === "failed") restore = done(undefined);
+    else restore = await startGateway(drill, settings.gatewayServiceName);
+    if (state.error && !restore.pending) await releaseLock(stateTableOf(env), drill.drillId);
     logger.info("failure drill restore", {
       drillId: drill.drillId,
       instanceId: drill.instanceId,

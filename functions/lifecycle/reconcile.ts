@@ -65,8 +65,14 @@ export const handler = lambdaHandler({
     }
     if (foreign.length > 0)
       logger.info("waiting on a lifecycle hook that is not clawops': left alone", { instanceIds: foreign });
-    for (const { instanceId, flow, transition } of actions) {
-      const action = { asgName, hookName: hookOf(settings, transition), instanceId, transition };
+    for (const { instanceId, flow, transition, warmPool } of actions) {
+      const action = {
+        asgName,
+        hookName: hookOf(settings, transition),
+        instanceId,
+        transition,
+        ...(warmPool ? { warmPool } : {}),
+      };
       if (flow === "complete-without-gate") await completeWithoutGate(action, logger);
       else await startFlow(flow === "launch-gate" ? launchGateArn : terminateDrainArn, action, Date.now());
       logger.warn("lifecycle action had no flow: reconciled", { instanceId, flow });

@@ -206,10 +206,12 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
     ]);
     const [start] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
     expect(start?.stateMachineArn).toBe(settings.launchGateArn);
+    // Entering the pool (its event lost): the gate stops the gateway before it admits the instance.
     expect(JSON.parse(start!.input!).action).toMatchObject({
       instanceId: "i-0eee",
       hookName: "clawops-launch-gate",
       transition: "launch",
+      warmPool: "entering",
     });
     expect(autoscaling.commandCalls(CompleteLifecycleActionCommand)[0]!.args[0].input).toMatchObject({
       InstanceId: "i-0fff",
@@ -357,6 +359,7 @@ describe("Function: reconcile (lifecycle reconciler)", () => {
       hookName: "clawops-drain",
       instanceId: "i-0eee",
       transition: "terminate",
+      warmPool: "entering",
     });
     expect(
       autoscaling.commandCalls(RecordLifecycleActionHeartbeatCommand).map((c) => c.args[0].input),

@@ -10,6 +10,12 @@ export interface GroupInstance {
 export interface ReconcileFlow {
   readonly flow: "launch-gate" | "terminate-drain" | "complete-without-gate";
   readonly transition: "launch" | "terminate";
+  /**
+   * `entering` for an instance the state shows on its way into the warm pool (`Warmed:Pending:Wait`: the
+   * launch gate then stops its gateway before admitting it, as for an entry whose event arrived). An instance
+   * leaving the pool waits in plain `Pending:Wait`, which says nothing of where it came from.
+   */
+  readonly warmPool?: "entering";
 }
 
 /** What the reconciler does for one stuck instance. */
@@ -55,7 +61,10 @@ const FLOWS_BY_STATE: Record<string, readonly ReconcileFlow[]> = {
   "Terminating:Wait": [TERMINATE_DRAIN],
   // AWS holds an instance here for the launch hook on its way into the pool and, with an instance reuse policy
   // (ReuseOnScaleIn), for the TERMINATE hook on its way back to the pool at scale in: a serving gateway to drain.
-  "Warmed:Pending:Wait": [LAUNCH_GATE, TERMINATE_DRAIN],
+  "Warmed:Pending:Wait": [
+    { ...LAUNCH_GATE, warmPool: "entering" },
+    { ...TERMINATE_DRAIN, warmPool: "entering" },
+  ],
   "Warmed:Terminating:Wait": [{ flow: "complete-without-gate", transition: "terminate" }],
 };
 

@@ -1712,6 +1712,30 @@ describe("Function: credentials.imdsv2-required on a launch template that leaves
   });
 });
 
+describe("Function: network.ssh-not-public on IPv6 sources", () => {
+  const ssh = (cidr: string) => ({
+    protocol: "tcp",
+    fromPort: 22,
+    toPort: 22,
+    cidrs: [],
+    ipv6Cidrs: [cidr],
+    prefixListIds: [],
+    groupIds: [],
+  });
+
+  it.each([
+    ["pass", "the VPC's own IPv6 block", "2600:1f18:4b2:5e00::/56"],
+    ["pass", "a subnet's /64 inside the VPC's block", "2600:1f18:4b2:5e1a::/64"],
+    ["fail", "a range wider than the VPC's block", "2600:1f18:4b2:5e00::/48"],
+    ["fail", "a public range outside the VPC", "2606:4700::/32"],
+  ] as const)("is %s for port 22 from %s", (expected, _what, cidr) => {
+    const result = outcome("network.ssh-not-public", (e) => {
+      e.network.securityGroups[0].inbound.push(ssh(cidr));
+    });
+    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
+  });
+});
+
 describe("Function: network.egress-allowlist on IPv6 destinations", () => {
   const rule = (cidr: string) => ({
     protocol: "tcp",

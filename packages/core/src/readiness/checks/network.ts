@@ -36,13 +36,13 @@ export const networkChecks: readonly ReadinessCheck[] = [
     method:
       "DescribeSecurityGroups of the fleet's and instances' groups: no inbound rule at all (the fleet needs none); public sources (0.0.0.0/0, ::/0, public CIDRs, prefix lists) called out.",
     evaluate: (evidence) => {
-      const groups = available(evidence.network).securityGroups;
+      const { securityGroups: groups, vpcIpv6Cidrs } = available(evidence.network);
       const publicRules: string[] = [];
       const internal: string[] = [];
       for (const group of groups)
         for (const rule of group.inbound)
           for (const peer of peersOf(rule))
-            (isPublicPeer(peer) ? publicRules : internal).push(
+            (isPublicPeer(peer, vpcIpv6Cidrs) ? publicRules : internal).push(
               `${group.groupId}: ${describePorts(rule)} from ${peer}`,
             );
       if (publicRules.length > 0)
@@ -93,7 +93,7 @@ export const networkChecks: readonly ReadinessCheck[] = [
     method:
       "No inbound rule admits TCP 22 from outside the VPC, and no instance has a public address that a port-22 rule could expose.",
     evaluate: (evidence) => {
-      const groups = available(evidence.network).securityGroups;
+      const { securityGroups: groups, vpcIpv6Cidrs } = available(evidence.network);
       const exposed = available(evidence.instances).some(
         (i) => i.publicIpv4 || i.ipv6Addresses.some(isPublicIpv6),
       );
@@ -101,7 +101,7 @@ export const networkChecks: readonly ReadinessCheck[] = [
       for (const group of groups)
         for (const rule of group.inbound.filter((r) => coversPort(r, 22)))
           for (const peer of peersOf(rule))
-            if (isPublicPeer(peer) || exposed)
+            if (isPublicPeer(peer, vpcIpv6Cidrs) || exposed)
               problems.push(`${group.groupId}: ${describePorts(rule)} from ${peer}`);
       if (problems.length > 0) return fail("SSH is reachable from outside the VPC.", problems);
       return pass("No rule admits SSH from outside the VPC.");

@@ -15,11 +15,15 @@ export function peersOf(rule: IpRule): string[] {
   return [...rule.cidrs, ...rule.ipv6Cidrs, ...rule.prefixListIds, ...rule.groupIds];
 }
 
-/** True when the peer is outside the private address space (or a prefix list, which may hold anything). */
-export function isPublicPeer(peer: string): boolean {
+/**
+ * True when the peer is outside the private address space (or a prefix list, which may hold anything). A range
+ * inside one of the VPC's own IPv6 blocks (`vpcIpv6Cidrs`) is inside the VPC, though global unicast.
+ */
+export function isPublicPeer(peer: string, vpcIpv6Cidrs: readonly string[] = []): boolean {
   if (peer.startsWith("sg-")) return false;
   if (peer.startsWith("pl-")) return true;
-  return peer.includes(":") ? isPublicIpv6Cidr(peer) : !isPrivateIpv4Cidr(peer);
+  if (!peer.includes(":")) return !isPrivateIpv4Cidr(peer);
+  return isPublicIpv6Cidr(peer) && !vpcIpv6Cidrs.some((vpc) => ipv6CidrWithin(peer, vpc));
 }
 
 /** True when the rule admits `port` over TCP. */
