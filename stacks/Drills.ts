@@ -359,7 +359,7 @@ export function Drills({ stack, app }: StackContext) {
     metric: new cloudwatch.Metric({
       namespace: "Clawops",
       metricName: "DrillDaysSinceLastPass",
-      dimensionsMap: { service: "drills-sweeper", Fleet: description.name },
+      dimensionsMap: { service: "drills-sweeper", Stage: app.stage, Fleet: description.name },
       period: Duration.hours(6),
       statistic: "Maximum",
     }),

@@ -196,7 +196,7 @@ export function Lifecycle({ stack, app }: StackContext) {
     metric: new cloudwatch.Metric({
       namespace: "Clawops",
       metricName: MonitorMetric.UnhealthyGateways,
-      dimensionsMap: { service: MONITOR_SERVICE_NAME, Fleet: settings.fleetName },
+      dimensionsMap: { service: MONITOR_SERVICE_NAME, Stage: app.stage, Fleet: settings.fleetName },
       // One period per monitor run: a shorter one would leave every other period without data (not breaching),
       // so two breaching periods in a row, and the alarm, could never come.
       period: Duration.seconds(settings.monitor.periodSeconds),

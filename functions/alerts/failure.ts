@@ -1,6 +1,7 @@
 import type { ClawopsEnvironment } from "@clawops/core";
 import { type Alert, type AlertDeliveryError, alertSubject } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
+import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
 import { type DeadLetterRecord, sendToDeadLetterQueue } from "@clawops/core/handler";
 
 /** What the DLQ record of an undelivered alert carries besides the event: enough to re-send it. */
@@ -47,12 +48,11 @@ export async function reportDeliveryFailure(
   await client(EventBridgeClient).send(
     new PutEventsCommand({
       Entries: [
-        {
-          Source: "clawops",
-          DetailType: "AlertDeliveryFailed",
-          EventBusName: env.eventBusName,
-          Detail: JSON.stringify({ alertKey, channel: error.channel, reason: error.reason }),
-        },
+        clawopsEventEntry(env, ClawopsDetailType.AlertDeliveryFailed, {
+          alertKey,
+          channel: error.channel,
+          reason: error.reason,
+        }),
       ],
     }),
   );

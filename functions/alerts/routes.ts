@@ -15,7 +15,8 @@ export interface AlertRoute {
 
 /**
  * The alert router's routes: state changes of the selected alarms (the configured names and prefixes, and
- * always clawops' own `clawops-<stage>-` alarms), and every event clawops publishes (source `clawops`).
+ * always clawops' own `clawops-<stage>-` alarms), and every event this stage of clawops publishes (source
+ * `clawops`, `detail.stage`).
  */
 export function alertRoutes(stage: string, selector: AlarmSelector = {}): AlertRoute[] {
   return [
@@ -27,6 +28,6 @@ export function alertRoutes(stage: string, selector: AlarmSelector = {}): AlertR
       }),
       target: handler,
     },
-    { id: "ClawopsEvents", pattern: clawopsEventPattern(), target: handler },
+    { id: "ClawopsEvents", pattern: clawopsEventPattern(stage), target: handler },
   ];
 }

@@ -9,7 +9,7 @@ import {
   failedDrillVerdict,
   judgeDrill,
 } from "@clawops/core/drills";
-import { ClawopsDetailType, EventSource } from "@clawops/core/events";
+import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { daysSinceLastPass, recordDrill } from "./records.js";
@@ -52,7 +52,7 @@ export const handler = lambdaHandler({
     if (!env.stateTable) throw new Error("CLAWOPS_STATE_TABLE is not set");
     await recordDrill(env.stateTable, verdict, plan.startedAt, now);
     publishMetrics(context, settings.fleetName, verdict, await daysSinceLastPass(env.stateTable, now));
-    await publishEvent(verdict, env.eventBusName);
+    await publishEvent(verdict, env);
     for (const branch of outcomes.filter((b) => b.mode === "validation"))
       await putValidation(branch, verdict);
     logger.info("drill reported", { drillId: plan.drillId, passed: verdict.passed, reason: verdict.reason });
@@ -110,7 +110,10 @@ function publishMetrics(
   metrics.publishStoredMetrics();
 }
 
-async function publishEvent(verdict: DrillVerdict, eventBusName: string): Promise<void> {
+async function publishEvent(
+  verdict: DrillVerdict,
+  where: { readonly stage: string; readonly eventBusName: string },
+): Promise<void> {
   const fileSystems = verdict.fileSystems.map(({ passed: _p, failure: _f, ...fs }) => fs);
   const failed = verdict.failed;
   const detail = failed
@@ -119,12 +122,11 @@ async function publishEvent(verdict: DrillVerdict, eventBusName: string): Promis
   const { FailedEntryCount } = await client(EventBridgeClient).send(
     new PutEventsCommand({
       Entries: [
-        {
-          Source: EventSource.Clawops,
-          DetailType: failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted,
-          Detail: JSON.stringify(detail),
-          EventBusName: eventBusName,
-        },
+        clawopsEventEntry(
+          where,
+          failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted,
+          detail,
+        ),
       ],
     }),
   );

@@ -53,13 +53,13 @@ export const handler = lambdaHandler({
     }
     if (next.result) {
       await putClawopsEvent(
-        env.eventBusName,
+        env,
         ClawopsDetailType.FailureDrillCompleted,
         failureDrillCompletedDetail(asg, next.result),
       );
     } else {
       const detail = failureDrillStartedDetail(drill.drillId, asg, drill.instanceId, settings.windows);
-      await putClawopsEvent(env.eventBusName, ClawopsDetailType.FailureDrillStarted, detail);
+      await putClawopsEvent(env, ClawopsDetailType.FailureDrillStarted, detail);
     }
     logger.info("failure drill announced", { drillId: drill.drillId, ended: next.result !== undefined });
     return next;

@@ -2,7 +2,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import { ClawopsDetailType, EventSource } from "@clawops/core/events";
+import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import {
   abandonReason,
@@ -37,14 +37,7 @@ export const handler = lambdaHandler({
           };
     const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
       new PutEventsCommand({
-        Entries: [
-          {
-            Source: EventSource.Clawops,
-            EventBusName: env.eventBusName,
-            DetailType: entry.DetailType,
-            Detail: JSON.stringify(entry.Detail),
-          },
-        ],
+        Entries: [clawopsEventEntry(env, entry.DetailType, entry.Detail)],
       }),
     );
     if (FailedEntryCount)

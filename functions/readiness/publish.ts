@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { metrics as Metrics } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import { EventSource } from "@clawops/core/events";
+import { type ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
 import { type DriftEventDetail, DriftPublishError, type ReadinessReport } from "@clawops/core/readiness";
 
 /** The custom metrics a readiness run publishes (namespace `Clawops`, dimension `Fleet`): each is $0.30 a month. */
@@ -28,20 +28,15 @@ export function publishReadinessMetrics(metrics: typeof Metrics, report: Readine
  * none. Entries EventBridge refuses (FailedEntryCount) throw `DriftPublishError`, which is retryable.
  */
 export async function publishDrift(
-  busName: string,
-  events: readonly { detailType: string; detail: DriftEventDetail }[],
+  where: { readonly stage: string; readonly eventBusName: string },
+  events: readonly { detailType: ClawopsDetailType; detail: DriftEventDetail }[],
 ): Promise<void> {
   if (events.length === 0) return;
   // Loaded only when a check changed (most runs report no drift): not parsed at every cold start.
   const { EventBridgeClient, PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
   const { FailedEntryCount = 0, Entries = [] } = await client(EventBridgeClient).send(
     new PutEventsCommand({
-      Entries: events.map((e) => ({
-        EventBusName: busName,
-        Source: EventSource.Clawops,
-        DetailType: e.detailType,
-        Detail: JSON.stringify(e.detail),
-      })),
+      Entries: events.map((e) => clawopsEventEntry(where, e.detailType, e.detail)),
     }),
   );
   if (FailedEntryCount > 0) {

@@ -58,7 +58,7 @@ export function createRunHandler(options: { sleep?: Sleep; now?: () => Date } = 
       );
       publishReadinessMetrics(metrics, report);
       if (events.length > 0) {
-        await publishDrift(env.eventBusName, events);
+        await publishDrift(env, events);
         await markAnnounced(env.stateTable, report, known);
       }
       logger.info("readiness run", {

@@ -61,6 +61,18 @@ describe("Stack: Drills", () => {
     });
   });
 
+  it("reads only this stage's sweeper metric: another stage of the same fleet name cannot hold it in ALARM", () => {
+    const alarms = Object.values(built.template(Drills).findResources("AWS::CloudWatch::Alarm"));
+    const dimensions = alarms.map((a) => a.Properties.Dimensions as { Name: string; Value: string }[]);
+    expect(dimensions.map((d) => [...d].sort((a, b) => a.Name.localeCompare(b.Name)))).toEqual([
+      [
+        { Name: "Fleet", Value: "openclaw" },
+        { Name: "service", Value: "drills-sweeper" },
+        { Name: "Stage", Value: "test" },
+      ],
+    ]);
+  });
+
   it("conditions every EFS delete, mount and mount target on this stage's drill tags and denies them on the fleet's file systems", () => {
     const allows = [
       "elasticfilesystem:DeleteFileSystem",

@@ -179,6 +179,18 @@ describe("Stack: Lifecycle", () => {
     });
   });
 
+  it("reads only this stage's monitor metric: another stage's gateways (same fleet name) cannot page this one", () => {
+    const alarms = Object.values(built.template(Lifecycle).findResources("AWS::CloudWatch::Alarm"));
+    const dimensions = alarms.map((a) => a.Properties.Dimensions as { Name: string; Value: string }[]);
+    expect(dimensions.map((d) => [...d].sort((a, b) => a.Name.localeCompare(b.Name)))).toEqual([
+      [
+        { Name: "Fleet", Value: "openclaw" },
+        { Name: "service", Value: "lifecycle-monitor" },
+        { Name: "Stage", Value: "test" },
+      ],
+    ]);
+  });
+
   it("schedules the monitor every minute and the reconciler every five", () => {
     const template = built.template(Lifecycle);
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 minute)" });

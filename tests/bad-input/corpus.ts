@@ -127,13 +127,14 @@ export const CORPUS: readonly BadInputCase[] = [
     id: "missing-detail",
     what: "the envelope without its detail",
     make: (valid) => setPath(valid, "detail", undefined),
-    expect: { ...NOT_AN_EVENT, "clawops-events": deadLettered(true) },
+    // clawops' rule matches detail.stage: an event without a detail never reaches the router.
+    expect: NOT_AN_EVENT,
   },
   {
     id: "detail-not-an-object",
     what: "detail is a string",
     make: (valid) => setPath(valid, "detail", "<!channel>"),
-    expect: { ...NOT_AN_EVENT, "clawops-events": deadLettered(true) },
+    expect: NOT_AN_EVENT,
   },
   {
     id: "missing-required-field",
@@ -304,7 +305,7 @@ export const CORPUS: readonly BadInputCase[] = [
   },
   {
     id: "not-ours",
-    what: "another application's alarm, another group's action, another state machine's execution",
+    what: "another application's alarm, another stage's clawops event, another group's action, another state machine's execution",
     make: (valid, target) => {
       if (target === "alarms") return setPath(valid, "detail.alarmName", "prod-db-cpu-high");
       if (target === "launch" || target === "terminate")
@@ -313,12 +314,13 @@ export const CORPUS: readonly BadInputCase[] = [
         const arn = String(getPath(valid, "detail.stateMachineArn"));
         return setPath(valid, "detail.stateMachineArn", arn.replace(/:[^:]+$/, ":someone-elses-machine"));
       }
-      return setPath(valid, "detail.asgName", "someone-elses-group");
+      return setPath(valid, "detail.stage", "someone-elses-stage");
     },
     expect: {
-      // The alarm rule selects clawops' alarms; the router posts whatever its rule hands it.
+      // The alarm rule selects this stage's alarms, the events rule this stage's events; the router posts
+      // whatever its rules hand it.
       alarms: posted(false),
-      "clawops-events": posted(true),
+      "clawops-events": posted(false),
       launch: ignored(false, "another group's action"),
       terminate: ignored(false, "another group's action"),
       "drill-ended": nothingToClean(false),

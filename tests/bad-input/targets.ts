@@ -7,7 +7,7 @@
 export const CorpusTarget = {
   /** The alert router, through the rule for clawops' alarms (`clawops-<stage>-` prefix). */
   Alarms: "alarms",
-  /** The alert router, through the rule for clawops' own events (source `clawops`). */
+  /** The alert router, through the rule for this stage's own events (source `clawops`, `detail.stage`). */
   ClawopsEvents: "clawops-events",
   /** The lifecycle flow starter, through the launch lifecycle-action rule of the fleet's group. */
   Launch: "launch",
@@ -116,6 +116,7 @@ export function validEvent(target: CorpusTarget, world: CorpusWorld): Json {
           hookName: world.launchHookName,
           reason: `corpus ${marker}: gateway never answered healthy`,
           lastProbe: { status: "unhealthy", output: `HTTP 503 corpus ${marker}`, at: time },
+          stage: world.stage,
         },
       };
     case CorpusTarget.Launch:

@@ -133,6 +133,7 @@ describe("Function: report", () => {
         fileSystems: [],
         passed: false,
         reason: "InvalidManifestError: the soul manifest /clawops/test/soul-manifest lists no file",
+        stage: "test",
       },
     });
     expect(recorded()?.passed).toEqual({ BOOL: false });

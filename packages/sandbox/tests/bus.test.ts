@@ -11,7 +11,7 @@ import { GROUP, type TestAccount, testAccount } from "./account.js";
 let account: TestAccount | undefined;
 afterEach(() => account?.close());
 
-const event = (source: string, detail: Record<string, unknown> = {}): SandboxEvent => ({
+const event = (source: string, detail: Record<string, unknown> = { stage: "test" }): SandboxEvent => ({
   version: "0",
   id: `e-${source}`,
   "detail-type": "DrillCompleted",
@@ -27,7 +27,7 @@ describe("Class: LocalEventBus", () => {
   it("delivers only events that match the rule's pattern", async () => {
     const bus = new LocalEventBus(new SandboxClock());
     const got: string[] = [];
-    bus.putRule({ name: "clawops", pattern: clawopsEventPattern(), target: (e) => got.push(e.source) });
+    bus.putRule({ name: "clawops", pattern: clawopsEventPattern("test"), target: (e) => got.push(e.source) });
     bus.publish(event("clawops"));
     bus.publish(event("not-clawops"));
     await bus.idle();
@@ -41,7 +41,7 @@ describe("Class: LocalEventBus", () => {
     let calls = 0;
     bus.putRule({
       name: "flaky",
-      pattern: clawopsEventPattern(),
+      pattern: clawopsEventPattern("test"),
       target: () => {
         calls += 1;
         throw new Error("down");
@@ -60,7 +60,7 @@ describe("Class: LocalEventBus", () => {
   it("delivers duplicates when told to (at-least-once)", async () => {
     const bus = new LocalEventBus(new SandboxClock(), { duplicate: true });
     const got: boolean[] = [];
-    bus.putRule({ name: "r", pattern: clawopsEventPattern(), target: () => got.push(true) });
+    bus.putRule({ name: "r", pattern: clawopsEventPattern("test"), target: () => got.push(true) });
     bus.publish(event("clawops"));
     await bus.idle();
     expect(got).toHaveLength(2);
@@ -73,9 +73,9 @@ describe("Class: LocalEventBus", () => {
       drop: (e, rule) => e.detail.lost === true && rule === "r",
     });
     const got: string[] = [];
-    bus.putRule({ name: "r", pattern: clawopsEventPattern(), target: (e) => got.push(e.id) });
+    bus.putRule({ name: "r", pattern: clawopsEventPattern("test"), target: (e) => got.push(e.id) });
     bus.publish(event("clawops"));
-    bus.publish({ ...event("clawops", { lost: true }), id: "e-lost" });
+    bus.publish({ ...event("clawops", { lost: true, stage: "test" }), id: "e-lost" });
     await bus.idle();
     expect(got).toEqual(["e-clawops", "e-clawops", "e-clawops"]);
     expect(bus.deliveries("r").map((d) => d.duplicate)).toEqual([false, true, true]);
@@ -86,7 +86,7 @@ describe("Class: LocalEventBus", () => {
   it("hands a rule's target any input on invoke, matching or not, and retries it like a delivery", async () => {
     const bus = new LocalEventBus(new SandboxClock(), { attempts: 1 });
     const got: unknown[] = [];
-    bus.putRule({ name: "r", pattern: clawopsEventPattern(), target: (e) => void got.push(e) });
+    bus.putRule({ name: "r", pattern: clawopsEventPattern("test"), target: (e) => void got.push(e) });
     bus.invoke("r", "not an event");
     bus.invoke("r", null);
     await bus.idle();
@@ -129,13 +129,19 @@ describe("Class: LocalEventBus", () => {
     const out = await makeClient(EventBridgeClient).send(
       new PutEventsCommand({
         Entries: [
-          { Source: "clawops", DetailType: "DrillCompleted", Detail: JSON.stringify({ drillId: "d1" }) },
+          {
+            Source: "clawops",
+            DetailType: "DrillCompleted",
+            Detail: JSON.stringify({ drillId: "d1", stage: "test" }),
+          },
           { Source: "clawops", DetailType: "DrillCompleted", Detail: "not json" },
         ],
       }),
     );
     expect(out.FailedEntryCount).toBe(1);
     expect(out.Entries?.[1]?.ErrorCode).toBe("MalformedDetail");
-    expect(account.bus.published(clawopsEventPattern()).map((e) => e.detail)).toEqual([{ drillId: "d1" }]);
+    expect(account.bus.published(clawopsEventPattern("test")).map((e) => e.detail)).toEqual([
+      { drillId: "d1", stage: "test" },
+    ]);
   });
 });

@@ -111,7 +111,13 @@ export {
   terminateLifecyclePattern,
   toCdkEventPattern,
 } from "./patterns.js";
-export { AwsDetailType, ClawopsDetailType, EventSource } from "./sources.js";
+export {
+  AwsDetailType,
+  ClawopsDetailType,
+  type ClawopsEventEntry,
+  clawopsEventEntry,
+  EventSource,
+} from "./sources.js";
 export {
   type CommandInvocationStatusDetail,
   CommandInvocationStatusDetailSchema,

@@ -88,16 +88,18 @@ export function commandInvocationStatusPattern(): EventPattern {
 }
 
 /**
- * clawops' own events, all of them or only the given detail-types. Only PutEvents calls with source
- * `clawops` match; another source claiming the same detail-type does not.
+ * The clawops events `stage` published (`detail.stage`, see `clawopsEventEntry`), all of them or only the given
+ * detail-types. Only PutEvents calls with source `clawops` match; another source claiming the same detail-type
+ * does not, nor does another stage's event on the same bus.
  *
- * @example clawopsEventPattern([ClawopsDetailType.DrillCompleted, ClawopsDetailType.DrillFailed])
+ * @example clawopsEventPattern("prod", [ClawopsDetailType.DrillCompleted, ClawopsDetailType.DrillFailed])
  */
-export function clawopsEventPattern(detailTypes?: readonly ClawopsDetailType[]): EventPattern {
-  if (detailTypes === undefined) return { source: [EventSource.Clawops] };
+export function clawopsEventPattern(stage: string, detailTypes?: readonly ClawopsDetailType[]): EventPattern {
+  const ours = { source: [EventSource.Clawops], detail: { stage: [stage] } };
+  if (detailTypes === undefined) return ours;
   if (detailTypes.length === 0)
     throw new EventPatternError("detail-type", "the list of detail-types is empty");
-  return { source: [EventSource.Clawops], "detail-type": [...detailTypes] };
+  return { ...ours, "detail-type": [...detailTypes] };
 }
 
 const CDK_KEYS: Record<string, keyof CdkEventPattern> = {

@@ -41,3 +41,29 @@ export const ClawopsDetailType = {
 
 /** One of clawops' own `detail-type` values. */
 export type ClawopsDetailType = (typeof ClawopsDetailType)[keyof typeof ClawopsDetailType];
+
+/** A PutEvents entry of one clawops event (the fields `PutEventsRequestEntry` has). */
+export interface ClawopsEventEntry {
+  readonly Source: typeof EventSource.Clawops;
+  readonly EventBusName: string;
+  readonly DetailType: ClawopsDetailType;
+  readonly Detail: string;
+}
+
+/**
+ * The PutEvents entry of a clawops event published by `stage`. The detail carries the stage (`detail.stage`):
+ * two stages in one account and region share the default bus, and each stage's alert rule matches only its own
+ * (`clawopsEventPattern(stage)`), so a dev drill's failure never reaches prod's channel.
+ */
+export function clawopsEventEntry(
+  where: { readonly stage: string; readonly eventBusName: string },
+  detailType: ClawopsDetailType,
+  detail: object,
+): ClawopsEventEntry {
+  return {
+    Source: EventSource.Clawops,
+    EventBusName: where.eventBusName,
+    DetailType: detailType,
+    Detail: JSON.stringify({ ...detail, stage: where.stage }),
+  };
+}

@@ -53,6 +53,9 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
 
   const run = async (event: unknown, lambda: Context): Promise<TResult | DeadLettered> => {
     const env = environment();
+    // Every metric names its stage: two stages in one account share the namespace and the fleet's name, and
+    // each stage's alarms must read only their own (stacks add the same `Stage` dimension to them).
+    metrics.setDefaultDimensions({ Stage: env.stage });
     let input: TInput;
     try {
       input = options.parse(event);

@@ -12,7 +12,7 @@ import {
   terminateLifecyclePattern,
   toCdkEventPattern,
 } from "../../src/events/patterns.js";
-import { ClawopsDetailType } from "../../src/events/sources.js";
+import { ClawopsDetailType, clawopsEventEntry } from "../../src/events/sources.js";
 import { type FixtureSource, loadFixture, withField } from "./fixtures.js";
 
 const ASG = "clawops-test-fleet";
@@ -65,12 +65,12 @@ const routing: [string, EventPattern, string[]][] = [
   ["commandInvocationStatusPattern", commandInvocationStatusPattern(), ["aws.ssm/command-invocation"]],
   [
     "clawopsEventPattern",
-    clawopsEventPattern(),
+    clawopsEventPattern("test"),
     Object.values(ClawopsDetailType).map((type) => `clawops/${type}`),
   ],
   [
     "clawopsEventPattern with detail-types",
-    clawopsEventPattern([ClawopsDetailType.DrillCompleted, ClawopsDetailType.DrillFailed]),
+    clawopsEventPattern("test", [ClawopsDetailType.DrillCompleted, ClawopsDetailType.DrillFailed]),
     ["clawops/DrillCompleted", "clawops/DrillFailed"],
   ],
 ];
@@ -140,12 +140,40 @@ describe("Function: event patterns", () => {
     "rejects a clawops detail-type from source %s",
     (source) => {
       const forged = withField(loadFixture("clawops", "DrillCompleted"), "source", source);
-      expect(matchesPattern(clawopsEventPattern(), forged)).toBe(false);
+      expect(matchesPattern(clawopsEventPattern("test"), forged)).toBe(false);
     },
   );
 
+  it("publishes an event only its own stage's rule delivers: the entry's detail carries the stage", () => {
+    const entry = clawopsEventEntry(
+      { stage: "prod", eventBusName: "default" },
+      ClawopsDetailType.DrillFailed,
+      {
+        drillId: "d1",
+      },
+    );
+    expect(entry).toEqual({
+      Source: "clawops",
+      EventBusName: "default",
+      DetailType: "DrillFailed",
+      Detail: JSON.stringify({ drillId: "d1", stage: "prod" }),
+    });
+    const event = { source: entry.Source, "detail-type": entry.DetailType, detail: JSON.parse(entry.Detail) };
+    expect(matchesPattern(clawopsEventPattern("prod"), event)).toBe(true);
+    expect(matchesPattern(clawopsEventPattern("dev"), event)).toBe(false);
+  });
+
+  it.each([
+    ["another stage's", "prod"],
+    ["a stage-less", undefined],
+  ])("does not deliver %s clawops event to this stage's rule", (_, stage) => {
+    const theirs = withField(loadFixture("clawops", "DrillFailed"), "detail.stage", stage);
+    expect(matchesPattern(clawopsEventPattern("test"), theirs)).toBe(false);
+    expect(matchesPattern(clawopsEventPattern("test"), loadFixture("clawops", "DrillFailed"))).toBe(true);
+  });
+
   it("refuses an empty list of clawops detail-types", () => {
-    expect(() => clawopsEventPattern([])).toThrow("the list of detail-types is empty");
+    expect(() => clawopsEventPattern("test", [])).toThrow("the list of detail-types is empty");
   });
 
   it("returns a fresh object on every call", () => {

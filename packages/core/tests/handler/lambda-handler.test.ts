@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { readEnvironment } from "../../src/environment.js";
 import { PermanentError, RetryableError } from "../../src/errors.js";
 import { isDeadLettered, lambdaHandler } from "../../src/handler/lambda-handler.js";
+import { metrics } from "../../src/observability.js";
 
 const sqs = mockClient(SQSClient);
 const env = readEnvironment({
@@ -31,6 +32,31 @@ describe("Function: lambdaHandler", () => {
 
     await expect(handler({ id: "a" }, context)).resolves.toEqual({ seen: "a" });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("names the stage in every metric it flushes, so two stages' alarms never read each other's data", async () => {
+    const blobs: string[] = [];
+    // Powertools prints EMF through its own console (the one CloudWatch Logs reads in Lambda).
+    const emfOut = metrics as unknown as { console: unknown };
+    const previous = emfOut.console;
+    emfOut.console = { log: (line: string) => void blobs.push(line) };
+    try {
+      const handler = lambdaHandler({
+        parse: parseOrder,
+        env: readEnvironment({ AWS_REGION: "us-east-1", CLAWOPS_STAGE: "prod" }),
+        handler: async (_, context) => {
+          context.metrics.addDimension("Fleet", "openclaw");
+          context.metrics.addMetric("Orders", "Count", 1);
+          return {};
+        },
+      });
+      await handler({ id: "a" }, context);
+    } finally {
+      emfOut.console = previous;
+    }
+    const emf = blobs.map((b) => JSON.parse(b)).find((b) => b.Orders === 1);
+    expect(emf).toMatchObject({ Stage: "prod", Fleet: "openclaw" });
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(["Stage", "Fleet"]));
   });
 
   it("sends a malformed event to the dead-letter queue with the reason and the event, without a retry", async () => {

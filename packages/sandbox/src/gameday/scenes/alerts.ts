@@ -69,6 +69,7 @@ async function unhealthyGatewaysAlarm(sandbox: Sandbox): Promise<string> {
       MetricName: MonitorMetric.UnhealthyGateways,
       Dimensions: [
         { Name: "service", Value: MONITOR_SERVICE_NAME },
+        { Name: "Stage", Value: config.stage },
         { Name: "Fleet", Value: fleetName },
       ],
       Period: 60,
