@@ -7,12 +7,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Alerts } from "../stacks/Alerts.js";
 import { Core } from "../stacks/Core.js";
 import { Drills } from "../stacks/Drills.js";
+import { FailureDrill } from "../stacks/FailureDrill.js";
 import { Fleet } from "../stacks/Fleet.js";
 import { Lifecycle } from "../stacks/Lifecycle.js";
 import { Readiness } from "../stacks/Readiness.js";
 import { type BuiltApp, buildApp, type NagFinding } from "../stacks/tests/harness.js";
 
-const STACKS = { Core, Fleet, Drills, Lifecycle, Alerts, Readiness } as const;
+const STACKS = { Core, Fleet, Drills, Lifecycle, Alerts, FailureDrill, Readiness } as const;
 type StackName = keyof typeof STACKS;
 
 /**
