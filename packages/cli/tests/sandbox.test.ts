@@ -190,10 +190,10 @@ describe("Function: run --sandbox", () => {
     expect(code).toBe(0);
   });
 
-  it("refuses the failure drill when it would stop the last healthy gateway (exit 1)", async () => {
+  it("refuses the failure drill when it would stop the last healthy gateway (exit 2: it could not start)", async () => {
     const io = captureStreams();
     const code = await run(argv("drill", "--failure", "--sandbox"), { streams: io, sandbox });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(io.stdoutText()).toContain(
       "only 1 healthy gateway; a drill needs at least 2 so one keeps serving",
     );
