@@ -1712,52 +1712,37 @@ describe("Function: credentials.imdsv2-required on a launch template that leaves
   });
 });
 
-describe("Function: network.ssh-not-public on IPv6 sources", () => {
-  const ssh = (cidr: string) => ({
+describe("Function: network checks on IPv6 peers inside the VPC's own block", () => {
+  const rule = (cidr: string, port: number) => ({
     protocol: "tcp",
-    fromPort: 22,
-    toPort: 22,
+    fromPort: port,
+    toPort: port,
     cidrs: [],
     ipv6Cidrs: [cidr],
     prefixListIds: [],
     groupIds: [],
   });
-
-  it.each([
-    ["pass", "the VPC's own IPv6 block", "2600:1f18:4b2:5e00::/56"],
-    ["pass", "a subnet's /64 inside the VPC's block", "2600:1f18:4b2:5e1a::/64"],
-    ["fail", "a range wider than the VPC's block", "2600:1f18:4b2:5e00::/48"],
-    ["fail", "a public range outside the VPC", "2606:4700::/32"],
-  ] as const)("is %s for port 22 from %s", (expected, _what, cidr) => {
-    const result = outcome("network.ssh-not-public", (e) => {
-      e.network.securityGroups[0].inbound.push(ssh(cidr));
-    });
-    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
-  });
-});
-
-describe("Function: network.egress-allowlist on IPv6 destinations", () => {
-  const rule = (cidr: string) => ({
-    protocol: "tcp",
-    fromPort: 443,
-    toPort: 443,
-    cidrs: [],
-    ipv6Cidrs: [cidr],
-    prefixListIds: [],
-    groupIds: [],
-  });
-
-  it.each([
+  // Egress to a peer (port 443) and SSH from it (port 22): a range inside the VPC's IPv6 block is inside the VPC.
+  const checks = [
+    ["network.egress-allowlist", "outbound", 443],
+    ["network.ssh-not-public", "inbound", 22],
+  ] as const;
+  const peers = [
     ["pass", "the VPC's own IPv6 block", "2600:1f18:4b2:5e00::/56"],
     ["pass", "a subnet's /64 inside the VPC's block", "2600:1f18:4b2:5e1a::/64"],
     ["pass", "one address inside the VPC's block, written in full", "2600:1f18:04b2:5eff:0:0:0:1/128"],
     ["fail", "the next /56 after the VPC's block", "2600:1f18:4b2:5f00::/56"],
     ["fail", "a range wider than the VPC's block", "2600:1f18:4b2:5e00::/48"],
     ["fail", "a public address outside the VPC", "2606:4700::1111/128"],
-  ] as const)("is %s for a rule to %s", (expected, _what, cidr) => {
-    const result = outcome("network.egress-allowlist", (e) => {
-      e.network.securityGroups[0].outbound.push(rule(cidr));
-    });
-    expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
-  });
+  ] as const;
+
+  it.each(checks.flatMap(([id, direction, port]) => peers.map((p) => [id, ...p, direction, port] as const)))(
+    "%s is %s for a rule with %s",
+    (id, expected, _what, cidr, direction, port) => {
+      const result = outcome(id, (e) => {
+        e.network.securityGroups[0][direction].push(rule(cidr, port));
+      });
+      expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
+    },
+  );
 });
