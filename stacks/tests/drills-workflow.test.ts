@@ -670,4 +670,23 @@ describe("Workflow: restore-drill", () => {
       efs.fileSystems.get(fleet.runtime)!.creationToken,
     );
   });
+
+  it("retries a task AWS throttled past the SDK's own attempts, instead of failing the drill", async () => {
+    let armed = false;
+    const { execution, ran } = await runDrill("throttled-poll", {
+      overrides: {
+        PollRestore: async (payload) => {
+          if (!armed) {
+            armed = true;
+            // Every attempt of the SDK's next DescribeRestoreJob call is throttled: the task fails once.
+            sim.inject("Backup.DescribeRestoreJob", { throttle: 5 });
+          }
+          return clock.track(tasks.PollFunctionArn!(payload, context));
+        },
+      },
+    });
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(ran).not.toContain("StartCleanupAfterError");
+    expect(drillEvent()?.["detail-type"]).toBe("DrillCompleted");
+  });
 });

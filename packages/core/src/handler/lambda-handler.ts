@@ -3,7 +3,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClawopsEnvironment, readEnvironment } from "../environment.js";
-import { isRetryable, PermanentError } from "../errors.js";
+import { ClawopsError, isRetryable, PermanentError, RetryableError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
 import { sendToDeadLetterQueue } from "./dead-letter.js";
 import { lazyCaptureLambdaHandler } from "./tracing.js";
@@ -42,6 +42,9 @@ export interface DeadLettered {
   readonly reason: string;
 }
 
+/** The stage the Powertools singleton's `Stage` default dimension holds (one per process in Lambda). */
+let metricsStage: string | undefined;
+
 /**
  * Makes a Lambda handler from a function of (input, context): middy with Powertools Tracer (loaded on the first
  * traced invocation, see `lazyCaptureLambdaHandler`), Logger (with the Lambda context) and Metrics (EMF), input
@@ -54,15 +57,23 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
   const run = async (event: unknown, lambda: Context): Promise<TResult | DeadLettered> => {
     const env = environment();
     // Every metric names its stage: two stages in one account share the namespace and the fleet's name, and
-    // each stage's alarms must read only their own (stacks add the same `Stage` dimension to them).
-    metrics.setDefaultDimensions({ Stage: env.stage });
+    // each stage's alarms must read only their own (stacks add the same `Stage` dimension to them). Default
+    // dimensions outlive an invocation, and Powertools warns whenever one is set again: set it on a change only.
+    if (metricsStage !== env.stage) {
+      metrics.setDefaultDimensions({ Stage: env.stage });
+      metricsStage = env.stage;
+    }
     let input: TInput;
     try {
       input = options.parse(event);
     } catch (error) {
       throw new PermanentError(`invalid input: ${(error as Error).message}`, { cause: error });
     }
-    return options.handler(input, { logger, metrics, env, lambda });
+    try {
+      return await options.handler(input, { logger, metrics, env, lambda });
+    } catch (error) {
+      throw kind === "task" ? asTaskError(error) : error;
+    }
   };
 
   const onError = async (request: middy.Request<unknown, unknown, Error, Context>) => {
@@ -95,6 +106,18 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
       .use({ onError })
       .handler(run)
   );
+}
+
+/**
+ * A Step Functions task fails under its error's name, and the workflows retry by name: `RetryableError` and
+ * clawops' own classified errors. An AWS error the SDK gave up on (throttled past its retries, a 5xx) would
+ * otherwise reach the state machine as `ThrottlingException` and fail the run at once, so it is renamed
+ * `RetryableError` (its message names the original; the original is its cause). Anything else keeps its name.
+ */
+function asTaskError(error: unknown): unknown {
+  if (error instanceof ClawopsError || !isRetryable(error)) return error;
+  const original = error as Error;
+  return new RetryableError(`${original.name}: ${original.message}`, { cause: error });
 }
 
 /** True for a result that says the input went to the dead-letter queue. */

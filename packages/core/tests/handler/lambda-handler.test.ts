@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { readEnvironment } from "../../src/environment.js";
 import { PermanentError, RetryableError } from "../../src/errors.js";
 import { isDeadLettered, lambdaHandler } from "../../src/handler/lambda-handler.js";
-import { metrics } from "../../src/observability.js";
+import { metrics, setMetricsSink } from "../../src/observability.js";
 
 const sqs = mockClient(SQSClient);
 const env = readEnvironment({
@@ -59,6 +59,40 @@ describe("Function: lambdaHandler", () => {
     expect(emf._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(["Stage", "Fleet"]));
   });
 
+  it("logs no Powertools warning on a warm invocation (the Stage dimension is set once per process)", async () => {
+    const warnings: string[] = [];
+    const quiet = () => {};
+    const sink = {
+      log: quiet,
+      info: quiet,
+      debug: quiet,
+      error: quiet,
+      warn: (...args: unknown[]) => void warnings.push(args.map(String).join(" ")),
+    };
+    const emfOut = metrics as unknown as { console: unknown };
+    const previous = emfOut.console;
+    emfOut.console = sink;
+    const restore = setMetricsSink(sink);
+    try {
+      const handler = lambdaHandler({
+        parse: parseOrder,
+        env: readEnvironment({ AWS_REGION: "us-east-1", CLAWOPS_STAGE: "warm" }),
+        handler: async (_, context) => {
+          context.metrics.addMetric("Orders", "Count", 1);
+          return {};
+        },
+      });
+      await handler({ id: "a" }, context);
+      warnings.length = 0;
+      await handler({ id: "b" }, context);
+      await handler({ id: "c" }, context);
+    } finally {
+      restore();
+      emfOut.console = previous;
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it("sends a malformed event to the dead-letter queue with the reason and the event, without a retry", async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
     const handler = lambdaHandler({ parse: parseOrder, env, handler: async () => "never" });
@@ -110,6 +144,27 @@ describe("Function: lambdaHandler", () => {
 
     await expect(handler({}, context)).rejects.toMatchObject({ name: "PermanentError" });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      "an AWS throttle the SDK gave up on",
+      { name: "ThrottlingException", $fault: "client" },
+      "RetryableError",
+    ],
+    ["an AWS 5xx", { name: "InternalServerError", $fault: "server" }, "RetryableError"],
+    ["a permanent AWS error", { name: "AccessDeniedException", $fault: "client" }, "AccessDeniedException"],
+  ])("fails a Step Functions task on %s under the name its workflow retries by", async (_, shape, name) => {
+    const handler = lambdaHandler({
+      kind: "task",
+      parse: parseOrder,
+      env,
+      handler: async () => {
+        throw Object.assign(new Error("Rate exceeded"), shape);
+      },
+    });
+
+    await expect(handler({ id: "a" }, context)).rejects.toMatchObject({ name });
   });
 
   it("throws when the dead-letter queue cannot take the record, so nothing is dropped", async () => {
