@@ -1,3 +1,4 @@
+import { ClawopsAlarm, clawopsAlarmName } from "@clawops/core/events";
 import { CfnOutput, aws_cloudwatch as cloudwatch, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -52,11 +53,12 @@ export function Core({ stack, app }: StackContext) {
     fallbackTopic.addSubscription(new subscriptions.EmailSubscription(settings.alerts.fallbackEmail));
   }
   const { region, account, partition } = Stack.of(stack);
-  /** Every clawops alarm of this stage is named `clawops-<stage>-<what>`: the topic policy allows those. */
-  const alarmPrefix = `clawops-${app.stage}-`;
+  /** The one alarm that notifies this topic; the topic policy names it exactly (a `clawops-<stage>-*` pattern
+   * would also admit a stage named `<stage>-eu`). */
+  const deadLetterAlarmName = clawopsAlarmName(app.stage, ClawopsAlarm.DeadLetters);
   // enforceSSL writes a topic policy, and a topic policy replaces SNS's default one (which let the account's
   // CloudWatch publish): without this Allow the alarms' notifications are refused ("no resource-based policy
-  // allows the SNS:Publish action"). Only this account's alarms of this stage (`clawops-<stage>-*`).
+  // allows the SNS:Publish action"). Only this account's dead-letter alarm of this stage.
   fallbackTopic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: "AllowThisStagesAlarms",
@@ -65,8 +67,8 @@ export function Core({ stack, app }: StackContext) {
       resources: [fallbackTopic.topicArn],
       conditions: {
         StringEquals: { "aws:SourceAccount": account },
-        ArnLike: {
-          "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${alarmPrefix}*`,
+        ArnEquals: {
+          "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${deadLetterAlarmName}`,
         },
       },
     }),
@@ -88,7 +90,7 @@ export function Core({ stack, app }: StackContext) {
   );
 
   const deadLetterAlarm = new cloudwatch.Alarm(stack, "DeadLetterDepth", {
-    alarmName: `${alarmPrefix}dead-letters`,
+    alarmName: deadLetterAlarmName,
     alarmDescription:
       "Something clawops could not deliver or process is waiting in the dead-letter queue. Run `clawops alerts replay`.",
     metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { DrillSettings } from "@clawops/core/drills";
 import { DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
-import { toCdkEventPattern } from "@clawops/core/events";
+import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as backup from "aws-cdk-lib/aws-backup";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
@@ -354,7 +354,7 @@ export function Drills({ stack, app }: StackContext) {
   // CloudWatch evaluates at most 7 days of data, fewer than maxDaysWithoutPass may be: the sweeper publishes
   // days since the last pass every hour (from the drill records), and the alarm compares that; no data breaches.
   const noPassingDrill = new cloudwatch.Alarm(stack, "NoPassingDrill", {
-    alarmName: `clawops-${app.stage}-no-passing-drill`,
+    alarmName: clawopsAlarmName(app.stage, ClawopsAlarm.NoPassingDrill),
     alarmDescription: `No restore drill of ${description.name} has passed in ${drills.maxDaysWithoutPass} days (or the drill sweeper stopped reporting). Run \`clawops drill\`.`,
     metric: new cloudwatch.Metric({
       namespace: "Clawops",

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { toCdkEventPattern } from "@clawops/core/events";
+import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
 import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
@@ -191,7 +191,7 @@ export function Lifecycle({ stack, app }: StackContext) {
   });
 
   const unhealthyAlarm = new cloudwatch.Alarm(stack, "UnhealthyGateways", {
-    alarmName: `clawops-${app.stage}-unhealthy-gateways`,
+    alarmName: clawopsAlarmName(app.stage, ClawopsAlarm.UnhealthyGateways),
     alarmDescription: `OpenClaw gateways of ${asgName} fail their health probe; the monitor marks them Unhealthy after ${settings.monitor.unhealthyAfter} failures in a row and the group replaces them.`,
     metric: new cloudwatch.Metric({
       namespace: "Clawops",

@@ -7,7 +7,7 @@ import {
   deadLetteredAlert,
 } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
-import type { AlarmStateChangeEvent } from "@clawops/core/events";
+import { type AlarmStateChangeEvent, ClawopsAlarm, clawopsAlarmName } from "@clawops/core/events";
 import { type ReplayOutcome, repostAlert } from "./repost.js";
 import { systemClock } from "./router-deps.js";
 import { type SlackDeliveryContext, slackClient } from "./slack.js";
@@ -119,7 +119,7 @@ export function testAlarmEvent(
   state: "ALARM" | "OK" = "ALARM",
   now = Date.now(),
 ): AlarmStateChangeEvent {
-  const alarmName = `clawops-${stage}-test-alert`;
+  const alarmName = clawopsAlarmName(stage, ClawopsAlarm.TestAlert);
   const at = new Date(now).toISOString();
   return {
     version: "0",

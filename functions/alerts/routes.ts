@@ -1,6 +1,7 @@
 import {
   type AlarmSelector,
   alarmStateChangePattern,
+  clawopsAlarmNames,
   clawopsEventPattern,
   type EventPattern,
 } from "@clawops/core/events";
@@ -15,7 +16,7 @@ export interface AlertRoute {
 
 /**
  * The alert router's routes: state changes of the selected alarms (the configured names and prefixes, and
- * always clawops' own `clawops-<stage>-` alarms), and every event this stage of clawops publishes (source
+ * always this stage's own alarms, by exact name), and every event this stage of clawops publishes (source
  * `clawops`, `detail.stage`).
  */
 export function alertRoutes(stage: string, selector: AlarmSelector = {}): AlertRoute[] {
@@ -23,8 +24,8 @@ export function alertRoutes(stage: string, selector: AlarmSelector = {}): AlertR
     {
       id: "AlarmStateChange",
       pattern: alarmStateChangePattern({
-        names: selector.names ?? [],
-        namePrefixes: [...new Set([`clawops-${stage}-`, ...(selector.namePrefixes ?? [])])],
+        names: [...new Set([...clawopsAlarmNames(stage), ...(selector.names ?? [])])],
+        namePrefixes: selector.namePrefixes ?? [],
       }),
       target: handler,
     },

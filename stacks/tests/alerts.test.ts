@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { matchesPattern } from "@clawops/core/events";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFixture } from "../../packages/core/tests/events/fixtures.js";
+import { loadFixture, withField } from "../../packages/core/tests/events/fixtures.js";
 import { Alerts } from "../Alerts.js";
 import { Fleet } from "../Fleet.js";
 import { type BuiltApp, buildApp } from "./harness.js";
@@ -108,7 +108,16 @@ describe("Stack: Alerts", () => {
     );
     const matched = (event: unknown) =>
       rules.some((pattern) => matchesPattern(pattern as never, event as never));
-    expect(matched(loadFixture("aws.cloudwatch", "metric-alarm"))).toBe(true);
+    const ownAlarm = withField(
+      loadFixture("aws.cloudwatch", "metric-alarm"),
+      "detail.alarmName",
+      "clawops-test-unhealthy-gateways",
+    );
+    expect(matched(ownAlarm)).toBe(true);
+    // Stage `test-eu`'s alarm begins like stage `test`'s: only this stage's own alarms, by exact name.
+    expect(matched(withField(ownAlarm, "detail.alarmName", "clawops-test-eu-unhealthy-gateways"))).toBe(
+      false,
+    );
     expect(matched(loadFixture("clawops", "DrillFailed"))).toBe(true);
     expect(matched(loadFixture("aws.cloudwatch", "outside-selector"))).toBe(false);
     built.template(Alerts).resourceCountIs("AWS::Events::Rule", 2);

@@ -26,10 +26,13 @@ import {
   validEvent,
 } from "./corpus.js";
 
-/** The repository's configuration; no storm grouping, so each alarm case gets its own message to inspect. */
+/**
+ * The repository's configuration; no storm grouping, so each alarm case gets its own message to inspect, and the
+ * corpus's alarms (`clawops-sandbox-corpus-<marker>`) routed by a configured prefix, as an operator routes theirs.
+ */
 const config: ClawopsConfigInput = {
   ...defaultConfig,
-  stages: { sandbox: { alerts: { stormThreshold: 10_000 } } },
+  stages: { sandbox: { alerts: { stormThreshold: 10_000, alarmNamePrefixes: ["clawops-sandbox-corpus-"] } } },
 };
 
 let box: Sandbox;
@@ -50,7 +53,10 @@ beforeAll(async () => {
   alerts = await installAlerts(box);
   lifecycle = await installLifecycle(box);
   drills = await installDrills(box);
-  const [alarmRoute, eventsRoute] = alertRoutes(box.config.stage);
+  const [alarmRoute, eventsRoute] = alertRoutes(box.config.stage, {
+    names: box.config.settings.alerts.alarmNames,
+    namePrefixes: box.config.settings.alerts.alarmNamePrefixes,
+  });
   const [launchRoute, terminateRoute] = lifecycleRoutes(box.description.autoScalingGroupName);
   const endedRoute = drillRoutes(drills.stateMachineArn).find((r) => r.id === "DrillExecutionEnded");
   if (!alarmRoute || !eventsRoute || !launchRoute || !terminateRoute || !endedRoute)

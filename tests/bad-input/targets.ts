@@ -5,7 +5,7 @@
 
 /** One rule target of the corpus. */
 export const CorpusTarget = {
-  /** The alert router, through the rule for clawops' alarms (`clawops-<stage>-` prefix). */
+  /** The alert router, through the rule for the alarms it routes (here the configured `clawops-<stage>-corpus-` prefix). */
   Alarms: "alarms",
   /** The alert router, through the rule for this stage's own events (source `clawops`, `detail.stage`). */
   ClawopsEvents: "clawops-events",

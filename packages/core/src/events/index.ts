@@ -113,8 +113,11 @@ export {
 } from "./patterns.js";
 export {
   AwsDetailType,
+  ClawopsAlarm,
   ClawopsDetailType,
   type ClawopsEventEntry,
+  clawopsAlarmName,
+  clawopsAlarmNames,
   clawopsEventEntry,
   EventSource,
 } from "./sources.js";

@@ -67,3 +67,28 @@ export function clawopsEventEntry(
     Detail: JSON.stringify({ ...detail, stage: where.stage }),
   };
 }
+
+/** What each of clawops' own alarms watches; a stage's alarm is `clawops-<stage>-<what>`. */
+export const ClawopsAlarm = {
+  DeadLetters: "dead-letters",
+  UnhealthyGateways: "unhealthy-gateways",
+  NoPassingDrill: "no-passing-drill",
+  /** Not a deployed alarm: `clawops alerts test` sends a state change under this name through the router. */
+  TestAlert: "test-alert",
+} as const;
+
+/** One of clawops' own alarms. */
+export type ClawopsAlarm = (typeof ClawopsAlarm)[keyof typeof ClawopsAlarm];
+
+/** The name of one of `stage`'s own alarms. */
+export function clawopsAlarmName(stage: string, alarm: ClawopsAlarm): string {
+  return `clawops-${stage}-${alarm}`;
+}
+
+/**
+ * The exact names of `stage`'s own alarms. Routing and the readiness checks select these by name, never by the
+ * `clawops-<stage>-` prefix: stage names may contain hyphens, and `clawops-prod-` also begins `prod-eu`'s alarms.
+ */
+export function clawopsAlarmNames(stage: string): string[] {
+  return Object.values(ClawopsAlarm).map((alarm) => clawopsAlarmName(stage, alarm));
+}

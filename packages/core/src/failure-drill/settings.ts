@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import type { ResolvedConfig } from "../config/index.js";
+import { ClawopsAlarm, clawopsAlarmName } from "../events/sources.js";
 import type { FleetDescription } from "../fleet/description.js";
 
 /** The three windows a failure drill checks, in seconds. */
@@ -40,7 +41,7 @@ const RECORD_DAYS = 400;
 
 /** The alarm name stacks/Lifecycle.ts gives the unhealthy-gateways alarm. */
 export function unhealthyGatewaysAlarmName(stage: string): string {
-  return `clawops-${stage}-unhealthy-gateways`;
+  return clawopsAlarmName(stage, ClawopsAlarm.UnhealthyGateways);
 }
 
 /** The failure drill settings of a stage, for the fleet described. */

@@ -1712,6 +1712,36 @@ describe("Function: credentials.imdsv2-required on a launch template that leaves
   });
 });
 
+describe("Function: gateway alarm checks with two stages in one account", () => {
+  // Every stage's fleet is named alike (`openclaw`): only the Stage dimension and the exact name tell them apart.
+  const alarm = (stage: string, fresh: boolean) => ({
+    name: `clawops-${stage}-unhealthy-gateways`,
+    namespace: "Clawops",
+    metricName: "UnhealthyGateways",
+    dimensions: { service: "lifecycle-monitor", Stage: stage, Fleet: "openclaw" },
+    actionsEnabled: true,
+    state: "OK",
+    treatMissingData: "notBreaching",
+    latestDatapointAt: fresh ? "2026-03-02T07:59:00.000Z" : null,
+  });
+
+  it("fails gateway-health when this stage's monitor stopped, however fresh another stage's alarm is", () => {
+    const result = outcome("infrastructure.gateway-health", (e, s) => {
+      Object.assign(s, { stage: "prod" });
+      Object.assign(e, { alarms: [alarm("prod", false), alarm("dev", true)] });
+    });
+    expect(result.status, result.explanation).toBe("fail");
+  });
+
+  it("fails gateway-alarm-routed when only stage prod-eu has a gateway alarm, for stage prod", () => {
+    const result = outcome("monitoring.gateway-alarm-routed", (e, s) => {
+      Object.assign(s, { stage: "prod" });
+      Object.assign(e, { alarms: [alarm("prod-eu", true)] });
+    });
+    expect(result.status, result.explanation).toBe("fail");
+  });
+});
+
 describe("Function: network checks on IPv6 peers inside the VPC's own block", () => {
   const rule = (cidr: string, port: number) => ({
     protocol: "tcp",

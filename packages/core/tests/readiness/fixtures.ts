@@ -257,10 +257,10 @@ export function goodEvidence(): Evidence {
     ],
     alarms: [
       {
-        name: "clawops-test-openclaw-gateway-unhealthy",
+        name: "clawops-test-unhealthy-gateways",
         namespace: "Clawops",
         metricName: "UnhealthyGateways",
-        dimensions: { Fleet: "openclaw" },
+        dimensions: { service: "lifecycle-monitor", Stage: "test", Fleet: "openclaw" },
         actionsEnabled: true,
         state: "OK",
         treatMissingData: "notBreaching",

@@ -49,7 +49,7 @@ export const monitoringChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["alarms"],
     method:
-      "DescribeAlarms: the gateway health alarm exists, its actions are enabled and its name is selected by the alerts path's EventBridge rule (clawops-<stage>- prefix or alerts.alarmNamePrefixes/alarmNames); without the Alerts stack's identity in the settings there is no known alerts path, so a routed name proves nothing (unknown).",
+      "DescribeAlarms: the gateway health alarm exists, its actions are enabled and its name is selected by the alerts path's EventBridge rule (this stage's own alarms by exact name: clawops-<stage>-unhealthy-gateways, -dead-letters, -no-passing-drill, -test-alert; or alerts.alarmNamePrefixes/alarmNames); without the Alerts stack's identity in the settings there is no known alerts path, so a routed name proves nothing (unknown).",
     evaluate: (evidence, settings) => {
       const alarms = gatewayAlarms(available(evidence.alarms), settings);
       if (alarms.length === 0) return fail("No gateway health alarm exists for this fleet.");
@@ -70,7 +70,7 @@ export const monitoringChecks: readonly ReadinessCheck[] = [
       return pass(`${routed[0]!.name} is routed to the on-call channel by the alerts path.`);
     },
     remediation:
-      "Deploy the Alerts stack; name the alarm with the clawops-<stage>- prefix or add it to alerts.alarmNames, and enable its actions.",
+      "Deploy the Alerts stack; name the alarm clawops-<stage>-unhealthy-gateways (as the Lifecycle stack does) or add it to alerts.alarmNames, and enable its actions.",
   },
   {
     id: "monitoring.failure-drill-alarm",

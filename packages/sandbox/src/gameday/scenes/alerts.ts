@@ -109,7 +109,11 @@ export async function installAlerts(sandbox: Sandbox): Promise<AlertsInstall> {
       clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
     }),
   ) as unknown as Handler;
-  const routes = alertRoutes(config.stage);
+  // The rules the Alerts stack deploys: this stage's alarms and events, and the configured alarm names/prefixes.
+  const routes = alertRoutes(config.stage, {
+    names: config.settings.alerts.alarmNames,
+    namePrefixes: config.settings.alerts.alarmNamePrefixes,
+  });
   const ruleName = (id: string) => `clawops-alerts-${id}`;
   for (const route of routes) {
     sandbox.events.putRule({
