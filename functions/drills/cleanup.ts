@@ -12,7 +12,7 @@ import {
 } from "./file-systems.js";
 import { fleetFileSystemIds, settingsOf } from "./settings.js";
 import { type Branch, BranchSchema } from "./task-input.js";
-import { attachVerifier, releaseVerifier } from "./verifier-lock.js";
+import { detachVerifier, releaseVerifier } from "./verifier-lock.js";
 
 /**
  * A branch (clean up its own restore) or a whole drill by id (`{ drillId, request }`: after a failure no branch
@@ -60,7 +60,7 @@ export const handler = lambdaHandler({
           env.stateTable,
           verifier.functionName,
           { drillId: input.drillId, sourceFileSystemId: branch?.fileSystem.fileSystemId },
-          () => attachVerifier(verifier.functionName, undefined, verifier.mountPath).then(() => undefined),
+          () => detachVerifier(verifier.functionName),
         );
     const targets = branch
       ? await branchFileSystems(branch, env.stage)

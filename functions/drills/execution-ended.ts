@@ -11,7 +11,7 @@ import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { cleanUpFileSystem, drillFileSystems } from "./file-systems.js";
 import { fleetFileSystemIds, settingsOf } from "./settings.js";
-import { releaseVerifier } from "./verifier-lock.js";
+import { detachVerifier, releaseVerifier } from "./verifier-lock.js";
 
 const ExecutionEndedSchema = z.looseObject({
   detail: z.looseObject({
@@ -25,10 +25,12 @@ const ExecutionEndedSchema = z.looseObject({
 
 /**
  * A drill execution ended without its own cleanup (stopped, timed out, failed): cleans up everything tagged
- * with its drill id (the execution name) by this stage. A drill started with `--keep` (or a restore-testing
+ * with its drill id (the execution name) by this stage: first detaches the verifiers its branches hold and
+ * releases their locks, then removes its file systems. A drill started with `--keep` (or a restore-testing
  * validation, whose file system is AWS's) keeps its file systems, as its own cleanup would: only their access
- * points and mount targets go. Mount targets take a while to go, so it asks Lambda to retry until the file
- * systems to delete are gone; what still remains, the sweeper removes.
+ * points and mount targets go. Mount targets take a while to go, and a verifier still applying the drill's
+ * mount cannot be detached yet, so it asks Lambda to retry until both are done; file systems that still remain,
+ * the sweeper removes, and a verifier lock still held expires for the next drill, whose attach replaces the mount.
  */
 export const handler = lambdaHandler({
   kind: "event",
@@ -47,10 +49,16 @@ export const handler = lambdaHandler({
         reason: started.unreadable,
       });
     const keepFileSystem = keepsFileSystems(started.request);
-    if (env.stateTable)
-      for (const { functionName } of allVerifiers(settings))
-        await releaseVerifier(env.stateTable, functionName, drill, async () => undefined);
     const waiting: string[] = [];
+    if (env.stateTable)
+      for (const { functionName } of allVerifiers(settings)) {
+        try {
+          await releaseVerifier(env.stateTable, functionName, drill, () => detachVerifier(functionName));
+        } catch (error) {
+          if (!(error instanceof NotReadyError)) throw error;
+          waiting.push(functionName);
+        }
+      }
     for (const fs of await drillFileSystems(drill, drill.fleetFileSystemIds)) {
       try {
         // A kept file system needs no wait: its mount targets' deletion is under way.
@@ -70,7 +78,8 @@ export const handler = lambdaHandler({
       keepFileSystem,
       waiting,
     });
-    if (waiting.length > 0) throw new RetryableError(`mount targets of ${waiting.join(", ")} still deleting`);
+    if (waiting.length > 0)
+      throw new RetryableError(`${waiting.join(", ")} still being detached or deleted; retrying`);
     return { drillId: drill.drillId, keepFileSystem, waiting };
   },
 });

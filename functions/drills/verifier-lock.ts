@@ -5,7 +5,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { client } from "@clawops/core/aws";
-import { drillNow, VerifierBusyError } from "@clawops/core/drills";
+import { drillNow, NotReadyError, VerifierBusyError } from "@clawops/core/drills";
 
 /** The lock item of one verifier function. */
 const lockKey = (functionName: string) => ({
@@ -56,14 +56,16 @@ export async function acquireVerifier(
 
 /**
  * Releases a verifier if this branch holds it (or, with no file system given, any branch of this drill),
- * running `whileHeld` (detach the mount) first, so another drill can never have its fresh mount detached by
- * this one. A lock someone else holds is left alone.
+ * detaching its mount first (`detach`, true once the detach is applied or under way), so another drill can
+ * never have its fresh mount detached by this one. A detach that cannot start yet (Lambda is still applying
+ * this drill's attach) keeps the lock and throws `NotReadyError`: the caller retries. A lock someone else
+ * holds is left alone.
  */
 export async function releaseVerifier(
   table: string,
   functionName: string,
   holder: { readonly drillId: string; readonly sourceFileSystemId?: string },
-  whileHeld: () => Promise<void>,
+  detach: () => Promise<boolean>,
 ): Promise<boolean> {
   const dynamo = client(DynamoDBClient);
   const Key = lockKey(functionName);
@@ -73,7 +75,13 @@ export async function releaseVerifier(
     ? current === holderOf({ drillId: holder.drillId, sourceFileSystemId: holder.sourceFileSystemId })
     : current.startsWith(`${holder.drillId}#`);
   if (!ours) return false;
-  await whileHeld();
+  if (!(await detach()))
+    throw new NotReadyError(
+      `the verifier ${functionName} is still applying the drill's mount; detaching it next`,
+      {
+        drillId: holder.drillId,
+      },
+    );
   try {
     await dynamo.send(
       new DeleteItemCommand({
@@ -90,26 +98,51 @@ export async function releaseVerifier(
 }
 
 /**
- * Points the verifier's file system mount at an access point (or detaches it with `undefined`). Returns
- * true once Lambda reports the update done: until then the function still has the old configuration.
+ * Detaches the verifier's file system mount. True once it is detached or Lambda is applying the detach (the
+ * next attach waits for that update itself); false while Lambda still applies another update (an attach),
+ * which cannot be changed until it ends.
+ */
+export async function detachVerifier(functionName: string): Promise<boolean> {
+  const lambda = client(LambdaClient);
+  const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  if (!current.FileSystemConfigs?.length) return true;
+  if (current.LastUpdateStatus === "InProgress") return false;
+  try {
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, FileSystemConfigs: [] }),
+    );
+  } catch (error) {
+    // Another update started between the two calls.
+    if ((error as Error).name === "ResourceConflictException") return false;
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Points the verifier's file system mount at an access point. Returns true once Lambda reports the update
+ * done: until then the function still has the old configuration.
  */
 export async function attachVerifier(
   functionName: string,
-  accessPointArn: string | undefined,
+  accessPointArn: string,
   mountPath: string,
 ): Promise<boolean> {
   const lambda = client(LambdaClient);
   const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  const attached = current.FileSystemConfigs?.[0]?.Arn;
-  if (attached !== accessPointArn) {
-    if (current.LastUpdateStatus === "InProgress") return false;
+  if (current.FileSystemConfigs?.[0]?.Arn === accessPointArn)
+    return current.LastUpdateStatus === "Successful";
+  if (current.LastUpdateStatus === "InProgress") return false;
+  try {
     await lambda.send(
       new UpdateFunctionConfigurationCommand({
         FunctionName: functionName,
-        FileSystemConfigs: accessPointArn ? [{ Arn: accessPointArn, LocalMountPath: mountPath }] : [],
+        FileSystemConfigs: [{ Arn: accessPointArn, LocalMountPath: mountPath }],
       }),
     );
-    return false;
+  } catch (error) {
+    // Another update started between the two calls.
+    if ((error as Error).name !== "ResourceConflictException") throw error;
   }
-  return current.LastUpdateStatus === "Successful";
+  return false;
 }

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { logger, setMetricsSink } from "@clawops/core";
-import { setClientInterceptor } from "@clawops/core/aws";
+import { client, setClientInterceptor } from "@clawops/core/aws";
 import { type DrillSettings, restoreCreationToken, setDrillClock } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -55,6 +56,8 @@ let ended: Handler;
 let restore: (() => void)[] = [];
 /** When the sandbox's restores make their file system (AWS does not document it; clawops handles both). */
 let fileSystemAppears: "running" | "completed" = "running";
+/** How long the sandbox's restore jobs run (its default unless a test sets it). */
+let restoreRunMs: number | undefined;
 const table = "clawops-test-state";
 
 beforeAll(async () => {
@@ -113,7 +116,10 @@ beforeEach(async () => {
     root: join(base, "efs"),
     subnetZones: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
   });
-  backup = backupModel(world, efs, { root: join(base, "backup"), timings: { fileSystemAppears } });
+  backup = backupModel(world, efs, {
+    root: join(base, "backup"),
+    timings: { fileSystemAppears, ...(restoreRunMs ? { runMs: restoreRunMs } : {}) },
+  });
   ssm = ssmModel(world);
   sim = new AwsSimulator(clock)
     .register(efs)
@@ -268,6 +274,28 @@ async function expectCleanedUpAndFleetIntact(): Promise<void> {
   expect([...efs.fileSystems.keys()].sort()).toEqual([fleet.workspace, fleet.runtime].sort());
   expect(efs.accessPoints.size).toBe(0);
   expect(efs.mountTargets.size).toBe(0);
+  // No verifier is left mounted on a deleted access point, or locked for the next drill.
+  for (const name of VERIFIERS) {
+    const config = await client(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: name }),
+    );
+    expect({ name, mounts: config.FileSystemConfigs ?? [] }).toEqual({ name, mounts: [] });
+    expect({ name, lock: await verifierLockHolder(name) }).toEqual({ name, lock: undefined });
+  }
+}
+
+const VERIFIERS = ["clawops-test-verifier-workspace", "clawops-test-verifier-runtime"];
+
+/** Which drill branch holds a verifier's lock item, if any. */
+async function verifierLockHolder(functionName: string): Promise<string | undefined> {
+  const { Item } = await client(DynamoDBClient).send(
+    new GetItemCommand({
+      TableName: table,
+      Key: { pk: { S: "drill#verifier" }, sk: { S: `lock#${functionName}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.holder?.S;
 }
 
 const drillEvent = () => events.find((e) => e.source === "clawops");
@@ -644,6 +672,42 @@ describe("Workflow: restore-drill", () => {
     expect([...backup.restoreJobs.values()].map((job) => job.status)).toEqual(["FAILED", "FAILED"]);
     expect(world.problems).toEqual([]);
     await expectCleanedUpAndFleetIntact();
+  });
+
+  it("detaches the verifiers of a drill stopped while verifying before it releases their locks", async () => {
+    const { execution } = await runDrill("drill-stopped-verifying", { stopAt: "Verify" });
+
+    expect(execution.status).toBe("ABORTED");
+    expect(await verifierLockHolder("clawops-test-verifier-runtime")).toMatch(/^drill-stopped-verifying#/);
+
+    await cleanUpAfterStop("drill-stopped-verifying");
+
+    await expectCleanedUpAndFleetIntact();
+  });
+
+  describe("when a restore fails while Lambda still applies its verifier's mount", () => {
+    beforeAll(() => {
+      // The runtime restore fails 135 s in: its verifier's attach (a minute long) started moments before.
+      restoreRunMs = 135_000;
+    });
+    afterAll(() => {
+      restoreRunMs = undefined;
+    });
+
+    it("waits for the attach to end, detaches the verifier, then releases its lock", async () => {
+      backup.failRestores(points.runtime.arn, "Access denied to the KMS key");
+
+      const { execution, ran } = await runDrill("drill-failed-attaching");
+
+      expect(execution.error).toBe("DrillFailed");
+      expect(ran).toContain("StartCleanupAfterError");
+      const detaches = sim
+        .calls("Lambda", "UpdateFunctionConfiguration")
+        .filter((c) => c.input.FunctionName === "clawops-test-verifier-runtime")
+        .map((c) => ((c.input.FileSystemConfigs as unknown[] | undefined) ?? []).length);
+      expect(detaches).toEqual([1, 0]);
+      await expectCleanedUpAndFleetIntact();
+    });
   });
 
   it("refuses to delete a fleet file system even when it carries the drill's tags", async () => {
