@@ -3,7 +3,7 @@ import { defineConfig } from "@clawops/core/config";
 /**
  * The operator's settings. `defaults` apply to every stage; `stages.<name>` overrides them for one stage
  * (objects merge, arrays replace). Validated when `sst.config.ts` loads: a wrong value stops the deploy with a
- * message naming the field. The README's "Configuration" section documents every setting.
+ * message naming the field. The README's "Configuration" section documents every setting (the fleet's in docs/fleet.md).
  */
 export default defineConfig({
   app: { name: "clawops", region: "us-east-1" },

@@ -68,7 +68,7 @@ export const approvalGateChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["probes"],
     method:
-      "On-instance probe: `openclaw exec-policy show --json` where the build exposes it; approvals must not be off (ask=off). Where not exposed, the attested gate tests are the evidence.",
+      "On-instance probe: `openclaw exec-policy show --json` where the build exposes it; approvals must not be off (ask=off). Where the build does not expose it, the check is unknown (?); `approval-gates.each-tested` still holds the recorded gate tests.",
     evaluate: (evidence) =>
       judgeProbes(
         available(evidence.probes),
