@@ -619,7 +619,7 @@ describe("Function: drain (terminate drain task)", () => {
     };
     expect(out.drain).toMatchObject({ next: "check", commandId: "cmd-9" });
     const input = ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
-    expect(input.Parameters?.commands).toContain("timeout 60 systemctl stop 'openclaw-gateway'");
+    expect(input.Parameters?.commands).toContain("timeout 60 systemctl stop 'openclaw-gateway'; code=$?");
     expect(input.Parameters?.executionTimeout).toEqual(["65"]);
   });
 

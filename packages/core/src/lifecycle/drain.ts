@@ -9,12 +9,18 @@ export const DRAIN_CHECK_SECONDS = 5;
 
 /**
  * The shell commands that stop the gateway gracefully: systemd sends SIGTERM and waits for the unit to exit,
- * so sessions and logs flush. `timeout` bounds it below SSM's own execution timeout.
+ * so sessions and logs flush. `timeout` bounds it below SSM's own execution timeout. The script exits with
+ * systemctl's status, so the invocation fails (and the drain reports DrainFailed) when the gateway did not stop
+ * in time (124) or the unit could not be stopped (an unknown `lifecycle.gatewayServiceName` exits 5), with the
+ * reason on stderr; `CLAWOPS_DRAIN=stopped` only follows a stop that finished.
  */
 export function gatewayDrainCommands(settings: DrainSettings): string[] {
+  const unit = `'${settings.serviceName}'`;
   return [
     GATEWAY_DRAIN_MARKER,
-    `timeout ${settings.timeoutSeconds} systemctl stop '${settings.serviceName}'`,
+    `timeout ${settings.timeoutSeconds} systemctl stop ${unit}; code=$?`,
+    `if [ "$code" -eq 124 ]; then echo "the gateway was still stopping after ${settings.timeoutSeconds} s (systemd goes on stopping it)" >&2; exit 124; fi`,
+    `if [ "$code" -ne 0 ]; then echo "systemctl stop ${unit} exited $code" >&2; exit "$code"; fi`,
     `echo "CLAWOPS_DRAIN=stopped"`,
   ];
 }

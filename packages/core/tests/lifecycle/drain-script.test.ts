@@ -1,0 +1,61 @@
+/**
+ * The terminate drain's script, run as AWS-RunShellScript runs it (the commands as one shell script, its exit
+ * status the invocation's Status) against stand-ins for `timeout` and `systemctl`, and the drain's decision on
+ * the outcome: a gateway that did not stop, or a unit that does not exist, is a DrainFailed, never "stopped".
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type DrainState, decideDrainStep, gatewayDrainCommands } from "../../src/lifecycle/index.js";
+
+const settings = { timeoutSeconds: 120, serviceName: "openclaw-gateway" };
+const T0 = Date.parse("2026-11-30T10:00:00Z");
+const state: DrainState = { startedAt: T0, checks: 0, commandId: "c-1", next: "check", reason: "" };
+
+/** Runs the drain script on a host whose `timeout … systemctl stop` ends with `stopExit`; SSM's view of it. */
+function drainOn(stopExit: number) {
+  const dir = mkdtempSync(join(tmpdir(), "clawops-drain-"));
+  writeFileSync(join(dir, "timeout"), `#!/bin/sh\nexit ${stopExit}\n`);
+  chmodSync(join(dir, "timeout"), 0o755);
+  const run = spawnSync("sh", ["-c", gatewayDrainCommands(settings).join("\n")], {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    encoding: "utf8",
+  });
+  return { status: run.status === 0 ? "Success" : "Failed", stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("Function: gatewayDrainCommands", () => {
+  it("reports the gateway stopped once systemctl stop finished", () => {
+    const result = drainOn(0);
+
+    expect(result).toMatchObject({ status: "Success", stdout: "CLAWOPS_DRAIN=stopped\n" });
+    expect(decideDrainStep(state, result, T0 + 5_000, settings)).toMatchObject({
+      next: "continue",
+      reason: "gateway stopped",
+    });
+  });
+
+  it("fails the drain, saying so, when the gateway is still stopping at the drain timeout", () => {
+    const result = drainOn(124);
+
+    expect(result.status).toBe("Failed");
+    expect(result.stdout).not.toContain("CLAWOPS_DRAIN=stopped");
+    expect(decideDrainStep(state, result, T0 + 125_000, settings)).toMatchObject({
+      next: "drain-failed",
+      reason:
+        "drain command Failed: the gateway was still stopping after 120 s (systemd goes on stopping it)",
+    });
+  });
+
+  it("fails the drain when the unit cannot be stopped (a gatewayServiceName the instance does not have)", () => {
+    const result = drainOn(5);
+
+    expect(result.status).toBe("Failed");
+    expect(decideDrainStep(state, result, T0 + 5_000, settings)).toMatchObject({
+      next: "drain-failed",
+      reason: "drain command Failed: systemctl stop 'openclaw-gateway' exited 5",
+    });
+  });
+});
