@@ -40,11 +40,17 @@ const POLL_MS = 15_000;
  * `clawops drill --failure [--instance i-...] [--dry-run]`: starts the failure-drill state machine (found
  * through the `/clawops/<stage>/failure-drill-state-machine-arn` parameter) with `{ instanceId?, dryRun? }`
  * and waits for it. A dry run ends at once with the chosen instance and the plan; a refusal ends with
- * `FailureDrillRefused` and its reason.
+ * `FailureDrillRefused` and its reason. `onStarted` hears the execution's ARN once it runs: an error after that
+ * (AWS denying `states:DescribeExecution`) leaves a drill running that the caller must still point the operator to.
  */
 export async function runFailureDrill(
   target: FailureDrillTarget,
-  options: { readonly output: FailureDrillOutput; readonly instanceId?: string; readonly dryRun?: boolean },
+  options: {
+    readonly output: FailureDrillOutput;
+    readonly instanceId?: string;
+    readonly dryRun?: boolean;
+    readonly onStarted?: (executionArn: string) => void;
+  },
 ): Promise<FailureDrillRun> {
   const notDeployed = () =>
     new FailureDrillError(
@@ -66,6 +72,7 @@ export async function runFailureDrill(
     new StartExecutionCommand({ stateMachineArn: Parameter.Value, input: JSON.stringify(input) }),
   );
   options.output.err(`failure drill started (${executionArn})`);
+  if (executionArn) options.onStarted?.(executionArn);
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const status = execution.status ?? "RUNNING";

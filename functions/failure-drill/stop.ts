@@ -1,7 +1,7 @@
 import {
   failureDrillNow,
+  GATEWAY_STOP_BOUND_SECONDS,
   gatewayStopCommands,
-  SYSTEMCTL_TIMEOUT_SECONDS,
   startProgress,
 } from "@clawops/core/failure-drill";
 import { lambdaHandler } from "@clawops/core/handler";
@@ -25,7 +25,7 @@ export const handler = lambdaHandler({
     const { drill } = state;
     const input = runShellScript([drill.instanceId], gatewayStopCommands(settings.gatewayServiceName), {
       comment: `clawops failure drill ${drill.drillId}: stop gateway`,
-      executionTimeoutSeconds: SYSTEMCTL_TIMEOUT_SECONDS + 10,
+      executionTimeoutSeconds: GATEWAY_STOP_BOUND_SECONDS + 10,
     });
     const commandId = await sendCommand(input);
     const stoppedAt = failureDrillNow();

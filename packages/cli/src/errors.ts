@@ -42,3 +42,32 @@ export class NotAvailableError extends CliUserError {
     this.name = "NotAvailableError";
   }
 }
+
+/**
+ * A drill the CLI started but cannot follow to its end (AWS denied reading its execution, or could not be
+ * reached): the drill runs on in Step Functions. The drill command reports it with the execution ARN and exit 1,
+ * never as a drill that could not start.
+ */
+export class DrillNotFollowedError extends CliUserError {
+  /** `restore drill cli-20261126T101500Z`, `failure drill` */
+  readonly drill: string;
+  readonly executionArn: string;
+  /** Why the CLI stopped following, with AWS's own words (`AWS denied ... (AccessDeniedException: ...)`). */
+  readonly reason: string;
+  /** The permissions following a drill takes, for the operator's role. */
+  readonly permissions: string;
+  constructor(
+    drill: string,
+    executionArn: string,
+    reason: string,
+    permissions: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${drill} was started (${executionArn}) but cannot be followed: ${reason}`, options);
+    this.name = "DrillNotFollowedError";
+    this.drill = drill;
+    this.executionArn = executionArn;
+    this.reason = reason;
+    this.permissions = permissions;
+  }
+}

@@ -1,5 +1,6 @@
 import { ClawopsError } from "@clawops/core";
 import { Command, CommanderError } from "commander";
+import { accessDenied, networkFailure } from "./aws-errors.js";
 import { alertsCommand } from "./commands/alerts.js";
 import { drillCommand } from "./commands/drill.js";
 import { evalsCommand } from "./commands/evals.js";
@@ -11,11 +12,16 @@ import { createOutput, type OutputStreams } from "./output.js";
 import type { SandboxTargetOptions } from "./sandbox-target.js";
 import type { StageLookup } from "./stage-target.js";
 
+export { accessDenied, networkFailure } from "./aws-errors.js";
+
 /** Exit codes: what a script calling clawops can rely on. */
 export const ExitCode = {
   /** Done, and everything checked is fine. */
   Ok: 0,
-  /** Done, and something failed (a readiness check, a drill, an alert) or an unexpected error (a bug). */
+  /**
+   * Done, and something failed (a readiness check, a drill, an alert), a drill was started but could not be
+   * followed to its end, or an unexpected error (a bug).
+   */
   Failed: 1,
   /** Could not run: usage, credentials, a stage not deployed, a missing file. The message says what to do. */
   Usage: 2,
@@ -113,35 +119,4 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     output.err((error as Error)?.stack ?? String(error));
     return ExitCode.Failed;
   }
-}
-
-/** The error names AWS services answer when the caller's credentials lack a permission (JSON, query and EC2 APIs). */
-const ACCESS_DENIED = new Set([
-  "AccessDenied",
-  "AccessDeniedException",
-  "UnauthorizedOperation",
-  "AuthorizationError",
-]);
-
-/** AWS's message when a call was refused for want of a permission (it names the action), or undefined. */
-export function accessDenied(error: unknown): string | undefined {
-  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
-    if (ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}`;
-    e = e.cause as Error | undefined;
-  }
-  return undefined;
-}
-
-/** The network error behind a failed AWS call (DNS, refused, reset, timed out), or undefined for anything else. */
-export function networkFailure(error: unknown): string | undefined {
-  for (let e = error as (Error & { code?: string }) | undefined, depth = 0; e && depth < 5; depth++) {
-    if (
-      e.code &&
-      /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)$/.test(e.code)
-    )
-      return `${e.code}${"hostname" in e ? ` ${String(e.hostname)}` : ""}`;
-    if (e.name === "TimeoutError") return "request timed out";
-    e = e.cause as (Error & { code?: string }) | undefined;
-  }
-  return undefined;
 }

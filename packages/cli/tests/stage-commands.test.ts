@@ -306,6 +306,68 @@ describe("Function: run against a deployed stage", () => {
     expect(failed.code).toBe(1);
   });
 
+  const deniedDescribe = () =>
+    Object.assign(
+      new Error(
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:DescribeExecution",
+      ),
+      { name: "AccessDeniedException" },
+    );
+
+  it.each([
+    ["the failure drill", ["--failure"], "failure drill", "clawops-prod-FailureDrill:fd"],
+    ["a restore drill", ["--poll", "1"], "restore drill cli-", "clawops-prod-RestoreDrill:cli"],
+  ])(
+    "says %s was started and how to follow it when the credentials may start but not follow it (exit 1)",
+    async (_, extra, drill, execution) => {
+      ssm.on(GetParameterCommand).resolves({
+        Parameter: { Value: "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-FailureDrill" },
+      });
+      const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:${execution}`;
+      sfn.on(StartExecutionCommand).resolves({ executionArn });
+      sfn.on(DescribeExecutionCommand).rejects(deniedDescribe());
+      const { code, io } = await runWithClock([
+        "drill",
+        "--stage",
+        "prod",
+        "--region",
+        "eu-west-1",
+        ...extra,
+      ]);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+      expect(code).toBe(1);
+      const err = io.stderrText();
+      expect(err).toContain(`${drill}`);
+      expect(err).toContain(`was started and runs on: ${executionArn}`);
+      expect(err).toContain("not authorized to perform: states:DescribeExecution");
+      expect(err).toContain(
+        `aws stepfunctions describe-execution --execution-arn ${executionArn} --region eu-west-1`,
+      );
+      expect(err).not.toContain("AWS denied a call the command needs");
+      expect(err).not.toContain("error:");
+    },
+  );
+
+  it("prints a started but unfollowed failure drill as data with --json (exit 1)", async () => {
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Value: "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-FailureDrill" },
+    });
+    const executionArn = "arn:aws:states:eu-west-1:123456789012:execution:clawops-prod-FailureDrill:fd";
+    sfn.on(StartExecutionCommand).resolves({ executionArn });
+    sfn.on(DescribeExecutionCommand).rejects(deniedDescribe());
+    const { code, io } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--failure",
+      "--json",
+    ]);
+    expect(code).toBe(1);
+    expect(JSON.parse(io.stdoutText())).toMatchObject({ started: true, followed: false, executionArn });
+  });
+
   it("says AWS denied a call, naming it, instead of reporting a bug, when a permission is missing (exit 2)", async () => {
     const io = captureStreams();
     const denied = Object.assign(

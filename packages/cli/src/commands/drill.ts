@@ -10,8 +10,9 @@ import type { DrillVerdict } from "@clawops/core/drills";
 import { formatDuration } from "@clawops/core/drills";
 import { Command, InvalidArgumentError } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
+import { accessDenied, networkFailure } from "../aws-errors.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
-import { CliUserError, NotAvailableError } from "../errors.js";
+import { CliUserError, DrillNotFollowedError, NotAvailableError } from "../errors.js";
 import { type KeptFileSystem, renderDrillHistory, renderDrillSummary } from "../format/drill.js";
 import { drillMilestones, drillProgress, keptFileSystems } from "../format/drill-progress.js";
 import type { Target } from "../target.js";
@@ -46,6 +47,7 @@ async function runRestoreDrill(
   target: Target,
   options: DrillOptions,
   context: CliContext,
+  onStarted: (drill: string, executionArn: string) => void,
 ): Promise<RestoreDrillRun> {
   const arn = target.resources.drillStateMachineArn;
   if (!arn)
@@ -71,6 +73,7 @@ async function runRestoreDrill(
   );
   const started = target.now();
   context.output.err(`drill ${name} started (${executionArn})`);
+  if (executionArn) onStarted(`restore drill ${name}`, executionArn);
   const progress = context.output.progress(`drill ${name}: restoring`);
   let status = "RUNNING";
   let output: string | undefined;
@@ -135,6 +138,54 @@ async function executionHistory(sfn: SFNClient, executionArn: string): Promise<H
   return events;
 }
 
+/**
+ * Runs `work`, which starts a drill (telling `started` its execution) and follows it. An error after the start
+ * that only keeps the CLI from following (AWS denied reading the execution, or is out of reach) becomes a
+ * DrillNotFollowedError: the drill runs on, so it must not read as a drill that could not start.
+ */
+async function startAndFollow<T>(
+  permissions: string,
+  work: (started: (drill: string, executionArn: string) => void) => Promise<T>,
+): Promise<T> {
+  let running: { drill: string; executionArn: string } | undefined;
+  try {
+    return await work((drill, executionArn) => {
+      running = { drill, executionArn };
+    });
+  } catch (error) {
+    if (!running) throw error;
+    const denied = accessDenied(error);
+    const unreachable = networkFailure(error);
+    const reason = denied
+      ? `AWS denied a call following it needs (${denied})`
+      : unreachable && `AWS could not be reached (${unreachable})`;
+    if (!reason) throw error;
+    throw new DrillNotFollowedError(running.drill, running.executionArn, reason, permissions, {
+      cause: error,
+    });
+  }
+}
+
+/** Tells the operator the drill was started and runs on, why the CLI stopped following it, and how to follow it. */
+function reportNotFollowed(error: DrillNotFollowedError, region: string, context: CliContext, json: boolean) {
+  const { output } = context;
+  const follow = `aws stepfunctions describe-execution --execution-arn ${error.executionArn} --region ${region}`;
+  output.err(`${output.color.yellow(`${error.drill} was started`)} and runs on: ${error.executionArn}`);
+  output.err(`its progress and result cannot be followed from here: ${error.reason}`);
+  output.err(`follow it in the Step Functions console, or with: ${follow}`);
+  output.err(`to follow drills from the CLI, use credentials whose role also allows ${error.permissions}`);
+  if (json)
+    output.json({ started: true, followed: false, executionArn: error.executionArn, reason: error.reason });
+  // Not 2 ("could not start"): the drill started. Not 0: nobody saw it pass.
+  context.setExitCode(1);
+}
+
+/** What following each drill reads (besides starting it, which needs states:StartExecution). */
+const FOLLOW_PERMISSIONS = {
+  restore: "states:DescribeExecution, states:GetExecutionHistory and dynamodb:Query on the state table",
+  failure: "states:DescribeExecution",
+} as const;
+
 const instanceId = (value: string) => {
   if (!/^i-[0-9a-f]{8,17}$/.test(value))
     throw new InvalidArgumentError("expected an EC2 instance id (i-0abc...)");
@@ -177,7 +228,8 @@ Examples:
   $ clawops drill --stage prod --failure --dry-run       what the failure drill would stop and measure
 
 RPO is the age of the recovery point restored; RTO the time from the restore's start to verified.
-Exit codes: 0 the drill passed, 1 it failed (the table says which file system and why), 2 it could not start.`,
+Exit codes: 0 the drill passed, 1 it failed (the table says which file system and why) or it was started but
+could not be followed (the execution ARN is printed: it runs on), 2 it could not start.`,
     )
     .action(async (options: DrillOptions) => {
       const { output } = context;
@@ -189,16 +241,28 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
         );
       const flows = options.failure ? (["failure-drill"] as const) : [];
       await onTarget({ ...options, flows }, context, async (target) => {
+        try {
+          await drillOn(target);
+        } catch (error) {
+          if (!(error instanceof DrillNotFollowedError)) throw error;
+          reportNotFollowed(error, target.region, context, options.json === true);
+        }
+      });
+
+      async function drillOn(target: Target) {
         if (options.failure) {
           const { runFailureDrill } = await import("../../../../functions/failure-drill/run.js");
           // With --json the drill's own lines go to stderr and the result is the data on stdout.
           const drillOutput = options.json ? { out: output.err, err: output.err } : output;
-          const result = await target.during(
-            runFailureDrill(target, {
-              output: drillOutput,
-              ...(options.instance ? { instanceId: options.instance } : {}),
-              dryRun: options.dryRun === true,
-            }),
+          const result = await startAndFollow(FOLLOW_PERMISSIONS.failure, (started) =>
+            target.during(
+              runFailureDrill(target, {
+                output: drillOutput,
+                ...(options.instance ? { instanceId: options.instance } : {}),
+                dryRun: options.dryRun === true,
+                onStarted: (executionArn) => started("failure drill", executionArn),
+              }),
+            ),
           );
           if (options.json) output.json(result);
           // A refusal (too few healthy gateways, another drill, an instance refresh) is a drill that could not start.
@@ -216,10 +280,12 @@ Exit codes: 0 the drill passed, 1 it failed (the table says which file system an
           else for (const line of renderDrillHistory(entries, output.color)) output.out(line);
           return;
         }
-        const { verdict, kept } = await runRestoreDrill(target, options, context);
+        const { verdict, kept } = await startAndFollow(FOLLOW_PERMISSIONS.restore, (started) =>
+          runRestoreDrill(target, options, context, started),
+        );
         if (options.json) output.json(kept ? { ...verdict, kept } : verdict);
         else for (const line of renderDrillSummary(verdict, output.color, kept)) output.out(line);
         context.setExitCode(verdict.passed ? 0 : 1);
-      });
+      }
     });
 }

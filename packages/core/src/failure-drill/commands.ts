@@ -9,14 +9,43 @@ export const GATEWAY_START_MARKER = "# clawops-failure-drill: gateway-start v1";
 export const SYSTEMCTL_TIMEOUT_SECONDS = 60;
 
 /**
- * Stops the gateway unit: the drill's simulated failure (the instance itself keeps running). The script ends
- * with systemctl's exit status (`&&`), so a unit that could not be stopped (an unknown
- * `lifecycle.gatewayServiceName` exits 5) fails the command instead of passing it.
+ * How long the stop script waits, in all, for the gateway unit to leave `active`/`deactivating`. systemd bounds
+ * a stop by the unit's TimeoutStopSec (default 90 s) for each ExecStop, the SIGTERM and the SIGKILL phase: 300 s
+ * covers the default unit with room to spare. The stop command's SSM execution timeout sits above it.
+ */
+export const GATEWAY_STOP_BOUND_SECONDS = 300;
+
+/** Seconds between two `systemctl is-active` reads while systemd finishes a slow stop. */
+const STOP_POLL_SECONDS = 5;
+
+/**
+ * Stops the gateway unit: the drill's simulated failure (the instance itself keeps running). The unit's state
+ * decides: the script exits 0 (`CLAWOPS_DRILL=stopped`) once the unit is `inactive` or `failed`, and otherwise
+ * fails with systemctl's exit status (an unknown `lifecycle.gatewayServiceName` exits 5), or 124 with the
+ * unit's state when it is still up after `GATEWAY_STOP_BOUND_SECONDS`.
+ *
+ * `systemctl stop` waits for systemd's stop job; when `timeout` ends it (exit 124) it kills only the client:
+ * the job carries on and systemd stops the unit anyway (SIGKILL after TimeoutStopSec). A gateway slower than
+ * `SYSTEMCTL_TIMEOUT_SECONDS` to stop is therefore watched with `systemctl is-active` until it is down, not
+ * reported as a stop that failed while it goes down.
  */
 export function gatewayStopCommands(serviceName: string): string[] {
+  const unit = `'${serviceName}'`;
   return [
     GATEWAY_STOP_MARKER,
-    `timeout ${SYSTEMCTL_TIMEOUT_SECONDS} systemctl stop '${serviceName}' && echo "CLAWOPS_DRILL=stopped"`,
+    `timeout ${SYSTEMCTL_TIMEOUT_SECONDS} systemctl stop ${unit}; stopped=$?`,
+    `if [ "$stopped" -eq 124 ]; then`,
+    `  waited=${SYSTEMCTL_TIMEOUT_SECONDS}; state=$(systemctl is-active ${unit})`,
+    `  while [ "$state" != inactive ] && [ "$state" != failed ] && [ "$waited" -lt ${GATEWAY_STOP_BOUND_SECONDS} ]; do`,
+    `    sleep ${STOP_POLL_SECONDS}; waited=$((waited + ${STOP_POLL_SECONDS})); state=$(systemctl is-active ${unit})`,
+    `  done`,
+    `  case "$state" in`,
+    `    inactive|failed) stopped=0; echo "systemctl stop gave up after ${SYSTEMCTL_TIMEOUT_SECONDS} s; systemd went on and stopped the unit ($state) within $waited s" ;;`,
+    `    *) echo "the gateway unit is still $state $waited s after systemctl stop ($(systemctl show -p TimeoutStopUSec ${unit}))" >&2 ;;`,
+    `  esac`,
+    `fi`,
+    `[ "$stopped" -eq 0 ] && echo "CLAWOPS_DRILL=stopped"`,
+    `exit "$stopped"`,
   ];
 }
 

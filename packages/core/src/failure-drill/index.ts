@@ -5,6 +5,7 @@
  */
 export {
   GATEWAY_START_MARKER,
+  GATEWAY_STOP_BOUND_SECONDS,
   GATEWAY_STOP_MARKER,
   type GatewayCommandOutcome,
   gatewayCommandOutcome,

@@ -23,17 +23,27 @@ const lambdaContext = (name: string) =>
  * `POWERTOOLS_SERVICE_NAME=lifecycle-monitor` (stacks/Lifecycle.ts), so its EMF carries `service=lifecycle-monitor`,
  * the dimension the unhealthy-gateways alarm (and the readiness check of that alarm's data) reads. The sandbox
  * runs every function in one process whose Powertools `metrics` singleton was built without it
- * (`service_undefined`): the singleton has the monitor's service while a monitor run lasts.
+ * (`service_undefined`): the singleton has the monitor's service while a monitor run lasts, and its own again
+ * afterwards, so no other function's metrics are filed under the monitor.
  */
 async function asMonitorService<T>(run: () => Promise<T>): Promise<T> {
-  const defaults = (metrics as unknown as { defaultDimensions?: Record<string, string> }).defaultDimensions;
-  const previous = defaults?.service;
+  const previous = serviceDimension();
   metrics.setDefaultDimensions({ service: MONITOR_SERVICE_NAME });
   try {
     return await run();
   } finally {
     if (previous !== undefined) metrics.setDefaultDimensions({ service: previous });
   }
+}
+
+/**
+ * The `metrics` singleton's `service` default dimension. Powertools (2.35) keeps default dimensions private and
+ * has no getter; its EMF blob, which `serializeMetrics` builds without publishing or clearing anything, carries
+ * every default dimension as a top-level key.
+ */
+function serviceDimension(): string | undefined {
+  const { service } = metrics.serializeMetrics();
+  return typeof service === "string" ? service : undefined;
 }
 
 /** The lifecycle flow as installed in a sandbox. */

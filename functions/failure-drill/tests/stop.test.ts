@@ -1,0 +1,139 @@
+/**
+ * The Stop task's command, run as AWS-RunShellScript runs it (the commands as one shell script, its exit status
+ * the invocation's Status) against stand-ins for `systemctl`, `timeout` and `sleep`. systemd keeps stopping a
+ * unit after `timeout` killed the `systemctl stop` client, so the drill must judge the stop by the unit's state.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { logger, withFunctionEnvironment } from "@clawops/core";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { failureDrillTasks } from "../tasks.js";
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+const stop = failureDrillTasks.StopFunctionArn as unknown as Handler;
+const context = {
+  functionName: "stop",
+  awsRequestId: "r",
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+const env = {
+  CLAWOPS_STATE_TABLE: "clawops-test-state",
+  CLAWOPS_SETTINGS: JSON.stringify({
+    fleetName: "openclaw",
+    autoScalingGroupName: "clawops-test-fleet",
+    alarmName: "clawops-test-unhealthy-gateways",
+    gatewayServiceName: "openclaw-gateway",
+    windows: { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 },
+    observeIntervalSeconds: 15,
+    recordDays: 400,
+  }),
+  CLAWOPS_STAGE: "test",
+};
+const I = "i-0aaaaaaaaaaaaaaa1";
+const state = {
+  request: {},
+  drill: { drillId: "fd-1", startedAt: "2026-11-29T00:00:00.000Z", instanceId: I, instancesBefore: [I] },
+};
+
+const ssm = mockClient(SSMClient);
+
+beforeEach(() => {
+  ssm.reset();
+  logger.setLogLevel("SILENT");
+  ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "stop-1" } });
+});
+
+/** The script and SSM execution timeout the Stop task sends. */
+async function stopCommand(): Promise<{ script: string; executionTimeoutSeconds: number }> {
+  await withFunctionEnvironment(env, () => stop(state, context));
+  const parameters = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input.Parameters ?? {};
+  return {
+    script: (parameters.commands ?? []).join("\n"),
+    executionTimeoutSeconds: Number(parameters.executionTimeout?.[0]),
+  };
+}
+
+/** How the host behaves: systemctl stop's exit (124: `timeout` killed it), then what is-active says, in turn. */
+interface Host {
+  readonly stopExit: number;
+  readonly states?: readonly string[];
+}
+
+/** Runs the script on a stand-in host; `slept` is the seconds the script waited after systemctl stop. */
+function runOn(script: string, host: Host) {
+  const dir = mkdtempSync(join(tmpdir(), "clawops-stop-"));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  };
+  writeFileSync(join(dir, "states"), `${(host.states ?? ["inactive"]).join("\n")}\n`);
+  writeFileSync(join(dir, "slept"), "0\n");
+  // `timeout` stands in for a run that ran out of time: systemctl stop's exit as `timeout` reports it.
+  file("timeout", `#!/bin/sh\nexit ${host.stopExit}\n`);
+  file(
+    "systemctl",
+    [
+      "#!/bin/sh",
+      'case "$1" in',
+      "  is-active)",
+      `    s=$(head -n 1 "${dir}/states"); rest=$(tail -n +2 "${dir}/states")`,
+      `    [ -n "$rest" ] && printf '%s\\n' "$rest" > "${dir}/states"`,
+      '    echo "$s"; [ "$s" = active ]; exit $? ;;',
+      '  show) echo "TimeoutStopUSec=10min" ;;',
+      "  *) exit 0 ;;",
+      "esac",
+    ].join("\n"),
+  );
+  file("sleep", `#!/bin/sh\necho $(( $(cat "${dir}/slept") + $1 )) > "${dir}/slept"\n`);
+  const slept = () => Number(readFileSync(join(dir, "slept"), "utf8"));
+  try {
+    const stdout = execFileSync("sh", ["-c", script], {
+      env: { PATH: `${dir}:${process.env.PATH}` },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return { status: 0, stdout, stderr: "", slept: slept() };
+  } catch (error) {
+    const failed = error as { status: number; stdout: string; stderr: string };
+    return { status: failed.status, stdout: failed.stdout, stderr: failed.stderr, slept: slept() };
+  }
+}
+
+describe("Function: stop (the gateway stop command)", () => {
+  it("reports the gateway stopped when systemctl stop returns in time", async () => {
+    const { script } = await stopCommand();
+    expect(runOn(script, { stopExit: 0 })).toMatchObject({ status: 0, stdout: "CLAWOPS_DRILL=stopped\n" });
+  });
+
+  it.each([
+    ["inactive", ["deactivating", "deactivating", "inactive"]],
+    ["failed (systemd killed it after TimeoutStopSec)", ["deactivating", "failed"]],
+  ])("reports a gateway slower than systemctl's bound as stopped once the unit is %s", async (_, states) => {
+    const { script } = await stopCommand();
+    const run = runOn(script, { stopExit: 124, states });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("systemctl stop gave up after 60 s; systemd went on and stopped the unit");
+    expect(run.stdout).toContain("CLAWOPS_DRILL=stopped");
+  });
+
+  it("fails with the unit's state when the gateway is still up at the bound, before SSM times the script out", async () => {
+    const { script, executionTimeoutSeconds } = await stopCommand();
+    const run = runOn(script, { stopExit: 124, states: ["deactivating"] });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).not.toContain("CLAWOPS_DRILL=stopped");
+    expect(run.stderr).toContain("the gateway unit is still deactivating");
+    expect(run.stderr).toContain("TimeoutStopUSec=10min");
+    // systemctl's own 60 s, then the wait: all within the invocation's execution timeout.
+    expect(60 + run.slept).toBeLessThan(executionTimeoutSeconds);
+  });
+
+  it("fails with systemctl's exit status when it cannot stop the unit (an unknown gatewayServiceName)", async () => {
+    const { script } = await stopCommand();
+    expect(runOn(script, { stopExit: 5 })).toMatchObject({ status: 5, stdout: "" });
+  });
+});
