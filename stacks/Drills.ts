@@ -25,7 +25,8 @@ const VERIFIER_TIMEOUT_SECONDS = 840;
 /**
  * Restore drills: the restore-drill state machine (on demand and on `drills.schedule`), a verifier Lambda per
  * fleet file system in the fleet's VPC, the sweeper, validation of the jobs of this stage's AWS Backup restore
- * testing plan (when it has one), and the no-passing-drill alarm.
+ * testing plan (when it has one: the reference fleet's, or an imported fleet's `fleet.restoreTestingPlanArn`), and
+ * the no-passing-drill alarm.
  * Everything that deletes is limited to resources tagged `clawops:created-by = clawops-drill` and
  * `clawops:stage = <this stage>`, and explicitly denied the fleet's own file systems.
  */
@@ -334,12 +335,11 @@ export function Drills({ stack, app }: StackContext) {
     targets: [new targets.LambdaFunction(sweeper)],
   });
   const ended = lambda("ExecutionEnded", "execution-ended", cleanupStatements, 120);
-  // Only this stage's restore testing plan's jobs are validated, and only when the stage has one.
-  const restoreTestingPlan = restoreTestingPlanOf(fleet);
-  for (const route of drillRoutes(
-    stateMachine.stateMachineArn,
-    restoreTestingPlan?.attrRestoreTestingPlanArn,
-  )) {
+  // Only this stage's restore testing plan's jobs are validated (the imported fleet's own plan, or the one the
+  // reference fleet made), and only when the stage has one.
+  const restoreTestingPlanArn =
+    fleet.restoreTestingPlanArn ?? referenceRestoreTestingPlanOf(fleet)?.attrRestoreTestingPlanArn;
+  for (const route of drillRoutes(stateMachine.stateMachineArn, restoreTestingPlanArn)) {
     new events.Rule(stack, route.id, {
       description: `clawops ${app.stage}: ${route.id}`,
       eventPattern: toCdkEventPattern(route.pattern),
@@ -389,9 +389,10 @@ export function Drills({ stack, app }: StackContext) {
 
 /**
  * The restore testing plan the Fleet stack made for this stage (reference mode with `fleet.restoreTestingPlan`),
- * or none: `FleetResources` does not carry it, so it is found in the Fleet stack's construct tree.
+ * or none: the reference fleet's `FleetResources` does not carry it, so it is found in the Fleet stack's construct
+ * tree. An imported fleet's own plan comes as `FleetResources.restoreTestingPlanArn`.
  */
-function restoreTestingPlanOf(fleet: FleetResources): backup.CfnRestoreTestingPlan | undefined {
+function referenceRestoreTestingPlanOf(fleet: FleetResources): backup.CfnRestoreTestingPlan | undefined {
   return Stack.of(fleet.backupVault)
     .node.findAll()
     .find((c): c is backup.CfnRestoreTestingPlan => c instanceof backup.CfnRestoreTestingPlan);

@@ -15,6 +15,10 @@ import type { FleetResources } from "./resources.js";
 /** A complete secret ARN ends with the six random characters Secrets Manager appends to the name. */
 const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
 
+/** `arn:<partition>:backup:<region>:<account>:restore-testing-plan:<name, with the suffix AWS Backup appends>`. */
+const RESTORE_TESTING_PLAN_ARN =
+  /^arn:aws[a-z-]*:backup:([a-z0-9-]+):\d{12}:restore-testing-plan:[A-Za-z0-9_-]+$/;
+
 /**
  * An existing fleet, imported by the ids and ARNs of `clawops.config.ts`. Every `fromXxx` here takes its
  * values as given: nothing is looked up at synth time, so the app synthesizes offline, and nothing of the
@@ -80,7 +84,31 @@ export function importFleet(scope: Stack, config: ResolvedConfig): FleetResource
     runtimeAccessPoint: runtime.accessPoint,
     backupVault: backup.BackupVault.fromBackupVaultName(scope, "BackupVault", fleet.backupVaultName),
     backupRole: undefined,
+    ...restoreTestingPlanOf(fleet, config.app.region),
     gatewayLogGroup: logs.LogGroup.fromLogGroupName(scope, "GatewayLogs", fleet.gatewayLogGroupName),
     sessionLogGroup: logs.LogGroup.fromLogGroupName(scope, "SessionLogs", fleet.sessionLogGroupName),
   };
+}
+
+/**
+ * The imported fleet's own restore testing plan, when `fleet.restoreTestingPlanArn` names one. Only the ARN names
+ * a plan exactly (AWS Backup appends a suffix to the plan's name), and the plan must be in the app's region:
+ * restore-job events reach only their own region's default bus, so a plan elsewhere would never start a drill.
+ */
+function restoreTestingPlanOf(
+  fleet: ImportedFleetSettings,
+  region: string,
+): Pick<FleetResources, "restoreTestingPlanArn"> {
+  const arn = fleet.restoreTestingPlanArn;
+  if (arn === undefined) return {};
+  const planRegion = RESTORE_TESTING_PLAN_ARN.exec(arn)?.[1];
+  if (!planRegion)
+    throw new ConfigError(
+      `fleet.restoreTestingPlanArn: got ${JSON.stringify(arn)}, expected a restore testing plan's ARN (arn:aws:backup:<region>:<account>:restore-testing-plan:<name>-<suffix>), as \`aws backup get-restore-testing-plan --restore-testing-plan-name <name> --query RestoreTestingPlan.RestoreTestingPlanArn\` prints it`,
+    );
+  if (planRegion !== region)
+    throw new ConfigError(
+      `fleet.restoreTestingPlanArn: got a plan in ${planRegion}, expected one in the app's region ${region} (its restore jobs' events reach only ${planRegion}'s event bus)`,
+    );
+  return { restoreTestingPlanArn: arn };
 }

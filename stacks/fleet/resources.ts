@@ -32,6 +32,12 @@ export interface FleetResources {
   readonly backupVault: backup.IBackupVault;
   /** Role AWS Backup restores with (reference mode only; drills of an imported fleet bring their own). */
   readonly backupRole: iam.IRole | undefined;
+  /**
+   * ARN of the imported fleet's own AWS Backup restore testing plan (`fleet.restoreTestingPlanArn`), whose
+   * completed jobs drills validate. The reference fleet's plan is found in the Fleet stack instead.
+   * @default none: no restore-testing job starts a drill
+   */
+  readonly restoreTestingPlanArn?: string;
   readonly gatewayLogGroup: logs.ILogGroup;
   readonly sessionLogGroup: logs.ILogGroup;
 }

@@ -98,6 +98,12 @@ export const ImportedFleetSchema = z.object({
   sessionLogGroupName: z.string().min(1),
   /** SSM parameter holding the soul-document manifest: `{"files": {<path>: <SHA-256>}}` (a flat map is refused). */
   manifestParameterName: z.string().startsWith("/", { message: "an SSM parameter name starting with /" }),
+  /**
+   * ARN of the fleet's own AWS Backup restore testing plan: its completed restore jobs of the fleet's file systems
+   * (recovery points in `backupVaultName`) are validated by a drill. Checked at synth (a plan's ARN, in the app's
+   * region). @default none: restore-testing jobs start no drill
+   */
+  restoreTestingPlanArn: z.string().min(1).optional(),
 });
 
 export const FleetSchema = z.discriminatedUnion("mode", [ReferenceFleetSchema, ImportedFleetSchema], {

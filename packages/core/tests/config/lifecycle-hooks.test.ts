@@ -86,3 +86,15 @@ describe("Function: resolveConfig (lifecycle hook limits)", () => {
     expect(messageOf(() => resolveConfig(withStage(prod), "prod"))).toContain(line);
   });
 });
+
+describe("Function: resolveConfig (an imported fleet's restore testing plan)", () => {
+  it("keeps the plan's ARN for the Drills stack's rule", () => {
+    const arn = "arn:aws:backup:us-east-1:123456789012:restore-testing-plan:acme_openclaw_weekly-a1b2c3";
+    const { settings } = resolveConfig(
+      withStage({ fleet: { ...imported, restoreTestingPlanArn: arn } }),
+      "prod",
+    );
+
+    expect(settings.fleet).toMatchObject({ mode: "import", restoreTestingPlanArn: arn });
+  });
+});
