@@ -25,7 +25,7 @@ export function Readiness({ stack, app }: StackContext) {
     ? { secretArn: secret.secretArn, routerRoleArn: router.role.roleArn }
     : undefined;
   const settings = readinessSettings(config, description, alerts);
-  const { partition, region, account } = Stack.of(stack);
+  const { partition, region, account, urlSuffix } = Stack.of(stack);
   const arn = (service: string, resource: string, regional = true) =>
     `arn:${partition}:${service}:${regional ? region : ""}:${account}:${resource}`;
 
@@ -111,6 +111,22 @@ export function Readiness({ stack, app }: StackContext) {
       actions: ["ssm:GetParameter"],
       resources: [arn("ssm", `parameter${description.manifestParameterName}`)],
     }),
+    // A launch template image `resolve:ssm:<parameter>` is resolved as EC2 does at launch, only when the AMI
+    // decides HttpTokens. The parameter is whatever the (possibly imported) template names, so: AWS's public
+    // parameters (/aws/service/..., an empty account in their ARN; public AMI ids) and this account's own in the
+    // region. A parameter shared from another account stays unreadable (the check says so).
+    new iam.PolicyStatement({
+      actions: ["ssm:GetParameter"],
+      resources: [`arn:${partition}:ssm:${region}::parameter/aws/service/*`, arn("ssm", "parameter/*")],
+    }),
+    // ...but never a SecureString's plaintext: SSM decrypts with the caller's kms:Decrypt (for aws/ssm the key
+    // policy allows any principal of the account), so deny it through SSM. No read of the run needs it.
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      conditions: { StringEquals: { "kms:ViaService": `ssm.${region}.${urlSuffix}` } },
+    }),
     // ssm:SendCommand exactly like the lifecycle flow: AWS-RunShellScript on the fleet group's instances only.
     new iam.PolicyStatement({
       actions: ["ssm:SendCommand"],
@@ -171,7 +187,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, ec2:GetInstanceMetadataDefaults, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams.",
+          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, ec2:GetInstanceMetadataDefaults, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams; ssm parameter/aws/service/* (AWS's public parameters, empty account) and parameter/* (this account and region) are ssm:GetParameter for the launch template's resolve:ssm: image, whose name only the deployed template knows, with kms:Decrypt through SSM denied so no SecureString is ever read in clear.",
         appliesTo: [
           "Resource::*",
           {
@@ -179,6 +195,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
           },
           { regex: "/^Resource::arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:.*$/g" },
           { regex: "/^Resource::arn:<AWS::Partition>:ec2:[^:]+:[^:]+:instance\\/\\*$/g" },
+          { regex: "/^Resource::arn:<AWS::Partition>:ssm:[^:]+:[^:]*:parameter\\/(aws\\/service\\/)?\\*$/g" },
         ],
       },
     ],

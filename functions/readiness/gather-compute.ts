@@ -13,13 +13,15 @@ import {
   paginateDescribeInstances,
   paginateDescribeVolumes,
 } from "@aws-sdk/client-ec2";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { client } from "@clawops/core/aws";
-import type {
-  AutoScalingGroupEvidence,
-  Gathered,
-  InstanceEvidence,
-  LaunchTemplateEvidence,
-  LifecycleHookEvidence,
+import {
+  type AutoScalingGroupEvidence,
+  type Gathered,
+  type InstanceEvidence,
+  isUnavailable,
+  type LaunchTemplateEvidence,
+  type LifecycleHookEvidence,
 } from "@clawops/core/readiness";
 import { gathered } from "./safely.js";
 
@@ -148,40 +150,85 @@ export async function describeInstances(group: string): Promise<DescribedInstanc
   };
 }
 
-/** What decides HttpTokens for a template that leaves it unset. */
-type ImdsDefaults = Pick<LaunchTemplateEvidence, "accountHttpTokens" | "imageImdsSupport">;
+/** What decides HttpTokens for a template that does not set it `required`. */
+type ImdsDefaults = Pick<
+  LaunchTemplateEvidence,
+  "accountHttpTokens" | "accountHttpTokensEnforced" | "resolvedImageId" | "imageImdsSupport"
+>;
+
+/** EC2's prefix for a launch template image that names an SSM parameter holding the AMI id. */
+const RESOLVE_SSM = "resolve:ssm:";
 
 /**
  * AWS's order of precedence after the template: the account's instance metadata default in the region, then
- * the AMI's ImdsSupport. The AMI is read only when the account has no default (it cannot override one).
+ * the AMI's ImdsSupport. The AMI is read only when the account has no default (it cannot override one). The
+ * same call says whether the account enforces IMDSv2 at launch, which matters for a template that sets
+ * HttpTokens `optional` too (EC2 then refuses its launches): that template asks nothing more.
  */
-async function imdsDefaults(imageId: string | undefined): Promise<ImdsDefaults> {
-  const ec2 = client(EC2Client);
-  const accountHttpTokens = await gathered("ec2:GetInstanceMetadataDefaults", async () => {
-    const { AccountLevel } = await ec2.send(new GetInstanceMetadataDefaultsCommand({}));
-    return AccountLevel?.HttpTokens ?? null;
+async function imdsDefaults(templateHttpTokens: string | undefined, imageId: string | undefined) {
+  const defaults = await gathered("ec2:GetInstanceMetadataDefaults", async () => {
+    const { AccountLevel } = await client(EC2Client).send(new GetInstanceMetadataDefaultsCommand({}));
+    return {
+      httpTokens: AccountLevel?.HttpTokens ?? null,
+      enforced: AccountLevel?.HttpTokensEnforced === "enabled",
+    };
   });
-  if (accountHttpTokens !== null) return { accountHttpTokens };
+  const accountHttpTokensEnforced = isUnavailable(defaults) ? defaults : defaults.enforced;
+  if (templateHttpTokens) return { accountHttpTokensEnforced } satisfies ImdsDefaults;
+  const accountHttpTokens = isUnavailable(defaults) ? defaults : defaults.httpTokens;
+  if (accountHttpTokens !== null)
+    return { accountHttpTokens, accountHttpTokensEnforced } satisfies ImdsDefaults;
+  if (imageId?.startsWith(RESOLVE_SSM)) {
+    const resolvedImageId = await resolveImage(imageId);
+    if (isUnavailable(resolvedImageId))
+      return { accountHttpTokens, accountHttpTokensEnforced, resolvedImageId } satisfies ImdsDefaults;
+    const imageImdsSupport = await imdsSupport(resolvedImageId);
+    return {
+      accountHttpTokens,
+      accountHttpTokensEnforced,
+      resolvedImageId,
+      imageImdsSupport,
+    } satisfies ImdsDefaults;
+  }
   const imageImdsSupport: Gathered<string | null> = imageId?.startsWith("ami-")
-    ? await gathered("ec2:DescribeImages", async (): Promise<Gathered<string | null>> => {
-        const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
-        const image = Images.find((i) => i.ImageId === imageId);
-        return image
-          ? (image.ImdsSupport ?? null)
-          : { unavailable: `ec2:DescribeImages: ${imageId} not found` };
-      })
-    : {
-        unavailable: `the template's image ${imageId ?? "(none)"} is not an AMI id (a resolve:ssm: parameter is not resolved)`,
-      };
-  return { accountHttpTokens, imageImdsSupport };
+    ? await imdsSupport(imageId)
+    : { unavailable: `the template's image ${imageId ?? "(none)"} is not an AMI id` };
+  return { accountHttpTokens, accountHttpTokensEnforced, imageImdsSupport } satisfies ImdsDefaults;
+}
+
+/** The AMI's ImdsSupport (`null` when it sets none). */
+function imdsSupport(imageId: string): Promise<Gathered<string | null>> {
+  return gathered("ec2:DescribeImages", async (): Promise<Gathered<string | null>> => {
+    const { Images = [] } = await client(EC2Client).send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    const image = Images.find((i) => i.ImageId === imageId);
+    return image ? (image.ImdsSupport ?? null) : { unavailable: `ec2:DescribeImages: ${imageId} not found` };
+  });
+}
+
+/**
+ * The AMI id a `resolve:ssm:<parameter>` image stands for, read as EC2 reads it at launch: ssm:GetParameter
+ * on everything after the prefix, which is a name or an ARN, optionally with `:version` or `:label` (the
+ * selectors GetParameter itself takes). Unavailable when the parameter cannot be read or holds no AMI id.
+ */
+async function resolveImage(imageId: string): Promise<Gathered<string>> {
+  const name = imageId.slice(RESOLVE_SSM.length);
+  return gathered(`ssm:GetParameter ${name}`, async (): Promise<Gathered<string>> => {
+    const { Parameter } = await client(SSMClient).send(new GetParameterCommand({ Name: name }));
+    const value = Parameter?.Value ?? "";
+    return value.startsWith("ami-")
+      ? value
+      : { unavailable: `ssm:GetParameter ${name}: holds ${JSON.stringify(value)}, not an AMI id` };
+  });
 }
 
 /**
  * The group's launch template version: IMDS options, public IP association, EBS encryption, user data. When a
  * block device leaves `Encrypted` unset, the account's EBS encryption by default decides (one more call, only
  * then; its failure is kept as unavailable and the device is judged as unencrypted). When the template leaves
- * HttpTokens unset, the account's instance metadata default and then the AMI decide (one or two more calls,
- * only then; a failure is kept as unavailable and the check says it could not tell).
+ * HttpTokens unset, the account's instance metadata default and then the AMI decide (one to three more calls,
+ * only then: the defaults, the `resolve:ssm:` parameter, the image; a failure is kept as unavailable and the
+ * check says it could not tell). A template that sets HttpTokens `optional` reads only the defaults, for the
+ * account's IMDSv2 enforcement.
  */
 export async function describeLaunchTemplate(
   group: AutoScalingGroupEvidence | null,
@@ -205,11 +252,12 @@ export async function describeLaunchTemplate(
         return EbsEncryptionByDefault === true;
       })
     : undefined;
-  const imds = data.MetadataOptions?.HttpTokens ? {} : await imdsDefaults(data.ImageId);
+  const httpTokens = data.MetadataOptions?.HttpTokens;
+  const imds = httpTokens === "required" ? {} : await imdsDefaults(httpTokens, data.ImageId);
   return {
     id: group.launchTemplateId,
     version: String(version.VersionNumber ?? group.launchTemplateVersion ?? ""),
-    ...(data.MetadataOptions?.HttpTokens ? { httpTokens: data.MetadataOptions.HttpTokens } : {}),
+    ...(httpTokens ? { httpTokens } : {}),
     ...(data.ImageId ? { imageId: data.ImageId } : {}),
     ...imds,
     associatePublicIp: (data.NetworkInterfaces ?? []).some((n) => n.AssociatePublicIpAddress === true),

@@ -20,6 +20,14 @@ function statements(): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const withAction = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
 const render = (value: unknown) => JSON.stringify(value);
+/** A resource as one string: `Fn::Join` joined, `Ref`s as `<AWS-Partition>` (no colon inside). */
+const flat = (value: unknown): string => {
+  if (typeof value === "string") return value;
+  const v = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+  if (v.Ref) return `<${v.Ref.replaceAll("::", "-")}>`;
+  if (v["Fn::Join"]) return v["Fn::Join"][1].map(flat).join(v["Fn::Join"][0]);
+  return render(value);
+};
 
 describe("Stack: Readiness", () => {
   it("runs on the configured schedule", () => {
@@ -94,6 +102,25 @@ describe("Stack: Readiness", () => {
       expect(read, action).toHaveLength(1);
       expect(read[0]!.Effect).toBe("Allow");
     }
+  });
+
+  it("may read a launch template's resolve:ssm: image parameter: AWS's public ones and the account's own", () => {
+    const resources = withAction("ssm:GetParameter")
+      .filter((s) => s.Effect === "Allow")
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(flat));
+    // Public parameters have an empty account in their ARN (arn:aws:ssm:<region>::parameter/aws/service/...).
+    expect(resources).toContainEqual(
+      expect.stringMatching(/^arn:[^:]+:ssm:[^:]+::parameter\/aws\/service\/\*$/),
+    );
+    expect(resources).toContainEqual(expect.stringMatching(/^arn:[^:]+:ssm:[^:]+:[^:]+:parameter\/\*$/));
+    expect(resources).not.toContain("*");
+  });
+
+  it("can never read a SecureString in clear: kms:Decrypt through SSM is denied", () => {
+    const deny = statements().filter((s) => s.Effect === "Deny" && actionsOf(s).includes("kms:Decrypt"));
+    expect(deny).toHaveLength(1);
+    expect(deny[0]!.Resource).toBe("*");
+    expect(render(deny[0]!.Condition)).toMatch(/kms:ViaService.*ssm\./);
   });
 
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {

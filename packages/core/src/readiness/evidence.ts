@@ -63,11 +63,22 @@ export interface LaunchTemplateEvidence {
   /** `LaunchTemplateData.ImageId` (an AMI id, or a `resolve:ssm:` parameter). */
   readonly imageId?: string;
   /**
+   * The AMI id a `resolve:ssm:` image resolves to (ssm:GetParameter on the parameter, as EC2 does at launch).
+   * Read only when the AMI decides HttpTokens; unavailable when the parameter could not be read.
+   */
+  readonly resolvedImageId?: Gathered<string>;
+  /**
    * `HttpTokens` of the account's instance metadata defaults in the region (GetInstanceMetadataDefaults
    * `AccountLevel`): `null` when the account has none. Read only when the template leaves HttpTokens unset;
    * unavailable when the call failed.
    */
   readonly accountHttpTokens?: Gathered<string | null>;
+  /**
+   * `HttpTokensEnforced` of the same `AccountLevel` is `enabled`: EC2 refuses to launch an instance whose
+   * HttpTokens does not resolve to `required`. Read only when the template does not set HttpTokens `required`;
+   * unavailable when the call failed.
+   */
+  readonly accountHttpTokensEnforced?: Gathered<boolean>;
   /**
    * `ImdsSupport` of the template's AMI (DescribeImages; `v2.0` makes launches require IMDSv2): `null` when
    * the AMI sets none. Read only when neither the template nor the account decides HttpTokens.

@@ -41,6 +41,8 @@ export interface Ec2AccountSettings {
     HttpPutResponseHopLimit?: number;
     HttpEndpoint?: "enabled" | "disabled";
     InstanceMetadataTags?: "enabled" | "disabled";
+    /** `enabled`: AWS refuses a launch whose HttpTokens does not resolve to `required` (not modelled here). */
+    HttpTokensEnforced?: "enabled" | "disabled";
   };
 }
 
@@ -93,6 +95,7 @@ const IMDS_DEFAULT_KEYS = [
   "HttpPutResponseHopLimit",
   "HttpEndpoint",
   "InstanceMetadataTags",
+  "HttpTokensEnforced",
 ] as const;
 
 type Filter = { Name: string; Values: string[] };

@@ -323,15 +323,27 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
         };
       },
       GetParameter(input: Input) {
-        const name = String(input.Name);
+        const { name, selector } = parameterReference(world, String(input.Name));
         const found = parameters.get(name);
         if (!found) throw awsError("ParameterNotFound", "");
+        // Only the latest version is kept: a `:version` selector finds it or nothing; labels are not modelled.
+        if (selector !== undefined && selector !== String(found.Version))
+          throw /^\d+$/.test(selector)
+            ? awsError(
+                "ParameterVersionNotFound",
+                `Systems Manager could not find version ${selector} of ${name}.`,
+              )
+            : awsError(
+                "ParameterVersionLabelNotFound",
+                `Systems Manager could not find label ${selector} of ${name}.`,
+              );
         return {
           Parameter: {
             Name: name,
             Type: found.Type,
             Value: found.Value,
             Version: found.Version,
+            ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
             LastModifiedDate: new Date(found.LastModifiedDate),
             ARN: world.arn("ssm", `parameter${name.startsWith("/") ? "" : "/"}${name}`),
             DataType: "text",
@@ -357,4 +369,23 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
       },
     },
   };
+}
+
+/**
+ * The parameter a GetParameter `Name` means, as AWS reads it: a name or this account's parameter ARN
+ * (`arn:aws:ssm:<region>:<account>:parameter/<name>`), either optionally followed by `:<version>` or
+ * `:<label>`. Another account's or region's ARN names nothing here.
+ */
+function parameterReference(world: SandboxWorld, reference: string): { name: string; selector?: string } {
+  const arnPrefix = world.arn("ssm", "parameter/");
+  // In an ARN a hierarchical name (`/a/b`) loses its leading slash; a flat name (`a`) never had one.
+  const fromArn = (rest: string) => (rest.split(":")[0]?.includes("/") ? `/${rest}` : rest);
+  const path = reference.startsWith("arn:")
+    ? reference.startsWith(arnPrefix)
+      ? fromArn(reference.slice(arnPrefix.length))
+      : ""
+    : reference;
+  const colon = path.indexOf(":");
+  if (colon < 0) return { name: path };
+  return { name: path.slice(0, colon), selector: path.slice(colon + 1) };
 }

@@ -5,7 +5,7 @@ import type { ReadinessCheck } from "../types.js";
 import { judgeProbes } from "./probe-verdict.js";
 import { fail, pass, unknown } from "./result.js";
 import { judgeRoleSimulations, scanSecretPolicies } from "./secret-access.js";
-import { templateHttpTokens } from "./template-http-tokens.js";
+import { accountEnforcesImdsv2, templateHttpTokens } from "./template-http-tokens.js";
 
 const SECRET_NAME = /(PASSWORD|API_KEY|TOKEN|PRIVATE_KEY)$/i;
 
@@ -88,29 +88,40 @@ export const credentialChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["launchTemplate", "instances"],
     method:
-      "Every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled), and so is the launch template's by AWS's precedence: the template's own HttpTokens, else the account's instance metadata default in the region (GetInstanceMetadataDefaults), else the AMI's ImdsSupport v2.0 (DescribeImages).",
+      "Every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled), and so is the launch template's by AWS's precedence: the template's own HttpTokens, else the account's instance metadata default in the region (GetInstanceMetadataDefaults), else the AMI's ImdsSupport v2.0 (DescribeImages; a resolve:ssm: image is first resolved with ssm:GetParameter). When the account enforces IMDSv2 (HttpTokensEnforced), EC2 refuses every launch that does not resolve to `required`.",
     evaluate: (evidence) => {
       const problems: string[] = [];
+      const refused: string[] = [];
       const unverified: string[] = [];
       const notes: string[] = [];
       const template = available(evidence.launchTemplate);
       if (!template) problems.push("the group has no launch template");
       else {
         const tokens = templateHttpTokens(template);
+        const enforced = accountEnforcesImdsv2(template);
         const unset = template.httpTokens ? "" : " (the template leaves HttpTokens unset)";
+        const enforcement = "the account enforces IMDSv2 at launch (HttpTokensEnforced)";
         if ("unknown" in tokens)
-          unverified.push(`launch template ${template.id}: HttpTokens unset and ${tokens.unknown}`);
+          unverified.push(
+            `launch template ${template.id}: HttpTokens unset and ${tokens.unknown}${enforced ? `; ${enforcement}, so none of its instances can launch with IMDSv1, but whether EC2 accepts its launches is unknown` : ""}`,
+          );
         else if (tokens.value !== "required")
-          problems.push(
-            `launch template ${template.id}: HttpTokens ${tokens.value}, decided by ${tokens.decidedBy}${unset}`,
+          (enforced ? refused : problems).push(
+            `launch template ${template.id}: HttpTokens ${tokens.value}, decided by ${tokens.decidedBy}${unset}${enforced ? `; ${enforcement}, so EC2 refuses every launch from it` : ""}`,
           );
         else if (!template.httpTokens)
           notes.push(`launch template ${template.id}: IMDSv2 required by ${tokens.decidedBy}${unset}`);
+        if (enforced && !("unknown" in tokens) && tokens.value === "required") notes.push(enforcement);
       }
       for (const i of available(evidence.instances))
         if (i.httpTokens !== "required" && i.httpEndpoint !== "disabled")
           problems.push(`${i.instanceId}: HttpTokens ${i.httpTokens ?? "unset"}`);
-      if (problems.length > 0) return fail("IMDSv1 is allowed.", [...problems, ...unverified]);
+      if (problems.length > 0) return fail("IMDSv1 is allowed.", [...problems, ...refused, ...unverified]);
+      if (refused.length > 0)
+        return fail(
+          "The launch template does not require IMDSv2, and the account's IMDSv2 enforcement refuses its launches.",
+          [...refused, ...unverified],
+        );
       if (unverified.length > 0)
         return unknown(
           "Whether the launch template's instances require IMDSv2 could not be read.",
