@@ -4,6 +4,7 @@
  * on its own (`npm install -g ./clawops-cli-0.1.0.tgz`) with no registry access. Only the sandbox stays
  * outside: `--sandbox` and the game day need a clawops checkout (gateway processes, a Slack server, dynalite).
  */
+import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -12,8 +13,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 /** The one module the standalone CLI does not carry: the sandbox, which only runs from a checkout. */
 export const SANDBOX_PACKAGE = "@clawops/sandbox";
 
-/** Bundles `src/bin.ts` into `<outdir>/clawops.mjs`; returns the output file's size in bytes. */
+/**
+ * Bundles `src/bin.ts` into `<outdir>/clawops.mjs`, replacing what an earlier build left there (its chunks'
+ * names carry their hash, so they would pile up in the package); returns the output's size in bytes.
+ */
 export async function buildCli(outdir = `${root}dist`): Promise<number> {
+  await rm(outdir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { clawops: `${root}src/bin.ts` },
     outdir,

@@ -11,6 +11,7 @@ const cliDir = fileURLToPath(new URL("..", import.meta.url));
 
 let dir: string;
 let bin: string;
+const STALE_CHUNK = "left-by-an-earlier-build-0000.mjs";
 
 /** Runs the installed `clawops` as a user would: no AWS settings, no credentials, outside any checkout. */
 async function clawops(args: string[], env: Record<string, string> = {}, cwd = dir) {
@@ -33,6 +34,9 @@ beforeAll(async () => {
   // npm's own settings for the children, never a dry run inherited from the environment (the stack tests'
   // synthesis once leaked npm_config_dry_run=true to every test process, and npm pack then wrote nothing).
   const env = { ...process.env, npm_config_dry_run: "false" };
+  // A chunk an earlier build left behind (chunk names carry their hash): the pack's build must replace it.
+  await mkdir(join(cliDir, "dist", "chunks"), { recursive: true });
+  await writeFile(join(cliDir, "dist", "chunks", STALE_CHUNK), "export {};\n");
   const packed = await exec("npm", ["pack", "--pack-destination", dir], { cwd: cliDir, env });
   const tarball = (await readdir(dir)).find((f) => f.endsWith(".tgz"));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}:\n${packed.stdout}\n${packed.stderr}`);
@@ -53,6 +57,12 @@ describe("Package: @clawops/cli installed on its own", () => {
     const installed = (await readdir(join(dir, "node_modules"))).filter((name) => !name.startsWith("."));
     expect(installed).toEqual(["@clawops"]);
     expect(await clawops(["--version"])).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+  });
+
+  it("carries only its own build's chunks, none an earlier build left in dist/", async () => {
+    const chunks = await readdir(join(dir, "node_modules", "@clawops", "cli", "dist", "chunks"));
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks).not.toContain(STALE_CHUNK);
   });
 
   it("prints help with examples", async () => {
