@@ -15,8 +15,9 @@ import {
   stormWindowStart,
 } from "@clawops/core/alerts";
 import type { AlarmStateChangeEvent } from "@clawops/core/events";
-import { postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
-import type { AlertState } from "./state.js";
+import type { SlackMessage } from "@clawops/core/slack";
+import { type PostedMessage, postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
+import type { AlertState, PostedRecord } from "./state.js";
 import { ensureStormRendered } from "./storm-group.js";
 
 /** What delivering one alert did. */
@@ -36,6 +37,10 @@ export interface DeliveryDeps {
   /** The metric graph of an alarm (PNG), uploaded into a new thread; best effort. */
   readonly graph?: (event: AlarmStateChangeEvent) => Promise<Uint8Array | undefined>;
   readonly warn: (message: string, extra: Record<string, unknown>) => void;
+  /** What an earlier try of this event got into Slack before a later step failed: it is not posted again. */
+  readonly posted?: PostedRecord;
+  /** Records each message Slack accepted for this event, before any other state is written. */
+  readonly notePosted?: (posted: PostedRecord) => Promise<void>;
 }
 
 /** Carries out the thread, storm and rendering decisions for one routed alert. */
@@ -44,9 +49,9 @@ export async function deliverAlert(
   route: AlertRoute,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
-  const { slack, state } = deps;
+  const { state } = deps;
   if (alert.kind === "clawops") {
-    const { ts } = await postMessage(slack, route.channel, renderClawopsMessage(alert.event, { route }));
+    const { ts } = await post(deps, route.channel, renderClawopsMessage(alert.event, { route }));
     return { status: "posted", channel: route.channel, ts };
   }
   const event = alert.event;
@@ -57,15 +62,16 @@ export async function deliverAlert(
   if (decision.action === "skip") return { status: "skipped", reason: decision.reason };
 
   const base = { alarmName: detail.alarmName, lastState: transition.state, lastStateAt: transition.at };
-  if (decision.action !== "resolve") {
+  if (decision.action !== "resolve" && decision.action !== "show-in-group") {
     const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
     const windowStart = stormWindowStart(transition.at, windowSeconds);
     const entry = { alarmName: detail.alarmName, state: transition.state, at: transition.at };
     const position = await state.joinStorm(route.channel, windowStart, entry);
     if (decideStorm(position, threshold) === "grouped") {
       const window = { channel: route.channel, windowStart, windowSeconds, threshold, region: event.region };
-      const group = await ensureStormRendered(window, position, state, slack);
+      const group = await ensureStormRendered(window, position, state, deps.slack);
       const ownOpen = thread?.ts !== undefined && !thread.resolved;
+      const stormWindow = { channel: route.channel, windowStart };
       const next: AlarmThread = ownOpen
         ? { ...thread, ...base }
         : transition.state === "ALARM"
@@ -77,37 +83,32 @@ export async function deliverAlert(
               severity: route.severity,
               resolved: false,
               grouped: true,
-              stormWindow: { channel: route.channel, windowStart },
+              stormWindow,
             }
-          : { ...base, channel: group.channel, severity: route.severity, resolved: true };
+          : // Listed with no thread of its own: its recovery is shown on its line (see decideThread).
+            { ...base, channel: group.channel, severity: route.severity, resolved: true, stormWindow };
       await state.putThread(next);
       return { status: "grouped", channel: route.channel, ts: group.ts };
     }
   }
 
   switch (decision.action) {
-    case "open": {
-      const message = renderAlarmMessage(event, {
-        route,
-        ...(deps.settings.fleetLogGroupName ? { logGroupName: deps.settings.fleetLogGroupName } : {}),
-      });
-      const { ts, channel } = await postMessage(slack, route.channel, message);
-      const opened: AlarmThread = {
-        ...base,
-        channel,
-        ts,
-        openedAt: transition.at,
-        severity: route.severity,
-        resolved: false,
-        ...(detail.state.reason ? { openReason: detail.state.reason.slice(0, 2000) } : {}),
-      };
-      await state.putThread(opened);
-      await uploadGraph(event, channel, ts, deps);
-      return { status: "opened", channel: route.channel, ts };
-    }
+    case "open":
+      return openThread(event, route, base, deps);
     case "reply": {
       const { channel, ts } = decision.thread;
-      await postMessage(slack, channel, renderThreadReply(event), ts);
+      try {
+        await post(deps, channel, renderThreadReply(event), ts);
+      } catch (error) {
+        if (!threadGone(error)) throw error;
+        // The thread's channel is archived or deleted, or the bot was removed from it: every later reply
+        // would fail the same way. The thread is closed, and the transition delivered as if there were none,
+        // on the route's channel as configured now (an ALARM opens a new thread there).
+        await state.putThread({ ...decision.thread, ...base, resolved: true });
+        return transition.state === "ALARM"
+          ? openThread(event, route, base, deps)
+          : postAlone(event, route, base, deps);
+      }
       await state.putThread({ ...decision.thread, ...base });
       return { status: "replied", channel, ...(ts ? { ts } : {}) };
     }
@@ -117,30 +118,103 @@ export async function deliverAlert(
       if (open.grouped) await showInStormGroup(open, transition, event.region, deps);
       else {
         try {
-          await updateMessage(slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
+          await updateMessage(deps.slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
         } catch (error) {
           if (!threadGone(error)) throw error;
           // The ALARM message is gone (deleted, or its channel archived): the thread is closed anyway, so
           // later ALARMs open a new one, and the OK is posted on its own (dead-lettered if that fails too).
           await state.putThread({ ...open, ...base, resolved: true });
-          const posted = await postMessage(slack, route.channel, renderAlarmMessage(event, { route }));
+          const posted = await post(deps, route.channel, renderAlarmMessage(event, { route }));
           return { status: "posted", channel: route.channel, ts: posted.ts };
         }
       }
-      await postMessage(slack, open.channel, renderThreadReply(event, durationMs), ts);
+      // The parent says RESOLVED now: the thread is closed before the reply, so a reply that fails
+      // (dead-lettered) cannot leave later ALARMs replying under a green parent.
       await state.putThread({ ...open, ...base, resolved: true });
+      await post(deps, open.channel, renderThreadReply(event, durationMs), ts);
       return { status: "resolved", channel: open.channel, ts };
     }
-    case "post": {
-      const posted = await postMessage(slack, route.channel, renderAlarmMessage(event, { route }));
-      await state.putThread({ ...base, channel: posted.channel, severity: route.severity, resolved: true });
-      return { status: "posted", channel: route.channel, ts: posted.ts };
+    case "show-in-group": {
+      const group = await showInStormGroup(decision.thread, transition, event.region, deps);
+      await state.putThread({ ...decision.thread, ...base, resolved: true });
+      if (!group) return { status: "skipped", reason: "the storm window that listed the alarm has expired" };
+      return { status: "grouped", channel: group.channel, ts: group.ts };
     }
+    case "post":
+      return postAlone(event, route, base, deps);
   }
 }
 
-/** Slack's answers to `chat.update` of a message that no longer can be reached. */
-const GONE_THREAD_ERRORS = new Set(["message_not_found", "channel_not_found", "is_archived"]);
+type ThreadBase = Pick<AlarmThread, "alarmName" | "lastState" | "lastStateAt">;
+
+/** Posts the alarm as the parent of a new thread, records the thread, and uploads the metric graph into it. */
+async function openThread(
+  event: AlarmStateChangeEvent,
+  route: AlertRoute,
+  base: ThreadBase,
+  deps: DeliveryDeps,
+): Promise<DeliveryOutcome> {
+  const message = renderAlarmMessage(event, {
+    route,
+    ...(deps.settings.fleetLogGroupName ? { logGroupName: deps.settings.fleetLogGroupName } : {}),
+  });
+  const { ts, channel } = await post(deps, route.channel, message);
+  const reason = event.detail.state.reason;
+  const opened: AlarmThread = {
+    ...base,
+    channel,
+    ts,
+    openedAt: base.lastStateAt,
+    severity: route.severity,
+    resolved: false,
+    ...(reason ? { openReason: reason.slice(0, 2000) } : {}),
+  };
+  await deps.state.putThread(opened);
+  await uploadGraph(event, channel, ts, deps);
+  return { status: "opened", channel: route.channel, ts };
+}
+
+/** Posts the transition as a message of its own (no thread to open or reply in). */
+async function postAlone(
+  event: AlarmStateChangeEvent,
+  route: AlertRoute,
+  base: ThreadBase,
+  deps: DeliveryDeps,
+): Promise<DeliveryOutcome> {
+  const posted = await post(deps, route.channel, renderAlarmMessage(event, { route }));
+  await deps.state.putThread({ ...base, channel: posted.channel, severity: route.severity, resolved: true });
+  return { status: "posted", channel: route.channel, ts: posted.ts };
+}
+
+/**
+ * `chat.postMessage`, once per event: Slack's `ts` is recorded on the event's claim before anything else
+ * is written, so when a later write fails (DynamoDB throttled past the SDK's retries) and Lambda retries
+ * the event, the retry resumes from the message already posted instead of posting it a second time.
+ */
+async function post(
+  deps: DeliveryDeps,
+  channel: string,
+  message: SlackMessage,
+  threadTs?: string,
+): Promise<PostedMessage> {
+  const earlier = deps.posted;
+  if (earlier && earlier.threadTs === threadTs) return { ts: earlier.ts, channel: earlier.channel };
+  const posted = await postMessage(deps.slack, channel, message, threadTs);
+  await deps.notePosted?.({ ...posted, ...(threadTs ? { threadTs } : {}) });
+  return posted;
+}
+
+/**
+ * Slack's answers, to `chat.update` of the ALARM message or `chat.postMessage` of a reply in its thread,
+ * when the thread can no longer be reached: the message was deleted, its channel archived or deleted, or
+ * the bot removed from the channel.
+ */
+const GONE_THREAD_ERRORS = new Set([
+  "message_not_found",
+  "channel_not_found",
+  "is_archived",
+  "not_in_channel",
+]);
 
 function threadGone(error: unknown): boolean {
   return error instanceof AlertDeliveryError && GONE_THREAD_ERRORS.has(error.reason);
@@ -156,17 +230,17 @@ async function showInStormGroup(
   transition: AlarmTransition,
   region: string,
   deps: DeliveryDeps,
-): Promise<void> {
-  if (!thread.stormWindow) return; // Saved before threads named their window: only the reply says it.
+): Promise<PostedMessage | undefined> {
+  if (!thread.stormWindow) return undefined; // Saved before threads named their window: only the reply says it.
   const { channel, windowStart } = thread.stormWindow;
   // The window's records ran out of TTL (the thread lives longer): a render from what is left would wipe
   // the lines of the group message, or post a new one. Only the thread reply says it then.
-  if (!(await deps.state.stormStored(channel, windowStart))) return;
+  if (!(await deps.state.stormStored(channel, windowStart))) return undefined;
   const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
   const entry = { alarmName: thread.alarmName, state: transition.state, at: transition.at };
   const position = await deps.state.joinStorm(channel, windowStart, entry);
   const window = { channel, windowStart, windowSeconds, threshold, region };
-  await ensureStormRendered(window, position, deps.state, deps.slack);
+  return ensureStormRendered(window, position, deps.state, deps.slack);
 }
 
 /** The graph is a courtesy: a failure to draw or upload it is logged, never turned into a lost alert. */

@@ -1,4 +1,4 @@
-import type { ClawopsEnvironment } from "@clawops/core";
+import { type ClawopsEnvironment, RetryableError } from "@clawops/core";
 import { type Alert, type AlertDeliveryError, alertSubject } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
 import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
@@ -18,7 +18,7 @@ export interface AlertDeadLetterExtra extends Record<string, unknown> {
  * An alert that Slack would not take goes to the dead-letter queue with its reason, the channel and the
  * rendered message, and clawops publishes `AlertDeliveryFailed` so the failure is itself announced (and
  * the DLQ depth alarm reaches the fallback topic). An `AlertDeliveryFailed` that fails is only
- * dead-lettered: announcing it would loop.
+ * dead-lettered: announcing it would loop. An announcement PutEvents refuses throws `RetryableError`.
  */
 export async function reportDeliveryFailure(
   alert: Alert,
@@ -45,7 +45,7 @@ export async function reportDeliveryFailure(
   await sendToDeadLetterQueue(record, env);
   if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
   const { EventBridgeClient, PutEventsCommand } = await import("./eventbridge.js");
-  await client(EventBridgeClient).send(
+  const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
     new PutEventsCommand({
       Entries: [
         clawopsEventEntry(env, ClawopsDetailType.AlertDeliveryFailed, {
@@ -56,5 +56,11 @@ export async function reportDeliveryFailure(
       ],
     }),
   );
+  // PutEvents answers 200 with the entry refused (throttled, AWS-side failure): the announcement would be lost
+  // without a trace. Lambda's retry of the event tries the delivery, and its announcement, again.
+  if (FailedEntryCount)
+    throw new RetryableError(
+      `PutEvents refused ${ClawopsDetailType.AlertDeliveryFailed}: ${Entries?.[0]?.ErrorCode ?? "unknown error"}`,
+    );
   return record;
 }

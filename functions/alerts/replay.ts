@@ -5,6 +5,7 @@ import {
   type AlertRouterSettings,
   type DeadLetterMessage,
   deadLetteredAlert,
+  isDeliveryFailedAnnouncement,
 } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
 import { type AlarmStateChangeEvent, ClawopsAlarm, clawopsAlarmName } from "@clawops/core/events";
@@ -21,6 +22,13 @@ export interface ReplayReport {
   readonly failed: readonly { readonly reason: string; readonly channel: string }[];
   /** Records that are not alerts (other flows' failures), or that routing skips now: left in the queue. */
   readonly skipped: number;
+  /**
+   * `AlertDeliveryFailed` announcements deleted unposted: each announced an alert that this replay delivers
+   * (or that is gone), and posting it would page about a problem the replay has just fixed.
+   */
+  readonly announcements: number;
+  /** Alarm transitions deleted unposted: the alarm changed state since, and a newer transition was delivered. */
+  readonly superseded: number;
 }
 
 /** Re-sends one dead-lettered alert and says how it went. */
@@ -48,13 +56,13 @@ function directSender(settings: AlertRouterSettings, token: string): ReplaySende
     clock: systemClock,
     remainingMs: () => 60_000,
   };
-  return (request) => repostAlert(request.replay.event, settings, slack);
+  return (request) => repostAlert(request.replay.event, settings, slack, {}, request.replay.failedAt);
 }
 
 function outcomeOf(answer: unknown): ReplayOutcome {
   const outcome = answer as Partial<ReplayOutcome> | null;
-  if (outcome?.status === "replayed" || outcome?.status === "skipped" || outcome?.status === "failed")
-    return outcome as ReplayOutcome;
+  const statuses: readonly unknown[] = ["replayed", "skipped", "failed", "superseded"];
+  if (statuses.includes(outcome?.status)) return outcome as ReplayOutcome;
   return { status: "failed", reason: `unexpected answer from the alert router: ${JSON.stringify(answer)}` };
 }
 
@@ -62,6 +70,7 @@ function outcomeOf(answer: unknown): ReplayOutcome {
  * `clawops alerts replay`: receives the dead-letter queue (long polling, until a poll brings no message),
  * re-sends every alert in it (clawops' own records and the events Lambda dead-lettered after its retries),
  * and deletes each once Slack took it. What still fails stays in the queue, with its reason reported.
+ * `AlertDeliveryFailed` announcements and superseded alarm transitions are deleted without a post.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
   const sqs = options.sqs ?? client(SQSClient);
@@ -69,6 +78,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   const limit = options.limit ?? 100;
   let replayed = 0;
   let skipped = 0;
+  let announcements = 0;
+  let superseded = 0;
   const failed: { reason: string; channel: string }[] = [];
   // A record left in the queue (not an alert, still failing) comes back once its visibility timeout ends,
   // while the replay may still run: each message is handled once, by id.
@@ -81,6 +92,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
         VisibilityTimeout: 60,
         MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["SentTimestamp"],
       }),
     );
     // Only an empty long poll ends the replay: a receive may bring back only records handled already
@@ -93,11 +105,17 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       const message: DeadLetterMessage = {
         body: sqsMessage.Body ?? "",
         ...(sqsMessage.MessageAttributes ? { attributes: sqsMessage.MessageAttributes } : {}),
+        ...(sqsMessage.Attributes?.SentTimestamp
+          ? { sentTimestamp: sqsMessage.Attributes.SentTimestamp }
+          : {}),
       };
       const alert = deadLetteredAlert(message);
-      const outcome: ReplayOutcome = alert
-        ? outcomeOf(await send({ replay: alert }))
-        : { status: "skipped", reason: "not an alert" };
+      const announcement = alert !== undefined && isDeliveryFailedAnnouncement(alert.event);
+      const outcome: ReplayOutcome | { status: "announcement" } = !alert
+        ? { status: "skipped", reason: "not an alert" }
+        : announcement
+          ? { status: "announcement" }
+          : outcomeOf(await send({ replay: alert }));
       if (outcome.status === "skipped") skipped += 1;
       else if (outcome.status === "failed")
         failed.push({ reason: outcome.reason, channel: outcome.channel ?? "" });
@@ -105,11 +123,13 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: sqsMessage.ReceiptHandle }),
         );
-        replayed += 1;
+        if (outcome.status === "announcement") announcements += 1;
+        else if (outcome.status === "superseded") superseded += 1;
+        else replayed += 1;
       }
     }
   }
-  return { replayed, failed, skipped };
+  return { replayed, failed, skipped, announcements, superseded };
 }
 
 /** A CloudWatch alarm state change for clawops' test alarm (`clawops-<stage>-test-alert`), ALARM or OK. */

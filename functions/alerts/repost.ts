@@ -5,6 +5,7 @@ import {
   isAlarmEvent,
   renderAlarmMessage,
   renderClawopsMessage,
+  replayNote,
   routeAlert,
   toAlert,
 } from "@clawops/core/alerts";
@@ -15,26 +16,33 @@ import { postMessage, type SlackDeliveryContext } from "./slack.js";
 export type ReplayOutcome =
   | { readonly status: "replayed"; readonly channel: string; readonly ts: string }
   | { readonly status: "failed"; readonly channel?: string; readonly reason: string }
-  | { readonly status: "skipped"; readonly reason: string };
+  | { readonly status: "skipped"; readonly reason: string }
+  /** Not posted, and done with: the alarm's thread has handled a newer transition since. */
+  | { readonly status: "superseded"; readonly reason: string };
 
 /**
  * The message and channel to re-send for a dead-lettered alert event, or undefined when routing skips it
  * now. The event is routed by the settings as deployed now (an operator who fixed a channel gets it there)
- * and rendered again, escaped: nothing but the event decides what is posted.
+ * and rendered again, escaped: nothing but the event decides what is posted. It says it is a replay (and
+ * when it first failed), and mentions no one: it is old news, not a page.
  */
 export function replayTarget(
   event: AlertEvent,
   settings: AlertRouterSettings,
   tags: Readonly<Record<string, string>> = {},
+  failedAt?: string,
 ): { channel: string; message: SlackMessage } | undefined {
   const decision = routeAlert(toAlert(event, tags), settings);
   if (decision.action === "skip") return undefined;
+  const route = { channel: decision.channel, severity: decision.severity };
+  const note = replayNote(failedAt);
   const message = isAlarmEvent(event)
     ? renderAlarmMessage(event, {
-        route: decision,
+        route,
+        note,
         ...(settings.fleetLogGroupName ? { logGroupName: settings.fleetLogGroupName } : {}),
       })
-    : renderClawopsMessage(event, { route: decision });
+    : renderClawopsMessage(event, { route, note });
   return { channel: decision.channel, message };
 }
 
@@ -47,8 +55,9 @@ export async function repostAlert(
   settings: AlertRouterSettings,
   slack: SlackDeliveryContext,
   tags: Readonly<Record<string, string>> = {},
+  failedAt?: string,
 ): Promise<ReplayOutcome> {
-  const target = replayTarget(event, settings, tags);
+  const target = replayTarget(event, settings, tags, failedAt);
   if (!target) return { status: "skipped", reason: "the router's routing skips it now" };
   try {
     const posted = await postMessage(slack, target.channel, target.message);

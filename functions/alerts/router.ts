@@ -5,6 +5,7 @@ import {
   type AlertReplayRequest,
   isAlarmEvent,
   isAlertReplayRequest,
+  isSupersededReplay,
   parseAlertRouterSettings,
   parseRouterInput,
   routeAlert,
@@ -19,6 +20,7 @@ import { fetchAlarmTags, fetchMetricGraph } from "./graph.js";
 import { type ReplayOutcome, repostAlert } from "./repost.js";
 import { type RouterDeps, routerDeps, slackSecretMiddleware } from "./router-deps.js";
 import { slackClient } from "./slack.js";
+import type { EventClaim } from "./state.js";
 
 /** Time kept back from Slack retries for the DLQ and the state writes. */
 const SAFETY_MARGIN_MS = 5_000;
@@ -72,7 +74,11 @@ async function withAlarmLock<T>(
   }
 }
 
-/** Parse, claim (dedup), route, deliver, record; an undeliverable alert is dead-lettered and announced. */
+/**
+ * Parse, claim (dedup), route, deliver, record; an undeliverable alert is dead-lettered and announced. A
+ * failure hands the event back to Lambda with its claim released; what Slack already accepted stays noted
+ * on the claim, so the retry does not post it again.
+ */
 async function routeEvent(
   event: AlertEvent,
   lambda: Context,
@@ -81,12 +87,13 @@ async function routeEvent(
 ): Promise<RouterResult> {
   const { state, clock } = deps;
   const deadline = clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
-  if (!(await state.claimEvent(event.id, deadline - clock.now() + SAFETY_MARGIN_MS)))
-    return { status: "duplicate" };
+  const claim = await state.claimEvent(event.id, deadline - clock.now() + SAFETY_MARGIN_MS);
+  if (!claim) return { status: "duplicate" };
   try {
-    if (event.source !== "aws.cloudwatch") return await deliverEvent(event, lambda, deps, env, deadline);
+    if (event.source !== "aws.cloudwatch")
+      return await deliverEvent(event, claim, lambda, deps, env, deadline);
     return await withAlarmLock(event.detail.alarmName, event.id, deps, deadline, () =>
-      deliverEvent(event, lambda, deps, env, deadline),
+      deliverEvent(event, claim, lambda, deps, env, deadline),
     );
   } catch (error) {
     await state.releaseEvent(event.id);
@@ -97,6 +104,7 @@ async function routeEvent(
 /** Route and deliver one claimed event, and record what was done. */
 async function deliverEvent(
   event: AlertEvent,
+  claim: EventClaim,
   lambda: Context,
   deps: RouterDeps,
   env: ClawopsEnvironment,
@@ -121,6 +129,8 @@ async function deliverEvent(
       slack,
       graph: deps.graph,
       warn: deps.warn,
+      ...(claim.posted ? { posted: claim.posted } : {}),
+      notePosted: (posted) => state.notePosted(event.id, posted),
     });
     if (alert.kind === "alarm" && outcome.status !== "skipped") {
       const stateChangedAt = Date.parse(alert.event.time);
@@ -145,11 +155,22 @@ async function deliverEvent(
 
 /**
  * `clawops alerts replay`: posts a dead-lettered alert again with the router's token (which only this role
- * may read). No dedup, thread or storm state: the record is re-sent as a message of its own.
+ * may read). No dedup, thread or storm state: the record is re-sent as a message of its own, marked as a
+ * replay. An alarm transition older than the latest its thread state handled is not posted (superseded).
  */
-async function replayEvent(request: AlertReplayRequest, lambda: Context, deps: RouterDeps) {
-  const { event, reason } = request.replay;
+async function replayEvent(
+  request: AlertReplayRequest,
+  lambda: Context,
+  deps: RouterDeps,
+): Promise<ReplayOutcome> {
+  const { event, reason, failedAt } = request.replay;
   logger.info("replaying a dead-lettered alert", { eventId: event.id, reason });
+  if (isAlarmEvent(event) && isSupersededReplay(event, await deps.state.getThread(event.detail.alarmName))) {
+    return {
+      status: "superseded",
+      reason: "the alarm has changed state since: a newer transition was delivered",
+    };
+  }
   const tags = isAlarmEvent(event) ? await deps.tags(event.resources[0]) : {};
   const deadline = deps.clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
   const slack = {
@@ -157,7 +178,7 @@ async function replayEvent(request: AlertReplayRequest, lambda: Context, deps: R
     clock: deps.clock,
     remainingMs: () => deadline - deps.clock.now(),
   };
-  return repostAlert(event, deps.settings, slack, tags);
+  return repostAlert(event, deps.settings, slack, tags, failedAt);
 }
 
 /**

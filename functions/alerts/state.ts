@@ -84,6 +84,23 @@ export interface DeliveryRecord {
   readonly ts?: string;
 }
 
+/** A message Slack accepted for an event (`threadTs` for a reply in a thread). */
+export interface PostedRecord {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+}
+
+/** An event claimed for delivery; `posted` when an earlier try of it already got a message into Slack. */
+export interface EventClaim {
+  readonly posted?: PostedRecord;
+}
+
+function isPostedRecord(value: unknown): value is PostedRecord {
+  const record = value as Partial<PostedRecord> | undefined;
+  return typeof record?.channel === "string" && typeof record.ts === "string";
+}
+
 function isConditionFailure(error: unknown): boolean {
   return (error as Error).name === "ConditionalCheckFailedException";
 }
@@ -106,21 +123,18 @@ export class AlertState {
   }
 
   /**
-   * Claims an event id for this invocation. False when it was delivered already, or another invocation is
-   * delivering it right now (its lease has not run out): the duplicate is dropped.
+   * Claims an event id for this invocation. Undefined when it was delivered already, or another invocation
+   * is delivering it right now (its lease has not run out): the duplicate is dropped. A claim taken over
+   * from an earlier try of the event (released, or its invocation died) says what that try had posted.
    */
-  async claimEvent(eventId: string, leaseMs: number): Promise<boolean> {
+  async claimEvent(eventId: string, leaseMs: number): Promise<EventClaim | undefined> {
     const now = this.now();
     try {
-      await this.db.send(
-        new PutCommand({
+      const { Attributes: earlier } = await this.db.send(
+        new UpdateCommand({
           TableName: this.table,
-          Item: {
-            ...dedupItemKey(eventId),
-            status: "processing",
-            leaseUntil: now + leaseMs,
-            expiresAt: this.ttl(),
-          },
+          Key: dedupItemKey(eventId),
+          UpdateExpression: "SET #status = :processing, leaseUntil = :lease, expiresAt = :ttl",
           ConditionExpression:
             "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#status = :processing AND leaseUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
@@ -128,14 +142,34 @@ export class AlertState {
             ":now": now,
             ":nowSeconds": Math.floor(now / 1000),
             ":processing": "processing",
+            ":lease": now + leaseMs,
+            ":ttl": this.ttl(),
           },
+          ReturnValues: "ALL_OLD",
         }),
       );
-      return true;
+      const live =
+        earlier?.status === "processing" && !(numberOf(earlier.expiresAt) < Math.floor(now / 1000));
+      return live && isPostedRecord(earlier.posted) ? { posted: earlier.posted } : {};
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Records on the event's claim a message Slack accepted for it, before any other write: should a later
+   * write fail, Lambda's retry of the event takes the claim over and resumes from this message.
+   */
+  async notePosted(eventId: string, posted: PostedRecord): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: dedupItemKey(eventId),
+        UpdateExpression: "SET posted = :posted",
+        ExpressionAttributeValues: { ":posted": posted },
+      }),
+    );
   }
 
   /** Marks an event handled (delivered, skipped or dead-lettered): later copies are duplicates. */
@@ -148,9 +182,25 @@ export class AlertState {
     );
   }
 
-  /** Gives an event's claim back so Lambda's retry of it is not mistaken for a duplicate. */
+  /**
+   * Gives an event's claim back so Lambda's retry of it is not mistaken for a duplicate. The claim's lease
+   * ends now, but what it records as posted stays for the retry.
+   */
   async releaseEvent(eventId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: dedupItemKey(eventId) }));
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: dedupItemKey(eventId),
+          UpdateExpression: "SET leaseUntil = :zero",
+          ConditionExpression: "#status = :processing",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":zero": 0, ":processing": "processing" },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // Completed meanwhile, or never claimed: nothing to give.
+    }
   }
 
   /**
@@ -217,7 +267,8 @@ export class AlertState {
         new PutCommand({
           TableName: this.table,
           Item: { ...threadItemKey(thread.alarmName), ...thread, expiresAt: ttl },
-          ConditionExpression: "attribute_not_exists(pk) OR lastStateAt < :at OR expiresAt < :nowSeconds",
+          // As old is allowed: a delivery that closes a thread, then opens a new one, writes the transition twice.
+          ConditionExpression: "attribute_not_exists(pk) OR lastStateAt <= :at OR expiresAt < :nowSeconds",
           ExpressionAttributeValues: {
             ":at": thread.lastStateAt,
             ":nowSeconds": Math.floor(this.now() / 1000),

@@ -116,6 +116,8 @@ export async function startWorld(
     rateLimit?: false;
     /** @default a VirtualClock (sleeps jump time: for sequential tests, not concurrent load) */
     clock?: DeliveryClock;
+    /** Sees every DynamoDB command the router sends before it is sent; throw to inject a fault. */
+    beforeDb?: (command: { readonly constructor: { readonly name: string }; readonly input: object }) => void;
   } = {},
 ): Promise<RouterWorld> {
   const clock = options.clock ?? new VirtualClock();
@@ -150,10 +152,19 @@ export async function startWorld(
     settings: JSON.stringify(routerSettings(slack.apiUrl, options.alerts, options.channels)),
   };
   const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const routerDb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const { beforeDb } = options;
+  if (beforeDb) {
+    const send = routerDb.send.bind(routerDb);
+    routerDb.send = (async (command: Parameters<typeof beforeDb>[0]) => {
+      beforeDb(command);
+      return send(command as never);
+    }) as typeof routerDb.send;
+  }
   const router = makeAlertRouter({
     env,
     clock,
-    db,
+    db: routerDb,
     secretsCacheKey: `test-${tableCount}`,
     slackTimeoutMs: 300,
     warn: () => undefined,

@@ -1,3 +1,4 @@
+import { ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import {
   DeleteMessageCommand,
@@ -54,7 +55,7 @@ describe("Function: replayDeadLetters", () => {
       token: world.slack.token,
     });
 
-    expect(report).toEqual({ replayed: 1, failed: [], skipped: 1 });
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 1, announcements: 0, superseded: 0 });
     const posted = world.slack.channel("ops-alerts").messages;
     expect(posted).toHaveLength(1);
     expect(posted[0]!.text).toContain("clawops-test-fleet-gateway-unhealthy");
@@ -96,7 +97,7 @@ describe("Function: replayDeadLetters (through the alert router)", () => {
 
     const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
 
-    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0 });
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0, announcements: 0, superseded: 0 });
     expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
     expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
     expect(world.mocks.secrets.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({
@@ -154,7 +155,7 @@ describe("Function: replayDeadLetters (through the alert router)", () => {
 
     const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
 
-    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0 });
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0, announcements: 0, superseded: 0 });
     const [posted] = world.slack.channel("ops-alerts").messages;
     expect(posted!.text).toContain("clawops-test-fleet-gateway-unhealthy");
     const receive = world.mocks.sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
@@ -182,6 +183,82 @@ describe("Function: replayDeadLetters (through the alert router)", () => {
   });
 });
 
+describe("Function: replayDeadLetters (after a Slack outage)", () => {
+  /** Serves `bodies` from the DLQ once, then an empty queue. */
+  function queueOf(w: RouterWorld, bodies: readonly unknown[]) {
+    w.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: bodies.map((body, i) => ({
+          MessageId: `m-${i}`,
+          Body: JSON.stringify(body),
+          ReceiptHandle: `r-${i}`,
+        })),
+      })
+      .resolves({ Messages: [] });
+    w.mocks.sqs.on(DeleteMessageCommand).resolves({});
+  }
+  const critical = () =>
+    world.mocks.cloudwatch
+      .on(ListTagsForResourceCommand)
+      .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
+
+  it("deletes the AlertDeliveryFailed announcements unposted, and counts them", async () => {
+    world = await startWorld();
+    // Slack down: the ALARM is dead-lettered and announced; the announcement is dead-lettered too.
+    world.slack.fail("chat.postMessage", { status: 503, times: 12 });
+    await world.invoke(loadFixture("aws.cloudwatch", "metric-alarm"));
+    await world.invoke(loadFixture("clawops", "AlertDeliveryFailed"));
+    const records = world.deadLetters();
+    expect(records.map((r) => (r.event as { "detail-type"?: string })["detail-type"])).toEqual([
+      "CloudWatch Alarm State Change",
+      "AlertDeliveryFailed",
+    ]);
+    queueOf(world, records);
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0, announcements: 1, superseded: 0 });
+    expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+    expect(world.slack.channel("ops-critical").messages).toEqual([]);
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(2);
+  });
+
+  it("marks a replayed alarm as a replay, with when it first failed, and mentions no one", async () => {
+    world = await startWorld();
+    critical();
+    queueOf(world, [recordOf(loadFixture("aws.cloudwatch", "metric-alarm"))]);
+
+    await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    const [posted] = world.slack.channel("ops-critical").messages;
+    expect(posted!.text).not.toContain("<!subteam^S0123ABC>");
+    expect(JSON.stringify(posted!.blocks)).not.toContain("subteam");
+    expect(JSON.stringify(posted!.blocks)).toContain(
+      "Replayed from the dead-letter queue; first failed at 2026-03-02 12:05:00 UTC.",
+    );
+  });
+
+  it("deletes an ALARM unposted when the alarm has recovered since (its OK was delivered)", async () => {
+    world = await startWorld();
+    critical();
+    world.slack.error("chat.postMessage", "not_in_channel", 1);
+    expect(await world.invoke(loadFixture("aws.cloudwatch", "metric-alarm"))).toMatchObject({
+      status: "dead-lettered",
+    });
+    expect(await world.invoke(loadFixture("aws.cloudwatch", "ok"))).toMatchObject({ status: "posted" });
+    queueOf(world, world.deadLetters());
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 0, failed: [], skipped: 0, announcements: 0, superseded: 1 });
+    const messages = world.slack.channel("ops-critical").messages;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.text).toContain("OK");
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+  });
+});
+
 describe("Function: replayDeadLetters (records left in the queue)", () => {
   it("handles a record once even when it comes back visible while the replay still runs", async () => {
     world = await startWorld();
@@ -202,7 +279,7 @@ describe("Function: replayDeadLetters (records left in the queue)", () => {
 
     const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
 
-    expect(report).toEqual({ replayed: 0, failed: [], skipped: 1 });
+    expect(report).toEqual({ replayed: 0, failed: [], skipped: 1, announcements: 0, superseded: 0 });
   });
 
   it("goes on when a receive brings only records handled already, while alerts still wait", async () => {
@@ -230,7 +307,7 @@ describe("Function: replayDeadLetters (records left in the queue)", () => {
 
     const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
 
-    expect(report).toEqual({ replayed: 1, failed: [], skipped: 1 });
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 1, announcements: 0, superseded: 0 });
   });
 });
 

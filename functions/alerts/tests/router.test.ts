@@ -150,6 +150,30 @@ describe("Function: alert router", () => {
     });
   });
 
+  describe("a composite alarm whose actions its suppressor holds back (actionsSuppressedBy Alarm)", () => {
+    it("posts it without the critical route's mention, saying which suppressor holds the actions back", async () => {
+      world = await startWorld();
+      world.mocks.cloudwatch
+        .on(ListTagsForResourceCommand)
+        .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
+      let event = withField(
+        loadFixture("aws.cloudwatch", "composite"),
+        "detail.state.actionsSuppressedBy",
+        "Alarm",
+      );
+      event = withField(
+        event,
+        "detail.state.actionsSuppressedReason",
+        "Alarm clawops-maintenance-window is in ALARM state",
+      );
+      expect(await world.invoke(event)).toMatchObject({ status: "opened" });
+      const [posted] = world.slack.channel("ops-critical").messages;
+      expect(posted!.text).not.toContain("subteam");
+      expect(JSON.stringify(posted!.blocks)).not.toContain("subteam");
+      expect(JSON.stringify(posted!.blocks)).toContain("its actions suppressor `clawops-maintenance-window`");
+    });
+  });
+
   describe("faults", () => {
     it.each([
       ["an HTTP 500", (w: RouterWorld) => w.slack.fail("chat.postMessage", { status: 500, times: 2 })],
@@ -234,6 +258,76 @@ describe("Function: alert router", () => {
         .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
       await expect(world.invoke(alarm())).rejects.toThrow(/ThrottlingException/);
       expect(world.deadLetters()).toEqual([]);
+    });
+
+    /** A DynamoDB throttle the SDK's own retries did not outlast. */
+    const throttled = () =>
+      Object.assign(new Error("Throughput exceeds the current capacity of your table"), {
+        name: "ProvisionedThroughputExceededException",
+      });
+
+    type StoredItem = { sk?: string; status?: string };
+    it.each([
+      ["the thread record", alarm, (item: StoredItem) => item.sk === "thread"],
+      [
+        "the event's completion",
+        () => loadFixture("clawops", "DrainFailed"),
+        (item: StoredItem) => item.sk === "dedup" && item.status === "done",
+      ],
+    ] as const)(
+      "posts once when writing %s after the post fails and Lambda retries the event",
+      async (_, event, written) => {
+        const channel = "ops-alerts";
+        let fail = true;
+        world = await startWorld({
+          beforeDb: (command) => {
+            const item = (command.input as { Item?: StoredItem }).Item;
+            if (fail && command.constructor.name === "PutCommand" && item && written(item)) {
+              fail = false;
+              throw throttled();
+            }
+          },
+        });
+        await expect(world.invoke(event())).rejects.toThrow(/Throughput exceeds/);
+        expect(world.slack.channel(channel).messages).toHaveLength(1);
+
+        (world.clock as VirtualClock).current += 60_000; // Lambda's first async retry
+        expect(await world.invoke(event())).toMatchObject({ status: expect.stringMatching(/opened|posted/) });
+
+        expect(world.slack.channel(channel).messages).toHaveLength(1);
+        expect(await world.invoke(event())).toEqual({ status: "duplicate" });
+      },
+    );
+
+    it("opens the thread of the first post on the retry, so the OK resolves that message", async () => {
+      let fail = true;
+      world = await startWorld({
+        beforeDb: (command) => {
+          const item = (command.input as { Item?: { sk?: string } }).Item;
+          if (fail && command.constructor.name === "PutCommand" && item?.sk === "thread") {
+            fail = false;
+            throw throttled();
+          }
+        },
+      });
+      await world.invoke(alarm()).catch(() => undefined);
+      (world.clock as VirtualClock).current += 60_000;
+      await world.invoke(alarm());
+      expect(await world.invoke(ok())).toMatchObject({ status: "resolved" });
+      const messages = world.slack.channel("ops-alerts").messages;
+      expect(messages).toHaveLength(1);
+      expect(headerOf(messages[0]!)).toContain("RESOLVED");
+    });
+
+    it("hands the event back to Lambda when PutEvents refuses its AlertDeliveryFailed announcement", async () => {
+      world = await startWorld({ token: "xoxb-wrong" });
+      world.mocks.events
+        .on(PutEventsCommand)
+        .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "x" }] });
+      await expect(world.invoke(alarm())).rejects.toThrow(
+        /PutEvents refused AlertDeliveryFailed: InternalFailure/,
+      );
+      expect(world.deadLetters()).toHaveLength(1);
     });
 
     it("does not announce the failure of an AlertDeliveryFailed (no loop)", async () => {

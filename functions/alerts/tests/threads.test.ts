@@ -13,6 +13,8 @@ const ALARM_NAME = "clawops-test-fleet-gateway-unhealthy";
 const alarm = () => loadFixture("aws.cloudwatch", "metric-alarm");
 const ok = () => loadFixture("aws.cloudwatch", "ok");
 const isChannelId = (channel: unknown) => /^[CGD][A-Z0-9]+$/.test(String(channel));
+const headerOf = (message: { blocks?: readonly Record<string, unknown>[] }) =>
+  (message.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text;
 
 /** An alarm transition of `name` to `state` at `timestamp` (AWS's format), with an event id of its own. */
 function transition(id: string, name: string, state: "ALARM" | "OK", timestamp: string) {
@@ -141,6 +143,68 @@ describe("Function: alert router (threads)", () => {
     });
   });
 
+  describe("an OK whose parent update got through but whose thread reply did not (Slack posts failing)", () => {
+    it("closes the thread anyway, so the alarm firing again opens a new thread in the channel", async () => {
+      world = await startWorld();
+      expect(await world.invoke(alarm())).toMatchObject({ status: "opened" });
+      world.slack.fail("chat.postMessage", { status: 503, times: 6 });
+      expect(await world.invoke(ok())).toMatchObject({ status: "dead-lettered" });
+      expect(headerOf(world.slack.channel("ops-alerts").messages[0]!)).toContain("RESOLVED");
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ lastState: "OK", resolved: true });
+
+      (world.clock as VirtualClock).current += 3_600_000;
+      const again = transition("alarm-again", ALARM_NAME, "ALARM", "2026-03-02T13:05:00.000+0000");
+      expect(await world.invoke(again)).toMatchObject({ status: "opened" });
+      const messages = world.slack.channel("ops-alerts").messages;
+      expect(messages).toHaveLength(2);
+      expect(headerOf(messages[1]!)).toContain("ALARM");
+    });
+  });
+
+  describe("a thread whose channel is gone (archived, deleted) or the bot was removed from", () => {
+    it.each(["channel_not_found", "is_archived", "not_in_channel"])(
+      "opens a new thread on the route for an ALARM whose reply Slack answers %s, and closes the old one",
+      async (reason) => {
+        world = await startWorld();
+        await world.invoke(alarm());
+        const flapped = transition("insufficient", ALARM_NAME, "ALARM", "2026-03-02T12:10:00.000+0000");
+        await world.invoke(
+          withField(withField(flapped, "detail.state.value", "INSUFFICIENT_DATA"), "id", "i1"),
+        );
+        const [first] = world.slack.channel("ops-alerts").messages;
+
+        world.slack.error("chat.postMessage", reason, 1);
+        const again = transition("alarm-again", ALARM_NAME, "ALARM", "2026-03-02T12:20:00.000+0000");
+        const result = await world.invoke(
+          withField(again, "detail.previousState.value", "INSUFFICIENT_DATA"),
+        );
+
+        expect(result).toMatchObject({ status: "opened", channel: "C0ALERTS" });
+        expect(world.deadLetters()).toEqual([]);
+        const messages = world.slack.channel("ops-alerts").messages;
+        expect(messages).toHaveLength(2);
+        expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({
+          ts: messages[1]!.ts,
+          resolved: false,
+        });
+        expect(messages[1]!.ts).not.toBe(first!.ts);
+      },
+    );
+
+    it("posts an INSUFFICIENT_DATA on its own when its reply finds the thread's channel gone", async () => {
+      world = await startWorld();
+      await world.invoke(alarm());
+      world.slack.error("chat.postMessage", "channel_not_found", 1);
+      const insufficient = transition("insufficient", ALARM_NAME, "ALARM", "2026-03-02T12:10:00.000+0000");
+      const result = await world.invoke(withField(insufficient, "detail.state.value", "INSUFFICIENT_DATA"));
+
+      expect(result).toMatchObject({ status: "posted", channel: "C0INFO" });
+      expect(world.deadLetters()).toEqual([]);
+      expect(world.slack.channel("ops-info").messages).toHaveLength(1);
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ resolved: true });
+    });
+  });
+
   describe("a storm's group message", () => {
     it("shows a grouped alarm's recovery as its latest state", async () => {
       world = await startWorld();
@@ -157,6 +221,26 @@ describe("Function: alert router (threads)", () => {
       expect(blocks).toContain("openclaw-a5` ALARM");
       expect(blocks).toContain("1 ALARM · 1 OK");
       expect(group.text).toContain("Alert storm: 8 alarm changes");
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("shows the recovery of an alarm listed as INSUFFICIENT DATA (no thread of its own) in the group", async () => {
+      world = await startWorld({ rateLimit: false });
+      for (let i = 0; i < 8; i += 1) {
+        const lost = transition(`i${i}`, `openclaw-d${i}`, "ALARM", `2026-03-02T12:04:4${i}.000+0000`);
+        await world.invoke(withField(lost, "detail.state.value", "INSUFFICIENT_DATA"));
+      }
+      const group = world.slack.channel("ops-info").messages.at(-1)!;
+      expect(JSON.stringify(group.blocks)).toContain("openclaw-d7` INSUFFICIENT DATA");
+
+      const back = transition("ok7", "openclaw-d7", "OK", "2026-03-02T12:30:00.000+0000");
+      const result = await world.invoke(withField(back, "detail.previousState.value", "INSUFFICIENT_DATA"));
+
+      expect(result).toMatchObject({ status: "grouped", channel: "C0INFO", ts: group.ts });
+      const after = world.slack.channel("ops-info").messages.find((m) => m.ts === group.ts)!;
+      expect(JSON.stringify(after.blocks)).toContain("openclaw-d7` OK");
+      expect(JSON.stringify(after.blocks)).toContain("openclaw-d6` INSUFFICIENT DATA");
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(0);
       expect(world.deadLetters()).toEqual([]);
     });
 

@@ -53,7 +53,13 @@ describe("Command: clawops alerts replay --stage", () => {
     });
 
     expect(io.stderrText()).toBe("");
-    expect(JSON.parse(io.stdoutText())).toEqual({ replayed: 1, failed: [], skipped: 0 });
+    expect(JSON.parse(io.stdoutText())).toEqual({
+      replayed: 1,
+      superseded: 0,
+      announcements: 0,
+      failed: [],
+      skipped: 0,
+    });
     expect(code).toBe(0);
     const [invoke] = mocks.lambda.commandCalls(InvokeCommand);
     expect(invoke!.args[0].input.FunctionName).toBe(ROUTER);

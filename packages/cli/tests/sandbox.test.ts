@@ -136,7 +136,13 @@ describe("Function: run --sandbox", () => {
       streams: io,
       sandbox: { ...sandbox, prepare },
     });
-    expect(JSON.parse(io.stdoutText())).toEqual({ replayed: 1, failed: [], skipped: 1 });
+    expect(JSON.parse(io.stdoutText())).toEqual({
+      replayed: 1,
+      superseded: 0,
+      announcements: 0,
+      failed: [],
+      skipped: 1,
+    });
     expect(code).toBe(0);
     const left = box?.deadLetters.records() ?? [];
     expect(left.map((r) => r.functionName)).toEqual(["launch-gate"]);

@@ -116,7 +116,7 @@ other flows (not alerts) are left in the queue. Exit codes: 0 everything replaye
       if (options.json) output.json(report);
       else {
         output.out(
-          `${report.replayed} alert(s) replayed, ${report.failed.length} still failing, ${report.skipped} other record(s) left in the queue`,
+          `${report.replayed} alert(s) replayed, ${report.superseded} superseded and ${report.announcements} delivery-failure announcement(s) deleted unposted, ${report.failed.length} still failing, ${report.skipped} other record(s) left in the queue`,
         );
         for (const f of report.failed) output.out(`${output.color.red("✗")} #${f.channel}: ${f.reason}`);
       }

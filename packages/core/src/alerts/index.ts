@@ -39,9 +39,12 @@ export {
   type DeadLetterMessage,
   deadLetteredAlert,
   isAlertReplayRequest,
+  isDeliveryFailedAnnouncement,
+  isSupersededReplay,
   parseRouterInput,
+  replayNote,
 } from "./replay.js";
-export { isProblem, type RouteDecision, routeAlert } from "./route.js";
+export { isActionsSuppressed, isProblem, type RouteDecision, routeAlert } from "./route.js";
 export {
   type AlertRouterSettings,
   AlertRouterSettingsSchema,

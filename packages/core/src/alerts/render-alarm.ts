@@ -16,6 +16,7 @@ import {
   type Mrkdwn,
   md,
   mention,
+  plain,
   type SlackBlock,
   type SlackMessage,
   section,
@@ -29,6 +30,8 @@ export interface AlarmRenderContext {
   readonly route: Pick<AlertRoute, "severity" | "mention">;
   /** The fleet's gateway log group, linked from the message. */
   readonly logGroupName?: string;
+  /** A line shown under the title, about this message rather than the alarm (a replay, say); escaped. */
+  readonly note?: string;
 }
 
 interface ReasonData {
@@ -111,10 +114,22 @@ function metricBlocks(event: AlarmStateChangeEvent): SlackBlock[] {
   }
 }
 
+/** The line of a composite alarm whose actions its actions suppressor holds back (CloudWatch's own words). */
+function suppressionLine(event: AlarmStateChangeEvent): Mrkdwn | undefined {
+  const { state, configuration } = event.detail;
+  if (!state.actionsSuppressedBy) return undefined;
+  const suppressor = configuration?.actionsSuppressor;
+  const by = suppressor ? md`its actions suppressor ${code(suppressor)}` : md`its actions suppressor`;
+  const reason = state.actionsSuppressedReason ? md`: ${state.actionsSuppressedReason}` : md``;
+  const muted = state.actionsSuppressedBy === "Alarm" ? md`; no one is mentioned` : md``;
+  return md`:zipper_mouth_face: Actions held back by ${by} (${state.actionsSuppressedBy})${reason}${muted}.`;
+}
+
 /**
  * The Block Kit message for a CloudWatch alarm state change: state (emoji, colour), alarm name, severity,
  * AWS's reason, the metric and threshold (or expression, band, composite rule and the children that
- * triggered it), when it started, region/account, and console links to the alarm and the fleet's logs.
+ * triggered it), when it started, region/account, console links to the alarm and the fleet's logs, and
+ * whether its actions suppressor holds its actions back.
  * Every string from the event is escaped; the result fits Slack's limits.
  */
 export function renderAlarmMessage(event: AlarmStateChangeEvent, ctx: AlarmRenderContext): SlackMessage {
@@ -123,9 +138,12 @@ export function renderAlarmMessage(event: AlarmStateChangeEvent, ctx: AlarmRende
   const previous = STATE_STYLE[detail.previousState.value];
   const ping = ctx.route.mention ? md`${mention(ctx.route.mention)} ` : md``;
   const links = [link(alarmConsoleUrl(event.region, detail.alarmName), "Alarm in CloudWatch")];
+  const suppression = suppressionLine(event);
   if (ctx.logGroupName) links.push(link(logGroupConsoleUrl(event.region, ctx.logGroupName), "Fleet logs"));
   const blocks: SlackBlock[] = [
     header(`${style.emoji} ${style.label}: ${detail.alarmName}`),
+    ...(ctx.note ? [context(plain(ctx.note))] : []),
+    ...(suppression ? [context(suppression)] : []),
     section(md`${ping}${detail.configuration?.description ?? bold(detail.alarmName)}`, [
       md`${bold("Severity")}\n${ctx.route.severity}`,
       md`${bold("State")}\n${previous.label} → ${style.label}`,

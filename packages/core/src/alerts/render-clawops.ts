@@ -21,6 +21,7 @@ import {
   type Mrkdwn,
   md,
   mention,
+  plain,
   type SlackBlock,
   type SlackMessage,
   section,
@@ -31,6 +32,8 @@ import { formatBytes, formatDuration, formatTime, TONE_COLOR } from "./format.js
 /** Where the message was routed (severity shown, mention added on problems). */
 export interface ClawopsRenderContext {
   readonly route: Pick<AlertRoute, "severity" | "mention">;
+  /** A line shown under the title, about this message rather than the event (a replay, say); escaped. */
+  readonly note?: string;
 }
 
 interface Layout {
@@ -209,6 +212,7 @@ export function renderClawopsMessage(event: ClawopsEvent, ctx: ClawopsRenderCont
   const ping: Mrkdwn = ctx.route.mention ? md`${mention(ctx.route.mention)} ` : md``;
   const blocks: SlackBlock[] = [
     header(`${view.emoji} ${view.title}`),
+    ...(ctx.note ? [context(plain(ctx.note))] : []),
     ...(ctx.route.mention ? [section(ping)] : []),
     ...view.blocks,
     context(md`${ctx.route.severity} · ${event.region} · ${event.account} · ${formatTime(event.time)}`),

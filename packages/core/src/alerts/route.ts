@@ -16,10 +16,18 @@ export function isProblem(alert: Alert, severity: Severity): boolean {
 }
 
 /**
+ * True for a composite alarm whose actions its actions suppressor holds back because the suppressor is in
+ * ALARM (a maintenance window, a parent outage): CloudWatch does not notify, so clawops does not page either.
+ */
+export function isActionsSuppressed(alert: Alert): boolean {
+  return alert.kind === "alarm" && alert.event.detail.state.actionsSuppressedBy === "Alarm";
+}
+
+/**
  * Routes an alert: its severity (alarm tag, `alerts.alarmSeverities`, name, default; clawops events by
  * type), the first route of that severity (else `slack.defaultChannel`), channel names resolved through
- * `slack.channels`, and the route's mention on problems. INSUFFICIENT_DATA is skipped or posted as `info`
- * per `slack.insufficientData`.
+ * `slack.channels`, and the route's mention on problems (not on an alarm whose actions are suppressed).
+ * INSUFFICIENT_DATA is skipped or posted as `info` per `slack.insufficientData`.
  */
 export function routeAlert(alert: Alert, settings: AlertRouterSettings): RouteDecision {
   let severity: Severity;
@@ -38,6 +46,7 @@ export function routeAlert(alert: Alert, settings: AlertRouterSettings): RouteDe
   const route = settings.slack.routes.find((candidate) => candidate.severity === severity);
   const name = route?.channel ?? settings.slack.defaultChannel;
   const channel = settings.slack.channels[name] ?? name;
-  const mention = route?.mention && isProblem(alert, severity) ? route.mention : undefined;
+  const mention =
+    route?.mention && isProblem(alert, severity) && !isActionsSuppressed(alert) ? route.mention : undefined;
   return { action: "post", channel, severity, ...(mention ? { mention } : {}) };
 }

@@ -43,6 +43,8 @@ export type ThreadDecision =
   | { readonly action: "reply"; readonly thread: AlarmThread }
   | { readonly action: "resolve"; readonly thread: AlarmThread; readonly durationMs: number }
   | { readonly action: "post" }
+  /** Its line in the storm group message that lists it (with no thread of its own) shows the new state. */
+  | { readonly action: "show-in-group"; readonly thread: AlarmThread }
   | { readonly action: "skip"; readonly reason: string };
 
 /** The transition of an alarm event (`time` of the event when the state has no timestamp). */
@@ -65,7 +67,9 @@ function isOpen(thread: AlarmThread | undefined): thread is AlarmThread & { ts: 
 /**
  * Thread rules: ALARM opens a thread (or replies in the open one); INSUFFICIENT_DATA replies in an open
  * thread, else posts on its own; OK resolves an open thread (the parent is updated with the duration and a
- * reply says so), posts on its own when it follows an ALARM whose thread is gone, and is skipped otherwise.
+ * reply says so), posts on its own when it follows an ALARM whose thread is gone, updates the line of a
+ * storm's group message that lists the alarm without a thread (a grouped INSUFFICIENT_DATA), and is skipped
+ * otherwise.
  * A transition older than (or as old as) the last one handled is stale: EventBridge does not keep order.
  */
 export function decideThread(transition: AlarmTransition, thread: AlarmThread | undefined): ThreadDecision {
@@ -81,6 +85,7 @@ export function decideThread(transition: AlarmTransition, thread: AlarmThread | 
       if (isOpen(thread)) {
         return { action: "resolve", thread, durationMs: transition.at - (thread.openedAt ?? transition.at) };
       }
+      if (thread?.stormWindow && thread.lastState !== "OK") return { action: "show-in-group", thread };
       return transition.previous === "ALARM"
         ? { action: "post" }
         : { action: "skip", reason: "nothing to resolve: the alarm was not in ALARM" };

@@ -92,6 +92,33 @@ describe("Function: renderAlarmMessage", () => {
     expect(message).toMatchSnapshot();
   });
 
+  it("says which actions suppressor holds a composite alarm's actions back", () => {
+    const event = alarmEvent("composite");
+    const suppressed = {
+      ...event,
+      detail: {
+        ...event.detail,
+        state: {
+          ...event.detail.state,
+          actionsSuppressedBy: "Alarm",
+          actionsSuppressedReason: "Alarm clawops-maintenance-window is in ALARM state",
+        },
+      },
+    };
+    const text = all(renderAlarmMessage(suppressed, high));
+    expect(text).toContain(
+      "Actions held back by its actions suppressor `clawops-maintenance-window` (Alarm): Alarm clawops-maintenance-window is in ALARM state; no one is mentioned.",
+    );
+    expect(all(renderAlarmMessage(event, high))).not.toContain("held back");
+  });
+
+  it("marks a message with its note (a replay), escaped", () => {
+    const message = renderAlarmMessage(alarmEvent("metric-alarm"), { ...high, note: "Replayed <!channel>" });
+    expect(all(message)).toContain("Replayed &lt;!channel&gt;");
+    const clawops = renderClawopsMessage(clawopsEvent("DrainFailed"), { ...high, note: "Replayed" });
+    expect(all(clawops)).toContain("Replayed");
+  });
+
   it("colours OK green", () => {
     const message = renderAlarmMessage(alarmEvent("ok"), high);
     expect(message.color).toBe("#2eb67d");

@@ -18,6 +18,7 @@ describe("Function: deadLetteredAlert", () => {
         }),
       },
       "AlertDeliveryError: invalid_auth",
+      "2026-03-02T12:05:00.000Z",
     ],
     [
       "what Lambda's own DLQ writes after its async retries: the event as is, the error in ErrorMessage",
@@ -27,11 +28,13 @@ describe("Function: deadLetteredAlert", () => {
           ErrorCode: { StringValue: "200" },
           ErrorMessage: { StringValue: "RetryableError: alarm x is being delivered by another invocation" },
         },
+        sentTimestamp: String(Date.parse("2026-03-02T12:06:00.000Z")),
       },
       "RetryableError: alarm x is being delivered by another invocation",
+      "2026-03-02T12:06:00.000Z",
     ],
-  ])("finds the alert in %s", (_, message, reason) => {
-    expect(deadLetteredAlert(message)).toEqual({ event: alarm, reason });
+  ])("finds the alert in %s, with when it failed", (_, message, reason, failedAt) => {
+    expect(deadLetteredAlert(message)).toEqual({ event: alarm, reason, failedAt });
   });
 
   it.each([

@@ -88,6 +88,28 @@ describe("Function: routeAlert", () => {
     expect(routeAlert(alert, testSettings())).toEqual(expected);
   });
 
+  it.each([
+    ["Alarm", undefined],
+    ["WaitPeriod", "<!subteam^S0123ABC>"],
+    ["ExtensionPeriod", "<!subteam^S0123ABC>"],
+  ])(
+    "mentions a critical composite alarm whose actions are suppressed by %s: %s",
+    (suppressedBy, mention) => {
+      const event = withField(
+        loadFixture("aws.cloudwatch", "composite"),
+        "detail.state.actionsSuppressedBy",
+        suppressedBy,
+      );
+      const decision = routeAlert(toAlert(parseAlertEvent(event), { severity: "critical" }), testSettings());
+      expect(decision).toEqual({
+        action: "post",
+        channel: "C0CRITICAL",
+        severity: "critical",
+        ...(mention ? { mention } : {}),
+      });
+    },
+  );
+
   it("skips INSUFFICIENT_DATA when configured to ignore it", () => {
     const decision = routeAlert(
       alarm("x", {}, "INSUFFICIENT_DATA"),

@@ -19,6 +19,12 @@ const okOnly: AlarmThread = {
   lastStateAt: T0,
   resolved: true,
 };
+/** A grouped INSUFFICIENT_DATA: listed in a storm's group message, with no thread of its own. */
+const listed: AlarmThread = {
+  ...okOnly,
+  lastState: "INSUFFICIENT_DATA",
+  stormWindow: { channel: "C1", windowStart: T0 },
+};
 
 describe("Function: decideThread", () => {
   it.each([
@@ -70,6 +76,22 @@ describe("Function: decideThread", () => {
       "INSUFFICIENT_DATA",
       T0,
       undefined,
+      { action: "skip", reason: expect.stringContaining("nothing to resolve") },
+    ],
+    [
+      "OK of an alarm listed in a storm group without a thread shows there",
+      "OK",
+      "INSUFFICIENT_DATA",
+      T0 + 60_000,
+      listed,
+      { action: "show-in-group", thread: listed },
+    ],
+    [
+      "OK of a listed alarm that already shows OK is skipped",
+      "OK",
+      "INSUFFICIENT_DATA",
+      T0 + 60_000,
+      { ...listed, lastState: "OK" },
       { action: "skip", reason: expect.stringContaining("nothing to resolve") },
     ],
     [

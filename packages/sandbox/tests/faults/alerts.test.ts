@@ -200,7 +200,7 @@ describe("Fault matrix: alerts (Slack, the secret, EventBridge, DynamoDB)", () =
     expect(box.aws.models.sqs.queues.get(box.deadLetters.url)?.messages).toHaveLength(2);
 
     const report = await replay(box);
-    expect(report).toMatchObject({ replayed: 2, failed: [] });
+    expect(report).toMatchObject({ replayed: 1, announcements: 1, failed: [] });
     expect(posts(box, alarm).filter((m) => m.text.startsWith("ALARM:"))).toHaveLength(1);
     expect(box.deadLetters.records()).toEqual([]);
   });
