@@ -22,6 +22,7 @@ import {
   instanceOfScalingActivity,
   type LifecycleAction,
   LifecycleActionGone,
+  LifecycleActionTerminated,
   LifecycleHookExpired,
   LifecycleStateUnknown,
 } from "@clawops/core/lifecycle";
@@ -100,13 +101,16 @@ export async function warmPoolInstances(asgName: string): Promise<GroupInstance[
 /**
  * A launch action the gate found gone, told apart by the instance's lifecycle state (`goneActionCause`): the
  * LifecycleActionGone itself when clawops' action was completed (admitted by another gate, or the instance still
- * waits on another hook: the gate ends quietly), LifecycleHookExpired when the instance is on its way out (the
- * gate publishes LifecycleAbandoned), LifecycleStateUnknown when the state cannot be read (retried by the state
- * machine, then published with that reason: an expired hook must not pass silently).
+ * waits on another hook: the gate ends quietly), LifecycleHookExpired when the instance is on its way out and the
+ * hook could have expired (`hookCouldHaveExpired`: the gate publishes LifecycleAbandoned), LifecycleActionTerminated
+ * when it is on its way out while the hook could not have expired (a scale in: quiet), LifecycleStateUnknown when
+ * the state cannot be read (retried by the state machine, then published with that reason: an expired hook must
+ * not pass silently).
  */
 export async function explainGoneLaunchAction(
   action: LifecycleAction,
   gone: LifecycleActionGone,
+  hookCouldHaveExpired = true,
 ): Promise<LifecycleActionGone | LifecycleHookExpired | LifecycleStateUnknown> {
   let state: string | undefined;
   try {
@@ -114,35 +118,43 @@ export async function explainGoneLaunchAction(
   } catch (error) {
     return new LifecycleStateUnknown(action.instanceId, { cause: error });
   }
-  return goneActionCause(state) === "completed-elsewhere"
-    ? gone
-    : new LifecycleHookExpired(action.instanceId, state, { cause: gone });
+  const cause = goneActionCause(state, hookCouldHaveExpired);
+  if (cause === "completed-elsewhere") return gone;
+  if (cause === "terminated") return new LifecycleActionTerminated(action.instanceId, state, { cause: gone });
+  return new LifecycleHookExpired(action.instanceId, state, { cause: gone });
 }
 
+/** How a task judges a gone action: not at all (an ABANDON, a drain), or as a launch action the gate still has. */
+export type GoneActionJudgement = false | { readonly hookCouldHaveExpired: boolean };
+
 /**
- * Reports an action a task found gone (a warning, and the `LifecycleActionGone` metric) and returns the error the
+ * Reports an action a task found gone (a log line, and the `LifecycleActionGone` metric) and returns the error the
  * task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate still has to judge (`explain`),
  * else the LifecycleActionGone itself (an ABANDON, a drain: nobody is admitted by them). The metric counts each
  * gone action once: a LifecycleStateUnknown is no verdict yet (the state machine retries the task, which finds the
  * same action gone again), so it is counted by the attempt whose verdict is final, or by the Publish task the gate
- * ends with when every attempt failed to read the state.
+ * ends with when every attempt failed to read the state. An instance terminated under the gate (scale in) is
+ * logged at info: nothing went wrong.
  */
 export async function reportGoneAction(
   action: LifecycleAction,
   gone: LifecycleActionGone,
-  explain: boolean,
-  { logger, metrics }: { logger: Pick<Logger, "warn">; metrics: Pick<Metrics, "addMetric"> },
+  explain: GoneActionJudgement,
+  { logger, metrics }: { logger: Pick<Logger, "warn" | "info">; metrics: Pick<Metrics, "addMetric"> },
   details: Record<string, unknown> = {},
 ): Promise<Error> {
-  const judged = explain ? await explainGoneLaunchAction(action, gone) : gone;
+  const judged = explain ? await explainGoneLaunchAction(action, gone, explain.hookCouldHaveExpired) : gone;
   if (!(judged instanceof LifecycleStateUnknown)) metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
-  logger.warn(goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });
+  const log = judged instanceof LifecycleActionTerminated ? logger.info : logger.warn;
+  log.call(logger, goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });
   return judged;
 }
 
 /** What the gate's log says about a gone action, as `explainGoneLaunchAction` (or an ABANDON, a drain) left it. */
 function goneActionMessage(gone: Error): string {
   if (gone instanceof LifecycleHookExpired) return "lifecycle hook expired before the gate finished";
+  if (gone instanceof LifecycleActionTerminated)
+    return "instance terminated during the gate (scale in or an operator) before its hook could expire";
   if (gone instanceof LifecycleStateUnknown)
     return "lifecycle action gone and the instance's lifecycle state unknown: it could not be read";
   return "lifecycle action already completed (by another gate, or the instance waits on another hook)";

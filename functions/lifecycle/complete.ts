@@ -1,7 +1,8 @@
 import { lambdaHandler } from "@clawops/core/handler";
-import { LifecycleActionGone } from "@clawops/core/lifecycle";
+import { hookCouldHaveExpired, LifecycleActionGone } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
 import { completeAction, reportGoneAction } from "./auto-scaling.js";
+import { settingsOf } from "./lifecycle-settings.js";
 import { CompleteInputSchema } from "./task-input.js";
 
 /**
@@ -10,20 +11,26 @@ import { CompleteInputSchema } from "./task-input.js";
  * fails with LifecycleActionGone, which is reported here (log + metric, see `reportGoneAction`) and caught by
  * the state machine, never retried. A launch CONTINUE that finds its action gone is told apart by the instance's
  * state: admitted by another gate or waiting on another hook (LifecycleActionGone, quiet), ABANDONed by AWS when
- * the hook expired (LifecycleHookExpired, which the gate publishes), or unknown when the state cannot be read
+ * the hook expired (LifecycleHookExpired, which the gate publishes; only when the gate's state, passed by the
+ * Continue state, says the hook could have expired: an instance a scale in terminated under the gate is logged at
+ * info and ends the gate quietly), or unknown when the state cannot be read
  * (LifecycleStateUnknown: retried, then published with that reason). ResourceContention and throttling are
  * retried by the state machine.
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: (event) => z.parse(CompleteInputSchema, event),
-  handler: async ({ action, result }, { logger, metrics }) => {
+  handler: async ({ action, result, gate }, { env, logger, metrics }) => {
+    const now = Date.now();
     try {
       await completeAction(action, result);
     } catch (error) {
       if (!(error instanceof LifecycleActionGone)) throw error;
       // An ABANDON (or a drain's CONTINUE) that finds the action gone needs no look: nobody is admitted by it.
-      const explain = action.transition === "launch" && result === "CONTINUE";
+      const explain = action.transition === "launch" &&
+        result === "CONTINUE" && {
+          hookCouldHaveExpired: hookCouldHaveExpired(gate, now, settingsOf(env).gate),
+        };
       throw await reportGoneAction(action, error, explain, { logger, metrics }, { result });
     }
     logger.info("lifecycle action completed", {

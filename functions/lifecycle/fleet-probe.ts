@@ -3,11 +3,16 @@ import { batchInstanceIds, InstanceNotRegistered, type InvocationResult } from "
 import { probeCommandInput } from "./gateway-probe.js";
 import { listInvocations, sendCommand } from "./run-command.js";
 
-/** What one monitor run's SendCommand calls did: the commands sent, and the instances SSM refused. */
+/** What one monitor run's SendCommand calls did: the commands sent, the instances SSM refused, the failed calls. */
 export interface FleetProbeSent {
   readonly commandIds: string[];
   /** Instances SSM answered `InvalidInstanceId` for, alone in their SendCommand: unreachable through SSM. */
   readonly refused: string[];
+  /**
+   * SendCommand calls that failed otherwise (throttled or 5xx past the SDK's retries): their instances have no
+   * invocation in `commandIds`, so the next run counts them not probed (neither failed nor silent).
+   */
+  readonly failed: { readonly instanceIds: string[]; readonly error: unknown }[];
 }
 
 const COMMENT = "clawops gateway health monitor";
@@ -22,20 +27,30 @@ export async function sendFleetProbe(
   endpoint: GatewayEndpoint,
 ): Promise<FleetProbeSent> {
   const sent = await Promise.all(batchInstanceIds(instanceIds).map((batch) => sendBatch(batch, endpoint)));
-  return { commandIds: sent.flatMap((s) => s.commandIds), refused: sent.flatMap((s) => s.refused) };
+  return {
+    commandIds: sent.flatMap((s) => s.commandIds),
+    refused: sent.flatMap((s) => s.refused),
+    failed: sent.flatMap((s) => s.failed),
+  };
 }
 
 /**
  * SSM refuses a whole SendCommand with `InvalidInstanceId` when ANY listed instance's agent is stopped or not
  * registered, without saying which in a field: the batch is split in halves until the refused instances stand
- * alone (about 2·log2(50) extra calls for one such instance in a batch), so the others are still probed.
+ * alone (about 2·log2(50) extra calls for one such instance in a batch), so the others are still probed. Any
+ * other failure is returned, not thrown: one throttled batch must not cost the run its counts (`failed`).
  */
 async function sendBatch(batch: readonly string[], endpoint: GatewayEndpoint): Promise<FleetProbeSent> {
   try {
-    return { commandIds: [await sendCommand(probeCommandInput(batch, endpoint, COMMENT))], refused: [] };
+    return {
+      commandIds: [await sendCommand(probeCommandInput(batch, endpoint, COMMENT))],
+      refused: [],
+      failed: [],
+    };
   } catch (error) {
-    if (!(error instanceof InstanceNotRegistered)) throw error;
-    if (batch.length === 1) return { commandIds: [], refused: [...batch] };
+    if (!(error instanceof InstanceNotRegistered))
+      return { commandIds: [], refused: [], failed: [{ instanceIds: [...batch], error }] };
+    if (batch.length === 1) return { commandIds: [], refused: [...batch], failed: [] };
     const half = Math.ceil(batch.length / 2);
     const [first, second] = await Promise.all([
       sendBatch(batch.slice(0, half), endpoint),
@@ -44,6 +59,7 @@ async function sendBatch(batch: readonly string[], endpoint: GatewayEndpoint): P
     return {
       commandIds: [...first.commandIds, ...second.commandIds],
       refused: [...first.refused, ...second.refused],
+      failed: [...first.failed, ...second.failed],
     };
   }
 }

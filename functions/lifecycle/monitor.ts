@@ -10,6 +10,7 @@ import {
   limitMarks,
   MonitorMetric,
   type MonitorProbe,
+  MonitorRunIncomplete,
   type MonitorSettings,
   monitorProbeFromInvocation,
   pruneHistories,
@@ -48,7 +49,9 @@ function freshProbe(pending: PendingProbe | undefined, periodSeconds: number, no
  * The gateway health monitor (schedule, every minute): collect the probe the previous run sent, count healthy
  * and unhealthy gateways, after N failures in a row mark the instance Unhealthy so the group replaces it (the
  * group's health check is against the gateway, not the instance), within the run's cap on marks (`limitMarks`),
- * then send this run's probe for the next run to collect. Nothing waits for the bounded probe script: a run
+ * publish the count, then send this run's probe for the next run to collect and save the state. A call failing
+ * past the SDK's retries (a mark, one batch's SendCommand) costs only itself: the run still publishes and saves,
+ * then fails with MonitorRunIncomplete (dead-letter queue). Nothing waits for the bounded probe script: a run
  * lasts its few AWS calls (bench/cost.ts).
  */
 export function createMonitorHandler(options: MonitorOptions = {}) {
@@ -88,24 +91,41 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
             failures: done.history.failures,
             reason: done.probe.reason,
             heldBack: done.heldBack,
+            error: done.error,
           });
       }
-      const sentAt = clock();
-      const sent = await sendFleetProbe(inService, settings.gateway);
-      if (sent.refused.length > 0)
-        logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", {
-          refused: sent.refused,
-        });
-      await saveMonitorState(env, asg, { histories, pending: { ...sent, sentAt } }, clock());
       const verdicts = judged.map((j) => j.verdict);
       const counts = countVerdicts(verdicts);
+      // Counted before anything else can fail: a run without its datapoint reads as OK to the alarm (missing data
+      // is not breaching) while a gateway is dead.
       metrics.addDimension("Fleet", settings.fleetName);
       // Per-instance health and the healthy count ride in the EMF line as properties: searchable in Logs Insights
       // without a custom metric each ($0.30 a month); the alarm needs only the unhealthy count.
       metrics.addMetadata("gatewayHealth", JSON.stringify(gatewayHealthOf(judged)));
       metrics.addMetadata("healthyGateways", String(counts.healthy));
       metrics.addMetric(MonitorMetric.UnhealthyGateways, MetricUnit.Count, counts.unhealthy);
+      const sentAt = clock();
+      const { commandIds, refused, failed } = await sendFleetProbe(inService, settings.gateway);
+      if (refused.length > 0)
+        logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", { refused });
+      for (const { instanceIds, error } of failed)
+        logger.error("SendCommand failed: these instances are not probed next run", { instanceIds, error });
+      await saveMonitorState(env, asg, { histories, pending: { commandIds, refused, sentAt } }, clock());
       logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
+      const failedCalls = [
+        ...failed.map((f) => `SendCommand to ${f.instanceIds.length} instance(s): ${errorText(f.error)}`),
+        ...judged
+          .filter((j) => j.error)
+          .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
+      ];
+      if (failedCalls.length > 0) {
+        // Counted and saved: published now, as the error middleware sends to the dead-letter queue before it
+        // flushes the metrics (a failing send would lose the datapoint); reported there, not retried.
+        metrics.publishStoredMetrics();
+        throw new MonitorRunIncomplete(failedCalls, {
+          cause: failed[0]?.error ?? judged.find((j) => j.error)?.error,
+        });
+      }
       return {
         inService: inService.length,
         ...counts,
@@ -119,8 +139,10 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
 /** One instance's decision this run; `log` says what an operator should read about it, if anything. */
 interface JudgedInstance extends InstanceHealthDecision {
   readonly instanceId: string;
-  /** Why a due mark was held back (`limitMarks`). */
+  /** Why a due mark was held back (`limitMarks`, or SetInstanceHealth failing). */
   readonly heldBack?: string | undefined;
+  /** The error SetInstanceHealth failed with, the mark held back until the next run. */
+  readonly error?: unknown;
   readonly log?: string | undefined;
 }
 
@@ -182,7 +204,11 @@ function isInGroup(lifecycleState: string): boolean {
   return lifecycleState !== "Terminated" && !lifecycleState.startsWith("Warmed");
 }
 
-/** Marks an instance due for it; AWS refusing inside the grace period makes it `in-grace`. */
+/**
+ * Marks an instance due for it; AWS refusing inside the grace period makes it `in-grace`. Any other failure
+ * (throttled past the SDK's retries) holds the mark back: still counted unhealthy, tried again next run, and the
+ * run reports the failure once it has published and saved.
+ */
 async function carryOut(decision: JudgedInstance, now: number): Promise<JudgedInstance> {
   if (decision.verdict !== "mark-unhealthy") return decision;
   try {
@@ -193,9 +219,20 @@ async function carryOut(decision: JudgedInstance, now: number): Promise<JudgedIn
       log: "gateway unhealthy: instance marked Unhealthy",
     };
   } catch (error) {
-    if (!(error instanceof InstanceInGracePeriod)) throw error;
-    return { ...decision, verdict: "in-grace", log: "gateway unhealthy inside the grace period" };
+    if (error instanceof InstanceInGracePeriod)
+      return { ...decision, verdict: "in-grace", log: "gateway unhealthy inside the grace period" };
+    return {
+      ...decision,
+      verdict: "held-back",
+      heldBack: "SetInstanceHealth failed: marked next run",
+      error,
+      log: "gateway unhealthy: marking failed",
+    };
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Per-instance health of the probes that counted: 1 healthy, 0 not (a host hung or silent too long included). */

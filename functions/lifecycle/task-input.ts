@@ -41,10 +41,11 @@ export type GateInput = {
 /** Input of the Drain task. */
 export const DrainInputSchema = z.object({ action: LifecycleActionSchema, drain: z.optional(drainState) });
 
-/** Input of the Complete task. */
+/** Input of the Complete task; the launch gate's Continue passes its state (whether its hook could have expired). */
 export const CompleteInputSchema = z.object({
   action: LifecycleActionSchema,
   result: z.enum(["CONTINUE", "ABANDON"]),
+  gate: z.optional(gateState),
 });
 
 /** Input of the Publish task: the execution state, with the error a Catch recorded if any. */

@@ -9,8 +9,13 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
-import { action, installEnvironment, probeOutput } from "../../functions/lifecycle/tests/fixture.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  action,
+  installEnvironment,
+  probeOutput,
+  settings,
+} from "../../functions/lifecycle/tests/fixture.js";
 import { loadWorkflow, runWorkflow } from "./lifecycle-workflow-harness.js";
 
 // Gate settings of the fixture: 2 healthy probes in a row, 15 s interval, 300 s deadline, 120 s hook heartbeat.
@@ -115,6 +120,20 @@ function world(
   return Object.assign(state, { expire });
 }
 
+/**
+ * The hook's HeartbeatTimeout passes on the clock the gate reads (the harness runs every Wait at once) and AWS
+ * applies the hook's default result: the gate can tell an expired hook from a scale in only by its own clock.
+ */
+function timeOut(state: { expire: () => void }) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() + (settings.gate.heartbeatTimeoutSeconds + 1) * 1000);
+  state.expire();
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 const published = () =>
   events.commandCalls(PutEventsCommand).map((c) => {
     const entry = c.args[0].input.Entries![0]!;
@@ -200,7 +219,7 @@ describe("Workflow: launch-gate.asl.json", () => {
 
   it("publishes LifecycleAbandoned with the last probe when the hook expires under the gate", async () => {
     const state = world((n) => {
-      if (n === 3) state.expire(); // AWS timed the action out: its default result applies
+      if (n === 3) timeOut(state); // AWS timed the action out: its default result applies
       return 0;
     });
     const run = await runWorkflow(gate, lifecycleTasks, { action });
@@ -240,12 +259,27 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(published()).toEqual([]);
   });
 
+  it.each([
+    ["between its two healthy probes (its CONTINUE finds the action gone)", 1, () => 200],
+    ["while it heartbeats a slow boot (its heartbeat finds the action gone)", 3, () => 0],
+  ])(
+    "ends quietly, publishing nothing, when a scale in terminates the instance %s within the hook's timeout",
+    async (_case, at, status) => {
+      const state = world((n) => {
+        // The group scales in and picks this instance (not yet InService): AWS ends its launch action itself.
+        if (n === at) state.expire();
+        return status();
+      });
+      const run = await runWorkflow(gate, lifecycleTasks, { action });
+      expect(run.states.at(-1)).toBe("ActionGone");
+      expect(run.states).not.toContain("PublishAbandoned");
+      expect(published()).toEqual([]);
+    },
+  );
+
   it("publishes LifecycleAbandoned once when the hook expired just before the gate's CONTINUE", async () => {
     const state = world((n) => {
-      if (n === 1) {
-        state.active = false; // the hook timed out: AWS applied its default result, ABANDON
-        state.lifecycle = "Terminating:Wait";
-      }
+      if (n === 1) timeOut(state); // the hook timed out: AWS applied its default result, ABANDON
       return 200;
     });
     const run = await runWorkflow(gate, lifecycleTasks, { action });

@@ -4,6 +4,7 @@ import {
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   type CommandInvocation,
   ListCommandInvocationsCommand,
@@ -472,5 +473,76 @@ describe("Function: monitor when a host hangs (its probe never answers)", () => 
     const { unhealthyGateways } = await runs(10);
     expect(unhealthyGateways).toEqual(Array(10).fill(0));
     expect(markedIds()).toEqual([]);
+  });
+});
+
+describe("Function: monitor when AWS keeps failing one of its calls (throttled past the SDK's retries)", () => {
+  const sqs = mockClient(SQSClient);
+  const throttled = () =>
+    new ServiceException({
+      name: "ThrottlingException",
+      message: "Rate exceeded",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
+  const deadLettered = () =>
+    sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(c.args[0].input.MessageBody!) as { reason: string });
+
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({});
+  });
+
+  it("publishes UnhealthyGateways and keeps the counted failure when the next probe's SendCommand is throttled", async () => {
+    // Prepare: i-1000's gateway refuses connections, its second failure in a row.
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200));
+    storedState({ "i-1000": { failures: 1, firstSeenAt: 0, runs: 60 } });
+    ssm.on(SendCommandCommand).rejects(throttled());
+    // Act
+    const blobs = await emfOf(() => monitor({}, context));
+    // Assess: the alarm's datapoint, the failure saved, and the degraded run in the dead-letter queue.
+    expect(blobs.map((b) => b.UnhealthyGateways)).toEqual([1]);
+    expect(JSON.parse(savedItem().histories!.S!)["i-1000"].failures).toBe(2);
+    expect(JSON.parse(savedItem().pending!.S!)).toMatchObject({ commandIds: [], refused: [] });
+    expect(deadLettered().map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^MonitorRunIncomplete: .*SendCommand/),
+    ]);
+  });
+
+  it("counts the instances it could not send the probe to as not probed next run, neither failed nor silent", async () => {
+    fleet(2, () => 200, 0);
+    persistentState();
+    ssm.on(SendCommandCommand).rejectsOnce(throttled());
+    await emfOf(() => monitor({}, context));
+    fleet(2, () => 200, 0);
+    persistentState();
+    const runs: unknown[] = [];
+    const blobs = await emfOf(async () => {
+      runs.push(await monitor({}, context));
+    });
+    expect(blobs.map((b) => b.UnhealthyGateways)).toEqual([0]);
+    expect(runs).toEqual([expect.objectContaining({ healthy: 0, unhealthy: 0 })]);
+  });
+
+  it("counts an instance whose mark is throttled as unhealthy and marks it next run", async () => {
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
+    persistentState();
+    autoscaling.on(SetInstanceHealthCommand).rejectsOnce(throttled()).resolves({});
+    // Run 1 has no probe to collect; runs 2-4 count three failures in a row, run 4's mark is throttled.
+    const results: unknown[] = [];
+    const blobs = await emfOf(async () => {
+      for (let run = 0; run < 5; run += 1) results.push(await monitor({}, context));
+    });
+    expect(blobs.map((b) => b.UnhealthyGateways)).toEqual([0, 1, 1, 1, 1]);
+    expect(deadLettered().map((d) => d.reason)).toEqual([expect.stringMatching(/SetInstanceHealth i-1000/)]);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
+      ["i-1000", "i-1000"],
+    );
+    expect(results.slice(3)).toEqual([
+      { deadLettered: true, reason: expect.stringMatching(/^MonitorRunIncomplete/) },
+      expect.objectContaining({ unhealthy: 1, marked: 1 }),
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { DRAIN_CHECK_SECONDS } from "../lifecycle/drain.js";
+import { probeExecutionTimeoutSeconds } from "../lifecycle/probe.js";
 import type { StageSettings } from "./schema.js";
 
 /**
@@ -47,17 +48,28 @@ export interface LifecycleHookIssue {
 
 /**
  * Lifecycle settings the hooks cannot honour, however often the flows heartbeat:
+ * - the gate heartbeats only between probes, so the probe interval and one probe (its executionTimeout,
+ *   `gateway.probeTimeoutSeconds` + 5) must fit in the launch hook's HeartbeatTimeout, or the hook times out in
+ *   the gate's Wait (the gate also heartbeats early enough for a probe AWS keeps failing, `heartbeatMarginSeconds`);
  * - the launch deadline, plus one probe interval for the gate's last probe, must end before the launch action
  *   does, or AWS applies the hook's default result before the gate decides;
  * - the drain timeout, plus the drain's last checks, must end before the terminate action does (reference
  *   fleets; an imported fleet's terminate hook is not known).
  */
 export function lifecycleHookIssues(
-  settings: Pick<StageSettings, "fleet" | "lifecycle">,
+  settings: Pick<StageSettings, "fleet" | "lifecycle" | "gateway">,
 ): LifecycleHookIssue[] {
   const { lifecycle } = settings;
   const hooks = lifecycleHookTimeouts(settings);
   const issues: LifecycleHookIssue[] = [];
+  const probeSeconds = probeExecutionTimeoutSeconds(settings.gateway);
+  const interval = hooks.launchHeartbeatSeconds - probeSeconds;
+  if (lifecycle.probeIntervalSeconds > interval) {
+    issues.push({
+      path: ["lifecycle", "probeIntervalSeconds"],
+      message: `at most ${interval} (it is ${lifecycle.probeIntervalSeconds}s): the launch gate heartbeats the launch hook (HeartbeatTimeout ${hooks.launchHeartbeatSeconds}s: lifecycle.hookHeartbeatSeconds, else fleet.lifecycleHooks.launchHeartbeatSeconds) only between probes, so a probe interval plus one probe (its executionTimeout, gateway.probeTimeoutSeconds + 5 = ${probeSeconds}s) must fit in it; lower lifecycle.probeIntervalSeconds or gateway.probeTimeoutSeconds, or raise the hook's heartbeat timeout`,
+    });
+  }
   const launchLimit = lifecycleActionLimitSeconds(hooks.launchHeartbeatSeconds);
   const deadline = launchLimit - lifecycle.probeIntervalSeconds;
   if (lifecycle.launchDeadlineSeconds > deadline) {

@@ -28,6 +28,23 @@ export class LifecycleActionGone extends LaunchGateError {
 }
 
 /**
+ * The gate's lifecycle action is gone because the group terminated the waiting instance (a scale in picks
+ * instances not yet InService first; an operator) while, by the gate's clock, its hook could not have expired
+ * (`goneActionCause` "terminated"). Nothing went wrong: it keeps the name LifecycleActionGone, so the launch gate
+ * ends quietly (ActionGone) and the task logs it at info.
+ */
+export class LifecycleActionTerminated extends LifecycleActionGone {
+  constructor(
+    instanceId: string,
+    readonly lifecycleState: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(instanceId, options);
+    this.message = `the lifecycle action of ${instanceId} ended with its instance's termination (instance ${lifecycleState ?? "no longer in the group"}) while its hook could not have expired`;
+  }
+}
+
+/**
  * The gate's lifecycle action is gone and the instance was not admitted (it is terminating, terminated, no longer
  * in the group, or still waiting): the hook timed out before the gate finished and AWS applied its default
  * result. Raised by the gate's heartbeat and CONTINUE after `goneActionCause` looked at the instance; the launch
@@ -133,6 +150,26 @@ export class InstanceInGracePeriod extends LaunchGateError {
   ) {
     super(`${instanceId} is still within the health check grace period`, options);
     this.name = "InstanceInGracePeriod";
+  }
+}
+
+/**
+ * A monitor run that counted, published and saved what it could, but failed some of its calls after the SDK's
+ * retries (SendCommand of the next probe, SetInstanceHealth): the instances it could not probe are not probed
+ * next run, the marks it could not make are tried again. Not retryable: a Lambda retry would run the monitor again
+ * on the state it just saved (a second datapoint, a probe collected seconds after it was sent); it goes to the
+ * dead-letter queue instead, so its alarm shows the monitor degraded.
+ */
+export class MonitorRunIncomplete extends LaunchGateError {
+  constructor(
+    readonly failedCalls: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`gateway health monitor run incomplete: ${failedCalls.join("; ")}`, {
+      ...options,
+      retryable: false,
+    });
+    this.name = "MonitorRunIncomplete";
   }
 }
 

@@ -1,5 +1,11 @@
+import { lifecycleActionLimitSeconds } from "../config/lifecycle-hooks.js";
 import type { GatewayEndpoint } from "../fleet/description.js";
-import { judgeGatewayHealth, ProbeOutputError, parseGatewayProbe } from "./probe.js";
+import {
+  judgeGatewayHealth,
+  ProbeOutputError,
+  parseGatewayProbe,
+  probeExecutionTimeoutSeconds,
+} from "./probe.js";
 import { type InvocationResult, isInvocationInFlight } from "./run-command.js";
 import type { GateSettings } from "./settings.js";
 
@@ -108,7 +114,8 @@ export interface GateDecision {
  * - the instance is gone → `abandon`;
  * - healthy N times in a row → `continue`;
  * - the deadline has passed → `abandon`;
- * - the hook would time out before the probe after next → `heartbeat`;
+ * - the hook could time out before the next decision (a Wait and a whole probe away, `heartbeatMarginSeconds`)
+ *   → `heartbeat`;
  * - otherwise → `probe-again`.
  * An unregistered SSM agent or a lost probe counts as not healthy, never as a failure of the gate.
  */
@@ -118,7 +125,6 @@ export function decideGateStep(
   now: number,
   settings: GateSettings,
 ): GateDecision {
-  const interval = settings.probeIntervalSeconds * 1000;
   const healthyStreak = probe.kind === "healthy" ? state.healthyStreak + 1 : 0;
   const base: GateState = {
     ...state,
@@ -158,10 +164,52 @@ export function decideGateStep(
     now - state.lastHeartbeatAt,
     (state.waitedSeconds - state.waitedAtHeartbeat) * 1000,
   );
-  if (sinceHeartbeat + 2 * interval >= settings.heartbeatTimeoutSeconds * 1000) {
-    return decide(GateStep.Heartbeat, `still booting (${probe.reason}); extending the hook`);
+  if (sinceHeartbeat + heartbeatMarginSeconds(settings) * 1000 >= settings.heartbeatTimeoutSeconds * 1000) {
+    const heartbeat = decide(GateStep.Heartbeat, `still booting (${probe.reason}); extending the hook`);
+    return { ...heartbeat, state: { ...heartbeat.state, waitSeconds: waitAfterHeartbeatSeconds(settings) } };
   }
   return decide(GateStep.ProbeAgain, `not healthy yet: ${probe.reason}`);
+}
+
+/**
+ * The probe's curl bound the gate reads for (`gateway.probeTimeoutSeconds`).
+ * @default 5 (the config's default)
+ */
+function probeTimeoutOf(settings: GateSettings): { probeTimeoutSeconds: number } {
+  return { probeTimeoutSeconds: settings.probeTimeoutSeconds ?? 5 };
+}
+
+/**
+ * The Probe state's Retry budget in `stacks/workflows/launch-gate.asl.json`: the longest the state machine can spend
+ * retrying one Probe task before its Catch (ProbeNotReady: 2 s × 1.5^k for 5 attempts, 26.4 s; AWS throttling or
+ * 5xx and Lambda errors: 2, 4, 8, 16 s, at most 20 s each, 30 s), rounded up. A stack test derives it from the ASL.
+ */
+export const PROBE_RETRY_BUDGET_SECONDS = 57;
+
+/**
+ * The longest one probe can take, from its send to the gate's decision: every read the gate allows
+ * (`maxProbeReads`, 2 s apart) plus the Probe state's Retry budget.
+ */
+export function worstProbeSeconds(settings: GateSettings): number {
+  return maxProbeReads(probeTimeoutOf(settings)) * PROBE_READ_WAIT_SECONDS + PROBE_RETRY_BUDGET_SECONDS;
+}
+
+/**
+ * How long before the hook would time out the gate heartbeats: the next decision (the one that could heartbeat
+ * again) comes after the Wait (a probe interval) and the whole next probe, at worst `worstProbeSeconds`.
+ */
+export function heartbeatMarginSeconds(settings: GateSettings): number {
+  return settings.probeIntervalSeconds + worstProbeSeconds(settings);
+}
+
+/**
+ * The Wait after a heartbeat: the probe interval, shortened when the interval and the probe's own bound (its
+ * executionTimeout) would not fit in the hook's HeartbeatTimeout (the config refuses such an interval,
+ * `lifecycleHookIssues`; an interval the settings were built with anyway must not let the hook expire in a Wait).
+ */
+function waitAfterHeartbeatSeconds(settings: GateSettings): number {
+  const room = settings.heartbeatTimeoutSeconds - probeExecutionTimeoutSeconds(probeTimeoutOf(settings));
+  return Math.min(settings.probeIntervalSeconds, Math.max(PROBE_READ_WAIT_SECONDS, room));
 }
 
 /** Seconds the launch-gate state machine waits before reading a probe again (`WaitForProbeOutput`). */
@@ -186,8 +234,22 @@ export function recordHeartbeat(state: GateState, now: number): GateState {
   };
 }
 
-/** Reads of one probe before it counts as lost (the script is bounded; SSM may still lag). */
-export const MAX_PROBE_READS = 10;
+/**
+ * Seconds a probe is read past its executionTimeout before it counts as lost: SSM's lag to deliver the command and
+ * report its end (the agent polls). With the default probe timeout (5 s) the gate reads for 20 s.
+ */
+export const PROBE_DELIVERY_SLACK_SECONDS = 10;
+
+/**
+ * Reads of one probe before it counts as lost: the probe's executionTimeout (`gateway.probeTimeoutSeconds` + 5)
+ * plus `PROBE_DELIVERY_SLACK_SECONDS`, 2 s apart, so a gateway that answers healthy within its configured timeout
+ * is seen healthy (the script is bounded; SSM may still lag).
+ */
+export function maxProbeReads(endpoint: Pick<GatewayEndpoint, "probeTimeoutSeconds">): number {
+  return Math.ceil(
+    (probeExecutionTimeoutSeconds(endpoint) + PROBE_DELIVERY_SLACK_SECONDS) / PROBE_READ_WAIT_SECONDS,
+  );
+}
 
 /**
  * What a probe's invocation says: `undefined` while it is still running (read again), an outcome otherwise.
@@ -199,7 +261,7 @@ export function probeOutcomeFromInvocation(
   reads: number,
 ): ProbeOutcome | undefined {
   if (isInvocationInFlight(result)) {
-    if (reads + 1 < MAX_PROBE_READS) return undefined;
+    if (reads + 1 < maxProbeReads(endpoint)) return undefined;
     return {
       kind: "no-answer",
       reason: `probe still ${result.status} after ${reads + 1} reads`,
@@ -249,23 +311,54 @@ export function outcomeForUnregistered(instanceId: string, lifecycleState: strin
  */
 export const GONE_ACTION_METRIC = "LifecycleActionGone";
 
-/** Why a gate's lifecycle action is gone: another gate completed it, or the hook expired under the gate. */
-export type GoneActionCause = "completed-elsewhere" | "hook-expired";
+/**
+ * Why a gate's lifecycle action is gone: another gate completed it, the hook expired under the gate, or the
+ * instance was terminated while its hook could not have expired yet (a scale in, an operator).
+ */
+export type GoneActionCause = "completed-elsewhere" | "hook-expired" | "terminated";
 
 /**
  * AWS answers "No active Lifecycle Action" alike for an action another gate completed and for one whose hook
  * expired (AWS then applied the hook's default result, ABANDON for the launch hook): the instance's lifecycle
  * state tells them apart. Only an instance on its way out (`Terminating*`, `Terminated`, `Warmed:Terminating*`,
  * `Warmed:Terminated`) or no longer in the group or its pool means nobody admitted it: the hook expired under the
- * gate. Any other state means clawops' action was completed: admitted (`InService`, `Pending:Proceed`,
+ * gate, unless the gate's own clock says it cannot have (`hookCouldHaveExpired` false): then the group terminated
+ * the waiting instance itself (a scale in picks instances not yet InService first; an operator), `terminated`.
+ * Any other state means clawops' action was completed: admitted (`InService`, `Pending:Proceed`,
  * `Warmed:Stopped`, ...), or still in a wait state (`Pending:Wait`, `Warmed:Pending:Wait`), which AWS keeps while
  * another hook of the same transition (another team's launch hook) is pending after clawops' was CONTINUEd, and
  * which a warm pool with ReuseOnScaleIn uses for the TERMINATE hook of an instance returning to the pool. The
  * price: a clawops hook that expired while another team's hook still holds the instance is not reported by the
  * gate (the instance is terminated once that hook completes; the group's activity history says why).
  */
-export function goneActionCause(lifecycleState: string | undefined): GoneActionCause {
-  return lifecycleState === undefined || /Terminat/.test(lifecycleState)
-    ? "hook-expired"
-    : "completed-elsewhere";
+export function goneActionCause(
+  lifecycleState: string | undefined,
+  hookCouldHaveExpired = true,
+): GoneActionCause {
+  if (lifecycleState !== undefined && !/Terminat/.test(lifecycleState)) return "completed-elsewhere";
+  return hookCouldHaveExpired ? "hook-expired" : "terminated";
+}
+
+/**
+ * Whether the launch hook could have timed out by `now` on the gate's own clock: a HeartbeatTimeout or more since
+ * its last heartbeat, or the action near AWS's cap of min(100 × HeartbeatTimeout, 48 h) (counted from the gate's
+ * start plus one HeartbeatTimeout, as the hook started before the gate). Without a gate state (its opening
+ * heartbeat) the hook's age is unknown: it could have.
+ */
+export function hookCouldHaveExpired(
+  state: GateState | undefined,
+  now: number,
+  settings: GateSettings,
+): boolean {
+  if (!state) return true;
+  const hook = settings.heartbeatTimeoutSeconds * 1000;
+  const sinceHeartbeat = Math.max(
+    now - state.lastHeartbeatAt,
+    (state.waitedSeconds - state.waitedAtHeartbeat) * 1000,
+  );
+  const elapsed = Math.max(now - state.startedAt, state.waitedSeconds * 1000);
+  return (
+    sinceHeartbeat >= hook ||
+    elapsed + hook >= lifecycleActionLimitSeconds(settings.heartbeatTimeoutSeconds) * 1000
+  );
 }

@@ -28,9 +28,11 @@ export {
   InstanceNotRegistered,
   LaunchGateError,
   LifecycleActionGone,
+  LifecycleActionTerminated,
   LifecycleContention,
   LifecycleHookExpired,
   LifecycleStateUnknown,
+  MonitorRunIncomplete,
   ProbeNotReady,
 } from "./errors.js";
 export {
@@ -52,9 +54,13 @@ export {
   type GoneActionCause,
   gateAfterWait,
   goneActionCause,
-  MAX_PROBE_READS,
+  heartbeatMarginSeconds,
+  hookCouldHaveExpired,
+  maxProbeReads,
   outcomeForUnregistered,
+  PROBE_DELIVERY_SLACK_SECONDS,
   PROBE_READ_WAIT_SECONDS,
+  PROBE_RETRY_BUDGET_SECONDS,
   type ProbeOutcome,
   type ProbeOutcomeKind,
   probeOutcomeFromInvocation,
@@ -62,6 +68,7 @@ export {
   startGate,
   startGateWithHeartbeat,
   startGateWithoutHeartbeat,
+  worstProbeSeconds,
 } from "./gate.js";
 export {
   countVerdicts,

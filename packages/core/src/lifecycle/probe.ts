@@ -179,6 +179,6 @@ export function formatGatewayProbeOutput(result: GatewayProbeResult): string {
 }
 
 /** Seconds SSM lets the probe script run: curl's own bound plus time to start the shell. */
-export function probeExecutionTimeoutSeconds(endpoint: GatewayEndpoint): number {
+export function probeExecutionTimeoutSeconds(endpoint: Pick<GatewayEndpoint, "probeTimeoutSeconds">): number {
   return endpoint.probeTimeoutSeconds + 5;
 }

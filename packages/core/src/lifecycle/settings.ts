@@ -11,6 +11,11 @@ export const GateSettingsSchema = z.object({
   deadlineSeconds: z.number(),
   /** The launch hook's HeartbeatTimeout: a heartbeat is recorded before it runs out. */
   heartbeatTimeoutSeconds: z.number(),
+  /**
+   * The probe's curl bound (`gateway.probeTimeoutSeconds`): how long the gate reads a probe, and so how early it
+   * heartbeats. @default 5
+   */
+  probeTimeoutSeconds: z.optional(z.number()),
 });
 export type GateSettings = z.infer<typeof GateSettingsSchema>;
 
@@ -64,6 +69,7 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
       probeIntervalSeconds: lifecycle.probeIntervalSeconds,
       deadlineSeconds: lifecycle.launchDeadlineSeconds,
       heartbeatTimeoutSeconds: hooks.launchHeartbeatSeconds,
+      probeTimeoutSeconds: fleet.gateway.probeTimeoutSeconds,
     },
     drain: { timeoutSeconds: lifecycle.drainTimeoutSeconds, serviceName: lifecycle.gatewayServiceName },
     ...(hooks.terminateHeartbeatSeconds

@@ -98,3 +98,40 @@ describe("Function: resolveConfig (an imported fleet's restore testing plan)", (
     expect(settings.fleet).toMatchObject({ mode: "import", restoreTestingPlanArn: arn });
   });
 });
+
+describe("Function: resolveConfig (probe interval vs the launch hook's heartbeat timeout)", () => {
+  it.each([
+    ["the repository's default hooks", {}],
+    ["a 30 s launch hook with the default 15 s interval", { lifecycle: { hookHeartbeatSeconds: 30 } }],
+    [
+      "a 60 s reference launch hook (the sandbox's short hooks)",
+      { fleet: { mode: "reference", lifecycleHooks: { launchHeartbeatSeconds: 60 } } },
+    ],
+    [
+      "an interval that leaves exactly one probe's executionTimeout",
+      { lifecycle: { hookHeartbeatSeconds: 30, probeIntervalSeconds: 20 } },
+    ],
+  ])("accepts %s", (_case, prod) => {
+    expect(() => resolveConfig(withStage(prod), "prod")).not.toThrow();
+  });
+
+  it.each([
+    [
+      "a 60 s interval with a 30 s launch hook",
+      { lifecycle: { hookHeartbeatSeconds: 30, probeIntervalSeconds: 60, launchDeadlineSeconds: 600 } },
+      "stages.prod.lifecycle.probeIntervalSeconds: got 60, expected at most 20 (it is 60s): the launch gate heartbeats the launch hook (HeartbeatTimeout 30s",
+    ],
+    [
+      "a slow probe that leaves no room for the interval",
+      {
+        fleet: { mode: "reference", lifecycleHooks: { launchHeartbeatSeconds: 60 } },
+        gateway: { probeTimeoutSeconds: 50 },
+      },
+      "lifecycle.probeIntervalSeconds: got nothing, expected at most 5 (it is 15s)",
+    ],
+  ])("rejects %s, naming the interval, the hook and the probe timeout", (_case, prod, line) => {
+    const message = messageOf(() => resolveConfig(withStage(prod), "prod"));
+    expect(message).toContain(line);
+    expect(message).toContain("gateway.probeTimeoutSeconds");
+  });
+});

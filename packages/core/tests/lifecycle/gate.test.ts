@@ -5,11 +5,15 @@ import {
   type GateState,
   gateAfterWait,
   goneActionCause,
+  heartbeatMarginSeconds,
+  hookCouldHaveExpired,
+  maxProbeReads,
   outcomeForUnregistered,
   type ProbeOutcome,
   probeOutcomeFromInvocation,
   recordHeartbeat,
   startGate,
+  worstProbeSeconds,
 } from "../../src/lifecycle/index.js";
 import { formatGatewayProbeOutput } from "../../src/lifecycle/probe.js";
 
@@ -43,14 +47,14 @@ describe("Function: decideGateStep", () => {
       "keeps waiting while the SSM agent is not registered",
       gate({ probes: 2 }),
       unregistered,
-      30,
+      20,
       "probe-again",
     ],
     [
       "treats a lost probe as not healthy, not as a failure",
       gate({ probes: 2, healthyStreak: 1 }),
       lost,
-      30,
+      20,
       "probe-again",
     ],
     ["abandons when the instance left the group", gate({ probes: 3 }), gone, 45, "abandon"],
@@ -116,6 +120,50 @@ describe("Function: decideGateStep", () => {
   });
 });
 
+describe("Function: decideGateStep (heartbeat timing)", () => {
+  const at = (sinceHeartbeat: number, over: Partial<GateSettings> = {}) =>
+    decideGateStep(
+      { ...startGate(T0, { ...settings, ...over }), probes: 3 },
+      refused,
+      T0 + sinceHeartbeat * 1000,
+      { ...settings, ...over },
+    );
+
+  it.each([
+    ["the fixture's gate (120 s hook, 15 s interval, 5 s probe timeout)", {}],
+    ["a 60 s hook", { heartbeatTimeoutSeconds: 60 }],
+    ["a slow probe (30 s timeout)", { probeTimeoutSeconds: 30 }],
+    ["a 600 s hook and a 60 s interval", { heartbeatTimeoutSeconds: 600, probeIntervalSeconds: 60 }],
+  ])(
+    "probes again only while the next decision (a Wait and a probe read to its last read and retried) comes before the hook times out: %s",
+    (_case, over) => {
+      const g = { ...settings, ...over };
+      for (let since = 0; since < g.heartbeatTimeoutSeconds; since += 1) {
+        const decision = at(since, over);
+        const next = since + g.probeIntervalSeconds + maxProbeReads(endpointOf(g)) * 2 + 57;
+        if (decision.step === "probe-again") expect(next).toBeLessThan(g.heartbeatTimeoutSeconds);
+        else expect(decision.step).toBe("heartbeat");
+      }
+    },
+  );
+
+  it("heartbeats 27 s after the last heartbeat with a 120 s hook: a 15 s Wait, 10 reads 2 s apart and 57 s of retries", () => {
+    expect(worstProbeSeconds(settings)).toBe(77);
+    expect(heartbeatMarginSeconds(settings)).toBe(92);
+    expect(at(27).step).toBe("probe-again");
+    expect(at(28).step).toBe("heartbeat");
+  });
+
+  it("after a heartbeat, waits only as long as leaves room for one probe before the hook times out", () => {
+    const decision = at(2, { heartbeatTimeoutSeconds: 30, probeIntervalSeconds: 60 });
+    expect(decision.step).toBe("heartbeat");
+    expect(decision.state.waitSeconds).toBe(20);
+    expect(at(100).state.waitSeconds).toBe(15);
+  });
+});
+
+const endpointOf = (g: GateSettings) => ({ probeTimeoutSeconds: g.probeTimeoutSeconds ?? 5 });
+
 describe("Function: gateAfterWait", () => {
   it.each([
     ["read", 2],
@@ -157,6 +205,20 @@ describe("Function: probeOutcomeFromInvocation", () => {
   ])("is %s", (_name, result, reads, kind) => {
     expect(probeOutcomeFromInvocation(result, endpoint, reads)?.kind).toBe(kind);
   });
+
+  it.each([
+    [5, 10],
+    [30, 23],
+    [60, 38],
+  ])(
+    "reads a probe with a %i s curl timeout %i times (its executionTimeout and 10 s of SSM lag) before it counts as lost",
+    (probeTimeoutSeconds, reads) => {
+      const slow = { ...endpoint, probeTimeoutSeconds };
+      const inProgress = { status: "InProgress", stdout: "", stderr: "" };
+      expect(probeOutcomeFromInvocation(inProgress, slow, reads - 2)).toBeUndefined();
+      expect(probeOutcomeFromInvocation(inProgress, slow, reads - 1)?.kind).toBe("no-answer");
+    },
+  );
 
   it("asks for another read while the command is in flight", () => {
     expect(
@@ -202,5 +264,53 @@ describe("Function: goneActionCause", () => {
     [undefined, "hook-expired"],
   ])("says an action gone while the instance is %s was %s", (state, cause) => {
     expect(goneActionCause(state)).toBe(cause);
+  });
+});
+
+describe("Function: goneActionCause (a hook that cannot have expired yet)", () => {
+  it.each([
+    ["Terminating:Wait", "terminated"],
+    ["Warmed:Terminating:Wait", "terminated"],
+    [undefined, "terminated"],
+    ["InService", "completed-elsewhere"],
+    ["Pending:Wait", "completed-elsewhere"],
+  ])(
+    "says an action gone while the instance is %s was %s (a scale in, not an expired hook)",
+    (state, cause) => {
+      expect(goneActionCause(state, false)).toBe(cause);
+    },
+  );
+});
+
+describe("Function: hookCouldHaveExpired", () => {
+  const started = gate({ lastHeartbeatAt: T0, heartbeats: 1 });
+  it.each([
+    ["19 s after the last heartbeat (120 s hook): no", started, 19, false],
+    ["119 s after the last heartbeat: no", started, 119, false],
+    ["120 s after the last heartbeat: yes", started, 120, true],
+    [
+      "120 s after the last heartbeat by waited seconds (waits on another clock): yes",
+      gate({ lastHeartbeatAt: T0, waitedSeconds: 150, waitedAtHeartbeat: 30 }),
+      1,
+      true,
+    ],
+    [
+      "near AWS's cap of 100 heartbeat timeouts on the action, whatever the heartbeats: yes",
+      gate({ lastHeartbeatAt: T0 + 11_800_000, waitedAtHeartbeat: 0 }),
+      11_890,
+      true,
+    ],
+    [
+      "for a gate started without its opening heartbeat (the hook's age is unknown): yes",
+      gate({ lastHeartbeatAt: T0 - 120_000 }),
+      0,
+      true,
+    ],
+  ])("tells whether the hook could have expired %s", (_case, state, seconds, could) => {
+    expect(hookCouldHaveExpired(state, T0 + seconds * 1000, settings)).toBe(could);
+  });
+
+  it("could have, for a gate it knows nothing about (the opening heartbeat)", () => {
+    expect(hookCouldHaveExpired(undefined, T0, settings)).toBe(true);
   });
 });
