@@ -58,7 +58,7 @@ export const handler = lambdaHandler({
           { drillId, sourceFileSystemId: fileSystem.fileSystemId },
           verifySeconds + 900,
         );
-        ready = await attachVerifier(verifier.functionName, accessPointArn, verifier.mountPath);
+        ready = await attachVerifier(verifier.functionName, accessPointArn, verifier.mountPath, drillId);
       } catch (error) {
         // While the restore runs, a verifier another drill holds is not waited for: the poll goes on, and
         // PrepareVerification takes it (or waits for it) once the restore has completed.

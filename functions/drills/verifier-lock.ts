@@ -5,7 +5,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { client } from "@clawops/core/aws";
-import { drillNow, NotReadyError, VerifierBusyError } from "@clawops/core/drills";
+import { drillNow, NotReadyError, VerifierBusyError, VerifierMountError } from "@clawops/core/drills";
 
 /** The lock item of one verifier function. */
 const lockKey = (functionName: string) => ({
@@ -121,17 +121,25 @@ export async function detachVerifier(functionName: string): Promise<boolean> {
 
 /**
  * Points the verifier's file system mount at an access point. Returns true once Lambda reports the update
- * done: until then the function still has the old configuration.
+ * done: until then the function still has the old configuration. An update of this mount that Lambda reports
+ * Failed throws `VerifierMountError` with Lambda's reason (it would not apply by waiting).
  */
 export async function attachVerifier(
   functionName: string,
   accessPointArn: string,
   mountPath: string,
+  drillId?: string,
 ): Promise<boolean> {
   const lambda = client(LambdaClient);
   const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  if (current.FileSystemConfigs?.[0]?.Arn === accessPointArn)
+  if (current.FileSystemConfigs?.[0]?.Arn === accessPointArn) {
+    if (current.LastUpdateStatus === "Failed")
+      throw new VerifierMountError(
+        `Lambda could not mount the restored file system on the verifier ${functionName}: ${current.LastUpdateStatusReasonCode ?? "Failed"}: ${current.LastUpdateStatusReason ?? "no reason given"}`,
+        drillId ? { drillId } : undefined,
+      );
     return current.LastUpdateStatus === "Successful";
+  }
   if (current.LastUpdateStatus === "InProgress") return false;
   try {
     await lambda.send(

@@ -270,6 +270,34 @@ describe("Function: prepare", () => {
       ),
     ).rejects.toMatchObject({ name: "VerifierBusyError" });
   });
+
+  it("fails with Lambda's reason when the verifier's mount could not be applied, instead of waiting to the deadline", async () => {
+    busyVerifier();
+    dynamo.on(PutItemCommand).resolves({});
+    lambda.on(GetFunctionConfigurationCommand).resolves({
+      FileSystemConfigs: [
+        {
+          Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1",
+          LocalMountPath: "/mnt/drill",
+        },
+      ],
+      LastUpdateStatus: "Failed",
+      LastUpdateStatusReason: "Lambda was unable to connect to the EFS file system",
+      LastUpdateStatusReasonCode: "EFSMountConnectivityError",
+    });
+
+    await expect(
+      handlers.prepare(
+        branch({ restore: restore({ status: "COMPLETED", restoredFileSystemId: "fs-0restored" }) }),
+        context,
+      ),
+    ).rejects.toMatchObject({
+      name: "VerifierMountError",
+      message: expect.stringContaining(
+        "EFSMountConnectivityError: Lambda was unable to connect to the EFS file system",
+      ),
+    });
+  });
 });
 
 describe("Function: cleanup", () => {

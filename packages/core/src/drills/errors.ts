@@ -46,6 +46,18 @@ export class DrillTimeoutError extends DrillError {
   }
 }
 
+/**
+ * Lambda could not apply the verifier's mount of the restored file system (`LastUpdateStatus` Failed, e.g.
+ * `EFSMountConnectivityError` when no security group lets the verifier reach the mount targets over NFS):
+ * waiting would only end at the drill's deadline, so the drill fails with Lambda's reason.
+ */
+export class VerifierMountError extends DrillError {
+  constructor(message: string, options?: ErrorOptions & { drillId?: string }) {
+    super(message, options);
+    this.name = "VerifierMountError";
+  }
+}
+
 /** The restored tree does not have exactly one `aws-backup-restore_*` directory at its root. */
 export class RestoreRootError extends DrillError {
   constructor(message: string, options?: ErrorOptions & { drillId?: string }) {

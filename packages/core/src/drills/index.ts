@@ -9,6 +9,7 @@ export {
   RestoreFailedError,
   RestoreRootError,
   VerifierBusyError,
+  VerifierMountError,
 } from "./errors.js";
 export {
   assertDeletable,
