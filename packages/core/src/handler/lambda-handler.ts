@@ -83,16 +83,22 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
     if (kind === "task" || isRetryable(error)) return;
     const env = environment();
     const reason = `${error.name}: ${error.message}`;
-    await sendToDeadLetterQueue(
-      {
-        reason,
-        errorName: error.name,
-        functionName: request.context.functionName,
-        failedAt: new Date().toISOString(),
-        event: request.event,
-      },
-      env,
-    );
+    try {
+      await sendToDeadLetterQueue(
+        {
+          reason,
+          errorName: error.name,
+          functionName: request.context.functionName,
+          failedAt: new Date().toISOString(),
+          event: request.event,
+        },
+        env,
+      );
+    } catch (sendError) {
+      // A throw here skips the metrics middleware's flush: publish what the invocation counted first.
+      metrics.publishStoredMetrics();
+      throw sendError;
+    }
     request.response = { deadLettered: true, reason } satisfies DeadLettered;
   };
 

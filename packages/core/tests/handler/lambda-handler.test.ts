@@ -167,6 +167,28 @@ describe("Function: lambdaHandler", () => {
     await expect(handler({ id: "a" }, context)).rejects.toMatchObject({ name });
   });
 
+  it("still publishes the invocation's metrics when the dead-letter queue cannot take its record", async () => {
+    sqs.on(SendMessageCommand).rejects(new Error("AccessDenied"));
+    const blobs: string[] = [];
+    const emfOut = metrics as unknown as { console: unknown };
+    const previous = emfOut.console;
+    emfOut.console = { log: (line: string) => void blobs.push(line) };
+    try {
+      const handler = lambdaHandler({
+        parse: parseOrder,
+        env,
+        handler: async (_, context) => {
+          context.metrics.addMetric("UnhealthyGateways", "Count", 1);
+          throw new PermanentError("the run went wrong after it counted");
+        },
+      });
+      await expect(handler({ id: "a" }, context)).rejects.toThrow("AccessDenied");
+    } finally {
+      emfOut.console = previous;
+    }
+    expect(blobs.map((b) => JSON.parse(b)).find((b) => b.UnhealthyGateways === 1)).toBeDefined();
+  });
+
   it("throws when the dead-letter queue cannot take the record, so nothing is dropped", async () => {
     sqs.on(SendMessageCommand).rejects(new Error("AccessDenied"));
     const handler = lambdaHandler({ parse: parseOrder, env, handler: async () => "x" });
