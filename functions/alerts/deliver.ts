@@ -12,12 +12,13 @@ import {
   renderClawopsMessage,
   renderResolvedParent,
   renderThreadReply,
+  type StormEntry,
   stormWindowStart,
 } from "@clawops/core/alerts";
 import type { AlarmStateChangeEvent } from "@clawops/core/events";
 import type { SlackMessage } from "@clawops/core/slack";
 import { type PostedMessage, postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
-import type { AlertState, PostedRecord } from "./state.js";
+import type { AlertState, JoinedRecord, PostedRecord } from "./state.js";
 import { ensureStormRendered } from "./storm-group.js";
 
 /** What delivering one alert did. */
@@ -41,6 +42,10 @@ export interface DeliveryDeps {
   readonly posted?: PostedRecord;
   /** Records each message Slack accepted for this event, before any other state is written. */
   readonly notePosted?: (posted: PostedRecord) => Promise<void>;
+  /** The storm window position an earlier try of this event took: it is not taken again. */
+  readonly joined?: JoinedRecord;
+  /** Records on the event's claim the storm window position it took. */
+  readonly noteJoined?: (joined: JoinedRecord) => Promise<void>;
 }
 
 /** Carries out the thread, storm and rendering decisions for one routed alert. */
@@ -62,11 +67,13 @@ export async function deliverAlert(
   if (decision.action === "skip") return { status: "skipped", reason: decision.reason };
 
   const base = { alarmName: detail.alarmName, lastState: transition.state, lastStateAt: transition.at };
-  if (decision.action !== "resolve" && decision.action !== "show-in-group") {
+  // An earlier try of this event got its own message into Slack, so it was not grouped: the retry resumes
+  // from that message, and does not join the storm window again (that would count the transition twice).
+  if (decision.action !== "resolve" && decision.action !== "show-in-group" && !deps.posted) {
     const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
     const windowStart = stormWindowStart(transition.at, windowSeconds);
     const entry = { alarmName: detail.alarmName, state: transition.state, at: transition.at };
-    const position = await state.joinStorm(route.channel, windowStart, entry);
+    const position = await joinStormOnce(deps, route.channel, windowStart, entry);
     if (decideStorm(position, threshold) === "grouped") {
       const window = { channel: route.channel, windowStart, windowSeconds, threshold, region: event.region };
       const group = await ensureStormRendered(window, position, state, deps.slack);
@@ -97,14 +104,22 @@ export async function deliverAlert(
       return openThread(event, route, base, deps);
     case "reply": {
       const { channel, ts } = decision.thread;
-      try {
-        await post(deps, channel, renderThreadReply(event), ts);
-      } catch (error) {
-        if (!threadGone(error)) throw error;
+      // An earlier try of this event posted a message that is not this reply: its reply found the thread
+      // gone, and it went on as below. The retry resumes there (the message is not posted again).
+      let gone = deps.posted !== undefined && deps.posted.threadTs !== ts;
+      if (!gone) {
+        try {
+          await post(deps, channel, renderThreadReply(event), ts);
+        } catch (error) {
+          if (!threadGone(error)) throw error;
+          gone = true;
+        }
+      }
+      if (gone) {
         // The thread's channel is archived or deleted, or the bot was removed from it: every later reply
-        // would fail the same way. The thread is closed, and the transition delivered as if there were none,
-        // on the route's channel as configured now (an ALARM opens a new thread there).
-        await state.putThread({ ...decision.thread, ...base, resolved: true });
+        // would fail the same way. The transition is delivered as if there were no thread, on the route's
+        // channel as configured now (an ALARM opens a new thread there); the thread record that this writes
+        // replaces the gone one. Written once: a retry of the event must not find its own transition handled.
         return transition.state === "ALARM"
           ? openThread(event, route, base, deps)
           : postAlone(event, route, base, deps);
@@ -205,6 +220,23 @@ async function post(
 }
 
 /**
+ * Adds the transition to a storm window once per event: its position is noted on the event's claim, and a
+ * retry of the event (a later write failed) takes that position again instead of being listed twice.
+ */
+async function joinStormOnce(
+  deps: DeliveryDeps,
+  channel: string,
+  windowStart: number,
+  entry: StormEntry,
+): Promise<number> {
+  const earlier = deps.joined;
+  if (earlier && earlier.channel === channel && earlier.windowStart === windowStart) return earlier.position;
+  const position = await deps.state.joinStorm(channel, windowStart, entry);
+  await deps.noteJoined?.({ channel, windowStart, position });
+  return position;
+}
+
+/**
  * Slack's answers, to `chat.update` of the ALARM message or `chat.postMessage` of a reply in its thread,
  * when the thread can no longer be reached: the message was deleted, its channel archived or deleted, or
  * the bot removed from the channel.
@@ -238,7 +270,7 @@ async function showInStormGroup(
   if (!(await deps.state.stormStored(channel, windowStart))) return undefined;
   const { stormWindowSeconds: windowSeconds, stormThreshold: threshold } = deps.settings.alerts;
   const entry = { alarmName: thread.alarmName, state: transition.state, at: transition.at };
-  const position = await deps.state.joinStorm(channel, windowStart, entry);
+  const position = await joinStormOnce(deps, channel, windowStart, entry);
   const window = { channel, windowStart, windowSeconds, threshold, region };
   return ensureStormRendered(window, position, deps.state, deps.slack);
 }

@@ -18,13 +18,16 @@ export interface AlertDeadLetterExtra extends Record<string, unknown> {
  * An alert that Slack would not take goes to the dead-letter queue with its reason, the channel and the
  * rendered message, and clawops publishes `AlertDeliveryFailed` so the failure is itself announced (and
  * the DLQ depth alarm reaches the fallback topic). An `AlertDeliveryFailed` that fails is only
- * dead-lettered: announcing it would loop. An announcement PutEvents refuses throws `RetryableError`.
+ * dead-lettered: announcing it would loop. An announcement PutEvents refuses throws `RetryableError`, and
+ * Lambda retries the event: the record is sent once per event (`claim` says whether an earlier try sent
+ * it, `noteDeadLettered` records that this one did), so a replay posts the alert once.
  */
 export async function reportDeliveryFailure(
   alert: Alert,
   error: AlertDeliveryError,
   functionName: string,
   env: ClawopsEnvironment,
+  claim: { readonly deadLettered?: boolean; readonly noteDeadLettered?: () => Promise<void> } = {},
 ): Promise<DeadLetterRecord> {
   const alertKey = alertSubject(alert);
   const extra: AlertDeadLetterExtra = {
@@ -42,7 +45,10 @@ export async function reportDeliveryFailure(
     event: alert.event,
     extra,
   };
-  await sendToDeadLetterQueue(record, env);
+  if (!claim.deadLettered) {
+    await sendToDeadLetterQueue(record, env);
+    await claim.noteDeadLettered?.();
+  }
   if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
   const { EventBridgeClient, PutEventsCommand } = await import("./eventbridge.js");
   const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
@@ -57,7 +63,8 @@ export async function reportDeliveryFailure(
     }),
   );
   // PutEvents answers 200 with the entry refused (throttled, AWS-side failure): the announcement would be lost
-  // without a trace. Lambda's retry of the event tries the delivery, and its announcement, again.
+  // without a trace. Lambda's retry of the event tries the delivery, and its announcement, again (the
+  // record already in the queue is not sent again).
   if (FailedEntryCount)
     throw new RetryableError(
       `PutEvents refused ${ClawopsDetailType.AlertDeliveryFailed}: ${Entries?.[0]?.ErrorCode ?? "unknown error"}`,

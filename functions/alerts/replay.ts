@@ -3,9 +3,11 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk
 import {
   type AlertReplayRequest,
   type AlertRouterSettings,
+  alertSubject,
   type DeadLetterMessage,
   deadLetteredAlert,
   isDeliveryFailedAnnouncement,
+  toAlert,
 } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
 import { type AlarmStateChangeEvent, ClawopsAlarm, clawopsAlarmName } from "@clawops/core/events";
@@ -20,11 +22,15 @@ export interface ReplayReport {
   readonly replayed: number;
   /** Records left in the queue because Slack still refused them. */
   readonly failed: readonly { readonly reason: string; readonly channel: string }[];
-  /** Records that are not alerts (other flows' failures), or that routing skips now: left in the queue. */
+  /**
+   * Records left in the queue: not alerts (other flows' failures), alerts that routing skips now, and
+   * announcements whose alert this replay did not deliver.
+   */
   readonly skipped: number;
   /**
-   * `AlertDeliveryFailed` announcements deleted unposted: each announced an alert that this replay delivers
-   * (or that is gone), and posting it would page about a problem the replay has just fixed.
+   * `AlertDeliveryFailed` announcements deleted unposted: each announced an alert that this replay delivered
+   * (or found superseded), and posting it would page about a problem the replay has just fixed. The
+   * announcement of an alert still failing, or not reached (`limit`), stays in the queue (counted in `skipped`).
    */
   readonly announcements: number;
   /** Alarm transitions deleted unposted: the alarm changed state since, and a newer transition was delivered. */
@@ -70,7 +76,9 @@ function outcomeOf(answer: unknown): ReplayOutcome {
  * `clawops alerts replay`: receives the dead-letter queue (long polling, until a poll brings no message),
  * re-sends every alert in it (clawops' own records and the events Lambda dead-lettered after its retries),
  * and deletes each once Slack took it. What still fails stays in the queue, with its reason reported.
- * `AlertDeliveryFailed` announcements and superseded alarm transitions are deleted without a post.
+ * Superseded alerts are deleted without a post, and so, once the whole queue is read, are the
+ * `AlertDeliveryFailed` announcements of the alerts this replay delivered or superseded (matched by the
+ * announcement's `alertKey`); any other announcement stays in the queue.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
   const sqs = options.sqs ?? client(SQSClient);
@@ -84,6 +92,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   // A record left in the queue (not an alert, still failing) comes back once its visibility timeout ends,
   // while the replay may still run: each message is handled once, by id.
   const handled = new Set<string>();
+  // Announcements wait for the end of the queue: the alert each announces may come after it. By message id,
+  // with the latest receipt handle (one received again after its visibility timeout has a new one).
+  const waiting = new Map<string, { alertKey: string; receiptHandle: string | undefined }>();
+  const settled = new Set<string>();
   for (let seen = 0; seen < limit; ) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
@@ -98,9 +110,14 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     // Only an empty long poll ends the replay: a receive may bring back only records handled already
     // (visible again after their timeout) while unhandled alerts still wait behind them.
     if (Messages.length === 0) break;
+    for (const again of Messages) {
+      const announced = waiting.get(again.MessageId ?? again.Body ?? "");
+      if (announced) announced.receiptHandle = again.ReceiptHandle;
+    }
     const fresh = Messages.filter((m) => !handled.has(m.MessageId ?? m.Body ?? ""));
     for (const sqsMessage of fresh) {
-      handled.add(sqsMessage.MessageId ?? sqsMessage.Body ?? "");
+      const id = sqsMessage.MessageId ?? sqsMessage.Body ?? "";
+      handled.add(id);
       seen += 1;
       const message: DeadLetterMessage = {
         body: sqsMessage.Body ?? "",
@@ -110,12 +127,14 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           : {}),
       };
       const alert = deadLetteredAlert(message);
-      const announcement = alert !== undefined && isDeliveryFailedAnnouncement(alert.event);
-      const outcome: ReplayOutcome | { status: "announcement" } = !alert
+      if (alert && isDeliveryFailedAnnouncement(alert.event)) {
+        const { alertKey } = alert.event.detail as { alertKey?: unknown };
+        waiting.set(id, { alertKey: String(alertKey), receiptHandle: sqsMessage.ReceiptHandle });
+        continue;
+      }
+      const outcome: ReplayOutcome = !alert
         ? { status: "skipped", reason: "not an alert" }
-        : announcement
-          ? { status: "announcement" }
-          : outcomeOf(await send({ replay: alert }));
+        : outcomeOf(await send({ replay: alert }));
       if (outcome.status === "skipped") skipped += 1;
       else if (outcome.status === "failed")
         failed.push({ reason: outcome.reason, channel: outcome.channel ?? "" });
@@ -123,11 +142,19 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: sqsMessage.ReceiptHandle }),
         );
-        if (outcome.status === "announcement") announcements += 1;
-        else if (outcome.status === "superseded") superseded += 1;
+        if (alert) settled.add(alertSubject(toAlert(alert.event, {})));
+        if (outcome.status === "superseded") superseded += 1;
         else replayed += 1;
       }
     }
+  }
+  for (const { alertKey, receiptHandle } of waiting.values()) {
+    if (!settled.has(alertKey)) {
+      skipped += 1;
+      continue;
+    }
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: receiptHandle }));
+    announcements += 1;
   }
   return { replayed, failed, skipped, announcements, superseded };
 }

@@ -17,7 +17,10 @@ export type ReplayOutcome =
   | { readonly status: "replayed"; readonly channel: string; readonly ts: string }
   | { readonly status: "failed"; readonly channel?: string; readonly reason: string }
   | { readonly status: "skipped"; readonly reason: string }
-  /** Not posted, and done with: the alarm's thread has handled a newer transition since. */
+  /**
+   * Not posted, and done with: the event reached Slack already (see the router's replay), or the alarm's
+   * thread has handled a newer transition since.
+   */
   | { readonly status: "superseded"; readonly reason: string };
 
 /**

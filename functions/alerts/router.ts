@@ -131,6 +131,8 @@ async function deliverEvent(
       warn: deps.warn,
       ...(claim.posted ? { posted: claim.posted } : {}),
       notePosted: (posted) => state.notePosted(event.id, posted),
+      ...(claim.joined ? { joined: claim.joined } : {}),
+      noteJoined: (joined) => state.noteJoined(event.id, joined),
     });
     if (alert.kind === "alarm" && outcome.status !== "skipped") {
       const stateChangedAt = Date.parse(alert.event.time);
@@ -147,7 +149,10 @@ async function deliverEvent(
     return outcome;
   } catch (error) {
     if (!(error instanceof AlertDeliveryError)) throw error;
-    const record = await reportDeliveryFailure(alert, error, lambda.functionName, env);
+    const record = await reportDeliveryFailure(alert, error, lambda.functionName, env, {
+      ...(claim.deadLettered ? { deadLettered: true } : {}),
+      noteDeadLettered: () => state.noteDeadLettered(event.id),
+    });
     await state.completeEvent(event.id, "dead-lettered");
     return { status: "dead-lettered", reason: record.reason };
   }
@@ -155,8 +160,10 @@ async function deliverEvent(
 
 /**
  * `clawops alerts replay`: posts a dead-lettered alert again with the router's token (which only this role
- * may read). No dedup, thread or storm state: the record is re-sent as a message of its own, marked as a
- * replay. An alarm transition older than the latest its thread state handled is not posted (superseded).
+ * may read). No thread or storm state: the record is re-sent as a message of its own, marked as a replay,
+ * and its event is then marked handled (`replayed`). Not posted (superseded): an event that reached Slack
+ * already (its dedup record says delivered, or a try of it got its message in before a later write failed,
+ * or another record of it was replayed), and an alarm transition older than the latest its thread handled.
  */
 async function replayEvent(
   request: AlertReplayRequest,
@@ -165,6 +172,9 @@ async function replayEvent(
 ): Promise<ReplayOutcome> {
   const { event, reason, failedAt } = request.replay;
   logger.info("replaying a dead-lettered alert", { eventId: event.id, reason });
+  if (await deps.state.eventDelivered(event.id)) {
+    return { status: "superseded", reason: "the event reached Slack already" };
+  }
   if (isAlarmEvent(event) && isSupersededReplay(event, await deps.state.getThread(event.detail.alarmName))) {
     return {
       status: "superseded",
@@ -178,7 +188,16 @@ async function replayEvent(
     clock: deps.clock,
     remainingMs: () => deadline - deps.clock.now(),
   };
-  return repostAlert(event, deps.settings, slack, tags, failedAt);
+  const outcome = await repostAlert(event, deps.settings, slack, tags, failedAt);
+  // Another record of the same event (Lambda's own, after its retries) is then not posted a second time.
+  if (outcome.status === "replayed") {
+    try {
+      await deps.state.completeEvent(event.id, "replayed");
+    } catch (error) {
+      deps.warn("replayed event not marked handled", { error, eventId: event.id });
+    }
+  }
+  return outcome;
 }
 
 /**

@@ -91,9 +91,31 @@ export interface PostedRecord {
   readonly threadTs?: string;
 }
 
-/** An event claimed for delivery; `posted` when an earlier try of it already got a message into Slack. */
+/** The storm window position an event took (its transition is listed there). */
+export interface JoinedRecord {
+  readonly channel: string;
+  readonly windowStart: number;
+  readonly position: number;
+}
+
+/**
+ * An event claimed for delivery, with what an earlier try of it did before it failed: `posted` when it got
+ * a message into Slack, `joined` when it took a storm window position, `deadLettered` when it sent the
+ * event's record to the dead-letter queue.
+ */
 export interface EventClaim {
   readonly posted?: PostedRecord;
+  readonly joined?: JoinedRecord;
+  readonly deadLettered?: boolean;
+}
+
+function isJoinedRecord(value: unknown): value is JoinedRecord {
+  const record = value as Partial<JoinedRecord> | undefined;
+  return (
+    typeof record?.channel === "string" &&
+    typeof record.windowStart === "number" &&
+    typeof record.position === "number"
+  );
 }
 
 function isPostedRecord(value: unknown): value is PostedRecord {
@@ -150,7 +172,12 @@ export class AlertState {
       );
       const live =
         earlier?.status === "processing" && !(numberOf(earlier.expiresAt) < Math.floor(now / 1000));
-      return live && isPostedRecord(earlier.posted) ? { posted: earlier.posted } : {};
+      if (!live) return {};
+      return {
+        ...(isPostedRecord(earlier.posted) ? { posted: earlier.posted } : {}),
+        ...(isJoinedRecord(earlier.joined) ? { joined: earlier.joined } : {}),
+        ...(earlier.deadLettered === true ? { deadLettered: true } : {}),
+      };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -162,14 +189,42 @@ export class AlertState {
    * write fail, Lambda's retry of the event takes the claim over and resumes from this message.
    */
   async notePosted(eventId: string, posted: PostedRecord): Promise<void> {
+    await this.noteOnClaim(eventId, "posted", posted);
+  }
+
+  /** Records on the event's claim the storm window position it took, so a retry does not join again. */
+  async noteJoined(eventId: string, joined: JoinedRecord): Promise<void> {
+    await this.noteOnClaim(eventId, "joined", joined);
+  }
+
+  /** Records on the event's claim that its dead-letter record was sent, so a retry does not send another. */
+  async noteDeadLettered(eventId: string): Promise<void> {
+    await this.noteOnClaim(eventId, "deadLettered", true);
+  }
+
+  private async noteOnClaim(eventId: string, name: string, value: unknown): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: dedupItemKey(eventId),
-        UpdateExpression: "SET posted = :posted",
-        ExpressionAttributeValues: { ":posted": posted },
+        UpdateExpression: "SET #name = :value",
+        ExpressionAttributeNames: { "#name": name },
+        ExpressionAttributeValues: { ":value": value },
       }),
     );
+  }
+
+  /**
+   * True when the event reached Slack already: it was handled with an outcome other than dead-lettered,
+   * or a try of it got its message into Slack (noted on its claim) before a later write failed.
+   */
+  async eventDelivered(eventId: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: dedupItemKey(eventId), ConsistentRead: true }),
+    );
+    if (!Item || numberOf(Item.expiresAt) < Math.floor(this.now() / 1000)) return false;
+    if (Item.status === "done") return Item.outcome !== "dead-lettered";
+    return isPostedRecord(Item.posted);
   }
 
   /** Marks an event handled (delivered, skipped or dead-lettered): later copies are duplicates. */
@@ -267,8 +322,7 @@ export class AlertState {
         new PutCommand({
           TableName: this.table,
           Item: { ...threadItemKey(thread.alarmName), ...thread, expiresAt: ttl },
-          // As old is allowed: a delivery that closes a thread, then opens a new one, writes the transition twice.
-          ConditionExpression: "attribute_not_exists(pk) OR lastStateAt <= :at OR expiresAt < :nowSeconds",
+          ConditionExpression: "attribute_not_exists(pk) OR lastStateAt < :at OR expiresAt < :nowSeconds",
           ExpressionAttributeValues: {
             ":at": thread.lastStateAt,
             ":nowSeconds": Math.floor(this.now() / 1000),

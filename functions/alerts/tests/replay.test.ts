@@ -1,4 +1,5 @@
 import { ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import {
   DeleteMessageCommand,
@@ -10,7 +11,14 @@ import type { DeadLetterRecord } from "@clawops/core/handler";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadFixture } from "../../../packages/core/tests/events/fixtures.js";
 import { replayDeadLetters, sendTestAlert } from "../replay.js";
-import { DLQ_URL, type RouterWorld, routerSettings, SECRET_ARN, startWorld } from "./harness.js";
+import {
+  DLQ_URL,
+  type RouterWorld,
+  routerSettings,
+  SECRET_ARN,
+  startWorld,
+  type VirtualClock,
+} from "./harness.js";
 
 /** A record as the router writes it for an alert Slack refused. */
 const recordOf = (event: unknown): DeadLetterRecord => ({
@@ -203,12 +211,28 @@ describe("Function: replayDeadLetters (after a Slack outage)", () => {
       .on(ListTagsForResourceCommand)
       .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
 
-  it("deletes the AlertDeliveryFailed announcements unposted, and counts them", async () => {
+  /** The AlertDeliveryFailed event the router published (as EventBridge hands it back to the router). */
+  function announcementOf(w: RouterWorld, index = 0) {
+    const entry = w.mocks.events.commandCalls(PutEventsCommand)[index]!.args[0].input.Entries![0]!;
+    return {
+      version: "0",
+      id: `announcement-${index}`,
+      "detail-type": entry.DetailType,
+      source: entry.Source,
+      account: "123456789012",
+      time: "2026-03-02T12:05:01Z",
+      region: "us-east-1",
+      resources: [],
+      detail: JSON.parse(entry.Detail!),
+    };
+  }
+
+  it("deletes the AlertDeliveryFailed announcements of the alerts it delivered unposted, and counts them", async () => {
     world = await startWorld();
     // Slack down: the ALARM is dead-lettered and announced; the announcement is dead-lettered too.
     world.slack.fail("chat.postMessage", { status: 503, times: 12 });
     await world.invoke(loadFixture("aws.cloudwatch", "metric-alarm"));
-    await world.invoke(loadFixture("clawops", "AlertDeliveryFailed"));
+    await world.invoke(announcementOf(world));
     const records = world.deadLetters();
     expect(records.map((r) => (r.event as { "detail-type"?: string })["detail-type"])).toEqual([
       "CloudWatch Alarm State Change",
@@ -222,6 +246,88 @@ describe("Function: replayDeadLetters (after a Slack outage)", () => {
     expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
     expect(world.slack.channel("ops-critical").messages).toEqual([]);
     expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(2);
+  });
+
+  it("leaves the announcement of an alert still failing in the queue", async () => {
+    world = await startWorld({ token: "xoxb-wrong" }); // still the wrong token when the replay runs
+    await world.invoke(loadFixture("aws.cloudwatch", "metric-alarm"));
+    await world.invoke(announcementOf(world));
+    queueOf(world, world.deadLetters());
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toMatchObject({ replayed: 0, skipped: 1, announcements: 0 });
+    expect(report.failed).toHaveLength(1);
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it("does not post again an alarm whose post Slack accepted before the router's retries failed", async () => {
+    world = await startWorld({
+      beforeDb: (command) => {
+        const item = (command.input as { Item?: { sk?: string } }).Item;
+        if (command.constructor.name === "PutCommand" && item?.sk === "thread")
+          throw Object.assign(new Error("Throughput exceeds the current capacity of your table"), {
+            name: "ProvisionedThroughputExceededException",
+          });
+      },
+    });
+    const event = loadFixture("aws.cloudwatch", "metric-alarm");
+    // Sustained throttling: the first try and Lambda's two retries all fail on the thread write.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(world.invoke(event)).rejects.toThrow(/Throughput exceeds/);
+      (world.clock as VirtualClock).current += 60_000;
+    }
+    // Lambda puts the event into its dead-letter queue as it was, with the error as a message attribute.
+    world.mocks.sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: "m-0",
+            ReceiptHandle: "r-0",
+            Body: JSON.stringify(event),
+            MessageAttributes: { ErrorMessage: { DataType: "String", StringValue: "Throughput exceeds" } },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+    world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 0, failed: [], skipped: 0, announcements: 0, superseded: 1 });
+    expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+    expect(world.mocks.sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+  });
+
+  it("does not post again an alarm that Lambda's retry delivered after its announcement was refused", async () => {
+    world = await startWorld();
+    world.slack.error("chat.postMessage", "not_in_channel", 1);
+    world.mocks.events
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException" }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const event = () => loadFixture("aws.cloudwatch", "metric-alarm");
+    await expect(world.invoke(event())).rejects.toThrow(/PutEvents refused/);
+    (world.clock as VirtualClock).current += 60_000; // Lambda's retry: the bot was invited back meanwhile
+    expect(await world.invoke(event())).toMatchObject({ status: "opened" });
+    queueOf(world, world.deadLetters());
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 0, failed: [], skipped: 0, announcements: 0, superseded: 1 });
+    expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+  });
+
+  it("posts an event once when the queue holds two records of it (clawops' and Lambda's)", async () => {
+    world = await startWorld();
+    const event = loadFixture("aws.cloudwatch", "metric-alarm");
+    queueOf(world, [recordOf(event), event]);
+
+    const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+
+    expect(report).toEqual({ replayed: 1, failed: [], skipped: 0, announcements: 0, superseded: 1 });
+    expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
   });
 
   it("marks a replayed alarm as a replay, with when it first failed, and mentions no one", async () => {

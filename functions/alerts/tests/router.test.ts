@@ -319,6 +319,75 @@ describe("Function: alert router", () => {
       expect(headerOf(messages[0]!)).toContain("RESOLVED");
     });
 
+    describe("Lambda's retry of an event whose thread write failed during a storm", () => {
+      /** An alarm transition of `name` (an alarm of its own) at `timestamp`. */
+      const alarmOf = (name: string, timestamp: string) =>
+        withField(
+          withField(withField(alarm(), "id", `event-${name}`), "detail.alarmName", name),
+          "detail.state.timestamp",
+          timestamp,
+        );
+      /** Throttles the first write of `name`'s thread record. */
+      const throttleThreadOf = (name: string) => {
+        let fail = true;
+        return (command: { readonly constructor: { readonly name: string }; readonly input: object }) => {
+          const item = (command.input as { Item?: { sk?: string; alarmName?: string } }).Item;
+          if (
+            fail &&
+            command.constructor.name === "PutCommand" &&
+            item?.sk === "thread" &&
+            item.alarmName === name
+          ) {
+            fail = false;
+            throw throttled();
+          }
+        };
+      };
+
+      it("resumes from the alarm's own message, and does not post a group message for it", async () => {
+        world = await startWorld({ rateLimit: false, beforeDb: throttleThreadOf("fifth") });
+        for (let i = 1; i <= 4; i++)
+          await world.invoke(alarmOf(`alarm-${i}`, `2026-03-02T12:04:4${i}.000+0000`));
+        // The window's 5th alarm, still posted on its own: its thread write is throttled after the post.
+        const fifth = () => alarmOf("fifth", "2026-03-02T12:04:45.000+0000");
+        await expect(world.invoke(fifth())).rejects.toThrow(/Throughput exceeds/);
+        const own = world.slack.channel("ops-alerts").messages[4]!;
+
+        (world.clock as VirtualClock).current += 60_000; // Lambda's async retry
+        expect(await world.invoke(fifth())).toMatchObject({ status: "opened", ts: own.ts });
+
+        expect(world.slack.channel("ops-alerts").messages).toHaveLength(5);
+      });
+
+      it("lists a grouped alarm once in the group message, counted once", async () => {
+        world = await startWorld({ rateLimit: false, beforeDb: throttleThreadOf("sixth") });
+        for (let i = 1; i <= 5; i++)
+          await world.invoke(alarmOf(`alarm-${i}`, `2026-03-02T12:04:4${i}.000+0000`));
+        const sixth = () => alarmOf("sixth", "2026-03-02T12:04:46.000+0000");
+        await expect(world.invoke(sixth())).rejects.toThrow(/Throughput exceeds/);
+
+        (world.clock as VirtualClock).current += 60_000;
+        expect(await world.invoke(sixth())).toMatchObject({ status: "grouped" });
+
+        const group = world.slack.channel("ops-alerts").messages.at(-1)!;
+        expect(headerOf(group)).toContain("Alert storm: 6 alarm changes");
+        expect(JSON.stringify(group.blocks).split("sixth").length - 1).toBe(1);
+      });
+    });
+
+    it("dead-letters an event once when PutEvents refuses its announcement on every Lambda try", async () => {
+      world = await startWorld({ token: "xoxb-wrong" });
+      world.mocks.events
+        .on(PutEventsCommand)
+        .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException" }] });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await expect(world.invoke(alarm())).rejects.toThrow(/PutEvents refused AlertDeliveryFailed/);
+        (world.clock as VirtualClock).current += 60_000; // Lambda's async retries
+      }
+      expect(world.deadLetters()).toHaveLength(1);
+      expect(world.mocks.events.commandCalls(PutEventsCommand)).toHaveLength(3);
+    });
+
     it("hands the event back to Lambda when PutEvents refuses its AlertDeliveryFailed announcement", async () => {
       world = await startWorld({ token: "xoxb-wrong" });
       world.mocks.events

@@ -191,6 +191,45 @@ describe("Function: alert router (threads)", () => {
       },
     );
 
+    it("records the new thread on Lambda's retry when its write failed, so the OK resolves the new message", async () => {
+      const at = Date.parse("2026-03-02T12:20:00.000Z");
+      let fail = true;
+      world = await startWorld({
+        beforeDb: (command) => {
+          const item = (command.input as { Item?: { sk?: string; resolved?: boolean; lastStateAt?: number } })
+            .Item;
+          const opening = item?.sk === "thread" && item.resolved === false && item.lastStateAt === at;
+          if (fail && command.constructor.name === "PutCommand" && opening) {
+            fail = false;
+            throw Object.assign(new Error("Throughput exceeds the current capacity of your table"), {
+              name: "ProvisionedThroughputExceededException",
+            });
+          }
+        },
+      });
+      await world.invoke(alarm());
+      // The bot was removed from the channel (and invited back by the time Lambda retries).
+      world.slack.error("chat.postMessage", "not_in_channel", 1);
+      const again = () =>
+        withField(
+          transition("alarm-again", ALARM_NAME, "ALARM", "2026-03-02T12:20:00.000+0000"),
+          "detail.previousState.value",
+          "INSUFFICIENT_DATA",
+        );
+      await expect(world.invoke(again())).rejects.toThrow(/Throughput exceeds/);
+      const opened = world.slack.channel("ops-alerts").messages[1]!;
+
+      (world.clock as VirtualClock).current += 60_000; // Lambda's async retry
+      expect(await world.invoke(again())).toMatchObject({ status: "opened", ts: opened.ts });
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ ts: opened.ts, resolved: false });
+
+      const recovered = transition("ok-later", ALARM_NAME, "OK", "2026-03-02T12:30:00.000+0000");
+      expect(await world.invoke(recovered)).toMatchObject({ status: "resolved", ts: opened.ts });
+      const messages = world.slack.channel("ops-alerts").messages;
+      expect(messages).toHaveLength(2);
+      expect(headerOf(messages.find((m) => m.ts === opened.ts)!)).toContain("RESOLVED");
+    });
+
     it("posts an INSUFFICIENT_DATA on its own when its reply finds the thread's channel gone", async () => {
       world = await startWorld();
       await world.invoke(alarm());

@@ -114,15 +114,28 @@ function metricBlocks(event: AlarmStateChangeEvent): SlackBlock[] {
   }
 }
 
-/** The line of a composite alarm whose actions its actions suppressor holds back (CloudWatch's own words). */
+/**
+ * The line of a composite alarm whose actions its actions suppressor holds back (CloudWatch's own words).
+ * `Alarm`: the suppressor is in ALARM, and no one is mentioned. `WaitPeriod` and `ExtensionPeriod`: CloudWatch
+ * waits, at most that period, for the suppressor to go into ALARM (or after it left ALARM), and performs the
+ * actions after it unless the suppressor is in ALARM; no event says so then, so the route's mention stays.
+ */
 function suppressionLine(event: AlarmStateChangeEvent): Mrkdwn | undefined {
   const { state, configuration } = event.detail;
   if (!state.actionsSuppressedBy) return undefined;
   const suppressor = configuration?.actionsSuppressor;
   const by = suppressor ? md`its actions suppressor ${code(suppressor)}` : md`its actions suppressor`;
   const reason = state.actionsSuppressedReason ? md`: ${state.actionsSuppressedReason}` : md``;
-  const muted = state.actionsSuppressedBy === "Alarm" ? md`; no one is mentioned` : md``;
-  return md`:zipper_mouth_face: Actions held back by ${by} (${state.actionsSuppressedBy})${reason}${muted}.`;
+  if (state.actionsSuppressedBy === "Alarm") {
+    return md`:zipper_mouth_face: Actions held back by ${by} (Alarm)${reason}; no one is mentioned.`;
+  }
+  const waiting =
+    state.actionsSuppressedBy === "WaitPeriod"
+      ? md`CloudWatch waits for ${by} to go into ALARM`
+      : state.actionsSuppressedBy === "ExtensionPeriod"
+        ? md`CloudWatch waits after ${by} left ALARM`
+        : by;
+  return md`:hourglass_flowing_sand: Actions may be held back: ${waiting} (${state.actionsSuppressedBy})${reason}; unless it is in ALARM by then, they run when the period ends.`;
 }
 
 /**

@@ -68,8 +68,8 @@ function isOpen(thread: AlarmThread | undefined): thread is AlarmThread & { ts: 
  * Thread rules: ALARM opens a thread (or replies in the open one); INSUFFICIENT_DATA replies in an open
  * thread, else posts on its own; OK resolves an open thread (the parent is updated with the duration and a
  * reply says so), posts on its own when it follows an ALARM whose thread is gone, updates the line of a
- * storm's group message that lists the alarm without a thread (a grouped INSUFFICIENT_DATA), and is skipped
- * otherwise.
+ * storm's group message that lists the alarm without a thread when it follows that grouped
+ * INSUFFICIENT_DATA (its previous state is the last one handled), and is skipped otherwise.
  * A transition older than (or as old as) the last one handled is stale: EventBridge does not keep order.
  */
 export function decideThread(transition: AlarmTransition, thread: AlarmThread | undefined): ThreadDecision {
@@ -85,7 +85,13 @@ export function decideThread(transition: AlarmTransition, thread: AlarmThread | 
       if (isOpen(thread)) {
         return { action: "resolve", thread, durationMs: transition.at - (thread.openedAt ?? transition.at) };
       }
-      if (thread?.stormWindow && thread.lastState !== "OK") return { action: "show-in-group", thread };
+      // Only when the group's line is the alarm's latest word: an ALARM handled (or lost) since is not there.
+      if (
+        thread?.stormWindow &&
+        thread.lastState === "INSUFFICIENT_DATA" &&
+        transition.previous === thread.lastState
+      )
+        return { action: "show-in-group", thread };
       return transition.previous === "ALARM"
         ? { action: "post" }
         : { action: "skip", reason: "nothing to resolve: the alarm was not in ALARM" };

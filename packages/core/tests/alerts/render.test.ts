@@ -112,6 +112,28 @@ describe("Function: renderAlarmMessage", () => {
     expect(all(renderAlarmMessage(event, high))).not.toContain("held back");
   });
 
+  it.each([
+    [
+      "WaitPeriod",
+      "CloudWatch waits for its actions suppressor `clawops-maintenance-window` to go into ALARM",
+    ],
+    [
+      "ExtensionPeriod",
+      "CloudWatch waits after its actions suppressor `clawops-maintenance-window` left ALARM",
+    ],
+  ])("says a composite alarm's actions may run after the %s, not that they are held back", (by, waits) => {
+    const event = alarmEvent("composite");
+    const waiting = {
+      ...event,
+      detail: { ...event.detail, state: { ...event.detail.state, actionsSuppressedBy: by } },
+    };
+    const text = all(renderAlarmMessage(waiting, high));
+    expect(text).toContain(
+      `Actions may be held back: ${waits} (${by}); unless it is in ALARM by then, they run when the period ends.`,
+    );
+    expect(text).not.toContain("Actions held back by");
+  });
+
   it("marks a message with its note (a replay), escaped", () => {
     const message = renderAlarmMessage(alarmEvent("metric-alarm"), { ...high, note: "Replayed <!channel>" });
     expect(all(message)).toContain("Replayed &lt;!channel&gt;");

@@ -87,6 +87,22 @@ describe("Function: decideThread", () => {
       { action: "show-in-group", thread: listed },
     ],
     [
+      "OK after an ALARM that never got to Slack, of an alarm listed INSUFFICIENT_DATA, posts on its own",
+      "OK",
+      "ALARM",
+      T0 + 60_000,
+      listed,
+      { action: "post" },
+    ],
+    [
+      "OK after an unhandled INSUFFICIENT_DATA, of a listed alarm that already shows OK, is skipped",
+      "OK",
+      "INSUFFICIENT_DATA",
+      T0 + 60_000,
+      { ...listed, lastState: "OK" },
+      { action: "skip", reason: expect.stringContaining("nothing to resolve") },
+    ],
+    [
       "OK of a listed alarm that already shows OK is skipped",
       "OK",
       "INSUFFICIENT_DATA",
