@@ -167,7 +167,9 @@ function scriptedAws(): ServiceModel[] {
                 StatusDetails: "Failed",
                 ResponseCode: exit,
                 StandardErrorContent:
-                  "Unit openclaw-gatewy.service not loaded.\nfailed to run commands: exit status 5",
+                  exit === 124
+                    ? "the gateway unit is still deactivating 300 s after systemctl stop (TimeoutStopUSec=10min)\nfailed to run commands: exit status 124"
+                    : "Unit openclaw-gatewy.service not loaded.\nfailed to run commands: exit status 5",
               };
         },
       },
@@ -465,6 +467,23 @@ describe("Workflow: failure-drill.asl.json", () => {
     });
     // Nothing waited for the alarm: the drill ended on the observation that read the failed stop.
     expect(clock.now() - (stoppedAt ?? 0)).toBe(3 * OBSERVE_MS);
+    expect(await lockItem()).toBeUndefined();
+  });
+
+  // systemd carries on with the stop job after the script gave up: the gateway would go down unannounced.
+  it("starts the gateway again when the stop script gave up on a unit systemd is still stopping", async () => {
+    exits.stop = 124;
+    const run = await drill();
+    expect(failure(run)).toBe("FailureDrillFailed");
+    expect(scripts.map((s) => s[0])).toEqual([GATEWAY_STOP_MARKER, GATEWAY_START_MARKER]);
+    expect(resultOf(run)).toMatchObject({
+      passed: false,
+      seconds: { alarm: null, alertDelivered: null, replacement: null, recovered: null },
+      abortedBecause: expect.stringMatching(
+        /^the gateway stop did not finish, so nothing was measured.*still deactivating 300 s/,
+      ),
+      restart: { outcome: "restarted", reason: null },
+    });
     expect(await lockItem()).toBeUndefined();
   });
 

@@ -28,3 +28,51 @@ export function networkFailure(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The error names of credentials that expired or must be renewed: STS and service answers to an expired session
+ * token, the SDK's credential chain failing to refresh (an SSO session past its end), SSO's own answer.
+ */
+const EXPIRED_CREDENTIALS = new Set([
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "CredentialsProviderError",
+  "TokenRefreshRequired",
+]);
+
+/** AWS's or the SDK's message when the credentials expired (or could not be refreshed), or undefined. */
+export function credentialsExpired(error: unknown): string | undefined {
+  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
+    if (EXPIRED_CREDENTIALS.has(e.name)) return `${e.name}: ${e.message}`;
+    e = e.cause as Error | undefined;
+  }
+  return undefined;
+}
+
+/** An error AWS answered with (the SDK's service exceptions carry `$metadata`), as `name: message`, or undefined. */
+export function awsServiceError(error: unknown): string | undefined {
+  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e === "object" && ("$metadata" in e || "$fault" in e)) return `${e.name}: ${e.message}`;
+    e = e.cause as Error | undefined;
+  }
+  return undefined;
+}
+
+/** Why an AWS call failed, when AWS (or the way to it) is the reason and not clawops: `undefined` for a bug. */
+export type AwsCallFailure =
+  | { readonly kind: "denied"; readonly detail: string }
+  | { readonly kind: "expired"; readonly detail: string }
+  | { readonly kind: "unreachable"; readonly detail: string }
+  | { readonly kind: "failed"; readonly detail: string };
+
+/** Classifies an AWS call's error: a missing permission, expired credentials, no way to AWS, or AWS's own answer. */
+export function awsCallFailure(error: unknown): AwsCallFailure | undefined {
+  const denied = accessDenied(error);
+  if (denied) return { kind: "denied", detail: denied };
+  const expired = credentialsExpired(error);
+  if (expired) return { kind: "expired", detail: expired };
+  const unreachable = networkFailure(error);
+  if (unreachable) return { kind: "unreachable", detail: unreachable };
+  const answered = awsServiceError(error);
+  return answered ? { kind: "failed", detail: answered } : undefined;
+}

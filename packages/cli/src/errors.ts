@@ -1,4 +1,5 @@
 import { ClawopsError } from "@clawops/core";
+import type { AwsCallFailure } from "./aws-errors.js";
 
 /**
  * An error meant for the person at the terminal: its message says what to do, the CLI prints it without a
@@ -44,8 +45,8 @@ export class NotAvailableError extends CliUserError {
 }
 
 /**
- * A drill the CLI started but cannot follow to its end (AWS denied reading its execution, or could not be
- * reached): the drill runs on in Step Functions. The drill command reports it with the execution ARN and exit 1,
+ * A drill the CLI started but cannot follow to its end (AWS denied reading its execution, the credentials
+ * expired, AWS could not be reached or answered with an error): the drill runs on in Step Functions. The drill command reports it with the execution ARN and exit 1,
  * never as a drill that could not start.
  */
 export class DrillNotFollowedError extends CliUserError {
@@ -54,12 +55,15 @@ export class DrillNotFollowedError extends CliUserError {
   readonly executionArn: string;
   /** Why the CLI stopped following, with AWS's own words (`AWS denied ... (AccessDeniedException: ...)`). */
   readonly reason: string;
+  /** What stopped it: a permission (`denied`), the credentials (`expired`), the network, or AWS's answer. */
+  readonly kind: AwsCallFailure["kind"];
   /** The permissions following a drill takes, for the operator's role. */
   readonly permissions: string;
   constructor(
     drill: string,
     executionArn: string,
     reason: string,
+    kind: AwsCallFailure["kind"],
     permissions: string,
     options?: ErrorOptions,
   ) {
@@ -68,6 +72,7 @@ export class DrillNotFollowedError extends CliUserError {
     this.drill = drill;
     this.executionArn = executionArn;
     this.reason = reason;
+    this.kind = kind;
     this.permissions = permissions;
   }
 }

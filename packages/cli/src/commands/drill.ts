@@ -10,7 +10,7 @@ import type { DrillVerdict } from "@clawops/core/drills";
 import { formatDuration } from "@clawops/core/drills";
 import { Command, InvalidArgumentError } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
-import { accessDenied, networkFailure } from "../aws-errors.js";
+import { type AwsCallFailure, awsCallFailure } from "../aws-errors.js";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
 import { CliUserError, DrillNotFollowedError, NotAvailableError } from "../errors.js";
 import { type KeptFileSystem, renderDrillHistory, renderDrillSummary } from "../format/drill.js";
@@ -87,7 +87,13 @@ async function runRestoreDrill(
       status = execution.status ?? "RUNNING";
       output = execution.output;
       error = [execution.error, execution.cause].filter(Boolean).join(": ") || undefined;
-      events = await executionHistory(sfn, executionArn ?? "");
+      events = await readAfterEnd(
+        status,
+        events,
+        () => executionHistory(sfn, executionArn ?? ""),
+        (why) =>
+          context.output.err(`its history could not be read (${why}): the kept file systems are not listed`),
+      );
       const since = (at: number) => formatDuration(Math.max(0, Math.round((at - started) / 1000)));
       const milestones = drillMilestones(events);
       for (const m of milestones.slice(noted)) progress.note(`${since(m.at).padStart(8)}  ${m.line}`);
@@ -98,9 +104,15 @@ async function runRestoreDrill(
   } finally {
     progress.done();
   }
-  const recorded = (await drillHistory(target.resources.stateTable, 20, target.client(DynamoDBClient))).find(
-    (d) => d.drillId === name,
+  // The execution ended: a record that cannot be read leaves its output, never a drill that "runs on".
+  const records = await readAfterEnd(
+    status,
+    [],
+    () => drillHistory(target.resources.stateTable, 20, target.client(DynamoDBClient)),
+    (why) =>
+      context.output.err(`its record could not be read (${why}): the verdict is the execution's output`),
   );
+  const recorded = records.find((d) => d.drillId === name);
   // The cleanup task's command names no region; the operator's shell may default to another one.
   const withRegion = (command: string) =>
     command.includes("--region") ? command : `${command} --region ${target.region}`;
@@ -116,12 +128,32 @@ async function runRestoreDrill(
     verdict: {
       drillId: name,
       passed: status === "SUCCEEDED" && reported.passed === true,
-      failed: true,
+      failed: status !== "SUCCEEDED" || reported.passed !== true || reported.failed === true,
       reason: reported.reason ?? error ?? `the execution ended ${status}`,
       fileSystems: reported.fileSystems ?? [],
     },
     ...(kept ? { kept } : {}),
   };
+}
+
+/**
+ * Runs `read` and, once the execution has ended, falls back to `fallback` (saying why) when AWS refuses or fails
+ * the read: the drill is over, only a detail of its report is missing. While it runs, the error is thrown.
+ */
+async function readAfterEnd<T>(
+  status: string,
+  fallback: T,
+  read: () => Promise<T>,
+  missing: (why: string) => void,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const failure = awsCallFailure(error);
+    if (status === "RUNNING" || !failure) throw error;
+    missing(failure.detail);
+    return fallback;
+  }
 }
 
 /** Every event of an execution's history, oldest first. */
@@ -139,9 +171,10 @@ async function executionHistory(sfn: SFNClient, executionArn: string): Promise<H
 }
 
 /**
- * Runs `work`, which starts a drill (telling `started` its execution) and follows it. An error after the start
- * that only keeps the CLI from following (AWS denied reading the execution, or is out of reach) becomes a
- * DrillNotFollowedError: the drill runs on, so it must not read as a drill that could not start.
+ * Runs `work`, which starts a drill (telling `started` its execution) and follows it. An AWS error after the
+ * start (a permission missing, the credentials expired, AWS out of reach or failing) only keeps the CLI from
+ * following and becomes a DrillNotFollowedError: the drill runs on, so it must not read as a drill that could
+ * not start, nor as a bug in clawops. Anything else (a bug) is thrown as is.
  */
 async function startAndFollow<T>(
   permissions: string,
@@ -153,31 +186,73 @@ async function startAndFollow<T>(
       running = { drill, executionArn };
     });
   } catch (error) {
-    if (!running) throw error;
-    const denied = accessDenied(error);
-    const unreachable = networkFailure(error);
-    const reason = denied
-      ? `AWS denied a call following it needs (${denied})`
-      : unreachable && `AWS could not be reached (${unreachable})`;
-    if (!reason) throw error;
-    throw new DrillNotFollowedError(running.drill, running.executionArn, reason, permissions, {
-      cause: error,
-    });
+    const failure = running && awsCallFailure(error);
+    if (!running || !failure) throw error;
+    throw new DrillNotFollowedError(
+      running.drill,
+      running.executionArn,
+      notFollowedReason(failure),
+      failure.kind,
+      permissions,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
-/** Tells the operator the drill was started and runs on, why the CLI stopped following it, and how to follow it. */
-function reportNotFollowed(error: DrillNotFollowedError, region: string, context: CliContext, json: boolean) {
+function notFollowedReason(failure: AwsCallFailure): string {
+  switch (failure.kind) {
+    case "denied":
+      return `AWS denied a call following it needs (${failure.detail})`;
+    case "expired":
+      return `your credentials expired (${failure.detail})`;
+    case "unreachable":
+      return `AWS could not be reached (${failure.detail})`;
+    case "failed":
+      return `AWS answered with an error (${failure.detail})`;
+  }
+}
+
+/**
+ * Tells the operator the drill was started and runs on, why the CLI stopped following it, and how to follow it.
+ * A failure drill's dry run stops nothing: only its result could not be read, and nothing was drilled (exit 2).
+ */
+function reportNotFollowed(
+  error: DrillNotFollowedError,
+  region: string,
+  context: CliContext,
+  options: { readonly json: boolean; readonly dryRun: boolean },
+) {
   const { output } = context;
   const follow = `aws stepfunctions describe-execution --execution-arn ${error.executionArn} --region ${region}`;
-  output.err(`${output.color.yellow(`${error.drill} was started`)} and runs on: ${error.executionArn}`);
-  output.err(`its progress and result cannot be followed from here: ${error.reason}`);
-  output.err(`follow it in the Step Functions console, or with: ${follow}`);
-  output.err(`to follow drills from the CLI, use credentials whose role also allows ${error.permissions}`);
-  if (json)
-    output.json({ started: true, followed: false, executionArn: error.executionArn, reason: error.reason });
-  // Not 2 ("could not start"): the drill started. Not 0: nobody saw it pass.
-  context.setExitCode(1);
+  if (options.dryRun) {
+    output.err(
+      `${output.color.yellow("the failure drill's dry run")} (${error.executionArn}) stops nothing, but its result could not be read: ${error.reason}`,
+    );
+    output.err(`read it in the Step Functions console, or with: ${follow}`);
+  } else {
+    output.err(`${output.color.yellow(`${error.drill} was started`)} and runs on: ${error.executionArn}`);
+    output.err(`its progress and result cannot be followed from here: ${error.reason}`);
+    output.err(
+      error.kind === "expired"
+        ? `renew your credentials (aws sso login, or however you sign in), then follow it with: ${follow}`
+        : `follow it in the Step Functions console, or with: ${follow}`,
+    );
+  }
+  if (error.kind === "denied")
+    output.err(`to follow drills from the CLI, use credentials whose role also allows ${error.permissions}`);
+  if (options.json)
+    output.json({
+      started: true,
+      followed: false,
+      ...(options.dryRun ? { dryRun: true } : {}),
+      executionArn: error.executionArn,
+      reason: error.reason,
+    });
+  // A dry run that was not read drilled nothing: 2, as a drill that did not run. Otherwise not 2 ("could not
+  // start"): the drill started. Not 0: nobody saw it pass.
+  context.setExitCode(options.dryRun ? 2 : 1);
 }
 
 /** What following each drill reads (besides starting it, which needs states:StartExecution). */
@@ -229,7 +304,8 @@ Examples:
 
 RPO is the age of the recovery point restored; RTO the time from the restore's start to verified.
 Exit codes: 0 the drill passed, 1 it failed (the table says which file system and why) or it was started but
-could not be followed (the execution ARN is printed: it runs on), 2 it could not start.`,
+could not be followed (the execution ARN is printed: it runs on), 2 it could not start, or a failure drill's
+dry run whose result could not be read.`,
     )
     .action(async (options: DrillOptions) => {
       const { output } = context;
@@ -245,7 +321,10 @@ could not be followed (the execution ARN is printed: it runs on), 2 it could not
           await drillOn(target);
         } catch (error) {
           if (!(error instanceof DrillNotFollowedError)) throw error;
-          reportNotFollowed(error, target.region, context, options.json === true);
+          reportNotFollowed(error, target.region, context, {
+            json: options.json === true,
+            dryRun: options.failure === true && options.dryRun === true,
+          });
         }
       });
 
@@ -260,7 +339,8 @@ could not be followed (the execution ARN is printed: it runs on), 2 it could not
                 output: drillOutput,
                 ...(options.instance ? { instanceId: options.instance } : {}),
                 dryRun: options.dryRun === true,
-                onStarted: (executionArn) => started("failure drill", executionArn),
+                onStarted: (executionArn) =>
+                  started(options.dryRun ? "failure drill dry run" : "failure drill", executionArn),
               }),
             ),
           );

@@ -15,6 +15,17 @@ export const SYSTEMCTL_TIMEOUT_SECONDS = 60;
  */
 export const GATEWAY_STOP_BOUND_SECONDS = 300;
 
+/**
+ * How long after sending the stop the drill waits for its invocation to end before the alarm and replacement
+ * windows may abort the drill: the script's bound, its SSM execution timeout (10 s above it), SSM's delivery
+ * (30 s) and one observation. Until then an unconfirmed stop is the stop script still waiting on systemd, and a
+ * `systemctl start` would race its stop job.
+ */
+export const GATEWAY_STOP_SETTLE_SECONDS = GATEWAY_STOP_BOUND_SECONDS + 60;
+
+/** What the stop script prints (stderr) when it gives up on a unit systemd is still stopping. */
+const STOP_UNFINISHED = "the gateway unit is still";
+
 /** Seconds between two `systemctl is-active` reads while systemd finishes a slow stop. */
 const STOP_POLL_SECONDS = 5;
 
@@ -41,7 +52,7 @@ export function gatewayStopCommands(serviceName: string): string[] {
     `  done`,
     `  case "$state" in`,
     `    inactive|failed) stopped=0; echo "systemctl stop gave up after ${SYSTEMCTL_TIMEOUT_SECONDS} s; systemd went on and stopped the unit ($state) within $waited s" ;;`,
-    `    *) echo "the gateway unit is still $state $waited s after systemctl stop ($(systemctl show -p TimeoutStopUSec ${unit}))" >&2 ;;`,
+    `    *) echo "${STOP_UNFINISHED} $state $waited s after systemctl stop ($(systemctl show -p TimeoutStopUSec ${unit}))" >&2 ;;`,
     `  esac`,
     `fi`,
     `[ "$stopped" -eq 0 ] && echo "CLAWOPS_DRILL=stopped"`,
@@ -83,4 +94,17 @@ export function gatewayCommandOutcome(invocation: InvocationResult | null): Gate
     state: "failed",
     reason: `SSM says ${invocation.status}${details}${printed ? `: ${printed.slice(0, 300)}` : ""}`,
   };
+}
+
+/**
+ * Whether a stop that failed may still take the gateway down: the script gave up on a unit systemd is still
+ * stopping (exit 124, "the gateway unit is still deactivating …"), or SSM ended the script past its execution
+ * timeout. systemd carries on with the stop job either way, so the drill starts the gateway again rather than
+ * leave it to go down unannounced. Any other failure (an unknown unit exits 5) stopped nothing.
+ */
+export function stopMayStillFinish(outcome: GatewayCommandOutcome): boolean {
+  return (
+    outcome.state === "failed" &&
+    (outcome.reason.includes(STOP_UNFINISHED) || outcome.reason.includes("(ExecutionTimedOut)"))
+  );
 }

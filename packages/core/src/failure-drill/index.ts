@@ -7,11 +7,13 @@ export {
   GATEWAY_START_MARKER,
   GATEWAY_STOP_BOUND_SECONDS,
   GATEWAY_STOP_MARKER,
+  GATEWAY_STOP_SETTLE_SECONDS,
   type GatewayCommandOutcome,
   gatewayCommandOutcome,
   gatewayStartCommands,
   gatewayStopCommands,
   SYSTEMCTL_TIMEOUT_SECONDS,
+  stopMayStillFinish,
 } from "./commands.js";
 export { FailureDrillError, FailureDrillRefused } from "./errors.js";
 export {

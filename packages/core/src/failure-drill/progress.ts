@@ -1,8 +1,11 @@
-import type { GatewayCommandOutcome } from "./commands.js";
+import { GATEWAY_STOP_SETTLE_SECONDS, type GatewayCommandOutcome, stopMayStillFinish } from "./commands.js";
 import type { DrillWindows } from "./settings.js";
 
-/** The stop command: sent, its invocation ended with Success, or it failed (the gateway was not stopped). */
-export type StopState = "sent" | "stopped" | "failed";
+/**
+ * The stop command: sent, its invocation ended with Success, it failed (the gateway was not stopped), or it
+ * gave up on a unit systemd is still stopping (`unfinished`: the gateway is started again).
+ */
+export type StopState = "sent" | "stopped" | "failed" | "unfinished";
 
 /** What the drill has seen so far (epoch milliseconds; `null` = not yet). */
 export interface DrillProgress {
@@ -16,6 +19,11 @@ export interface DrillProgress {
   readonly observations: number;
   /** Whether the stop command's invocation confirmed the stop (`systemctl stop` exited 0). */
   readonly stop: StopState;
+  /**
+   * When the drill read the confirmed stop: no step aborts before one whole window has passed since (a stop
+   * that took minutes leaves the alarm its window). Absent in progress written before it existed.
+   */
+  readonly stopConfirmedAt?: number | null;
 }
 
 /** One alarm state transition (DescribeAlarms' StateValue and when it last changed). */
@@ -71,6 +79,7 @@ export function startProgress(stoppedAt: number): DrillProgress {
     okAt: null,
     observations: 0,
     stop: "sent",
+    stopConfirmedAt: null,
   };
 }
 
@@ -116,6 +125,8 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
   return {
     ...progress,
     stop,
+    stopConfirmedAt:
+      progress.stop === "sent" && stop === "stopped" ? now : (progress.stopConfirmedAt ?? null),
     alarmAt,
     okAt,
     alertDeliveredAt,
@@ -127,11 +138,16 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
 
 /**
  * Folds one observation into the drill's progress and decides: `stop-failed` when the stop command's
- * invocation failed (systemctl could not stop the unit: the drill measures nothing and restarts nothing);
+ * invocation failed (systemctl could not stop the unit: the drill measures nothing and restarts nothing), or
+ * `abort` when it gave up on a unit systemd is still stopping (nothing measured, the gateway started again);
  * `record` once the alarm fired, the alert was
  * delivered, a replacement is InService and the alarm is OK again; `abort` as soon as any pending step has
  * taken more than twice its window (the gateway is then restarted if its instance still exists);
  * `observe` otherwise. The alarm's return to OK gets the alarm window, counted from the replacement.
+ *
+ * The alarm and replacement windows count from the stop being sent, but neither aborts while the stop script
+ * may still be waiting on systemd (`GATEWAY_STOP_SETTLE_SECONDS`), nor before one whole window has passed since
+ * the stop was confirmed: a slow stop is not blamed on the alarm, and the restart never races the stop job.
  */
 export function advanceDrill(
   previous: DrillProgress,
@@ -142,14 +158,30 @@ export function advanceDrill(
   const progress = merge(previous, seen, now);
   const over = (since: number, windowSeconds: number) => now - since > 2 * windowSeconds * 1000;
   const abort = (reason: string): ObserveDecision => ({ progress, next: "abort", reason });
+  const stopSettled =
+    progress.stop !== "sent" || now - progress.stoppedAt > GATEWAY_STOP_SETTLE_SECONDS * 1000;
+  const overSinceStop = (windowSeconds: number) =>
+    stopSettled &&
+    over(progress.stoppedAt, windowSeconds) &&
+    now - (progress.stopConfirmedAt ?? progress.stoppedAt) > windowSeconds * 1000;
   // Whatever else was seen is not the drill's doing: nothing is credited.
+  if (previous.stop === "sent" && seen.stop?.state === "failed" && stopMayStillFinish(seen.stop))
+    return {
+      progress: {
+        ...startProgress(previous.stoppedAt),
+        observations: progress.observations,
+        stop: "unfinished",
+      },
+      next: "abort",
+      reason: `the gateway stop did not finish, so nothing was measured; systemd may still stop it, so it is started again: ${seen.stop.reason}`,
+    };
   if (previous.stop === "sent" && seen.stop?.state === "failed")
     return {
       progress: { ...startProgress(previous.stoppedAt), observations: progress.observations, stop: "failed" },
       next: "stop-failed",
       reason: `the gateway was not stopped, so nothing was measured: ${seen.stop.reason}`,
     };
-  if (progress.alarmAt === null && over(progress.stoppedAt, windows.alarmSeconds))
+  if (progress.alarmAt === null && overSinceStop(windows.alarmSeconds))
     return abort(`the alarm did not fire within twice its window (${2 * windows.alarmSeconds} s)`);
   if (
     progress.alarmAt !== null &&
@@ -157,7 +189,7 @@ export function advanceDrill(
     over(progress.alarmAt, windows.alertSeconds)
   )
     return abort(`the alert was not delivered within twice its window (${2 * windows.alertSeconds} s)`);
-  if (progress.replacedAt === null && over(progress.stoppedAt, windows.replacementSeconds))
+  if (progress.replacedAt === null && overSinceStop(windows.replacementSeconds))
     return abort(
       `no replacement was InService within twice its window (${2 * windows.replacementSeconds} s)`,
     );

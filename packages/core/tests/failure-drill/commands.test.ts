@@ -8,6 +8,7 @@ import {
   gatewayCommandOutcome,
   gatewayStartCommands,
   gatewayStopCommands,
+  stopMayStillFinish,
 } from "../../src/failure-drill/index.js";
 import type { InvocationResult } from "../../src/lifecycle/index.js";
 
@@ -87,5 +88,36 @@ describe("Function: gatewayCommandOutcome", () => {
     ],
   ])("reads %s", (_case, result, outcome) => {
     expect(gatewayCommandOutcome(result)).toEqual(outcome);
+  });
+});
+
+describe("Function: stopMayStillFinish", () => {
+  it.each<[string, InvocationResult, boolean]>([
+    [
+      "the script gave up on a unit still deactivating (exit 124)",
+      invocation("Failed", {
+        statusDetails: "Failed",
+        stderr:
+          "the gateway unit is still deactivating 300 s after systemctl stop (TimeoutStopUSec=10min)\nfailed to run commands: exit status 124\n",
+      }),
+      true,
+    ],
+    [
+      "SSM ended the script past its execution timeout",
+      invocation("TimedOut", { statusDetails: "ExecutionTimedOut" }),
+      true,
+    ],
+    [
+      "systemctl refused an unknown unit (exit 5)",
+      invocation("Failed", { statusDetails: "Failed", stderr: "Unit no-such-unit.service not loaded.\n" }),
+      false,
+    ],
+    [
+      "the command never reached the agent",
+      invocation("TimedOut", { statusDetails: "DeliveryTimedOut" }),
+      false,
+    ],
+  ])("says whether systemd may still stop the gateway when %s", (_, result, mayFinish) => {
+    expect(stopMayStillFinish(gatewayCommandOutcome(result))).toBe(mayFinish);
   });
 });

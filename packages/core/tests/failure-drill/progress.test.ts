@@ -3,6 +3,8 @@ import {
   advanceDrill,
   type DrillObservation,
   type DrillProgress,
+  GATEWAY_STOP_SETTLE_SECONDS,
+  gatewayCommandOutcome,
   type ObserveNext,
   startProgress,
 } from "../../src/failure-drill/index.js";
@@ -187,5 +189,77 @@ describe("Function: advanceDrill", () => {
     const seen = { ...quiet, replacement: { instanceId: "i-0second", inServiceAt: s(500) } };
     const { progress } = advanceDrill(before, seen, s(510), windows);
     expect(progress).toMatchObject({ replacedAt: s(400), replacementInstanceId: "i-0first" });
+  });
+
+  describe("a gateway slow to stop", () => {
+    const short = { alarmSeconds: 60, alertSeconds: 120, replacementSeconds: 60 };
+    const stopping = { ...quiet, stop: { state: "running" as const } };
+
+    it("does not abort on the alarm or replacement window while the stop script still waits on systemd", () => {
+      // Twice both windows (120 s) have passed, but the script watches the unit for up to 300 s: a restart now
+      // would race systemd's stop job and the report would blame the alarm.
+      const decision = advanceDrill(startProgress(T0), stopping, s(130), short);
+      expect(decision).toMatchObject({ next: "observe", reason: "waiting for the gateway stop to finish" });
+      expect(advanceDrill(startProgress(T0), stopping, s(GATEWAY_STOP_SETTLE_SECONDS - 1), short).next).toBe(
+        "observe",
+      );
+    });
+
+    it("aborts once the stop's invocation should have ended and the alarm still has not fired", () => {
+      const decision = advanceDrill(startProgress(T0), stopping, s(GATEWAY_STOP_SETTLE_SECONDS + 15), short);
+      expect(decision).toMatchObject({
+        next: "abort",
+        reason: "the alarm did not fire within twice its window (120 s)",
+      });
+    });
+
+    it("leaves the alarm one whole window after a stop confirmed late", () => {
+      const confirmed = advanceDrill(
+        startProgress(T0),
+        { ...quiet, stop: { state: "succeeded" } },
+        s(250),
+        short,
+      );
+      expect(confirmed.progress).toMatchObject({ stop: "stopped", stopConfirmedAt: s(250) });
+      expect(advanceDrill(confirmed.progress, quiet, s(265), short).next).toBe("observe");
+      expect(advanceDrill(confirmed.progress, quiet, s(315), short)).toMatchObject({
+        next: "abort",
+        reason: "the alarm did not fire within twice its window (120 s)",
+      });
+    });
+
+    it("times the alarm from the stop being sent, not from its confirmation", () => {
+      const confirmed = advanceDrill(
+        startProgress(T0),
+        { ...quiet, stop: { state: "succeeded" } },
+        s(250),
+        short,
+      );
+      expect(advanceDrill(confirmed.progress, fired(280), s(295), short).progress.alarmAt).toBe(s(280));
+    });
+
+    it.each([
+      [
+        "the script gave up on a unit still deactivating",
+        {
+          status: "Failed",
+          statusDetails: "Failed",
+          stdout: "",
+          stderr:
+            "the gateway unit is still deactivating 300 s after systemctl stop (TimeoutStopUSec=10min)\nfailed to run commands: exit status 124\n",
+        },
+      ],
+      [
+        "SSM ended the script past its execution timeout",
+        { status: "TimedOut", statusDetails: "ExecutionTimedOut", stdout: "", stderr: "" },
+      ],
+    ])("starts the gateway again when %s (systemd may still stop it)", (_, invocation) => {
+      const seen = { ...fired(200), stop: gatewayCommandOutcome(invocation) };
+      const decision = advanceDrill(startProgress(T0), seen, s(315), windows);
+      expect(decision.next).toBe("abort");
+      expect(decision.reason).toMatch(/^the gateway stop did not finish, so nothing was measured/);
+      // Nothing measured, and the restore path restarts it (it skips only a stop that "failed").
+      expect(decision.progress).toMatchObject({ stop: "unfinished", alarmAt: null, replacedAt: null });
+    });
   });
 });
