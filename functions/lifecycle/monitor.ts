@@ -95,7 +95,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
           });
       }
       const verdicts = judged.map((j) => j.verdict);
-      const counts = countVerdicts(verdicts);
+      const counts = countVerdicts(judged);
       // Counted before anything else can fail: a run without its datapoint reads as OK to the alarm (missing data
       // is not breaching) while a gateway is dead.
       metrics.addDimension("Fleet", settings.fleetName);
@@ -119,9 +119,8 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
           .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
       ];
       if (failedCalls.length > 0) {
-        // Counted and saved: published now, as the error middleware sends to the dead-letter queue before it
-        // flushes the metrics (a failing send would lose the datapoint); reported there, not retried.
-        metrics.publishStoredMetrics();
+        // Counted and saved: reported in the dead-letter queue, not retried. The metrics middleware flushes the
+        // count after the dead-letter record is sent (and lambdaHandler flushes it should the send fail).
         throw new MonitorRunIncomplete(failedCalls, {
           cause: failed[0]?.error ?? judged.find((j) => j.error)?.error,
         });

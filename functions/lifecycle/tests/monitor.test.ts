@@ -11,7 +11,7 @@ import {
   SendCommandCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
-import { metrics } from "@clawops/core";
+import { metrics, setMetricsSink } from "@clawops/core";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -219,14 +219,16 @@ describe("Function: monitor (gateway health monitor)", () => {
     ["cancelled", { Status: "Cancelled", StatusDetails: "Cancelled" }],
     ["answered with output that is not the probe's", { Status: "Success", CommandPlugins: [{ Output: "" }] }],
   ])(
-    "marks no instance and counts nothing when SSM's probe was %s for the whole fleet (gateways fine)",
+    "marks no instance when SSM's probe was %s for the whole fleet, and still counts those that were failing",
     async (_case, invocation) => {
       fleet(4, () => 200);
       storedState(Object.fromEntries(ids(4).map((id) => [id, { failures: 2, firstSeenAt: 0, runs: 60 }])));
       ssm.on(ListCommandInvocationsCommand).resolves({
         CommandInvocations: ids(4).map((InstanceId) => ({ InstanceId, ...invocation })),
       });
-      await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 0, unhealthy: 0, marked: 0 });
+      // Two failures in a row each before SSM stopped answering: unknown since, so neither marked nor
+      // counted healthy: the alarm keeps the last thing the monitor knew.
+      await expect(monitor({}, context)).resolves.toMatchObject({ healthy: 0, unhealthy: 4, marked: 0 });
       expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
       const saved = JSON.parse(savedItem().histories!.S!);
       expect(saved["i-1000"].failures).toBe(2);
@@ -524,6 +526,45 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
     });
     expect(blobs.map((b) => b.UnhealthyGateways)).toEqual([0]);
     expect(runs).toEqual([expect.objectContaining({ healthy: 0, unhealthy: 0 })]);
+  });
+
+  it("keeps counting a failing gateway unhealthy while its probes cannot be sent (the alarm must not resolve)", async () => {
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
+    persistentState();
+    const datapoints: unknown[] = [];
+    const run = async () => {
+      for (const blob of await emfOf(() => monitor({}, context))) datapoints.push(blob.UnhealthyGateways);
+    };
+    // Runs 1-2: the first probe is sent, then collected (i-1000's first failure).
+    await run();
+    await run();
+    // From run 3 on, SendCommand is throttled past the SDK's retries: nothing looks at i-1000 after run 3.
+    ssm.on(SendCommandCommand).rejects(throttled());
+    for (let n = 0; n < 3; n += 1) await run();
+
+    expect(datapoints).toEqual([0, 1, 1, 1, 1]);
+  });
+
+  it("flushes the run's metrics once when it is incomplete (no empty second flush, no Powertools warning)", async () => {
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200));
+    storedState({ "i-1000": { failures: 1, firstSeenAt: 0, runs: 60 } });
+    ssm.on(SendCommandCommand).rejects(throttled());
+    const lines: string[] = [];
+    const line = (text: unknown) => void lines.push(String(text));
+    const sink = { log: line, info: line, warn: line, error: line, debug: line };
+    const emf = metrics as unknown as { console: unknown };
+    const previous = emf.console;
+    emf.console = sink;
+    const restore = setMetricsSink(sink);
+    try {
+      await monitor({}, context);
+    } finally {
+      emf.console = previous;
+      restore();
+    }
+
+    expect(lines.filter((l) => l.includes('"UnhealthyGateways"'))).toHaveLength(1);
+    expect(lines.filter((l) => /No application metrics to publish/.test(l))).toEqual([]);
   });
 
   it("counts an instance whose mark is throttled as unhealthy and marks it next run", async () => {

@@ -259,13 +259,21 @@ export function pruneHistories(
   return kept;
 }
 
-/** Healthy and unhealthy counts of one run; unknown probes count as neither. */
-export function countVerdicts(verdicts: readonly InstanceVerdict[]): { healthy: number; unhealthy: number } {
+/**
+ * Healthy and unhealthy counts of one run. An unknown probe (not probed: the probe could not be sent; in
+ * flight; an SSM outage) counts as neither, except for an instance whose last probes failed: it stays
+ * unhealthy until a probe says otherwise, so the unhealthy-gateways alarm never resolves over a gateway that
+ * is still dead only because nothing could look at it.
+ */
+export function countVerdicts(decisions: readonly Pick<InstanceHealthDecision, "verdict" | "history">[]): {
+  healthy: number;
+  unhealthy: number;
+} {
   let healthy = 0;
   let unhealthy = 0;
-  for (const verdict of verdicts) {
+  for (const { verdict, history } of decisions) {
     if (verdict === "healthy") healthy += 1;
-    else if (verdict !== "unknown") unhealthy += 1;
+    else if (verdict !== "unknown" || history.failures > 0) unhealthy += 1;
   }
   return { healthy, unhealthy };
 }

@@ -8,6 +8,7 @@ import {
   decideReconcile,
   flowHoldingInstance,
   gateExecutionName,
+  type InstanceVerdict,
   instanceOfExecution,
   pruneHistories,
   routeLifecycleEvent,
@@ -78,10 +79,28 @@ describe("Function: schedulePeriodSeconds", () => {
 });
 
 describe("Function: countVerdicts", () => {
+  const judged = (verdict: InstanceVerdict, failures = 0) => ({
+    verdict,
+    history: { failures, firstSeenAt: T0 },
+  });
+
   it("counts every non-healthy answered verdict as unhealthy and skips unknown ones", () => {
-    expect(countVerdicts(["healthy", "failing", "mark-unhealthy", "in-grace", "unknown", "healthy"])).toEqual(
-      { healthy: 2, unhealthy: 3 },
-    );
+    const verdicts: InstanceVerdict[] = [
+      "healthy",
+      "failing",
+      "mark-unhealthy",
+      "in-grace",
+      "unknown",
+      "healthy",
+    ];
+    expect(countVerdicts(verdicts.map((v) => judged(v)))).toEqual({ healthy: 2, unhealthy: 3 });
+  });
+
+  it("keeps counting an instance whose last probes failed as unhealthy while its probe is unknown", () => {
+    expect(countVerdicts([judged("unknown", 2), judged("unknown", 0), judged("healthy")])).toEqual({
+      healthy: 1,
+      unhealthy: 1,
+    });
   });
 });
 
