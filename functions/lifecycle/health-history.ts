@@ -18,6 +18,8 @@ export interface PendingProbe {
 export interface MonitorState {
   readonly histories: Histories;
   readonly pending?: PendingProbe | undefined;
+  /** Since when (epoch ms) every run has been incomplete (a call AWS kept failing); unset after a whole run. */
+  readonly incompleteSince?: number | undefined;
 }
 
 /** One item per group holds the whole state: two calls a run, whatever the fleet size. */
@@ -38,7 +40,8 @@ export async function loadMonitorState(env: ClawopsEnvironment, asgName: string)
   );
   const histories = Item?.histories?.S ? (JSON.parse(Item.histories.S) as Histories) : {};
   const pending = Item?.pending?.S ? (JSON.parse(Item.pending.S) as PendingProbe) : undefined;
-  return { histories, pending };
+  const incompleteSince = Item?.incompleteSince?.N ? Number(Item.incompleteSince.N) : undefined;
+  return { histories, pending, incompleteSince };
 }
 
 /** Stores the state of a group (histories and the probe just sent, in one write). */
@@ -55,6 +58,9 @@ export async function saveMonitorState(
         ...key(asgName),
         histories: { S: JSON.stringify(state.histories) },
         ...(state.pending ? { pending: { S: JSON.stringify(state.pending) } } : {}),
+        ...(state.incompleteSince === undefined
+          ? {}
+          : { incompleteSince: { N: String(state.incompleteSince) } }),
         updatedAt: { S: new Date(now).toISOString() },
         expiresAt: { N: String(Math.floor(now / 1000) + TTL_SECONDS) },
       },

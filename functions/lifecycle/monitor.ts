@@ -110,19 +110,29 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", { refused });
       for (const { instanceIds, error } of failed)
         logger.error("SendCommand failed: these instances are not probed next run", { instanceIds, error });
-      await saveMonitorState(env, asg, { histories, pending: { commandIds, refused, sentAt } }, clock());
-      logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
       const failedCalls = [
         ...failed.map((f) => `SendCommand to ${f.instanceIds.length} instance(s): ${errorText(f.error)}`),
         ...judged
           .filter((j) => j.error)
           .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
       ];
+      const incompleteSince = failedCalls.length > 0 ? (state.incompleteSince ?? sentAt) : undefined;
+      await saveMonitorState(
+        env,
+        asg,
+        { histories, pending: { commandIds, refused, sentAt }, incompleteSince },
+        clock(),
+      );
+      logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
       if (failedCalls.length > 0) {
-        // Counted and saved: reported in the dead-letter queue, not retried. The metrics middleware flushes the
-        // count after the dead-letter record is sent (and lambdaHandler flushes it should the send fail).
-        throw new MonitorRunIncomplete(failedCalls, {
-          cause: failed[0]?.error ?? judged.find((j) => j.error)?.error,
+        const cause = failed[0]?.error ?? judged.find((j) => j.error)?.error;
+        // Counted and saved, and not retried. The first incomplete run of a streak goes to the dead-letter queue
+        // (the metrics middleware flushes the count after its record is sent, lambdaHandler should the send fail);
+        // the next ones only log, so an SSM outage leaves one record, not one a minute.
+        if (state.incompleteSince === undefined) throw new MonitorRunIncomplete(failedCalls, { cause });
+        logger.error("monitor run incomplete again (reported in the dead-letter queue when it began)", {
+          incompleteSince: new Date(state.incompleteSince).toISOString(),
+          failedCalls,
         });
       }
       return {
@@ -130,6 +140,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         ...counts,
         marked: verdicts.filter((v) => v === "mark-unhealthy").length,
         heldBack: verdicts.filter((v) => v === "held-back").length,
+        ...(failedCalls.length > 0 ? { incomplete: failedCalls } : {}),
       };
     },
   });

@@ -545,6 +545,27 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
     expect(datapoints).toEqual([0, 1, 1, 1, 1]);
   });
 
+  it("reports an SSM outage in the dead-letter queue once, when it begins, and again only after a whole run", async () => {
+    fleet(2, () => 200, 0);
+    persistentState();
+    ssm.on(SendCommandCommand).rejects(throttled());
+    const results: unknown[] = [];
+    for (let n = 0; n < 4; n += 1) results.push(await monitor({}, context));
+    expect(deadLettered()).toHaveLength(1);
+    expect(results.slice(1)).toEqual(
+      Array.from({ length: 3 }, () =>
+        expect.objectContaining({ incomplete: [expect.stringMatching(/^SendCommand/)] }),
+      ),
+    );
+
+    // SSM answers again for a whole run; the next outage is a new one.
+    fleet(2, () => 200, 0);
+    await monitor({}, context);
+    ssm.on(SendCommandCommand).rejects(throttled());
+    await monitor({}, context);
+    expect(deadLettered()).toHaveLength(2);
+  });
+
   it("flushes the run's metrics once when it is incomplete (no empty second flush, no Powertools warning)", async () => {
     fleet(2, (id) => (id === "i-1000" ? 0 : 200));
     storedState({ "i-1000": { failures: 1, firstSeenAt: 0, runs: 60 } });
