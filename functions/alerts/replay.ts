@@ -96,6 +96,9 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   // with the latest receipt handle (one received again after its visibility timeout has a new one).
   const waiting = new Map<string, { alertKey: string; receiptHandle: string | undefined }>();
   const settled = new Set<string>();
+  // Alerts whose record stays queued (still failing, or not replayable): their announcements stay with them.
+  const unsettled = new Set<string>();
+  let wholeQueueRead = false;
   for (let seen = 0; seen < limit; ) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
@@ -109,7 +112,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     );
     // Only an empty long poll ends the replay: a receive may bring back only records handled already
     // (visible again after their timeout) while unhandled alerts still wait behind them.
-    if (Messages.length === 0) break;
+    if (Messages.length === 0) {
+      wholeQueueRead = true;
+      break;
+    }
     for (const again of Messages) {
       const announced = waiting.get(again.MessageId ?? again.Body ?? "");
       if (announced) announced.receiptHandle = again.ReceiptHandle;
@@ -135,10 +141,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       const outcome: ReplayOutcome = !alert
         ? { status: "skipped", reason: "not an alert" }
         : outcomeOf(await send({ replay: alert }));
-      if (outcome.status === "skipped") skipped += 1;
-      else if (outcome.status === "failed")
-        failed.push({ reason: outcome.reason, channel: outcome.channel ?? "" });
-      else {
+      if (outcome.status === "skipped" || outcome.status === "failed") {
+        if (alert) unsettled.add(alertSubject(toAlert(alert.event, {})));
+        if (outcome.status === "skipped") skipped += 1;
+        else failed.push({ reason: outcome.reason, channel: outcome.channel ?? "" });
+      } else {
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: sqsMessage.ReceiptHandle }),
         );
@@ -148,8 +155,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       }
     }
   }
+  // An announcement goes once its alert was replayed or superseded in this run, or, when this run read the
+  // whole queue, once its alert's record is no longer in it (an earlier run replayed it, or a --limit run did).
   for (const { alertKey, receiptHandle } of waiting.values()) {
-    if (!settled.has(alertKey)) {
+    const gone = settled.has(alertKey) || (wholeQueueRead && !unsettled.has(alertKey));
+    if (!gone) {
       skipped += 1;
       continue;
     }

@@ -145,7 +145,10 @@ async function deliverEvent(
         ...(outcome.ts ? { ts: outcome.ts } : {}),
       });
     }
-    await state.completeEvent(event.id, outcome.status);
+    // A retry of an event an earlier try dead-lettered (its announcement or completion failed after the
+    // record was sent) that now has nothing to post stays dead-lettered: replay still owes it to Slack.
+    const handled = claim.deadLettered && outcome.status === "skipped" ? "dead-lettered" : outcome.status;
+    await state.completeEvent(event.id, handled);
     return outcome;
   } catch (error) {
     if (!(error instanceof AlertDeliveryError)) throw error;

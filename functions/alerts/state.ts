@@ -118,6 +118,12 @@ function isJoinedRecord(value: unknown): value is JoinedRecord {
   );
 }
 
+/**
+ * The outcomes of an event that put its message in Slack. Not `skipped` (a retry of a dead-lettered OK finds
+ * its own thread write and skips as stale: its message never reached Slack) nor `dead-lettered`.
+ */
+const POSTED_OUTCOMES = new Set(["opened", "replied", "resolved", "posted", "grouped", "replayed"]);
+
 function isPostedRecord(value: unknown): value is PostedRecord {
   const record = value as Partial<PostedRecord> | undefined;
   return typeof record?.channel === "string" && typeof record.ts === "string";
@@ -223,7 +229,7 @@ export class AlertState {
       new GetCommand({ TableName: this.table, Key: dedupItemKey(eventId), ConsistentRead: true }),
     );
     if (!Item || numberOf(Item.expiresAt) < Math.floor(this.now() / 1000)) return false;
-    if (Item.status === "done") return Item.outcome !== "dead-lettered";
+    if (Item.status === "done") return POSTED_OUTCOMES.has(String(Item.outcome));
     return isPostedRecord(Item.posted);
   }
 
