@@ -38,7 +38,7 @@ type Invocation = (probe: number, read: number) => { Status: string; StandardOut
  * the harness runs at zero real time; in AWS the real clock is ahead of it): AWS applies the hook's default
  * result, ABANDON, once `HOOK_SECONDS` pass without a heartbeat.
  */
-function timedWorld(invocation: Invocation) {
+function timedWorld(invocation: Invocation, hookSeconds = HOOK_SECONDS) {
   const state = {
     now: 0,
     lastHeartbeat: 0,
@@ -60,7 +60,7 @@ function timedWorld(invocation: Invocation) {
   }));
   autoscaling.on(DescribeWarmPoolCommand).resolves({ Instances: [] });
   const requireActive = () => {
-    if (state.active && state.now - state.lastHeartbeat >= HOOK_SECONDS) {
+    if (state.active && state.now - state.lastHeartbeat >= hookSeconds) {
       state.active = false;
       state.lifecycle = "Terminating:Wait";
     }
@@ -146,6 +146,33 @@ describe("Workflow: launch-gate.asl.json (heartbeat timing)", () => {
     expect(completions).toEqual(["CONTINUE"]);
     expect(run.states.at(-1)).toBe("Admitted");
   });
+
+  it.each([
+    ["the longest interval the config accepts for a 60 s hook (35 s)", 35],
+    ["an interval the config refuses, built into the settings anyway (50 s)", 50],
+  ])(
+    "keeps a 60 s hook alive through a probe SSM keeps InProgress through all the gate's reads: %s",
+    async (_case, interval) => {
+      installEnvironment({
+        gate: {
+          ...settings.gate,
+          probeIntervalSeconds: interval,
+          heartbeatTimeoutSeconds: 60,
+          deadlineSeconds: 600,
+        },
+      });
+      // Probe 0 answers 503 (the gate heartbeats, then Waits); probe 1 stays InProgress through its 10 reads, 2 s
+      // apart (a booting instance's busy agent); every later probe answers healthy.
+      const { state, completions } = timedWorld(
+        (n) => (n === 0 ? answered(503) : n === 1 ? { Status: "InProgress" } : answered(200)),
+        60,
+      );
+      const run = await runWorkflow(gate, clockedTasks(state), { action });
+      expect(completions).toEqual(["CONTINUE"]);
+      expect(run.states.at(-1)).toBe("Admitted");
+      expect(published()).toEqual([]);
+    },
+  );
 
   it("counts in its heartbeat margin every second the Probe state's Retry policy can spend on one task", () => {
     // Prepare: the longest each retrier of the Probe state can wait before its Catch.

@@ -1,5 +1,11 @@
 import { DRAIN_CHECK_SECONDS } from "../lifecycle/drain.js";
-import { probeExecutionTimeoutSeconds } from "../lifecycle/probe.js";
+import {
+  GATE_TASKS_SLACK_SECONDS,
+  maxProbeIntervalSeconds,
+  maxProbeReads,
+  PROBE_DELIVERY_SLACK_SECONDS,
+  PROBE_READ_WAIT_SECONDS,
+} from "../lifecycle/gate.js";
 import type { StageSettings } from "./schema.js";
 
 /**
@@ -48,9 +54,11 @@ export interface LifecycleHookIssue {
 
 /**
  * Lifecycle settings the hooks cannot honour, however often the flows heartbeat:
- * - the gate heartbeats only between probes, so the probe interval and one probe (its executionTimeout,
- *   `gateway.probeTimeoutSeconds` + 5) must fit in the launch hook's HeartbeatTimeout, or the hook times out in
- *   the gate's Wait (the gate also heartbeats early enough for a probe AWS keeps failing, `heartbeatMarginSeconds`);
+ * - the gate heartbeats only between probes, so the probe interval and the gate's reads of one probe (up to
+ *   `maxProbeReads`, 2 s apart: its executionTimeout, `gateway.probeTimeoutSeconds` + 5, plus SSM's delivery slack)
+ *   must fit in the launch hook's HeartbeatTimeout with a few seconds for the gate's tasks
+ *   (`maxProbeIntervalSeconds`), or the hook times out while the gate still reads a probe SSM is slow to report
+ *   (the gate also heartbeats early enough for a probe AWS keeps failing, `heartbeatMarginSeconds`);
  * - the launch deadline, plus one probe interval for the gate's last probe, must end before the launch action
  *   does, or AWS applies the hook's default result before the gate decides;
  * - the drain timeout, plus the drain's last checks, must end before the terminate action does (reference
@@ -62,12 +70,12 @@ export function lifecycleHookIssues(
   const { lifecycle } = settings;
   const hooks = lifecycleHookTimeouts(settings);
   const issues: LifecycleHookIssue[] = [];
-  const probeSeconds = probeExecutionTimeoutSeconds(settings.gateway);
-  const interval = hooks.launchHeartbeatSeconds - probeSeconds;
+  const readSeconds = maxProbeReads(settings.gateway) * PROBE_READ_WAIT_SECONDS;
+  const interval = maxProbeIntervalSeconds(hooks.launchHeartbeatSeconds, settings.gateway);
   if (lifecycle.probeIntervalSeconds > interval) {
     issues.push({
       path: ["lifecycle", "probeIntervalSeconds"],
-      message: `at most ${interval} (it is ${lifecycle.probeIntervalSeconds}s): the launch gate heartbeats the launch hook (HeartbeatTimeout ${hooks.launchHeartbeatSeconds}s: lifecycle.hookHeartbeatSeconds, else fleet.lifecycleHooks.launchHeartbeatSeconds) only between probes, so a probe interval plus one probe (its executionTimeout, gateway.probeTimeoutSeconds + 5 = ${probeSeconds}s) must fit in it; lower lifecycle.probeIntervalSeconds or gateway.probeTimeoutSeconds, or raise the hook's heartbeat timeout`,
+      message: `at most ${interval} (it is ${lifecycle.probeIntervalSeconds}s): the launch gate heartbeats the launch hook (HeartbeatTimeout ${hooks.launchHeartbeatSeconds}s: lifecycle.hookHeartbeatSeconds, else fleet.lifecycleHooks.launchHeartbeatSeconds) only when it decides after a probe, so a probe interval plus the gate's reads of one probe (${readSeconds}s: its executionTimeout, gateway.probeTimeoutSeconds + 5, and SSM's delivery slack of ${PROBE_DELIVERY_SLACK_SECONDS}s) plus ${GATE_TASKS_SLACK_SECONDS}s for the gate's tasks must fit in it; lower lifecycle.probeIntervalSeconds or gateway.probeTimeoutSeconds, or raise the hook's heartbeat timeout`,
     });
   }
   const launchLimit = lifecycleActionLimitSeconds(hooks.launchHeartbeatSeconds);

@@ -180,9 +180,10 @@ function probeTimeoutOf(settings: GateSettings): { probeTimeoutSeconds: number }
 }
 
 /**
- * The Probe state's Retry budget in `stacks/workflows/launch-gate.asl.json`: the longest the state machine can spend
- * retrying one Probe task before its Catch (ProbeNotReady: 2 s × 1.5^k for 5 attempts, 26.4 s; AWS throttling or
- * 5xx and Lambda errors: 2, 4, 8, 16 s, at most 20 s each, 30 s), rounded up. A stack test derives it from the ASL.
+ * The Probe state's Retry intervals in `stacks/workflows/launch-gate.asl.json`: the longest the state machine waits
+ * between the attempts of one Probe task before its Catch (ProbeNotReady: 2 s × 1.5^k for 5 attempts, 26.4 s; AWS
+ * throttling or 5xx and Lambda errors: 2, 4, 8, 16 s, at most 20 s each, 30 s), rounded up. The attempts' own time
+ * (each up to the probe function's timeout) is not counted. A stack test derives it from the ASL.
  */
 export const PROBE_RETRY_BUDGET_SECONDS = 57;
 
@@ -203,13 +204,33 @@ export function heartbeatMarginSeconds(settings: GateSettings): number {
 }
 
 /**
- * The Wait after a heartbeat: the probe interval, shortened when the interval and the probe's own bound (its
- * executionTimeout) would not fit in the hook's HeartbeatTimeout (the config refuses such an interval,
+ * The Wait after a heartbeat: the probe interval, shortened to `maxProbeIntervalSeconds` when the interval and the
+ * gate's reads of the next probe would not fit in the hook's HeartbeatTimeout (the config refuses such an interval,
  * `lifecycleHookIssues`; an interval the settings were built with anyway must not let the hook expire in a Wait).
  */
 function waitAfterHeartbeatSeconds(settings: GateSettings): number {
-  const room = settings.heartbeatTimeoutSeconds - probeExecutionTimeoutSeconds(probeTimeoutOf(settings));
+  const room = maxProbeIntervalSeconds(settings.heartbeatTimeoutSeconds, probeTimeoutOf(settings));
   return Math.min(settings.probeIntervalSeconds, Math.max(PROBE_READ_WAIT_SECONDS, room));
+}
+
+/**
+ * Seconds the gate's tasks may take between its Waits from one heartbeat to the next decision (the probe's send,
+ * its reads and the heartbeat itself, each a Lambda call), which the Wait states do not count.
+ */
+export const GATE_TASKS_SLACK_SECONDS = 5;
+
+/**
+ * The longest probe interval that lets the gate decide (and heartbeat) again before the launch hook times out:
+ * after a heartbeat the gate Waits the interval, sends the next probe and reads it up to `maxProbeReads` times,
+ * 2 s apart, before it can decide; that and `GATE_TASKS_SLACK_SECONDS` must fit in the hook's HeartbeatTimeout.
+ */
+export function maxProbeIntervalSeconds(
+  heartbeatTimeoutSeconds: number,
+  endpoint: Pick<GatewayEndpoint, "probeTimeoutSeconds">,
+): number {
+  return (
+    heartbeatTimeoutSeconds - maxProbeReads(endpoint) * PROBE_READ_WAIT_SECONDS - GATE_TASKS_SLACK_SECONDS
+  );
 }
 
 /** Seconds the launch-gate state machine waits before reading a probe again (`WaitForProbeOutput`). */

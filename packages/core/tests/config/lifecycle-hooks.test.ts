@@ -44,7 +44,7 @@ describe("Function: resolveConfig (lifecycle hook limits)", () => {
     ["the defaults", {}],
     [
       "a deadline that ends one probe interval before the launch action",
-      { lifecycle: { launchDeadlineSeconds: 2985, hookHeartbeatSeconds: 30 } },
+      { lifecycle: { launchDeadlineSeconds: 2995, hookHeartbeatSeconds: 30, probeIntervalSeconds: 5 } },
     ],
     ["an imported fleet's default deadline (hook assumed 300 s)", { fleet: imported }],
     [
@@ -102,14 +102,17 @@ describe("Function: resolveConfig (an imported fleet's restore testing plan)", (
 describe("Function: resolveConfig (probe interval vs the launch hook's heartbeat timeout)", () => {
   it.each([
     ["the repository's default hooks", {}],
-    ["a 30 s launch hook with the default 15 s interval", { lifecycle: { hookHeartbeatSeconds: 30 } }],
     [
       "a 60 s reference launch hook (the sandbox's short hooks)",
       { fleet: { mode: "reference", lifecycleHooks: { launchHeartbeatSeconds: 60 } } },
     ],
     [
-      "an interval that leaves exactly one probe's executionTimeout",
-      { lifecycle: { hookHeartbeatSeconds: 30, probeIntervalSeconds: 20 } },
+      "an interval that leaves exactly the gate's reads of one probe (20 s) and its tasks' 5 s",
+      { lifecycle: { hookHeartbeatSeconds: 60, probeIntervalSeconds: 35 } },
+    ],
+    [
+      "a 30 s launch hook with a 5 s interval",
+      { lifecycle: { hookHeartbeatSeconds: 30, probeIntervalSeconds: 5 } },
     ],
   ])("accepts %s", (_case, prod) => {
     expect(() => resolveConfig(withStage(prod), "prod")).not.toThrow();
@@ -119,15 +122,25 @@ describe("Function: resolveConfig (probe interval vs the launch hook's heartbeat
     [
       "a 60 s interval with a 30 s launch hook",
       { lifecycle: { hookHeartbeatSeconds: 30, probeIntervalSeconds: 60, launchDeadlineSeconds: 600 } },
-      "stages.prod.lifecycle.probeIntervalSeconds: got 60, expected at most 20 (it is 60s): the launch gate heartbeats the launch hook (HeartbeatTimeout 30s",
+      "stages.prod.lifecycle.probeIntervalSeconds: got 60, expected at most 5 (it is 60s): the launch gate heartbeats the launch hook (HeartbeatTimeout 30s",
+    ],
+    [
+      "a 30 s launch hook with the default 15 s interval (one probe is read for 20 s)",
+      { lifecycle: { hookHeartbeatSeconds: 30 } },
+      "lifecycle.probeIntervalSeconds: got nothing, expected at most 5 (it is 15s)",
+    ],
+    [
+      "a 50 s interval with a 60 s launch hook, which leaves one probe's executionTimeout but not the gate's 20 s of reads",
+      { lifecycle: { hookHeartbeatSeconds: 60, probeIntervalSeconds: 50, launchDeadlineSeconds: 600 } },
+      "stages.prod.lifecycle.probeIntervalSeconds: got 50, expected at most 35 (it is 50s): the launch gate heartbeats the launch hook (HeartbeatTimeout 60s: lifecycle.hookHeartbeatSeconds, else fleet.lifecycleHooks.launchHeartbeatSeconds) only when it decides after a probe, so a probe interval plus the gate's reads of one probe (20s",
     ],
     [
       "a slow probe that leaves no room for the interval",
       {
         fleet: { mode: "reference", lifecycleHooks: { launchHeartbeatSeconds: 60 } },
-        gateway: { probeTimeoutSeconds: 50 },
+        gateway: { probeTimeoutSeconds: 30 },
       },
-      "lifecycle.probeIntervalSeconds: got nothing, expected at most 5 (it is 15s)",
+      "lifecycle.probeIntervalSeconds: got nothing, expected at most 9 (it is 15s)",
     ],
   ])("rejects %s, naming the interval, the hook and the probe timeout", (_case, prod, line) => {
     const message = messageOf(() => resolveConfig(withStage(prod), "prod"));

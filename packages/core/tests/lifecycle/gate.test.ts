@@ -154,10 +154,12 @@ describe("Function: decideGateStep (heartbeat timing)", () => {
     expect(at(28).step).toBe("heartbeat");
   });
 
-  it("after a heartbeat, waits only as long as leaves room for one probe before the hook times out", () => {
-    const decision = at(2, { heartbeatTimeoutSeconds: 30, probeIntervalSeconds: 60 });
+  it("after a heartbeat, waits only as long as leaves room for the gate's reads of one probe before the hook times out", () => {
+    // A 60 s hook: 20 s of reads (10 reads 2 s apart) and 5 s for the gate's tasks leave a 35 s Wait.
+    const decision = at(2, { heartbeatTimeoutSeconds: 60, probeIntervalSeconds: 50 });
     expect(decision.step).toBe("heartbeat");
-    expect(decision.state.waitSeconds).toBe(20);
+    expect(decision.state.waitSeconds).toBe(35);
+    expect(decision.state.waitSeconds + maxProbeReads(endpointOf(settings)) * 2).toBeLessThan(60);
     expect(at(100).state.waitSeconds).toBe(15);
   });
 });
