@@ -1,6 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
-import { lifecycleSettings, MONITOR_SERVICE_NAME, MonitorMetric } from "@clawops/core/lifecycle";
+import {
+  lifecycleSettings,
+  MONITOR_SERVICE_NAME,
+  MonitorMetric,
+  UNHEALTHY_ALARM_DATAPOINTS,
+} from "@clawops/core/lifecycle";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -204,8 +209,8 @@ export function Lifecycle({ stack, app }: StackContext) {
     }),
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 2,
-    datapointsToAlarm: 2,
+    evaluationPeriods: UNHEALTHY_ALARM_DATAPOINTS,
+    datapointsToAlarm: UNHEALTHY_ALARM_DATAPOINTS,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
 

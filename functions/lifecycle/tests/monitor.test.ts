@@ -545,6 +545,23 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
     expect(datapoints).toEqual([0, 1, 1, 1, 1]);
   });
 
+  it("does not page on one failed probe whose next probe could not be sent (one blip never makes two datapoints)", async () => {
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
+    persistentState();
+    const datapoints: unknown[] = [];
+    const run = async () => {
+      for (const blob of await emfOf(() => monitor({}, context))) datapoints.push(blob.UnhealthyGateways);
+    };
+    await run();
+    // Run 2 collects i-1000's first failure; sending the next probe is throttled once.
+    ssm.on(SendCommandCommand).rejectsOnce(throttled());
+    await run();
+    // Run 3 has no probe of i-1000 to collect.
+    await run();
+
+    expect(datapoints).toEqual([0, 1, 0]);
+  });
+
   it("reports an SSM outage in the dead-letter queue once, when it begins, and again only after a whole run", async () => {
     fleet(2, () => 200, 0);
     persistentState();

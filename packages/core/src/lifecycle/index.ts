@@ -92,6 +92,7 @@ export {
   REFUSED_PROBE,
   SILENT_RUNS_BEFORE_FAILING,
   ssmAnsweredFleet,
+  UNHEALTHY_ALARM_DATAPOINTS,
 } from "./monitor.js";
 export {
   foreignLifecycleEvent,

@@ -260,10 +260,17 @@ export function pruneHistories(
 }
 
 /**
+ * Breaching runs in a row the unhealthy-gateways alarm needs (its evaluation periods and datapoints to alarm,
+ * stacks/Lifecycle.ts): one failed probe, a gateway restarting, never pages.
+ */
+export const UNHEALTHY_ALARM_DATAPOINTS = 2;
+
+/**
  * Healthy and unhealthy counts of one run. An unknown probe (not probed: the probe could not be sent; in
- * flight; an SSM outage) counts as neither, except for an instance whose last probes failed: it stays
- * unhealthy until a probe says otherwise, so the unhealthy-gateways alarm never resolves over a gateway that
- * is still dead only because nothing could look at it.
+ * flight; an SSM outage) counts as neither, except for an instance whose last `UNHEALTHY_ALARM_DATAPOINTS`
+ * probes failed: the alarm already counts it, and it stays unhealthy until a probe says otherwise, so the
+ * alarm never resolves over a gateway still dead only because nothing could look at it (and a single failed
+ * probe followed by a run that could not look never pages).
  */
 export function countVerdicts(decisions: readonly Pick<InstanceHealthDecision, "verdict" | "history">[]): {
   healthy: number;
@@ -273,7 +280,7 @@ export function countVerdicts(decisions: readonly Pick<InstanceHealthDecision, "
   let unhealthy = 0;
   for (const { verdict, history } of decisions) {
     if (verdict === "healthy") healthy += 1;
-    else if (verdict !== "unknown" || history.failures > 0) unhealthy += 1;
+    else if (verdict !== "unknown" || history.failures >= UNHEALTHY_ALARM_DATAPOINTS) unhealthy += 1;
   }
   return { healthy, unhealthy };
 }

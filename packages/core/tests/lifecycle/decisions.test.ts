@@ -96,11 +96,15 @@ describe("Function: countVerdicts", () => {
     expect(countVerdicts(verdicts.map((v) => judged(v)))).toEqual({ healthy: 2, unhealthy: 3 });
   });
 
-  it("keeps counting an instance whose last probes failed as unhealthy while its probe is unknown", () => {
+  it("keeps counting an instance the alarm already counts (its last two probes failed) while its probe is unknown", () => {
     expect(countVerdicts([judged("unknown", 2), judged("unknown", 0), judged("healthy")])).toEqual({
       healthy: 1,
       unhealthy: 1,
     });
+  });
+
+  it("does not count one failed probe followed by an unknown one (one blip never pages)", () => {
+    expect(countVerdicts([judged("unknown", 1)])).toEqual({ healthy: 0, unhealthy: 0 });
   });
 });
 
