@@ -40,7 +40,7 @@ const result = z.custom<FailureDrillResult>(
 /** What a Catch puts at its ResultPath. */
 const caught = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 const restart = z.object({
-  outcome: z.enum(["restarted", "instance-gone", "failed"]),
+  outcome: z.enum(["restarted", "instance-gone", "start-queued", "failed"]),
   reason: z.nullable(z.string()),
 });
 

@@ -1,9 +1,10 @@
 import { isRetryable } from "@clawops/core";
 import {
+  GATEWAY_START_BOUND_SECONDS,
   type GatewayRestart,
   gatewayStartCommands,
   restartFailed,
-  SYSTEMCTL_TIMEOUT_SECONDS,
+  startStillQueued,
 } from "@clawops/core/failure-drill";
 import { lambdaHandler } from "@clawops/core/handler";
 import { InstanceNotRegistered, runShellScript } from "@clawops/core/lifecycle";
@@ -15,11 +16,14 @@ import { type Drill, type DrillState, DrillStateSchema, type Restore } from "./d
 import { instanceStillRunning } from "./fleet-state.js";
 import { settingsOf, stateTableOf } from "./settings.js";
 
+/** SSM's bound on the start command: the script's own bound on its wait, and 10 s to spare. */
+const START_EXECUTION_TIMEOUT_SECONDS = GATEWAY_START_BOUND_SECONDS + 10;
+
 /**
  * Reads of the start command's result before the restart counts as failed: the state machine reads every
- * 5 s, so two minutes, past SSM's own bound on the command (30 s to deliver, then its 70 s executionTimeout).
+ * 5 s, past SSM's own bound on the command (30 s to deliver, then its execution timeout) by 20 s.
  */
-const MAX_CHECKS = 24;
+const MAX_CHECKS = Math.ceil((30 + START_EXECUTION_TIMEOUT_SECONDS + 20) / 5);
 
 const done = (restart: GatewayRestart | undefined): Restore => ({
   pending: false,
@@ -34,7 +38,7 @@ async function startGateway(drill: Drill, serviceName: string): Promise<Restore>
     return done({ outcome: "instance-gone", reason: null });
   const input = runShellScript([drill.instanceId], gatewayStartCommands(serviceName), {
     comment: `clawops failure drill ${drill.drillId}: restart gateway`,
-    executionTimeoutSeconds: SYSTEMCTL_TIMEOUT_SECONDS + 10,
+    executionTimeoutSeconds: START_EXECUTION_TIMEOUT_SECONDS,
   });
   try {
     return { pending: true, commandId: await sendCommand(input), checks: 0 };
@@ -46,13 +50,21 @@ async function startGateway(drill: Drill, serviceName: string): Promise<Restore>
   }
 }
 
-/** One read of the start command's invocation: restarted once it succeeded, failed when systemctl did. */
+/**
+ * One read of the start command's invocation: restarted once it succeeded, `start-queued` when the script saw
+ * its start job still waiting behind systemd's stop job, failed when systemctl failed.
+ */
 async function checkRestart(restore: Restore, instanceId: string): Promise<Restore> {
   const checks = restore.checks + 1;
   try {
     const outcome = await commandOutcome(restore.commandId ?? "", instanceId);
     if (outcome.state === "succeeded") return done({ outcome: "restarted", reason: null });
-    if (outcome.state === "failed") return done(restartFailed(`systemctl start failed, ${outcome.reason}`));
+    if (outcome.state === "failed")
+      return done(
+        startStillQueued(outcome)
+          ? { outcome: "start-queued", reason: outcome.reason }
+          : restartFailed(`systemctl start failed, ${outcome.reason}`),
+      );
   } catch (error) {
     if (isRetryable(error)) throw error;
     return done(restartFailed(`its result could not be read: ${failure(error)}`));

@@ -86,18 +86,26 @@ afterEach(() => {
 
 describe("Command: clawops drill, started but not followed to the end", () => {
   it("gives the verdict of a restore drill that ended when its record cannot be read (exit 0)", async () => {
+    // The state machine ends (DrillPassed) with its whole state: ReportWhileCleaningUp put { passed, result,
+    // cleanup } at $.report, `result` being the Report task's answer (restore-drill.asl.json).
+    const answer = { passed: true, failed: false, reason: null, fileSystems: [] };
     sfn.on(DescribeExecutionCommand).resolves({
       status: "SUCCEEDED",
-      output: JSON.stringify({ drillId: "cli", passed: true, failed: false, fileSystems: [] }),
+      output: JSON.stringify({
+        plan: { drillId: "cli", startedAt: "2026-11-30T00:00:00.000Z", branches: [] },
+        outcomes: [],
+        report: { passed: true, result: answer, cleanup: [] },
+      }),
     });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     dynamo.on(QueryCommand).rejects(denied("dynamodb:Query"));
 
-    const { code, err } = await runWithClock("--poll", "1");
+    const { code, err, out } = await runWithClock("--poll", "1");
 
     expect(err).not.toContain("runs on");
     expect(err).toContain("its record could not be read (AccessDeniedException");
-    expect(code).toBe(0);
+    expect(out).not.toContain("the execution ended SUCCEEDED");
+    expect(code, out).toBe(0);
   });
 
   it("says a restore drill that ended and failed failed when its record cannot be read (exit 1)", async () => {

@@ -123,7 +123,7 @@ async function runRestoreDrill(
       }))
     : undefined;
   if (recorded) return { verdict: recorded.verdict, ...(kept ? { kept } : {}) };
-  const reported = output ? (JSON.parse(output) as Partial<DrillVerdict>) : {};
+  const reported = reportedVerdict(output);
   return {
     verdict: {
       drillId: name,
@@ -134,6 +134,18 @@ async function runRestoreDrill(
     },
     ...(kept ? { kept } : {}),
   };
+}
+
+/** What the Report task answered (`passed`, `failed`, `reason` may be null, `fileSystems`). */
+type ReportedVerdict = Partial<Omit<DrillVerdict, "reason"> & { reason: string | null }>;
+
+/**
+ * The Report task's answer in a restore drill's execution output: the state machine ends with its whole state,
+ * where ReportWhileCleaningUp put `{ passed, result, cleanup }` at `report` (`result` is the Report task's answer).
+ */
+function reportedVerdict(output: string | undefined): ReportedVerdict {
+  const state = output ? (JSON.parse(output) as { report?: { result?: ReportedVerdict } }) : {};
+  return state.report?.result ?? {};
 }
 
 /**

@@ -60,11 +60,40 @@ export function gatewayStopCommands(serviceName: string): string[] {
   ];
 }
 
-/** Starts the gateway unit again (abort path and the Catch-all); fails with systemctl's exit status. */
+/**
+ * How long the start script waits, in all, for the gateway unit to be `active` when `systemctl start` ran out
+ * of time: a start sent while systemd still runs the unit's stop job (the stop script gave up on a slow unit)
+ * is queued behind that job, and the stop may take the unit's TimeoutStopSec for each of its phases.
+ */
+export const GATEWAY_START_BOUND_SECONDS = GATEWAY_STOP_BOUND_SECONDS;
+
+/** What the start script prints (stderr) when the unit is still not up at its bound, its start job queued. */
+const START_QUEUED = "its start job is queued behind systemd's stop job";
+
+/**
+ * Starts the gateway unit again (abort path and the Catch-all): exits 0 (`CLAWOPS_DRILL=started`) once it is
+ * started, otherwise fails with systemctl's exit status. `timeout` ending `systemctl start` (exit 124) kills only
+ * the client: the start job stays queued (behind a stop job systemd still runs, after a stop that gave up) and
+ * starts the unit once the stop ends, so the unit is watched with `systemctl is-active` up to
+ * `GATEWAY_START_BOUND_SECONDS`; still not `active` then, the script fails with 124 and says its start is queued.
+ */
 export function gatewayStartCommands(serviceName: string): string[] {
+  const unit = `'${serviceName}'`;
   return [
     GATEWAY_START_MARKER,
-    `timeout ${SYSTEMCTL_TIMEOUT_SECONDS} systemctl start '${serviceName}' && echo "CLAWOPS_DRILL=started"`,
+    `timeout ${SYSTEMCTL_TIMEOUT_SECONDS} systemctl start ${unit}; started=$?`,
+    `if [ "$started" -eq 124 ]; then`,
+    `  waited=${SYSTEMCTL_TIMEOUT_SECONDS}; state=$(systemctl is-active ${unit})`,
+    `  while [ "$state" != active ] && [ "$waited" -lt ${GATEWAY_START_BOUND_SECONDS} ]; do`,
+    `    sleep ${STOP_POLL_SECONDS}; waited=$((waited + ${STOP_POLL_SECONDS})); state=$(systemctl is-active ${unit})`,
+    `  done`,
+    `  case "$state" in`,
+    `    active) started=0; echo "systemctl start gave up after ${SYSTEMCTL_TIMEOUT_SECONDS} s; the unit started once systemd finished the stop, within $waited s" ;;`,
+    `    *) echo "the gateway unit is still $state $waited s after systemctl start: ${START_QUEUED} and starts the unit once the stop ends" >&2 ;;`,
+    `  esac`,
+    `fi`,
+    `[ "$started" -eq 0 ] && echo "CLAWOPS_DRILL=started"`,
+    `exit "$started"`,
   ];
 }
 
@@ -106,5 +135,17 @@ export function stopMayStillFinish(outcome: GatewayCommandOutcome): boolean {
   return (
     outcome.state === "failed" &&
     (outcome.reason.includes(STOP_UNFINISHED) || outcome.reason.includes("(ExecutionTimedOut)"))
+  );
+}
+
+/**
+ * Whether a start that failed is still queued: the start script saw the unit not yet up at its bound while
+ * systemd's stop job still ran (it says so, and it exits 124 only then); the queued start job brings the
+ * gateway back once the stop ends.
+ */
+export function startStillQueued(outcome: GatewayCommandOutcome): boolean {
+  return (
+    outcome.state === "failed" &&
+    (outcome.reason.includes(START_QUEUED) || outcome.reason.includes("exit status 124"))
   );
 }

@@ -4,6 +4,7 @@
  * Everything here is a pure decision; the handlers in functions/failure-drill gather inputs and act.
  */
 export {
+  GATEWAY_START_BOUND_SECONDS,
   GATEWAY_START_MARKER,
   GATEWAY_STOP_BOUND_SECONDS,
   GATEWAY_STOP_MARKER,
@@ -13,6 +14,7 @@ export {
   gatewayStartCommands,
   gatewayStopCommands,
   SYSTEMCTL_TIMEOUT_SECONDS,
+  startStillQueued,
   stopMayStillFinish,
 } from "./commands.js";
 export { FailureDrillError, FailureDrillRefused } from "./errors.js";

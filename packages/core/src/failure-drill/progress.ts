@@ -145,9 +145,10 @@ function merge(progress: DrillProgress, seen: DrillObservation, now: number): Dr
  * taken more than twice its window (the gateway is then restarted if its instance still exists);
  * `observe` otherwise. The alarm's return to OK gets the alarm window, counted from the replacement.
  *
- * The alarm and replacement windows count from the stop being sent, but neither aborts while the stop script
- * may still be waiting on systemd (`GATEWAY_STOP_SETTLE_SECONDS`), nor before one whole window has passed since
- * the stop was confirmed: a slow stop is not blamed on the alarm, and the restart never races the stop job.
+ * The alarm and replacement windows count from the stop being sent, but neither aborts before one whole window
+ * has passed since the stop was confirmed (a slow stop is not blamed on the alarm), and no window aborts while
+ * the stop script may still be waiting on systemd (`GATEWAY_STOP_SETTLE_SECONDS`): the restart never races the
+ * stop job.
  */
 export function advanceDrill(
   previous: DrillProgress,
@@ -184,6 +185,7 @@ export function advanceDrill(
   if (progress.alarmAt === null && overSinceStop(windows.alarmSeconds))
     return abort(`the alarm did not fire within twice its window (${2 * windows.alarmSeconds} s)`);
   if (
+    stopSettled &&
     progress.alarmAt !== null &&
     progress.alertDeliveredAt === null &&
     over(progress.alarmAt, windows.alertSeconds)
@@ -194,6 +196,7 @@ export function advanceDrill(
       `no replacement was InService within twice its window (${2 * windows.replacementSeconds} s)`,
     );
   if (
+    stopSettled &&
     progress.replacedAt !== null &&
     progress.okAt === null &&
     over(progress.replacedAt, windows.alarmSeconds)

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { ResolvedConfig } from "../config/index.js";
 import { ClawopsAlarm, clawopsAlarmName } from "../events/sources.js";
 import type { FleetDescription } from "../fleet/description.js";
+import { GATEWAY_START_BOUND_SECONDS, GATEWAY_STOP_SETTLE_SECONDS } from "./commands.js";
 
 /** The three windows a failure drill checks, in seconds. */
 export const DrillWindowsSchema = z.object({
@@ -70,11 +71,17 @@ export function parseFailureDrillSettings(json: string | undefined): FailureDril
 
 /**
  * How long the drill lock holds: the longest a drill can run (twice the replacement window, then twice the
- * alarm window for the recovery) plus ten minutes for the stop, the record and the state machine's waits. A
- * crashed drill's lock runs out by itself.
+ * alarm window for the recovery), plus a slow stop's settling and a restart queued behind it, plus ten minutes
+ * for the record and the state machine's waits. A crashed drill's lock runs out by itself.
  */
 export function drillLockSeconds(windows: DrillWindows): number {
-  return 2 * windows.replacementSeconds + 2 * windows.alarmSeconds + 600;
+  return (
+    2 * windows.replacementSeconds +
+    2 * windows.alarmSeconds +
+    GATEWAY_STOP_SETTLE_SECONDS +
+    GATEWAY_START_BOUND_SECONDS +
+    600
+  );
 }
 
 let now: () => number = Date.now;

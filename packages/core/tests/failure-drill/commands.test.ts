@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  drillLockSeconds,
+  GATEWAY_START_BOUND_SECONDS,
+  GATEWAY_STOP_SETTLE_SECONDS,
   type GatewayCommandOutcome,
   gatewayCommandOutcome,
   gatewayStartCommands,
@@ -120,4 +123,22 @@ describe("Function: stopMayStillFinish", () => {
   ])("says whether systemd may still stop the gateway when %s", (_, result, mayFinish) => {
     expect(stopMayStillFinish(gatewayCommandOutcome(result))).toBe(mayFinish);
   });
+});
+
+describe("Function: drillLockSeconds", () => {
+  it.each([
+    [60, 60],
+    [60, 300],
+    [900, 300],
+  ])(
+    "outlives the slowest drill (replacement window %i s, alarm window %i s): a stop settling at its bound, the abort, a restart queued behind the stop",
+    (replacementSeconds, alarmSeconds) => {
+      const windows = { replacementSeconds, alarmSeconds, alertSeconds: 120 };
+      // The abort comes at twice the replacement window, or once the stop settled and a window passed; the
+      // recovery may take twice the alarm window; the restart waits up to its bound plus SSM's 10 s.
+      const abortAt = Math.max(2 * replacementSeconds, GATEWAY_STOP_SETTLE_SECONDS + replacementSeconds);
+      const longest = abortAt + 2 * alarmSeconds + GATEWAY_START_BOUND_SECONDS + 10;
+      expect(drillLockSeconds(windows)).toBeGreaterThan(longest);
+    },
+  );
 });

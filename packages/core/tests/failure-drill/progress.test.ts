@@ -205,6 +205,36 @@ describe("Function: advanceDrill", () => {
       );
     });
 
+    it.each<[string, DrillObservation, string]>([
+      [
+        "the alert window (the alarm fired, Slack is slow)",
+        { ...fired(60), stop: { state: "running" } },
+        "the alert was not delivered within twice its window (120 s)",
+      ],
+      [
+        "the alarm's return to OK after a replacement",
+        {
+          ...fired(30),
+          delivery: { state: "ALARM", stateChangedAt: s(30), deliveredAt: s(40) },
+          replacement: { instanceId: "i-0new", inServiceAt: s(50) },
+          stop: { state: "running" },
+        },
+        "the alarm did not return to OK within 120 s of the replacement",
+      ],
+    ])("does not abort on %s while the stop script still waits on systemd", (_, seen, reason) => {
+      const tight = { alarmSeconds: 60, alertSeconds: 60, replacementSeconds: 900 };
+      // Twice the window has passed, but a restart now would race systemd's stop job.
+      const waiting = advanceDrill(startProgress(T0), seen, s(200), tight);
+      expect(waiting.progress.stop).toBe("sent");
+      expect(waiting).toMatchObject({ next: "observe" });
+      expect(advanceDrill(startProgress(T0), seen, s(GATEWAY_STOP_SETTLE_SECONDS + 15), tight)).toMatchObject(
+        {
+          next: "abort",
+          reason,
+        },
+      );
+    });
+
     it("aborts once the stop's invocation should have ended and the alarm still has not fired", () => {
       const decision = advanceDrill(startProgress(T0), stopping, s(GATEWAY_STOP_SETTLE_SECONDS + 15), short);
       expect(decision).toMatchObject({
