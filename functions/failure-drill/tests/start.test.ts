@@ -4,10 +4,6 @@
  * says of the restart it read. A start sent while systemd still runs the unit's stop job (a stop that gave up
  * on a slow unit) waits behind that job: `timeout` kills the `systemctl start` client, not the queued start job.
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AutoScalingClient, DescribeAutoScalingInstancesCommand } from "@aws-sdk/client-auto-scaling";
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { logger, withFunctionEnvironment } from "@clawops/core";
@@ -16,6 +12,7 @@ import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { failureDrillTasks } from "../tasks.js";
+import { runOnHost } from "./systemd-host.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const restore = failureDrillTasks.RestoreFunctionArn as unknown as Handler;
@@ -74,43 +71,9 @@ interface Host {
   readonly states?: readonly string[];
 }
 
-/** Runs the script on a stand-in host; `slept` is the seconds the script waited after systemctl start. */
+/** Runs the script on a stand-in host; `slept` is the seconds the script waited after systemctl. */
 function runOn(script: string, host: Host) {
-  const dir = mkdtempSync(join(tmpdir(), "clawops-start-"));
-  const file = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
-    chmodSync(join(dir, name), 0o755);
-  };
-  writeFileSync(join(dir, "states"), `${(host.states ?? ["active"]).join("\n")}\n`);
-  writeFileSync(join(dir, "slept"), "0\n");
-  // `timeout` stands in for a run that ran out of time: systemctl start's exit as `timeout` reports it.
-  file("timeout", `#!/bin/sh\nexit ${host.startExit}\n`);
-  file(
-    "systemctl",
-    [
-      "#!/bin/sh",
-      'case "$1" in',
-      "  is-active)",
-      `    s=$(head -n 1 "${dir}/states"); rest=$(tail -n +2 "${dir}/states")`,
-      `    [ -n "$rest" ] && printf '%s\\n' "$rest" > "${dir}/states"`,
-      '    echo "$s"; [ "$s" = active ]; exit $? ;;',
-      "  *) exit 0 ;;",
-      "esac",
-    ].join("\n"),
-  );
-  file("sleep", `#!/bin/sh\necho $(( $(cat "${dir}/slept") + $1 )) > "${dir}/slept"\n`);
-  const slept = () => Number(readFileSync(join(dir, "slept"), "utf8"));
-  try {
-    const stdout = execFileSync("sh", ["-c", script], {
-      env: { PATH: `${dir}:${process.env.PATH}` },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    return { status: 0, stdout, stderr: "", slept: slept() };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { status: failed.status, stdout: failed.stdout, stderr: failed.stderr, slept: slept() };
-  }
+  return runOnHost(script, { commandExit: host.startExit, states: host.states ?? ["active"] });
 }
 
 /** The restart the Restore task reads from an invocation that ended as `run` did, and its sentence. */

@@ -3,16 +3,13 @@
  * the invocation's Status) against stand-ins for `systemctl`, `timeout` and `sleep`. systemd keeps stopping a
  * unit after `timeout` killed the `systemctl stop` client, so the drill must judge the stop by the unit's state.
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { logger, withFunctionEnvironment } from "@clawops/core";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { failureDrillTasks } from "../tasks.js";
+import { runOnHost } from "./systemd-host.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const stop = failureDrillTasks.StopFunctionArn as unknown as Handler;
@@ -64,44 +61,9 @@ interface Host {
   readonly states?: readonly string[];
 }
 
-/** Runs the script on a stand-in host; `slept` is the seconds the script waited after systemctl stop. */
+/** Runs the script on a stand-in host; `slept` is the seconds the script waited after systemctl. */
 function runOn(script: string, host: Host) {
-  const dir = mkdtempSync(join(tmpdir(), "clawops-stop-"));
-  const file = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
-    chmodSync(join(dir, name), 0o755);
-  };
-  writeFileSync(join(dir, "states"), `${(host.states ?? ["inactive"]).join("\n")}\n`);
-  writeFileSync(join(dir, "slept"), "0\n");
-  // `timeout` stands in for a run that ran out of time: systemctl stop's exit as `timeout` reports it.
-  file("timeout", `#!/bin/sh\nexit ${host.stopExit}\n`);
-  file(
-    "systemctl",
-    [
-      "#!/bin/sh",
-      'case "$1" in',
-      "  is-active)",
-      `    s=$(head -n 1 "${dir}/states"); rest=$(tail -n +2 "${dir}/states")`,
-      `    [ -n "$rest" ] && printf '%s\\n' "$rest" > "${dir}/states"`,
-      '    echo "$s"; [ "$s" = active ]; exit $? ;;',
-      '  show) echo "TimeoutStopUSec=10min" ;;',
-      "  *) exit 0 ;;",
-      "esac",
-    ].join("\n"),
-  );
-  file("sleep", `#!/bin/sh\necho $(( $(cat "${dir}/slept") + $1 )) > "${dir}/slept"\n`);
-  const slept = () => Number(readFileSync(join(dir, "slept"), "utf8"));
-  try {
-    const stdout = execFileSync("sh", ["-c", script], {
-      env: { PATH: `${dir}:${process.env.PATH}` },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    return { status: 0, stdout, stderr: "", slept: slept() };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { status: failed.status, stdout: failed.stdout, stderr: failed.stderr, slept: slept() };
-  }
+  return runOnHost(script, { commandExit: host.stopExit, states: host.states ?? ["inactive"] });
 }
 
 describe("Function: stop (the gateway stop command)", () => {
