@@ -27,6 +27,8 @@ function answer(request: IncomingMessage, body: string): Answer | undefined {
   if (target === "DynamoDB_20120810.GetItem" && body.includes('"drill#1"'))
     return { type: JSON_1_0, body: '{"Item":{"pk":{"S":"drill#1"}}}' };
   if (target === "DynamoDB_20120810.PutItem") return { type: JSON_1_0, body: "{}" };
+  // The router's dedup claim (a first claim: no earlier item) and its note of the post Slack accepted.
+  if (target === "DynamoDB_20120810.UpdateItem") return { type: JSON_1_0, body: "{}" };
   if (target === "secretsmanager.GetSecretValue")
     return {
       type: JSON_1_1,

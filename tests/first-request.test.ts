@@ -104,15 +104,16 @@ describe("Benchmark: cold import plus the first request", () => {
     },
   );
 
-  it("invokes the alert router once: secret, dedup claim, Slack post and record, all answered", async () => {
+  it("invokes the alert router once: secret, dedup claim, Slack post, its note on the claim and the record, all answered", async () => {
     const { sample, served, succeeded } = await sampleOf("router");
 
     expect(sample.response).toMatchObject({ status: "posted", channel: "ops-alerts" });
     expect(succeeded).toBe(true);
     expect(served.map((s) => s.call)).toEqual([
       "POST / secretsmanager.GetSecretValue",
-      "POST / DynamoDB_20120810.PutItem",
+      "POST / DynamoDB_20120810.UpdateItem",
       "POST /api/chat.postMessage",
+      "POST / DynamoDB_20120810.UpdateItem",
       "POST / DynamoDB_20120810.PutItem",
     ]);
     expect(sample.stacks.afterFirstRequest).toEqual(["fetch", "https"]);
