@@ -210,3 +210,19 @@ export async function startWorld(
     },
   };
 }
+
+/** The AlertDeliveryFailed event the router published (as EventBridge hands it back to the router). */
+export function announcementOf(w: RouterWorld, index = 0) {
+  const entry = w.mocks.events.commandCalls(PutEventsCommand)[index]!.args[0].input.Entries![0]!;
+  return {
+    version: "0",
+    id: `announcement-${index}`,
+    "detail-type": entry.DetailType,
+    source: entry.Source,
+    account: "123456789012",
+    time: "2026-03-02T12:05:01Z",
+    region: "us-east-1",
+    resources: [],
+    detail: JSON.parse(entry.Detail!),
+  };
+}

@@ -7,7 +7,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from 
 import { afterEach, describe, expect, it } from "vitest";
 import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
 import { replayDeadLetters } from "../replay.js";
-import { DLQ_URL, type RouterWorld, startWorld, type VirtualClock } from "./harness.js";
+import { announcementOf, DLQ_URL, type RouterWorld, startWorld, type VirtualClock } from "./harness.js";
 
 let world: RouterWorld;
 afterEach(async () => {
@@ -41,22 +41,6 @@ function queueOf(w: RouterWorld, bodies: readonly unknown[], prefix = "m") {
     .resolves({ Messages: [] });
   w.mocks.sqs.on(DeleteMessageCommand).resolves({});
   w.mocks.sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
-}
-
-/** The AlertDeliveryFailed event the router published (as EventBridge hands it back to the router). */
-function announcementOf(w: RouterWorld, index = 0) {
-  const entry = w.mocks.events.commandCalls(PutEventsCommand)[index]!.args[0].input.Entries![0]!;
-  return {
-    version: "0",
-    id: `announcement-${index}`,
-    "detail-type": entry.DetailType,
-    source: entry.Source,
-    account: "123456789012",
-    time: "2026-03-02T12:05:01Z",
-    region: "us-east-1",
-    resources: [],
-    detail: JSON.parse(entry.Detail!),
-  };
 }
 
 describe("Replay: a dead-lettered OK whose retry finds its own thread write", () => {

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadFixture } from "../../../packages/core/tests/events/fixtures.js";
 import { replayDeadLetters, sendTestAlert } from "../replay.js";
 import {
+  announcementOf,
   DLQ_URL,
   type RouterWorld,
   routerSettings,
@@ -210,22 +211,6 @@ describe("Function: replayDeadLetters (after a Slack outage)", () => {
     world.mocks.cloudwatch
       .on(ListTagsForResourceCommand)
       .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
-
-  /** The AlertDeliveryFailed event the router published (as EventBridge hands it back to the router). */
-  function announcementOf(w: RouterWorld, index = 0) {
-    const entry = w.mocks.events.commandCalls(PutEventsCommand)[index]!.args[0].input.Entries![0]!;
-    return {
-      version: "0",
-      id: `announcement-${index}`,
-      "detail-type": entry.DetailType,
-      source: entry.Source,
-      account: "123456789012",
-      time: "2026-03-02T12:05:01Z",
-      region: "us-east-1",
-      resources: [],
-      detail: JSON.parse(entry.Detail!),
-    };
-  }
 
   it("deletes the AlertDeliveryFailed announcements of the alerts it delivered unposted, and counts them", async () => {
     world = await startWorld();

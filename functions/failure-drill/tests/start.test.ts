@@ -8,37 +8,18 @@ import { AutoScalingClient, DescribeAutoScalingInstancesCommand } from "@aws-sdk
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { logger, withFunctionEnvironment } from "@clawops/core";
 import { type GatewayRestart, restartSentence } from "@clawops/core/failure-drill";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { failureDrillTasks } from "../tasks.js";
 import { runOnHost } from "./systemd-host.js";
+import { drill, env, type Handler, I, taskContext } from "./task-fixture.js";
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const restore = failureDrillTasks.RestoreFunctionArn as unknown as Handler;
-const context = {
-  functionName: "restore",
-  awsRequestId: "r",
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
-const env = {
-  CLAWOPS_STATE_TABLE: "clawops-test-state",
-  CLAWOPS_SETTINGS: JSON.stringify({
-    fleetName: "openclaw",
-    autoScalingGroupName: "clawops-test-fleet",
-    alarmName: "clawops-test-unhealthy-gateways",
-    gatewayServiceName: "openclaw-gateway",
-    windows: { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 },
-    observeIntervalSeconds: 15,
-    recordDays: 400,
-  }),
-  CLAWOPS_STAGE: "test",
-};
-const I = "i-0aaaaaaaaaaaaaaa1";
+const context = taskContext("restore");
 /** An aborted drill (the stop gave up on a unit still stopping) about to restart the gateway. */
 const state = {
   request: {},
-  drill: { drillId: "fd-1", startedAt: "2026-11-29T00:00:00.000Z", instanceId: I, instancesBefore: [I] },
+  drill,
   stop: { commandId: "stop-1" },
 };
 

@@ -5,36 +5,17 @@
  */
 import { SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { logger, withFunctionEnvironment } from "@clawops/core";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { failureDrillTasks } from "../tasks.js";
 import { runOnHost } from "./systemd-host.js";
+import { drill, env, type Handler, taskContext } from "./task-fixture.js";
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const stop = failureDrillTasks.StopFunctionArn as unknown as Handler;
-const context = {
-  functionName: "stop",
-  awsRequestId: "r",
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
-const env = {
-  CLAWOPS_STATE_TABLE: "clawops-test-state",
-  CLAWOPS_SETTINGS: JSON.stringify({
-    fleetName: "openclaw",
-    autoScalingGroupName: "clawops-test-fleet",
-    alarmName: "clawops-test-unhealthy-gateways",
-    gatewayServiceName: "openclaw-gateway",
-    windows: { alarmSeconds: 300, alertSeconds: 120, replacementSeconds: 900 },
-    observeIntervalSeconds: 15,
-    recordDays: 400,
-  }),
-  CLAWOPS_STAGE: "test",
-};
-const I = "i-0aaaaaaaaaaaaaaa1";
+const context = taskContext("stop");
 const state = {
   request: {},
-  drill: { drillId: "fd-1", startedAt: "2026-11-29T00:00:00.000Z", instanceId: I, instancesBefore: [I] },
+  drill,
 };
 
 const ssm = mockClient(SSMClient);
