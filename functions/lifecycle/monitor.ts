@@ -1,5 +1,11 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { lambdaHandler } from "@clawops/core/handler";
+import type { ClawopsEnvironment } from "@clawops/core";
+import {
+  type DeadLettered,
+  deadLetterRecordOf,
+  lambdaHandler,
+  sendToDeadLetterQueue,
+} from "@clawops/core/handler";
 import type { InvocationResult, LifecycleSettings } from "@clawops/core/lifecycle";
 import {
   countVerdicts,
@@ -59,7 +65,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
   return lambdaHandler({
     kind: "event",
     parse: (event) => event,
-    handler: async (_event, { env, logger, metrics }) => {
+    handler: async (event, { env, logger, metrics, lambda }) => {
       const settings = settingsOf(env);
       const asg = settings.autoScalingGroupName;
       const group = await describeGroup(asg);
@@ -116,7 +122,15 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
           .filter((j) => j.error)
           .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
       ];
-      const incompleteSince = failedCalls.length > 0 ? (state.incompleteSince ?? sentAt) : undefined;
+      // The first incomplete run of a streak goes to the dead-letter queue, the next ones only log, so an SSM
+      // outage leaves one record, not one a minute. The streak is saved as begun only once its record is sent:
+      // should SQS refuse it, the next run reports it again.
+      const report =
+        failedCalls.length > 0 && state.incompleteSince === undefined
+          ? await reportIncomplete(failedCalls, event, env, lambda.functionName)
+          : undefined;
+      const incompleteSince =
+        failedCalls.length > 0 && !report?.sendError ? (state.incompleteSince ?? sentAt) : undefined;
       await saveMonitorState(
         env,
         asg,
@@ -124,12 +138,20 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         clock(),
       );
       logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
-      if (failedCalls.length > 0) {
-        const cause = failed[0]?.error ?? judged.find((j) => j.error)?.error;
-        // Counted and saved, and not retried. The first incomplete run of a streak goes to the dead-letter queue
-        // (the metrics middleware flushes the count after its record is sent, lambdaHandler should the send fail);
-        // the next ones only log, so an SSM outage leaves one record, not one a minute.
-        if (state.incompleteSince === undefined) throw new MonitorRunIncomplete(failedCalls, { cause });
+      if (report?.sendError) {
+        // Not thrown: Lambda's retry would count the fleet twice. The next run reports the streak instead.
+        logger.error(
+          "monitor run incomplete, and SQS refused its dead-letter record: the next run reports it",
+          {
+            failedCalls,
+            error: report.sendError,
+          },
+        );
+      } else if (report) {
+        logger.error("monitor run incomplete (reported in the dead-letter queue)", { failedCalls });
+        return { deadLettered: true, reason: report.reason } satisfies DeadLettered;
+      }
+      if (state.incompleteSince !== undefined && failedCalls.length > 0) {
         logger.error("monitor run incomplete again (reported in the dead-letter queue when it began)", {
           incompleteSince: new Date(state.incompleteSince).toISOString(),
           failedCalls,
@@ -144,6 +166,25 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
       };
     },
   });
+}
+
+/**
+ * Sends an incomplete run's record to the dead-letter queue (what lambdaHandler would send for its
+ * MonitorRunIncomplete). Its `sendError` is SQS's refusal, if any.
+ */
+async function reportIncomplete(
+  failedCalls: readonly string[],
+  event: unknown,
+  env: ClawopsEnvironment,
+  functionName: string,
+): Promise<{ readonly reason: string; readonly sendError?: unknown }> {
+  const record = deadLetterRecordOf(new MonitorRunIncomplete(failedCalls), functionName, event);
+  try {
+    await sendToDeadLetterQueue(record, env);
+    return { reason: record.reason };
+  } catch (sendError) {
+    return { reason: record.reason, sendError };
+  }
 }
 
 /** One instance's decision this run; `log` says what an operator should read about it, if anything. */

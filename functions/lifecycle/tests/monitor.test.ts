@@ -583,6 +583,27 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
     expect(deadLettered()).toHaveLength(2);
   });
 
+  it("reports an outage whose first dead-letter record SQS refused on the next run (the streak is not lost)", async () => {
+    fleet(2, () => 200, 0);
+    persistentState();
+    ssm.on(SendCommandCommand).rejects(throttled());
+    sqs.on(SendMessageCommand).rejectsOnce(throttled()).resolves({});
+    // Run 1: the record is refused; the run still ends (a Lambda retry would count the fleet twice).
+    expect(await monitor({}, context)).toMatchObject({ incomplete: [expect.stringMatching(/^SendCommand/)] });
+    // Run 2, SSM still failing: the outage is reported now, and only once.
+    const second = await monitor({}, context);
+    await monitor({}, context);
+    expect(second).toEqual({
+      deadLettered: true,
+      reason: expect.stringMatching(/^MonitorRunIncomplete: .*SendCommand/),
+    });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(2);
+    expect(deadLettered().map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^MonitorRunIncomplete/),
+      expect.stringMatching(/^MonitorRunIncomplete/),
+    ]);
+  });
+
   it("flushes the run's metrics once when it is incomplete (no empty second flush, no Powertools warning)", async () => {
     fleet(2, (id) => (id === "i-1000" ? 0 : 200));
     storedState({ "i-1000": { failures: 1, firstSeenAt: 0, runs: 60 } });

@@ -19,6 +19,17 @@ export interface DeadLetterRecord {
   readonly extra?: Record<string, unknown>;
 }
 
+/** The record of an input `functionName` gives up on because of `error`. */
+export function deadLetterRecordOf(error: Error, functionName: string, event: unknown): DeadLetterRecord {
+  return {
+    reason: `${error.name}: ${error.message}`,
+    errorName: error.name,
+    functionName,
+    failedAt: new Date().toISOString(),
+    event,
+  };
+}
+
 /** Sends a record to the dead-letter queue. The SQS client is loaded on first use: most invocations never need it. */
 export async function sendToDeadLetterQueue(
   record: DeadLetterRecord,

@@ -1,4 +1,4 @@
-export { type DeadLetterRecord, sendToDeadLetterQueue } from "./dead-letter.js";
+export { type DeadLetterRecord, deadLetterRecordOf, sendToDeadLetterQueue } from "./dead-letter.js";
 export {
   type DeadLettered,
   type HandlerContext,

@@ -5,7 +5,7 @@ import type { Context } from "aws-lambda";
 import { type ClawopsEnvironment, readEnvironment } from "../environment.js";
 import { ClawopsError, isRetryable, PermanentError, RetryableError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
-import { sendToDeadLetterQueue } from "./dead-letter.js";
+import { deadLetterRecordOf, sendToDeadLetterQueue } from "./dead-letter.js";
 import { lazyCaptureLambdaHandler } from "./tracing.js";
 
 /** What a clawops handler function receives besides its parsed input. */
@@ -82,24 +82,15 @@ export function lambdaHandler<TInput, TResult>(options: LambdaHandlerOptions<TIn
     logger.error("invocation failed", { error, retryable: isRetryable(error) });
     if (kind === "task" || isRetryable(error)) return;
     const env = environment();
-    const reason = `${error.name}: ${error.message}`;
+    const record = deadLetterRecordOf(error, request.context.functionName, request.event);
     try {
-      await sendToDeadLetterQueue(
-        {
-          reason,
-          errorName: error.name,
-          functionName: request.context.functionName,
-          failedAt: new Date().toISOString(),
-          event: request.event,
-        },
-        env,
-      );
+      await sendToDeadLetterQueue(record, env);
     } catch (sendError) {
       // A throw here skips the metrics middleware's flush: publish what the invocation counted first.
       metrics.publishStoredMetrics();
       throw sendError;
     }
-    request.response = { deadLettered: true, reason } satisfies DeadLettered;
+    request.response = { deadLettered: true, reason: record.reason } satisfies DeadLettered;
   };
 
   return (
