@@ -1,7 +1,7 @@
 import { type ClawopsEnvironment, RetryableError } from "@clawops/core";
 import { type Alert, type AlertDeliveryError, alertSubject } from "@clawops/core/alerts";
 import { client } from "@clawops/core/aws";
-import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
+import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 import { type DeadLetterRecord, sendToDeadLetterQueue } from "@clawops/core/handler";
 
 /** What the DLQ record of an undelivered alert carries besides the event: enough to re-send it. */
@@ -51,23 +51,23 @@ export async function reportDeliveryFailure(
   }
   if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
   const { EventBridgeClient, PutEventsCommand } = await import("./eventbridge.js");
-  const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
-    new PutEventsCommand({
-      Entries: [
-        clawopsEventEntry(env, ClawopsDetailType.AlertDeliveryFailed, {
-          alertKey,
-          channel: error.channel,
-          reason: error.reason,
-        }),
-      ],
-    }),
+  const refused = refusedEntries(
+    await client(EventBridgeClient).send(
+      new PutEventsCommand({
+        Entries: [
+          clawopsEventEntry(env, ClawopsDetailType.AlertDeliveryFailed, {
+            alertKey,
+            channel: error.channel,
+            reason: error.reason,
+          }),
+        ],
+      }),
+    ),
   );
   // PutEvents answers 200 with the entry refused (throttled, AWS-side failure): the announcement would be lost
   // without a trace. Lambda's retry of the event tries the delivery, and its announcement, again (the
   // record already in the queue is not sent again).
-  if (FailedEntryCount)
-    throw new RetryableError(
-      `PutEvents refused ${ClawopsDetailType.AlertDeliveryFailed}: ${Entries?.[0]?.ErrorCode ?? "unknown error"}`,
-    );
+  if (refused)
+    throw new RetryableError(`PutEvents refused ${ClawopsDetailType.AlertDeliveryFailed}: ${refused}`);
   return record;
 }

@@ -1,6 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { BackupClient, PutRestoreValidationResultCommand } from "@aws-sdk/client-backup";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import {
   type DrillVerdict,
@@ -9,7 +10,7 @@ import {
   failedDrillVerdict,
   judgeDrill,
 } from "@clawops/core/drills";
-import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
+import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import { daysSinceLastPass, recordDrill } from "./records.js";
@@ -119,19 +120,14 @@ async function publishEvent(
   const detail = failed
     ? { drillId: verdict.drillId, fileSystems, passed: false, reason: verdict.reason ?? "the drill failed" }
     : { drillId: verdict.drillId, fileSystems, passed: verdict.passed };
-  const { FailedEntryCount } = await client(EventBridgeClient).send(
-    new PutEventsCommand({
-      Entries: [
-        clawopsEventEntry(
-          where,
-          failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted,
-          detail,
-        ),
-      ],
-    }),
+  const detailType = failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted;
+  const refused = refusedEntries(
+    await client(EventBridgeClient).send(
+      new PutEventsCommand({ Entries: [clawopsEventEntry(where, detailType, detail)] }),
+    ),
   );
-  if (FailedEntryCount)
-    throw new Error(`PutEvents refused the drill's ${failed ? "DrillFailed" : "DrillCompleted"} event`);
+  // Retried by the workflow (Report's Retry), like any throttled call.
+  if (refused) throw new RetryableError(`PutEvents refused ${detailType}: ${refused}`);
 }
 
 async function putValidation(branch: Branch, verdict: DrillVerdict): Promise<void> {

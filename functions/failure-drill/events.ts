@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import { type ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
+import { type ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 
 /** Puts one clawops event on the bus (the alerts path posts it); a refused entry is retryable. */
 export async function putClawopsEvent(
@@ -9,9 +9,10 @@ export async function putClawopsEvent(
   detailType: ClawopsDetailType,
   detail: object,
 ): Promise<void> {
-  const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
-    new PutEventsCommand({ Entries: [clawopsEventEntry(where, detailType, detail)] }),
+  const refused = refusedEntries(
+    await client(EventBridgeClient).send(
+      new PutEventsCommand({ Entries: [clawopsEventEntry(where, detailType, detail)] }),
+    ),
   );
-  if (FailedEntryCount)
-    throw new RetryableError(`PutEvents refused ${detailType}: ${Entries?.[0]?.ErrorCode}`);
+  if (refused) throw new RetryableError(`PutEvents refused ${detailType}: ${refused}`);
 }

@@ -2,7 +2,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import { ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
+import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import {
   abandonReason,
@@ -35,13 +35,12 @@ export const handler = lambdaHandler({
             DetailType: ClawopsDetailType.DrainFailed,
             Detail: drainFailedDetail(action, caught ?? drain?.reason ?? "drain failed", drain?.commandId),
           };
-    const { FailedEntryCount, Entries } = await client(EventBridgeClient).send(
-      new PutEventsCommand({
-        Entries: [clawopsEventEntry(env, entry.DetailType, entry.Detail)],
-      }),
+    const refused = refusedEntries(
+      await client(EventBridgeClient).send(
+        new PutEventsCommand({ Entries: [clawopsEventEntry(env, entry.DetailType, entry.Detail)] }),
+      ),
     );
-    if (FailedEntryCount)
-      throw new RetryableError(`PutEvents refused ${entry.DetailType}: ${Entries?.[0]?.ErrorCode}`);
+    if (refused) throw new RetryableError(`PutEvents refused ${entry.DetailType}: ${refused}`);
     logger.info("lifecycle event published", { detailType: entry.DetailType, instanceId: action.instanceId });
     if (error?.Error === "LifecycleStateUnknown") metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
     return { published: entry.DetailType };

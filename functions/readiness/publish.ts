@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { metrics as Metrics } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import { type ClawopsDetailType, clawopsEventEntry } from "@clawops/core/events";
+import { type ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 import { type DriftEventDetail, DriftPublishError, type ReadinessReport } from "@clawops/core/readiness";
 
 /** The custom metrics a readiness run publishes (namespace `Clawops`, dimension `Fleet`): each is $0.30 a month. */
@@ -34,15 +34,12 @@ export async function publishDrift(
   if (events.length === 0) return;
   // Loaded only when a check changed (most runs report no drift): not parsed at every cold start.
   const { EventBridgeClient, PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
-  const { FailedEntryCount = 0, Entries = [] } = await client(EventBridgeClient).send(
-    new PutEventsCommand({
-      Entries: events.map((e) => clawopsEventEntry(where, e.detailType, e.detail)),
-    }),
+  const refused = refusedEntries(
+    await client(EventBridgeClient).send(
+      new PutEventsCommand({
+        Entries: events.map((e) => clawopsEventEntry(where, e.detailType, e.detail)),
+      }),
+    ),
   );
-  if (FailedEntryCount > 0) {
-    const reasons = Entries.filter((e) => e.ErrorCode).map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`);
-    throw new DriftPublishError(
-      `PutEvents rejected ${FailedEntryCount} drift event(s): ${reasons.join("; ")}`,
-    );
-  }
+  if (refused) throw new DriftPublishError(`PutEvents refused drift events: ${refused}`);
 }

@@ -394,7 +394,7 @@ describe("Function: alert router", () => {
         .on(PutEventsCommand)
         .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "x" }] });
       await expect(world.invoke(alarm())).rejects.toThrow(
-        /PutEvents refused AlertDeliveryFailed: InternalFailure/,
+        /PutEvents refused AlertDeliveryFailed: 1 entry refused \(InternalFailure: x\)/,
       );
       expect(world.deadLetters()).toHaveLength(1);
     });

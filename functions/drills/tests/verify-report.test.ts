@@ -139,6 +139,19 @@ describe("Function: report", () => {
     expect(recorded()?.passed).toEqual({ BOOL: false });
   });
 
+  it("fails with RetryableError, which the workflow retries, when EventBridge refuses the drill's event", async () => {
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" }],
+    });
+    const error = { Error: "InvalidManifestError", Cause: "{}" };
+
+    await expect(handlers.report({ plan, error }, context)).rejects.toMatchObject({
+      name: "RetryableError",
+      message: "PutEvents refused DrillFailed: 1 entry refused (ThrottlingException: Rate exceeded)",
+    });
+  });
+
   it("does not pass a file system with files it could not verify, and says which", async () => {
     const unverified = [
       { path: "memory/index.sqlite", reason: "SQLite integrity unknown: this runtime has no node:sqlite" },

@@ -114,7 +114,7 @@ describe("Function: readiness run handler", () => {
       refuseEvents: true,
     };
     installFakeAws(fleet);
-    await expect(run(scheduled, context)).rejects.toThrow("PutEvents rejected 1 drift event(s)");
+    await expect(run(scheduled, context)).rejects.toThrow(/^PutEvents refused drift events: 1 entry refused/);
     fleet.refuseEvents = false;
     const next = installFakeAws(fleet);
     await run(scheduled, context);

@@ -120,6 +120,8 @@ export {
   clawopsAlarmNames,
   clawopsEventEntry,
   EventSource,
+  type PutEventsAnswer,
+  refusedEntries,
 } from "./sources.js";
 export {
   type CommandInvocationStatusDetail,

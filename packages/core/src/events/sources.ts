@@ -92,3 +92,24 @@ export function clawopsAlarmName(stage: string, alarm: ClawopsAlarm): string {
 export function clawopsAlarmNames(stage: string): string[] {
   return Object.values(ClawopsAlarm).map((alarm) => clawopsAlarmName(stage, alarm));
 }
+
+/** What PutEvents answers about its entries (the SDK's `PutEventsResponse`, structurally). */
+export interface PutEventsAnswer {
+  readonly FailedEntryCount?: number | undefined;
+  readonly Entries?:
+    | readonly { readonly ErrorCode?: string | undefined; readonly ErrorMessage?: string | undefined }[]
+    | undefined;
+}
+
+/**
+ * Why PutEvents refused entries (`ErrorCode: ErrorMessage`, `; `-separated), or undefined when it took them all.
+ * PutEvents answers 200 with entries refused (throttled, an AWS-side failure): a sender that does not look loses
+ * the event without a trace, so each throws a retryable error with this reason.
+ */
+export function refusedEntries(answer: PutEventsAnswer): string | undefined {
+  if (!answer.FailedEntryCount) return undefined;
+  const reasons = (answer.Entries ?? [])
+    .filter((e) => e.ErrorCode)
+    .map((e) => (e.ErrorMessage ? `${e.ErrorCode}: ${e.ErrorMessage}` : e.ErrorCode));
+  return `${answer.FailedEntryCount} entr${answer.FailedEntryCount === 1 ? "y" : "ies"} refused${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}`;
+}
