@@ -7,20 +7,30 @@ export const GATEWAY_DRAIN_MARKER = "# clawops-drain: gateway-stop v1";
 /** Seconds between two reads of the drain command (the ASL's Wait). */
 export const DRAIN_CHECK_SECONDS = 5;
 
+/** The drain script's exit when systemd had to kill the gateway: it did not stop within the unit's TimeoutStopSec. */
+export const DRAIN_KILLED_EXIT = 3;
+
 /**
  * The shell commands that stop the gateway gracefully: systemd sends SIGTERM and waits for the unit to exit,
  * so sessions and logs flush. `timeout` bounds it below SSM's own execution timeout. The script exits with
  * systemctl's status, so the invocation fails (and the drain reports DrainFailed) when the gateway did not stop
  * in time (124) or the unit could not be stopped (an unknown `lifecycle.gatewayServiceName` exits 5), with the
- * reason on stderr; `CLAWOPS_DRAIN=stopped` only follows a stop that finished.
+ * reason on stderr. A gateway still running at the unit's own `TimeoutStopSec` (systemd's default 90 s, below
+ * the drain's default 120 s) is killed with SIGKILL, and `systemctl stop` still succeeds: the unit's `Result`
+ * then reads `timeout`, and the script fails with `DRAIN_KILLED_EXIT`, saying so, when the gateway was running
+ * before the stop (a unit already failed keeps its old Result). `CLAWOPS_DRAIN=stopped` only follows a stop that
+ * finished on its own.
  */
 export function gatewayDrainCommands(settings: DrainSettings): string[] {
   const unit = `'${settings.serviceName}'`;
+  const show = (property: string) => `systemctl show -p ${property} --value ${unit} 2>/dev/null`;
   return [
     GATEWAY_DRAIN_MARKER,
+    `before=$(${show("ActiveState")})`,
     `timeout ${settings.timeoutSeconds} systemctl stop ${unit}; code=$?`,
     `if [ "$code" -eq 124 ]; then echo "the gateway was still stopping after ${settings.timeoutSeconds} s (systemd goes on stopping it)" >&2; exit 124; fi`,
     `if [ "$code" -ne 0 ]; then echo "systemctl stop ${unit} exited $code" >&2; exit "$code"; fi`,
+    `if [ "$before" != inactive ] && [ "$before" != failed ] && [ "$(${show("Result")})" = timeout ]; then echo "systemd killed the gateway (SIGKILL): it did not stop within the unit's TimeoutStopSec ($(${show("TimeoutStopUSec")})); raise TimeoutStopSec to at least the drain's ${settings.timeoutSeconds} s" >&2; exit ${DRAIN_KILLED_EXIT}; fi`,
     `echo "CLAWOPS_DRAIN=stopped"`,
   ];
 }

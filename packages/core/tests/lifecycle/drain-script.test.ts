@@ -14,11 +14,35 @@ const settings = { timeoutSeconds: 120, serviceName: "openclaw-gateway" };
 const T0 = Date.parse("2026-11-30T10:00:00Z");
 const state: DrainState = { startedAt: T0, checks: 0, commandId: "c-1", next: "check", reason: "" };
 
-/** Runs the drain script on a host whose `timeout … systemctl stop` ends with `stopExit`; SSM's view of it. */
-function drainOn(stopExit: number) {
+/** What the host's systemd says of the unit: before the stop, and its Result after it. */
+interface Unit {
+  readonly before: string;
+  readonly result: string;
+}
+
+/**
+ * Runs the drain script on a host whose `timeout … systemctl stop` ends with `stopExit` and whose unit reads as
+ * `unit` says (its ActiveState before the stop, its Result after it); SSM's view of it.
+ */
+function drainOn(stopExit: number, unit: Unit = { before: "active", result: "success" }) {
   const dir = mkdtempSync(join(tmpdir(), "clawops-drain-"));
-  writeFileSync(join(dir, "timeout"), `#!/bin/sh\nexit ${stopExit}\n`);
-  chmodSync(join(dir, "timeout"), 0o755);
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  };
+  file("timeout", `#!/bin/sh\nexit ${stopExit}\n`);
+  file(
+    "systemctl",
+    [
+      "#!/bin/sh",
+      '[ "$1" = show ] || exit 0',
+      'case "$3" in',
+      `  ActiveState) echo ${unit.before} ;;`,
+      `  Result) echo ${unit.result} ;;`,
+      "  TimeoutStopUSec) echo 1min 30s ;;",
+      "esac",
+    ].join("\n"),
+  );
   const run = spawnSync("sh", ["-c", gatewayDrainCommands(settings).join("\n")], {
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     encoding: "utf8",
@@ -47,6 +71,24 @@ describe("Function: gatewayDrainCommands", () => {
       reason:
         "drain command Failed: the gateway was still stopping after 120 s (systemd goes on stopping it)",
     });
+  });
+
+  it("fails the drain, saying why, when systemd had to kill the gateway at the unit's TimeoutStopSec", () => {
+    const result = drainOn(0, { before: "active", result: "timeout" });
+
+    expect(result.status).toBe("Failed");
+    expect(result.stdout).not.toContain("CLAWOPS_DRAIN=stopped");
+    expect(decideDrainStep(state, result, T0 + 95_000, settings)).toMatchObject({
+      next: "drain-failed",
+      reason:
+        "drain command Failed: systemd killed the gateway (SIGKILL): it did not stop within the unit's TimeoutStopSec (1min 30s); raise TimeoutStopSec to at least the drain's 120 s",
+    });
+  });
+
+  it("reports a gateway that had already failed (an old timeout Result) as stopped, not as killed by the drain", () => {
+    const result = drainOn(0, { before: "failed", result: "timeout" });
+
+    expect(result).toMatchObject({ status: "Success", stdout: "CLAWOPS_DRAIN=stopped\n" });
   });
 
   it("fails the drain when the unit cannot be stopped (a gatewayServiceName the instance does not have)", () => {
