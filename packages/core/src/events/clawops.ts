@@ -140,6 +140,7 @@ export const FailureDrillCompletedDetailSchema = z.looseObject({
   instanceId: z.string(),
   passed: z.boolean(),
   seconds: z.looseObject({
+    stopConfirmed: z.optional(z.nullable(z.number())),
     alarm: z.nullable(z.number()),
     alertDelivered: z.nullable(z.number()),
     replacement: z.nullable(z.number()),

@@ -52,6 +52,7 @@ export function failureDrillCompletedLayout(event: FailureDrillCompletedEvent): 
   const { detail } = event;
   const { seconds: s, windows: w, verdicts: v } = detail;
   const rows = [
+    ...(s.stopConfirmed === undefined ? [] : [row("Gateway seen stopped", s.stopConfirmed, null)]),
     row("Alarm", s.alarm, w.alarmSeconds, v.alarm),
     row("Alert delivered", s.alertDelivered, w.alertSeconds, v.alert),
     row("Replacement InService", s.replacement, w.replacementSeconds, v.replacement),

@@ -14,6 +14,11 @@ export interface FailureDrillResult {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly seconds: {
+    /**
+     * Stop sent → the gateway first seen stopped (an observation, so up to one observe interval late). No window:
+     * reported, not judged; the alarm and replacement times include it. Results stored before it have none.
+     */
+    readonly stopConfirmed?: number | null;
     readonly alarm: number | null;
     readonly alertDelivered: number | null;
     readonly replacement: number | null;
@@ -55,6 +60,7 @@ export function failureDrillResult(input: {
 }): FailureDrillResult {
   const p = input.progress;
   const measured = {
+    stopConfirmed: seconds(p.stoppedAt, p.stopConfirmedAt ?? null),
     alarm: seconds(p.stoppedAt, p.alarmAt),
     alertDelivered: seconds(p.alarmAt, p.alertDeliveredAt),
     replacement: seconds(p.stoppedAt, p.replacedAt),

@@ -13,6 +13,9 @@ export function failureDrillSummary(result: FailureDrillResult): string[] {
   const restart = restartSentence(result.instanceId, gatewayRestartOf(result.restart));
   return [
     `failure drill ${result.drillId} on ${result.instanceId}: ${result.passed ? "passed" : "FAILED"}`,
+    ...(s.stopConfirmed === undefined
+      ? []
+      : [`gateway seen stopped: ${measured(s.stopConfirmed)} after the stop was sent`]),
     `alarm in ALARM: ${measured(s.alarm)} after the stop (window ${w.alarmSeconds} s): ${v.alarm}`,
     `alert delivered: ${measured(s.alertDelivered)} after the alarm (window ${w.alertSeconds} s): ${v.alert}`,
     `replacement InService: ${measured(s.replacement)} after the stop (window ${w.replacementSeconds} s): ${v.replacement}${result.replacementInstanceId ? ` (${result.replacementInstanceId})` : ""}`,

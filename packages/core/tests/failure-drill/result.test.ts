@@ -21,7 +21,9 @@ const run = (p: Partial<DrillProgress>, abortedBecause: string | null = null) =>
     windows,
     abortedBecause,
   });
+const STOP_CONFIRMED_SECONDS = 30;
 const all = {
+  stopConfirmedAt: s(STOP_CONFIRMED_SECONDS),
   alarmAt: s(150),
   alertDeliveredAt: s(154),
   replacedAt: s(420),
@@ -65,8 +67,18 @@ describe("Function: failureDrillResult", () => {
     expect(result.abortedBecause).toBe(aborted);
   });
 
+  it("reports a stop never seen confirmed as null, not as zero", () => {
+    expect(run({ ...all, stopConfirmedAt: null }).seconds.stopConfirmed).toBeNull();
+  });
+
   it("measures the alert from the alarm and the rest from the stop", () => {
-    expect(run(all).seconds).toEqual({ alarm: 150, alertDelivered: 4, replacement: 420, recovered: 560 });
+    expect(run(all).seconds).toEqual({
+      stopConfirmed: STOP_CONFIRMED_SECONDS,
+      alarm: 150,
+      alertDelivered: 4,
+      replacement: 420,
+      recovered: 560,
+    });
   });
 });
 

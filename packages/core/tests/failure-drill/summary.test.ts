@@ -32,6 +32,14 @@ describe("Function: failureDrillSummary", () => {
     ]);
   });
 
+  it("says how long the stop took to be seen, when the result measured it", () => {
+    const measured = { ...result, seconds: { ...result.seconds, stopConfirmed: 35 } };
+    expect(failureDrillSummary(measured).slice(1, 3)).toEqual([
+      "gateway seen stopped: 35 s after the stop was sent",
+      "alarm in ALARM: 124 s after the stop (window 300 s): pass",
+    ]);
+  });
+
   it("says when the stopped gateway could not be restarted", () => {
     const failed = {
       ...result,
