@@ -50,11 +50,14 @@ export const handler = lambdaHandler({
         return { action, drain: { ...started, next: "drain-failed", reason: error.message } };
       }
     }
+    // Heartbeat first: a read SSM keeps throttling fails the task, and the state machine's retries of it must
+    // still extend a due hook.
+    const beaten = await heartbeat(drain);
     const result = await getInvocation(drain.commandId, action.instanceId).catch((error: unknown) => {
       if (error instanceof ProbeNotReady) return undefined;
       throw error;
     });
-    const next = decideDrainStep(await heartbeat(drain), result, now, settings);
+    const next = decideDrainStep(beaten, result, now, settings);
     logger.info("drain step", { instanceId: action.instanceId, next: next.next, reason: next.reason });
     return { action, drain: next };
   },

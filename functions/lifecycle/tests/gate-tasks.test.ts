@@ -667,6 +667,27 @@ describe("Function: drain (terminate drain task)", () => {
     },
   );
 
+  it("heartbeats a due hook before reading the stop, so an SSM read throttled past its retries cannot let it expire", async () => {
+    autoscaling.on(RecordLifecycleActionHeartbeatCommand).resolves({});
+    ssm.on(GetCommandInvocationCommand).rejects(aws("ThrottlingException", "Rate exceeded"));
+    const now = Date.now();
+    // Last heartbeat 25 s ago: the hook (AWS's minimum, 30 s, as for an imported fleet) is due.
+    const state = {
+      startedAt: now - 25_000,
+      checks: 4,
+      commandId: "cmd-9",
+      next: "check" as const,
+      reason: "",
+      heartbeatAt: now - 25_000,
+      checksAtHeartbeat: 0,
+    };
+    // The task fails (the state machine retries it), and every attempt has extended the hook first.
+    await expect(drain({ action: terminating, drain: state }, context)).rejects.toMatchObject({
+      name: "AwsThrottled",
+    });
+    expect(autoscaling.commandCalls(RecordLifecycleActionHeartbeatCommand)).toHaveLength(1);
+  });
+
   it("fails the drain (and still continues) when SSM cannot reach the instance", async () => {
     ssm.on(SendCommandCommand).rejects(aws("InvalidInstanceId", ""));
     const out = (await drain({ action: terminating }, context)) as { drain: { next: string } };
