@@ -6,10 +6,13 @@ import {
   gateAfterWait,
   gatewayRestDue,
   gatewayResumeDue,
+  LifecycleActionGone,
   type ProbeOutcome,
   startGateWithoutHeartbeat,
+  WARM_POOL_ENTRY_WAIT,
 } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
+import { lifecycleStateOf } from "./auto-scaling.js";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
@@ -63,9 +66,21 @@ export const handler = lambdaHandler({
       if (!outcome) return { action, gate: { ...gate, reads: gate.reads + 1, next: "read" } };
     }
     const decision = decideGateStep(gate, outcome, now, settings.gate);
-    // A pooled instance is standby capacity: its gateway, installed and healthy, stops before the CONTINUE.
-    if (decision.step === GateStep.Continue && gatewayRestDue(action))
+    // A pooled instance is standby capacity: its gateway, installed and healthy, stops before the CONTINUE. Only
+    // while it still waits to enter the pool: another gate of the same entry (the reconciler's and the event's
+    // can both run) may have admitted it, and it may have left the pool since, its gateway serving. This gate's
+    // action is then gone (a token-less one would otherwise complete the instance's exit action).
+    if (decision.step === GateStep.Continue && gatewayRestDue(action)) {
+      const state = await lifecycleStateOf(action.instanceId, action.asgName);
+      if (state !== WARM_POOL_ENTRY_WAIT) {
+        logger.info("warm-pool entry gate ends: the instance no longer waits to enter the pool", {
+          instanceId: action.instanceId,
+          lifecycleState: state ?? "not in the group or its pool",
+        });
+        throw new LifecycleActionGone(action.instanceId);
+      }
       await restGateway(action.instanceId, settings.drain.serviceName, logger);
+    }
     logger.info("launch gate probe", {
       instanceId: action.instanceId,
       outcome: outcome.kind,

@@ -374,6 +374,25 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(autoscaling.commandCalls(DescribeWarmPoolCommand).length).toBeGreaterThan(0);
   });
 
+  it("ends a warm-pool entry gate quietly, stopping no gateway and completing nothing, once the instance left the pool", async () => {
+    // Another gate of this entry admitted the instance, which has left the pool: it waits on its exit action.
+    const state = world(() => 200, { warmPool: true });
+    state.lifecycle = "Pending:Wait";
+    autoscaling.on(DescribeAutoScalingInstancesCommand).callsFake(() => ({
+      AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: state.lifecycle }],
+    }));
+    const run = await runWorkflow(gate, lifecycleTasks, {
+      action: { ...action, token: undefined, warmPool: "entering" },
+    });
+    expect(run.states.at(-1)).toBe("ActionGone");
+    expect(state.completions).toEqual([]);
+    const stops = ssm
+      .commandCalls(SendCommandCommand)
+      .filter((c) => c.args[0].input.Parameters?.commands?.some((line) => line.includes("systemctl stop")));
+    expect(stops).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
   it("abandons a warm-pool entry whose gateway never comes up, like any launch", async () => {
     const state = world(() => 503, { warmPool: true });
     const run = await runWorkflow(gate, lifecycleTasks, { action });

@@ -253,6 +253,11 @@ describe("Function: probe (launch gate task)", () => {
       .on(GetCommandInvocationCommand)
       .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "stop-1" } });
+    autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: [
+        { InstanceId: action.instanceId, LifecycleState: "Warmed:Pending:Wait" },
+      ] as never,
+    });
     const entering = { ...action, warmPool: "entering" as const };
     const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1", healthyStreak: 1 };
     const out = (await probe({ action: entering, gate }, context)) as { gate: { next: string } };
@@ -264,6 +269,28 @@ describe("Function: probe (launch gate task)", () => {
       "systemctl stop --no-block 'openclaw-gateway'",
     ]);
   });
+
+  it.each([
+    ["with its token", action.token],
+    ["without a token (a reconciled gate)", undefined],
+  ])(
+    "ends quietly, stopping nothing, when the instance it would admit into the pool has left it (%s)",
+    async (_case, token) => {
+      // Another gate of the same entry admitted it, and it left the pool: it waits on the launch hook's exit action.
+      autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({
+        AutoScalingInstances: [{ InstanceId: action.instanceId, LifecycleState: "Pending:Wait" }] as never,
+      });
+      ssm
+        .on(GetCommandInvocationCommand)
+        .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
+      const entering = { ...action, token, warmPool: "entering" as const };
+      const gate = { ...startGate(Date.now(), settings.gate), pendingCommandId: "cmd-1", healthyStreak: 1 };
+      await expect(probe({ action: entering, gate }, context)).rejects.toMatchObject({
+        name: "LifecycleActionGone",
+      });
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    },
+  );
 
   it.each([
     ["not healthy yet", { ...action, warmPool: "entering" as const }, 0],

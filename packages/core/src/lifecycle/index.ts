@@ -153,4 +153,5 @@ export {
   gatewayResumeCommands,
   gatewayResumeDue,
   POOL_UNIT_EXECUTION_TIMEOUT_SECONDS,
+  WARM_POOL_ENTRY_WAIT,
 } from "./warm-pool.js";

@@ -48,6 +48,9 @@ export function gatewayResumeDue(action: LifecycleAction, state: GateState): boo
   return action.transition === "launch" && action.warmPool === "leaving" && state.healthyStreak === 0;
 }
 
+/** The lifecycle state of an instance the launch hook holds on its way into the warm pool. */
+export const WARM_POOL_ENTRY_WAIT = "Warmed:Pending:Wait";
+
 /** Whether the gate stops the gateway before it CONTINUEs: only for a launch into the warm pool. */
 export function gatewayRestDue(action: LifecycleAction): boolean {
   return action.transition === "launch" && action.warmPool === "entering";
