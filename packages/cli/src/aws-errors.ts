@@ -6,10 +6,26 @@ const ACCESS_DENIED = new Set([
   "AuthorizationError",
 ]);
 
+/**
+ * The error names a service answers when KMS refused the key that encrypts the data (SQS: KmsAccessDenied, on
+ * ReceiveMessage from the KMS-encrypted dead-letter queue; others: KMS.AccessDeniedException,
+ * KMSAccessDeniedException). The message rarely names the permission, so the CLI does.
+ */
+const KMS_ACCESS_DENIED = new Set([
+  "KmsAccessDenied",
+  "KMS.AccessDeniedException",
+  "KMSAccessDeniedException",
+]);
+
+/** What a KMS refusal lacks: the control plane's data (state table, dead-letter queue) is under one key per stage. */
+const KMS_PERMISSION =
+  'missing kms:Decrypt on the stage\'s clawops KMS key, the one whose description starts "clawops <stage>:"';
+
 /** AWS's message when a call was refused for want of a permission (it names the action), or undefined. */
 export function accessDenied(error: unknown): string | undefined {
   for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
     if (ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}`;
+    if (KMS_ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}; ${KMS_PERMISSION}`;
     e = e.cause as Error | undefined;
   }
   return undefined;

@@ -1,20 +1,29 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ConfigError } from "@clawops/core";
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { CliUserError } from "./errors.js";
 
 /** The default config file, relative to the working directory. */
 export const DEFAULT_CONFIG_FILE = "clawops.config.ts";
 
+/** A config file as loaded: where it is, and what it exports (not validated yet). */
+export interface LoadedConfig {
+  /** The absolute path, for messages. */
+  readonly file: string;
+  readonly input: ClawopsConfigInput;
+}
+
 /**
  * Loads the operator's `clawops.config.ts` (TypeScript works: the CLI runs under tsx). Without the default
- * file it resolves to undefined (the caller then uses the schema's defaults), so the CLI works anywhere.
+ * file it resolves to undefined (the caller then uses the schema's defaults), so the CLI works anywhere. A file
+ * that cannot be loaded (a syntax error, a throw, an import that cannot be found) is a CliUserError naming it.
  */
 export async function loadConfigFile(
   path: string | undefined,
   cwd = process.cwd(),
-): Promise<ClawopsConfigInput | undefined> {
+): Promise<LoadedConfig | undefined> {
   const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (path)
@@ -31,9 +40,35 @@ export async function loadConfigFile(
         `cannot load ${file} without the clawops checkout (TypeScript): pass --region, or --config a .mjs file`,
         { cause: error },
       );
-    throw error;
+    // An installed CLI carries @clawops/core inside its bundle: a config outside the checkout cannot import it.
+    if (
+      (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" &&
+      (error as Error).message.includes("'@clawops/core")
+    )
+      throw new CliUserError(
+        `cannot load ${file}: it imports @clawops/core, which only a clawops checkout has: a standalone .mjs config exports a plain object (export default { app: { region: "eu-west-1" } }) with no import`,
+        { cause: error },
+      );
+    // A syntax error, a module the config imports missing, a throw while it loads: the operator's file, not a bug.
+    throw new CliUserError(`cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   if (!module.default)
     throw new CliUserError(`${file} has no default export: export default defineConfig({...})`);
-  return module.default;
+  return { file, input: module.default };
+}
+
+/**
+ * Validates a loaded config for `stage` as the sandbox will, so that a wrong value is reported against the file
+ * it is in: core's message always says `clawops.config.ts`, which is not the file `--config` named.
+ */
+export async function validateConfigFile(loaded: LoadedConfig, stage: string): Promise<void> {
+  const { resolveConfig } = await import("@clawops/core/config");
+  try {
+    resolveConfig(loaded.input, stage);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliUserError(error.message.replace(/^clawops\.config\.ts\b/, loaded.file), { cause: error });
+  }
 }

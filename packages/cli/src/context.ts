@@ -1,8 +1,9 @@
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { type Command, Option } from "commander";
-import { loadConfigFile } from "./config-file.js";
+import { loadConfigFile, validateConfigFile } from "./config-file.js";
 import { CliUserError } from "./errors.js";
 import type { Output } from "./output.js";
+import { importSandbox } from "./sandbox-module.js";
 import type { SandboxFlow, SandboxTargetOptions } from "./sandbox-target.js";
 import { awsStageLookup, openStage, type StageLookup } from "./stage-target.js";
 import type { Target } from "./target.js";
@@ -56,8 +57,9 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
       "say where to run: --stage <stage> for a deployed stage, or --sandbox to try it locally",
     );
   if (options.sandbox) {
-    const input: ClawopsConfigInput | undefined =
-      context.sandbox?.config ?? (await loadConfigFile(options.config));
+    const loaded = context.sandbox?.config ? undefined : await loadConfigFile(options.config);
+    if (loaded) await validateConfigFile(loaded, (await importSandbox()).SANDBOX_STAGE);
+    const input: ClawopsConfigInput | undefined = context.sandbox?.config ?? loaded?.input;
     const { openSandbox } = await import("./sandbox-target.js");
     const progress = context.output.progress("starting the sandbox");
     try {
@@ -77,7 +79,7 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
     options.region ??
     env.AWS_REGION ??
     env.AWS_DEFAULT_REGION ??
-    (await loadConfigFile(options.config))?.app?.region;
+    (await loadConfigFile(options.config))?.input.app?.region;
   if (!region)
     throw new CliUserError(
       "no AWS region: pass --region, set AWS_REGION, or run where clawops.config.ts sets app.region",

@@ -1,6 +1,6 @@
 import { ClawopsError } from "@clawops/core";
 import { Command, CommanderError } from "commander";
-import { accessDenied, networkFailure } from "./aws-errors.js";
+import { type AwsCallFailure, awsCallFailure } from "./aws-errors.js";
 import { alertsCommand } from "./commands/alerts.js";
 import { drillCommand } from "./commands/drill.js";
 import { evalsCommand } from "./commands/evals.js";
@@ -23,7 +23,10 @@ export const ExitCode = {
    * followed to its end, or an unexpected error (a bug).
    */
   Failed: 1,
-  /** Could not run: usage, credentials, a stage not deployed, a missing file. The message says what to do. */
+  /**
+   * Could not run: usage, credentials, a stage not deployed, a file that cannot be read or written, an error AWS
+   * answered with (its name and message). The message says what to do.
+   */
   Usage: 2,
 } as const;
 
@@ -101,22 +104,28 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       output.err(`${output.color.red("error:")} ${error.message}`);
       return ExitCode.Usage;
     }
-    const unreachable = networkFailure(error);
-    if (unreachable) {
-      output.err(
-        `${output.color.red("error:")} could not reach AWS (${unreachable}): check the network, a proxy or --region`,
-      );
-      return ExitCode.Usage;
-    }
-    const denied = accessDenied(error);
-    if (denied) {
-      output.err(
-        `${output.color.red("error:")} AWS denied a call the command needs (${denied}): use credentials whose role allows it`,
-      );
+    // AWS, the credentials or the way to AWS stopped the command, not clawops: AWS's own words, exit 2.
+    const failure = awsCallFailure(error);
+    if (failure) {
+      output.err(`${output.color.red("error:")} ${awsFailureMessage(failure)}`);
       return ExitCode.Usage;
     }
     output.err(`${output.color.red("unexpected error (a bug in clawops, please report it):")}`);
     output.err((error as Error)?.stack ?? String(error));
     return ExitCode.Failed;
+  }
+}
+
+/** What the operator reads when a call to AWS failed for a reason that is not clawops'. */
+function awsFailureMessage(failure: AwsCallFailure): string {
+  switch (failure.kind) {
+    case "denied":
+      return `AWS denied a call the command needs (${failure.detail}): use credentials whose role allows it`;
+    case "expired":
+      return `your AWS credentials expired (${failure.detail}): renew them (aws sso login, or a fresh session for AWS_PROFILE) and run the command again`;
+    case "unreachable":
+      return `could not reach AWS (${failure.detail}): check the network, a proxy or --region`;
+    case "failed":
+      return `AWS answered a call the command makes with an error (${failure.detail})`;
   }
 }

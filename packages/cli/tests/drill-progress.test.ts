@@ -107,4 +107,26 @@ describe("Function: drillMilestones", () => {
       { at: 66_000, line: "reporting, removing the restored file systems" },
     ]);
   });
+
+  it("logs a restore that loops while the mount is prepared once per change, and the preparation once", () => {
+    const at = (ms: number, event: HistoryEvent): HistoryEvent => ({ ...event, timestamp: new Date(ms) });
+    const restoring = (percentDone: number) =>
+      fs("fs-1", { point: { rpoSeconds: 175 }, restore: { percentDone } });
+    // Each loop of the workflow: WaitForRestore, PollRestore, RestoreDone, PrepareWhileRestoring.
+    const loop = (start: number, percentDone: number) =>
+      ["WaitForRestore", "PollRestore", "RestoreDone", "PrepareWhileRestoring"].map((state, i) =>
+        at(start + i, entered(state, restoring(percentDone))),
+      );
+    const events = [
+      ...[0, 0, 0, 0, 0, 0, 0, 0].flatMap((percent, i) => loop(i * 15_000, percent)),
+      ...[50, 50, 50].flatMap((percent, i) => loop(120_000 + i * 15_000, percent)),
+      at(200_000, entered("PrepareVerification", restoring(100))),
+    ];
+    expect(drillMilestones(events)).toEqual([
+      { at: 0, line: "fs-1: restoring 0% (RPO 2m 55s)" },
+      { at: 3, line: "fs-1: mounting the new file system for the verifier while the restore runs" },
+      { at: 120_000, line: "fs-1: restoring 50% (RPO 2m 55s)" },
+      { at: 200_000, line: "fs-1: mounting the restored file system for the verifier" },
+    ]);
+  });
 });

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -277,6 +280,64 @@ describe("Function: run against a deployed stage", () => {
     expect(io.stdoutText()).toBe("");
   });
 
+  /** A readiness run with one failing check, as the readiness function answers it. */
+  const aFailingReadinessRun = () =>
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: Buffer.from(
+        JSON.stringify({
+          runId: "r-1",
+          at: "2026-03-01T10:00:00.000Z",
+          stage: "prod",
+          fleet: "openclaw",
+          areas: [{ area: "network", status: "fail", pass: 0, fail: 1, unknown: 0, attested: 0 }],
+          checks: [
+            {
+              id: "network.no-inbound",
+              area: "network",
+              title: "No inbound access to the gateway",
+              severity: "critical",
+              status: "fail",
+              explanation: "sg-0a allows 0.0.0.0/0 on 18789",
+              details: [],
+              remediation: "remove the rule",
+            },
+          ],
+          passed: false,
+        }),
+      ) as never,
+    });
+
+  it("writes readiness --html into a directory it creates, after printing the report (exit 1 for the failing check)", async () => {
+    aFailingReadinessRun();
+    const file = join(await mkdtemp(join(tmpdir(), "clawops-html-")), "reports", "prod", "readiness.html");
+    const io = captureStreams();
+    const code = await run(argv("readiness", "--stage", "prod", "--region", "eu-west-1", "--html", file), {
+      streams: io,
+      stageLookup: deployed,
+      env: {},
+    });
+    expect(code).toBe(1);
+    expect(io.stdoutText()).toContain("No inbound access to the gateway");
+    expect(io.stderrText()).toContain(`HTML report written to ${file}`);
+    expect(await readFile(file, "utf8")).toContain("No inbound access to the gateway");
+  });
+
+  it("prints the readiness report and names the file when its --html page cannot be written (exit 2)", async () => {
+    aFailingReadinessRun();
+    const file = await mkdtemp(join(tmpdir(), "clawops-html-")); // a directory: no page can be written there
+    const io = captureStreams();
+    const code = await run(argv("readiness", "--stage", "prod", "--region", "eu-west-1", "--html", file), {
+      streams: io,
+      stageLookup: deployed,
+      env: {},
+    });
+    expect(io.stdoutText()).toContain("No inbound access to the gateway");
+    expect(io.stderrText()).toContain(`error: could not write the HTML report to ${file} (EISDIR)`);
+    expect(io.stderrText()).not.toContain("a bug in clawops");
+    expect(code).toBe(2);
+  });
+
   it.each([
     ["--dry-run", ["--dry-run"]],
     ["--instance", ["--instance", "i-0123456789abcdef0"]],
@@ -286,6 +347,31 @@ describe("Function: run against a deployed stage", () => {
     expect(code).toBe(2);
     expect(io.stderrText()).toContain("apply to the failure drill only: add --failure");
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it("marks a failure drill's dry run as one in --json, so its passed is not read as a drill that passed", async () => {
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Value: "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-FailureDrill" },
+    });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: "arn:aws:states:eu-west-1:123456789012:execution:clawops-prod-FailureDrill:dry",
+    });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: "SUCCEEDED",
+      output: JSON.stringify({ plan: ["stop the gateway on i-0b", "record the result"] }),
+    });
+    const { code, io } = await runWithClock([
+      "drill",
+      "--stage",
+      "prod",
+      "--region",
+      "eu-west-1",
+      "--failure",
+      "--dry-run",
+      "--json",
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(io.stdoutText())).toMatchObject({ passed: true, dryRun: true });
   });
 
   it("exits 2 (could not start) when the failure drill is refused, and 1 when it ran and failed", async () => {

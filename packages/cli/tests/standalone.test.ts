@@ -96,6 +96,20 @@ describe("Package: @clawops/cli installed on its own", () => {
     expect(stderr).toContain("no AWS credentials found");
   });
 
+  it("says a standalone .mjs config exports a plain object when it imports @clawops/core (exit 2)", async () => {
+    const config = join(dir, "imports-core.mjs");
+    await writeFile(
+      config,
+      'import { defineConfig } from "@clawops/core/config";\nexport default defineConfig({ app: { region: "eu-west-1" } });\n',
+    );
+    const { code, stderr } = await clawops(["status", "--stage", "prod", "--config", config]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `cannot load ${config}: it imports @clawops/core, which only a clawops checkout has`,
+    );
+    expect(stderr).toContain("a standalone .mjs config exports a plain object");
+  });
+
   it("tells the user how to log in when the credential chain finds nothing (exit 2)", async () => {
     const { code, stderr } = await clawops(["readiness", "--stage", "prod"], { AWS_REGION: "eu-west-1" });
     expect(code).toBe(2);

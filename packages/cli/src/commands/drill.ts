@@ -356,7 +356,8 @@ dry run whose result could not be read.`,
               }),
             ),
           );
-          if (options.json) output.json(result);
+          // A dry run's "passed" only says the plan was made: "dryRun" keeps it from reading as a drill that passed.
+          if (options.json) output.json(options.dryRun ? { ...result, dryRun: true } : result);
           // A refusal (too few healthy gateways, another drill, an instance refresh) is a drill that could not start.
           const refused = result.error?.startsWith("FailureDrillRefused:") === true;
           context.setExitCode(result.passed ? 0 : refused ? 2 : 1);

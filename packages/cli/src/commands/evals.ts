@@ -31,6 +31,60 @@ export async function readEvalsFile(path: string): Promise<unknown> {
   }
 }
 
+/** Lambda's limit on a synchronous Invoke's request payload (6 MB). */
+export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+
+/** The fields of `value` named in `keys` that it has (null kept: it overrides like any value), or undefined. */
+function pick(value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
+  const from = record(value);
+  if (!from) return undefined;
+  return Object.fromEntries(keys.filter((key) => from[key] !== undefined).map((key) => [key, from[key]]));
+}
+
+const VARS = ["skill"] as const;
+const METADATA = ["skill", "kind", "type", "category"] as const;
+
+/**
+ * Promptfoo's output reduced to the fields `parseEvalResults` reads (ids, timestamps, per result its index,
+ * descriptions, success, the `skill` var and the skill/kind metadata), in the same shape: it parses to the same
+ * report. Prompts, responses and grading make most of the file and can take it past Lambda's 6 MB Invoke limit.
+ * `json` must already have parsed.
+ */
+export function essentialEvalResults(json: unknown): unknown {
+  const top = record(json) ?? {};
+  const inner = record(top.results);
+  const list = (Array.isArray(inner?.results) ? inner.results : top.results) as unknown[];
+  const results = list.map((raw) => {
+    const result = record(raw) ?? {};
+    const testCase = record(result.testCase);
+    return {
+      ...pick(result, ["testIdx", "description", "success"]),
+      ...(result.vars !== undefined ? { vars: pick(result.vars, VARS) ?? null } : {}),
+      ...(result.metadata !== undefined ? { metadata: pick(result.metadata, METADATA) ?? null } : {}),
+      ...(testCase
+        ? {
+            testCase: {
+              ...pick(testCase, ["description"]),
+              ...(testCase.vars !== undefined ? { vars: pick(testCase.vars, VARS) ?? null } : {}),
+              ...(testCase.metadata !== undefined
+                ? { metadata: pick(testCase.metadata, METADATA) ?? null }
+                : {}),
+            },
+          }
+        : {}),
+    };
+  });
+  return {
+    ...pick(top, ["evalId", "timestamp"]),
+    results: { ...pick(inner, ["timestamp"]), results },
+  };
+}
+
 /**
  * `clawops evals report <file>`: sends promptfoo's JSON output to the readiness ingestion (the deployed
  * function, or in-process in the sandbox), which parses it strictly and stores it for the skill-evals checks.
@@ -60,11 +114,14 @@ Exit codes: 0 ingested and every case passed, 1 ingested with failing cases, 2 n
           throw new CliUserError(`${file}: ${error.message}`, { cause: error });
         throw error;
       }
+      const payload = { results: essentialEvalResults(results), scheduled: options.scheduled === true };
+      const bytes = Buffer.byteLength(JSON.stringify(payload));
+      if (bytes > MAX_INVOKE_PAYLOAD_BYTES)
+        throw new CliUserError(
+          `${file}: its cases take ${(bytes / 1024 / 1024).toFixed(1)} MB even without prompts and responses, over the 6 MB a Lambda Invoke carries: report fewer cases per run`,
+        );
       const ingested = await onTarget(options, context, async (target) => {
-        const value = (await target.invoke(TargetFunction.EvalsIngest, {
-          results,
-          scheduled: options.scheduled === true,
-        })) as EvalReport | null;
+        const value = (await target.invoke(TargetFunction.EvalsIngest, payload)) as EvalReport | null;
         if (!value || !Array.isArray(value.skills))
           throw new Error(`the evals function returned ${JSON.stringify(value)}`);
         return value;

@@ -1,5 +1,5 @@
-import { writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { DeadLettered } from "@clawops/core/handler";
 import type { ReadinessReport } from "@clawops/core/readiness";
 import { Command } from "commander";
@@ -61,13 +61,25 @@ Exit codes: 0 no check fails, 1 a check fails, 2 the run could not be made (cred
           progress.done();
         }
       });
-      if (options.html) {
-        const file = resolve(options.html);
-        await writeFile(file, renderReadinessHtml(report));
-        output.err(`HTML report written to ${file}`);
-      }
+      // The report first: a page that cannot be written must not lose the run it reports.
       if (options.json) output.json(report);
       else for (const line of renderReadiness(report, output.color)) output.out(line);
       context.setExitCode(report.passed ? 0 : 1);
+      if (options.html) await writeHtmlReport(resolve(options.html), report, context);
     });
+}
+
+/** Writes the HTML page, creating its directory; a page that cannot be written is a user error naming the file. */
+async function writeHtmlReport(file: string, report: ReadinessReport, context: CliContext): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, renderReadinessHtml(report));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliUserError(
+      `could not write the HTML report to ${file} (${reason}); the report itself is printed above: pass --html a path you can write`,
+      { cause: error },
+    );
+  }
+  context.output.err(`HTML report written to ${file}`);
 }

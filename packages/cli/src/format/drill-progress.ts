@@ -79,35 +79,52 @@ function* enteredStates(events: readonly HistoryEvent[]) {
   for (const event of events) {
     const entered = event.stateEnteredEventDetails;
     if (!entered?.name) continue;
-    const input = parse(entered.input) as BranchView | null;
+    const input = (parse(entered.input) as BranchView | null) ?? {};
     const drill = DRILL_PHASES[entered.name];
-    const fileSystemId = drill ? undefined : input?.fileSystem?.fileSystemId;
+    const fileSystemId = drill ? undefined : input.fileSystem?.fileSystemId;
     yield {
       at: event.timestamp?.getTime() ?? 0,
+      state: entered.name,
+      input,
       drill,
       fileSystemId,
-      what: fileSystemId ? phase(entered.name, input ?? {}) : undefined,
+      what: fileSystemId ? phase(entered.name, input) : undefined,
     };
   }
 }
 
+/** The milestone of a branch that starts preparing the verifier's mount while its restore still runs. */
+const MOUNTING_MEANWHILE = "mounting the new file system for the verifier while the restore runs";
+
 /**
  * Every change of phase in a restore drill's execution history (oldest first), so a log shows each step even
  * when it began and ended between two polls: "fs-0abc: restoring 45% (RPO 3h 02m)", "fs-0abc: verifying 14
- * files", or the drill's own phase while it plans or reports.
+ * files", or the drill's own phase while it plans or reports. Each loop of a restore polls it, then prepares the
+ * mount meanwhile (PollRestore, PrepareWhileRestoring): the restore's progress is a milestone when it changes,
+ * the preparation one milestone of its own, the first time only.
  */
 export function drillMilestones(events: readonly HistoryEvent[]): DrillMilestone[] {
   const milestones: DrillMilestone[] = [];
   const branches = new Map<string, string>();
+  const mounting = new Set<string>();
   let last: string | undefined;
-  for (const { at, drill, fileSystemId, what } of enteredStates(events)) {
-    let line = drill;
-    if (fileSystemId && what && branches.get(fileSystemId) !== what) {
+  const log = (at: number, line: string) => {
+    if (line !== last) milestones.push({ at, line });
+    last = line;
+  };
+  for (const { at, state, input, drill, fileSystemId } of enteredStates(events)) {
+    if (drill) log(at, drill);
+    if (!fileSystemId) continue;
+    const meanwhile = state === "PrepareWhileRestoring";
+    const what = phase(meanwhile ? "PollRestore" : state, input);
+    if (branches.get(fileSystemId) !== what) {
       branches.set(fileSystemId, what);
-      line = `${fileSystemId}: ${what}`;
+      log(at, `${fileSystemId}: ${what}`);
     }
-    if (line && line !== last) milestones.push({ at, line });
-    last = line ?? last;
+    if (meanwhile && !mounting.has(fileSystemId)) {
+      mounting.add(fileSystemId);
+      log(at, `${fileSystemId}: ${MOUNTING_MEANWHILE}`);
+    }
   }
   return milestones;
 }
