@@ -61,14 +61,14 @@ export async function loadConfigFile(
 
 /**
  * Validates a loaded config for `stage` as the sandbox will, so that a wrong value is reported against the file
- * it is in: core's message always says `clawops.config.ts`, which is not the file `--config` named.
+ * it is in (the one `--config` named).
  */
 export async function validateConfigFile(loaded: LoadedConfig, stage: string): Promise<void> {
   const { resolveConfig } = await import("@clawops/core/config");
   try {
-    resolveConfig(loaded.input, stage);
+    resolveConfig(loaded.input, stage, loaded.file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new CliUserError(error.message.replace(/^clawops\.config\.ts\b/, loaded.file), { cause: error });
+    throw new CliUserError(error.message, { cause: error });
   }
 }

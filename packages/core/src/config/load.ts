@@ -39,21 +39,22 @@ export function defineConfig(config: ClawopsConfigInput): ClawopsConfigInput {
  * problem naming the field, the value and what is expected, e.g.
  * `stages.prod.gateway.port: got 70000, expected a number <= 65535`.
  */
-export function resolveConfig(input: unknown, stage: string): ResolvedConfig {
+export function resolveConfig(input: unknown, stage: string, source = "clawops.config.ts"): ResolvedConfig {
   const top = ClawopsConfigSchema.safeParse(input);
-  if (!top.success) throw configError(top.error, input, () => []);
+  if (!top.success) throw configError(source, top.error, input, () => []);
   const merged = mergeSettings(top.data.defaults, top.data.stages[stage] ?? {});
   const parsed = StageSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const override = top.data.stages[stage];
     const where = (path: readonly PropertyKey[]) =>
       override && setByStage(override, top.data.defaults, path) ? ["stages", stage] : ["defaults"];
-    throw configError(parsed.error, merged, where, stage);
+    throw configError(source, parsed.error, merged, where, stage);
   }
   return { app: { name: top.data.app.name, region: top.data.app.region }, stage, settings: parsed.data };
 }
 
 function configError(
+  source: string,
   error: z.ZodError,
   input: unknown,
   prefix: (path: readonly PropertyKey[]) => string[],
@@ -64,9 +65,7 @@ function configError(
     const value = valueAt(input, issue.path);
     return `  ${path}: got ${describe(value)}, expected ${expected(issue)}`;
   });
-  const header = stage
-    ? `clawops.config.ts is invalid for stage "${stage}":`
-    : "clawops.config.ts is invalid:";
+  const header = stage ? `${source} is invalid for stage "${stage}":` : `${source} is invalid:`;
   return new ConfigError([header, ...lines].join("\n"), { cause: error });
 }
 
