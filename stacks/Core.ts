@@ -56,6 +56,12 @@ export function Core({ stack, app }: StackContext) {
   /** The one alarm that notifies this topic; the topic policy names it exactly (a `clawops-<stage>-*` pattern
    * would also admit a stage named `<stage>-eu`). */
   const deadLetterAlarmName = clawopsAlarmName(app.stage, ClawopsAlarm.DeadLetters);
+  const fromDeadLetterAlarm = {
+    StringEquals: { "aws:SourceAccount": account },
+    ArnEquals: {
+      "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${deadLetterAlarmName}`,
+    },
+  };
   // enforceSSL writes a topic policy, and a topic policy replaces SNS's default one (which let the account's
   // CloudWatch publish): without this Allow the alarms' notifications are refused ("no resource-based policy
   // allows the SNS:Publish action"). Only this account's dead-letter alarm of this stage.
@@ -65,16 +71,21 @@ export function Core({ stack, app }: StackContext) {
       principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
       actions: ["sns:Publish"],
       resources: [fallbackTopic.topicArn],
-      conditions: {
-        StringEquals: { "aws:SourceAccount": account },
-        ArnEquals: {
-          "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${deadLetterAlarmName}`,
-        },
-      },
+      conditions: fromDeadLetterAlarm,
     }),
   );
-  // CloudWatch must be able to use the key to publish alarm notifications to the encrypted topic.
-  key.grantEncryptDecrypt(new iam.ServicePrincipal("cloudwatch.amazonaws.com"));
+  // SNS encrypts what the alarm publishes to the topic with this key, as CloudWatch: the two actions AWS
+  // documents for an alarm publishing to an SSE-KMS topic, for the same one alarm. The key also guards the state
+  // table, the dead-letter queue and the Slack secret: CloudWatch gets nothing else of it.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "AllowThisStagesAlarmsToPublishEncrypted",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      resources: ["*"],
+      conditions: fromDeadLetterAlarm,
+    }),
+  );
   // CloudWatch Logs encrypts the workflows' log groups with it, for this account's log groups only.
   key.addToResourcePolicy(
     new iam.PolicyStatement({

@@ -150,21 +150,51 @@ export function Drills({ stack, app }: StackContext) {
     ],
     resources: [anyFileSystem, anyAccessPoint],
   });
-  // Tags make a file system deletable: only this stage's drill tags may be put on one, and never on a
-  // file system or access point another stage's drill already tagged.
-  const tagAsDrill = new iam.PolicyStatement({
+  // Tags make a file system deletable, and the roles that delete (cleanup, sweeper, execution-ended) also tag: a
+  // restore of the drill's, found by its CreationToken or named by its restore job, is tagged before it is
+  // deleted. IAM cannot see a CreationToken, so it cannot tie the tags to the drill's own restore: the code does
+  // (it tags only the file system whose CreationToken is the one the drill sent). What IAM does: only this
+  // stage's drill tags may be put, and never on a file system that is visibly someone else's, one named (`Name`)
+  // other than a drill's (`drillTags`) or one CloudFormation made; a drill's restore has no tag until it is
+  // tagged here (StartRestoreJob without CopySourceTagsToRestoredResource copies none). An untagged file system
+  // no stack made is not told apart by IAM: there only the CreationToken check stands.
+  const drillRequestTags = {
+    [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+    [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
+  };
+  const drillTagKeys = { "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, DrillTag.Stage, "Name"] };
+  const tagRestoreAsDrill = new iam.PolicyStatement({
     actions: ["elasticfilesystem:TagResource"],
-    resources: [anyFileSystem, anyAccessPoint],
+    resources: [anyFileSystem],
     conditions: {
-      StringEquals: {
-        [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
-        [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
-      },
-      "ForAllValues:StringEquals": {
-        "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, DrillTag.Stage, "Name"],
-      },
+      StringEquals: drillRequestTags,
+      "ForAllValues:StringEquals": drillTagKeys,
+      StringLikeIfExists: { "aws:ResourceTag/Name": "clawops drill *" },
+      Null: { "aws:ResourceTag/aws:cloudformation:stack-id": "true" },
     },
   });
+  // A restore-testing job's file system (validation mode: Poll and Cleanup tag it): AWS Backup tags it
+  // `awsbackup-restore-test` (a key these roles cannot put) and deletes it itself after the validation window; it
+  // may carry other tags of its source.
+  const tagRestoreTestAsDrill = new iam.PolicyStatement({
+    actions: ["elasticfilesystem:TagResource"],
+    resources: [anyFileSystem],
+    conditions: {
+      StringEquals: drillRequestTags,
+      "ForAllValues:StringEquals": drillTagKeys,
+      Null: { "aws:ResourceTag/awsbackup-restore-test": "false" },
+    },
+  });
+  // Access points are tagged only as Prepare creates them with the drill's tags: no existing one is retagged.
+  const tagNewAccessPoint = new iam.PolicyStatement({
+    actions: ["elasticfilesystem:TagResource"],
+    resources: [anyAccessPoint],
+    conditions: {
+      StringEquals: { ...drillRequestTags, "elasticfilesystem:CreateAction": "CreateAccessPoint" },
+      "ForAllValues:StringEquals": drillTagKeys,
+    },
+  });
+  // ... and never on a file system or access point another stage's drill already tagged.
   const noRetagOfOtherStages = new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     actions: ["elasticfilesystem:TagResource"],
@@ -228,9 +258,10 @@ export function Drills({ stack, app }: StackContext) {
   };
 
   const recoveryPoints = `arn:${partition}:backup:${region}:${account}:recovery-point:*`;
+  // Cleanup, the sweeper and execution-ended; only Cleanup tags a restore-testing job's file system.
   const cleanupStatements = [
     efsRead,
-    tagAsDrill,
+    tagRestoreAsDrill,
     noRetagOfOtherStages,
     verifierConfig,
     ...deletes,
@@ -266,14 +297,15 @@ export function Drills({ stack, app }: StackContext) {
     ]),
     PollFunctionArn: lambda("Poll", "poll", [
       efsRead,
-      tagAsDrill,
+      tagRestoreAsDrill,
+      tagRestoreTestAsDrill,
       noRetagOfOtherStages,
       deletes[2]!,
       unscoped("backup:DescribeRestoreJob"),
     ]),
     PrepareFunctionArn: lambda("Prepare", "prepare", [
       efsRead,
-      tagAsDrill,
+      tagNewAccessPoint,
       noRetagOfOtherStages,
       deletes[2]!,
       onDrillResources(app.stage, ["elasticfilesystem:CreateMountTarget"], [anyFileSystem]),
@@ -294,7 +326,7 @@ export function Drills({ stack, app }: StackContext) {
       verifierConfig,
       ...stateTable,
     ]),
-    CleanupFunctionArn: lambda("Cleanup", "cleanup", cleanupStatements, 120),
+    CleanupFunctionArn: lambda("Cleanup", "cleanup", [...cleanupStatements, tagRestoreTestAsDrill], 120),
     ReportFunctionArn: lambda("Report", "report", [
       ...stateTable,
       new iam.PolicyStatement({
@@ -436,7 +468,7 @@ function suppressFindings(stack: Stack, functions: SstFunction[]): void {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "Restored file systems, their access points and recovery points get ids only at run time: file-system/*, access-point/* and recovery-point:* are limited by the aws:ResourceTag (or aws:RequestTag) clawops:created-by and clawops:stage conditions (deletes also explicitly deny the fleet's file systems); network-interface/* (the ENI DeleteMountTarget deletes as the caller) is limited by ec2:Vpc to the fleet's VPC; Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
+            "Restored file systems, their access points and recovery points get ids only at run time. On file-system/* and access-point/*, deletes, mounts and mount target and access point creation need this stage's drill tags on the resource (aws:ResourceTag clawops:created-by, clawops:stage), and deletes and tagging are explicitly denied on the fleet's file systems. Tagging, which makes a file system deletable, may put only this stage's drill tags (aws:RequestTag, aws:TagKeys), never on what another stage's drill tagged, on an access point only as it is created (elasticfilesystem:CreateAction), and on a file system only when it carries no Name other than a drill's and no aws:cloudformation:stack-id, or is AWS Backup's restore-testing copy (awsbackup-restore-test): IAM cannot tell an untagged file system no stack made from a drill's restore; that the tagged file system is the drill's own restore is the code's CreationToken check. recovery-point:* is read and restored from only (AWS Backup keeps the data); network-interface/* (the ENI DeleteMountTarget deletes as the caller) is limited by ec2:Vpc to the fleet's VPC; Resource::* only for calls AWS does not scope by resource (X-Ray, backup:DescribeRestoreJob, ListRecoveryPointsByResource, PutRestoreValidationResult, ec2 network-interface calls EFS makes as the caller).",
           appliesTo: [
             "Resource::*",
             {

@@ -24,6 +24,11 @@ function text(value: unknown): string {
   return (join?.[1] ?? []).map(text).join(join?.[0] ?? "");
 }
 
+function ofTypeIn(app: BuiltApp, type: string): Resource[] {
+  const { Resources: resources } = app.template(Core).toJSON() as { Resources: Record<string, Resource> };
+  return Object.values(resources).filter((r) => r.Type === type);
+}
+
 let built: BuiltApp;
 beforeAll(async () => {
   built = await buildApp();
@@ -96,6 +101,36 @@ describe("Stack: Core", () => {
         ]),
       },
     });
+  });
+
+  it("lets CloudWatch use the control plane's key only to publish the dead-letter alarm to the encrypted topic", () => {
+    // The key also encrypts the state table, the dead-letter queue and the Slack secret: CloudWatch may only
+    // encrypt for the topic (Decrypt, GenerateDataKey*), and only for this account's dead-letter alarm.
+    const keys = ofTypeIn(built, "AWS::KMS::Key");
+    expect(keys).toHaveLength(1);
+    const policy = keys[0]?.Properties.KeyPolicy as { Statement: PolicyStatement[] } | undefined;
+    const statements = policy?.Statement ?? [];
+    const forCloudWatch = statements.filter((s) => s.Principal?.Service === "cloudwatch.amazonaws.com");
+    expect(forCloudWatch.map((s) => [s.Effect, [s.Action].flat().sort()])).toEqual([
+      ["Allow", ["kms:Decrypt", "kms:GenerateDataKey*"]],
+    ]);
+    const condition = forCloudWatch[0]?.Condition ?? {};
+    expect(Object.keys(condition).sort()).toEqual(["ArnEquals", "StringEquals"]);
+    expect(Object.keys(condition.StringEquals ?? {})).toEqual(["aws:SourceAccount"]);
+    expect(Object.keys(condition.ArnEquals ?? {})).toEqual(["aws:SourceArn"]);
+    // The same account and alarm ARN as the topic policy's publisher statement.
+    const [topicPolicy] = ofTypeIn(built, "AWS::SNS::TopicPolicy");
+    const topicStatements =
+      (topicPolicy?.Properties.PolicyDocument as { Statement: PolicyStatement[] } | undefined)?.Statement ??
+      [];
+    const publisher = topicStatements.find((s) => s.Principal?.Service === "cloudwatch.amazonaws.com");
+    const account = text(publisher?.Condition?.StringEquals?.["aws:SourceAccount"]);
+    const alarmArn = text(publisher?.Condition?.ArnEquals?.["aws:SourceArn"]);
+    expect(alarmArn).toMatch(
+      new RegExp(`^arn:aws:cloudwatch:us-east-1:${account}:alarm:clawops-test-dead-letters$`),
+    );
+    expect(text(condition.StringEquals?.["aws:SourceAccount"])).toBe(account);
+    expect(text(condition.ArnEquals?.["aws:SourceArn"])).toBe(alarmArn);
   });
 
   it("rotates its KMS key", () => {

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from "node:util";
+import { drillTags } from "@clawops/core/drills";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Drills } from "../Drills.js";
@@ -24,6 +26,80 @@ function statements(): Statement[] {
 }
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const withAction = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
+
+/** Each drill function's role (its construct id: `PollServiceRole…` → `Poll`) and its policy's statements. */
+function rolePolicies(): { role: string; statements: Statement[] }[] {
+  type Policy = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref?: string }[] } };
+  return Object.values(
+    built.template(Drills).findResources("AWS::IAM::Policy") as Record<string, Policy>,
+  ).map((p) => ({
+    role: String(p.Properties.Roles[0]?.Ref).replace(/ServiceRole.*$/, ""),
+    statements: p.Properties.PolicyDocument.Statement,
+  }));
+}
+
+type IamRequest = { action: string; resource: string; context: Record<string, string | string[]> };
+const PSEUDO: Record<string, string> = {
+  "AWS::Partition": "aws",
+  "AWS::Region": "us-east-1",
+  "AWS::AccountId": "123456789012",
+};
+/** A CloudFormation string as text in us-east-1 (another stack's export or attribute: `<unresolved>`). */
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+  if (Ref) return PSEUDO[Ref] ?? "<unresolved>";
+  if (join) return join[1].map(text).join(join[0]);
+  return "<unresolved>";
+}
+const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(value);
+/** IAM's condition operators these policies use (an unknown one fails the test rather than pass silently). */
+function conditionHolds(operator: string, key: string, expected: unknown, request: IamRequest): boolean {
+  const wanted = [expected].flat().map(text);
+  const actual = request.context[key];
+  const values = actual === undefined ? [] : [actual].flat();
+  const present = actual !== undefined;
+  switch (operator) {
+    case "StringEquals":
+      return present && values.some((v) => wanted.includes(v));
+    case "StringNotEquals":
+      return !present || values.every((v) => !wanted.includes(v));
+    case "StringLike":
+      return present && values.some((v) => wanted.some((w) => glob(w, v)));
+    case "StringLikeIfExists":
+      return !present || values.some((v) => wanted.some((w) => glob(w, v)));
+    case "StringNotLike":
+      return !present || values.every((v) => !wanted.some((w) => glob(w, v)));
+    case "Null":
+      return wanted[0] === "true" ? !present : present;
+    case "ForAllValues:StringEquals":
+      return values.every((v) => wanted.includes(v));
+    default:
+      throw new Error(`no evaluation of ${operator} in this test`);
+  }
+}
+function applies(s: Statement, request: IamRequest): boolean {
+  const resources = [s.Resource].flat().map(text);
+  return (
+    actionsOf(s).some((a) => glob(a, request.action)) &&
+    resources.some((r) => glob(r, request.resource)) &&
+    Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => conditionHolds(operator, key, expected, request)),
+    )
+  );
+}
+/** IAM's decision for one role's own statements: an explicit Deny wins, else an Allow, else denied. */
+function decide(statements: Statement[], request: IamRequest): "Allow" | "Deny" {
+  const matching = statements.filter((s) => applies(s, request));
+  if (matching.some((s) => s.Effect === "Deny")) return "Deny";
+  return matching.some((s) => s.Effect === "Allow") ? "Allow" : "Deny";
+}
 
 describe("Stack: Drills", () => {
   it("runs the restore drill as a Standard state machine with logging and X-Ray", () => {
@@ -131,7 +207,7 @@ describe("Stack: Drills", () => {
     const allows = tagging.filter((x) => x.Effect === "Allow");
     expect(allows.length).toBeGreaterThan(0);
     for (const s of allows) {
-      expect(s.Condition?.StringEquals).toEqual({
+      expect(s.Condition?.StringEquals).toMatchObject({
         "aws:RequestTag/clawops:created-by": "clawops-drill",
         "aws:RequestTag/clawops:stage": "test",
       });
@@ -139,13 +215,23 @@ describe("Stack: Drills", () => {
         "aws:TagKeys": ["clawops:drill-id", "clawops:created-by", "clawops:stage", "Name"],
       });
     }
-    const otherStages = tagging.filter((x) => x.Effect === "Deny" && x.Condition);
-    expect(otherStages.length).toBeGreaterThanOrEqual(allows.length);
-    for (const s of otherStages)
-      expect(s.Condition).toEqual({
-        StringNotEquals: { "aws:ResourceTag/clawops:stage": "test" },
-        Null: { "aws:ResourceTag/clawops:stage": "false" },
-      });
+    // Every role that may tag is denied tagging what another stage's drill tagged.
+    const otherStage = {
+      StringNotEquals: { "aws:ResourceTag/clawops:stage": "test" },
+      Null: { "aws:ResourceTag/clawops:stage": "false" },
+    };
+    for (const s of tagging.filter((x) => x.Effect === "Deny" && x.Condition))
+      expect(s.Condition).toEqual(otherStage);
+    const tags = (s: Statement) => actionsOf(s).includes("elasticfilesystem:TagResource");
+    const taggers = rolePolicies().filter((p) => p.statements.some((s) => s.Effect === "Allow" && tags(s)));
+    expect(taggers.length).toBeGreaterThan(0);
+    for (const p of taggers)
+      expect(
+        p.statements.some(
+          (s) => s.Effect === "Deny" && tags(s) && isDeepStrictEqual(s.Condition, otherStage),
+        ),
+        p.role,
+      ).toBe(true);
     for (const s of withAction("elasticfilesystem:CreateAccessPoint"))
       expect(s.Condition?.StringEquals).toEqual({
         "aws:ResourceTag/clawops:created-by": "clawops-drill",
@@ -153,6 +239,48 @@ describe("Stack: Drills", () => {
         "aws:RequestTag/clawops:created-by": "clawops-drill",
         "aws:RequestTag/clawops:stage": "test",
       });
+  });
+
+  it("lets no role put the drill tags on a file system that is visibly another's, nor on an existing access point", () => {
+    // The roles that delete what carries the drill tags also tag: tagging must not make anything deletable.
+    // This stack's EFS ARNs (its account and region as the policies name them).
+    const anyFileSystem = withAction("elasticfilesystem:TagResource")
+      .flatMap((s) => [s.Resource].flat().map(text))
+      .find((r) => r.endsWith(":file-system/*"));
+    expect(anyFileSystem).toMatch(/^arn:aws:elasticfilesystem:/);
+    const arn = (resource: string) => String(anyFileSystem).replace(/file-system\/\*$/, resource);
+    const tagAs = (resource: string, existing: Record<string, string>, createAction?: string) => ({
+      action: "elasticfilesystem:TagResource",
+      resource: arn(resource),
+      context: {
+        ...Object.fromEntries(drillTags("drill-1", "test").map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
+        "aws:TagKeys": drillTags("drill-1", "test").map((t) => t.Key),
+        ...Object.fromEntries(Object.entries(existing).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
+        ...(createAction ? { "elasticfilesystem:CreateAction": createAction } : {}),
+      },
+    });
+    const allowedRoles = (request: IamRequest) =>
+      rolePolicies()
+        .filter((p) => decide(p.statements, request) === "Allow")
+        .map((p) => p.role)
+        .sort();
+    const fileSystemTaggers = ["Cleanup", "ExecutionEnded", "Poll", "Sweeper"];
+    // A drill's restore (no tag yet: StartRestoreJob copies none) and one a drill of this stage already tagged.
+    expect(allowedRoles(tagAs("file-system/fs-0restored", {}))).toEqual(fileSystemTaggers);
+    const tagged = Object.fromEntries(drillTags("drill-0", "test").map((t) => [t.Key, t.Value]));
+    expect(allowedRoles(tagAs("file-system/fs-0tagged", tagged))).toEqual(fileSystemTaggers);
+    // A restore-testing job's copy (validation mode), whatever tags of its source it carries.
+    const restoreTest = { "awsbackup-restore-test": "plan", Name: "openclaw-workspace" };
+    expect(allowedRoles(tagAs("file-system/fs-0restoretest", restoreTest))).toEqual(["Cleanup", "Poll"]);
+    // Another team's file system (or, importing a fleet, the operator's others): named, or made by a stack.
+    expect(allowedRoles(tagAs("file-system/fs-0named", { Name: "team-data" }))).toEqual([]);
+    const stackMade = {
+      "aws:cloudformation:stack-id": "arn:aws:cloudformation:us-east-1:123456789012:stack/x/1",
+    };
+    expect(allowedRoles(tagAs("file-system/fs-0stack", stackMade))).toEqual([]);
+    // Access points: tagged only as Prepare creates one, never afterwards.
+    expect(allowedRoles(tagAs("access-point/fsap-0new", {}, "CreateAccessPoint"))).toEqual(["Prepare"]);
+    expect(allowedRoles(tagAs("access-point/fsap-0other", {}))).toEqual([]);
   });
 
   it("passes only the restore role, only to AWS Backup", () => {
