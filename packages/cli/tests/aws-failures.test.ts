@@ -10,32 +10,19 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { essentialEvalResults } from "../src/commands/evals.js";
 import { run } from "../src/program.js";
-import type { StageLookup } from "../src/stage-target.js";
 import { argv, captureStreams } from "./capture.js";
+import { deployedStage } from "./deployed-stage.js";
 
 const dynamo = mockClient(DynamoDBClient);
 const lambda = mockClient(LambdaClient);
 const autoscaling = mockClient(AutoScalingClient);
 const sqs = mockClient(SQSClient);
 
-/** A stage deployed in eu-west-1 with every flow, as its SSM parameters describe it. */
-const deployed: StageLookup = {
-  credentials: async () => {},
-  parameters: async () => ({
-    fleet: JSON.stringify({
-      name: "openclaw",
-      instanceRoleArn: "arn:aws:iam::123456789012:role/openclaw",
-      autoScalingGroupName: "clawops-prod-openclaw",
-      workspace: { fileSystemId: "fs-0a" },
-      runtime: { fileSystemId: "fs-0b" },
-    }),
-    "state-table": "clawops-prod-state",
-    "dead-letter-queue-url": "https://sqs.eu-west-1.amazonaws.com/123456789012/clawops-prod-dlq",
-    "readiness-function": "clawops-prod-readiness",
-    "evals-function": "clawops-prod-evals",
-    "alert-router": JSON.stringify({ functionName: "clawops-prod-router", settings: {} }),
-  }),
-};
+/** With every flow. */
+const deployed = deployedStage({
+  "evals-function": "clawops-prod-evals",
+  "alert-router": JSON.stringify({ functionName: "clawops-prod-router", settings: {} }),
+});
 
 /** An error as the SDK raises a service's answer: its name and message, `$fault` and `$metadata`. */
 const awsError = (name: string, message: string, httpStatusCode = 400) =>

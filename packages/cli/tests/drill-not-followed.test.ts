@@ -15,31 +15,15 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../src/program.js";
-import type { StageLookup } from "../src/stage-target.js";
 import { argv, captureStreams } from "./capture.js";
+import { DRILL_STATE_MACHINE, deployedStage } from "./deployed-stage.js";
 
 const sfn = mockClient(SFNClient);
 const dynamo = mockClient(DynamoDBClient);
 const ssm = mockClient(SSMClient);
 const MOCKS = [sfn, dynamo, ssm];
 
-/** A stage deployed in eu-west-1, as its SSM parameters describe it. */
-const deployed: StageLookup = {
-  credentials: async () => {},
-  parameters: async () => ({
-    fleet: JSON.stringify({
-      name: "openclaw",
-      instanceRoleArn: "arn:aws:iam::123456789012:role/openclaw",
-      autoScalingGroupName: "clawops-prod-openclaw",
-      workspace: { fileSystemId: "fs-0a" },
-      runtime: { fileSystemId: "fs-0b" },
-    }),
-    "state-table": "clawops-prod-state",
-    "dead-letter-queue-url": "https://sqs.eu-west-1.amazonaws.com/123456789012/clawops-prod-dlq",
-    "drill-state-machine-arn": "arn:aws:states:eu-west-1:123456789012:stateMachine:clawops-prod-RestoreDrill",
-    "readiness-function": "clawops-prod-readiness",
-  }),
-};
+const deployed = deployedStage(DRILL_STATE_MACHINE);
 
 /** Runs the CLI while time passes on a fake clock (the drill polls every `--poll` seconds). */
 async function runWithClock(...args: string[]) {
