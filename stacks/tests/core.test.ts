@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Core } from "../Core.js";
-import { type BuiltApp, buildApp } from "./harness.js";
+import { type BuiltApp, buildApp, cfnText } from "./harness.js";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type PolicyStatement = {
@@ -10,19 +10,6 @@ type PolicyStatement = {
   Action: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
 };
-const PSEUDO: Record<string, string> = {
-  "AWS::Partition": "aws",
-  "AWS::Region": "us-east-1",
-  "AWS::AccountId": "123456789012",
-};
-
-/** A CloudFormation string (literal, pseudo-parameter Ref or Fn::Join of those) as text, in us-east-1. */
-function text(value: unknown): string {
-  if (typeof value === "string") return value;
-  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
-  if (Ref) return PSEUDO[Ref] ?? `<${Ref}>`;
-  return (join?.[1] ?? []).map(text).join(join?.[0] ?? "");
-}
 
 function ofTypeIn(app: BuiltApp, type: string): Resource[] {
   const { Resources: resources } = app.template(Core).toJSON() as { Resources: Record<string, Resource> };
@@ -75,11 +62,11 @@ describe("Stack: Core", () => {
     expect(publishers.map((s) => [s.Action].flat())).toEqual([["sns:Publish"]]);
     const condition = publishers[0]?.Condition ?? {};
     // Only this account's alarms, of this stage: the stack's own account, in both conditions.
-    const account = text(condition.StringEquals?.["aws:SourceAccount"]);
+    const account = cfnText(condition.StringEquals?.["aws:SourceAccount"]);
     expect(Object.keys(condition.StringEquals ?? {})).toEqual(["aws:SourceAccount"]);
     // The one alarm that publishes, by its exact ARN: a `clawops-test-*` pattern would admit stage `test-eu`.
     expect(Object.keys(condition)).toEqual(["StringEquals", "ArnEquals"]);
-    const sourceArn = text(condition.ArnEquals?.["aws:SourceArn"]);
+    const sourceArn = cfnText(condition.ArnEquals?.["aws:SourceArn"]);
     const [, partition, service, region, arnAccount] = sourceArn.split(":");
     expect({ service, arnAccount }).toEqual({ service: "cloudwatch", arnAccount: account });
     const alarmArn = (name: unknown) =>
@@ -124,13 +111,13 @@ describe("Stack: Core", () => {
       (topicPolicy?.Properties.PolicyDocument as { Statement: PolicyStatement[] } | undefined)?.Statement ??
       [];
     const publisher = topicStatements.find((s) => s.Principal?.Service === "cloudwatch.amazonaws.com");
-    const account = text(publisher?.Condition?.StringEquals?.["aws:SourceAccount"]);
-    const alarmArn = text(publisher?.Condition?.ArnEquals?.["aws:SourceArn"]);
+    const account = cfnText(publisher?.Condition?.StringEquals?.["aws:SourceAccount"]);
+    const alarmArn = cfnText(publisher?.Condition?.ArnEquals?.["aws:SourceArn"]);
     expect(alarmArn).toMatch(
       new RegExp(`^arn:aws:cloudwatch:us-east-1:${account}:alarm:clawops-test-dead-letters$`),
     );
-    expect(text(condition.StringEquals?.["aws:SourceAccount"])).toBe(account);
-    expect(text(condition.ArnEquals?.["aws:SourceArn"])).toBe(alarmArn);
+    expect(cfnText(condition.StringEquals?.["aws:SourceAccount"])).toBe(account);
+    expect(cfnText(condition.ArnEquals?.["aws:SourceArn"])).toBe(alarmArn);
   });
 
   it("rotates its KMS key", () => {

@@ -3,7 +3,7 @@ import { drillTags } from "@clawops/core/drills";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Drills } from "../Drills.js";
-import { type BuiltApp, buildApp } from "./harness.js";
+import { type BuiltApp, buildApp, cfnText } from "./harness.js";
 
 let built: BuiltApp;
 beforeAll(async () => {
@@ -39,19 +39,6 @@ function rolePolicies(): { role: string; statements: Statement[] }[] {
 }
 
 type IamRequest = { action: string; resource: string; context: Record<string, string | string[]> };
-const PSEUDO: Record<string, string> = {
-  "AWS::Partition": "aws",
-  "AWS::Region": "us-east-1",
-  "AWS::AccountId": "123456789012",
-};
-/** A CloudFormation string as text in us-east-1 (another stack's export or attribute: `<unresolved>`). */
-function text(value: unknown): string {
-  if (typeof value === "string") return value;
-  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
-  if (Ref) return PSEUDO[Ref] ?? "<unresolved>";
-  if (join) return join[1].map(text).join(join[0]);
-  return "<unresolved>";
-}
 const glob = (pattern: string, value: string) =>
   new RegExp(
     `^${pattern
@@ -61,7 +48,7 @@ const glob = (pattern: string, value: string) =>
   ).test(value);
 /** IAM's condition operators these policies use (an unknown one fails the test rather than pass silently). */
 function conditionHolds(operator: string, key: string, expected: unknown, request: IamRequest): boolean {
-  const wanted = [expected].flat().map(text);
+  const wanted = [expected].flat().map(cfnText);
   const actual = request.context[key];
   const values = actual === undefined ? [] : [actual].flat();
   const present = actual !== undefined;
@@ -85,7 +72,7 @@ function conditionHolds(operator: string, key: string, expected: unknown, reques
   }
 }
 function applies(s: Statement, request: IamRequest): boolean {
-  const resources = [s.Resource].flat().map(text);
+  const resources = [s.Resource].flat().map(cfnText);
   return (
     actionsOf(s).some((a) => glob(a, request.action)) &&
     resources.some((r) => glob(r, request.resource)) &&
@@ -245,7 +232,7 @@ describe("Stack: Drills", () => {
     // The roles that delete what carries the drill tags also tag: tagging must not make anything deletable.
     // This stack's EFS ARNs (its account and region as the policies name them).
     const anyFileSystem = withAction("elasticfilesystem:TagResource")
-      .flatMap((s) => [s.Resource].flat().map(text))
+      .flatMap((s) => [s.Resource].flat().map(cfnText))
       .find((r) => r.endsWith(":file-system/*"));
     expect(anyFileSystem).toMatch(/^arn:aws:elasticfilesystem:/);
     const arn = (resource: string) => String(anyFileSystem).replace(/file-system\/\*$/, resource);

@@ -64,3 +64,23 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<BuiltApp>
         .map((m) => ({ level: m.level, path: m.id, message: String(m.entry.data) })),
   };
 }
+
+/** What the pseudo-parameters read as in the test app (us-east-1, the CDK's dummy account). */
+const PSEUDO: Record<string, string> = {
+  "AWS::Partition": "aws",
+  "AWS::Region": "us-east-1",
+  "AWS::AccountId": "123456789012",
+};
+
+/**
+ * A CloudFormation string as text: a literal, a pseudo-parameter `Ref`, or an `Fn::Join` of those. Any other
+ * `Ref` reads `<LogicalId>`, any other intrinsic (another stack's export, an attribute) `<unresolved>`: text that
+ * matches no ARN pattern.
+ */
+export function cfnText(value: unknown): string {
+  if (typeof value === "string") return value;
+  const { Ref, "Fn::Join": join } = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+  if (Ref) return PSEUDO[Ref] ?? `<${Ref}>`;
+  if (join) return join[1].map(cfnText).join(join[0]);
+  return "<unresolved>";
+}
