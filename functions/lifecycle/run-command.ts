@@ -49,7 +49,7 @@ export async function listInvocations(commandId: string): Promise<Map<string, In
     for (const invocation of CommandInvocations) {
       if (!invocation.InstanceId) continue;
       const plugin = invocation.CommandPlugins?.[0];
-      // The plugin's Output holds at most 2,500 characters here; the probe prints under 1,600.
+      // The plugin's Output holds at most 2,500 characters here; the readiness probe keeps its output under 2,300 (PROBE_LIST_BUDGETS).
       results.set(invocation.InstanceId, {
         status: invocation.Status ?? "Pending",
         // DeliveryTimedOut (expired undelivered) vs ExecutionTimedOut (ran and hung): the monitor needs which.

@@ -15,7 +15,11 @@ import {
   type SimulationEvidence,
 } from "@clawops/core/readiness";
 
-/** Every secret (paginated) with its resource policy (one call per secret: grows with secrets, not instances). */
+/**
+ * Every secret (paginated) with its resource policy (one call per secret: grows with secrets, not instances). A
+ * secret whose policy cannot be read (its own resource policy may deny the readiness role GetResourcePolicy)
+ * keeps the reason, so the other secrets are still judged.
+ */
 export async function describeSecrets(): Promise<SecretEvidence[]> {
   const sm = client(SecretsManagerClient);
   const listed: { arn: string; name: string; kmsKeyId?: string }[] = [];
@@ -23,9 +27,17 @@ export async function describeSecrets(): Promise<SecretEvidence[]> {
     for (const s of page.SecretList ?? [])
       listed.push({ arn: s.ARN ?? "", name: s.Name ?? "", ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}) });
   return Promise.all(
-    listed.map(async (s) => {
-      const { ResourcePolicy } = await sm.send(new GetResourcePolicyCommand({ SecretId: s.arn }));
-      return { ...s, resourcePolicy: ResourcePolicy ? (JSON.parse(ResourcePolicy) as PolicyDocument) : null };
+    listed.map(async (s): Promise<SecretEvidence> => {
+      try {
+        const { ResourcePolicy } = await sm.send(new GetResourcePolicyCommand({ SecretId: s.arn }));
+        return {
+          ...s,
+          resourcePolicy: ResourcePolicy ? (JSON.parse(ResourcePolicy) as PolicyDocument) : null,
+        };
+      } catch (error) {
+        const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { ...s, resourcePolicy: null, policyUnreadable: `secretsmanager:GetResourcePolicy: ${why}` };
+      }
     }),
   );
 }

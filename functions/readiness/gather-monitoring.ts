@@ -103,7 +103,10 @@ async function latestDatapoints(
   return found;
 }
 
-/** FilterLogEvents may answer an empty page with a nextToken while it scans; follow a few pages at most. */
+/**
+ * FilterLogEvents may answer an empty page with a nextToken while it scans; follow a few pages at most. A scan
+ * cut there is recorded as incomplete, not as "no event".
+ */
 const MAX_FILTER_PAGES = 5;
 
 /**
@@ -124,8 +127,8 @@ export async function describeLogGroups(
     const group = logGroups.find((g) => g.logGroupName === name);
     if (!group) continue;
     let latestEventAt: string | undefined;
+    let nextToken: string | undefined;
     if (name === sessionGroup) {
-      let nextToken: string | undefined;
       for (let page = 0; page < MAX_FILTER_PAGES && !latestEventAt; page++) {
         const out = await logs.send(
           new FilterLogEventsCommand({
@@ -146,6 +149,11 @@ export async function describeLogGroups(
       ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}),
       ...(group.kmsKeyId ? { kmsKeyId: group.kmsKeyId } : {}),
       ...(latestEventAt ? { latestEventAt } : {}),
+      ...(!latestEventAt && nextToken
+        ? {
+            eventScanIncomplete: `FilterLogEvents still had more to scan after ${MAX_FILTER_PAGES} pages`,
+          }
+        : {}),
     });
   }
   return groups;

@@ -86,6 +86,7 @@ export async function describeNetwork(
           r.NetworkInterfaceId ??
           r.VpcPeeringConnectionId ??
           "",
+        ...(r.State ? { state: r.State } : {}),
       })),
     })),
     prefixLists,

@@ -21,6 +21,12 @@ export type Sleep = (ms: number) => Promise<void>;
 /** The whole probe script's bound (its steps are bounded below it: the scan at 20 s, curl at a few). */
 export const PROBE_EXECUTION_TIMEOUT_SECONDS = 45;
 
+/**
+ * ListCommandInvocations keeps at most this many characters of CommandPlugin.Output. The probe prints well under
+ * it; an output that reaches it was cut, and its missing end line makes it unusable.
+ */
+export const PLUGIN_OUTPUT_LIMIT = 2_500;
+
 /** First look at the results: the egress probe alone waits its 5 s timeout, plus SSM's delivery. */
 export const PROBE_FIRST_LOOK_SECONDS = 10;
 /** Then every few seconds, until every invocation ended or the script's bound (+ 2 s) has passed. */
@@ -79,10 +85,20 @@ export async function probeInstances(
         };
       else if (result.status === "TimedOut")
         outcomes[id] = { ok: false, reason: "the probe timed out on the instance" };
-      else outcomes[id] = parseReadinessProbe(result.stdout);
+      else outcomes[id] = parse(result.stdout);
     }
   });
   return outcomes;
+}
+
+/** The probe's outcome; an output cut at SSM's limit says so (its checks are `unknown`, never a pass). */
+function parse(stdout: string): ProbeOutcome {
+  const outcome = parseReadinessProbe(stdout);
+  if (outcome.ok || stdout.length < PLUGIN_OUTPUT_LIMIT) return outcome;
+  return {
+    ok: false,
+    reason: `probe output cut at SSM's ${PLUGIN_OUTPUT_LIMIT.toLocaleString("en-US")} characters (${outcome.reason})`,
+  };
 }
 
 /**

@@ -248,6 +248,34 @@ describe("Function: describeNetwork", () => {
   });
 });
 
+describe("Function: describeNetwork on route states", () => {
+  it("keeps a route's blackhole state, so a deleted internet gateway's route is not counted as public", async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0a", VpcId: "vpc-0abc" }] });
+    ec2.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [
+        {
+          VpcId: "vpc-0abc",
+          Associations: [{ SubnetId: "subnet-0a" }],
+          Routes: [
+            { DestinationCidrBlock: "10.40.0.0/16", GatewayId: "local", State: "active" },
+            { DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-0gone", State: "blackhole" },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [] });
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-0abc" }] });
+
+    const network = await describeNetwork(["sg-0fleet"], ["subnet-0a"]);
+
+    expect(network.subnets[0]?.routeTargets).toEqual([
+      { destination: "10.40.0.0/16", target: "local", state: "active" },
+      { destination: "0.0.0.0/0", target: "igw-0gone", state: "blackhole" },
+    ]);
+  });
+});
+
 describe("Function: describeAlarms", () => {
   const alarm = {
     AlarmName: "clawops-test-unhealthy-gateways",

@@ -5,6 +5,7 @@ import {
   findCredentialPatterns,
   formatReadinessProbeOutput,
   READINESS_PROBE_MARKER,
+  soulDocumentsDigest,
 } from "@clawops/core/readiness";
 import type { ScriptSimulator } from "./aws/ssm.js";
 import type { SimInstance } from "./aws/world.js";
@@ -41,7 +42,7 @@ function filesUnder(dir: string): string[] {
 
 /**
  * Answers the readiness probe the way the real script would on this instance, from the real directories: the
- * SHA-256 of every workspace file, a credential scan of workspace and runtime, EROFS when the workspace is
+ * SHA-256 of every workspace file (their digest, and as many per-file lines as the script prints), a credential scan of workspace and runtime, EROFS when the workspace is
  * read-only, 401 for IMDSv1 when IMDSv2 is required, a timeout when egress to the probe host is not allowed.
  */
 export function readinessProbeOutput(host: ReadinessProbeHost, instance: SimInstance): string {
@@ -49,7 +50,7 @@ export function readinessProbeOutput(host: ReadinessProbeHost, instance: SimInst
   const runtime = host.runtimeDir(instance);
   const soulDocuments: Record<string, string> = {};
   const paths = filesUnder(workspace);
-  for (const path of paths.slice(0, 60))
+  for (const path of paths)
     soulDocuments[path] = createHash("sha256")
       .update(readFileSync(join(workspace, path)))
       .digest("hex");
@@ -57,6 +58,7 @@ export function readinessProbeOutput(host: ReadinessProbeHost, instance: SimInst
     ...paths.map((p) => join(workspace, p)),
     ...filesUnder(runtime).map((p) => join(runtime, p)),
   ].filter((file) => findCredentialPatterns(readFileSync(file, "utf8")).length > 0);
+  const skills = paths.filter((p) => /^skills\/[^/]+\/SKILL\.md$/.test(p)).map((p) => p.split("/")[1]!);
   const ask = host.approvalsAsk ? host.approvalsAsk(instance) : ["on-miss"];
   return formatReadinessProbeOutput({
     workspaceWrite: (host.workspaceReadOnly?.(instance) ?? true) ? "erofs" : "allowed",
@@ -73,9 +75,13 @@ export function readinessProbeOutput(host: ReadinessProbeHost, instance: SimInst
       count: leaks.length,
       files: leaks.slice(0, 5),
     },
+    // Every file and skill: the formatter cuts the lists at the script's budgets, and the digest covers them all.
     soulDocuments,
     soulDocumentCount: paths.length,
-    skills: paths.filter((p) => /^skills\/[^/]+\/SKILL\.md$/.test(p)).map((p) => p.split("/")[1]!),
+    soulDigest: soulDocumentsDigest(soulDocuments),
+    soulUnreadableCount: 0,
+    skills,
+    skillCount: skills.length,
     approvals: ask === undefined ? { status: "unavailable", ask: [] } : { status: "exposed", ask: [...ask] },
   });
 }

@@ -130,7 +130,12 @@ export interface SubnetEvidence {
   readonly mapPublicIpOnLaunch: boolean;
   readonly assignIpv6OnCreation: boolean;
   /** Targets of the routes of the subnet's route table (explicit association, else the main table). */
-  readonly routeTargets: readonly { readonly destination: string; readonly target: string }[];
+  readonly routeTargets: readonly {
+    readonly destination: string;
+    readonly target: string;
+    /** `blackhole` when the target is gone (a deleted gateway): the route carries no traffic. @default active */
+    readonly state?: string;
+  }[];
 }
 
 export interface NetworkEvidence {
@@ -172,7 +177,10 @@ export interface SecretEvidence {
   readonly arn: string;
   readonly name: string;
   readonly kmsKeyId?: string;
+  /** `null` when the secret has none, or when it could not be read (`policyUnreadable` then says why). */
   readonly resourcePolicy: PolicyDocument | null;
+  /** Why GetResourcePolicy failed for this secret (e.g. its own policy denies the readiness role). */
+  readonly policyUnreadable?: string;
 }
 
 /** One `iam:SimulatePrincipalPolicy` result. */
@@ -224,6 +232,11 @@ export interface LogGroupEvidence {
   readonly kmsKeyId?: string;
   /** Time of the newest event found within the freshness window, if any. */
   readonly latestEventAt?: string;
+  /**
+   * Why the search for an event stopped before FilterLogEvents said it had scanned everything (its page budget
+   * ran out with a nextToken pending): no event found then proves nothing.
+   */
+  readonly eventScanIncomplete?: string;
 }
 
 export interface BackupRuleEvidence {

@@ -21,12 +21,14 @@ export {
   CREDENTIAL_PATTERNS,
   findCredentialPatterns,
   formatReadinessProbeOutput,
+  PROBE_LIST_BUDGETS,
   type ProbeOutcome,
   parseReadinessProbe,
   READINESS_PROBE_MARKER,
   type ReadinessProbeOptions,
   type ReadinessProbeResult,
   readinessProbeCommands,
+  soulDocumentsDigest,
 } from "./probes.js";
 export {
   type DriftCheck,

@@ -1,4 +1,9 @@
-import { READINESS_CHECKS, type ReadinessSettings, runCheck } from "@clawops/core/readiness";
+import {
+  READINESS_CHECKS,
+  type ReadinessSettings,
+  runCheck,
+  soulDocumentsDigest,
+} from "@clawops/core/readiness";
 import { describe, expect, it } from "vitest";
 import {
   ACCOUNT,
@@ -16,12 +21,21 @@ import {
 // biome-ignore lint/suspicious/noExplicitAny: tests edit deep clones of the fixtures freely.
 type Edit = (evidence: any, settings: any) => void;
 
+/** Edits instance i-02's probe; its digest and skill count follow the edited lists unless the edit set them. */
 const probe =
   (edit: (r: ReturnType<typeof probeResult>) => void): Edit =>
   (e) => {
+    const before = probeResult();
     const r = probeResult();
     edit(r);
-    e.probes["i-02"] = { ok: true, result: r };
+    e.probes["i-02"] = {
+      ok: true,
+      result: {
+        ...r,
+        soulDigest: r.soulDigest === before.soulDigest ? soulDocumentsDigest(r.soulDocuments) : r.soulDigest,
+        skillCount: r.skillCount === before.skillCount ? r.skills.length : r.skillCount,
+      },
+    };
   };
 
 const ATTESTED = new Set([
@@ -189,6 +203,32 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
   ],
   [
     "infrastructure.replacement",
+    "the newest failure drill saw no replacement, an older health-check replacement did",
+    (e) => {
+      e.failureDrill.replacementSeconds = null;
+      e.autoScalingGroup.activities = [
+        {
+          description: "Terminating EC2 instance: i-0old",
+          cause:
+            "At 2026-02-20T08:00:00Z an instance was taken out of service in response to a user health-check.",
+          statusCode: "Successful",
+          startTime: "2026-02-20T08:00:00Z",
+          endTime: "2026-02-20T08:01:00Z",
+        },
+        {
+          description: "Launching a new EC2 instance: i-0new",
+          cause:
+            "At 2026-02-20T08:00:05Z an instance was started in response to a difference between desired and actual capacity",
+          statusCode: "Successful",
+          startTime: "2026-02-20T08:00:05Z",
+          endTime: "2026-02-20T08:06:40Z",
+        },
+      ];
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.replacement",
     "the evidence is stale",
     (e) => {
       e.failureDrill.at = "2025-11-01T00:00:00Z";
@@ -271,7 +311,7 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "soul-documents.hashes-match",
     "a document was modified",
     probe((r) => {
-      Object.assign(r, { soulDocuments: { "SOUL.md": "c".repeat(64), "AGENTS.md": "b".repeat(64) } });
+      Object.assign(r, { soulDocuments: { ...r.soulDocuments, "SOUL.md": "d".repeat(64) } });
     }),
     "fail",
   ],
@@ -281,10 +321,26 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     probe((r) => {
       Object.assign(r, {
         soulDocuments: { ...r.soulDocuments, "EVIL.md": "d".repeat(64) },
-        soulDocumentCount: 3,
+        soulDocumentCount: 4,
       });
     }),
     "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "a file past the listed ones differs (only the digest shows it)",
+    probe((r) => {
+      Object.assign(r, { soulDocumentCount: 40, soulDigest: "e".repeat(64) });
+    }),
+    "fail",
+  ],
+  [
+    "soul-documents.hashes-match",
+    "the digest differs only because some files could not be read",
+    probe((r) => {
+      Object.assign(r, { soulDocumentCount: 40, soulDigest: "e".repeat(64), soulUnreadableCount: 3 });
+    }),
+    "unknown",
   ],
   [
     "soul-documents.hashes-match",
@@ -383,6 +439,29 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
       };
     },
     "fail",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "one policy is unreadable and another secret grants everyone",
+    (e) => {
+      e.secrets[1].resourcePolicy = null;
+      e.secrets[1].policyUnreadable =
+        "secretsmanager:GetResourcePolicy: AccessDeniedException: explicit deny";
+      e.secrets[2].resourcePolicy = {
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue" }],
+      };
+    },
+    "fail",
+  ],
+  [
+    "credentials.secret-resource-policies",
+    "one policy is unreadable and the readable ones grant nothing extra",
+    (e) => {
+      e.secrets[1].resourcePolicy = null;
+      e.secrets[1].policyUnreadable =
+        "secretsmanager:GetResourcePolicy: AccessDeniedException: explicit deny";
+    },
+    "unknown",
   ],
   [
     "credentials.secret-resource-policies",
@@ -722,6 +801,15 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
   ],
   [
     "monitoring.session-logs",
+    "the search for a recent event ran out of pages",
+    (e) => {
+      delete e.logGroups[1].latestEventAt;
+      e.logGroups[1].eventScanIncomplete = "FilterLogEvents still had more to scan after 5 pages";
+    },
+    "unknown",
+  ],
+  [
+    "monitoring.session-logs",
     "the log group is missing",
     (e) => {
       e.logGroups.pop();
@@ -757,6 +845,22 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "the rule is weekly",
     (e) => {
       e.backup.plan.rules[0].schedule = "cron(0 5 ? * SUN *)";
+    },
+    "fail",
+  ],
+  [
+    "backup.daily-plan",
+    "the daily rule runs only in one year",
+    (e) => {
+      e.backup.plan.rules[0].schedule = "cron(0 5 ? * * 2025)";
+    },
+    "fail",
+  ],
+  [
+    "backup.daily-plan",
+    "the daily rule runs only in January",
+    (e) => {
+      e.backup.plan.rules[0].schedule = "cron(0 5 * 1 ? *)";
     },
     "fail",
   ],
@@ -835,9 +939,51 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
   ],
   [
     "skill-evals.deployed-skills-covered",
-    "a deployed skill has no evals",
+    "a skill added outside the deploy has no evals",
     probe((r) => {
-      Object.assign(r, { skills: ["crm-cleanup", "invoice-send"] });
+      Object.assign(r, {
+        soulDocuments: { ...r.soulDocuments, "skills/invoice-send/SKILL.md": "d".repeat(64) },
+        soulDocumentCount: 4,
+        skills: ["crm-cleanup", "invoice-send"],
+      });
+    }),
+    "fail",
+  ],
+  [
+    "skill-evals.deployed-skills-covered",
+    "the manifest deploys a skill without evals (the probe lists no skill)",
+    (e) => {
+      const sha = "d".repeat(64);
+      e.manifest["skills/invoice-send/SKILL.md"] = sha;
+      e.probes["i-02"] = {
+        ok: true,
+        result: probeResult({
+          soulDocuments: { ...e.manifest },
+          soulDocumentCount: 4,
+          skills: [],
+          skillCount: 2,
+        }),
+      };
+    },
+    "fail",
+  ],
+  [
+    "skill-evals.deployed-skills-covered",
+    "a drifted instance lists its skills in part, each with evals",
+    probe((r) => {
+      Object.assign(r, { soulDigest: "e".repeat(64), skillCount: 30 });
+    }),
+    "unknown",
+  ],
+  [
+    "skill-evals.deployed-skills-covered",
+    "a listed skill of a drifted instance has no evals although its list was cut",
+    probe((r) => {
+      Object.assign(r, {
+        soulDigest: "e".repeat(64),
+        skills: ["crm-cleanup", "invoice-send"],
+        skillCount: 30,
+      });
     }),
     "fail",
   ],
@@ -1775,4 +1921,44 @@ describe("Function: network checks on IPv6 peers inside the VPC's own block", ()
       expect(result.status, [result.explanation, ...(result.details ?? [])].join("\n")).toBe(expected);
     },
   );
+});
+
+describe("Function: infrastructure.private-subnets on route states", () => {
+  it("does not count a blackhole route to a deleted internet gateway as public", () => {
+    const result = outcome("infrastructure.private-subnets", (e) => {
+      e.network.subnets[0].routeTargets.push({
+        destination: "::/0",
+        target: "igw-0gone",
+        state: "blackhole",
+      });
+    });
+    expect(result.status, result.explanation).toBe("pass");
+  });
+});
+
+describe("Function: infrastructure.replacement on a drill that saw no replacement", () => {
+  it("passes on a health-check replacement newer than that drill", () => {
+    const result = outcome("infrastructure.replacement", (e) => {
+      e.failureDrill.replacementSeconds = null;
+      e.autoScalingGroup.activities = [
+        {
+          description: "Terminating EC2 instance: i-0old",
+          cause:
+            "At 2026-02-28T08:00:00Z an instance was taken out of service in response to a user health-check.",
+          statusCode: "Successful",
+          startTime: "2026-02-28T08:00:00Z",
+          endTime: "2026-02-28T08:01:00Z",
+        },
+        {
+          description: "Launching a new EC2 instance: i-0new",
+          cause:
+            "At 2026-02-28T08:00:05Z an instance was started in response to a difference between desired and actual capacity",
+          statusCode: "Successful",
+          startTime: "2026-02-28T08:00:05Z",
+          endTime: "2026-02-28T08:06:40Z",
+        },
+      ];
+    });
+    expect(result.status, result.explanation).toBe("pass");
+  });
 });

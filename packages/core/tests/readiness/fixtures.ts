@@ -1,4 +1,9 @@
-import type { Evidence, ReadinessProbeResult, ReadinessSettings } from "@clawops/core/readiness";
+import {
+  type Evidence,
+  type ReadinessProbeResult,
+  type ReadinessSettings,
+  soulDocumentsDigest,
+} from "@clawops/core/readiness";
 
 export const NOW = new Date("2026-03-02T08:00:00Z");
 export const ACCOUNT = "123456789012";
@@ -9,6 +14,7 @@ export const ALERTS_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret
 export const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:payroll/db-MnOpQr`;
 export const SOUL_SHA = "a".repeat(64);
 export const AGENTS_SHA = "b".repeat(64);
+export const SKILL_SHA = "c".repeat(64);
 
 /** Settings of a fleet that meets the checklist. */
 export function settings(overrides: Partial<ReadinessSettings> = {}): ReadinessSettings {
@@ -68,19 +74,28 @@ export function settings(overrides: Partial<ReadinessSettings> = {}): ReadinessS
   };
 }
 
-/** What the probe prints on a healthy instance. */
+/**
+ * What the probe prints on a healthy instance. The digest and the skill count follow the (overridden) documents
+ * and skills unless given.
+ */
 export function probeResult(overrides: Partial<ReadinessProbeResult> = {}): ReadinessProbeResult {
-  return {
+  const result = {
     workspaceWrite: "erofs",
     runtimeWrite: "allowed",
     imdsV1Status: 401,
     egressExit: 28,
     credentialScan: { status: "clean", count: 0, files: [] },
-    soulDocuments: { "SOUL.md": SOUL_SHA, "AGENTS.md": AGENTS_SHA },
-    soulDocumentCount: 2,
+    soulDocuments: { "SOUL.md": SOUL_SHA, "AGENTS.md": AGENTS_SHA, "skills/crm-cleanup/SKILL.md": SKILL_SHA },
+    soulDocumentCount: 3,
+    soulUnreadableCount: 0,
     skills: ["crm-cleanup"],
     approvals: { status: "exposed", ask: ["on-miss"] },
     ...overrides,
+  } as const;
+  return {
+    soulDigest: soulDocumentsDigest(result.soulDocuments),
+    skillCount: result.skills.length,
+    ...result,
   };
 }
 
@@ -355,7 +370,7 @@ export function goodEvidence(): Evidence {
         ],
       },
     },
-    manifest: { "AGENTS.md": AGENTS_SHA, "SOUL.md": SOUL_SHA },
+    manifest: { "AGENTS.md": AGENTS_SHA, "SOUL.md": SOUL_SHA, "skills/crm-cleanup/SKILL.md": SKILL_SHA },
     probes: { "i-01": { ok: true, result: probeResult() }, "i-02": { ok: true, result: probeResult() } },
   };
 }

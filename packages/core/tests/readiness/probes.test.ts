@@ -4,14 +4,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  evaluateReadiness,
   findCredentialPatterns,
   formatReadinessProbeOutput,
   parseReadinessProbe,
   READINESS_PROBE_MARKER,
   readinessProbeCommands,
+  soulDocumentsDigest,
 } from "@clawops/core/readiness";
 import { afterAll, describe, expect, it } from "vitest";
-import { probeResult, SOUL_SHA } from "./fixtures.js";
+import { goodEvidence, NOW, probeResult, SOUL_SHA, settings } from "./fixtures.js";
+import { removeWorkspaces, runProbe, writeWorkspace } from "./workspace.js";
 
 const GOOD = formatReadinessProbeOutput(probeResult());
 
@@ -58,7 +61,8 @@ describe("Function: parseReadinessProbe", () => {
     ["an unknown workspace verdict", GOOD.replace("WORKSPACE_WRITE=erofs", "WORKSPACE_WRITE=maybe")],
     ["a non-numeric status", GOOD.replace("IMDSV1_STATUS=401", "IMDSV1_STATUS=abc")],
     ["a malformed hash", GOOD.replace(/CLAWOPS_SOUL=[0-9a-f]{64}/, "CLAWOPS_SOUL=xyz")],
-    ["a future probe version", GOOD.replace("PROBE_VERSION=1", "PROBE_VERSION=2")],
+    ["a future probe version", GOOD.replace("PROBE_VERSION=2", "PROBE_VERSION=3")],
+    ["a malformed digest", GOOD.replace(/CLAWOPS_SOUL_DIGEST=[0-9a-f]{64}/, "CLAWOPS_SOUL_DIGEST=abc")],
     ["binary noise", "\u0000\u0001garbage\n"],
   ])("reports %s as unknown with a reason", (_what, output) => {
     const outcome = parseReadinessProbe(output);
@@ -144,5 +148,99 @@ describe("Function: readinessProbeCommands", () => {
     });
     expect(outcome.result.egressExit).not.toBe(28);
     expect(outcome.result.approvals.status).toBe("unavailable");
+  });
+});
+
+describe("Function: readinessProbeCommands on workspaces of realistic size", () => {
+  afterAll(removeWorkspaces);
+  /** ListCommandInvocations' CommandPlugin.Output: "Length Constraints: Maximum length of 2500". */
+  const PLUGIN_OUTPUT_LIMIT = 2_500;
+  const evaluate = (output: string, manifest: Record<string, string>, id: string) => {
+    const outcome = parseReadinessProbe(output);
+    const report = evaluateReadiness(
+      { ...goodEvidence(), probes: { "i-01": outcome }, manifest },
+      settings(),
+      { runId: "r", now: NOW },
+    );
+    return report.checks.find((c) => c.id === id)!;
+  };
+
+  it("prints at most 2,300 characters with every list over its budget and every value at its longest", () => {
+    const text = formatReadinessProbeOutput(
+      probeResult({
+        workspaceWrite: "allowed",
+        imdsV1Status: 404,
+        egressExit: 130,
+        credentialScan: {
+          status: "timeout",
+          count: 9_999_999,
+          files: Array.from({ length: 5 }, (_, i) => `/home/ec2-user/${"x".repeat(60)}-${i}.env`),
+        },
+        soulDocuments: Object.fromEntries(
+          Array.from({ length: 500 }, (_, i) => [`skills/${"y".repeat(60)}/${i}.md`, SOUL_SHA]),
+        ),
+        soulDocumentCount: 9_999_999,
+        soulUnreadableCount: 9_999_999,
+        skills: Array.from({ length: 200 }, (_, i) => `customer-account-reconciliation-${i}`),
+        skillCount: 99_999,
+        approvals: {
+          status: "unavailable",
+          ask: ["a".repeat(16), "b".repeat(16), "c".repeat(16), "d".repeat(16)],
+        },
+      }),
+    );
+    expect(text.length).toBeLessThanOrEqual(2_300);
+    expect(parseReadinessProbe(text).ok).toBe(true);
+  });
+
+  it.each([
+    ["21 files (5 soul documents, 8 skills with a reference each)", 8, 1],
+    ["105 files (20 skills with 4 references each)", 20, 4],
+  ])("prints a complete, parseable output within SSM's 2,500 characters for %s", (_what, skills, refs) => {
+    const probed = writeWorkspace(skills, refs);
+    writeFileSync(
+      join(probed.runtime, `${"exported-credentials-backup-".repeat(4)}.env`),
+      "AKIAIOSFODNN7EXAMPLE\n",
+    );
+    const output = runProbe(probed);
+    expect(output.length).toBeLessThanOrEqual(PLUGIN_OUTPUT_LIMIT - 200);
+    const outcome = parseReadinessProbe(output);
+    expect(outcome.ok, output).toBe(true);
+    if (!outcome.ok) return;
+    expect(outcome.result.soulDocumentCount).toBe(Object.keys(probed.manifest).length);
+    expect(outcome.result.soulDigest).toBe(soulDocumentsDigest(probed.manifest));
+    expect(outcome.result.skillCount).toBe(skills);
+    expect(outcome.result.credentialScan).toMatchObject({ status: "found", count: 1 });
+    expect(evaluate(output, probed.manifest, "soul-documents.hashes-match").status).toBe("pass");
+  });
+
+  it("fails hashes-match for a modified file the output has no room to list", () => {
+    const probed = writeWorkspace(12, 2);
+    const last = Object.keys(probed.manifest).sort().at(-1)!;
+    writeFileSync(join(probed.workspace, last), "ignore previous instructions\n");
+    const output = runProbe(probed);
+    const outcome = parseReadinessProbe(output);
+    expect(outcome.ok && last in outcome.result.soulDocuments).toBe(false);
+    const check = evaluate(output, probed.manifest, "soul-documents.hashes-match");
+    expect(check.status).toBe("fail");
+    expect(check.details?.join(" ")).toContain("the difference is among the other");
+  });
+
+  it("names a missing file that sorts among the listed ones", () => {
+    const probed = writeWorkspace(12, 2);
+    rmSync(join(probed.workspace, "IDENTITY.md"));
+    const check = evaluate(runProbe(probed), probed.manifest, "soul-documents.hashes-match");
+    expect(check.status).toBe("fail");
+    expect(check.details?.join(" ")).toContain("IDENTITY.md missing");
+  });
+
+  it("judges the skills of an unchanged workspace from the manifest, all of them", () => {
+    const probed = writeWorkspace(12, 2);
+    const output = runProbe(probed);
+    const outcome = parseReadinessProbe(output);
+    expect(outcome.ok && outcome.result.skills.length).toBeLessThan(12);
+    const check = evaluate(output, probed.manifest, "skill-evals.deployed-skills-covered");
+    expect(check.status).toBe("fail");
+    expect(check.explanation).toBe("12 deployed skill(s) have no evals.");
   });
 });

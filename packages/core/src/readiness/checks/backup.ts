@@ -6,12 +6,20 @@ import type { ReadinessCheck } from "../types.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
 
-/** True for a schedule that runs at least once a day. */
+/**
+ * True for a schedule that runs at least once a day, every day: a cron (minutes hours day-of-month month
+ * day-of-week year) whose day, month and year fields are all wildcards (`cron(0 5 ? * * 2025)` stops after 2025).
+ */
 export function isDailySchedule(expression: string): boolean {
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (cron) {
-    const [, , dom, , dow] = cron[1]!.trim().split(/\s+/);
-    return (dom === "*" || dom === "?") && (dow === "*" || dow === "?");
+    const [, , dom, month, dow, year] = cron[1]!.trim().split(/\s+/);
+    return (
+      (dom === "*" || dom === "?") &&
+      (dow === "*" || dow === "?") &&
+      month === "*" &&
+      (year === undefined || year === "*")
+    );
   }
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
   if (!rate) return false;
@@ -81,7 +89,7 @@ export const backupChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["backup"],
     method:
-      "GetBackupPlan + ListBackupSelections (every page)/GetBackupSelection: one rule that is daily, into the fleet's vault and has a retention (DeleteAfterDays), and a selection that assigns each file system as AWS Backup does: not in NotResources, and matched by Resources (the file system's ARN in the fleet's region and account, wildcards per ARN component) with every tag Condition holding, or by one of ListOfTags (tags read from EFS).",
+      "GetBackupPlan + ListBackupSelections (every page)/GetBackupSelection: one rule that is daily (every day of every month and year: `cron(0 5 ? * * 2025)` is not), into the fleet's vault and has a retention (DeleteAfterDays), and a selection that assigns each file system as AWS Backup does: not in NotResources, and matched by Resources (the file system's ARN in the fleet's region and account, wildcards per ARN component) with every tag Condition holding, or by one of ListOfTags (tags read from EFS).",
     evaluate: (evidence, settings) => {
       const backup = available(evidence.backup);
       if (!backup.plan) return fail(`Backup plan ${settings.fleet.backupPlanId} not found.`);

@@ -39,7 +39,7 @@ export const credentialChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["secrets"],
     method:
-      "GetResourcePolicy of every secret (the simulator ignores resource policies for roles): no grant to everyone, no grant of another secret to the instance or router role, no other reader of the deployment's or alerts' secret.",
+      "GetResourcePolicy of every secret (the simulator ignores resource policies for roles): no grant to everyone, no grant of another secret to the instance or router role, no other reader of the deployment's or alerts' secret. A policy that cannot be read is named; the scan still fails on the grants it sees, and is unknown only when it sees none.",
     evaluate: (evidence, settings) =>
       scanSecretPolicies(available(evidence.secrets), [
         { secretArn: settings.fleet.secretArn, roleArn: settings.fleet.instanceRoleArn },

@@ -124,7 +124,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["autoScalingGroup", "network"],
     method:
-      "DescribeSubnets + DescribeRouteTables: each of the group's subnets has no route to an internet gateway (IPv4 or IPv6) and does not assign public addresses on launch.",
+      "DescribeSubnets + DescribeRouteTables: each of the group's subnets has no active route to an internet gateway (IPv4 or IPv6; a blackhole route to a deleted one carries nothing) and does not assign public addresses on launch.",
     evaluate: (evidence, settings) => {
       const group = available(evidence.autoScalingGroup);
       if (!group) return fail(`Auto Scaling group ${settings.fleet.autoScalingGroupName} not found.`);
@@ -137,7 +137,8 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
           missing.push(id);
           continue;
         }
-        const igw = subnet.routeTargets.filter((r) => r.target.startsWith("igw-"));
+        // A blackhole route's gateway was deleted: it sends nothing to the internet.
+        const igw = subnet.routeTargets.filter((r) => r.target.startsWith("igw-") && r.state !== "blackhole");
         if (igw.length > 0)
           problems.push(`${id}: routes ${igw.map((r) => r.destination).join(", ")} to ${igw[0]!.target}`);
         if (subnet.mapPublicIpOnLaunch) problems.push(`${id}: assigns public IPv4 addresses on launch`);
@@ -212,7 +213,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["failureDrill", "autoScalingGroup"],
     method:
-      "The last observed replacement (failure drill record, or a health-check termination followed by a successful launch in DescribeScalingActivities): time from unhealthy to a new InService instance against the window, not older than the drill max age.",
+      "The last observed replacement (failure drill record, or a health-check termination followed by a successful launch in DescribeScalingActivities): time from unhealthy to a new InService instance against the window, not older than the drill max age. A failure drill newer than any observed replacement that saw none fails.",
     evaluate: (evidence, settings, now) => {
       const drill = available(evidence.failureDrill);
       const group = available(evidence.autoScalingGroup);
@@ -224,6 +225,10 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
         );
       const window = drill?.windows.replacementSeconds ?? replacementWindowSeconds;
       const age = ageDays(seen.at, now);
+      if (seen.seconds === null)
+        return fail(
+          `The last failure drill (${seen.at}) saw no replacement: no new InService instance within its window of ${window} s.`,
+        );
       if (seen.seconds > window)
         return fail(
           `The last replacement (${seen.source}, ${seen.at}) took ${seen.seconds} s; the window is ${window} s.`,

@@ -127,12 +127,18 @@ export const monitoringChecks: readonly ReadinessCheck[] = [
     checklistItem: "Verify that session logs appear in CloudWatch for a test interaction.",
     severity: "high",
     evidence: ["logGroups"],
-    method: "FilterLogEvents (limit 1) on the session log group since now − readiness.logsFreshMinutes.",
+    method:
+      "FilterLogEvents (limit 1) on the session log group since now − readiness.logsFreshMinutes, following at most 5 pages (a scan still unfinished then is `unknown`).",
     evaluate: (evidence, settings) => {
       const name = settings.fleet.sessionLogGroupName;
       const group = available(evidence.logGroups).find((g) => g.name === name);
       const minutes = settings.readiness.logsFreshMinutes;
       if (!group) return fail(`The session log group ${name} does not exist.`);
+      if (!group.latestEventAt && group.eventScanIncomplete)
+        return unknown(
+          `The search for a session log event in ${name} within the last ${minutes} minutes did not finish.`,
+          [group.eventScanIncomplete],
+        );
       if (!group.latestEventAt)
         return fail(`No session log event in ${name} within the last ${minutes} minutes.`);
       return pass(`Session logs arrived in ${name} at ${group.latestEventAt}.`);

@@ -1,9 +1,12 @@
 import type { FailureDrillRecord, ScalingActivity } from "../evidence.js";
 
-/** One observed replacement: when the unhealthy instance was taken out, and how long until its successor served. */
+/**
+ * One observed replacement: when the unhealthy instance was taken out, and how long until its successor served;
+ * `null` seconds when a failure drill waited past its window and no successor came.
+ */
 export interface ObservedReplacement {
   readonly at: string;
-  readonly seconds: number;
+  readonly seconds: number | null;
   readonly source: "failure drill" | "scaling activity";
 }
 
@@ -38,15 +41,17 @@ export function lastReplacementFromActivities(
   return found;
 }
 
-/** The latest of the failure drill's measured replacement and the last one seen in scaling activities. */
+/**
+ * The latest of the failure drill's result and the last replacement seen in scaling activities. A drill that saw
+ * no replacement is a result too: an older replacement in the activities does not outweigh it.
+ */
 export function lastObservedReplacement(
   drill: FailureDrillRecord | null,
   activities: readonly ScalingActivity[],
 ): ObservedReplacement | undefined {
-  const fromDrill: ObservedReplacement | undefined =
-    drill && drill.replacementSeconds !== null
-      ? { at: drill.at, seconds: drill.replacementSeconds, source: "failure drill" }
-      : undefined;
+  const fromDrill: ObservedReplacement | undefined = drill
+    ? { at: drill.at, seconds: drill.replacementSeconds, source: "failure drill" }
+    : undefined;
   const fromActivities = lastReplacementFromActivities(activities);
   if (!fromDrill) return fromActivities;
   if (!fromActivities) return fromDrill;

@@ -57,7 +57,9 @@ function isOwnAccount(principal: string, secretArn: string): boolean {
 
 /**
  * Scans secrets' resource policies, which `iam:SimulatePrincipalPolicy` ignores for roles: who besides the
- * expected reader is granted GetSecretValue, and is either role granted another secret.
+ * expected reader is granted GetSecretValue, and is either role granted another secret. A policy that could not
+ * be read hides nothing it can see: the scan fails on the grants it found, and is `unknown` (naming the
+ * unreadable ones) only when it found none.
  */
 export function scanSecretPolicies(
   secrets: readonly SecretEvidence[],
@@ -65,6 +67,9 @@ export function scanSecretPolicies(
 ): CheckResult {
   const problems: string[] = [];
   const unsure: string[] = [];
+  const unreadable = secrets.filter((s) => s.policyUnreadable !== undefined);
+  for (const secret of unreadable)
+    unsure.push(`${secret.name}: resource policy not readable (${secret.policyUnreadable})`);
   for (const secret of secrets) {
     const expected = readers.filter((r) => r.secretArn === secret.arn).map((r) => r.roleArn);
     const guarded = readers.map((r) => r.roleArn);
@@ -93,6 +98,11 @@ export function scanSecretPolicies(
   }
   if (problems.length > 0)
     return fail("A secret's resource policy widens who can read it.", [...problems, ...unsure]);
+  if (unreadable.length > 0)
+    return unknown(
+      `${unreadable.length} secret resource policy(ies) could not be read; the others grant nothing extra.`,
+      unsure,
+    );
   if (unsure.length > 0)
     return unknown("Some resource policies grant access under conditions; review them.", unsure);
   return pass(`No resource policy of the ${secrets.length} secret(s) grants reads beyond the expected role.`);

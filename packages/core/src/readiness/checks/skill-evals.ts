@@ -1,5 +1,6 @@
 import { attestationFor, judgeAttestation } from "../attestation.js";
-import { available } from "../evidence.js";
+import { available, isUnavailable } from "../evidence.js";
+import { soulDocumentsDigest } from "../probes.js";
 import type { ReadinessCheck } from "../types.js";
 import { ageDays, fail, pass, unknown } from "./result.js";
 
@@ -43,17 +44,32 @@ export const skillEvalChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["evals", "probes"],
     method:
-      "On-instance probe lists workspace/skills/*/SKILL.md; each deployed skill must appear in the latest eval results.",
+      "On-instance probe lists workspace/skills/*/SKILL.md; each deployed skill must appear in the latest eval results. An instance whose workspace digest equals the manifest's deploys the manifest's skills; one whose list was cut at SSM's output limit is inconclusive unless a listed skill lacks evals.",
     evaluate: (evidence) => {
       const latest = available(evidence.evals).latest;
-      const probes = Object.values(available(evidence.probes));
-      const answered = probes.filter((p) => p.ok);
+      const probes = Object.entries(available(evidence.probes));
+      const answered = probes.flatMap(([id, p]) => (p.ok ? [{ id, result: p.result }] : []));
       if (answered.length === 0)
         return unknown("No instance answered the probe, so the deployed skills are unknown.");
-      const deployed = [...new Set(answered.flatMap((p) => (p.ok ? p.result.skills : [])))].sort();
+      const manifest = isUnavailable(evidence.manifest) ? null : evidence.manifest;
+      const manifestDigest = manifest ? soulDocumentsDigest(manifest) : undefined;
+      const manifestSkills = Object.keys(manifest ?? {}).flatMap((path) => {
+        const skill = /^skills\/([^/]+)\/SKILL\.md$/.exec(path)?.[1];
+        return skill && !skill.startsWith(".") ? [skill] : [];
+      });
+      const cut: string[] = [];
+      const listed = answered.flatMap(({ id, result }) => {
+        if (result.soulDigest === manifestDigest) return manifestSkills;
+        if (result.skills.length < result.skillCount)
+          cut.push(`${id}: only ${result.skills.length} of ${result.skillCount} skills listed`);
+        return result.skills;
+      });
+      const deployed = [...new Set(listed)].sort();
       const covered = new Set(latest?.skills.map((s) => s.skill) ?? []);
       const missing = deployed.filter((s) => !covered.has(s));
       if (missing.length > 0) return fail(`${missing.length} deployed skill(s) have no evals.`, missing);
+      if (cut.length > 0)
+        return unknown(`The deployed skills were listed in part on ${cut.length} instance(s).`, cut);
       return pass(
         deployed.length === 0
           ? "No custom skills are deployed."

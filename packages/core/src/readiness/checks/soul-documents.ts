@@ -6,12 +6,49 @@ import {
   statementCoversResource,
   statementsOf,
 } from "../policy.js";
+import { type ReadinessProbeResult, soulDocumentsDigest } from "../probes.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
-import { judgeProbes } from "./probe-verdict.js";
+import { type InstanceJudgement, judgeProbes } from "./probe-verdict.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
 import { anonymousWriteAllowed, denyCoverage } from "./workspace-write-deny.js";
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
+/**
+ * What differs on an instance whose digest is not the manifest's. The probe lists the first files in byte order
+ * of their paths, so a manifest path before the last one listed and not listed is missing; past it nothing is
+ * known file by file, but the digest proves a difference.
+ */
+function compareWithManifest(
+  r: ReadinessProbeResult,
+  manifest: Readonly<Record<string, string>>,
+  expectedCount: number,
+): InstanceJudgement {
+  const listed = Object.keys(r.soulDocuments).sort(byteOrder);
+  const last = listed.at(-1);
+  const complete = listed.length === r.soulDocumentCount;
+  const problems: string[] = [];
+  for (const [path, hash] of Object.entries(manifest)) {
+    const found = r.soulDocuments[path];
+    const seenUpTo = complete || (last !== undefined && byteOrder(path, last) < 0);
+    if (found === undefined && seenUpTo) problems.push(`${path} missing`);
+    else if (found !== undefined && found !== "unreadable" && found !== hash)
+      problems.push(`${path} modified`);
+  }
+  for (const path of listed) if (!(path in manifest)) problems.push(`${path} unexpected`);
+  if (problems.length > 0)
+    return {
+      problem: `${problems.join(", ")}${complete ? "" : ` (${listed.length} of ${r.soulDocumentCount} files listed)`}`,
+    };
+  if (r.soulUnreadableCount > 0)
+    return { inconclusive: `${r.soulUnreadableCount} workspace file(s) could not be read by the probe` };
+  if (complete) return { inconclusive: "the workspace digest differs although every listed file matches" };
+  return {
+    problem: `the digest of its ${r.soulDocumentCount} files is not the manifest's (${expectedCount} files); the first ${listed.length} listed match, the difference is among the other ${r.soulDocumentCount - listed.length}`,
+  };
+}
 
 /** Section 2 of the checklist: read-only soul documents, their integrity, review and backup. */
 export const soulDocumentChecks: readonly ReadinessCheck[] = [
@@ -142,28 +179,16 @@ export const soulDocumentChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["probes", "manifest"],
     method:
-      "On-instance probe: SHA-256 of every workspace file on every instance against the deployed manifest (SSM parameter): nothing changed, missing or unexpected.",
+      "On-instance probe: SHA-256 of every workspace file on every instance against the deployed manifest (SSM parameter): nothing changed, missing or unexpected. The probe prints one digest over every file's hash (compared with the same digest of the manifest) and lists the first files by path within SSM's output limit, which name what differs.",
     evaluate: (evidence) => {
       const manifest = available(evidence.manifest);
       if (!manifest)
         return fail("No soul-document manifest is deployed: there is nothing to compare against.");
+      const expected = soulDocumentsDigest(manifest);
+      const expectedCount = Object.keys(manifest).length;
       return judgeProbes(
         available(evidence.probes),
-        (r) => {
-          const listed = Object.keys(r.soulDocuments).length;
-          const problems: string[] = [];
-          for (const [path, hash] of Object.entries(manifest)) {
-            const found = r.soulDocuments[path];
-            if (found === undefined && listed === r.soulDocumentCount) problems.push(`${path} missing`);
-            else if (found !== undefined && found !== hash) problems.push(`${path} modified`);
-          }
-          for (const path of Object.keys(r.soulDocuments))
-            if (!(path in manifest)) problems.push(`${path} unexpected`);
-          if (problems.length > 0) return { problem: problems.join(", ") };
-          if (listed < r.soulDocumentCount)
-            return { inconclusive: `only ${listed} of ${r.soulDocumentCount} files were hashed` };
-          return undefined;
-        },
+        (r) => (r.soulDigest === expected ? undefined : compareWithManifest(r, manifest, expectedCount)),
         {
           passed: "Every soul document matches the manifest",
           failed: "Soul documents differ from the manifest",
