@@ -5,6 +5,7 @@ import {
   DescribeRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { PermanentError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import {
   type DrillSettings,
@@ -67,7 +68,7 @@ export const handler = lambdaHandler({
           now,
           logger,
         )
-      : await drillBranches(z.parse(DrillRequestSchema, request ?? {}), settings, base);
+      : await drillBranches(parseEvent(DrillRequestSchema, request ?? {}, "drill request"), settings, base);
     logger.info("drill planned", {
       drillId: executionName,
       branches: branches.length,
@@ -76,6 +77,9 @@ export const handler = lambdaHandler({
     return { drillId: executionName, startedAt: new Date(now).toISOString(), branches };
   },
 });
+
+/** An id as a message shows it: quoted, and cut short when it is long. */
+const quoted = (id: string) => JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id);
 
 type Base = Pick<Branch, "drillId" | "keep" | "deadline" | "verifySeconds">;
 
@@ -87,6 +91,14 @@ async function drillBranches(
   const chosen = settings.fileSystems.filter(
     (fs) => !request.fileSystemIds || request.fileSystemIds.includes(fs.fileSystemId),
   );
+  // A request naming file systems the fleet does not have would drill nothing and pass without a word.
+  const fleet = settings.fileSystems.map((fs) => fs.fileSystemId);
+  const unknown = (request.fileSystemIds ?? []).filter((id) => !fleet.includes(id));
+  if (unknown.length > 0)
+    throw new PermanentError(
+      `the drill request names file systems the fleet does not have: ${unknown.map(quoted).join(", ")} (the fleet's: ${fleet.join(", ")})`,
+    );
+  if (chosen.length === 0) throw new PermanentError("the drill request names no file system");
   const manifest = chosen.some((fs) => fs.kind === "workspace")
     ? await readManifest(settings.manifestParameterName)
     : undefined;

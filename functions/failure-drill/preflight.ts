@@ -1,6 +1,6 @@
+import { parseEvent } from "@clawops/core/events";
 import { decidePreflight, drillLockSeconds, drillPlan, failureDrillNow } from "@clawops/core/failure-drill";
 import { lambdaHandler } from "@clawops/core/handler";
-import * as z from "zod/mini";
 import { alarmNow } from "./alarm-state.js";
 import { acquireLock, lockHolder } from "./drill-lock.js";
 import { DrillRequestSchema } from "./drill-state.js";
@@ -18,7 +18,7 @@ const drillIdOf = (now: number) =>
  */
 export const handler = lambdaHandler({
   kind: "task",
-  parse: (event) => z.parse(DrillRequestSchema, event ?? {}),
+  parse: (event) => parseEvent(DrillRequestSchema, event ?? {}, "failure drill request"),
   handler: async (request, { env, logger }) => {
     const settings = settingsOf(env);
     const table = stateTableOf(env);

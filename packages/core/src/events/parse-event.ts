@@ -8,16 +8,19 @@ import { EventValidationError, type EventValidationIssue } from "./errors.js";
  * The schema library's error is kept as `cause`. zod/mini ships no English messages, so they are
  * written here from the issues' data.
  *
+ * `what` names an input that is not an event (`Invalid drill request: keep: expected boolean, got "yes"`).
+ *
  * @example
  * const event = parseEvent(LifecycleLaunchEventSchema, input);
  * event.detail.EC2InstanceId; // string
  */
-export function parseEvent<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
+export function parseEvent<S extends z.core.$ZodType>(schema: S, input: unknown, what?: string): z.output<S> {
   const result = z.safeParse(schema, input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap((issue) => describeIssue(issue));
   const lines = issues.map((issue) => `${issue.path}: ${issue.problem}`).join("; ");
-  throw new EventValidationError(`Invalid event (${eventLabel(input)}): ${lines}`, issues, {
+  const label = what ? `Invalid ${what}` : `Invalid event (${eventLabel(input)})`;
+  throw new EventValidationError(`${label}: ${lines}`, issues, {
     cause: result.error,
   });
 }
