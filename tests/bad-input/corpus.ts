@@ -6,8 +6,9 @@
  * Targets: the rules of `functions/<flow>/routes.ts` whose target is a Lambda handler. Left out on purpose:
  * - the schedule rules (lifecycle reconciler and monitor, drills sweeper, readiness run, drill and failure
  *   drill schedules): EventBridge sends them its own scheduled event, and none of them reads its content;
- * - the drills' `RestoreTestingCompleted` rule, whose target is the restore-drill state machine (see
- *   docs/faults.md: a malformed restore-testing event is read as a drill request, reported as a bug).
+ * - the drills' `RestoreTestingCompleted` rule, whose target is the restore-drill state machine, not a handler: its
+ *   corpus is in `state-machine-inputs.test.ts`, with the state machines' own StartExecution inputs (a bad input
+ *   fails its execution, with `DrillFailed` and the reason: a task never dead-letters).
  */
 
 import { HOSTILE_STRINGS } from "../../packages/core/tests/slack/hostile.js";

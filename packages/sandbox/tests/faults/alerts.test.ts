@@ -127,13 +127,30 @@ describe("Fault matrix: alerts (Slack, the secret, EventBridge, DynamoDB)", () =
     [
       "HTTP 503 three times",
       (s: Sandbox) => s.slack.server?.fail("chat.postMessage", { status: 503, times: 3 }),
+      [
+        [503, "http_503"],
+        [503, "http_503"],
+        [503, "http_503"],
+        [200, undefined],
+      ],
     ],
-    ["a request that times out", (s: Sandbox) => s.slack.server?.timeout("chat.postMessage", 1)],
+    [
+      "a request that times out",
+      (s: Sandbox) => s.slack.server?.timeout("chat.postMessage", 1),
+      [
+        [0, "timeout"],
+        [200, undefined],
+      ],
+    ],
     [
       "a transient internal_error",
       (s: Sandbox) => s.slack.server?.error("chat.postMessage", "internal_error"),
+      [
+        [200, "internal_error"],
+        [200, undefined],
+      ],
     ],
-  ])("posts once after %s", async (_fault, inject) => {
+  ] as const)("posts once after %s", async (_fault, inject, answered) => {
     const { box, alarm } = await alertsWorld();
     inject(box);
 
@@ -141,7 +158,8 @@ describe("Fault matrix: alerts (Slack, the secret, EventBridge, DynamoDB)", () =
     expect(await runUntilSettled(box, () => posts(box, alarm).length > 0)).toBe(true);
 
     expect(posts(box, alarm)).toHaveLength(1);
-    expect(box.slack.server?.calls("chat.postMessage").at(-1)?.status).toBe(200);
+    // The fault was hit, then retried: every answer Slack gave, in order, the last one the post.
+    expect(box.slack.server?.calls("chat.postMessage").map((c) => [c.status, c.error])).toEqual(answered);
     expect(box.deadLetters.records()).toEqual([]);
   });
 

@@ -97,6 +97,17 @@ describe("Fault matrix: restore drills (Lambda timeout, a restore that never end
     expect(await drillLeftovers(box)).toEqual([]);
   });
 
+  it("recovers: the next drill after the verifier timeout and the never-ending restore passes and leaves nothing", async () => {
+    const name = `after-faults-${stamp()}`;
+    const { execution, verdict } = await flow.runDrill(name);
+
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(verdict).toMatchObject({ passed: true, failed: false });
+    expect(verdict?.fileSystems.map((fs) => fs.passed)).toEqual([true, true]);
+    expect(published("DrillCompleted").filter((e) => e.detail.drillId === name)).toHaveLength(1);
+    expect(await drillLeftovers(box)).toEqual([]);
+  });
+
   it.each([
     [
       "once its restored file system exists: the DrillExecutionEnded rule's handler deletes it",
@@ -181,5 +192,11 @@ describe("Fault matrix: restore drills (Lambda timeout, a restore that never end
     );
     expect(mine()?.status).toBe("FAILED");
     expect(box.aws.calls("Backup", "StartRestoreJob").length - starts).toBe(0);
+    // The failed execution is the record (a Step Functions task never dead-letters), and DrillFailed says why.
+    const drillId = mine()?.name;
+    const [failed, ...more] = published("DrillFailed").filter((e) => e.detail.drillId === drillId);
+    expect(more).toEqual([]);
+    expect(failed?.detail.reason).toMatch(/detail\.restoreJobId: expected string, got 42/);
+    expect(box.deadLetters.records()).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
 import { makeClient } from "@clawops/core/aws";
 import type { ClawopsConfigInput } from "@clawops/core/config";
+import { SILENT_RUNS_BEFORE_FAILING } from "@clawops/core/lifecycle";
 import { afterEach, describe, expect, it } from "vitest";
+import { awsError } from "../../src/aws/simulator.js";
 import { installLifecycle, type LifecycleInstall } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox.js";
 import { shortHooksConfig } from "../short-hooks.js";
@@ -154,13 +156,19 @@ describe("Fault matrix: lifecycle (EventBridge, SSM, the reconciler)", () => {
 
     const throttled = box.aws.calls("SSM", "SendCommand").filter((c) => c.outcome === "ThrottlingException");
     expect(throttled).toHaveLength(12);
+    // Both were hit: the gate's own probe of the new instance (the monitor probes the whole InService fleet,
+    // which the new instance joins only once admitted), and the monitor's probe of the first one.
+    const oldId = box.fleet.instances().find((i) => i.instanceId !== id)?.instanceId;
+    const targets = throttled.map((c) => JSON.stringify(c.input.InstanceIds));
+    expect(targets.filter((t) => t === JSON.stringify([id])).length).toBeGreaterThanOrEqual(5);
+    expect(targets).toContain(JSON.stringify([oldId]));
     expect(gates(box, flow, id).map((e) => [e.status, outcome(e)])).toEqual([["SUCCEEDED", "CONTINUE"]]);
     expect(completions(box, id)).toHaveLength(1);
     expect(marked(box)).toEqual([]);
     expect(box.fleet.instances().map((i) => i.lifecycleState)).toEqual(["InService", "InService"]);
   });
 
-  it("keeps probing while SSM answers InvalidInstanceId (agent not registered), then admits; the monitor counts it unknown", async () => {
+  it("keeps probing while SSM answers InvalidInstanceId (agent not registered), then admits", async () => {
     const { box, flow } = await bootedFleet();
     box.aws.inject("SSM.SendCommand", {
       error: { name: "InvalidInstanceId", message: "Instances not in a valid state for account", times: 6 },
@@ -176,6 +184,64 @@ describe("Fault matrix: lifecycle (EventBridge, SSM, the reconciler)", () => {
     expect(gates(box, flow, id).map((e) => [e.status, outcome(e)])).toEqual([["SUCCEEDED", "CONTINUE"]]);
     expect(completions(box, id)).toHaveLength(1);
     expect(marked(box)).toEqual([]);
+    expect(box.deadLetters.records()).toEqual([]);
+  });
+
+  it("marks an InService instance SSM keeps refusing (InvalidInstanceId) like one failing its probe, and probes the rest of the batch", async () => {
+    const { box } = await bootedFleet({ fleetSize: 2 });
+    const [victim, other] = box.fleet.instances().map((i) => i.instanceId);
+    if (!victim || !other) throw new Error("the fleet has not two instances");
+    // SSM refuses every command that names the victim (its agent stopped): the whole batch, as AWS does.
+    const ssm = box.aws.models.ssm;
+    const sendCommand = ssm.commands.SendCommand;
+    if (!sendCommand) throw new Error("the SSM model answers no SendCommand");
+    let refusing = true;
+    box.aws.models.simulator.register({
+      ...ssm,
+      commands: {
+        ...ssm.commands,
+        async SendCommand(input, call) {
+          if (refusing && (input.InstanceIds as string[] | undefined)?.includes(victim))
+            throw awsError("InvalidInstanceId", "Instances not in a valid state for account");
+          return sendCommand(input, call);
+        },
+      },
+    });
+    const runs = () => box.schedules.fired.filter((f) => f.name === "clawops-lifecycle-monitor").length;
+    const before = runs();
+
+    await box.clock.runUntil(() => marked(box).length > 0, { step: 1_000, limitMs: 15 * 60_000 });
+    refusing = false;
+    const runsToMark = runs() - before;
+
+    // Marked like `unhealthyAfter` failed probes in a row (a run's refusals count at the next run): by the run after
+    // the third refusal. Were a refusal an unknown probe, only silence would mark it, from its fifth silent run.
+    const { unhealthyAfter } = box.config.settings.monitor;
+    expect(marked(box).map((c) => [c.input.InstanceId, c.input.HealthStatus])).toEqual([
+      [victim, "Unhealthy"],
+    ]);
+    expect(runsToMark).toBeGreaterThanOrEqual(unhealthyAfter);
+    expect(runsToMark).toBeLessThanOrEqual(unhealthyAfter + 1);
+    expect(runsToMark).toBeLessThan(SILENT_RUNS_BEFORE_FAILING + unhealthyAfter - 1);
+    // Each run split the refused batch: the other instance was probed alone, answered healthy, and is kept.
+    const alone = (id: string) =>
+      box.aws
+        .calls("SSM", "SendCommand")
+        .filter((c) => JSON.stringify(c.input.InstanceIds) === JSON.stringify([id]));
+    expect(alone(victim).filter((c) => c.outcome === "InvalidInstanceId").length).toBeGreaterThanOrEqual(
+      unhealthyAfter,
+    );
+    expect(alone(other).filter((c) => c.outcome === "ok").length).toBeGreaterThanOrEqual(unhealthyAfter);
+    // Recovery: the group replaces the victim through the drain and the launch gate; nothing is lost.
+    const recovered = () => {
+      const live = box.fleet.instances();
+      return (
+        !live.some((i) => i.instanceId === victim) &&
+        live.filter((i) => i.lifecycleState === "InService").length === 2
+      );
+    };
+    expect(await runUntilSettled(box, recovered, 30 * 60_000)).toBe(true);
+    expect(marked(box)).toHaveLength(1);
     expect(box.deadLetters.records()).toEqual([]);
   });
 
