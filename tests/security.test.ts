@@ -86,7 +86,7 @@ const WILDCARD_ALLOWLIST: ReadonlyArray<{ stack: StackName | "*"; action: RegExp
     action:
       /^(secretsmanager:ListSecrets|lambda:ListFunctions|cloudwatch:DescribeAlarms|cloudwatch:GetMetricData|backup:ListBackupJobs|ec2:GetEbsEncryptionByDefault|ec2:GetInstanceMetadataDefaults)$/,
     reason:
-      "Read-only inventory for the readiness checks: these list actions (and GetMetricData, which reads whether the gateway alarm's metric still gets data, GetEbsEncryptionByDefault, the account setting that encrypts a launch template device with Encrypted unset, and GetInstanceMetadataDefaults, the account's IMDS defaults that decide HttpTokens for a launch template that leaves it unset; ec2:DescribeImages, the AMI's ImdsSupport, is an ec2:Describe* above) have no resource-level permissions.",
+      "Read-only inventory for the readiness checks: these list actions (and GetMetricData, which reads whether the gateway alarm's metric still gets data, GetEbsEncryptionByDefault, the account setting that encrypts a launch template device with Encrypted unset, and GetInstanceMetadataDefaults, the account's IMDS defaults that decide HttpTokens for a launch template that leaves it unset; ec2:DescribeImages, the AMI's ImdsSupport, is an ec2:Describe* above) have no resource-level permissions, except DescribeAlarms: the scan reads every alarm of the account, composite alarms included, which needs it unscoped.",
   },
 ];
 
