@@ -6,13 +6,14 @@ import {
   gateAfterWait,
   gatewayRestDue,
   gatewayResumeDue,
+  hookCouldHaveExpired,
   LifecycleActionGone,
   type ProbeOutcome,
   startGateWithoutHeartbeat,
   WARM_POOL_ENTRY_WAIT,
 } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
-import { lifecycleStateOf } from "./auto-scaling.js";
+import { lifecycleStateOf, reportGoneAction } from "./auto-scaling.js";
 import { readGatewayProbe, sendGatewayProbe } from "./gateway-probe.js";
 import { settingsOf } from "./lifecycle-settings.js";
 import { type GateInput, GateInputSchema } from "./task-input.js";
@@ -29,7 +30,7 @@ import { restGateway, resumeGateway } from "./warm-pool-gateway.js";
 export const handler = lambdaHandler({
   kind: "task",
   parse: (event) => z.parse(GateInputSchema, event),
-  handler: async ({ action, gate: previous, lost }: GateInput, { env, logger }) => {
+  handler: async ({ action, gate: previous, lost }: GateInput, { env, logger, metrics }) => {
     const settings = settingsOf(env);
     const now = Date.now();
     const gate: GateState = previous
@@ -68,16 +69,15 @@ export const handler = lambdaHandler({
     const decision = decideGateStep(gate, outcome, now, settings.gate);
     // A pooled instance is standby capacity: its gateway, installed and healthy, stops before the CONTINUE. Only
     // while it still waits to enter the pool: another gate of the same entry (the reconciler's and the event's
-    // can both run) may have admitted it, and it may have left the pool since, its gateway serving. This gate's
-    // action is then gone (a token-less one would otherwise complete the instance's exit action).
+    // can both run) may have admitted it, and it may have left the pool since, its gateway serving; or the hook
+    // expired. This gate's action is then gone (a token-less one would otherwise complete the instance's exit
+    // action), judged as the Complete task judges one: quiet when another gate admitted the instance,
+    // LifecycleHookExpired (published) when the hook could have expired.
     if (decision.step === GateStep.Continue && gatewayRestDue(action)) {
-      const state = await lifecycleStateOf(action.instanceId, action.asgName);
-      if (state !== WARM_POOL_ENTRY_WAIT) {
-        logger.info("warm-pool entry gate ends: the instance no longer waits to enter the pool", {
-          instanceId: action.instanceId,
-          lifecycleState: state ?? "not in the group or its pool",
-        });
-        throw new LifecycleActionGone(action.instanceId);
+      if ((await lifecycleStateOf(action.instanceId, action.asgName)) !== WARM_POOL_ENTRY_WAIT) {
+        const judgement = { hookCouldHaveExpired: hookCouldHaveExpired(gate, now, settings.gate) };
+        const gone = new LifecycleActionGone(action.instanceId);
+        throw await reportGoneAction(action, gone, judgement, { logger, metrics });
       }
       await restGateway(action.instanceId, settings.drain.serviceName, logger);
     }

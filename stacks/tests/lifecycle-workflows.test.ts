@@ -393,6 +393,31 @@ describe("Workflow: launch-gate.asl.json", () => {
     expect(published()).toEqual([]);
   });
 
+  it("publishes LifecycleAbandoned, stopping no gateway, when a warm-pool entry's hook expired under the gate", async () => {
+    // After the gate's opening heartbeat, its second probe comes more than the hook's timeout later (by the
+    // gate's clock, as when its heartbeats failed): AWS applied the hook's default result (ABANDON) meanwhile.
+    const state = world(
+      (n) => {
+        if (n === 1) timeOut(state);
+        return 200;
+      },
+      { warmPool: true },
+    );
+    const run = await runWorkflow(gate, lifecycleTasks, { action: { ...action, warmPool: "entering" } });
+    expect(run.states.at(-1)).toBe("Abandoned");
+    expect(state.completions).toEqual([]);
+    const stops = ssm
+      .commandCalls(SendCommandCommand)
+      .filter((c) => c.args[0].input.Parameters?.commands?.some((line) => line.includes("systemctl stop")));
+    expect(stops).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({ reason: expect.stringMatching(/expired/) }),
+      },
+    ]);
+  });
+
   it("abandons a warm-pool entry whose gateway never comes up, like any launch", async () => {
     const state = world(() => 503, { warmPool: true });
     const run = await runWorkflow(gate, lifecycleTasks, { action });

@@ -293,6 +293,31 @@ describe("Function: probe (launch gate task)", () => {
   );
 
   it.each([
+    ["Warmed:Terminating:Wait", "Warmed:Terminating:Wait"],
+    ["Warmed:Terminated", "Warmed:Terminated"],
+    ["gone from the group and its pool", undefined],
+  ])(
+    "reports the hook expired, stopping nothing, when the instance it would admit into the pool is %s",
+    async (_case, state) => {
+      // The gate's heartbeats failed for longer than the hook's timeout: AWS applied the default (ABANDON).
+      autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+      autoscaling.on(DescribeWarmPoolCommand).resolves({
+        Instances: state ? ([{ InstanceId: action.instanceId, LifecycleState: state }] as never) : [],
+      });
+      ssm
+        .on(GetCommandInvocationCommand)
+        .resolves({ Status: "Success", StandardOutputContent: probeOutput(200) });
+      const entering = { ...action, warmPool: "entering" as const };
+      const started = startGate(Date.now() - 600_000, settings.gate);
+      const gate = { ...started, pendingCommandId: "cmd-1", healthyStreak: 1 };
+      await expect(probe({ action: entering, gate }, context)).rejects.toMatchObject({
+        name: "LifecycleHookExpired",
+      });
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    },
+  );
+
+  it.each([
     ["not healthy yet", { ...action, warmPool: "entering" as const }, 0],
     ["admitted into the group, not the pool", action, 1],
   ])("does not stop the gateway of an instance %s", async (_case, gated, healthyStreak) => {

@@ -18,8 +18,10 @@ export const DRAIN_KILLED_EXIT = 3;
  * reason on stderr. A gateway still running at the unit's own `TimeoutStopSec` (systemd's default 90 s, below
  * the drain's default 120 s) is killed with SIGKILL, and `systemctl stop` still succeeds: the unit's `Result`
  * then reads `timeout`, and the script fails with `DRAIN_KILLED_EXIT`, saying so, when the gateway was running
- * before the stop (a unit already failed keeps its old Result). `CLAWOPS_DRAIN=stopped` only follows a stop that
- * finished on its own.
+ * before the stop (`active`, `deactivating`, `reloading`): a unit that had already failed, or that was
+ * `activating` again after a start that timed out (Restart=), keeps a `timeout` Result the stop did not cause.
+ * `CLAWOPS_DRAIN=stopped` only follows a stop that finished on its own. (`--value` needs systemd 230+; on an
+ * older one the reads are empty and a kill goes unreported, never misreported.)
  */
 export function gatewayDrainCommands(settings: DrainSettings): string[] {
   const unit = `'${settings.serviceName}'`;
@@ -30,7 +32,8 @@ export function gatewayDrainCommands(settings: DrainSettings): string[] {
     `timeout ${settings.timeoutSeconds} systemctl stop ${unit}; code=$?`,
     `if [ "$code" -eq 124 ]; then echo "the gateway was still stopping after ${settings.timeoutSeconds} s (systemd goes on stopping it)" >&2; exit 124; fi`,
     `if [ "$code" -ne 0 ]; then echo "systemctl stop ${unit} exited $code" >&2; exit "$code"; fi`,
-    `if [ "$before" != inactive ] && [ "$before" != failed ] && [ "$(${show("Result")})" = timeout ]; then echo "systemd killed the gateway (SIGKILL): it did not stop within the unit's TimeoutStopSec ($(${show("TimeoutStopUSec")})); raise TimeoutStopSec to at least the drain's ${settings.timeoutSeconds} s" >&2; exit ${DRAIN_KILLED_EXIT}; fi`,
+    `case "$before" in active|deactivating|reloading) r=$(${show("Result")});; *) r=;; esac`,
+    `if [ "$r" = timeout ]; then echo "systemd killed the gateway (SIGKILL): it did not stop within the unit's TimeoutStopSec ($(${show("TimeoutStopUSec")})); raise TimeoutStopSec to at least the drain's ${settings.timeoutSeconds} s" >&2; exit ${DRAIN_KILLED_EXIT}; fi`,
     `echo "CLAWOPS_DRAIN=stopped"`,
   ];
 }

@@ -85,11 +85,17 @@ describe("Function: gatewayDrainCommands", () => {
     });
   });
 
-  it("reports a gateway that had already failed (an old timeout Result) as stopped, not as killed by the drain", () => {
-    const result = drainOn(0, { before: "failed", result: "timeout" });
+  it.each([
+    ["had already failed", "failed"],
+    ["was restarting after a start that timed out (Restart=)", "activating"],
+  ])(
+    "reports a gateway that %s (a timeout Result the stop did not cause) as stopped, not killed",
+    (_case, before) => {
+      const result = drainOn(0, { before, result: "timeout" });
 
-    expect(result).toMatchObject({ status: "Success", stdout: "CLAWOPS_DRAIN=stopped\n" });
-  });
+      expect(result).toMatchObject({ status: "Success", stdout: "CLAWOPS_DRAIN=stopped\n" });
+    },
+  );
 
   it("fails the drain when the unit cannot be stopped (a gatewayServiceName the instance does not have)", () => {
     const result = drainOn(5);
