@@ -25,6 +25,8 @@ export function Readiness({ stack, app }: StackContext) {
     ? { secretArn: secret.secretArn, routerRoleArn: router.role.roleArn }
     : undefined;
   const settings = readinessSettings(config, description, alerts);
+  const fleetConfig = config.settings.fleet;
+  const imageParameterName = fleetConfig.mode === "import" ? fleetConfig.imageParameterName : undefined;
   const { partition, region, account, urlSuffix } = Stack.of(stack);
   const arn = (service: string, resource: string, regional = true) =>
     `arn:${partition}:${service}:${regional ? region : ""}:${account}:${resource}`;
@@ -112,12 +114,15 @@ export function Readiness({ stack, app }: StackContext) {
       resources: [arn("ssm", `parameter${description.manifestParameterName}`)],
     }),
     // A launch template image `resolve:ssm:<parameter>` is resolved as EC2 does at launch, only when the AMI
-    // decides HttpTokens. The parameter is whatever the (possibly imported) template names, so: AWS's public
-    // parameters (/aws/service/..., an empty account in their ARN; public AMI ids) and this account's own in the
-    // region. A parameter shared from another account stays unreadable (the check says so).
+    // decides HttpTokens: AWS's public parameters (/aws/service/..., an empty account in their ARN; public AMI
+    // ids), and an imported fleet's own image parameter when the config names it (`fleet.imageParameterName`).
+    // Any other parameter stays unread (the check says which setting reads it).
     new iam.PolicyStatement({
       actions: ["ssm:GetParameter"],
-      resources: [`arn:${partition}:ssm:${region}::parameter/aws/service/*`, arn("ssm", "parameter/*")],
+      resources: [
+        `arn:${partition}:ssm:${region}::parameter/aws/service/*`,
+        ...(imageParameterName ? [arn("ssm", `parameter/${imageParameterName.replace(/^\//, "")}`)] : []),
+      ],
     }),
     // ...but never a SecureString's plaintext: SSM decrypts with the caller's kms:Decrypt (for aws/ssm the key
     // policy allows any principal of the account), so deny it through SSM. No read of the run needs it.
@@ -187,7 +192,7 @@ function suppressFunctionFindings(fn: SstFunction): void {
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, ec2:GetInstanceMetadataDefaults, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); cloudwatch:DescribeAlarms is unscoped because the scan reads every alarm, composite alarms included, and describing composite alarms needs Resource *; secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams; ssm parameter/aws/service/* (AWS's public parameters, empty account) and parameter/* (this account and region) are ssm:GetParameter for the launch template's resolve:ssm: image, whose name only the deployed template knows, with kms:Decrypt through SSM denied so no SecureString is ever read in clear.",
+          "Resource::* only for Describe/List calls that support no resource-level permissions (autoscaling/ec2 Describe*, ec2:GetEbsEncryptionByDefault, ec2:GetInstanceMetadataDefaults, secretsmanager:ListSecrets, lambda:ListFunctions, cloudwatch:GetMetricData, backup:ListBackupJobs, ssm:ListCommandInvocations, X-Ray); cloudwatch:DescribeAlarms is unscoped because the scan reads every alarm, composite alarms included, and describing composite alarms needs Resource *; secret:* is GetResourcePolicy on every secret (the scan must see all of them, reads no value); log-group:* is DescribeLogGroups (needs the account's log-group resource); instance/* is limited by the ssm:resourceTag/aws:autoscaling:groupName condition; log-group:<name>:* is the session group's streams; ssm parameter/aws/service/* is ssm:GetParameter on AWS's public parameters (empty account in the ARN) for a launch template's resolve:ssm: image (an imported fleet's own image parameter is granted by its exact name, fleet.imageParameterName), with kms:Decrypt through SSM denied so no SecureString is ever read in clear.",
         appliesTo: [
           "Resource::*",
           {

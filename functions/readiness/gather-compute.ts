@@ -212,13 +212,29 @@ function imdsSupport(imageId: string): Promise<Gathered<string | null>> {
  */
 async function resolveImage(imageId: string): Promise<Gathered<string>> {
   const name = imageId.slice(RESOLVE_SSM.length);
-  return gathered(`ssm:GetParameter ${name}`, async (): Promise<Gathered<string>> => {
+  const resolved = await gathered(`ssm:GetParameter ${name}`, async (): Promise<Gathered<string>> => {
     const { Parameter } = await client(SSMClient).send(new GetParameterCommand({ Name: name }));
     const value = Parameter?.Value ?? "";
     return value.startsWith("ami-")
       ? value
       : { unavailable: `ssm:GetParameter ${name}: holds ${JSON.stringify(value)}, not an AMI id` };
   });
+  // The role reads AWS's public parameters and only the one account parameter the config names.
+  if (
+    isUnavailable(resolved) &&
+    /AccessDenied/.test(resolved.unavailable) &&
+    !name.startsWith("/aws/service/")
+  )
+    return {
+      unavailable: `${resolved.unavailable} (readiness reads an account parameter only as fleet.imageParameterName: set it to ${JSON.stringify(parameterNameOf(name))})`,
+    };
+  return resolved;
+}
+
+/** The parameter's name as `fleet.imageParameterName` takes it: without a `:version`/`:label` selector or an ARN. */
+function parameterNameOf(reference: string): string {
+  const name = reference.startsWith("arn:") ? `/${reference.split(":parameter/")[1] ?? ""}` : reference;
+  return name.replace(/:[^:/]+$/, "");
 }
 
 /**

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import defaultConfig from "../../clawops.config.js";
 import { Fleet, type FleetResources } from "../Fleet.js";
 import { Lifecycle } from "../Lifecycle.js";
+import { Readiness } from "../Readiness.js";
 import { type BuiltApp, buildApp } from "./harness.js";
 
 const IMPORTED_FLEET = {
@@ -26,6 +27,7 @@ const IMPORTED_FLEET = {
   gatewayLogGroupName: "/acme/openclaw/gateway",
   sessionLogGroupName: "/acme/openclaw/sessions",
   manifestParameterName: "/acme/openclaw/soul-manifest",
+  imageParameterName: "/acme/openclaw/ami",
 };
 
 const importConfig = (fleet: Record<string, unknown> = IMPORTED_FLEET) => {
@@ -39,6 +41,12 @@ const importConfig = (fleet: Record<string, unknown> = IMPORTED_FLEET) => {
 function keyPaths(value: unknown, prefix = ""): string[] {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
   return Object.entries(value).flatMap(([key, inner]) => keyPaths(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
 }
 
 let imported: BuiltApp;
@@ -105,6 +113,23 @@ describe("Stack: Fleet (import)", () => {
       (p) => p.Properties.Name === "/clawops/test/fleet",
     );
     expect(JSON.parse(parameter?.Properties.Value).autoScalingGroupName).toBe("acme-openclaw");
+  });
+
+  it("lets readiness read the fleet's own image parameter by its exact name, and no other account parameter", () => {
+    const resources = Object.values(imported.template(Readiness).findResources("AWS::IAM::Policy"))
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+            .Statement,
+      )
+      .filter((st) => st.Effect === "Allow" && [st.Action].flat().includes("ssm:GetParameter"))
+      .flatMap((st) => [st.Resource].flat())
+      .map((r) => JSON.stringify(r));
+    const account = resources.filter((r) => !r.includes("::parameter/aws/service/"));
+    expect(account).toHaveLength(2);
+    expect(account.join(" ")).toContain(':parameter/acme/openclaw/ami"');
+    expect(account.join(" ")).toContain(':parameter/acme/openclaw/soul-manifest"');
+    expect(account.join(" ")).not.toMatch(/parameter\/\*/);
   });
 
   it("passes cdk-nag AwsSolutions with no unsuppressed finding", () => {

@@ -104,7 +104,7 @@ describe("Stack: Readiness", () => {
     }
   });
 
-  it("may read a launch template's resolve:ssm: image parameter: AWS's public ones and the account's own", () => {
+  it("may read a launch template's resolve:ssm: image parameter only among AWS's public ones (reference fleet)", () => {
     const resources = withAction("ssm:GetParameter")
       .filter((s) => s.Effect === "Allow")
       .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(flat));
@@ -112,8 +112,10 @@ describe("Stack: Readiness", () => {
     expect(resources).toContainEqual(
       expect.stringMatching(/^arn:[^:]+:ssm:[^:]+::parameter\/aws\/service\/\*$/),
     );
-    expect(resources).toContainEqual(expect.stringMatching(/^arn:[^:]+:ssm:[^:]+:[^:]+:parameter\/\*$/));
-    expect(resources).not.toContain("*");
+    // Besides them, only the soul manifest: no account parameter by wildcard.
+    expect(resources.filter((r) => !/::parameter\/aws\/service\//.test(r))).toEqual([
+      expect.stringMatching(/:parameter\/clawops\/[^*]+\/soul-manifest$/),
+    ]);
   });
 
   it("can never read a SecureString in clear: kms:Decrypt through SSM is denied", () => {

@@ -82,6 +82,29 @@ describe("Function: describeLaunchTemplate on a template whose image is a resolv
     expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(0);
   });
 
+  it.each([
+    ["its name", "resolve:ssm:/golden/openclaw-ami:7"],
+    ["its ARN", "resolve:ssm:arn:aws:ssm:us-east-1:123456789012:parameter/golden/openclaw-ami"],
+  ])(
+    "says which setting reads an account parameter the role may not read, named by %s",
+    async (_case, image) => {
+      template(image);
+      ssm.on(GetParameterCommand).rejects(
+        Object.assign(new Error("User is not authorized to perform: ssm:GetParameter"), {
+          name: "AccessDeniedException",
+        }),
+      );
+
+      const evidence = await describeLaunchTemplate(group);
+
+      expect(evidence?.resolvedImageId).toEqual({
+        unavailable: expect.stringMatching(
+          /AccessDeniedException.*\(readiness reads an account parameter only as fleet\.imageParameterName: set it to "\/golden\/openclaw-ami"\)$/,
+        ),
+      });
+    },
+  );
+
   it("keeps the parameter unavailable when it holds no AMI id", async () => {
     template("resolve:ssm:/golden/openclaw-ami");
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: "/golden/openclaw-ami", Value: "latest" } });

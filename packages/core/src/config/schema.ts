@@ -104,6 +104,15 @@ export const ImportedFleetSchema = z.object({
    * region). @default none: restore-testing jobs start no drill
    */
   restoreTestingPlanArn: z.string().min(1).optional(),
+  /**
+   * The account's own SSM parameter the launch template's image names (`resolve:ssm:<name>`), if it does: the
+   * readiness checks may read exactly it (ssm:GetParameter) to tell the AMI's IMDS support. AWS's public
+   * parameters (`/aws/service/...`) need nothing. @default none: an account parameter stays unread (`unknown`)
+   */
+  imageParameterName: z
+    .string()
+    .regex(/^(?!arn:)[^:]+$/, { message: "an SSM parameter name (not an ARN, no :version selector)" })
+    .optional(),
 });
 
 export const FleetSchema = z.discriminatedUnion("mode", [ReferenceFleetSchema, ImportedFleetSchema], {

@@ -88,7 +88,7 @@ export const credentialChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["launchTemplate", "instances"],
     method:
-      "Every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled), and so is the launch template's by AWS's precedence: the template's own HttpTokens, else the account's instance metadata default in the region (GetInstanceMetadataDefaults), else the AMI's ImdsSupport v2.0 (DescribeImages; a resolve:ssm: image is first resolved with ssm:GetParameter). When the account enforces IMDSv2 (HttpTokensEnforced), EC2 refuses every launch that does not resolve to `required`.",
+      "Every instance's MetadataOptions.HttpTokens is `required` (or the endpoint is disabled), and so is the launch template's by AWS's precedence: the template's own HttpTokens, else the account's instance metadata default in the region (GetInstanceMetadataDefaults), else the AMI's ImdsSupport v2.0 (DescribeImages; a resolve:ssm: image is first resolved with ssm:GetParameter: one of AWS's public parameters, or the account's own named in fleet.imageParameterName). When the account enforces IMDSv2 (HttpTokensEnforced), EC2 refuses every launch that does not resolve to `required`.",
     evaluate: (evidence) => {
       const problems: string[] = [];
       const refused: string[] = [];
