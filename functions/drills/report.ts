@@ -52,10 +52,11 @@ export const handler = lambdaHandler({
     const now = drillNow();
     if (!env.stateTable) throw new Error("CLAWOPS_STATE_TABLE is not set");
     await recordDrill(env.stateTable, verdict, plan.startedAt, now);
-    publishMetrics(context, settings.fleetName, verdict, await daysSinceLastPass(env.stateTable, now));
     await publishEvent(verdict, env);
     for (const branch of outcomes.filter((b) => b.mode === "validation"))
       await putValidation(branch, verdict);
+    // Last: a call above that fails is retried by the workflow, and the metrics would be published twice.
+    publishMetrics(context, settings.fleetName, verdict, await daysSinceLastPass(env.stateTable, now));
     logger.info("drill reported", { drillId: plan.drillId, passed: verdict.passed, reason: verdict.reason });
     return {
       passed: verdict.passed,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { metrics } from "@clawops/core";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { context, type Handler, handlerOf, installDrillEnvironment } from "./fixture.js";
@@ -139,17 +140,26 @@ describe("Function: report", () => {
     expect(recorded()?.passed).toEqual({ BOOL: false });
   });
 
-  it("fails with RetryableError, which the workflow retries, when EventBridge refuses the drill's event", async () => {
+  it("fails with RetryableError, which the workflow retries, when EventBridge refuses the drill's event, and publishes no metric before the retry", async () => {
     events.on(PutEventsCommand).resolves({
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" }],
     });
     const error = { Error: "InvalidManifestError", Cause: "{}" };
-
-    await expect(handlers.report({ plan, error }, context)).rejects.toMatchObject({
-      name: "RetryableError",
-      message: "PutEvents refused DrillFailed: 1 entry refused (ThrottlingException: Rate exceeded)",
-    });
+    const lines: string[] = [];
+    const emf = metrics as unknown as { console: unknown };
+    const previous = emf.console;
+    emf.console = { log: (line: unknown) => void lines.push(String(line)) };
+    try {
+      await expect(handlers.report({ plan, error }, context)).rejects.toMatchObject({
+        name: "RetryableError",
+        message: "PutEvents refused DrillFailed: 1 entry refused (ThrottlingException: Rate exceeded)",
+      });
+    } finally {
+      emf.console = previous;
+    }
+    // The retried Report publishes them: once, not once per attempt.
+    expect(lines.filter((line) => line.includes('"DrillPassed"'))).toEqual([]);
   });
 
   it("does not pass a file system with files it could not verify, and says which", async () => {
