@@ -1,3 +1,4 @@
+import { Ec2InstanceIdSchema } from "@clawops/core/events";
 import {
   caughtMessage,
   type DrillProgress,
@@ -11,7 +12,7 @@ import * as z from "zod/mini";
 /** What the operator (or the schedule) starts the state machine with. */
 export const DrillRequestSchema = z.object({
   /** Stop this instance's gateway instead of the first healthy one: an EC2 instance id (8 or 17 hex digits). */
-  instanceId: z.optional(z.string().check(z.regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/))),
+  instanceId: z.optional(Ec2InstanceIdSchema),
   /** Decide and describe, change nothing. */
   dryRun: z.optional(z.boolean()),
 });

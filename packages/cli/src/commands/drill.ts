@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import type { DrillVerdict } from "@clawops/core/drills";
 import { formatDuration } from "@clawops/core/drills";
+import { EC2_INSTANCE_ID } from "@clawops/core/events";
 import { Command, InvalidArgumentError } from "commander";
 import { drillHistory } from "../../../../functions/drills/records.js";
 import { type AwsCallFailure, awsCallFailure } from "../aws-errors.js";
@@ -274,8 +275,7 @@ const FOLLOW_PERMISSIONS = {
 } as const;
 
 const instanceId = (value: string) => {
-  if (!/^i-[0-9a-f]{8,17}$/.test(value))
-    throw new InvalidArgumentError("expected an EC2 instance id (i-0abc...)");
+  if (!EC2_INSTANCE_ID.test(value)) throw new InvalidArgumentError("expected an EC2 instance id (i-0abc...)");
   return value;
 };
 

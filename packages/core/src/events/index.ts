@@ -85,6 +85,7 @@ export {
 export { type EventBridgeEnvelope, EventBridgeEnvelopeSchema, eventBridgeEventSchema } from "./envelope.js";
 export { EventPatternError, EventValidationError, type EventValidationIssue } from "./errors.js";
 export {
+  EC2_INSTANCE_ID,
   Ec2InstanceIdSchema,
   LifecycleActionTokenSchema,
   type LifecycleLaunchDetail,

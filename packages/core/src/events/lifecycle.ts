@@ -12,7 +12,9 @@ export type LifecycleLocation = z.infer<typeof LifecycleLocationSchema>;
  * An EC2 instance id (`i-` and 8 or 17 hex digits). It names Step Functions executions and goes into Run
  * Command calls, so anything else is refused at the edge with a clear error.
  */
-export const Ec2InstanceIdSchema = z.string().check(z.regex(/^i-([0-9a-f]{8}|[0-9a-f]{17})$/));
+/** An EC2 instance id: `i-` and 8 or 17 hex digits. */
+export const EC2_INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const Ec2InstanceIdSchema = z.string().check(z.regex(EC2_INSTANCE_ID));
 
 /** A lifecycle action token: a UUID, as Auto Scaling hands them out (it names the gate's execution). */
 export const LifecycleActionTokenSchema = z
