@@ -99,7 +99,10 @@ describe("Function: run (no AWS account)", () => {
     [["drill", "--history", "zero", "--sandbox"], "expected a whole number"],
     [["drill", "--failure", "--instance", "web-1", "--sandbox"], "expected an EC2 instance id"],
     // 16 hex digits: a 17-digit id that lost its last digit (EC2 ids have 8 or 17; the state machine refuses it).
-    [["drill", "--failure", "--instance", "i-0123456789abcdef", "--stage", "prod"], "expected an EC2 instance id"],
+    [
+      ["drill", "--failure", "--instance", "i-0123456789abcdef", "--stage", "prod"],
+      "expected an EC2 instance id",
+    ],
     [["nonsense"], "unknown command"],
   ])("exits 2 on a usage error: %j", async (args, message) => {
     const io = captureStreams();
