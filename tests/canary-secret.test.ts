@@ -1,13 +1,3 @@
-/**
- * Issue #10 (security): no secret value in any environment variable, log line, Slack message, dead-letter record
- * or event. A canary bot token is the alert router's Slack secret in the sandbox; the router is driven through
- * a delivery, a revoked token (`invalid_auth`), 5xx past its retries, a request that times out and a secret
- * fetch throttled past the SDK's retries. Everything the function wrote or sent is captured and searched for
- * the canary: every log line (the Powertools logger's own console, any `console.*` call, stdout and stderr),
- * every EMF line, every Slack request (its URL, headers and body; only the `Authorization` header must carry
- * it), what the workspace shows, every dead-letter record and every EventBridge event.
- */
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { logger, metrics } from "@clawops/core";
 import { makeClient } from "@clawops/core/aws";
@@ -17,6 +7,7 @@ import { sandboxFunctionEnvironment } from "../packages/sandbox/src/gameday/scen
 import { createSandbox, type Sandbox } from "../packages/sandbox/src/sandbox.js";
 import { runUntilSettled, trackRealIo } from "../packages/sandbox/tests/faults/real-io.js";
 import { sdkRetriesOnClock } from "../packages/sandbox/tests/faults/sdk-retries.js";
+import { stageAlarm } from "../packages/sandbox/tests/faults/stage-alarm.js";
 
 /** The router's bot token: a value that appears nowhere else, so any copy of it is a leak. */
 const CANARY = "xoxb-CANARY-7f3c91d2-5be0-4e6a-9d1f-0c2a8b4e6f13";
@@ -198,27 +189,10 @@ describe("Canary secret: the alert router's Slack token is written nowhere", () 
       if (scenario === "timeout") sandbox.slack.server?.timeout("chat.postMessage", 1);
       if (scenario === "secret throttled")
         sandbox.aws.inject("SecretsManager.GetSecretValue", { throttle: 5 });
-      // One of the stage's own alarm names, which the router's rule routes by exact name.
-      const name = `clawops-${sandbox.config.stage}-test-alert`;
-      const cloudWatch = makeClient(CloudWatchClient);
-      await cloudWatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: name,
-          Namespace: "Clawops",
-          MetricName: "Canary",
-          Period: 60,
-          Statistic: "Maximum",
-          Threshold: 0,
-          ComparisonOperator: "GreaterThanThreshold",
-          EvaluationPeriods: 1,
-          TreatMissingData: "ignore",
-        }),
-      );
+      const alarm = await stageAlarm(sandbox, router, "Canary");
       written = captureOutput();
 
-      await cloudWatch.send(
-        new SetAlarmStateCommand({ AlarmName: name, StateValue: "ALARM", StateReason: "canary" }),
-      );
+      await alarm.set("ALARM", "canary");
       await runUntilSettled(sandbox, () => false, 10 * 60_000);
       written.stop();
 

@@ -1,12 +1,6 @@
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-  type StateValue,
-} from "@aws-sdk/client-cloudwatch";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { alarmSeverity, threadItemKey } from "@clawops/core/alerts";
+import { threadItemKey } from "@clawops/core/alerts";
 import { makeClient } from "@clawops/core/aws";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayDeadLetters } from "../../../../functions/alerts/replay.js";
@@ -15,6 +9,7 @@ import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sand
 import type { SlackMessage } from "../../src/slack/workspace.js";
 import { runUntilSettled, trackRealIo } from "./real-io.js";
 import { sdkRetriesOnClock } from "./sdk-retries.js";
+import { type StageAlarm, stageAlarm } from "./stage-alarm.js";
 
 let box: Sandbox | undefined;
 let router: AlertsInstall | undefined;
@@ -30,14 +25,8 @@ afterEach(async () => {
 });
 
 /** An alarm of clawops' own (`clawops-<stage>-` prefix, so routed) that keeps the state it is set to. */
-interface FaultAlarm {
-  readonly name: string;
-  readonly channel: string;
-  set(state: StateValue, reason?: string): Promise<void>;
-}
-
 /** A sandbox with the production alert router installed, its real I/O tracked by the clock, and an alarm. */
-async function alertsWorld(options: SandboxOptions = {}): Promise<{ box: Sandbox; alarm: FaultAlarm }> {
+async function alertsWorld(options: SandboxOptions = {}): Promise<{ box: Sandbox; alarm: StageAlarm }> {
   const sandbox = await createSandbox({ fleetSize: 1, gateways: false, ...options });
   box = sandbox;
   router = await installAlerts(sandbox);
@@ -47,32 +36,7 @@ async function alertsWorld(options: SandboxOptions = {}): Promise<{ box: Sandbox
     restoreRetries();
     untrackIo();
   };
-  // One of the stage's own alarm names (the alert router's rule routes those by exact name).
-  const name = `clawops-${sandbox.config.stage}-test-alert`;
-  const cloudWatch = makeClient(CloudWatchClient);
-  await cloudWatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: "Clawops",
-      MetricName: "FaultDrill",
-      Period: 60,
-      Statistic: "Maximum",
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      EvaluationPeriods: 1,
-      // No data is ever sent: the alarm keeps the state the test sets, evaluation never flips it.
-      TreatMissingData: "ignore",
-    }),
-  );
-  const severity = alarmSeverity(name, {}, router.settings.alerts);
-  const route = router.settings.slack.routes.find((r) => r.severity === severity);
-  const channel = route?.channel ?? router.settings.slack.defaultChannel;
-  const set = async (state: StateValue, reason = `fault matrix: ${state}`) => {
-    await cloudWatch.send(
-      new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }),
-    );
-  };
-  return { box: sandbox, alarm: { name, channel, set } };
+  return { box: sandbox, alarm: await stageAlarm(sandbox, router) };
 }
 
 /** Everything the workspace shows: top-level messages, every version of them, and their thread replies. */
@@ -86,12 +50,12 @@ function everything(sandbox: Sandbox): string {
 }
 
 /** The alarm's top-level messages. */
-const posts = (sandbox: Sandbox, alarm: FaultAlarm) =>
+const posts = (sandbox: Sandbox, alarm: StageAlarm) =>
   sandbox.slack.channel(alarm.channel).messages.filter((m) => JSON.stringify(m).includes(alarm.name));
 const deliveryFailures = (sandbox: Sandbox) =>
   sandbox.events.published({ source: ["clawops"], "detail-type": ["AlertDeliveryFailed"] });
 /** The bus's deliveries of the alarm's own events (the router also hears the scene's other alarm). */
-const deliveriesOf = (sandbox: Sandbox, alarm: FaultAlarm) => {
+const deliveriesOf = (sandbox: Sandbox, alarm: StageAlarm) => {
   const ids = new Set(
     sandbox.events.published({ detail: { alarmName: [alarm.name] } }).map((event) => event.id),
   );

@@ -1,11 +1,4 @@
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-  type StateValue,
-} from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { alarmSeverity } from "@clawops/core/alerts";
 import { type AwsCall, makeClient } from "@clawops/core/aws";
 import { FailureDrillKeys, GATEWAY_STOP_MARKER } from "@clawops/core/failure-drill";
 import { MonitorMetric } from "@clawops/core/lifecycle";
@@ -20,6 +13,7 @@ import { createSandbox, type Sandbox } from "../../src/sandbox.js";
 import { shortHooksConfig } from "../short-hooks.js";
 import { runUntilSettled, trackRealIo } from "./real-io.js";
 import { sdkRetriesOnClock } from "./sdk-retries.js";
+import { stageAlarm } from "./stage-alarm.js";
 
 /** A string attribute of a DynamoDB call's (marshalled) input item or key. */
 const attribute = (value: unknown, name: string): string | undefined =>
@@ -189,27 +183,7 @@ describe("Fault matrix: DynamoDB throttles the alert router's dedup claim and st
     box = sandbox;
     router = await installAlerts(sandbox);
     undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
-    const name = `clawops-${sandbox.config.stage}-test-alert`;
-    const cloudWatch = makeClient(CloudWatchClient);
-    await cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: "Clawops",
-        MetricName: "FaultDrill",
-        Period: 60,
-        Statistic: "Maximum",
-        Threshold: 0,
-        ComparisonOperator: "GreaterThanThreshold",
-        EvaluationPeriods: 1,
-        TreatMissingData: "ignore",
-      }),
-    );
-    const severity = alarmSeverity(name, {}, router.settings.alerts);
-    const channel =
-      router.settings.slack.routes.find((r) => r.severity === severity)?.channel ??
-      router.settings.slack.defaultChannel;
-    const set = (state: StateValue) =>
-      cloudWatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: state }));
+    const { name, channel, set } = await stageAlarm(sandbox, router);
     const posts = () =>
       sandbox.slack.channel(channel).messages.filter((m) => JSON.stringify(m).includes(name));
     const deliveries = () => {
