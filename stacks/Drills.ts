@@ -158,41 +158,36 @@ export function Drills({ stack, app }: StackContext) {
   // other than a drill's (`drillTags`) or one CloudFormation made; a drill's restore has no tag until it is
   // tagged here (StartRestoreJob without CopySourceTagsToRestoredResource copies none). An untagged file system
   // no stack made is not told apart by IAM: there only the CreationToken check stands.
-  const drillRequestTags = {
-    [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
-    [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
-  };
-  const drillTagKeys = { "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, DrillTag.Stage, "Name"] };
-  const tagRestoreAsDrill = new iam.PolicyStatement({
-    actions: ["elasticfilesystem:TagResource"],
-    resources: [anyFileSystem],
-    conditions: {
-      StringEquals: drillRequestTags,
-      "ForAllValues:StringEquals": drillTagKeys,
-      StringLikeIfExists: { "aws:ResourceTag/Name": "clawops drill *" },
-      Null: { "aws:ResourceTag/aws:cloudformation:stack-id": "true" },
-    },
+  /** TagResource on `resource` with this stage's drill tags only, and `where` the resource may be tagged. */
+  const tagAsDrill = (resource: string, where: Record<string, Record<string, unknown>>) =>
+    new iam.PolicyStatement({
+      actions: ["elasticfilesystem:TagResource"],
+      resources: [resource],
+      conditions: {
+        ...where,
+        StringEquals: {
+          [`aws:RequestTag/${DrillTag.CreatedBy}`]: DRILL_CREATOR,
+          [`aws:RequestTag/${DrillTag.Stage}`]: app.stage,
+          ...where.StringEquals,
+        },
+        "ForAllValues:StringEquals": {
+          "aws:TagKeys": [DrillTag.DrillId, DrillTag.CreatedBy, DrillTag.Stage, "Name"],
+        },
+      },
+    });
+  const tagRestoreAsDrill = tagAsDrill(anyFileSystem, {
+    StringLikeIfExists: { "aws:ResourceTag/Name": "clawops drill *" },
+    Null: { "aws:ResourceTag/aws:cloudformation:stack-id": "true" },
   });
   // A restore-testing job's file system (validation mode: Poll and Cleanup tag it): AWS Backup tags it
   // `awsbackup-restore-test` (a key these roles cannot put) and deletes it itself after the validation window; it
   // may carry other tags of its source.
-  const tagRestoreTestAsDrill = new iam.PolicyStatement({
-    actions: ["elasticfilesystem:TagResource"],
-    resources: [anyFileSystem],
-    conditions: {
-      StringEquals: drillRequestTags,
-      "ForAllValues:StringEquals": drillTagKeys,
-      Null: { "aws:ResourceTag/awsbackup-restore-test": "false" },
-    },
+  const tagRestoreTestAsDrill = tagAsDrill(anyFileSystem, {
+    Null: { "aws:ResourceTag/awsbackup-restore-test": "false" },
   });
   // Access points are tagged only as Prepare creates them with the drill's tags: no existing one is retagged.
-  const tagNewAccessPoint = new iam.PolicyStatement({
-    actions: ["elasticfilesystem:TagResource"],
-    resources: [anyAccessPoint],
-    conditions: {
-      StringEquals: { ...drillRequestTags, "elasticfilesystem:CreateAction": "CreateAccessPoint" },
-      "ForAllValues:StringEquals": drillTagKeys,
-    },
+  const tagNewAccessPoint = tagAsDrill(anyAccessPoint, {
+    StringEquals: { "elasticfilesystem:CreateAction": "CreateAccessPoint" },
   });
   // ... and never on a file system or access point another stage's drill already tagged.
   const noRetagOfOtherStages = new iam.PolicyStatement({

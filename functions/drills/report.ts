@@ -1,7 +1,5 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { BackupClient, PutRestoreValidationResultCommand } from "@aws-sdk/client-backup";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { RetryableError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
 import {
   type DrillVerdict,
@@ -10,9 +8,10 @@ import {
   failedDrillVerdict,
   judgeDrill,
 } from "@clawops/core/drills";
-import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
+import { ClawopsDetailType } from "@clawops/core/events";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
+import { putClawopsEvent } from "../clawops-event.js";
 import { daysSinceLastPass, recordDrill } from "./records.js";
 import { settingsOf } from "./settings.js";
 import { type Branch, BranchSchema } from "./task-input.js";
@@ -121,14 +120,12 @@ async function publishEvent(
   const detail = failed
     ? { drillId: verdict.drillId, fileSystems, passed: false, reason: verdict.reason ?? "the drill failed" }
     : { drillId: verdict.drillId, fileSystems, passed: verdict.passed };
-  const detailType = failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted;
-  const refused = refusedEntries(
-    await client(EventBridgeClient).send(
-      new PutEventsCommand({ Entries: [clawopsEventEntry(where, detailType, detail)] }),
-    ),
+  // A refused entry is retried by the workflow (Report's Retry), like any throttled call.
+  await putClawopsEvent(
+    where,
+    failed ? ClawopsDetailType.DrillFailed : ClawopsDetailType.DrillCompleted,
+    detail,
   );
-  // Retried by the workflow (Report's Retry), like any throttled call.
-  if (refused) throw new RetryableError(`PutEvents refused ${detailType}: ${refused}`);
 }
 
 async function putValidation(branch: Branch, verdict: DrillVerdict): Promise<void> {

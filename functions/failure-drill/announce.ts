@@ -12,8 +12,8 @@ import {
 } from "@clawops/core/failure-drill";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
+import { putClawopsEvent } from "../clawops-event.js";
 import { type DrillState, DrillStateSchema, restartOf } from "./drill-state.js";
-import { putClawopsEvent } from "./events.js";
 import { settingsOf } from "./settings.js";
 
 /** A drill that errored (nothing is recorded for it): what it had measured, the error, whether the gateway came back. */

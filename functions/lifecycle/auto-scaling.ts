@@ -111,10 +111,11 @@ export async function explainGoneLaunchAction(
   action: LifecycleAction,
   gone: LifecycleActionGone,
   hookCouldHaveExpired = true,
+  known?: { readonly lifecycleState: string | undefined },
 ): Promise<LifecycleActionGone | LifecycleHookExpired | LifecycleStateUnknown> {
   let state: string | undefined;
   try {
-    state = await lifecycleStateOf(action.instanceId, action.asgName);
+    state = known ? known.lifecycleState : await lifecycleStateOf(action.instanceId, action.asgName);
   } catch (error) {
     return new LifecycleStateUnknown(action.instanceId, { cause: error });
   }
@@ -124,8 +125,16 @@ export async function explainGoneLaunchAction(
   return new LifecycleHookExpired(action.instanceId, state, { cause: gone });
 }
 
-/** How a task judges a gone action: not at all (an ABANDON, a drain), or as a launch action the gate still has. */
-export type GoneActionJudgement = false | { readonly hookCouldHaveExpired: boolean };
+/**
+ * How a task judges a gone action: not at all (an ABANDON, a drain), or as a launch action the gate still has
+ * (with the instance's lifecycle state when the task has just read it).
+ */
+export type GoneActionJudgement =
+  | false
+  | {
+      readonly hookCouldHaveExpired: boolean;
+      readonly known?: { readonly lifecycleState: string | undefined };
+    };
 
 /**
  * Reports an action a task found gone (a log line, and the `LifecycleActionGone` metric) and returns the error the
@@ -143,7 +152,9 @@ export async function reportGoneAction(
   { logger, metrics }: { logger: Pick<Logger, "warn" | "info">; metrics: Pick<Metrics, "addMetric"> },
   details: Record<string, unknown> = {},
 ): Promise<Error> {
-  const judged = explain ? await explainGoneLaunchAction(action, gone, explain.hookCouldHaveExpired) : gone;
+  const judged = explain
+    ? await explainGoneLaunchAction(action, gone, explain.hookCouldHaveExpired, explain.known)
+    : gone;
   if (!(judged instanceof LifecycleStateUnknown)) metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
   const log = judged instanceof LifecycleActionTerminated ? logger.info : logger.warn;
   log.call(logger, goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });

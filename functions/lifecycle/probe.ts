@@ -74,8 +74,12 @@ export const handler = lambdaHandler({
     // action), judged as the Complete task judges one: quiet when another gate admitted the instance,
     // LifecycleHookExpired (published) when the hook could have expired.
     if (decision.step === GateStep.Continue && gatewayRestDue(action)) {
-      if ((await lifecycleStateOf(action.instanceId, action.asgName)) !== WARM_POOL_ENTRY_WAIT) {
-        const judgement = { hookCouldHaveExpired: hookCouldHaveExpired(gate, now, settings.gate) };
+      const lifecycleState = await lifecycleStateOf(action.instanceId, action.asgName);
+      if (lifecycleState !== WARM_POOL_ENTRY_WAIT) {
+        const judgement = {
+          hookCouldHaveExpired: hookCouldHaveExpired(gate, now, settings.gate),
+          known: { lifecycleState },
+        };
         const gone = new LifecycleActionGone(action.instanceId);
         throw await reportGoneAction(action, gone, judgement, { logger, metrics });
       }

@@ -1,8 +1,5 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { RetryableError } from "@clawops/core";
-import { client } from "@clawops/core/aws";
-import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
+import { ClawopsDetailType } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import {
   abandonReason,
@@ -11,6 +8,7 @@ import {
   lifecycleAbandonedDetail,
 } from "@clawops/core/lifecycle";
 import * as z from "zod/mini";
+import { putClawopsEvent } from "../clawops-event.js";
 import { PublishInputSchema } from "./task-input.js";
 
 /**
@@ -35,12 +33,7 @@ export const handler = lambdaHandler({
             DetailType: ClawopsDetailType.DrainFailed,
             Detail: drainFailedDetail(action, caught ?? drain?.reason ?? "drain failed", drain?.commandId),
           };
-    const refused = refusedEntries(
-      await client(EventBridgeClient).send(
-        new PutEventsCommand({ Entries: [clawopsEventEntry(env, entry.DetailType, entry.Detail)] }),
-      ),
-    );
-    if (refused) throw new RetryableError(`PutEvents refused ${entry.DetailType}: ${refused}`);
+    await putClawopsEvent(env, entry.DetailType, entry.Detail);
     logger.info("lifecycle event published", { detailType: entry.DetailType, instanceId: action.instanceId });
     if (error?.Error === "LifecycleStateUnknown") metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
     return { published: entry.DetailType };

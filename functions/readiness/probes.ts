@@ -7,6 +7,7 @@ import {
   runShellScript,
 } from "@clawops/core/lifecycle";
 import {
+  PLUGIN_OUTPUT_LIMIT,
   type ProbeOutcome,
   parseReadinessProbe,
   type ReadinessSettings,
@@ -20,12 +21,6 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /** The whole probe script's bound (its steps are bounded below it: the scan at 20 s, curl at a few). */
 export const PROBE_EXECUTION_TIMEOUT_SECONDS = 45;
-
-/**
- * ListCommandInvocations keeps at most this many characters of CommandPlugin.Output. The probe prints well under
- * it; an output that reaches it was cut, and its missing end line makes it unusable.
- */
-export const PLUGIN_OUTPUT_LIMIT = 2_500;
 
 /** First look at the results: the egress probe alone waits its 5 s timeout, plus SSM's delivery. */
 export const PROBE_FIRST_LOOK_SECONDS = 10;

@@ -528,13 +528,19 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
     expect(runs).toEqual([expect.objectContaining({ healthy: 0, unhealthy: 0 })]);
   });
 
-  it("keeps counting a failing gateway unhealthy while its probes cannot be sent (the alarm must not resolve)", async () => {
-    fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
-    persistentState();
+  /** The monitor run by `run`, each run's UnhealthyGateways datapoints kept in `datapoints`. */
+  const datapointsOfRuns = () => {
     const datapoints: unknown[] = [];
     const run = async () => {
       for (const blob of await emfOf(() => monitor({}, context))) datapoints.push(blob.UnhealthyGateways);
     };
+    return { datapoints, run };
+  };
+
+  it("keeps counting a failing gateway unhealthy while its probes cannot be sent (the alarm must not resolve)", async () => {
+    fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
+    persistentState();
+    const { datapoints, run } = datapointsOfRuns();
     // Runs 1-2: the first probe is sent, then collected (i-1000's first failure).
     await run();
     await run();
@@ -548,10 +554,7 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
   it("does not page on one failed probe whose next probe could not be sent (one blip never makes two datapoints)", async () => {
     fleet(2, (id) => (id === "i-1000" ? 0 : 200), 0);
     persistentState();
-    const datapoints: unknown[] = [];
-    const run = async () => {
-      for (const blob of await emfOf(() => monitor({}, context))) datapoints.push(blob.UnhealthyGateways);
-    };
+    const { datapoints, run } = datapointsOfRuns();
     await run();
     // Run 2 collects i-1000's first failure; sending the next probe is throttled once.
     ssm.on(SendCommandCommand).rejectsOnce(throttled());

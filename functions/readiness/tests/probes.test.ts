@@ -1,5 +1,5 @@
 import { ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { evaluateReadiness } from "@clawops/core/readiness";
+import { evaluateReadiness, PLUGIN_OUTPUT_LIMIT } from "@clawops/core/readiness";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { goodEvidence, NOW, settings } from "../../../packages/core/tests/readiness/fixtures.js";
@@ -13,7 +13,6 @@ import { probeInstances } from "../probes.js";
 const ssm = mockClient(SSMClient);
 const INSTANCE = "i-0aaaaaaaaaaaaaaaa";
 /** ListCommandInvocations' CommandPlugin.Output: "Length Constraints: Maximum length of 2500". */
-const PLUGIN_OUTPUT_LIMIT = 2_500;
 afterEach(() => ssm.reset());
 afterAll(removeWorkspaces);
 

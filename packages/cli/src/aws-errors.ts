@@ -21,28 +21,37 @@ const KMS_ACCESS_DENIED = new Set([
 const KMS_PERMISSION =
   'missing kms:Decrypt on the stage\'s clawops KMS key, the one whose description starts "clawops <stage>:"';
 
-/** AWS's message when a call was refused for want of a permission (it names the action), or undefined. */
-export function accessDenied(error: unknown): string | undefined {
-  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
-    if (ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}`;
-    if (KMS_ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}; ${KMS_PERMISSION}`;
-    e = e.cause as Error | undefined;
+type CausedError = Error & { code?: string; hostname?: unknown };
+
+/** What `describe` says of the first error in `error`'s cause chain (5 deep) it says anything of. */
+function inCauses(error: unknown, describe: (e: CausedError) => string | undefined): string | undefined {
+  for (let e = error as CausedError | undefined, depth = 0; e && depth < 5; depth++) {
+    const found = describe(e);
+    if (found) return found;
+    e = e.cause as CausedError | undefined;
   }
   return undefined;
 }
 
+/** AWS's message when a call was refused for want of a permission (it names the action), or undefined. */
+export function accessDenied(error: unknown): string | undefined {
+  return inCauses(error, (e) => {
+    if (ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}`;
+    if (KMS_ACCESS_DENIED.has(e.name)) return `${e.name}: ${e.message}; ${KMS_PERMISSION}`;
+    return undefined;
+  });
+}
+
 /** The network error behind a failed AWS call (DNS, refused, reset, timed out), or undefined for anything else. */
 export function networkFailure(error: unknown): string | undefined {
-  for (let e = error as (Error & { code?: string }) | undefined, depth = 0; e && depth < 5; depth++) {
+  return inCauses(error, (e) => {
     if (
       e.code &&
       /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)$/.test(e.code)
     )
       return `${e.code}${"hostname" in e ? ` ${String(e.hostname)}` : ""}`;
-    if (e.name === "TimeoutError") return "request timed out";
-    e = e.cause as (Error & { code?: string }) | undefined;
-  }
-  return undefined;
+    return e.name === "TimeoutError" ? "request timed out" : undefined;
+  });
 }
 
 /**
@@ -57,21 +66,15 @@ const EXPIRED_CREDENTIALS = new Set([
 ]);
 
 /** AWS's or the SDK's message when the credentials expired (or could not be refreshed), or undefined. */
-export function credentialsExpired(error: unknown): string | undefined {
-  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
-    if (EXPIRED_CREDENTIALS.has(e.name)) return `${e.name}: ${e.message}`;
-    e = e.cause as Error | undefined;
-  }
-  return undefined;
+function credentialsExpired(error: unknown): string | undefined {
+  return inCauses(error, (e) => (EXPIRED_CREDENTIALS.has(e.name) ? `${e.name}: ${e.message}` : undefined));
 }
 
 /** An error AWS answered with (the SDK's service exceptions carry `$metadata`), as `name: message`, or undefined. */
-export function awsServiceError(error: unknown): string | undefined {
-  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth++) {
-    if (typeof e === "object" && ("$metadata" in e || "$fault" in e)) return `${e.name}: ${e.message}`;
-    e = e.cause as Error | undefined;
-  }
-  return undefined;
+function awsServiceError(error: unknown): string | undefined {
+  return inCauses(error, (e) =>
+    typeof e === "object" && ("$metadata" in e || "$fault" in e) ? `${e.name}: ${e.message}` : undefined,
+  );
 }
 
 /** Why an AWS call failed, when AWS (or the way to it) is the reason and not clawops: `undefined` for a bug. */

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConfigError } from "@clawops/core";
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { CliUserError } from "./errors.js";
 
@@ -57,18 +56,4 @@ export async function loadConfigFile(
   if (!module.default)
     throw new CliUserError(`${file} has no default export: export default defineConfig({...})`);
   return { file, input: module.default };
-}
-
-/**
- * Validates a loaded config for `stage` as the sandbox will, so that a wrong value is reported against the file
- * it is in (the one `--config` named).
- */
-export async function validateConfigFile(loaded: LoadedConfig, stage: string): Promise<void> {
-  const { resolveConfig } = await import("@clawops/core/config");
-  try {
-    resolveConfig(loaded.input, stage, loaded.file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new CliUserError(error.message, { cause: error });
-  }
 }

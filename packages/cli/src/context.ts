@@ -1,9 +1,8 @@
 import type { ClawopsConfigInput } from "@clawops/core/config";
 import { type Command, Option } from "commander";
-import { loadConfigFile, validateConfigFile } from "./config-file.js";
+import { loadConfigFile } from "./config-file.js";
 import { CliUserError } from "./errors.js";
 import type { Output } from "./output.js";
-import { importSandbox } from "./sandbox-module.js";
 import type { SandboxFlow, SandboxTargetOptions } from "./sandbox-target.js";
 import { awsStageLookup, openStage, type StageLookup } from "./stage-target.js";
 import type { Target } from "./target.js";
@@ -58,7 +57,6 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
     );
   if (options.sandbox) {
     const loaded = context.sandbox?.config ? undefined : await loadConfigFile(options.config);
-    if (loaded) await validateConfigFile(loaded, (await importSandbox()).SANDBOX_STAGE);
     const input: ClawopsConfigInput | undefined = context.sandbox?.config ?? loaded?.input;
     const { openSandbox } = await import("./sandbox-target.js");
     const progress = context.output.progress("starting the sandbox");
@@ -66,6 +64,7 @@ export async function openTarget(options: TargetOptions, context: CliContext): P
       return await openSandbox({
         ...context.sandbox,
         ...(input ? { config: input } : {}),
+        ...(loaded ? { configSource: loaded.file } : {}),
         ...(options.flows ? { flows: options.flows } : {}),
         onProgress: (label) => progress.update(label),
       });

@@ -12,6 +12,8 @@ import { type Target, TargetFunction, type TargetResources } from "./target.js";
 /** How `--sandbox` starts its sandbox; tests pass a small fleet and their own faults. */
 export interface SandboxTargetOptions {
   readonly config?: ClawopsConfigInput;
+  /** The file `config` was loaded from (`--config`), named by its validation errors. */
+  readonly configSource?: string;
   /** @default 2 */
   readonly fleetSize?: number;
   readonly sandbox?: Omit<SandboxOptions, "config" | "fleetSize">;
@@ -56,6 +58,7 @@ export async function openSandbox(options: SandboxTargetOptions = {}): Promise<T
   const sandbox = await createSandbox({
     ...options.sandbox,
     ...(options.config ? { config: options.config } : {}),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
     fleetSize: options.fleetSize ?? 2,
   });
   const installed: FlowInstall[] = [];

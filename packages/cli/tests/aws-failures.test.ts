@@ -5,10 +5,9 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/cl
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { parseEvalResults } from "@clawops/core/readiness";
+import { essentialEvalResults, parseEvalResults } from "@clawops/core/readiness";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { essentialEvalResults } from "../src/commands/evals.js";
 import { run } from "../src/program.js";
 import { argv, captureStreams } from "./capture.js";
 import { deployedStage } from "./deployed-stage.js";

@@ -29,6 +29,8 @@ export const SANDBOX_STAGE = "sandbox";
 export interface SandboxOptions {
   /** The operator's configuration (as in `clawops.config.ts`). @default the repository's clawops.config.ts */
   readonly config?: ClawopsConfigInput;
+  /** The file `config` came from, as its validation errors name it. @default "clawops.config.ts" */
+  readonly configSource?: string;
   /** Instances the group starts with. @default the config's desiredCapacity */
   readonly fleetSize?: number;
   /** Faults injected from the start, by `"Service.Command"` or `"Service"`. */
@@ -112,7 +114,11 @@ async function defaultConfig(): Promise<ClawopsConfigInput> {
 
 /** Starts a sandbox: simulated AWS behind the client factory, real gateway processes, Slack and DynamoDB servers. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const config = resolveConfig(options.config ?? (await defaultConfig()), SANDBOX_STAGE);
+  const config = resolveConfig(
+    options.config ?? (await defaultConfig()),
+    SANDBOX_STAGE,
+    options.configSource,
+  );
   const clock = new SandboxClock({ speed: options.clockSpeed ?? 0 });
   const gateways = options.gateways === false ? undefined : new GatewayProcesses();
   const models = new SimulatedAws({

@@ -1,6 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type EvalReport, EvalResultsError, parseEvalResults } from "@clawops/core/readiness";
+import {
+  type EvalReport,
+  EvalResultsError,
+  essentialEvalResults,
+  parseEvalResults,
+} from "@clawops/core/readiness";
 import { Command } from "commander";
 import { type CliContext, onTarget, type TargetOptions, withTargetOptions } from "../context.js";
 import { CliUserError } from "../errors.js";
@@ -32,58 +37,7 @@ export async function readEvalsFile(path: string): Promise<unknown> {
 }
 
 /** Lambda's limit on a synchronous Invoke's request payload (6 MB). */
-export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-
-/** The fields of `value` named in `keys` that it has (null kept: it overrides like any value), or undefined. */
-function pick(value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
-  const from = record(value);
-  if (!from) return undefined;
-  return Object.fromEntries(keys.filter((key) => from[key] !== undefined).map((key) => [key, from[key]]));
-}
-
-const VARS = ["skill"] as const;
-const METADATA = ["skill", "kind", "type", "category"] as const;
-
-/**
- * Promptfoo's output reduced to the fields `parseEvalResults` reads (ids, timestamps, per result its index,
- * descriptions, success, the `skill` var and the skill/kind metadata), in the same shape: it parses to the same
- * report. Prompts, responses and grading make most of the file and can take it past Lambda's 6 MB Invoke limit.
- * `json` must already have parsed.
- */
-export function essentialEvalResults(json: unknown): unknown {
-  const top = record(json) ?? {};
-  const inner = record(top.results);
-  const list = (Array.isArray(inner?.results) ? inner.results : top.results) as unknown[];
-  const results = list.map((raw) => {
-    const result = record(raw) ?? {};
-    const testCase = record(result.testCase);
-    return {
-      ...pick(result, ["testIdx", "description", "success"]),
-      ...(result.vars !== undefined ? { vars: pick(result.vars, VARS) ?? null } : {}),
-      ...(result.metadata !== undefined ? { metadata: pick(result.metadata, METADATA) ?? null } : {}),
-      ...(testCase
-        ? {
-            testCase: {
-              ...pick(testCase, ["description"]),
-              ...(testCase.vars !== undefined ? { vars: pick(testCase.vars, VARS) ?? null } : {}),
-              ...(testCase.metadata !== undefined
-                ? { metadata: pick(testCase.metadata, METADATA) ?? null }
-                : {}),
-            },
-          }
-        : {}),
-    };
-  });
-  return {
-    ...pick(top, ["evalId", "timestamp"]),
-    results: { ...pick(inner, ["timestamp"]), results },
-  };
-}
+const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /**
  * `clawops evals report <file>`: sends promptfoo's JSON output to the readiness ingestion (the deployed

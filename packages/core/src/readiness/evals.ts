@@ -56,6 +56,14 @@ export function caseKind(description: string | undefined, metadata: Record<strin
   return "untagged";
 }
 
+/** Promptfoo's list of results: `results.results` (promptfoo ≥ 0.30) or a bare `results`, else undefined. */
+function promptfooResultList(json: unknown): unknown[] | undefined {
+  const top = record(json);
+  const inner = record(top?.results);
+  if (Array.isArray(inner?.results)) return inner.results;
+  return Array.isArray(top?.results) ? top.results : undefined;
+}
+
 /**
  * Parses promptfoo's JSON output. Accepts `{ results: { results: [...] } }` (promptfoo ≥ 0.30) and a bare
  * `{ results: [...] }`. The skill comes from a `skill` var or `skill` metadata; results without one are grouped
@@ -67,11 +75,7 @@ export function parseEvalResults(
 ): EvalReport {
   const top = record(json);
   const inner = record(top?.results);
-  const list = Array.isArray(inner?.results)
-    ? inner.results
-    : Array.isArray(top?.results)
-      ? top.results
-      : undefined;
+  const list = promptfooResultList(json);
   if (!top || !list) throw new EvalResultsError("not promptfoo output: no results.results[] array");
   const cases = new Map<string, { skill: string; description: string; kind: CaseKind; success: boolean }>();
   list.forEach((raw, index) => {
@@ -120,5 +124,50 @@ export function parseEvalResults(
         failed: s.failures.length,
         failures: s.failures.slice(0, 10),
       })),
+  };
+}
+
+/** The fields of `value` named in `keys` that it has (null kept: it overrides like any value), or undefined. */
+function pick(value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
+  const from = record(value);
+  if (!from) return undefined;
+  return Object.fromEntries(keys.filter((key) => from[key] !== undefined).map((key) => [key, from[key]]));
+}
+
+const VARS = ["skill"] as const;
+const METADATA = ["skill", "kind", "type", "category"] as const;
+
+/**
+ * Promptfoo's output reduced to the fields `parseEvalResults` reads (ids, timestamps, per result its index,
+ * descriptions, success, the `skill` var and the skill/kind metadata), in the same shape: it parses to the same
+ * report. Prompts, responses and grading make most of the file and can take it past Lambda's 6 MB Invoke limit.
+ * `json` must already have parsed.
+ */
+export function essentialEvalResults(json: unknown): unknown {
+  const top = record(json) ?? {};
+  const inner = record(top.results);
+  const results = (promptfooResultList(json) ?? []).map((raw) => {
+    const result = record(raw) ?? {};
+    const testCase = record(result.testCase);
+    return {
+      ...pick(result, ["testIdx", "description", "success"]),
+      ...(result.vars !== undefined ? { vars: pick(result.vars, VARS) ?? null } : {}),
+      ...(result.metadata !== undefined ? { metadata: pick(result.metadata, METADATA) ?? null } : {}),
+      ...(testCase
+        ? {
+            testCase: {
+              ...pick(testCase, ["description"]),
+              ...(testCase.vars !== undefined ? { vars: pick(testCase.vars, VARS) ?? null } : {}),
+              ...(testCase.metadata !== undefined
+                ? { metadata: pick(testCase.metadata, METADATA) ?? null }
+                : {}),
+            },
+          }
+        : {}),
+    };
+  });
+  return {
+    ...pick(top, ["evalId", "timestamp"]),
+    results: { ...pick(inner, ["timestamp"]), results },
   };
 }

@@ -12,6 +12,7 @@ export {
   type CaseKind,
   caseKind,
   type EvalReport,
+  essentialEvalResults,
   parseEvalResults,
   type SkillEvalSummary,
 } from "./evals.js";
@@ -21,6 +22,7 @@ export {
   CREDENTIAL_PATTERNS,
   findCredentialPatterns,
   formatReadinessProbeOutput,
+  PLUGIN_OUTPUT_LIMIT,
   PROBE_LIST_BUDGETS,
   type ProbeOutcome,
   parseReadinessProbe,

@@ -14,6 +14,9 @@ export const READINESS_PROBE_MARKER = "# clawops-probe: readiness v2";
  * first. The probe's fixed lines take about 600; the lists below get a character budget each (key, `=`, value and
  * newline counted), so the whole output stays under 2,300 however large the workspace is.
  */
+/** ListCommandInvocations' limit on a plugin's output (CommandPlugin.Output), in characters. */
+export const PLUGIN_OUTPUT_LIMIT = 2_500;
+
 export const PROBE_LIST_BUDGETS = {
   CLAWOPS_CREDSCAN_FILE: 400,
   CLAWOPS_SOUL: 1_000,
@@ -21,7 +24,7 @@ export const PROBE_LIST_BUDGETS = {
 } as const;
 
 /** The values of one repeated key that fit its budget, in order: the script's `l` function, in TypeScript. */
-export function withinBudget(key: keyof typeof PROBE_LIST_BUDGETS, values: readonly string[]): string[] {
+function withinBudget(key: keyof typeof PROBE_LIST_BUDGETS, values: readonly string[]): string[] {
   let used = 0;
   const kept: string[] = [];
   for (const value of values) {
@@ -32,7 +35,9 @@ export function withinBudget(key: keyof typeof PROBE_LIST_BUDGETS, values: reado
   return kept;
 }
 
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+/** Sorts paths by their UTF-8 bytes, as `LC_ALL=C sort` does on the instance. */
+export const byteOrder = (a: string, b: string) =>
+  Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
 /**
  * The digest the probe prints for the whole workspace: SHA-256 over one `<sha256>:<base64 path>` line per file,

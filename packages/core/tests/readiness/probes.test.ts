@@ -7,6 +7,7 @@ import {
   evaluateReadiness,
   findCredentialPatterns,
   formatReadinessProbeOutput,
+  PLUGIN_OUTPUT_LIMIT,
   parseReadinessProbe,
   READINESS_PROBE_MARKER,
   readinessProbeCommands,
@@ -154,7 +155,6 @@ describe("Function: readinessProbeCommands", () => {
 describe("Function: readinessProbeCommands on workspaces of realistic size", () => {
   afterAll(removeWorkspaces);
   /** ListCommandInvocations' CommandPlugin.Output: "Length Constraints: Maximum length of 2500". */
-  const PLUGIN_OUTPUT_LIMIT = 2_500;
   const evaluate = (output: string, manifest: Record<string, string>, id: string) => {
     const outcome = parseReadinessProbe(output);
     const report = evaluateReadiness(

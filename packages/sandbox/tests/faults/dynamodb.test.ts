@@ -8,9 +8,9 @@ import type { HistoryEvent } from "../../src/execution-history.js";
 import { type AlertsInstall, installAlerts } from "../../src/gameday/scenes/alerts.js";
 import { type DrillsInstall, drillLeftovers, installDrills } from "../../src/gameday/scenes/drills.js";
 import { drillMessages, installDrillFlows } from "../../src/gameday/scenes/failure-drill.js";
-import { installLifecycle } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox.js";
 import { shortHooksConfig } from "../short-hooks.js";
+import { bootedFleet } from "./booted-fleet.js";
 import { runUntilSettled, trackRealIo } from "./real-io.js";
 import { sdkRetriesOnClock } from "./sdk-retries.js";
 import { stageAlarm } from "./stage-alarm.js";
@@ -64,18 +64,8 @@ describe("Fault matrix: DynamoDB throttles the gateway health monitor's state wr
     const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
     box = sandbox;
     undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
-    const flow = await installLifecycle(sandbox);
+    const flow = await bootedFleet(sandbox);
     undo.push(() => flow.uninstall());
-    await sandbox.clock.runUntil(
-      () => sandbox.fleet.instances().some((i) => i.lifecycleState === "Pending:Wait"),
-      { limitMs: 60_000 },
-    );
-    await flow.reconcile();
-    const up = await sandbox.clock.runUntil(
-      () => sandbox.fleet.instances().every((i) => i.lifecycleState === "InService" && i.gatewayPort),
-      { limitMs: 10 * 60_000 },
-    );
-    if (!up) throw new Error(`the fleet did not boot: ${JSON.stringify(sandbox.fleet.instances())}`);
     const [victim, other] = sandbox.fleet.instances().map((i) => i.instanceId) as [string, string];
     const asg = sandbox.description.autoScalingGroupName;
     /** The monitor's state writes: the victim's failures in a row and whether it is marked, per write. */

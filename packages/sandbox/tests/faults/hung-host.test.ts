@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HungInstance } from "../../src/aws/ssm.js";
-import { installLifecycle, type LifecycleInstall } from "../../src/gameday/scenes/lifecycle.js";
+import type { LifecycleInstall } from "../../src/gameday/scenes/lifecycle.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox.js";
 import { shortHooksConfig } from "../short-hooks.js";
+import { bootedFleet } from "./booted-fleet.js";
 import { runUntilSettled, trackRealIo } from "./real-io.js";
 import { sdkRetriesOnClock } from "./sdk-retries.js";
 
@@ -23,17 +24,7 @@ async function twoGateways(): Promise<{ box: Sandbox; ids: string[] }> {
   const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
   box = sandbox;
   undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
-  flow = await installLifecycle(sandbox);
-  await sandbox.clock.runUntil(
-    () => sandbox.fleet.instances().some((i) => i.lifecycleState === "Pending:Wait"),
-    { limitMs: 60_000 },
-  );
-  await flow.reconcile();
-  const up = await sandbox.clock.runUntil(
-    () => sandbox.fleet.instances().every((i) => i.lifecycleState === "InService" && i.gatewayPort),
-    { limitMs: 10 * 60_000 },
-  );
-  if (!up) throw new Error(`the fleet did not boot: ${JSON.stringify(sandbox.fleet.instances())}`);
+  flow = await bootedFleet(sandbox);
   return { box: sandbox, ids: sandbox.fleet.instances().map((i) => i.instanceId) };
 }
 

@@ -6,15 +6,13 @@ import {
   statementCoversResource,
   statementsOf,
 } from "../policy.js";
-import { type ReadinessProbeResult, soulDocumentsDigest } from "../probes.js";
+import { byteOrder, type ReadinessProbeResult, soulDocumentsDigest } from "../probes.js";
 import { tuning } from "../settings.js";
 import type { ReadinessCheck } from "../types.js";
 import { type InstanceJudgement, judgeProbes } from "./probe-verdict.js";
 import { recentBackup, restoreDrillVerdict } from "./recovery.js";
 import { fail, pass } from "./result.js";
 import { anonymousWriteAllowed, denyCoverage } from "./workspace-write-deny.js";
-
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
 /**
  * What differs on an instance whose digest is not the manifest's. The probe lists the first files in byte order
