@@ -20,12 +20,14 @@ export const DRAIN_KILLED_EXIT = 3;
  * then reads `timeout`, and the script fails with `DRAIN_KILLED_EXIT`, saying so, when the gateway was running
  * before the stop (`active`, `deactivating`, `reloading`): a unit that had already failed, or that was
  * `activating` again after a start that timed out (Restart=), keeps a `timeout` Result the stop did not cause.
- * `CLAWOPS_DRAIN=stopped` only follows a stop that finished on its own. (`--value` needs systemd 230+; on an
- * older one the reads are empty and a kill goes unreported, never misreported.)
+ * `CLAWOPS_DRAIN=stopped` only follows a stop that finished on its own. The unit's properties are read as
+ * `systemctl show -p NAME` prints them (`NAME=value`) and cut with `sed`: `--value` needs systemd 230, and Amazon
+ * Linux 2 ships 219.
  */
 export function gatewayDrainCommands(settings: DrainSettings): string[] {
   const unit = `'${settings.serviceName}'`;
-  const show = (property: string) => `systemctl show -p ${property} --value ${unit} 2>/dev/null`;
+  const show = (property: string) =>
+    `systemctl show -p ${property} ${unit} 2>/dev/null | sed -n 's/^${property}=//p'`;
   return [
     GATEWAY_DRAIN_MARKER,
     `before=$(${show("ActiveState")})`,

@@ -14,10 +14,14 @@ const settings = { timeoutSeconds: 120, serviceName: "openclaw-gateway" };
 const T0 = Date.parse("2026-11-30T10:00:00Z");
 const state: DrainState = { startedAt: T0, checks: 0, commandId: "c-1", next: "check", reason: "" };
 
-/** What the host's systemd says of the unit: before the stop, and its Result after it. */
+/**
+ * What the host's systemd says of the unit: before the stop, and its Result after it; `systemdVersion` below 230
+ * (Amazon Linux 2's 219) has no `systemctl show --value`.
+ */
 interface Unit {
   readonly before: string;
   readonly result: string;
+  readonly systemdVersion?: number;
 }
 
 /**
@@ -36,10 +40,13 @@ function drainOn(stopExit: number, unit: Unit = { before: "active", result: "suc
     [
       "#!/bin/sh",
       '[ "$1" = show ] || exit 0',
+      // systemctl show -p NAME [--value] UNIT: NAME=value, or the value alone with --value (systemd 230+)
+      'prefix="$3="; [ "$4" = --value ] && prefix=',
+      `if [ "$4" = --value ] && [ ${unit.systemdVersion ?? 252} -lt 230 ]; then echo "systemctl: unrecognized option '--value'" >&2; exit 1; fi`,
       'case "$3" in',
-      `  ActiveState) echo ${unit.before} ;;`,
-      `  Result) echo ${unit.result} ;;`,
-      "  TimeoutStopUSec) echo 1min 30s ;;",
+      `  ActiveState) echo "\${prefix}${unit.before}" ;;`,
+      `  Result) echo "\${prefix}${unit.result}" ;;`,
+      '  TimeoutStopUSec) echo "${prefix}1min 30s" ;;',
       "esac",
     ].join("\n"),
   );
@@ -83,6 +90,14 @@ describe("Function: gatewayDrainCommands", () => {
       reason:
         "drain command Failed: systemd killed the gateway (SIGKILL): it did not stop within the unit's TimeoutStopSec (1min 30s); raise TimeoutStopSec to at least the drain's 120 s",
     });
+  });
+
+  it("fails the drain when systemd killed the gateway on systemd older than 230 (Amazon Linux 2's 219)", () => {
+    const result = drainOn(0, { before: "active", result: "timeout", systemdVersion: 219 });
+
+    expect(result.status).toBe("Failed");
+    expect(result.stderr).toContain("systemd killed the gateway (SIGKILL)");
+    expect(result.stderr).toContain("TimeoutStopSec (1min 30s)");
   });
 
   it.each([
