@@ -53,6 +53,8 @@ const RETRYABLE_AWS_ERRORS = new Set([
   "TooManyRequestsException",
   "RequestLimitExceeded",
   "ProvisionedThroughputExceededException",
+  // DynamoDB refuses a write to an item another transaction holds; the SDK's retry strategy does not retry it
+  "TransactionConflictException",
   "ResourceContentionFault",
   "ResourceContention",
   "ServiceUnavailable",

@@ -153,6 +153,11 @@ describe("Function: lambdaHandler", () => {
       "RetryableError",
     ],
     ["an AWS 5xx", { name: "InternalServerError", $fault: "server" }, "RetryableError"],
+    [
+      "a DynamoDB write refused while another transaction holds its item (the SDK does not retry it)",
+      { name: "TransactionConflictException", $fault: "client" },
+      "RetryableError",
+    ],
     ["a permanent AWS error", { name: "AccessDeniedException", $fault: "client" }, "AccessDeniedException"],
   ])("fails a Step Functions task on %s under the name its workflow retries by", async (_, shape, name) => {
     const handler = lambdaHandler({
