@@ -322,6 +322,34 @@ describe("Fault matrix: a conditional-write conflict on the failure drill's lock
     expect(await lockItem()).toBeUndefined();
   });
 
+  const isLockKey = (call: AwsCall) =>
+    attribute(call.input.Key, "pk") === FailureDrillKeys.pk &&
+    attribute(call.input.Key, "sk") === FailureDrillKeys.lock;
+
+  it.each([
+    ["taking the lock", "PutItem", isLock],
+    [
+      "giving the lock back",
+      "DeleteItem",
+      (call: AwsCall) => call.command === "DeleteItem" && isLockKey(call),
+    ],
+  ] as const)(
+    "retries %s when DynamoDB throttles it past the SDK's retries, and passes without leaving the lock",
+    async (_what, command, match) => {
+      undo.push(sdkRetriesOnClock(box.clock));
+      undo.push(failDynamoDb(box, match, "ProvisionedThroughputExceededException", 5));
+      const before = dynamoCalls(box, command, "ProvisionedThroughputExceededException").length;
+      const stopsBefore = stops().length;
+
+      const run = await flows.drill.run();
+
+      expect(dynamoCalls(box, command, "ProvisionedThroughputExceededException").length - before).toBe(5);
+      expect(run, run.printed.join("\n")).toMatchObject({ passed: true, status: "SUCCEEDED" });
+      expect(stops().length - stopsBefore).toBe(1);
+      expect(await lockItem()).toBeUndefined();
+    },
+  );
+
   it("recovers: the next drill takes the lock, passes and gives the lock back", async () => {
     const stopsBefore = stops().length;
     const run = await flows.drill.run();
@@ -417,6 +445,34 @@ describe("Fault matrix: a conditional-write conflict on the restore drill's veri
     expect(await verifierLocks()).toEqual([]);
     expect(await drillLeftovers(box)).toEqual([]);
   });
+
+  it.each([
+    ["taking a verifier", "PutItem", isVerifierLock],
+    [
+      "giving a verifier back",
+      "DeleteItem",
+      (call: AwsCall) =>
+        call.command === "DeleteItem" && attribute(call.input.Key, "pk") === "drill#verifier",
+    ],
+  ] as const)(
+    "retries %s when DynamoDB throttles it past the SDK's retries, and passes leaving nothing",
+    async (_what, command, match) => {
+      const name = `fault-verifier-throttle-${command.toLowerCase()}-${stamp()}`;
+      undo.push(sdkRetriesOnClock(box.clock));
+      undo.push(failDynamoDb(box, match, "ProvisionedThroughputExceededException", 10));
+      const before = dynamoCalls(box, command, "ProvisionedThroughputExceededException").length;
+
+      const { execution, verdict } = await flow.runDrill(name);
+
+      expect(dynamoCalls(box, command, "ProvisionedThroughputExceededException").length - before).toBe(10);
+      expect(taskErrors(execution.history)).toContain("RetryableError");
+      expect(execution.status).toBe("SUCCEEDED");
+      expect(verdict).toMatchObject({ passed: true, failed: false });
+      expect(published("DrillCompleted", name)).toHaveLength(1);
+      expect(await verifierLocks()).toEqual([]);
+      expect(await drillLeftovers(box)).toEqual([]);
+    },
+  );
 
   it("recovers: the next drill passes, takes and gives back the verifiers, and leaves nothing", async () => {
     const name = `after-lock-faults-${stamp()}`;
