@@ -154,6 +154,91 @@ describe("Fault matrix: DynamoDB throttles the gateway health monitor's state wr
   });
 });
 
+describe("Fault matrix: DynamoDB throttles the save of the monitor run that marks a dead gateway", () => {
+  let box: Sandbox | undefined;
+  const undo: (() => void)[] = [];
+
+  afterEach(async () => {
+    for (const fn of undo.splice(0).reverse()) fn();
+    await box?.close();
+    box = undefined;
+  });
+
+  it("replaces the dead gateway once when the marking run cannot save that it marked, and marks nothing else", async () => {
+    const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
+    box = sandbox;
+    undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
+    const flow = await bootedFleet(sandbox);
+    undo.push(() => flow.uninstall());
+    const [victim, other] = sandbox.fleet.instances().map((i) => i.instanceId) as [string, string];
+    const asg = sandbox.description.autoScalingGroupName;
+    const { unhealthyAfter } = sandbox.config.settings.monitor;
+    /** The victim's failures in a row in each of the monitor's state writes that ended with `outcome`. */
+    const saves = (outcome: string) =>
+      dynamoCalls(sandbox, "PutItem", outcome)
+        .filter(
+          (c) =>
+            attribute(c.input.Item, "pk") === "lifecycle#monitor" && attribute(c.input.Item, "sk") === asg,
+        )
+        .map((c) => {
+          const histories = JSON.parse(attribute(c.input.Item, "histories") ?? "{}");
+          const history = histories[victim] as { failures?: number; markedUnhealthyAt?: number } | undefined;
+          return {
+            at: c.at,
+            failures: history?.failures ?? 0,
+            marked: history?.markedUnhealthyAt !== undefined,
+          };
+        });
+    const marked = () =>
+      sandbox.aws.calls("AutoScaling", "SetInstanceHealth").filter((c) => c.outcome === "ok");
+    const runs = () => sandbox.schedules.fired.filter((f) => f.name === "clawops-lifecycle-monitor");
+
+    // The victim's gateway dies; once the run before the marking one has saved, DynamoDB throttles the next
+    // run's state write past the SDK's five attempts: the run marks the victim and cannot save that it did.
+    await sandbox.fleet.kill(victim);
+    await sandbox.clock.runUntil(() => saves("ok").some((s) => s.failures === unhealthyAfter - 1), {
+      step: 1_000,
+      limitMs: 10 * 60_000,
+    });
+    const throttled = "ProvisionedThroughputExceededException";
+    sandbox.aws.inject("DynamoDB.PutItem", {
+      error: {
+        name: throttled,
+        message: "The level of configured provisioned throughput was exceeded",
+        times: 5,
+      },
+    });
+    await sandbox.clock.runUntil(() => runs().some((r) => r.error?.name === throttled), {
+      step: 1_000,
+      limitMs: 10 * 60_000,
+    });
+
+    // The fault was hit in the marking run: its five writes, each saying it marked the victim, all throttled.
+    const failedSaves = saves(throttled);
+    expect(failedSaves.map((s) => [s.failures, s.marked])).toEqual(Array(5).fill([unhealthyAfter, true]));
+    expect(runs().filter((r) => r.error?.name === throttled)).toHaveLength(1);
+
+    // Recovery: the group replaces the victim once; the other gateway is never marked; nothing dead-lettered.
+    const recovered = () => {
+      const live = sandbox.fleet.instances();
+      return (
+        !live.some((i) => i.instanceId === victim) &&
+        live.filter((i) => i.lifecycleState === "InService" && i.gatewayPort).length === 2
+      );
+    };
+    expect(await runUntilSettled(sandbox, recovered, 30 * 60_000)).toBe(true);
+    const live = sandbox.fleet.instances().map((i) => i.instanceId);
+    expect(live).toContain(other);
+    expect(live).toHaveLength(2);
+    // Marked once: the group took the victim out of service, so no later run probed it or counted it again.
+    expect(marked().map((c) => c.input.InstanceId)).toEqual([victim]);
+    expect(sandbox.deadLetters.records()).toEqual([]);
+    // No run after the marking one failed.
+    const markedAt = marked()[0]?.at ?? Number.NaN;
+    expect(runs().filter((r) => r.at > markedAt && r.error)).toEqual([]);
+  });
+});
+
 describe("Fault matrix: DynamoDB throttles the alert router's dedup claim and state writes", () => {
   let box: Sandbox | undefined;
   let router: AlertsInstall | undefined;
