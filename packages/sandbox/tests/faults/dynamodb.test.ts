@@ -50,6 +50,39 @@ function failDynamoDb(
 const dynamoCalls = (box: Sandbox, command: string, outcome: string) =>
   box.aws.calls("DynamoDB", command).filter((c) => c.outcome === outcome);
 
+/**
+ * A booted two-instance fleet with the gateway health monitor, its SDK retries on the sandbox's clock, and what
+ * the monitor tests read: `saves`, the monitor's state writes that ended with an outcome (the victim's failures
+ * in a row and whether it is marked, per write); `marked`, the SetInstanceHealth calls AWS took; `runs`, the
+ * monitor's scheduled runs. The sandbox's close is the caller's (`undo` gets the rest).
+ */
+async function monitorWorld(undo: (() => void)[]) {
+  const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
+  undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
+  const flow = await bootedFleet(sandbox);
+  undo.push(() => flow.uninstall());
+  const [victim, other] = sandbox.fleet.instances().map((i) => i.instanceId) as [string, string];
+  const asg = sandbox.description.autoScalingGroupName;
+  const saves = (outcome: string) =>
+    dynamoCalls(sandbox, "PutItem", outcome)
+      .filter(
+        (c) => attribute(c.input.Item, "pk") === "lifecycle#monitor" && attribute(c.input.Item, "sk") === asg,
+      )
+      .map((c) => {
+        const histories = JSON.parse(attribute(c.input.Item, "histories") ?? "{}");
+        const history = histories[victim] as { failures?: number; markedUnhealthyAt?: number } | undefined;
+        return {
+          at: c.at,
+          failures: history?.failures ?? 0,
+          marked: history?.markedUnhealthyAt !== undefined,
+        };
+      });
+  const marked = () =>
+    sandbox.aws.calls("AutoScaling", "SetInstanceHealth").filter((c) => c.outcome === "ok");
+  const runs = () => sandbox.schedules.fired.filter((f) => f.name === "clawops-lifecycle-monitor");
+  return { sandbox, victim, other, saves, marked, runs };
+}
+
 describe("Fault matrix: DynamoDB throttles the gateway health monitor's state write", () => {
   let box: Sandbox | undefined;
   const undo: (() => void)[] = [];
@@ -61,32 +94,8 @@ describe("Fault matrix: DynamoDB throttles the gateway health monitor's state wr
   });
 
   it("publishes the datapoint of every run, counts each failure once and marks a dead gateway two runs later when two saves fail", async () => {
-    const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
+    const { sandbox, victim, other, saves, marked, runs } = await monitorWorld(undo);
     box = sandbox;
-    undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
-    const flow = await bootedFleet(sandbox);
-    undo.push(() => flow.uninstall());
-    const [victim, other] = sandbox.fleet.instances().map((i) => i.instanceId) as [string, string];
-    const asg = sandbox.description.autoScalingGroupName;
-    /** The monitor's state writes: the victim's failures in a row and whether it is marked, per write. */
-    const saves = (outcome: string) =>
-      dynamoCalls(sandbox, "PutItem", outcome)
-        .filter(
-          (c) =>
-            attribute(c.input.Item, "pk") === "lifecycle#monitor" && attribute(c.input.Item, "sk") === asg,
-        )
-        .map((c) => {
-          const histories = JSON.parse(attribute(c.input.Item, "histories") ?? "{}");
-          const history = histories[victim] as { failures?: number; markedUnhealthyAt?: number } | undefined;
-          return {
-            at: c.at,
-            failures: history?.failures ?? 0,
-            marked: history?.markedUnhealthyAt !== undefined,
-          };
-        });
-    const marked = () =>
-      sandbox.aws.calls("AutoScaling", "SetInstanceHealth").filter((c) => c.outcome === "ok");
-    const runs = () => sandbox.schedules.fired.filter((f) => f.name === "clawops-lifecycle-monitor");
 
     // The victim's gateway dies; once a run has saved its first failed probe, DynamoDB throttles the state
     // write past the SDK's five attempts in two runs (ten throttled calls).
@@ -152,46 +161,11 @@ describe("Fault matrix: DynamoDB throttles the gateway health monitor's state wr
     expect(runs().filter((r) => r.at > markedAt && r.error)).toEqual([]);
     expect(sandbox.deadLetters.records()).toEqual([]);
   });
-});
-
-describe("Fault matrix: DynamoDB throttles the save of the monitor run that marks a dead gateway", () => {
-  let box: Sandbox | undefined;
-  const undo: (() => void)[] = [];
-
-  afterEach(async () => {
-    for (const fn of undo.splice(0).reverse()) fn();
-    await box?.close();
-    box = undefined;
-  });
 
   it("replaces the dead gateway once when the marking run cannot save that it marked, and marks nothing else", async () => {
-    const sandbox = await createSandbox({ config: shortHooksConfig, fleetSize: 2 });
+    const { sandbox, victim, other, saves, marked, runs } = await monitorWorld(undo);
     box = sandbox;
-    undo.push(trackRealIo(sandbox), sdkRetriesOnClock(sandbox.clock));
-    const flow = await bootedFleet(sandbox);
-    undo.push(() => flow.uninstall());
-    const [victim, other] = sandbox.fleet.instances().map((i) => i.instanceId) as [string, string];
-    const asg = sandbox.description.autoScalingGroupName;
     const { unhealthyAfter } = sandbox.config.settings.monitor;
-    /** The victim's failures in a row in each of the monitor's state writes that ended with `outcome`. */
-    const saves = (outcome: string) =>
-      dynamoCalls(sandbox, "PutItem", outcome)
-        .filter(
-          (c) =>
-            attribute(c.input.Item, "pk") === "lifecycle#monitor" && attribute(c.input.Item, "sk") === asg,
-        )
-        .map((c) => {
-          const histories = JSON.parse(attribute(c.input.Item, "histories") ?? "{}");
-          const history = histories[victim] as { failures?: number; markedUnhealthyAt?: number } | undefined;
-          return {
-            at: c.at,
-            failures: history?.failures ?? 0,
-            marked: history?.markedUnhealthyAt !== undefined,
-          };
-        });
-    const marked = () =>
-      sandbox.aws.calls("AutoScaling", "SetInstanceHealth").filter((c) => c.outcome === "ok");
-    const runs = () => sandbox.schedules.fired.filter((f) => f.name === "clawops-lifecycle-monitor");
 
     // The victim's gateway dies; once the run before the marking one has saved, DynamoDB throttles the next
     // run's state write past the SDK's five attempts: the run marks the victim and cannot save that it did.
