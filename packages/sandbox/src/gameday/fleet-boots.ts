@@ -1,4 +1,3 @@
-import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { makeClient } from "@clawops/core/aws";
 import { launchLifecyclePattern } from "@clawops/core/events";
@@ -11,6 +10,7 @@ import {
 } from "@clawops/core/lifecycle";
 import type { Sandbox } from "../sandbox.js";
 import type { Scene, SceneResult, Timeline } from "./scene.js";
+import { installLifecycle, outcomeOf } from "./scenes/lifecycle.js";
 
 /** Logs each instance's lifecycle state, agent and gateway as they change, until stopped. */
 export function watchFleet(sandbox: Sandbox, timeline: Timeline): () => void {
@@ -29,15 +29,17 @@ export function watchFleet(sandbox: Sandbox, timeline: Timeline): () => void {
 }
 
 /**
- * Scene 1: the fleet boots. Each instance raises a launch lifecycle event; the scene completes the hooks
- * itself for now (the launch gate replaces this), waits for the SSM agents and the real gateway processes,
- * then probes every gateway through the real SSM client: passed when all answer healthy.
+ * Scene 1: the fleet boots through the real launch gate. The lifecycle flow is installed before the first
+ * instance launches; each launch lifecycle event starts a gate, which admits its instance (CONTINUE) once the
+ * gateway answers healthy through SSM. The scene then probes every gateway itself through the real SSM client:
+ * passed when every gate admitted its instance and every gateway answers healthy.
  */
 export const fleetBootsScene: Scene = {
   name: "fleet boots",
   async run(sandbox: Sandbox, timeline: Timeline): Promise<SceneResult> {
     const { description } = sandbox;
     const stop = watchFleet(sandbox, timeline);
+    const lifecycle = await installLifecycle(sandbox);
     try {
       const launches = launchLifecyclePattern(description.autoScalingGroupName);
       const expected = sandbox.fleet.instances().length;
@@ -46,28 +48,28 @@ export const fleetBootsScene: Scene = {
       });
       const events = sandbox.events.published(launches);
       timeline.log(
-        `${events.length} launch lifecycle events on the bus (hook ${description.launchHookName})`,
+        `${events.length} launch lifecycle events on the bus (hook ${description.launchHookName}): each starts a launch gate`,
       );
-      const autoscaling = makeClient(AutoScalingClient);
-      for (const event of events) {
-        await autoscaling.send(
-          new CompleteLifecycleActionCommand({
-            AutoScalingGroupName: description.autoScalingGroupName,
-            LifecycleHookName: description.launchHookName,
-            LifecycleActionToken: String(event.detail.LifecycleActionToken),
-            LifecycleActionResult: "CONTINUE",
-          }),
-        );
-      }
-      timeline.log("launch hooks completed with CONTINUE (the launch gate takes this over)");
       const ready = () =>
         sandbox.fleet
           .instances()
-          .every((i) => i.lifecycleState === "InService" && i.agentRegistered && i.gatewayPort);
+          .every(
+            (i) =>
+              i.lifecycleState === "InService" &&
+              i.agentRegistered &&
+              i.gatewayPort &&
+              lifecycle.executionOf(i.instanceId, "launch-gate")?.status === "SUCCEEDED",
+          );
       if (!(await sandbox.clock.runUntil(ready, { step: 1_000, limitMs: 10 * 60_000 }))) {
         return { passed: false, figures: {}, reason: "instances did not come up within 10 minutes" };
       }
       const ids = sandbox.fleet.instances().map((i) => i.instanceId);
+      const admitted = ids.filter((id) => {
+        const gate = lifecycle.executionOf(id, "launch-gate");
+        const result = outcomeOf(gate);
+        timeline.log(`${id}: launch gate ${gate?.status ?? "never started"}${result ? `, ${result}` : ""}`);
+        return gate?.status === "SUCCEEDED" && result === "CONTINUE";
+      });
       const endpoint = description.gateway;
       const ssm = makeClient(SSMClient);
       const { Command } = await ssm.send(
@@ -89,12 +91,25 @@ export const fleetBootsScene: Scene = {
         timeline.log(`${id}: gateway ${verdict.healthy ? "healthy" : "UNHEALTHY"} (${verdict.reason})`);
         if (verdict.healthy) healthy += 1;
       }
+      const passed = ids.length > 0 && admitted.length === ids.length && healthy === ids.length;
+      const reasons = [
+        ...(admitted.length === ids.length
+          ? []
+          : [`${ids.length - admitted.length} instance(s) not admitted by a launch gate`]),
+        ...(healthy === ids.length ? [] : [`${ids.length - healthy} gateway(s) unhealthy`]),
+      ];
       return {
-        passed: healthy === ids.length && ids.length > 0,
-        figures: { instances: ids.length, healthy, "AWS calls": sandbox.aws.calls().length },
-        ...(healthy === ids.length ? {} : { reason: `${ids.length - healthy} gateway(s) unhealthy` }),
+        passed,
+        figures: {
+          instances: ids.length,
+          gated: admitted.length,
+          healthy,
+          "AWS calls": sandbox.aws.calls().length,
+        },
+        ...(passed ? {} : { reason: reasons.join("; ") }),
       };
     } finally {
+      lifecycle.uninstall();
       stop();
     }
   },

@@ -158,7 +158,8 @@ async function flowEnded(sandbox: Sandbox, install: LifecycleInstall, id: string
   return install.executionOf(id, "launch-gate");
 }
 
-const outcomeOf = (execution: ExecutionRecord | undefined) =>
+/** The lifecycle action result a gate's execution completed with (its output's `completion.result`). */
+export const outcomeOf = (execution: ExecutionRecord | undefined) =>
   (JSON.parse(execution?.output ?? "{}") as { completion?: { result?: string } }).completion?.result;
 /** Successful heartbeats so far (the scene's parts run one after the other, so a difference is one gate's). */
 const heartbeats = (sandbox: Sandbox) =>
