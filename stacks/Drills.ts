@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { DrillSettings } from "@clawops/core/drills";
-import { DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
+import { DAYS_SINCE_PASS_EVERY_HOURS, DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
 import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as backup from "aws-cdk-lib/aws-backup";
@@ -264,18 +264,28 @@ export function Drills({ stack, app }: StackContext) {
     ...stateTable,
     unscoped("backup:DescribeRestoreJob"),
   ];
+  const manifestParameter = `arn:${partition}:ssm:${region}:${account}:parameter${description.manifestParameterName}`;
+  // A restore holds the soul documents of its recovery point's time: the manifest version in force then is read
+  // from the parameter's history (a String parameter: no kms:Decrypt).
+  const manifestHistory = new iam.PolicyStatement({
+    actions: ["ssm:GetParameterHistory"],
+    resources: [manifestParameter],
+  });
   const tasks: Record<Exclude<DrillTaskName, "VerifierFunctionArn">, SstFunction> = {
     PlanFunctionArn: lambda("Plan", "plan", [
-      new iam.PolicyStatement({
-        actions: ["ssm:GetParameter"],
-        resources: [
-          `arn:${partition}:ssm:${region}:${account}:parameter${description.manifestParameterName}`,
-        ],
-      }),
+      new iam.PolicyStatement({ actions: ["ssm:GetParameter"], resources: [manifestParameter] }),
+      manifestHistory,
       new iam.PolicyStatement({ actions: ["backup:DescribeRecoveryPoint"], resources: [recoveryPoints] }),
       unscoped("backup:DescribeRestoreJob"),
+      // The claim of a restore-testing job (one validation per job, however often its event is delivered).
+      new iam.PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] }),
+      new iam.PolicyStatement({
+        actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+        resources: [key.keyArn],
+      }),
     ]),
     ChooseFunctionArn: lambda("Choose", "choose", [
+      manifestHistory,
       new iam.PolicyStatement({
         actions: ["elasticfilesystem:DescribeFileSystems"],
         resources: fleetFileSystems,
@@ -379,7 +389,8 @@ export function Drills({ stack, app }: StackContext) {
   }
 
   // CloudWatch evaluates at most 7 days of data, fewer than maxDaysWithoutPass may be: the sweeper publishes
-  // days since the last pass every hour (from the drill records), and the alarm compares that; no data breaches.
+  // days since the last pass (from the drill records) once in each of the alarm's periods, and the alarm compares
+  // that; no data (the sweeper stopped reporting) breaches.
   const noPassingDrill = new cloudwatch.Alarm(stack, "NoPassingDrill", {
     alarmName: clawopsAlarmName(app.stage, ClawopsAlarm.NoPassingDrill),
     alarmDescription: `No restore drill of ${description.name} has passed in ${drills.maxDaysWithoutPass} days (or the drill sweeper stopped reporting). Run \`clawops drill\`.`,
@@ -387,7 +398,7 @@ export function Drills({ stack, app }: StackContext) {
       namespace: "Clawops",
       metricName: "DrillDaysSinceLastPass",
       dimensionsMap: { service: "drills-sweeper", Stage: app.stage, Fleet: description.name },
-      period: Duration.hours(6),
+      period: Duration.hours(DAYS_SINCE_PASS_EVERY_HOURS),
       statistic: "Maximum",
     }),
     threshold: drills.maxDaysWithoutPass,

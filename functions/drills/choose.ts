@@ -8,20 +8,22 @@ import { client } from "@clawops/core/aws";
 import { drillNow, NoRecoveryPointError, pickRecoveryPoint, rpoSeconds } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { describeFileSystem } from "./file-systems.js";
+import { manifestInForceAt } from "./manifest.js";
 import { settingsOf } from "./settings.js";
 import { parseBranch } from "./task-input.js";
 
 /**
  * ChooseRecoveryPoint task: the newest COMPLETED recovery point of the branch's file system in the fleet's
  * vault (AWS lists them from every vault, copies included, in no promised order, with PARTIAL and EXPIRED ones
- * too), and its age now: the RPO.
+ * too), and its age now: the RPO. A workspace is then checked against the soul manifest in force when the point
+ * was created.
  */
 export const handler = lambdaHandler({
   kind: "task",
   parse: parseBranch,
   handler: async (branch, { env, logger }) => {
     const { drillId, fileSystem } = branch;
-    const { vaultName } = settingsOf(env);
+    const { vaultName, manifestParameterName } = settingsOf(env);
     const points: RecoveryPointByResource[] = [];
     let NextToken: string | undefined;
     do {
@@ -47,8 +49,18 @@ export const handler = lambdaHandler({
       ...chosen,
       rpoSeconds: rpo,
     });
+    // The restore holds the soul documents of the point's time: the manifest in force then, not the deployed one.
+    const { manifest } = branch.expectations;
     return {
       ...branch,
+      ...(manifest
+        ? {
+            expectations: {
+              ...branch.expectations,
+              manifest: await manifestInForceAt(manifestParameterName, manifest, chosen.creationDate),
+            },
+          }
+        : {}),
       point: { ...chosen, backupSizeBytes: chosen.backupSizeBytes ?? null, rpoSeconds: rpo },
     };
   },

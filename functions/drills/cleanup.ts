@@ -1,5 +1,11 @@
 import { client } from "@clawops/core/aws";
-import { allVerifiers, keepsFileSystems, restoreCreationToken, verifierFor } from "@clawops/core/drills";
+import {
+  allVerifiers,
+  FileSystemTakenError,
+  keepsFileSystems,
+  restoreCreationToken,
+  verifierFor,
+} from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
 import {
@@ -104,6 +110,11 @@ async function branchFileSystems(branch: Branch, stage: string): Promise<string[
   const fs = await describeFileSystem(fileSystemId);
   if (!fs) return [];
   const ours = branch.mode === "validation" || fs.CreationToken === token;
-  if (ours) await tagAsDrill(fs, { drillId: branch.drillId, stage });
+  try {
+    if (ours) await tagAsDrill(fs, { drillId: branch.drillId, stage });
+  } catch (error) {
+    if (error instanceof FileSystemTakenError) return []; // another drill's to clean up, not this one's
+    throw error;
+  }
   return [fileSystemId];
 }

@@ -15,6 +15,7 @@ import {
   type DrillIdentity,
   DrillTag,
   drillTags,
+  FileSystemTakenError,
   NotReadyError,
   restoreCreationToken,
   tagRecord,
@@ -66,6 +67,7 @@ export async function drillFileSystems(
     const token = restoreCreationToken(drillId, source, stage);
     const restored = all.find((fs) => fs.CreationToken === token);
     if (!restored || found.some((fs) => fs.FileSystemId === restored.FileSystemId)) continue;
+    if (tagRecord(restored.Tags)[DrillTag.Stage] === stage) continue; // another drill's of this stage
     await tagAsDrill(restored, drill);
     found.push(restored);
   }
@@ -75,14 +77,21 @@ export async function drillFileSystems(
 /**
  * Tags a restored file system as this stage's drill's. Only a file system whose CreationToken is the one the
  * drill sent (or, for a restore-testing job, the one AWS reported it created) gets here: tags are what the
- * guard trusts.
+ * guard trusts. A file system another drill of this stage already tagged is left to it (`FileSystemTakenError`):
+ * re-tagging would hand its mounts to this drill's cleanup, and back again.
  */
 export async function tagAsDrill(
   fs: FileSystemDescription,
   drill: Pick<DrillIdentity, "drillId" | "stage">,
 ): Promise<void> {
   const tags = tagRecord(fs.Tags);
-  if (tags[DrillTag.DrillId] === drill.drillId && tags[DrillTag.Stage] === drill.stage) return;
+  const owner = tags[DrillTag.Stage] === drill.stage ? tags[DrillTag.DrillId] : undefined;
+  if (owner === drill.drillId) return;
+  if (owner)
+    throw new FileSystemTakenError(`${fs.FileSystemId} is already the file system of the drill ${owner}`, {
+      drillId: drill.drillId,
+      fileSystemId: fs.FileSystemId ?? "",
+    });
   await efs().send(
     new TagResourceCommand({ ResourceId: fs.FileSystemId, Tags: drillTags(drill.drillId, drill.stage) }),
   );

@@ -4,27 +4,19 @@ import {
   type DescribeRecoveryPointCommandOutput,
   DescribeRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { PermanentError } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import {
-  type DrillSettings,
-  drillNow,
-  InvalidManifestError,
-  restoreTargets,
-  rpoSeconds,
-  type SoulManifest,
-  verifierFor,
-} from "@clawops/core/drills";
+import { type DrillSettings, drillNow, restoreTargets, rpoSeconds, verifierFor } from "@clawops/core/drills";
 import {
   parseEvent,
   RestoreJobStateChangeEventSchema,
   restoreJobStatus,
   restoreTestingPlanArn,
 } from "@clawops/core/events";
-import { ManifestFormatError, parseManifest } from "@clawops/core/fleet";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
+import { manifestInForceAt, readManifest } from "./manifest.js";
+import { claimRestoreJob } from "./restore-claim.js";
 import { settingsOf } from "./settings.js";
 import type { Branch } from "./task-input.js";
 
@@ -67,6 +59,7 @@ export const handler = lambdaHandler({
           base,
           now,
           logger,
+          env.stateTable,
         )
       : await drillBranches(parseEvent(DrillRequestSchema, request ?? {}, "drill request"), settings, base);
     logger.info("drill planned", {
@@ -119,7 +112,7 @@ async function drillBranches(
 /**
  * One validation branch for a restore-testing job that restored one of this fleet's file systems from this
  * fleet's vault; none for any other job (another stage's or team's plan: not this fleet's to validate, and no
- * DrillFailed for it), logged.
+ * DrillFailed for it), nor for a job another drill already claimed (a duplicate delivery of the event), logged.
  */
 async function validationBranch(
   event: z.infer<typeof RestoreJobStateChangeEventSchema>,
@@ -127,6 +120,7 @@ async function validationBranch(
   base: Base,
   now: number,
   logger: Pick<HandlerContext["logger"], "info">,
+  stateTable: string | undefined,
 ): Promise<Branch[]> {
   const planArn = restoreTestingPlanArn(event);
   if (!planArn || restoreJobStatus(event) !== "COMPLETED") return [];
@@ -148,11 +142,25 @@ async function validationBranch(
   );
   if (!restored) return notOurs(`it restored ${point.ResourceArn}, not one of the fleet's file systems`);
   if (!job.RestoreJobId || !job.CreationDate) return notOurs("AWS Backup did not describe the restore job");
+  // EventBridge may deliver the event twice: the second execution ends here, quietly, and touches nothing.
+  if (!stateTable) throw new Error("CLAWOPS_STATE_TABLE is not set");
+  if (!(await claimRestoreJob(stateTable, job.RestoreJobId, base.drillId))) {
+    logger.info("restore-testing job already validated by another drill: no drill", {
+      restoreJobId: job.RestoreJobId,
+      drillId: base.drillId,
+    });
+    return [];
+  }
   const { fileSystem, trees } = restored;
-  const manifest = trees.some((tree) => tree.kind === "workspace")
-    ? await readManifest(settings.manifestParameterName)
-    : undefined;
   const creationDate = (job.RecoveryPointCreationDate ?? point.CreationDate ?? new Date(now)).toISOString();
+  // The restore holds the soul documents of the point's time: the manifest in force then, not the deployed one.
+  const manifest = trees.some((tree) => tree.kind === "workspace")
+    ? await manifestInForceAt(
+        settings.manifestParameterName,
+        await readManifest(settings.manifestParameterName),
+        creationDate,
+      )
+    : undefined;
   return [
     {
       ...base,
@@ -198,27 +206,4 @@ async function recoveryPointInVault(
     if ((error as Error).name === "ResourceNotFoundException") return undefined;
     throw error;
   }
-}
-
-/**
- * The deployed soul manifest, parsed as strictly as readiness parses it. A parameter that is not a manifest
- * (no `files`, a flat path → hash map, a hash that is not SHA-256) or lists no file would give the verifier
- * nothing to compare: `InvalidManifestError`.
- */
-async function readManifest(name: string): Promise<SoulManifest> {
-  const { Parameter } = await client(SSMClient).send(new GetParameterCommand({ Name: name }));
-  let manifest: SoulManifest;
-  try {
-    manifest = parseManifest(Parameter?.Value ?? "");
-  } catch (error) {
-    if (!(error instanceof ManifestFormatError)) throw error;
-    throw new InvalidManifestError(`the soul manifest ${name} is invalid: ${error.message}`, {
-      cause: error,
-    });
-  }
-  if (Object.keys(manifest.files).length === 0)
-    throw new InvalidManifestError(
-      `the soul manifest ${name} lists no file: the workspace's restore would be checked against nothing`,
-    );
-  return manifest;
 }

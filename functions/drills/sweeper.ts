@@ -1,5 +1,12 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { CleanupRefusedError, drillNow, NotReadyError, sweepTargets, tagRecord } from "@clawops/core/drills";
+import {
+  CleanupRefusedError,
+  drillNow,
+  NotReadyError,
+  publishesDaysSincePass,
+  sweepTargets,
+  tagRecord,
+} from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { cleanUpFileSystem, describeFileSystem, listFileSystems, tagAsDrill } from "./file-systems.js";
 import { daysSinceLastPass } from "./records.js";
@@ -8,8 +15,9 @@ import { fleetFileSystemIds, settingsOf } from "./settings.js";
 /**
  * Sweeper (schedule): removes this stage's drill file systems older than `drills.sweeperMaxAgeHours` that a
  * stopped or crashed execution (or a `--keep`) left behind, each through the guard as its own drill (another
- * stage's, in the same account and region, are left to that stage's sweeper); and publishes
- * days since the last passing drill, which the no-passing-drill alarm watches.
+ * stage's, in the same account and region, are left to that stage's sweeper); and, in the runs of every sixth
+ * UTC hour (`publishesDaysSincePass`), publishes days since the last passing drill, which the no-passing-drill
+ * alarm watches.
  */
 export const handler = lambdaHandler({
   kind: "event",
@@ -44,7 +52,7 @@ export const handler = lambdaHandler({
         logger.warn("sweep deferred", { fileSystemId: target.fileSystemId, reason: error.message });
       }
     }
-    if (env.stateTable) {
+    if (env.stateTable && publishesDaysSincePass(now)) {
       metrics.addDimension("Fleet", settings.fleetName);
       metrics.addMetric(
         "DrillDaysSinceLastPass",

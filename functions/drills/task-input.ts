@@ -22,7 +22,14 @@ export const RestoreSchema = z.looseObject({
 
 /** What the verifier compares against. */
 export const ExpectationsSchema = z.looseObject({
-  manifest: z.optional(z.object({ files: z.record(z.string(), z.string()) })),
+  /** The soul manifest, with its parameter version and when it was deployed (the verifier checks its age). */
+  manifest: z.optional(
+    z.object({
+      files: z.record(z.string(), z.string()),
+      version: z.optional(z.number()),
+      deployedAt: z.optional(z.string()),
+    }),
+  ),
   runtime: z.optional(z.looseObject({ files: z.optional(z.number()), bytes: z.optional(z.number()) })),
   sizeTolerancePercent: z.number(),
 });

@@ -2,6 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   combineVerifyResults,
+  deployedAfter,
   drillNow,
   findRestoreRoot,
   verifierFor,
@@ -17,9 +18,9 @@ const MAX_MISMATCHES = 200;
 /**
  * The verifier (its own Lambda, in the fleet's VPC, mounted through the drill's access point): finds the one
  * `aws-backup-restore_*` directory AWS Backup restored into, and verifies the fleet's data directory inside it
- * (each of them, when the workspace and the runtime share the file system) against the manifest and the
- * recovery point's size. The recovery point's size is the whole file system's: it is compared with a runtime
- * tree only when that tree has the file system to itself.
+ * (each of them, when the workspace and the runtime share the file system) against the manifest. The runtime's
+ * file count and bytes are reported as figures, never compared with the recovery point's BackupSizeBytes: for
+ * EFS that is the delta its incremental backup transferred, not the file system's size.
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -30,17 +31,17 @@ export const handler = lambdaHandler({
     const mount = verifierFor(settings, fileSystem.fileSystemId).mountPath;
     const restoreRoot = findRestoreRoot(await readdir(mount, { withFileTypes: true }));
     const trees = branch.trees ?? [fileSystem];
-    const bytes = point?.backupSizeBytes;
     const parts = [];
     for (const tree of trees) {
-      const comparesBytes = trees.length === 1 && settings.compareRuntimeBytes && typeof bytes === "number";
-      const runtime = tree.kind !== "runtime" ? undefined : comparesBytes ? { bytes } : expectations.runtime;
+      const runtime = tree.kind === "runtime" ? expectations.runtime : undefined;
       const manifest = tree.kind === "workspace" ? expectations.manifest : undefined;
-      const result = await verifyTree(
+      // A manifest deployed after the point lists documents the backup cannot hold: not compared, and said so.
+      const tooNew = manifest && point && deployedAfter(manifest, point.creationDate);
+      const checked = await verifyTree(
         join(mount, restoreRoot, tree.path),
         {
           sizeTolerancePercent: expectations.sizeTolerancePercent,
-          ...(manifest ? { manifest } : {}),
+          ...(manifest && !tooNew ? { manifest } : {}),
           ...(runtime ? { runtime } : {}),
         },
         {
@@ -49,6 +50,19 @@ export const handler = lambdaHandler({
           },
         },
       );
+      const result =
+        manifest && point && tooNew
+          ? {
+              ...checked,
+              unverified: [
+                ...checked.unverified,
+                {
+                  path: ".",
+                  reason: `soul documents not compared: the manifest ${settings.manifestParameterName} (version ${manifest.version ?? "?"}) was deployed at ${manifest.deployedAt}, after the recovery point was created (${point.creationDate}), and its history holds no version in force then`,
+                },
+              ],
+            }
+          : checked;
       parts.push({ directory: tree.path, result });
     }
     const result = combineVerifyResults(parts);

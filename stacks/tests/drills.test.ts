@@ -270,6 +270,25 @@ describe("Stack: Drills", () => {
     expect(allowedRoles(tagAs("access-point/fsap-0other", {}))).toEqual([]);
   });
 
+  it("lets Plan and Choose read the soul manifest's history, of that one parameter only", () => {
+    const history = rolePolicies().flatMap(({ role, statements }) =>
+      statements
+        .filter((s) => s.Effect === "Allow" && actionsOf(s).includes("ssm:GetParameterHistory"))
+        .map((s) => ({ role, resources: [s.Resource].flat().map(cfnText) })),
+    );
+    expect(history.map((h) => h.role).sort()).toEqual(["Choose", "Plan"]);
+    for (const { resources } of history)
+      expect(resources).toEqual([
+        expect.stringMatching(/:ssm:[^:]*:[^:]*:parameter\/clawops\/test\/soul-manifest$/),
+      ]);
+  });
+
+  it("lets Plan claim a restore-testing job in the state table (put only)", () => {
+    const plan = rolePolicies().find((p) => p.role === "Plan");
+    const dynamo = plan?.statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo?.flatMap(actionsOf)).toEqual(["dynamodb:PutItem"]);
+  });
+
   it("passes only the restore role, only to AWS Backup", () => {
     const passRole = withAction("iam:PassRole");
     expect(passRole).toHaveLength(1);

@@ -254,8 +254,19 @@ export const DrillsSchema = z.object({
   workspacePath: z.string().startsWith("/").default("/workspace"),
   /** Directory of the runtime data inside the runtime file system. @default "/runtime" */
   runtimePath: z.string().startsWith("/").default("/runtime"),
-  /** Compare restored runtime bytes with the recovery point's BackupSizeBytes (EFS metering can differ). @default true */
-  compareRuntimeBytes: z.boolean().default(true),
+  /**
+   * Must stay false. For Amazon EFS, AWS Backup reports a recovery point's BackupSizeInBytes as the bytes that
+   * incremental backup transferred (what changed since the previous one), not the file system's size: compared
+   * with a restored runtime it fails every drill after the first backup. The drill reports the restored
+   * runtime's file count and bytes as figures instead. @default false
+   */
+  compareRuntimeBytes: z
+    .boolean()
+    .default(false)
+    .refine(
+      (compare) => !compare,
+      "false: for Amazon EFS a recovery point's BackupSizeInBytes is the delta its incremental backup transferred, not the file system's size, so a restored runtime cannot be compared with it (the drill reports the runtime's files and bytes as figures)",
+    ),
 });
 
 /** The failure drill: stop one gateway and measure alarm, alert and replacement against these windows. */

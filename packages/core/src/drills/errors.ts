@@ -92,3 +92,18 @@ export class InvalidManifestError extends DrillError {
     this.name = "InvalidManifestError";
   }
 }
+
+/**
+ * The restored file system is already another drill's of this stage (a duplicate delivery of a restore-testing
+ * event started a second validation of the same job): taking it over would let each drill's cleanup pull the
+ * other's mounts, so it is left to its owner.
+ */
+export class FileSystemTakenError extends DrillError {
+  readonly fileSystemId: string;
+
+  constructor(message: string, options: ErrorOptions & { drillId: string; fileSystemId: string }) {
+    super(message, options);
+    this.name = "FileSystemTakenError";
+    this.fileSystemId = options.fileSystemId;
+  }
+}

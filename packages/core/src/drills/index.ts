@@ -3,6 +3,7 @@ export {
   CleanupRefusedError,
   DrillError,
   DrillTimeoutError,
+  FileSystemTakenError,
   InvalidManifestError,
   NoRecoveryPointError,
   NotReadyError,
@@ -57,12 +58,14 @@ export { type RestoreRequest, restoreJobInput, type StartRestoreJobInput } from 
 export { findRestoreRoot, RESTORE_DIRECTORY_PREFIX, type RootEntry } from "./restore-root.js";
 export {
   allVerifiers,
+  DAYS_SINCE_PASS_EVERY_HOURS,
   type DrillFileSystem,
   DrillFileSystemSchema,
   type DrillSettings,
   DrillSettingsSchema,
   drillNow,
   parseDrillSettings,
+  publishesDaysSincePass,
   type RestoreTarget,
   restoreTargets,
   setDrillClock,
@@ -83,6 +86,9 @@ export {
 } from "./tags.js";
 export {
   combineVerifyResults,
+  type DeployedManifest,
+  deployedAfter,
+  isSoulDocumentPath,
   type SoulManifest,
   type VerifyExpectations,
   type VerifyMismatch,

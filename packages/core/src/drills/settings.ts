@@ -63,8 +63,11 @@ export const DrillSettingsSchema = z.object({
   timeoutMinutes: z._default(z.number(), 180),
   verifyTimeoutSeconds: z._default(z.number(), 840),
   sizeTolerancePercent: z._default(z.number(), 5),
-  /** Compare the runtime tree's bytes with the recovery point's BackupSizeBytes. @default true */
-  compareRuntimeBytes: z._default(z.boolean(), true),
+  /**
+   * Not read: the configuration refuses true (for EFS a recovery point's BackupSizeBytes is its incremental
+   * backup's delta, not the file system's size). @default false
+   */
+  compareRuntimeBytes: z._default(z.boolean(), false),
   sweeperMaxAgeHours: z._default(z.number(), 24),
   maxDaysWithoutPass: z._default(z.number(), 8),
 });
@@ -97,6 +100,19 @@ export function allVerifiers(settings: DrillSettings): VerifierTarget[] {
 export function parseDrillSettings(json: string | undefined): DrillSettings {
   if (!json) throw new Error("CLAWOPS_SETTINGS is not set: the drill functions need their settings");
   return z.parse(DrillSettingsSchema, JSON.parse(json));
+}
+
+/**
+ * The drill sweeper runs every hour (its cleanup) and publishes `DrillDaysSinceLastPass` only in the runs whose
+ * UTC hour is a multiple of this: one datapoint in each of the no-passing-drill alarm's periods, which are this
+ * long. CloudWatch bills a custom metric by the hours it is sent in: every hour would cost $0.30 a month, this
+ * a sixth of it (bench/cost.ts).
+ */
+export const DAYS_SINCE_PASS_EVERY_HOURS = 6;
+
+/** Whether the sweeper run at `now` (epoch ms) publishes `DrillDaysSinceLastPass`. */
+export function publishesDaysSincePass(now: number): boolean {
+  return new Date(now).getUTCHours() % DAYS_SINCE_PASS_EVERY_HOURS === 0;
 }
 
 let now: () => number = () => Date.now();

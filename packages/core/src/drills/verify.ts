@@ -16,6 +16,19 @@ export interface SoulManifest {
   readonly files: Readonly<Record<string, string>>;
 }
 
+/** A soul manifest and which version of its parameter it is. */
+export interface DeployedManifest extends SoulManifest {
+  /** The parameter's version. */
+  readonly version?: number;
+  /** When that version was written (ISO 8601): a recovery point older than this holds an older manifest's documents. */
+  readonly deployedAt?: string;
+}
+
+/** Whether this manifest was deployed after the recovery point was created (the point's restore predates it). */
+export function deployedAfter(manifest: DeployedManifest, pointCreatedAt: string): boolean {
+  return manifest.deployedAt !== undefined && Date.parse(manifest.deployedAt) > Date.parse(pointCreatedAt);
+}
+
 /** What a restored tree must hold. */
 export interface VerifyExpectations {
   /** Soul documents that must match hash for hash (paths relative to the root, `/`-separated). */
@@ -70,12 +83,14 @@ export async function verifyTree(
   const mismatches: VerifyMismatch[] = [];
   const unverified: VerifyMismatch[] = [];
   const hashes = new Map<string, string>();
+  const seen: string[] = [];
   let filesVerified = 0;
   let bytesVerified = 0;
 
   const checkOne = async (absolute: string): Promise<void> => {
     const path = relative(root, absolute).split(sep).join("/");
     const kind = structuredKind(path);
+    seen.push(path);
     let file: FileCheck;
     try {
       file = await readAndCheck(absolute, kind);
@@ -100,6 +115,12 @@ export async function verifyTree(
     else if (actual !== expected.toLowerCase())
       mismatches.push({ path, reason: `sha256 ${actual} differs from the deployed manifest (${expected})` });
   }
+  // A document the manifest does not list fails readiness ("unexpected"): it fails the restore too.
+  const listed = expectations.manifest?.files;
+  if (listed)
+    for (const path of seen)
+      if (!(path in listed) && isSoulDocumentPath(path))
+        mismatches.push({ path, reason: "not in the deployed manifest" });
   const tolerance = expectations.sizeTolerancePercent ?? 5;
   const runtime = expectations.runtime;
   if (runtime?.files !== undefined && !within(filesVerified, runtime.files, tolerance))
@@ -134,6 +155,15 @@ export function combineVerifyResults(
     mismatches: parts.flatMap((p) => under(p.directory, p.result.mismatches)),
     unverified: parts.flatMap((p) => under(p.directory, p.result.unverified)),
   };
+}
+
+/**
+ * Whether readiness's workspace probe counts a file as a soul document (`find . -maxdepth 6 -type f ! -path
+ * "*\/.*"`): at most six path components deep, none of them hidden. The drill judges the same files.
+ */
+export function isSoulDocumentPath(path: string): boolean {
+  const parts = path.split("/");
+  return parts.length <= 6 && !parts.some((part) => part.startsWith("."));
 }
 
 /** True when `actual` is within `percent` of `expected`. */

@@ -1,5 +1,5 @@
-import { cp, mkdir, readdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import type { EfsModel } from "./efs.js";
 import { paginate } from "./pagination.js";
 import { awsError, type ServiceModel } from "./simulator.js";
@@ -13,6 +13,10 @@ export interface SandboxRecoveryPoint {
   readonly resourceArn: string;
   readonly creationDate: number;
   readonly snapshotDir: string;
+  /**
+   * BackupSizeInBytes as AWS reports it for EFS: the bytes this backup transferred. The first point of a file
+   * system holds all of it; a later (incremental) one only the files new or changed since the previous point.
+   */
   readonly sizeBytes: number;
   status: "COMPLETED" | "PARTIAL" | "EXPIRED";
 }
@@ -237,6 +241,12 @@ export function backupModel(
     async backup(fileSystemId, vaultName) {
       const fs = efs.fileSystems.get(fileSystemId);
       if (!fs) throw new Error(`no file system ${fileSystemId}`);
+      // EFS backups are incremental: after the first, a point's BackupSizeInBytes is the delta it transferred.
+      const previous = [...recoveryPoints.values()]
+        .filter(
+          (p) => p.fileSystemId === fileSystemId && p.vaultName === vaultName && p.status === "COMPLETED",
+        )
+        .sort((a, b) => b.creationDate - a.creationDate)[0];
       const id = world.uuid("recovery-point");
       const snapshotDir = join(options.root, "recovery-points", id);
       await world.clock.track(
@@ -249,7 +259,9 @@ export function backupModel(
         resourceArn: fs.arn,
         creationDate: world.clock.now(),
         snapshotDir,
-        sizeBytes: await world.clock.track(treeBytes(snapshotDir)),
+        sizeBytes: await world.clock.track(
+          previous ? deltaBytes(snapshotDir, previous.snapshotDir) : treeBytes(snapshotDir),
+        ),
         status: "COMPLETED",
       };
       recoveryPoints.set(point.arn, point);
@@ -441,6 +453,19 @@ async function treeBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+/** Bytes of the files under `dir` that `previousDir` does not hold with the same content: an incremental backup's. */
+async function deltaBytes(dir: string, previousDir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const content = await readFile(path);
+    const before = await readFile(join(previousDir, relative(dir, path))).catch(() => undefined);
+    if (!before?.equals(content)) total += content.length;
   }
   return total;
 }

@@ -350,6 +350,27 @@ export function ssmModel(world: SandboxWorld, options: SsmOptions = {}): SsmMode
           },
         };
       },
+      GetParameterHistory(input: Input) {
+        const name = parameterReference(world, String(input.Name)).name;
+        const found = parameters.get(name);
+        if (!found) throw awsError("ParameterNotFound", "");
+        // Only the latest version is kept (see GetParameter): the history is that one version, as AWS lists it.
+        return {
+          Parameters: [
+            {
+              Name: name,
+              Type: found.Type,
+              Value: found.Value,
+              Version: found.Version,
+              LastModifiedDate: new Date(found.LastModifiedDate),
+              DataType: "text",
+              Tier: "Standard",
+              Labels: [],
+              Policies: [],
+            },
+          ],
+        };
+      },
       PutParameter(input: Input) {
         const name = String(input.Name);
         const existing = parameters.get(name);

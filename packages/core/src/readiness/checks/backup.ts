@@ -155,7 +155,7 @@ export const backupChecks: readonly ReadinessCheck[] = [
     severity: "critical",
     evidence: ["restoreDrills"],
     method:
-      "For each fleet file system, the newest restore drill record that covered it (a `clawops drill` covers all, a restore-testing validation one): restored to a new file system, verified hash for hash (soul documents) and by count/bytes (runtime), passed, within drills.maxDaysWithoutPass days; RTO/RPO shown.",
+      "For each fleet file system, the newest restore drill record that covered it (a `clawops drill` covers all, a restore-testing validation one): restored to a new file system, verified hash for hash (soul documents) and file by file for integrity (runtime), passed, within drills.maxDaysWithoutPass days; RTO/RPO shown.",
     evaluate: (evidence, settings, now) =>
       restoreDrillVerdict(available(evidence.restoreDrills), settings, now, [
         settings.fleet.workspace.fileSystemId,
