@@ -1,14 +1,17 @@
 /**
  * What the control plane deploys that the cost model prices, read from the synthesized CloudFormation templates
  * (the app as `sst deploy` would build it, offline): customer managed keys, alarms, secrets, each function's
- * memory, X-Ray mode and schedule, and how often the scheduled state machines start. Every stack but the fleet's
- * own (its EC2, EFS, key and secret are the fleet, not the control plane).
+ * memory, X-Ray mode and schedule, how often the scheduled state machines start, and the restore testing jobs
+ * the Drills stack validates. Every stack but the fleet's own (its EC2, EFS, key and secret are the fleet, not the
+ * control plane); from the fleet's stack only its restore testing plan, whose jobs clawops validates.
  */
 
 /** A month of 730 hours, as AWS prices it. */
 export const MINUTES_A_MONTH = 43_800;
 const DAYS_A_MONTH = MINUTES_A_MONTH / 1440;
 const WEEKS_A_MONTH = DAYS_A_MONTH / 7;
+/** An imported fleet's restore testing plan is not in the templates: the reference plan's weekly default. */
+const IMPORTED_PLAN_RUNS_A_MONTH = WEEKS_A_MONTH;
 
 /** One deployed clawops function, by its handler (`lifecycle/monitor`). */
 export interface DeployedFunction {
@@ -24,11 +27,17 @@ export interface Inventory {
   readonly kmsKeys: number;
   /** Keys by stack, so the report can say which stack still brings its own. */
   readonly kmsKeysByStack: Readonly<Record<string, number>>;
+  /** Keys with automatic rotation (`EnableKeyRotation`), each billed for its first two rotations. @default kmsKeys */
+  readonly rotatedKmsKeys?: number;
   readonly alarms: number;
   readonly secrets: number;
   readonly functions: Readonly<Record<string, DeployedFunction>>;
   /** Scheduled starts a month by state machine logical id (e.g. `RestoreDrill0200534F`). */
   readonly scheduledStateMachines: Readonly<Record<string, number>>;
+  /** Fleet file systems a drill restores (one verifier function each). @default 2 */
+  readonly drillFileSystems?: number;
+  /** Restore testing jobs a month the drill validates (each restores one file system). @default 0 */
+  readonly restoreTestJobsPerMonth?: number;
 }
 
 interface CfnResource {
@@ -95,7 +104,16 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
   const scheduledStateMachines: Record<string, number> = {};
   let alarms = 0;
   let secrets = 0;
+  let rotatedKmsKeys = 0;
+  let drillFileSystems = 0;
+  let validatesRestoreTests = false;
+  const planRuns: number[] = [];
   for (const [stackName, template] of Object.entries(templates)) {
+    for (const [, r] of Object.entries(template.Resources ?? {})) {
+      const expression = r.Properties?.ScheduleExpression;
+      if (r.Type === "AWS::Backup::RestoreTestingPlan" && typeof expression === "string")
+        planRuns.push(runsPerMonth(expression));
+    }
     if (/-Fleet$/.test(stackName)) continue;
     const stack = stackName.split("-").at(-1) ?? stackName;
     const resources = Object.entries(template.Resources ?? {});
@@ -110,14 +128,22 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
       }
     }
     for (const [id, r] of resources) {
-      if (r.Type === "AWS::KMS::Key") kmsKeysByStack[stack] = (kmsKeysByStack[stack] ?? 0) + 1;
-      else if (r.Type === "AWS::CloudWatch::Alarm") alarms += 1;
+      if (
+        r.Type === "AWS::Events::Rule" &&
+        /restoreTestingPlanArn/.test(JSON.stringify(r.Properties?.EventPattern ?? {}))
+      )
+        validatesRestoreTests = true;
+      if (r.Type === "AWS::KMS::Key") {
+        kmsKeysByStack[stack] = (kmsKeysByStack[stack] ?? 0) + 1;
+        if (r.Properties?.EnableKeyRotation === true) rotatedKmsKeys += 1;
+      } else if (r.Type === "AWS::CloudWatch::Alarm") alarms += 1;
       else if (r.Type === "AWS::SecretsManager::Secret") secrets += 1;
       else if (r.Type === "AWS::StepFunctions::StateMachine" && schedules.has(id))
         scheduledStateMachines[id] = schedules.get(id) ?? 0;
       else if (r.Type === "AWS::Lambda::Function") {
         const name = functionName(r.Properties?.Handler);
         if (!name) continue;
+        if (name === "drills/verify") drillFileSystems += 1;
         functions[name] = {
           memoryMb: Number(r.Properties?.MemorySize ?? 128),
           tracing: (r.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode === "Active",
@@ -127,7 +153,22 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
     }
   }
   const kmsKeys = Object.values(kmsKeysByStack).reduce((a, b) => a + b, 0);
-  return { kmsKeys, kmsKeysByStack, alarms, secrets, functions, scheduledStateMachines };
+  // Each run of a plan starts one restore job per file system it selects (the fleet's, as the drill restores them).
+  const plans = planRuns.length > 0 ? planRuns : [IMPORTED_PLAN_RUNS_A_MONTH];
+  const restoreTestJobsPerMonth = validatesRestoreTests
+    ? plans.reduce((a, b) => a + b, 0) * Math.max(drillFileSystems, 1)
+    : 0;
+  return {
+    kmsKeys,
+    kmsKeysByStack,
+    rotatedKmsKeys,
+    alarms,
+    secrets,
+    functions,
+    scheduledStateMachines,
+    drillFileSystems,
+    restoreTestJobsPerMonth,
+  };
 }
 
 /**

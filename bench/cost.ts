@@ -2,14 +2,21 @@
  * Monthly cost of the clawops control plane (not the fleet's own EC2/EFS/NAT) for fleets of 3, 10 and 100
  * instances: the benchmarks' AWS call counts, what the synthesized stacks deploy (keys, alarms, secrets, each
  * function's memory, tracing and schedule: bench/cost-inventory.ts), the metrics the code publishes (named
- * lists its tests pin to the EMF output) and the assumptions below, × AWS's public us-east-1 prices.
+ * lists its tests pin to the EMF output and to the functions' sources), the workflows' paths on their ASL
+ * (bench/cost-workflows.ts), the monitor's state item as its code writes it (bench/cost-monitor-state.ts) and the
+ * assumptions below, × AWS's public us-east-1 prices. The bill is the steady state (year 3 on: the KMS key has
+ * been rotated twice); the first and second years differ only by the key's rotations.
  * No free tier is subtracted (an account's free tier is shared with everything else in it).
  * Every assumption is a named constant; every price names the page it comes from.
  */
+import { DAYS_SINCE_PASS_EVERY_HOURS } from "@clawops/core/drills";
+import { GONE_ACTION_METRIC } from "@clawops/core/lifecycle";
 import { MONITOR_METRICS } from "../functions/lifecycle/monitor.js";
 import { PROBE_FIRST_LOOK_SECONDS, PROBE_LOOK_EVERY_SECONDS } from "../functions/readiness/probes.js";
 import { ReadinessMetric } from "../functions/readiness/publish.js";
 import { type DeployedFunction, type Inventory, MINUTES_A_MONTH } from "./cost-inventory.js";
+import { monitorStateBytes } from "./cost-monitor-state.js";
+import { type DrillTimings, launchGateRun, restoreDrillRun } from "./cost-workflows.js";
 
 // ---- Prices, us-east-1, on-demand (checked against the pages named; AWS may change them) ----
 /** "AWS Lambda Pricing", Arm: per GB-second, first 6 billion GB-s a month. */
@@ -40,6 +47,21 @@ export const SSM_RUN_COMMAND_USD = 0;
 export const EVENTBRIDGE_CUSTOM_EVENT_USD = 1 / 1e6;
 /** "AWS Key Management Service Pricing": per customer managed key-month. */
 export const KMS_KEY_MONTH_USD = 1;
+/**
+ * "AWS Key Management Service Pricing" (since May 2024): each of a key's first two rotations adds $1 a month;
+ * later rotations are free. Automatic rotation (`enableKeyRotation`) is yearly by default.
+ */
+export const KMS_ROTATION_MONTH_USD = 1;
+export const KMS_PRICED_ROTATIONS = 2;
+/** "AWS Key Management Service Pricing": per 10,000 symmetric requests (the first 20,000 a month are free). */
+export const KMS_REQUEST_10K_USD = 0.03;
+export const KMS_FREE_REQUESTS_A_MONTH = 20_000;
+/** "AWS Backup Pricing", Restore: per GB of Amazon EFS data restored (warm storage), us-east-1. */
+export const BACKUP_EFS_RESTORE_GB_USD = 0.02;
+/** "Amazon EFS Pricing", Standard storage (Regional): per GB-month, us-east-1. */
+export const EFS_STANDARD_GB_MONTH_USD = 0.3;
+/** "Amazon CloudWatch Pricing", API: GetMetricData per 1,000 metrics requested (DescribeAlarms is not a priced API). */
+export const CW_GET_METRIC_DATA_1K_METRICS_USD = 0.01;
 /** "AWS X-Ray Pricing": per trace recorded. Lambda's sampling (1 a second + 5%) records every one at these rates. */
 export const XRAY_TRACE_USD = 5 / 1e6;
 
@@ -57,16 +79,65 @@ const READINESS_PROBE_WAIT_SECONDS = PROBE_FIRST_LOOK_SECONDS + PROBE_LOOK_EVERY
 const RECONCILER_CALLS = 3;
 /** Instance launches (and terminations) a month, per instance: one replacement a month (patching, refresh). */
 const LAUNCHES_PER_INSTANCE = 1;
-/** State transitions of a launch gate and of a drain (a probe loop of ~3 states per probe, ~5 probes). */
-const GATE_TRANSITIONS = 20;
+/** State transitions of a drain (Drain, DrainStep, a wait or two, Continue, Drained) and its Lambda tasks. */
 const DRAIN_TRANSITIONS = 8;
-/** A restore drill of two file systems: ~30 polls × 3 states plus setup, verify and cleanup. */
-const DRILL_TRANSITIONS = 120;
-const DRILL_LAMBDA_INVOCATIONS = 40;
-/** Data the verifier hashes per drill (two file systems); its speed comes from the drills benchmark. */
-const DRILL_VERIFY_MB = 2048;
-/** Metrics a drill publishes, each sent during one hour of the month per drill. */
-const DRILL_METRICS = 7;
+const DRAIN_TASKS = 4;
+/**
+ * Data a drill restores and the verifier hashes (the fleet's two file systems, whole: StartRestoreJob restores a
+ * whole file system to a new one); the verifier's speed comes from the drills benchmark.
+ */
+export const DRILL_VERIFY_MB = 2048;
+/** Fleet file systems a drill restores when the inventory does not say (one verifier each). */
+const DRILL_FILE_SYSTEMS = 2;
+/**
+ * AWS's times in a drill, which AWS does not publish: a restore job of a small file system (~10 minutes), the
+ * mount targets (60–90 s) and Lambda's mount (up to a minute) prepared while it runs, and EFS deleting the mount
+ * targets before the file system can go (docs/drills.md).
+ */
+export const DRILL_TIMINGS: DrillTimings = {
+  restoreSeconds: 600,
+  prepareSeconds: 150,
+  mountTargetsDeleteSeconds: 60,
+};
+/** Metrics the drill report publishes (functions/drills/report.ts), each sent during one hour a drill. */
+export const DRILL_REPORT_METRICS = [
+  "DrillPassed",
+  "DrillRpoSeconds",
+  "DrillRtoSeconds",
+  "DrillFilesVerified",
+  "DrillBytesVerified",
+  "DrillDaysSinceLastPass",
+] as const;
+/**
+ * The sweeper's `DrillDaysSinceLastPass` (its own metric: the alarm's `service: drills-sweeper` dimension): sent
+ * by the sweeper's runs every this many hours (its tests run the real handler through a day to pin it).
+ */
+export const SWEEPER_PUBLISHES_EVERY_HOURS = DAYS_SINCE_PASS_EVERY_HOURS;
+/** Hours a month a lifecycle action is found gone (`LifecycleActionGone`, published only then): rare. */
+const GONE_ACTION_HOURS = 1;
+/**
+ * Functions whose metrics are not priced: run only on demand (`clawops failure-drill`), never on a schedule.
+ */
+export const ON_DEMAND_PUBLISHERS = ["functions/failure-drill/record.ts"] as const;
+/**
+ * The billed and DynamoDB calls of one readiness run, as the readiness benchmark's fake account answers it
+ * (functions/readiness/tests/fake-aws.ts; its tests pin them). The others (EC2, Auto Scaling, EFS, IAM, Backup,
+ * Lambda, SSM, CloudWatch Logs' FilterLogEvents) are not billed per call.
+ */
+export const READINESS_CALLS_A_RUN = {
+  ListSecrets: 1,
+  GetResourcePolicy: 3,
+  DescribeAlarms: 1,
+  GetMetricData: 1,
+  GetItem: 1,
+  Query: 4,
+  PutItem: 2,
+} as const;
+/**
+ * DynamoDB caches a table's key for each caller for up to 5 minutes ("Amazon DynamoDB Developer Guide", how
+ * DynamoDB uses AWS KMS): a caller busy every minute costs a KMS request every 5 minutes, a rarer one one a use.
+ */
+const KMS_TABLE_KEY_CACHE_MINUTES = 5;
 /** Alarm state changes a month routed to Slack: a baseline plus two per instance. */
 const alertsPerMonth = (n: number) => 20 + 2 * n;
 /** Log bytes per invocation (Logger lines, EMF blob, START/END/REPORT) and per instance in the monitor's line. */
@@ -95,12 +166,19 @@ export interface CostLine {
   readonly usd: number;
 }
 
-/** The bill for one fleet size, as built, and with the fixes still open (`openFixes`). */
+/**
+ * The bill for one fleet size at steady state (year 3 on), as built, and with the fixes still open
+ * (`openFixes`); the first two years' totals differ only by the KMS key's rotations.
+ */
 export interface CostEstimate {
   readonly instances: number;
   readonly lines: CostLine[];
+  /** Year 3 on: each rotated key has had its two priced rotations. */
   readonly totalUsd: number;
-  /** Same, with one customer managed key for the whole control plane. */
+  /** Year 1 (no rotation yet) and year 2 (one). */
+  readonly firstYearUsd: number;
+  readonly secondYearUsd: number;
+  /** Same as `totalUsd`, with one customer managed key for the whole control plane. */
   readonly withFixesUsd: number;
 }
 
@@ -128,13 +206,74 @@ interface Family {
   readonly seconds: number;
 }
 
-/** The control plane's monthly bill for a fleet of `n` instances. */
+/** One custom metric the functions publish, and the hours a month it is sent in (CloudWatch prorates by them). */
+export interface PricedMetric {
+  readonly publisher: string;
+  /** The source files whose `addMetric` calls send them (a metric per function: its `service` dimension). */
+  readonly publishedBy: readonly string[];
+  readonly metrics: readonly string[];
+  readonly hoursSent: number;
+}
+
+/** Every custom metric the scheduled and event-driven functions publish, with the hours each is sent in. */
+export function pricedMetrics(inventory: Inventory): PricedMetric[] {
+  const runsOf = (name: string) => deployed(inventory, name).scheduledPerMonth;
+  const hours = MINUTES_A_MONTH / 60;
+  const drills = drillsAMonth(inventory);
+  return [
+    {
+      publisher: "monitor",
+      publishedBy: ["functions/lifecycle/monitor.ts"],
+      metrics: MONITOR_METRICS,
+      hoursSent: Math.min(runsOf("lifecycle/monitor"), hours),
+    },
+    {
+      publisher: "readiness",
+      publishedBy: ["functions/readiness/publish.ts"],
+      metrics: Object.values(ReadinessMetric),
+      hoursSent: Math.min(runsOf("readiness/run"), hours),
+    },
+    {
+      publisher: "drill report, one hour a drill",
+      publishedBy: ["functions/drills/report.ts"],
+      metrics: DRILL_REPORT_METRICS,
+      hoursSent: drills.drills + drills.validations,
+    },
+    {
+      publisher: `drill sweeper, every ${SWEEPER_PUBLISHES_EVERY_HOURS} h`,
+      publishedBy: ["functions/drills/sweeper.ts"],
+      metrics: ["DrillDaysSinceLastPass"],
+      hoursSent: Math.min(runsOf("drills/sweeper"), hours) / SWEEPER_PUBLISHES_EVERY_HOURS,
+    },
+    {
+      publisher: "lifecycle, when an action is gone",
+      publishedBy: ["functions/lifecycle/publish.ts", "functions/lifecycle/auto-scaling.ts"],
+      metrics: [GONE_ACTION_METRIC],
+      hoursSent: GONE_ACTION_HOURS,
+    },
+  ];
+}
+
+/** Scheduled drills and restore-testing validations a month, and the file systems a drill restores. */
+function drillsAMonth(inventory: Inventory) {
+  return {
+    drills: Object.values(inventory.scheduledStateMachines).reduce((a, b) => a + b, 0),
+    validations: inventory.restoreTestJobsPerMonth ?? 0,
+    fileSystems: inventory.drillFileSystems ?? DRILL_FILE_SYSTEMS,
+  };
+}
+
+/** The control plane's monthly bill for a fleet of `n` instances (steady state; see `CostEstimate`). */
 export function estimate(inputs: CostInputs, n: number): CostEstimate {
   const { inventory } = inputs;
   const fn = (name: string) => deployed(inventory, name);
-  const drillsPerMonth = Object.values(inventory.scheduledStateMachines).reduce((a, b) => a + b, 0);
+  const { drills: drillsPerMonth, validations, fileSystems } = drillsAMonth(inventory);
+  const drill = restoreDrillRun(fileSystems, DRILL_TIMINGS);
+  const validation = restoreDrillRun(1, DRILL_TIMINGS, true);
+  const gate = launchGateRun(Math.max(1, Math.round(inputs.ssmCallsPerGate / 2)));
   const launches = LAUNCHES_PER_INSTANCE * n;
   const lifecycleExecutions = 2 * launches;
+  const verifySeconds = (mb: number) => mb / Math.max(inputs.verifierMBps, 1);
   const families: Family[] = [
     {
       name: "monitor (schedule): compute",
@@ -161,21 +300,21 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
       seconds: 0.5,
     },
     {
-      name: "drill tasks",
+      name: "drill tasks (the workflow's Task states, verify apart)",
       fn: fn("drills/plan"),
-      count: drillsPerMonth * DRILL_LAMBDA_INVOCATIONS,
+      count: drillsPerMonth * (drill.tasks - fileSystems) + validations * (validation.tasks - 1),
       seconds: 1,
     },
     {
       name: "drill verifier",
       fn: fn("drills/verify"),
-      count: drillsPerMonth,
-      seconds: DRILL_VERIFY_MB / Math.max(inputs.verifierMBps, 1),
+      count: drillsPerMonth * fileSystems + validations,
+      seconds: verifySeconds(DRILL_VERIFY_MB / fileSystems),
     },
     {
       name: "gate + drain tasks",
       fn: fn("lifecycle/probe"),
-      count: (launches * (GATE_TRANSITIONS + DRAIN_TRANSITIONS)) / 2,
+      count: launches * (gate.tasks + DRAIN_TASKS),
       seconds: 0.5,
     },
     { name: "alert router", fn: fn("alerts/router"), count: alertsPerMonth(n), seconds: 1 },
@@ -196,43 +335,37 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   add("Lambda", "requests (all functions)", invocations, "requests", LAMBDA_REQUEST_USD);
   add(
     "Step Functions",
-    "launch gates and drains",
-    launches * (GATE_TRANSITIONS + DRAIN_TRANSITIONS),
+    `launch gates (${gate.transitions} states each, launch-gate.asl.json) and drains (${DRAIN_TRANSITIONS})`,
+    launches * (gate.transitions + DRAIN_TRANSITIONS),
     "transitions",
     SFN_TRANSITION_USD,
   );
   add(
     "Step Functions",
-    "restore drills",
-    drillsPerMonth * DRILL_TRANSITIONS,
+    `restore drills (${drill.transitions} states each, restore-drill.asl.json${validations > 0 ? `; validations ${validation.transitions}` : ""})`,
+    drillsPerMonth * drill.transitions + validations * validation.transitions,
     "transitions",
     SFN_TRANSITION_USD,
   );
 
-  // CloudWatch metrics: the lists the functions publish (their tests pin them to the EMF output).
-  add(
-    "CloudWatch",
-    `metrics: monitor (${MONITOR_METRICS.join(", ")})`,
-    MONITOR_METRICS.length,
-    "metric-months",
-    CW_METRIC_MONTH_USD,
-  );
-  const readinessMetrics = Object.values(ReadinessMetric);
-  add(
-    "CloudWatch",
-    `metrics: readiness (${readinessMetrics.join(", ")})`,
-    readinessMetrics.length,
-    "metric-months",
-    CW_METRIC_MONTH_USD,
-  );
-  add(
-    "CloudWatch",
-    "metrics: drills (hours sent)",
-    (DRILL_METRICS * drillsPerMonth) / HOURS,
-    "metric-months",
-    CW_METRIC_MONTH_USD,
-  );
+  // CloudWatch metrics: what the functions publish (their tests pin the lists to the code), prorated by hour sent.
+  for (const m of pricedMetrics(inventory))
+    add(
+      "CloudWatch",
+      `metrics: ${m.publisher} (${m.metrics.join(", ")})`,
+      (m.metrics.length * m.hoursSent) / HOURS,
+      "metric-months",
+      CW_METRIC_MONTH_USD,
+    );
   add("CloudWatch", "alarms", inventory.alarms, "alarm-months", CW_ALARM_MONTH_USD);
+  const readinessRuns = fn("readiness/run").scheduledPerMonth;
+  add(
+    "CloudWatch",
+    `GetMetricData (readiness: each alarm's metric, ${READINESS_CALLS_A_RUN.GetMetricData} call a run; DescribeAlarms is free)`,
+    readinessRuns * inventory.alarms,
+    "metrics requested",
+    CW_GET_METRIC_DATA_1K_METRICS_USD / 1000,
+  );
 
   const monitorRuns = fn("lifecycle/monitor").scheduledPerMonth;
   const ingestGb =
@@ -246,11 +379,32 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     LOGS_STORAGE_GB_MONTH_USD,
   );
 
-  // DynamoDB: monitor state (1 read + 1 write a run), router dedup/thread state (2 + 2), readiness, drills, gates.
-  const readinessRuns = fn("readiness/run").scheduledPerMonth;
-  const reads = monitorRuns + alertsPerMonth(n) * 2 + readinessRuns + launches * 2;
-  const writes = monitorRuns + alertsPerMonth(n) * 2 + readinessRuns + launches * 2 + drillsPerMonth * 4;
-  add("DynamoDB", "on-demand reads", reads, "RRU", DDB_READ_MILLION_USD / 1e6);
+  // DynamoDB: the monitor's one item grows with the fleet (a consistent GetItem and a PutItem a run, each billed by
+  // its size); router dedup/thread state (2 + 2 an alert), readiness (its measured calls), drills, gates, sweeper.
+  const monitorItemBytes = monitorStateBytes(n, (MINUTES_A_MONTH * 60) / Math.max(monitorRuns, 1));
+  const monitorRru = Math.ceil(monitorItemBytes / 4096);
+  const monitorWru = Math.ceil(monitorItemBytes / 1024);
+  const sweeperPublishing = fn("drills/sweeper").scheduledPerMonth / SWEEPER_PUBLISHES_EVERY_HOURS;
+  const readinessReads = READINESS_CALLS_A_RUN.GetItem + READINESS_CALLS_A_RUN.Query;
+  const reads =
+    monitorRuns * monitorRru +
+    alertsPerMonth(n) * 2 +
+    readinessRuns * readinessReads +
+    launches * 2 +
+    sweeperPublishing;
+  const writes =
+    monitorRuns * monitorWru +
+    alertsPerMonth(n) * 2 +
+    readinessRuns * READINESS_CALLS_A_RUN.PutItem +
+    launches * 2 +
+    (drillsPerMonth + validations) * 4;
+  add(
+    "DynamoDB",
+    `on-demand reads (monitor item ${monitorItemBytes} B: ${monitorRru} RRU a run)`,
+    reads,
+    "RRU",
+    DDB_READ_MILLION_USD / 1e6,
+  );
   add("DynamoDB", "on-demand writes", writes, "WRU", DDB_WRITE_MILLION_USD / 1e6);
 
   add("Secrets Manager", "secrets (Slack token)", inventory.secrets, "secret-months", SECRET_MONTH_USD);
@@ -258,6 +412,13 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     "Secrets Manager",
     "GetSecretValue (router, worst case one per alert)",
     alertsPerMonth(n),
+    "calls",
+    SECRET_API_10K_USD / 10_000,
+  );
+  add(
+    "Secrets Manager",
+    "ListSecrets + GetResourcePolicy (readiness)",
+    readinessRuns * (READINESS_CALLS_A_RUN.ListSecrets + READINESS_CALLS_A_RUN.GetResourcePolicy),
     "calls",
     SECRET_API_10K_USD / 10_000,
   );
@@ -269,23 +430,91 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   add(
     "EventBridge",
     "clawops custom events (drift, drill, lifecycle)",
-    readinessRuns * 0.1 + drillsPerMonth + launches * 2,
+    readinessRuns * 0.1 + drillsPerMonth + validations + launches * 2,
     "events",
     EVENTBRIDGE_CUSTOM_EVENT_USD,
   );
-  add("KMS", "customer managed keys", inventory.kmsKeys, "key-months", KMS_KEY_MONTH_USD);
+
+  // AWS Backup: each drill restores the whole fleet file systems to new ones (StartRestoreJob), and each job of the
+  // stage's restore testing plan restores one; EFS stores the restored copy until the drill deletes it.
+  const restoredGb =
+    (drillsPerMonth * DRILL_VERIFY_MB + (validations * DRILL_VERIFY_MB) / fileSystems) / 1024;
+  add(
+    "AWS Backup",
+    `EFS restores (drills: ${DRILL_VERIFY_MB / 1024} GB each, both file systems${validations > 0 ? "; restore testing jobs: one file system each" : ""})`,
+    restoredGb,
+    "GB",
+    BACKUP_EFS_RESTORE_GB_USD,
+  );
+  const drillHours =
+    (DRILL_TIMINGS.restoreSeconds +
+      verifySeconds(DRILL_VERIFY_MB / fileSystems) +
+      DRILL_TIMINGS.mountTargetsDeleteSeconds) /
+    3600;
+  add(
+    "EFS",
+    `restored file systems while a drill runs (${Math.round(drillHours * 60)} min each)`,
+    restoredGb * drillHours,
+    "GB-hours",
+    EFS_STANDARD_GB_MONTH_USD / HOURS,
+  );
+
+  // KMS: the key-months, with each rotated key's two priced rotations (year 3 on), and the requests AWS makes with
+  // the key: DynamoDB's table key for each caller (cached 5 minutes), secrets decrypted, workflow log groups.
+  const rotated = Math.min(inventory.rotatedKmsKeys ?? inventory.kmsKeys, inventory.kmsKeys);
+  const keyMonth = (rotations: number) =>
+    inventory.kmsKeys * KMS_KEY_MONTH_USD + rotated * rotations * KMS_ROTATION_MONTH_USD;
+  if (rotated > 0)
+    add(
+      "KMS",
+      `customer managed keys, rotated yearly (year 3 on: $${KMS_KEY_MONTH_USD} + $${KMS_ROTATION_MONTH_USD} for each of the first ${KMS_PRICED_ROTATIONS} rotations)`,
+      rotated,
+      "key-months",
+      KMS_KEY_MONTH_USD + KMS_PRICED_ROTATIONS * KMS_ROTATION_MONTH_USD,
+    );
+  if (inventory.kmsKeys > rotated)
+    add(
+      "KMS",
+      "customer managed keys, not rotated",
+      inventory.kmsKeys - rotated,
+      "key-months",
+      KMS_KEY_MONTH_USD,
+    );
+  const busyCallerRequests = Math.min(monitorRuns, MINUTES_A_MONTH / KMS_TABLE_KEY_CACHE_MINUTES);
+  const kmsRequests =
+    busyCallerRequests +
+    readinessRuns +
+    sweeperPublishing +
+    alertsPerMonth(n) * 2 +
+    lifecycleExecutions * 2 +
+    (drillsPerMonth + validations) * 2;
+  add(
+    "KMS",
+    `requests (within the ${KMS_FREE_REQUESTS_A_MONTH.toLocaleString("en-US")} free a month: ${kmsRequests <= KMS_FREE_REQUESTS_A_MONTH ? "yes" : "no"})`,
+    kmsRequests,
+    "requests",
+    KMS_REQUEST_10K_USD / 10_000,
+  );
   const traced = families.filter((f) => f.fn.tracing).reduce((s, f) => s + f.count, 0);
   add(
     "X-Ray",
     "traces (functions with active tracing, and workflow executions)",
-    traced + lifecycleExecutions + drillsPerMonth,
+    traced + lifecycleExecutions + drillsPerMonth + validations,
     "traces",
     XRAY_TRACE_USD,
   );
 
   const totalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
-  const keyFixSavings = Math.max(inventory.kmsKeys - 1, 0) * KMS_KEY_MONTH_USD;
-  return { instances: n, lines, totalUsd, withFixesUsd: round(totalUsd - keyFixSavings) };
+  const steadyKeys = keyMonth(KMS_PRICED_ROTATIONS);
+  const keyFixSavings = Math.max(inventory.kmsKeys - 1, 0) * (steadyKeys / Math.max(inventory.kmsKeys, 1));
+  return {
+    instances: n,
+    lines,
+    totalUsd,
+    firstYearUsd: round(totalUsd - steadyKeys + keyMonth(0)),
+    secondYearUsd: round(totalUsd - steadyKeys + keyMonth(1)),
+    withFixesUsd: round(totalUsd - keyFixSavings),
+  };
 }
 
 /** The bills for 3, 10 and 100 instances. */

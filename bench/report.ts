@@ -1,5 +1,5 @@
 /** Renders one `npm run bench` as docs/benchmarks.md. */
-import { openFixes } from "./cost.js";
+import { BACKUP_EFS_RESTORE_GB_USD, DRILL_VERIFY_MB, KMS_ROTATION_MONTH_USD, openFixes } from "./cost.js";
 import type { FirstRequestBench } from "./first-request.js";
 import type { BenchRun, FlowOutcome } from "./run.js";
 
@@ -160,6 +160,76 @@ function flowSection(title: string, o: FlowOutcome<Record<string, unknown>>, not
   return `## ${title}\n\n${status(o)}. ${note}\n\n${body}\n`;
 }
 
+/** The cost section: the totals by year with the target's verdict for each, then the steady state's lines. */
+export function costSection(cost: BenchRun["cost"]): string[] {
+  const out: string[] = [];
+  out.push("## Cost of the control plane (USD a month, us-east-1)\n");
+  if (cost.status === "ok") {
+    const { estimates, inputs } = cost.result;
+    const { inventory, ...calls } = inputs;
+    const fixes = openFixes(inventory);
+    const functions = Object.entries(inventory.functions)
+      .filter(([, f]) => f.scheduledPerMonth > 0 || !f.tracing)
+      .map(
+        ([name, f]) =>
+          `${name} ${f.memoryMb} MB${f.tracing ? "" : " untraced"}${f.scheduledPerMonth > 0 ? `, ${Math.round(f.scheduledPerMonth)} runs` : ""}`,
+      );
+    const verdict = (usd: number) => (usd < 3 ? "met (< $3)" : "**missed** (≥ $3)");
+    out.push(
+      "From the call counts above, what the synthesized stacks deploy (bench/cost-inventory.ts: keys and their " +
+        "rotation, alarms, secrets, each function's memory, X-Ray mode and schedule, restore testing jobs), the " +
+        "metrics the functions publish and how often (bench/cost.ts pins them to the code), the workflows' paths on " +
+        "their ASL (bench/cost-workflows.ts), the monitor's state item as its code writes it " +
+        "(bench/cost-monitor-state.ts) and the public prices and assumptions in bench/cost.ts (each price names " +
+        "its page). No free tier subtracted. The fleet's own EC2, EFS, NAT, backups, key and secret are not the " +
+        `control plane and are not included; the drills' own restores are (AWS Backup, $${BACKUP_EFS_RESTORE_GB_USD} ` +
+        `a GB restored: ${DRILL_VERIFY_MB / 1024} GB a drill, the model's assumption for the fleet's two file ` +
+        "systems, and EFS while the drill runs).\n",
+      "The KMS key rotates yearly: each of its first two rotations adds " +
+        `$${KMS_ROTATION_MONTH_USD} a month, so the bill grows in year 2 and is steady from year 3; the line items ` +
+        "below are the steady state.\n",
+      `Calls: \`${JSON.stringify(calls)}\`. Deployed: ${inventory.kmsKeys} KMS keys ` +
+        `(\`${JSON.stringify(inventory.kmsKeysByStack)}\`, ${inventory.rotatedKmsKeys ?? inventory.kmsKeys} rotated), ` +
+        `${inventory.alarms} alarms, ${inventory.secrets} secret(s), ` +
+        `${inventory.drillFileSystems ?? 2} file systems a drill, ` +
+        `${Math.round((inventory.restoreTestJobsPerMonth ?? 0) * 100) / 100} restore testing jobs a month; ` +
+        `scheduled or untraced functions a month: ${functions.join("; ")}.\n`,
+      table(
+        [
+          "fleet",
+          "year 1",
+          "year 2",
+          "year 3 on",
+          fixes.length > 0 ? "year 3 on, with the open fixes" : "",
+          "target (10 instances), year 1",
+          "target (10 instances), year 3 on",
+        ],
+        (["3", "10", "100"] as const).map((n) => [
+          `${n} instances`,
+          `$${estimates[n].firstYearUsd.toFixed(2)}`,
+          `$${estimates[n].secondYearUsd.toFixed(2)}`,
+          `$${estimates[n].totalUsd.toFixed(2)}`,
+          fixes.length > 0 ? `$${estimates[n].withFixesUsd.toFixed(2)}` : "",
+          n === "10" ? verdict(estimates[n].firstYearUsd) : "",
+          n === "10" ? verdict(estimates[n].totalUsd) : "",
+        ]),
+      ),
+      fixes.length > 0 ? `\nOpen fixes: ${fixes.join("; ")}.\n` : "",
+    );
+    for (const n of ["3", "10", "100"] as const) {
+      out.push(
+        `### ${n} instances: $${estimates[n].totalUsd.toFixed(2)} from year 3 ($${estimates[n].firstYearUsd.toFixed(2)} in year 1)\n`,
+        table(
+          ["service", "item", "quantity", "unit", "USD"],
+          estimates[n].lines.map((l) => [l.service, l.item, l.quantity, l.unit, l.usd.toFixed(4)]),
+        ),
+        "",
+      );
+    }
+  } else out.push(`${status(cost)}\n`);
+  return out;
+}
+
 /** The whole report. */
 export function renderMarkdown(run: BenchRun): string {
   const m = run.machine;
@@ -260,46 +330,6 @@ export function renderMarkdown(run: BenchRun): string {
     ),
   );
 
-  out.push("## Cost of the control plane (USD a month, us-east-1)\n");
-  if (run.cost.status === "ok") {
-    const { estimates, inputs } = run.cost.result;
-    const { inventory, ...calls } = inputs;
-    const fixes = openFixes(inventory);
-    const functions = Object.entries(inventory.functions)
-      .filter(([, f]) => f.scheduledPerMonth > 0 || !f.tracing)
-      .map(
-        ([name, f]) =>
-          `${name} ${f.memoryMb} MB${f.tracing ? "" : " untraced"}${f.scheduledPerMonth > 0 ? `, ${Math.round(f.scheduledPerMonth)} runs` : ""}`,
-      );
-    out.push(
-      "From the call counts above, what the synthesized stacks deploy (bench/cost-inventory.ts: keys, alarms, " +
-        "secrets, each function's memory, X-Ray mode and schedule), the metrics the functions publish and the " +
-        "public prices and assumptions in bench/cost.ts (each price names its page). No free tier subtracted. " +
-        "The fleet's own EC2, EFS, NAT, backups, key and secret are not the control plane and are not included.\n",
-      `Calls: \`${JSON.stringify(calls)}\`. Deployed: ${inventory.kmsKeys} KMS keys ` +
-        `(\`${JSON.stringify(inventory.kmsKeysByStack)}\`), ${inventory.alarms} alarms, ${inventory.secrets} secret(s); ` +
-        `scheduled or untraced functions a month: ${functions.join("; ")}.\n`,
-      table(
-        ["fleet", "total", fixes.length > 0 ? "with the open fixes" : "", "target (10 instances)"],
-        (["3", "10", "100"] as const).map((n) => [
-          `${n} instances`,
-          `$${estimates[n].totalUsd.toFixed(2)}`,
-          fixes.length > 0 ? `$${estimates[n].withFixesUsd.toFixed(2)}` : "",
-          n === "10" ? (estimates[n].totalUsd < 3 ? "met (< $3)" : "**missed** (≥ $3)") : "",
-        ]),
-      ),
-      fixes.length > 0 ? `\nOpen fixes: ${fixes.join("; ")}.\n` : "",
-    );
-    for (const n of ["3", "10", "100"] as const) {
-      out.push(
-        `### ${n} instances: $${estimates[n].totalUsd.toFixed(2)}\n`,
-        table(
-          ["service", "item", "quantity", "unit", "USD"],
-          estimates[n].lines.map((l) => [l.service, l.item, l.quantity, l.unit, l.usd.toFixed(4)]),
-        ),
-        "",
-      );
-    }
-  } else out.push(`${status(run.cost)}\n`);
+  out.push(...costSection(run.cost));
   return `${out.join("\n")}\n`;
 }

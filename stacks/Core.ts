@@ -14,7 +14,8 @@ import { configOf } from "./config.js";
 
 /**
  * What every flow shares: the one KMS key of the control plane (state table, queues, topic, secrets and the
- * workflows' log groups: a customer managed key is $1 a month, bench/cost.ts), the state table (alert threads, dedup keys, gate and drill records; TTL
+ * workflows' log groups: a customer managed key is $1 a month, and its yearly rotation adds $1 for each of the first
+ * two, so $3 a month from year 3, bench/cost.ts), the state table (alert threads, dedup keys, gate and drill records; TTL
  * and point-in-time recovery), the dead-letter queue every failure ends in (with an alarm on its depth), and
  * the fallback topic that hears about it when Slack cannot.
  */

@@ -159,3 +159,38 @@ describe("Function: costModel", () => {
     expect(() => costModel(inputs(inventoryOf(rest)))).toThrow(/no function readiness\/run/);
   });
 });
+
+describe("Bench report: costSection", () => {
+  it("shows year 1 and the steady state (year 3 on), each with the target's verdict at 10 instances", async () => {
+    const { costSection } = await import("../bench/report.js");
+    const rotated: Record<string, CfnTemplate> = {
+      ...templates,
+      "bench-clawops-Core": {
+        Resources: {
+          Key: { Type: "AWS::KMS::Key", Properties: { EnableKeyRotation: true } },
+          DeadLetters: { Type: "AWS::CloudWatch::Alarm" },
+        },
+      },
+    };
+    const { "bench-clawops-Drills": drills, ...rest } = rotated;
+    const oneKey = {
+      ...rest,
+      "bench-clawops-Drills": {
+        Resources: Object.fromEntries(
+          Object.entries(drills?.Resources ?? {}).filter(([, r]) => r.Type !== "AWS::KMS::Key"),
+        ),
+      },
+    };
+    const costInputs = inputs(inventoryOf(oneKey));
+    const estimates = costModel(costInputs);
+    const text = costSection({ status: "ok", seconds: 1, result: { inputs: costInputs, estimates } }).join(
+      "\n",
+    );
+    const ten = text.split("\n").find((l) => l.startsWith("| 10 instances"));
+    expect(estimates["10"].totalUsd - estimates["10"].firstYearUsd).toBeCloseTo(2, 4);
+    expect(ten).toContain(`$${estimates["10"].firstYearUsd.toFixed(2)}`);
+    expect(ten).toContain(`$${estimates["10"].totalUsd.toFixed(2)}`);
+    expect(ten?.match(/met \(< \$3\)|\*\*missed\*\* \(≥ \$3\)/g)).toHaveLength(2);
+    expect(text).toContain("AWS Backup | EFS restores");
+  });
+});
