@@ -6,6 +6,7 @@ import {
   type AlertRoute,
   type AlertRouterSettings,
   alarmTransition,
+  closeOnUndeliveredOk,
   decideStorm,
   decideThread,
   renderAlarmMessage,
@@ -130,8 +131,16 @@ export async function deliverAlert(
     case "resolve": {
       const { thread: open, durationMs } = decision;
       const ts = open.ts as string;
-      if (open.grouped) await showInStormGroup(open, transition, event.region, deps);
-      else {
+      if (open.grouped) {
+        // The group message's line of the alarm now says OK: that is its recovery. A reply of its own in
+        // the group's thread would cost one post per alarm when a storm recovers at once (Slack allows about
+        // one a second per channel). Only when the window's records are gone does the reply say it.
+        const group = await showInStormGroup(open, transition, event.region, deps);
+        if (group) {
+          await state.putThread({ ...open, ...base, resolved: true });
+          return { status: "resolved", channel: open.channel, ts };
+        }
+      } else {
         try {
           await updateMessage(deps.slack, open.channel, ts, renderResolvedParent(event, open, durationMs));
         } catch (error) {
@@ -161,6 +170,18 @@ export async function deliverAlert(
 }
 
 type ThreadBase = Pick<AlarmThread, "alarmName" | "lastState" | "lastStateAt">;
+
+/**
+ * Closes the open thread of an alarm whose OK was not delivered (dead-lettered, or replayed as a message of
+ * its own; see {@link closeOnUndeliveredOk}), so its next ALARM opens a new thread and pages.
+ */
+export async function closeThreadOfUndeliveredOk(event: AlarmStateChangeEvent, state: AlertState) {
+  const { detail } = event;
+  const transition = alarmTransition(detail.state, detail.previousState, event.time);
+  if (transition.state !== "OK") return;
+  const closed = closeOnUndeliveredOk(transition, await state.getThread(detail.alarmName));
+  if (closed) await state.putThread(closed);
+}
 
 /** Posts the alarm as the parent of a new thread, records the thread, and uploads the metric graph into it. */
 async function openThread(

@@ -14,7 +14,7 @@ import {
 } from "@clawops/core/alerts";
 import { lambdaHandler } from "@clawops/core/handler";
 import type { Context } from "aws-lambda";
-import { type DeliveryOutcome, deliverAlert } from "./deliver.js";
+import { closeThreadOfUndeliveredOk, type DeliveryOutcome, deliverAlert } from "./deliver.js";
 import { reportDeliveryFailure } from "./failure.js";
 import { fetchAlarmTags, fetchMetricGraph } from "./graph.js";
 import { type ReplayOutcome, repostAlert } from "./repost.js";
@@ -152,9 +152,19 @@ async function deliverEvent(
     return outcome;
   } catch (error) {
     if (!(error instanceof AlertDeliveryError)) throw error;
+    // An OK that would have resolved the thread closes it once its record is safe in the queue (before the
+    // announcement, which PutEvents may refuse): closed earlier, Lambda's retry of an event whose record
+    // was never sent would skip it as stale, and it would be lost.
+    const closeThread = async () => {
+      if (alert.kind === "alarm") await closeThreadOfUndeliveredOk(alert.event, state);
+    };
+    if (claim.deadLettered) await closeThread(); // An earlier try sent the record but did not get this far.
     const record = await reportDeliveryFailure(alert, error, lambda.functionName, env, {
       ...(claim.deadLettered ? { deadLettered: true } : {}),
-      noteDeadLettered: () => state.noteDeadLettered(event.id),
+      noteDeadLettered: async () => {
+        await state.noteDeadLettered(event.id);
+        await closeThread();
+      },
     });
     await state.completeEvent(event.id, "dead-lettered");
     return { status: "dead-lettered", reason: record.reason };
@@ -163,10 +173,11 @@ async function deliverEvent(
 
 /**
  * `clawops alerts replay`: posts a dead-lettered alert again with the router's token (which only this role
- * may read). No thread or storm state: the record is re-sent as a message of its own, marked as a replay,
- * and its event is then marked handled (`replayed`). Not posted (superseded): an event that reached Slack
- * already (its dedup record says delivered, or a try of it got its message in before a later write failed,
- * or another record of it was replayed), and an alarm transition older than the latest its thread handled.
+ * may read). No thread or storm message: the record is re-sent as a message of its own, marked as a
+ * replay, and its event is then marked handled (`replayed`); an OK closes its alarm's thread if a try left
+ * it open. Not posted (superseded): an event that reached Slack already (its dedup record says delivered,
+ * or a try of it got its message in before a later write failed, or another record of it was replayed),
+ * and an alarm transition older than the latest its thread handled.
  */
 async function replayEvent(
   request: AlertReplayRequest,
@@ -184,6 +195,9 @@ async function replayEvent(
       reason: "the alarm has changed state since: a newer transition was delivered",
     };
   }
+  // The alarm's newest known state is this OK: its thread, if a try left it open, is closed before the OK
+  // is posted on its own, so the alarm's next ALARM opens a new thread (and pages) instead of replying in it.
+  if (isAlarmEvent(event)) await closeThreadOfUndeliveredOk(event, deps.state);
   const tags = isAlarmEvent(event) ? await deps.tags(event.resources[0]) : {};
   const deadline = deps.clock.now() + (lambda.getRemainingTimeInMillis?.() ?? 30_000) - SAFETY_MARGIN_MS;
   const slack = {

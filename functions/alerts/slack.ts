@@ -1,4 +1,9 @@
-import { AlertDeliveryError, classifySlackFailure, type SlackErrorLike } from "@clawops/core/alerts";
+import {
+  AlertDeliveryError,
+  classifySlackFailure,
+  type SlackErrorLike,
+  slackBlocks,
+} from "@clawops/core/alerts";
 import type { SlackMessage } from "@clawops/core/slack";
 import { LogLevel, WebClient } from "@slack/web-api";
 
@@ -43,8 +48,9 @@ export function slackClient(token: string, apiUrl: string, timeoutMs = SLACK_REQ
 }
 
 /**
- * Runs one Slack call with clawops' retry policy: 429 waits `Retry-After`, 5xx and timeouts back off,
- * permanent errors and exhausted retries throw `AlertDeliveryError` (with the message, for the DLQ).
+ * Runs one Slack call with clawops' retry policy: 429 waits `Retry-After` for as long as the time allows
+ * (not counted as a failed try), 5xx and timeouts back off (counted), permanent errors and exhausted
+ * retries throw `AlertDeliveryError` (with the message, for the DLQ).
  */
 export async function callSlack<T>(
   ctx: SlackDeliveryContext,
@@ -52,7 +58,8 @@ export async function callSlack<T>(
   call: (client: WebClient) => Promise<T>,
   rendered?: SlackMessage,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
+  let attempt = 1;
+  for (;;) {
     try {
       return await call(ctx.client);
     } catch (error) {
@@ -64,6 +71,7 @@ export async function callSlack<T>(
           ...(rendered ? { rendered } : {}),
         });
       }
+      if (verdict.action === "retry") attempt += 1;
       await ctx.clock.sleep(verdict.afterMs);
     }
   }
@@ -93,7 +101,7 @@ export async function postMessage(
       client.chat.postMessage({
         channel,
         text: message.text,
-        blocks: [...message.blocks] as never,
+        blocks: slackBlocks(message) as never,
         unfurl_links: false,
         unfurl_media: false,
         ...(threadTs ? { thread_ts: threadTs } : {}),
@@ -118,7 +126,7 @@ export async function updateMessage(
         channel,
         ts,
         text: message.text,
-        blocks: [...message.blocks] as never,
+        blocks: slackBlocks(message) as never,
       }),
     message,
   );

@@ -85,6 +85,28 @@ describe("Function: alert router", () => {
       expect(message.text.startsWith("<!subteam^S0123ABC>")).toBe(true);
     });
 
+    it("posts an alarm whose description is empty, showing its name (Slack refuses empty text)", async () => {
+      const blank = withField(alarm(), "detail.configuration.description", "");
+      expect(await world.invoke(blank)).toMatchObject({ status: "opened" });
+      const [message] = world.slack.channel("ops-alerts").messages;
+      expect(JSON.stringify(message!.blocks)).toContain('"text":"*clawops-test-fleet-gateway-unhealthy*"');
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("sends alarm text verbatim, so Slack links no @channel or #channel in it; its own mention stays", async () => {
+      world.mocks.cloudwatch
+        .on(ListTagsForResourceCommand)
+        .resolves({ Tags: [{ Key: "severity", Value: "critical" }] });
+      const loud = withField(alarm(), "detail.configuration.description", "page @channel in #general");
+      await world.invoke(loud);
+      const [message] = world.slack.channel("ops-critical").messages;
+      const section = message!.blocks!.find((block) => block.type === "section");
+      expect(section).toMatchObject({
+        text: { type: "mrkdwn", text: "<!subteam^S0123ABC> page @channel in #general", verbatim: true },
+      });
+      expect(message!.text).toContain("<!subteam^S0123ABC>");
+    });
+
     it("posts clawops events with their own layout", async () => {
       await world.invoke(loadFixture("clawops", "DrillCompleted"));
       expect(headerOf(world.slack.channel("ops-alerts").messages[0]!)).toContain(
@@ -198,6 +220,33 @@ describe("Function: alert router", () => {
       const limited = world.slack.calls("chat.postMessage").filter((call) => call.status === 429);
       expect(limited.length).toBeGreaterThan(0);
       expect(world.slack.channel("ops-alerts").messages).toHaveLength(5);
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("keeps waiting Retry-After past six 429s while the function has time: a 429 is not a failed try", async () => {
+      world = await startWorld();
+      world.slack.rateLimited("chat.postMessage", { retryAfterSeconds: 2, times: 9 });
+      const before = world.clock.now();
+      expect(await world.invoke(alarm())).toMatchObject({ status: "opened" });
+      expect(world.clock.now() - before).toBeGreaterThanOrEqual(18_000);
+      expect(world.slack.channel("ops-alerts").messages).toHaveLength(1);
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("dead-letters a post that Slack keeps rate limiting past the function's time", async () => {
+      world = await startWorld();
+      world.slack.rateLimited("chat.postMessage", { retryAfterSeconds: 10, times: 50 });
+      expect(await world.invoke(alarm())).toMatchObject({ status: "dead-lettered" });
+      expect(world.deadLetters()[0]).toMatchObject({
+        reason: "AlertDeliveryError: retries exhausted: rate limited (429)",
+      });
+    });
+
+    it("gives up on 5xx after six tries, 429s before them not counted", async () => {
+      world = await startWorld();
+      world.slack.rateLimited("chat.postMessage", { retryAfterSeconds: 1, times: 5 });
+      world.slack.fail("chat.postMessage", { status: 503, times: 5 });
+      expect(await world.invoke(alarm())).toMatchObject({ status: "opened" });
       expect(world.deadLetters()).toEqual([]);
     });
 

@@ -1,8 +1,10 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { stormItemKey, threadItemKey } from "@clawops/core/alerts";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadFixture, withField } from "../../../packages/core/tests/events/fixtures.js";
+import { replayDeadLetters } from "../replay.js";
 import { slackClient } from "../slack.js";
-import { type RouterWorld, startWorld, type VirtualClock } from "./harness.js";
+import { DLQ_URL, type RouterWorld, startWorld, type VirtualClock } from "./harness.js";
 
 let world: RouterWorld;
 afterEach(async () => {
@@ -143,6 +145,107 @@ describe("Function: alert router (threads)", () => {
     });
   });
 
+  describe("an OK that is dead-lettered because Slack refuses the update of its ALARM message", () => {
+    const critical = { alerts: { alarmSeverities: { [ALARM_NAME]: "critical" as const } } };
+    /** The alarm firing again a day later: a new incident. */
+    const nextDay = (w: RouterWorld) => {
+      (w.clock as VirtualClock).current += 86_400_000;
+      const later = new Date(w.clock.now()).toISOString().replace("Z", "+0000");
+      return transition("alarm-again", ALARM_NAME, "ALARM", later);
+    };
+
+    it.each([
+      ["token_revoked", (w: RouterWorld) => w.slack.error("chat.update", "token_revoked", 1)],
+      ["invalid_auth", (w: RouterWorld) => w.slack.error("chat.update", "invalid_auth", 1)],
+      [
+        "HTTP 503 past the retries",
+        (w: RouterWorld) => w.slack.fail("chat.update", { status: 503, times: 6 }),
+      ],
+    ])(
+      "closes the thread (%s), so the alarm's next ALARM opens a new thread that mentions the route",
+      async (_, refuse) => {
+        world = await startWorld(critical);
+        expect(await world.invoke(alarm())).toMatchObject({ status: "opened" });
+        refuse(world);
+        expect(await world.invoke(ok())).toMatchObject({ status: "dead-lettered" });
+        expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({
+          lastState: "OK",
+          lastStateAt: Date.parse("2026-03-02T12:19:40.412Z"),
+          resolved: true,
+        });
+
+        expect(await world.invoke(nextDay(world))).toMatchObject({ status: "opened" });
+        const messages = world.slack.channel("ops-critical").messages;
+        expect(messages).toHaveLength(2);
+        expect(messages[1]!.text).toContain("<!subteam^S0123ABC>");
+      },
+    );
+
+    it("closes the thread only once the OK's record is in the queue: Lambda's retry of a failed send still dead-letters it", async () => {
+      world = await startWorld(critical);
+      await world.invoke(alarm());
+      world.slack.error("chat.update", "token_revoked", 2);
+      world.mocks.sqs
+        .on(SendMessageCommand)
+        .rejectsOnce(Object.assign(new Error("SQS is unavailable"), { name: "ServiceUnavailable" }))
+        .resolves({ MessageId: "m-1" });
+      await expect(world.invoke(ok())).rejects.toThrow(/SQS is unavailable/);
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ resolved: false });
+
+      (world.clock as VirtualClock).current += 60_000; // Lambda's async retry
+      expect(await world.invoke(ok())).toMatchObject({ status: "dead-lettered" });
+      expect(world.deadLetters().at(-1)).toMatchObject({ event: { id: ok().id } }); // the send that got through
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ lastState: "OK", resolved: true });
+    });
+
+    it("skips a late ALARM of the incident the OK ended as stale, instead of replying in the thread", async () => {
+      world = await startWorld(critical);
+      await world.invoke(alarm());
+      world.slack.error("chat.update", "token_revoked", 1);
+      await world.invoke(ok());
+      const late = transition("alarm-late", ALARM_NAME, "ALARM", "2026-03-02T12:10:00.000+0000");
+      expect(await world.invoke(late)).toMatchObject({ status: "skipped" });
+      expect(world.slack.calls("chat.postMessage").filter((call) => call.status === 200)).toHaveLength(1);
+    });
+
+    it("is replayed on its own, and the alarm's next ALARM opens a new thread", async () => {
+      world = await startWorld(critical);
+      await world.invoke(alarm());
+      world.slack.error("chat.update", "token_revoked", 1);
+      await world.invoke(ok());
+      const [record] = world.deadLetters();
+      world.mocks.sqs
+        .on(ReceiveMessageCommand)
+        .resolvesOnce({ Messages: [{ Body: JSON.stringify(record), ReceiptHandle: "r1", MessageId: "m1" }] })
+        .resolves({ Messages: [] });
+      world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+      const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+      expect(report.replayed).toBe(1);
+
+      expect(await world.invoke(nextDay(world))).toMatchObject({ status: "opened" });
+      const messages = world.slack.channel("ops-critical").messages;
+      expect(messages).toHaveLength(3); // the ALARM, the replayed OK, the new ALARM
+      expect(messages[2]!.text).toContain("<!subteam^S0123ABC>");
+    });
+
+    it("closes the thread when replaying an OK that Lambda dead-lettered itself (the thread left open)", async () => {
+      world = await startWorld(critical);
+      await world.invoke(alarm());
+      // Lambda's own DLQ after its async retries: the event as it was, the error in a message attribute.
+      world.mocks.sqs
+        .on(ReceiveMessageCommand)
+        .resolvesOnce({ Messages: [{ Body: JSON.stringify(ok()), ReceiptHandle: "r1", MessageId: "m1" }] })
+        .resolves({ Messages: [] });
+      world.mocks.sqs.on(DeleteMessageCommand).resolves({});
+      const report = await replayDeadLetters({ queueUrl: DLQ_URL, send: (request) => world.invoke(request) });
+      expect(report.replayed).toBe(1);
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ lastState: "OK", resolved: true });
+
+      expect(await world.invoke(nextDay(world))).toMatchObject({ status: "opened" });
+      expect(world.slack.channel("ops-critical").messages.at(-1)!.text).toContain("<!subteam^S0123ABC>");
+    });
+  });
+
   describe("an OK whose parent update got through but whose thread reply did not (Slack posts failing)", () => {
     it("closes the thread anyway, so the alarm firing again opens a new thread in the channel", async () => {
       world = await startWorld();
@@ -260,6 +363,28 @@ describe("Function: alert router (threads)", () => {
       expect(blocks).toContain("openclaw-a5` ALARM");
       expect(blocks).toContain("1 ALARM · 1 OK");
       expect(group.text).toContain("Alert storm: 8 alarm changes");
+      expect(world.deadLetters()).toEqual([]);
+    });
+
+    it("shows a storm's recovery on the group's lines only: no reply per grouped alarm, none dead-lettered", async () => {
+      world = await startWorld(); // Slack's limit on: about one chat.postMessage a second per channel
+      const count = 20;
+      const name = (i: number) => `openclaw-s${String(i).padStart(2, "0")}`;
+      for (let i = 0; i < count; i += 1)
+        await world.invoke(transition(`a${i}`, name(i), "ALARM", "2026-03-02T12:04:40.000+0000"));
+      const posted = world.slack.calls("chat.postMessage").filter((call) => call.status === 200).length;
+
+      for (let i = 0; i < count; i += 1)
+        expect(
+          await world.invoke(transition(`ok${i}`, name(i), "OK", "2026-03-02T12:19:40.000+0000")),
+        ).toMatchObject({ status: "resolved" });
+
+      const recoveryPosts =
+        world.slack.calls("chat.postMessage").filter((call) => call.status === 200).length - posted;
+      expect(recoveryPosts).toBe(5); // the replies of the five alarms posted on their own
+      const group = world.slack.channel("ops-alerts").messages.at(-1)!;
+      expect(JSON.stringify(group.blocks)).toContain("0 ALARM · 15 OK");
+      expect(world.slack.channel("ops-alerts").thread(group.ts)).toEqual([]);
       expect(world.deadLetters()).toEqual([]);
     });
 

@@ -3,9 +3,13 @@
  * feeds it the error of `@slack/web-api` and the time it has left.
  */
 
-/** What the router does after a failed Slack call. */
+/**
+ * What the router does after a failed Slack call. `wait`: Slack rate limited the call (429) and said how
+ * long to wait; that is not a failed attempt, so it does not count towards the attempts, only towards the time.
+ */
 export type DeliveryVerdict =
   | { readonly action: "retry"; readonly afterMs: number; readonly reason: string }
+  | { readonly action: "wait"; readonly afterMs: number; readonly reason: string }
   | { readonly action: "give-up"; readonly reason: string; readonly permanent: boolean };
 
 /** The fields of `@slack/web-api`'s errors that decide (`code`, `data.error`, `retryAfter`, `statusCode`). */
@@ -51,11 +55,16 @@ export function backoffMs(attempt: number): number {
   return Math.min(4000, 250 * 2 ** Math.max(0, attempt - 1));
 }
 
+/** The shortest wait after a 429 (`Retry-After: 0` included), so waits always spend the time budget. */
+export const MIN_RATE_LIMIT_WAIT_MS = 1_000;
+
 /**
- * Classifies a Slack failure. 429: retry after `Retry-After`. HTTP 5xx, network errors and timeouts:
- * retry with backoff. `ok:false` errors: permanent unless known transient. Any retry that would not finish
- * within `remainingMs` (the Lambda's time left, minus a margin) gives up instead: exhausted retries are
- * dead-lettered, not lost.
+ * Classifies a Slack failure. 429: wait `Retry-After` (at least a second), as often as the time allows:
+ * Slack allows about one message a second per channel, so a burst (a storm recovering) meets 429s that say
+ * nothing about the call failing. HTTP 5xx, network errors and timeouts: retry with backoff, at most
+ * `maxAttempts` tries (`attempt` counts these only). `ok:false` errors: permanent unless known transient.
+ * Any wait that would not finish within `remainingMs` (the Lambda's time left, minus a margin) gives up
+ * instead: exhausted retries are dead-lettered, not lost.
  */
 export function classifySlackFailure(
   error: SlackErrorLike,
@@ -67,7 +76,8 @@ export function classifySlackFailure(
   const slackError = error.data?.error;
   let verdict: DeliveryVerdict;
   if (code === "slack_webapi_rate_limited_error") {
-    verdict = { action: "retry", afterMs: (error.retryAfter ?? 1) * 1000, reason: "rate limited (429)" };
+    const afterMs = Math.max(MIN_RATE_LIMIT_WAIT_MS, (error.retryAfter ?? 1) * 1000);
+    verdict = { action: "wait", afterMs, reason: "rate limited (429)" };
   } else if (code === "slack_webapi_http_error") {
     const status = error.statusCode ?? 0;
     verdict =
@@ -88,7 +98,8 @@ export function classifySlackFailure(
   } else {
     verdict = { action: "give-up", reason: error.message ?? "unknown Slack failure", permanent: true };
   }
-  if (verdict.action === "retry" && (attempt >= maxAttempts || verdict.afterMs >= remainingMs)) {
+  const outOfTries = verdict.action === "retry" && attempt >= maxAttempts;
+  if (verdict.action !== "give-up" && (outOfTries || verdict.afterMs >= remainingMs)) {
     return { action: "give-up", reason: `retries exhausted: ${verdict.reason}`, permanent: false };
   }
   return verdict;

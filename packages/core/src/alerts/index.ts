@@ -17,6 +17,7 @@ export {
   backoffMs,
   classifySlackFailure,
   type DeliveryVerdict,
+  MIN_RATE_LIMIT_WAIT_MS,
   PERMANENT_SLACK_ERRORS,
   type SlackErrorLike,
 } from "./delivery.js";
@@ -52,6 +53,7 @@ export {
   parseAlertRouterSettings,
 } from "./settings.js";
 export { ALERT_SEVERITIES, alarmSeverity, clawopsSeverity, highestSeverity } from "./severity.js";
+export { type SentBlock, type SentText, slackBlocks } from "./slack-blocks.js";
 export {
   alarmLockItemKey,
   dedupItemKey,
@@ -73,6 +75,7 @@ export {
   type AlarmThread,
   type AlarmTransition,
   alarmTransition,
+  closeOnUndeliveredOk,
   decideThread,
   type ThreadDecision,
 } from "./thread.js";

@@ -157,7 +157,8 @@ export function renderAlarmMessage(event: AlarmStateChangeEvent, ctx: AlarmRende
     header(`${style.emoji} ${style.label}: ${detail.alarmName}`),
     ...(ctx.note ? [context(plain(ctx.note))] : []),
     ...(suppression ? [context(suppression)] : []),
-    section(md`${ping}${detail.configuration?.description ?? bold(detail.alarmName)}`, [
+    // A description that is empty or blank shows the name: Slack refuses an empty text object (invalid_blocks).
+    section(md`${ping}${detail.configuration?.description?.trim() || bold(detail.alarmName)}`, [
       md`${bold("Severity")}\n${ctx.route.severity}`,
       md`${bold("State")}\n${previous.label} → ${style.label}`,
       md`${bold("Since")}\n${formatTime(detail.state.timestamp ?? event.time)}`,

@@ -156,7 +156,7 @@ function drift(event: ReadinessDriftFoundEvent | ReadinessDriftClearedEvent, fou
       : `Readiness restored: ${detail.checks.length} finding(s) cleared`,
     color: found ? TONE_COLOR.warn : TONE_COLOR.good,
     blocks: [
-      section(joinMrkdwn(lines, "\n")),
+      ...(lines.length ? [section(joinMrkdwn(lines, "\n"))] : []),
       context(
         md`Run ${code(detail.runId)} · ${code("clawops readiness")} shows the evidence and the remediation.`,
       ),

@@ -97,3 +97,19 @@ export function decideThread(transition: AlarmTransition, thread: AlarmThread | 
         : { action: "skip", reason: "nothing to resolve: the alarm was not in ALARM" };
   }
 }
+
+/**
+ * The thread record once an OK that would resolve the open thread is not delivered (dead-lettered because
+ * Slack refused the update of the ALARM message, or replayed as a message of its own): closed, with the OK
+ * as the alarm's latest transition. The alarm is OK now, so its next ALARM is a new incident: it must open
+ * a new thread (with the route's mention), not reply quietly under a parent that still says ALARM; and an
+ * older transition arriving late is stale. Undefined when there is nothing to close: not an OK, no open
+ * thread, or a newer transition handled already.
+ */
+export function closeOnUndeliveredOk(
+  transition: AlarmTransition,
+  thread: AlarmThread | undefined,
+): AlarmThread | undefined {
+  if (transition.state !== "OK" || !isOpen(thread) || transition.at <= thread.lastStateAt) return undefined;
+  return { ...thread, lastState: "OK", lastStateAt: transition.at, resolved: true };
+}

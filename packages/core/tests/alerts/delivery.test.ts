@@ -6,10 +6,22 @@ const platform = (error: string) => ({ code: "slack_webapi_platform_error", data
 describe("Function: classifySlackFailure", () => {
   it.each([
     [
-      "a 429 is retried after Retry-After",
+      "a 429 waits Retry-After",
       { code: "slack_webapi_rate_limited_error", retryAfter: 3 },
       1,
-      { action: "retry", afterMs: 3000, reason: "rate limited (429)" },
+      { action: "wait", afterMs: 3000, reason: "rate limited (429)" },
+    ],
+    [
+      "a 429 waits Retry-After after the last attempt too: only the time bounds it",
+      { code: "slack_webapi_rate_limited_error", retryAfter: 1 },
+      6,
+      { action: "wait", afterMs: 1000, reason: "rate limited (429)" },
+    ],
+    [
+      "a 429 with Retry-After 0 waits a second, so the waits spend the time budget",
+      { code: "slack_webapi_rate_limited_error", retryAfter: 0 },
+      1,
+      { action: "wait", afterMs: 1000, reason: "rate limited (429)" },
     ],
     [
       "an HTTP 500 is retried with backoff",

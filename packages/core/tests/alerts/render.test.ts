@@ -141,6 +141,21 @@ describe("Function: renderAlarmMessage", () => {
     expect(all(clawops)).toContain("Replayed");
   });
 
+  it.each([
+    ["empty", ""],
+    ["blank", "  \n "],
+  ])("shows the alarm's name where its description is %s, never an empty section", (_, description) => {
+    const event = alarmEvent("metric-alarm");
+    const configuration = { ...event.detail.configuration, description };
+    const blank = { ...event, detail: { ...event.detail, configuration } };
+    const message = renderAlarmMessage(blank as AlarmStateChangeEvent, critical);
+    const section = message.blocks.find((block) => block.type === "section");
+    expect(section).toMatchObject({
+      text: { text: "<!subteam^S0123ABC> *clawops-test-fleet-gateway-unhealthy*" },
+    });
+    expect(texts(message).every((text) => text.length > 0)).toBe(true);
+  });
+
   it("colours OK green", () => {
     const message = renderAlarmMessage(alarmEvent("ok"), high);
     expect(message.color).toBe("#2eb67d");
@@ -198,6 +213,12 @@ describe("Function: renderClawopsMessage", () => {
     expect(text).toContain("*1 not verified*");
     expect(text).toContain("*Could not be verified*");
     expect(text).toContain("`big&lt;1&gt;.json`: over 64 MiB: not parsed");
+  });
+
+  it("renders a readiness drift that lists no checks without an empty section", () => {
+    const event = clawopsEvent("ReadinessDriftFound") as ClawopsEvent & { detail: { checks: unknown[] } };
+    event.detail.checks = [];
+    expect(texts(renderClawopsMessage(event, high)).every((text) => text.length > 0)).toBe(true);
   });
 
   it("mentions the route's group on a problem", () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type AlarmThread, alarmTransition, decideThread, parseAwsTime } from "../../src/alerts/index.js";
+import {
+  type AlarmThread,
+  alarmTransition,
+  closeOnUndeliveredOk,
+  decideThread,
+  parseAwsTime,
+} from "../../src/alerts/index.js";
 
 const T0 = Date.parse("2026-03-02T12:00:00Z");
 const open: AlarmThread = {
@@ -144,5 +150,28 @@ describe("Function: alarmTransition", () => {
 
   it("falls back to the event time", () => {
     expect(alarmTransition({ value: "OK" }, { value: "ALARM" }, "2026-03-02T12:00:00Z").at).toBe(T0);
+  });
+});
+
+describe("Function: closeOnUndeliveredOk", () => {
+  const closed: AlarmThread = { ...open, lastState: "OK", lastStateAt: T0 + 60_000, resolved: true };
+  it.each([
+    ["an OK not delivered closes the open thread, as of the OK", "OK", T0 + 60_000, open, closed],
+    ["an OK older than the thread's latest transition closes nothing", "OK", T0 - 1, open, undefined],
+    ["an OK after a resolved thread closes nothing", "OK", T0 + 120_000, resolved, undefined],
+    ["an OK with no thread closes nothing", "OK", T0 + 60_000, undefined, undefined],
+    ["an ALARM not delivered leaves the thread open", "ALARM", T0 + 60_000, open, undefined],
+  ] as const)("%s", (_, state, at, thread, expected) => {
+    expect(closeOnUndeliveredOk({ state, previous: "ALARM", at }, thread)).toEqual(expected);
+  });
+
+  it("makes the alarm's next ALARM open a new thread, and a late ALARM of the old incident stale", () => {
+    const after = closeOnUndeliveredOk({ state: "OK", previous: "ALARM", at: T0 + 60_000 }, open);
+    expect(decideThread({ state: "ALARM", previous: "OK", at: T0 + 86_400_000 }, after)).toEqual({
+      action: "open",
+    });
+    expect(decideThread({ state: "ALARM", previous: "OK", at: T0 + 30_000 }, after)).toMatchObject({
+      action: "skip",
+    });
   });
 });

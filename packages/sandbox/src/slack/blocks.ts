@@ -46,6 +46,11 @@ function blockProblems(block: unknown, i: number): string[] {
   }
   const problems: string[] = [];
   const text = textOf(b.text);
+  // A text object's text is 1 to 3,000 characters (Slack's composition-object reference): "" is refused.
+  const empty = (value: string | undefined, path: string): void => {
+    if (value === "") problems.push(`[ERROR] must be more than 0 characters ${at(path)}`);
+  };
+  empty(text, "/text/text");
   switch (b.type) {
     case "section": {
       const fields = Array.isArray(b.fields) ? b.fields : undefined;
@@ -57,6 +62,7 @@ function blockProblems(block: unknown, i: number): string[] {
       if (fields && fields.length > SlackLimits.maxSectionFields)
         problems.push(`[ERROR] must provide at most ${SlackLimits.maxSectionFields} items ${at("/fields")}`);
       fields?.forEach((field, f) => {
+        empty(textOf(field), `/fields/${f}/text`);
         if ((textOf(field) ?? "").length > SlackLimits.maxSectionFieldText)
           problems.push(
             `[ERROR] must be less than ${SlackLimits.maxSectionFieldText + 1} characters ${at(`/fields/${f}/text`)}`,
@@ -77,6 +83,10 @@ function blockProblems(block: unknown, i: number): string[] {
         problems.push(
           `[ERROR] must provide 1 to ${SlackLimits.maxContextElements} elements ${at("/elements")}`,
         );
+      elements.forEach((element, e) => {
+        if (typeof element === "object" && element !== null && "type" in element && element.type !== "image")
+          empty(textOf(element), `/elements/${e}/text`);
+      });
       break;
     }
     case "image":

@@ -189,6 +189,34 @@ describe("Function: startSlackServer", () => {
       "/blocks/0/text/text",
     ],
     ["an unknown block type", [{ type: "banner", text: "hi" }], "unsupported type: banner"],
+    [
+      "a section whose text is empty",
+      [{ type: "section", text: { type: "mrkdwn", text: "" } }],
+      "must be more than 0 characters [json-pointer:/blocks/0/text/text]",
+    ],
+    [
+      "a section field whose text is empty",
+      [
+        {
+          type: "section",
+          fields: [
+            { type: "mrkdwn", text: "x" },
+            { type: "mrkdwn", text: "" },
+          ],
+        },
+      ],
+      "[json-pointer:/blocks/0/fields/1/text]",
+    ],
+    [
+      "a context element whose text is empty",
+      [{ type: "context", elements: [{ type: "mrkdwn", text: "" }] }],
+      "[json-pointer:/blocks/0/elements/0/text]",
+    ],
+    [
+      "a header whose text is empty",
+      [{ type: "header", text: { type: "plain_text", text: "" } }],
+      "must be more than 0 characters [json-pointer:/blocks/0/text/text]",
+    ],
   ])("refuses %s with invalid_blocks and Slack's explanation", async (_case, blocks, explanation) => {
     const client = await start();
 
