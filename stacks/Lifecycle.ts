@@ -178,6 +178,11 @@ export function Lifecycle({ stack, app }: StackContext) {
 
   const monitor = lambda("Monitor", "monitor", [
     ...sendCommand,
+    // Its one event when the probes fail fleet-wide (and when they stop): the alerts path posts it.
+    new iam.PolicyStatement({
+      actions: ["events:PutEvents"],
+      resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
+    }),
     onGroup("autoscaling:SetInstanceHealth"),
     unscoped("ssm:ListCommandInvocations", "autoscaling:DescribeAutoScalingGroups"),
     new iam.PolicyStatement({

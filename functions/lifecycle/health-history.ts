@@ -20,6 +20,11 @@ export interface MonitorState {
   readonly pending?: PendingProbe | undefined;
   /** Since when (epoch ms) every run has been incomplete (a call AWS kept failing); unset after a whole run. */
   readonly incompleteSince?: number | undefined;
+  /**
+   * Since when (epoch ms) the probes fail fleet-wide, as published (`ReadinessDriftFound`); unset once a run's
+   * probes no longer do (and `ReadinessDriftCleared` is out).
+   */
+  readonly fleetWideSince?: number | undefined;
 }
 
 /** One item per group holds the whole state: two calls a run, whatever the fleet size. */
@@ -41,7 +46,8 @@ export async function loadMonitorState(env: ClawopsEnvironment, asgName: string)
   const histories = Item?.histories?.S ? (JSON.parse(Item.histories.S) as Histories) : {};
   const pending = Item?.pending?.S ? (JSON.parse(Item.pending.S) as PendingProbe) : undefined;
   const incompleteSince = Item?.incompleteSince?.N ? Number(Item.incompleteSince.N) : undefined;
-  return { histories, pending, incompleteSince };
+  const fleetWideSince = Item?.fleetWideSince?.N ? Number(Item.fleetWideSince.N) : undefined;
+  return { histories, pending, incompleteSince, fleetWideSince };
 }
 
 /** Stores the state of a group (histories and the probe just sent, in one write). */
@@ -61,6 +67,9 @@ export async function saveMonitorState(
         ...(state.incompleteSince === undefined
           ? {}
           : { incompleteSince: { N: String(state.incompleteSince) } }),
+        ...(state.fleetWideSince === undefined
+          ? {}
+          : { fleetWideSince: { N: String(state.fleetWideSince) } }),
         updatedAt: { S: new Date(now).toISOString() },
         expiresAt: { N: String(Math.floor(now / 1000) + TTL_SECONDS) },
       },

@@ -1,5 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ClawopsEnvironment } from "@clawops/core";
+import { ClawopsDetailType } from "@clawops/core/events";
 import {
   type DeadLettered,
   deadLetterRecordOf,
@@ -10,6 +11,10 @@ import type { InvocationResult, LifecycleSettings } from "@clawops/core/lifecycl
 import {
   countVerdicts,
   decideInstanceHealth,
+  FLEET_WIDE_MIN_ANSWERED,
+  type FleetWideFailure,
+  fleetWideFailure,
+  fleetWideFindingDetail,
   type InstanceHealthDecision,
   type InstanceHealthHistory,
   InstanceInGracePeriod,
@@ -21,8 +26,10 @@ import {
   monitorProbeFromInvocation,
   pruneHistories,
   REFUSED_PROBE,
+  replacementsInFlight,
   ssmAnsweredFleet,
 } from "@clawops/core/lifecycle";
+import { putClawopsEvent } from "../clawops-event.js";
 import { describeGroup, markUnhealthy } from "./auto-scaling.js";
 import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
 import { loadMonitorState, type PendingProbe, saveMonitorState } from "./health-history.js";
@@ -73,21 +80,23 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         .filter((i) => i.lifecycleState === "InService")
         .map((i) => i.instanceId);
       const inGroup = group.instances.filter((i) => isInGroup(i.lifecycleState)).length;
+      const replacing = replacementsInFlight(group.instances.map((i) => i.lifecycleState));
       const state = await loadMonitorState(env, asg);
       const histories = pruneHistories(state.histories, inService);
       const last = freshProbe(state.pending, settings.monitor.periodSeconds, clock());
       const results = await collectFleetProbe(last.commandIds);
       const decisionSettings = { ...settings.monitor, gracePeriodSeconds: group.gracePeriodSeconds };
       const judged: JudgedInstance[] = [];
-      for (const decision of decideFleet(
+      const fleet = decideFleet(
         inService,
-        inGroup,
+        { inGroup, replacing },
         histories,
         results,
         last.refused,
         settings,
         decisionSettings,
-      )) {
+      );
+      for (const decision of fleet.decisions) {
         const done = await carryOut(decision, Date.now());
         histories[done.instanceId] = done.history;
         judged.push(done);
@@ -116,11 +125,17 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", { refused });
       for (const { instanceIds, error } of failed)
         logger.error("SendCommand failed: these instances are not probed next run", { instanceIds, error });
+      const fleetWide = await reportFleetWide(fleet, judged, state.fleetWideSince, env, asg, sentAt);
+      if (fleet.fleetWide)
+        logger.error("gateway probes fail fleet-wide: no instance marked (a probe or config problem?)", {
+          ...fleet.fleetWide,
+        });
       const failedCalls = [
         ...failed.map((f) => `SendCommand to ${f.instanceIds.length} instance(s): ${errorText(f.error)}`),
         ...judged
           .filter((j) => j.error)
           .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
+        ...(fleetWide.error ? [`PutEvents (fleet-wide probe failure): ${errorText(fleetWide.error)}`] : []),
       ];
       // The first incomplete run of a streak goes to the dead-letter queue, the next ones only log, so an SSM
       // outage leaves one record, not one a minute. The streak is saved as begun only once its record is sent:
@@ -134,7 +149,12 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
       await saveMonitorState(
         env,
         asg,
-        { histories, pending: { commandIds, refused, sentAt }, incompleteSince },
+        {
+          histories,
+          pending: { commandIds, refused, sentAt },
+          incompleteSince,
+          fleetWideSince: fleetWide.since,
+        },
         clock(),
       );
       logger.info("gateway health monitor run", { asg, inService: inService.length, ...counts });
@@ -162,6 +182,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         ...counts,
         marked: verdicts.filter((v) => v === "mark-unhealthy").length,
         heldBack: verdicts.filter((v) => v === "held-back").length,
+        ...(fleet.fleetWide ? { fleetWide: fleet.fleetWide } : {}),
         ...(failedCalls.length > 0 ? { incomplete: failedCalls } : {}),
       };
     },
@@ -198,19 +219,56 @@ interface JudgedInstance extends InstanceHealthDecision {
 }
 
 /**
+ * Publishes the fleet-wide finding once when the breaker holds back a mark (`ReadinessDriftFound`: the alerts path
+ * posts it, with what the probes answered), and once when a run's answered probes no longer fail fleet-wide
+ * (`ReadinessDriftCleared`). A run with too few answers to judge keeps the episode as it is. `since` is what to save;
+ * `error`, PutEvents failing: the event is tried again next run and the run reports itself incomplete.
+ */
+async function reportFleetWide(
+  fleet: DecidedFleet,
+  judged: readonly JudgedInstance[],
+  since: number | undefined,
+  env: ClawopsEnvironment,
+  asg: string,
+  now: number,
+): Promise<{ readonly since: number | undefined; readonly error?: unknown }> {
+  const trips = fleet.fleetWide !== undefined && judged.some((j) => j.verdict === "held-back");
+  const clears = fleet.fleetWide === undefined && fleet.judgeable && since !== undefined;
+  if (!(trips && since === undefined) && !clears) return { since };
+  try {
+    await putClawopsEvent(
+      env,
+      clears ? ClawopsDetailType.ReadinessDriftCleared : ClawopsDetailType.ReadinessDriftFound,
+      fleetWideFindingDetail(asg, fleet.fleetWide, now),
+    );
+    return { since: clears ? undefined : now };
+  } catch (error) {
+    return { since, error };
+  }
+}
+
+/** A run's decisions, and whether its probes fail fleet-wide. */
+interface DecidedFleet {
+  readonly decisions: JudgedInstance[];
+  readonly fleetWide: FleetWideFailure | undefined;
+  /** Enough probes answered (`FLEET_WIDE_MIN_ANSWERED`) to say whether they fail fleet-wide. */
+  readonly judgeable: boolean;
+}
+
+/**
  * Decides every instance from its probe (an instance SSM refused counts as a failed probe, and so does one silent
  * for runs while SSM answered the fleet), then holds back the marks over the run's cap (`limitMarks`): they stay
  * unhealthy in the count and are tried again next run.
  */
 function decideFleet(
   inService: readonly string[],
-  inGroup: number,
+  group: { readonly inGroup: number; readonly replacing: number },
   histories: Readonly<Record<string, InstanceHealthHistory>>,
   results: ReadonlyMap<string, InvocationResult>,
   refused: ReadonlySet<string>,
   settings: LifecycleSettings,
   decisionSettings: MonitorSettings,
-): JudgedInstance[] {
+): DecidedFleet {
   const now = Date.now();
   const probes = inService.map((instanceId): [string, MonitorProbe] => [
     instanceId,
@@ -219,7 +277,9 @@ function decideFleet(
       : monitorProbeFromInvocation(results.get(instanceId), settings.gateway),
   ]);
   // The instances SSM ran the probe to an answer on: the evidence that SSM itself works this run.
-  const answered = probes.filter(([id, probe]) => probe.healthy !== undefined && !refused.has(id)).length;
+  const answeredProbes = probes.filter(([id, probe]) => probe.healthy !== undefined && !refused.has(id));
+  const answered = answeredProbes.length;
+  const fleetWide = fleetWideFailure(answeredProbes.map(([, probe]) => probe));
   const ssmAnswered = ssmAnsweredFleet({ answered, inService: inService.length });
   const decided = probes.map(([instanceId, probe]) => ({
     instanceId,
@@ -229,22 +289,26 @@ function decideFleet(
     decided.filter((d) => d.verdict === "mark-unhealthy").map((d) => d.instanceId),
     {
       inService: inService.length,
-      inGroup,
+      inGroup: group.inGroup,
       alreadyMarked: decided.filter((d) => d.history.markedUnhealthyAt !== undefined).length,
+      replacing: group.replacing,
       probed: answered,
+      fleetWide,
     },
   );
   const reasons = new Map(heldBack.map((h) => [h.instanceId, h.reason]));
-  return decided.map((d) =>
-    reasons.has(d.instanceId)
-      ? {
-          ...d,
-          verdict: "held-back",
-          heldBack: reasons.get(d.instanceId),
-          log: "gateway unhealthy: marking held back",
-        }
-      : d,
+  const decisions = decided.map(
+    (d): JudgedInstance =>
+      reasons.has(d.instanceId)
+        ? {
+            ...d,
+            verdict: "held-back",
+            heldBack: reasons.get(d.instanceId),
+            log: "gateway unhealthy: marking held back",
+          }
+        : d,
   );
+  return { decisions, fleetWide, judgeable: answered >= FLEET_WIDE_MIN_ANSWERED };
 }
 
 /**

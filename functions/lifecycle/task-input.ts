@@ -54,4 +54,6 @@ export const PublishInputSchema = z.object({
   gate: z.optional(gateState),
   drain: z.optional(drainState),
   error: z.optional(caught),
+  /** Set by the Catch of a completion (the gate's ABANDON, the drain's CONTINUE) that kept failing. */
+  completionError: z.optional(caught),
 });

@@ -494,6 +494,49 @@ describe("Workflow: launch-gate.asl.json", () => {
     });
   });
 
+  it.each([
+    ["AccessDenied (a policy changed under the gate)", () => aws("AccessDenied", "not authorized"), false],
+    [
+      "the Complete function timing out (retried first)",
+      () => Object.assign(new Error("timed out"), { name: "Sandbox.Timedout" }),
+      true,
+    ],
+  ])(
+    "publishes LifecycleAbandoned, not a failed execution, when its ABANDON keeps failing: %s",
+    async (_case, failure, retried) => {
+      const state = world(() => 503);
+      autoscaling.on(CompleteLifecycleActionCommand).rejects(failure());
+      const run = await runWorkflow(gate, lifecycleTasks, { action });
+      expect(run.error).toBeUndefined();
+      expect(run.states.slice(-3)).toEqual(["Abandon", "PublishAbandoned", "Abandoned"]);
+      expect(run.retried.includes("Abandon")).toBe(retried);
+      expect(state.completions).toEqual([]);
+      expect(published()).toEqual([
+        {
+          type: "LifecycleAbandoned",
+          detail: expect.objectContaining({
+            reason: expect.stringMatching(/ABANDON failed \(.+\): the hook expires into its default result/),
+            lastProbe: expect.objectContaining({ output: expect.stringMatching(/HTTP 503/) }),
+          }),
+        },
+      ]);
+    },
+  );
+
+  it("names the default result an ABANDON that keeps failing leaves the launch to (CONTINUE admits it unchecked)", async () => {
+    installEnvironment({ launchDefaultResult: "CONTINUE" });
+    try {
+      world(() => 503);
+      autoscaling.on(CompleteLifecycleActionCommand).rejects(aws("AccessDenied", "not authorized"));
+      await runWorkflow(gate, lifecycleTasks, { action });
+      expect(published()[0]?.detail.reason).toMatch(
+        /AccessDenied.*default result, CONTINUE: the instance goes InService with a gateway that never answered healthy/,
+      );
+    } finally {
+      installEnvironment();
+    }
+  });
+
   it("retries ResourceContention on completion", async () => {
     const state = world(() => 200);
     autoscaling
@@ -550,6 +593,25 @@ describe("Workflow: terminate-drain.asl.json", () => {
     // 60 s drain + 5 s: about 65 s of checks at most 30 s apart.
     expect(state.heartbeats).toBeGreaterThanOrEqual(3);
     expect(state.completions).toEqual(["CONTINUE"]);
+  });
+
+  it("publishes DrainFailed, not a failed execution, when its CONTINUE keeps failing (no second CONTINUE)", async () => {
+    const state = world(() => 0);
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(aws("AccessDenied", "not authorized"));
+    const run = await runWorkflow(drain, lifecycleTasks, { action: terminating });
+    expect(run.error).toBeUndefined();
+    expect(run.states.slice(-3)).toEqual(["Continue", "PublishContinueFailed", "ContinueFailed"]);
+    expect(state.completions).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "DrainFailed",
+        detail: expect.objectContaining({
+          reason: expect.stringMatching(
+            /CONTINUE failed \(AccessDenied.*\): the hook expires into its default result/,
+          ),
+        }),
+      },
+    ]);
   });
 
   it("continues at the drain deadline when the stop never finishes", async () => {

@@ -4,6 +4,7 @@ import {
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   type CommandInvocation,
@@ -14,7 +15,7 @@ import {
 import { metrics, setMetricsSink } from "@clawops/core";
 import { ServiceException } from "@smithy/smithy-client";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { context, installEnvironment, probeOutput } from "./fixture.js";
 
 installEnvironment();
@@ -24,6 +25,7 @@ const monitor = createMonitorHandler();
 const autoscaling = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
+const events = mockClient(EventBridgeClient);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${(0x1000 + i).toString(16)}`);
 
 /** The command ids of the probe the previous run sent (one per batch of 50), answered by `fleet`. */
@@ -99,6 +101,8 @@ beforeEach(() => {
   autoscaling.reset();
   ssm.reset();
   dynamo.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
   dynamo.on(GetItemCommand).resolves({});
   dynamo.on(PutItemCommand).resolves({});
   autoscaling.on(SetInstanceHealthCommand).resolves({});
@@ -236,22 +240,29 @@ describe("Function: monitor (gateway health monitor)", () => {
   );
 
   it.each([
-    [1, 1],
-    [3, 1],
-    [10, 1],
-    [30, 3],
+    [1, 1, 1],
+    [10, 3, 1],
+    [30, 12, 3],
+    [100, 40, 10],
   ])(
-    "marks at most 10%% of %i failing instances in one run (%i), holding the others back but counting them unhealthy",
-    async (n, marked) => {
-      fleet(n, () => 503);
-      storedState(Object.fromEntries(ids(n).map((id) => [id, { failures: 2, firstSeenAt: 0, runs: 60 }])));
+    "marks at most 10%% of a group of %i whose %i gateways fail in one run (%i), holding the others back but counting them unhealthy",
+    async (n, failing, marked) => {
+      const failed = new Set(ids(n).slice(0, failing));
+      fleet(n, (id) => (failed.has(id) ? 503 : 200));
+      storedState(
+        Object.fromEntries([...failed].map((id) => [id, { failures: 2, firstSeenAt: 0, runs: 60 }])),
+      );
       const blobs = await emfOf(async () =>
-        expect(monitor({}, context)).resolves.toMatchObject({ unhealthy: n, marked, heldBack: n - marked }),
+        expect(monitor({}, context)).resolves.toMatchObject({
+          unhealthy: failing,
+          marked,
+          heldBack: failing - marked,
+        }),
       );
       expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(marked);
-      expect(blobs[0]).toMatchObject({ UnhealthyGateways: n });
+      expect(blobs[0]).toMatchObject({ UnhealthyGateways: failing });
       const saved = JSON.parse(savedItem().histories!.S!);
-      const heldBack = ids(n).slice(marked);
+      const heldBack = [...failed].slice(marked);
       expect(heldBack.map((id) => saved[id].failures)).toEqual(heldBack.map(() => 3));
       expect(heldBack.filter((id) => saved[id].markedUnhealthyAt !== undefined)).toEqual([]);
     },
@@ -455,14 +466,14 @@ describe("Function: monitor when a host hangs (its probe never answers)", () => 
     expect(markedIds()).toEqual(["i-1000"]);
   });
 
-  it("keeps the per-run cap and the last gateway when every host hangs: one marked, the other held back but counted", async () => {
+  it("marks no host when every host hangs (a fleet-wide slowdown), but counts them all unhealthy", async () => {
     fleet(2, () => 200, 0);
     persistentState();
     ssmAnswering(() => ranAndHung);
     const { results, unhealthyGateways } = await runs(6);
     expect(unhealthyGateways.slice(1)).toEqual([2, 2, 2, 2, 2]);
-    expect(results.at(-1)).toMatchObject({ heldBack: 1 });
-    expect(markedIds()).toEqual(["i-1000"]);
+    expect(results.at(-1)).toMatchObject({ heldBack: 2 });
+    expect(markedIds()).toEqual([]);
   });
 
   it.each<[string, (id: string) => CommandInvocation | undefined]>([
@@ -647,5 +658,149 @@ describe("Function: monitor when AWS keeps failing one of its calls (throttled p
       { deadLettered: true, reason: expect.stringMatching(/^MonitorRunIncomplete/) },
       expect.objectContaining({ unhealthy: 1, marked: 1 }),
     ]);
+  });
+});
+
+describe("Function: monitor when many gateways fail at once", () => {
+  /**
+   * A group of `n` InService instances, kept between runs: a marked instance drains in Terminating:Wait, and by the
+   * next run it is gone and its replacement waits in Pending:Wait (its gateway fails the same probe at the launch
+   * gate, so it never goes InService). Each gateway answers `status(id)`.
+   */
+  function churningGroup(n: number, status: (id: string) => number) {
+    const group = new Map(ids(n).map((id): [string, string] => [id, "InService"]));
+    let next = 0;
+    autoscaling.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({
+      AutoScalingGroups: [
+        {
+          HealthCheckGracePeriod: 300,
+          Instances: [...group].map(([InstanceId, LifecycleState]) => ({
+            InstanceId,
+            LifecycleState,
+            HealthStatus: "Healthy",
+          })),
+        },
+      ],
+    }));
+    autoscaling.on(SetInstanceHealthCommand).callsFake((input: { InstanceId: string }) => {
+      group.set(input.InstanceId, "Terminating:Wait");
+      return {};
+    });
+    const batches = new Map<string, string[]>();
+    ssm.on(SendCommandCommand).callsFake((input: { InstanceIds: string[] }) => {
+      const id = `cmd-${batches.size + 1}`;
+      batches.set(id, input.InstanceIds);
+      return { Command: { CommandId: id } };
+    });
+    ssm.on(ListCommandInvocationsCommand).callsFake((input: { CommandId: string }) => ({
+      CommandInvocations: (batches.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        Status: "Success",
+        CommandPlugins: [{ Output: probeOutput(status(InstanceId)) }],
+      })),
+    }));
+    persistentState();
+    return {
+      /** A minute passes: drained instances are gone, their replacements wait at the gate. */
+      tick() {
+        for (const [id, state] of [...group])
+          if (state === "Terminating:Wait") {
+            group.delete(id);
+            group.set(`i-r${next++}`, "Pending:Wait");
+          }
+      },
+      inService: () => [...group.values()].filter((s) => s === "InService").length,
+    };
+  }
+
+  /** Minutes played since the group was first seen (its instances pass the 300 s grace period at the sixth). */
+  let played = 0;
+  beforeEach(() => {
+    played = 0;
+  });
+
+  /** `minutes` more monitor runs, a minute apart; the InService count after each. */
+  async function play(group: ReturnType<typeof churningGroup>, minutes: number) {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const inService: number[] = [];
+    try {
+      for (let minute = 0; minute < minutes; minute++) {
+        vi.setSystemTime(Date.parse("2026-03-02T10:00:00Z") + played++ * 60_000);
+        group.tick();
+        await monitor({}, context);
+        inService.push(group.inService());
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    return inService;
+  }
+
+  const clawopsEvents = () =>
+    events.commandCalls(PutEventsCommand).map((c) => {
+      const entry = c.args[0].input.Entries![0]!;
+      return { type: entry.DetailType, detail: JSON.parse(entry.Detail!) };
+    });
+
+  it("counts the replacements still in flight against the cap: three of ten failing lose one instance, not three", async () => {
+    // 3 of 10 fail (under the breaker's half); their replacements fail the same probe at the gate.
+    const failing = new Set(ids(3));
+    const group = churningGroup(10, (id) => (failing.has(id) || id.startsWith("i-r") ? 503 : 200));
+    const inService = await play(group, 15);
+    expect(Math.min(...inService)).toBe(9);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
+  });
+
+  it("marks nothing when every gateway fails its probe at once, keeps the alarm's datapoint and posts one event saying why", async () => {
+    // Every gateway answers 404: the operator changed gateway.path, or an upgrade moved the health route.
+    const group = churningGroup(10, () => 404);
+    const blobs = await emfOf(async () => {
+      expect(Math.min(...(await play(group, 15)))).toBe(10);
+    });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+    expect(blobs.slice(1).every((b) => b.UnhealthyGateways === 10)).toBe(true);
+    expect(clawopsEvents()).toEqual([
+      {
+        type: "ReadinessDriftFound",
+        detail: expect.objectContaining({
+          checks: [
+            expect.objectContaining({
+              id: "lifecycle.gateway-probes-fleet-wide",
+              status: "fail",
+              severity: "high",
+              title: expect.stringMatching(
+                /fail fleet-wide \(10 of 10 answered probes failed: HTTP 404 ×10\).*probe or configuration problem/,
+              ),
+            }),
+          ],
+        }),
+      },
+    ]);
+  });
+
+  it("says once that the probes no longer fail fleet-wide, and marks again", async () => {
+    let status = 404;
+    const group = churningGroup(10, (id) => (id === "i-1000" ? 503 : status));
+    await play(group, 10);
+    status = 200; // the operator fixed gateway.path; i-1000's gateway is really dead
+    await play(group, 5);
+    expect(clawopsEvents().map((e) => [e.type, e.detail.checks[0].status])).toEqual([
+      ["ReadinessDriftFound", "fail"],
+      ["ReadinessDriftCleared", "pass"],
+    ]);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
+      ["i-1000"],
+    );
+  });
+
+  it("tries the event again next run when PutEvents fails, and still publishes the datapoint", async () => {
+    const group = churningGroup(4, () => 404);
+    events
+      .on(PutEventsCommand)
+      .rejectsOnce(new Error("throttled"))
+      .resolves({ FailedEntryCount: 0, Entries: [] });
+    await play(group, 10);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
 });

@@ -35,6 +35,24 @@ export function abandonReason(error: CaughtError | undefined, gate: GateState | 
   return gate?.reason ?? "launch gate abandoned";
 }
 
+/**
+ * Why a flow's own completion (the gate's ABANDON, the drain's CONTINUE) is not done: it kept failing past its
+ * retries (AccessDenied after a policy change, the function timing out), so the action waits until the hook times
+ * out and AWS applies its default result (`defaultResult` when clawops knows it).
+ */
+export function completionFailedReason(
+  result: "ABANDON" | "CONTINUE",
+  error: CaughtError,
+  defaultResult?: "ABANDON" | "CONTINUE",
+): string {
+  const unchecked = result === "ABANDON" && defaultResult === "CONTINUE";
+  const applied =
+    defaultResult === undefined
+      ? "its default result"
+      : `its default result, ${defaultResult}${unchecked ? ": the instance goes InService with a gateway that never answered healthy" : ""}`;
+  return `${result} failed (${`${error.Error}: ${error.Cause ?? ""}`.trim()}): the hook expires into ${applied}`;
+}
+
 /** The `LifecycleAbandoned` detail for a gate that gave up, with its last probe. */
 export function lifecycleAbandonedDetail(
   action: LifecycleAction,

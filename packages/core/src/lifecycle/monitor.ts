@@ -202,10 +202,20 @@ export interface MarkLimitFleet {
   /** InService instances clawops marked Unhealthy in an earlier run (the group has not replaced them yet). */
   readonly alreadyMarked: number;
   /**
+   * Instances the group is replacing or adding: the more of its Pending* and Terminating* instances
+   * (`replacementsInFlight`). A marked instance drains in Terminating:Wait while its replacement waits in the
+   * launch gate (Pending:Wait), and the monitor no longer sees either InService: they still use the run's cap, or a
+   * fault every gateway shares (whose replacements fail the same probe at the gate) would be marked one more
+   * instance a run until one is left.
+   */
+  readonly replacing: number;
+  /**
    * InService instances whose probe SSM ran to an answer this run (healthy, not, or timed out on the instance),
    * not counting an instance that is only counted failed for its silence.
    */
   readonly probed: number;
+  /** This run's probes fail fleet-wide (`fleetWideFailure`): nothing is marked. */
+  readonly fleetWide?: FleetWideFailure | undefined;
 }
 
 /** A candidate the run does not mark, and why. */
@@ -216,12 +226,14 @@ export interface HeldBackMark {
 
 /**
  * Which of a run's `mark-unhealthy` candidates are marked (in order) and which are held back. A run marks at
- * most max(1, floor(`maxShare` × InService)); never the last InService instance clawops has not marked, even
- * while the instances it marked before are Terminating and their replacements Pending (a group of one instance in
- * any state excepted: its one gateway is down and serves nothing until replaced); and nothing when SSM ran the
- * probe on no instance (it refused or could not deliver to every one: an SSM or IAM outage, not dead gateways).
- * Held-back instances stay unhealthy in the run's count, so the unhealthy-gateways alarm still fires; the next
- * run tries again.
+ * most max(1, floor(`maxShare` × InService)) less the replacements still in flight (instances marked and not yet
+ * replaced, `alreadyMarked` and `replacing`), so the share of the fleet being replaced never passes the cap
+ * whatever the runs; never the last InService instance clawops has not marked, even while the instances it marked
+ * before are Terminating and their replacements Pending (a group of one instance in any state excepted: its one
+ * gateway is down and serves nothing until replaced); nothing when SSM ran the probe on no instance (it refused or
+ * could not deliver to every one: an SSM or IAM outage, not dead gateways); and nothing when the probes fail
+ * fleet-wide (`fleetWide`: a probe or configuration problem, not dead instances). Held-back instances stay
+ * unhealthy in the run's count, so the unhealthy-gateways alarm still fires; the next run tries again.
  */
 export function limitMarks(
   candidates: readonly string[],
@@ -229,20 +241,121 @@ export function limitMarks(
   maxShare: number = MAX_MARKED_SHARE,
 ): { mark: string[]; heldBack: HeldBackMark[] } {
   const cap = Math.max(1, Math.floor(maxShare * fleet.inService));
+  const inFlight = fleet.alreadyMarked + fleet.replacing;
   const unmarked = fleet.inService - fleet.alreadyMarked;
   // A group of one is one instance in the group, not one InService: an instance clawops marked earlier leaves
   // InService before its replacement enters it, and the InService count alone would let the next run mark the last.
   const keepOne = fleet.inGroup > 1 ? unmarked - 1 : unmarked;
-  const budget = fleet.probed === 0 ? 0 : Math.max(0, Math.min(cap, keepOne));
+  const blocked = fleet.probed === 0 || fleet.fleetWide !== undefined;
+  const budget = blocked ? 0 : Math.max(0, Math.min(cap - inFlight, keepOne));
   const why =
     fleet.probed === 0
       ? "SSM ran the probe on no instance this run: an SSM or IAM problem is not a fleet of dead gateways"
-      : budget < cap
-        ? `marking it would leave no InService instance clawops has not marked (${unmarked} of ${fleet.inService} unmarked)`
-        : `over this run's cap of ${cap} mark(s) (${Math.round(maxShare * 100)}% of ${fleet.inService} InService)`;
+      : fleet.fleetWide
+        ? `the probes fail fleet-wide (${describeFleetWideFailure(fleet.fleetWide)}): a probe or configuration problem, not dead instances`
+        : keepOne <= cap - inFlight && keepOne < cap
+          ? `marking it would leave no InService instance clawops has not marked (${unmarked} of ${fleet.inService} unmarked)`
+          : inFlight > 0
+            ? `${inFlight} instance(s) marked earlier or being replaced still use this run's cap of ${cap} mark(s) (${Math.round(maxShare * 100)}% of ${fleet.inService} InService)`
+            : `over this run's cap of ${cap} mark(s) (${Math.round(maxShare * 100)}% of ${fleet.inService} InService)`;
   return {
     mark: candidates.slice(0, budget),
     heldBack: candidates.slice(budget).map((instanceId) => ({ instanceId, reason: why })),
+  };
+}
+
+/**
+ * The replacements a group has in flight from its instances' lifecycle states: the more of its Pending* and
+ * Terminating* instances (a replacement is one of each, at once or in turn; counting both would charge it twice).
+ * Warm-pool instances (`Warmed:*`) are not the group's capacity and do not count.
+ */
+export function replacementsInFlight(lifecycleStates: readonly string[]): number {
+  const pending = lifecycleStates.filter((s) => s.startsWith("Pending")).length;
+  const terminating = lifecycleStates.filter((s) => s.startsWith("Terminating")).length;
+  return Math.max(pending, terminating);
+}
+
+/**
+ * The breaker: more than this share of the probes answered in one run failing reads as one cause the whole fleet
+ * shares (a wrong gateway.port or path, requireJsonOk against a build without "ok", a moved health route, a
+ * fleet-wide slowdown), not that many instances died at once. Replacing instances cannot fix such a cause, and the
+ * replacements fail the same probe at the launch gate. More than half, because independent deaths of most of a
+ * fleet within the few minutes `unhealthyAfter` spans are far rarer than one shared cause; the price is that a
+ * group of three whose two gateways die together is not repaired by the monitor, but it pages (the run still
+ * counts them unhealthy) and says why nothing was marked.
+ */
+export const FLEET_WIDE_FAILURE_SHARE = 0.5;
+
+/**
+ * The fewest answered probes the breaker judges: one instance failing alone is just that instance (a group of one
+ * is repaired by replacing it, whatever the cause).
+ */
+export const FLEET_WIDE_MIN_ANSWERED = 2;
+
+/** A run whose probes fail fleet-wide: how many answered, how many failed, and what they answered. */
+export interface FleetWideFailure {
+  readonly answered: number;
+  readonly failing: number;
+  /** Each failed probe's reason ("HTTP 404", "connection refused: ..."), with how many probes gave it. */
+  readonly answers: Readonly<Record<string, number>>;
+}
+
+/**
+ * Whether this run's answered probes (healthy or not; an unknown one says nothing) fail fleet-wide: at least
+ * `FLEET_WIDE_MIN_ANSWERED` answered and more than `FLEET_WIDE_FAILURE_SHARE` of them failed.
+ */
+export function fleetWideFailure(probes: readonly MonitorProbe[]): FleetWideFailure | undefined {
+  const answered = probes.filter((p) => p.healthy !== undefined);
+  const failed = answered.filter((p) => p.healthy === false);
+  if (
+    answered.length < FLEET_WIDE_MIN_ANSWERED ||
+    failed.length <= FLEET_WIDE_FAILURE_SHARE * answered.length
+  )
+    return undefined;
+  const answers: Record<string, number> = {};
+  for (const { reason } of failed) answers[reason] = (answers[reason] ?? 0) + 1;
+  return { answered: answered.length, failing: failed.length, answers };
+}
+
+/** "10 of 10 answered probes failed: HTTP 404 ×10", most frequent answer first. */
+export function describeFleetWideFailure(failure: FleetWideFailure): string {
+  const answers = Object.entries(failure.answers)
+    .sort(([, a], [, b]) => b - a)
+    .map(([reason, count]) => `${reason} ×${count}`)
+    .join(", ");
+  return `${failure.failing} of ${failure.answered} answered probes failed: ${answers}`;
+}
+
+/** The id the monitor's fleet-wide finding carries in its `ReadinessDriftFound` / `ReadinessDriftCleared` event. */
+export const FLEET_WIDE_FINDING_ID = "lifecycle.gateway-probes-fleet-wide";
+
+/**
+ * The drift event detail (`ReadinessDriftFound` when `failure` is given, else `ReadinessDriftCleared`) the monitor
+ * publishes once when its breaker trips and once when it closes: the alerts path renders these as a finding
+ * appearing and clearing, which is what the operator must act on (the probe or the config), not an instance.
+ */
+export function fleetWideFindingDetail(
+  asgName: string,
+  failure: FleetWideFailure | undefined,
+  at: number,
+): {
+  runId: string;
+  checks: { id: string; area: string; title: string; status: "fail" | "pass"; severity: string }[];
+} {
+  const title = failure
+    ? `Gateway probes of ${asgName} fail fleet-wide (${describeFleetWideFailure(failure)}): this looks like a probe or configuration problem (gateway.port, gateway.path, gateway.requireJsonOk, a moved health route, a fleet-wide slowdown), not dead instances. The monitor marks no instance while more than half of its probes fail; the unhealthy-gateways alarm still counts them.`
+    : `Gateway probes of ${asgName} no longer fail fleet-wide: the monitor marks failing gateways again.`;
+  return {
+    runId: `lifecycle-monitor ${new Date(at).toISOString()}`,
+    checks: [
+      {
+        id: FLEET_WIDE_FINDING_ID,
+        area: "infrastructure",
+        title,
+        status: failure ? "fail" : "pass",
+        severity: "high",
+      },
+    ],
   };
 }
 

@@ -47,6 +47,13 @@ export const LifecycleSettingsSchema = z.object({
   monitor: z.object({ unhealthyAfter: z.number(), periodSeconds: z.number() }),
   /** The terminate hook's HeartbeatTimeout, when clawops knows it (reference fleets): the drain heartbeats by it. */
   terminateHeartbeatSeconds: z.optional(z.number()),
+  /**
+   * The launch hook's DefaultResult, when clawops knows it (reference fleets): what AWS does with an action the gate
+   * could not complete. CONTINUE admits a gateway nobody checked, so the gate reports it.
+   */
+  launchDefaultResult: z.optional(z.enum(["ABANDON", "CONTINUE"])),
+  /** The terminate hook's DefaultResult, when clawops knows it (reference fleets). */
+  terminateDefaultResult: z.optional(z.enum(["ABANDON", "CONTINUE"])),
   /** The reconciler's period, for a `rate(...)` schedule: it defers an action only if its next run is in time. */
   reconcilePeriodSeconds: z.optional(z.number()),
   launchGateArn: z.optional(z.string()),
@@ -79,6 +86,12 @@ export function lifecycleSettings(config: ResolvedConfig, fleet: FleetDescriptio
       unhealthyAfter: monitor.unhealthyAfter,
       periodSeconds: schedulePeriodSeconds(monitor.schedule),
     },
+    ...(config.settings.fleet.mode === "reference"
+      ? {
+          launchDefaultResult: config.settings.fleet.lifecycleHooks.launchDefaultResult,
+          terminateDefaultResult: config.settings.fleet.lifecycleHooks.terminateDefaultResult,
+        }
+      : {}),
     ...(lifecycle.reconcileSchedule.startsWith("rate(")
       ? { reconcilePeriodSeconds: schedulePeriodSeconds(lifecycle.reconcileSchedule) }
       : {}),

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { lifecycleHookTimeouts } from "../config/lifecycle-hooks.js";
 import type { ResolvedConfig } from "../config/load.js";
 import type { FleetDescription } from "../fleet/description.js";
 import type { AlertsIdentity, ReadinessSettings } from "./settings.js";
@@ -69,7 +70,11 @@ export const ReadinessSettingsSchema = z.looseObject({
     }),
   ),
   drillMaxDaysWithoutPass: z.number(),
-  lifecycle: z.object({ launchDeadlineSeconds: z.number() }),
+  lifecycle: z.object({
+    launchDeadlineSeconds: z.number(),
+    launchHeartbeatSeconds: z.optional(z.number()),
+    terminateHeartbeatSeconds: z.optional(z.number()),
+  }),
 });
 
 /** Parses `CLAWOPS_SETTINGS` of a readiness function; throws naming the field when it is wrong. */
@@ -85,6 +90,7 @@ export function readinessSettings(
   alerts?: AlertsIdentity,
 ): ReadinessSettings {
   const s = config.settings;
+  const hooks = lifecycleHookTimeouts(s);
   return {
     stage: config.stage,
     region: config.app.region,
@@ -114,6 +120,12 @@ export function readinessSettings(
     egressAllowlist: s.egressAllowlist,
     approvalGates: s.approvalGates,
     drillMaxDaysWithoutPass: s.drills.maxDaysWithoutPass,
-    lifecycle: { launchDeadlineSeconds: s.lifecycle.launchDeadlineSeconds },
+    lifecycle: {
+      launchDeadlineSeconds: s.lifecycle.launchDeadlineSeconds,
+      launchHeartbeatSeconds: hooks.launchHeartbeatSeconds,
+      ...(hooks.terminateHeartbeatSeconds === undefined
+        ? {}
+        : { terminateHeartbeatSeconds: hooks.terminateHeartbeatSeconds }),
+    },
   };
 }

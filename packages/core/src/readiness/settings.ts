@@ -44,7 +44,16 @@ export interface ReadinessSettings {
   readonly approvalGates: StageSettings["approvalGates"];
   /** A restore drill must have passed within this many days. */
   readonly drillMaxDaysWithoutPass: number;
-  readonly lifecycle: { readonly launchDeadlineSeconds: number };
+  readonly lifecycle: {
+    readonly launchDeadlineSeconds: number;
+    /**
+     * The launch hook's HeartbeatTimeout the gate heartbeats by (lifecycle.hookHeartbeatSeconds, else the reference
+     * fleet's hook, else 300 s); absent in settings written before it existed.
+     */
+    readonly launchHeartbeatSeconds?: number | undefined;
+    /** The terminate hook's HeartbeatTimeout the drain heartbeats by, where clawops knows it (reference fleets). */
+    readonly terminateHeartbeatSeconds?: number | undefined;
+  };
 }
 
 /** The readiness section of the config, with the fields the checks read. */

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { formatGatewayProbeOutput } from "../../src/lifecycle/index.js";
 import {
   decideInstanceHealth,
+  fleetWideFailure,
   type InstanceHealthHistory,
   limitMarks,
   monitorProbeFromInvocation,
   NOT_PROBED,
   REFUSED_PROBE,
+  replacementsInFlight,
   SILENT_RUNS_BEFORE_FAILING,
   ssmAnsweredFleet,
 } from "../../src/lifecycle/monitor.js";
@@ -87,12 +89,14 @@ describe("Function: limitMarks", () => {
     ["marks 10% of a group of 100", 100, 100, 0, 10],
     ["marks every candidate under the cap", 3, 100, 0, 3],
     ["never marks the last instance clawops has not marked", 1, 2, 1, 0],
-    ["leaves one unmarked instance when others were marked before", 5, 20, 18, 1],
+    ["marks none while the instances it marked before are still InService (they use the cap)", 5, 20, 18, 0],
+    ["marks up to the cap less the marks still InService", 5, 40, 1, 3],
   ])("%s", (_case, due, inService, alreadyMarked, marked) => {
     const limit = limitMarks(candidates(due), {
       inService,
       inGroup: inService,
       alreadyMarked,
+      replacing: 0,
       probed: inService,
     });
     expect(limit.mark).toEqual(candidates(due).slice(0, marked));
@@ -103,51 +107,112 @@ describe("Function: limitMarks", () => {
     // A group of two, both gateways down: run 1 marks i-a; the group moves it to Terminating:Wait and launches
     // its replacement into Pending:Wait, so run 2 sees one InService instance in a group of three.
     expect(
-      limitMarks(["i-a", "i-b"], { inService: 2, inGroup: 2, alreadyMarked: 0, probed: 2 }).mark,
+      limitMarks(["i-a", "i-b"], { inService: 2, inGroup: 2, alreadyMarked: 0, replacing: 0, probed: 2 })
+        .mark,
     ).toEqual(["i-a"]);
-    const run2 = limitMarks(["i-b"], { inService: 1, inGroup: 3, alreadyMarked: 0, probed: 1 });
+    const run2 = limitMarks(["i-b"], { inService: 1, inGroup: 3, alreadyMarked: 0, replacing: 1, probed: 1 });
     expect(run2.mark).toEqual([]);
     expect(run2.heldBack[0]?.reason).toMatch(/leave no InService instance clawops has not marked/);
   });
 
-  it("keeps one InService gateway of a fleet of ten failing together, whatever the runs", () => {
+  it("keeps nine InService gateways of ten while the replacements of the one it marked are still in flight, whatever the runs", () => {
+    // Every gateway fails (a fault they share): a marked instance drains in Terminating:Wait, then its replacement
+    // waits in Pending:Wait, fails the same probe at the launch gate, is ABANDONed and relaunched: never InService.
     let inService = 10;
     let terminating = 0;
+    let pending = 0;
     for (let run = 0; run < 30; run++) {
+      pending += terminating; // a minute passes: the drained instances are gone, their replacements wait
+      terminating = 0;
       const due = Array.from({ length: inService }, (_, i) => `i-${i}`);
       const { mark } = limitMarks(due, {
         inService,
-        inGroup: inService + terminating,
+        inGroup: inService + terminating + pending,
         alreadyMarked: 0,
+        replacing: Math.max(terminating, pending),
         probed: inService,
       });
       inService -= mark.length;
-      terminating += mark.length; // marked instances drain in Terminating:Wait; replacements wait Pending
+      terminating += mark.length;
     }
-    expect(inService).toBe(1);
+    expect(inService).toBe(9);
+  });
+
+  it.each([
+    ["an instance it marked still InService", 1, 0],
+    ["a marked instance draining (Terminating:Wait)", 0, 1],
+  ])("counts %s against the run's cap", (_case, alreadyMarked, replacing) => {
+    const limit = limitMarks(candidates(2), {
+      inService: 10,
+      inGroup: 11,
+      alreadyMarked,
+      replacing,
+      probed: 10,
+    });
+    expect(limit.mark).toEqual([]);
+    expect(limit.heldBack[0]?.reason).toMatch(
+      /marked earlier or being replaced still use this run's cap of 1/,
+    );
+  });
+
+  it("marks again once the replacements are InService", () => {
+    expect(
+      limitMarks(candidates(2), { inService: 20, inGroup: 21, alreadyMarked: 0, replacing: 1, probed: 20 })
+        .mark,
+    ).toEqual(["i-0"]);
+  });
+
+  it("marks nothing when the probes fail fleet-wide, and says so with what they answered", () => {
+    const fleetWide = fleetWideFailure(
+      Array.from({ length: 10 }, () => ({ healthy: false, reason: "HTTP 404" })),
+    );
+    const limit = limitMarks(candidates(3), {
+      inService: 10,
+      inGroup: 10,
+      alreadyMarked: 0,
+      replacing: 0,
+      probed: 10,
+      fleetWide,
+    });
+    expect(limit.mark).toEqual([]);
+    expect(limit.heldBack[0]?.reason).toBe(
+      "the probes fail fleet-wide (10 of 10 answered probes failed: HTTP 404 ×10): a probe or configuration problem, not dead instances",
+    );
   });
 
   it("says why an instance is held back", () => {
     expect(
-      limitMarks(candidates(3), { inService: 10, inGroup: 10, alreadyMarked: 0, probed: 10 }).heldBack[0],
+      limitMarks(candidates(3), { inService: 10, inGroup: 10, alreadyMarked: 0, replacing: 0, probed: 10 })
+        .heldBack[0],
     ).toEqual({
       instanceId: "i-1",
       reason: "over this run's cap of 1 mark(s) (10% of 10 InService)",
     });
     expect(
-      limitMarks(["i-0"], { inService: 2, inGroup: 2, alreadyMarked: 1, probed: 2 }).heldBack[0]?.reason,
+      limitMarks(["i-0"], { inService: 2, inGroup: 2, alreadyMarked: 1, replacing: 0, probed: 2 }).heldBack[0]
+        ?.reason,
     ).toMatch(/leave no InService instance clawops has not marked/);
   });
 
   it("marks nothing when SSM ran the probe on no instance (every one refused)", () => {
-    const limit = limitMarks(candidates(3), { inService: 3, inGroup: 3, alreadyMarked: 0, probed: 0 });
+    const limit = limitMarks(candidates(3), {
+      inService: 3,
+      inGroup: 3,
+      alreadyMarked: 0,
+      replacing: 0,
+      probed: 0,
+    });
     expect(limit.mark).toEqual([]);
     expect(limit.heldBack[0]?.reason).toMatch(/SSM ran the probe on no instance/);
   });
 
   it("takes another share when asked", () => {
     expect(
-      limitMarks(candidates(10), { inService: 10, inGroup: 10, alreadyMarked: 0, probed: 10 }, 0.5).mark,
+      limitMarks(
+        candidates(10),
+        { inService: 10, inGroup: 10, alreadyMarked: 0, replacing: 0, probed: 10 },
+        0.5,
+      ).mark,
     ).toHaveLength(5);
   });
 });
@@ -243,5 +308,54 @@ describe("Function: ssmAnsweredFleet", () => {
     ["the silent instance of a group of one", 0, 1, false],
   ])("%s: answered %i of %i → %s", (_case, answered, inService, expected) => {
     expect(ssmAnsweredFleet({ answered, inService })).toBe(expected);
+  });
+});
+
+describe("Function: fleetWideFailure (the monitor's breaker)", () => {
+  const ok = { healthy: true, reason: "HTTP 200" };
+  const notFound = { healthy: false, reason: "HTTP 404" };
+  const refused = { healthy: false, reason: "connection refused: gateway not listening" };
+  const unknown = { healthy: undefined, reason: "probe Pending" };
+  it.each([
+    ["every answered probe fails", [notFound, notFound, notFound], true],
+    ["most answered probes fail", [notFound, refused, ok], true],
+    ["both gateways of a group of two fail", [notFound, refused], true],
+    ["half fail (one of two)", [notFound, ok], false],
+    ["a minority fails", [notFound, ok, ok, ok], false],
+    [
+      "only one probe answered (a group of one is repaired by replacing it)",
+      [notFound, unknown, unknown],
+      false,
+    ],
+    ["nothing answered (SSM said nothing)", [unknown, unknown], false],
+  ])("trips when %s: %s", (_case, probes, trips) => {
+    expect(fleetWideFailure(probes) !== undefined).toBe(trips);
+  });
+
+  it("counts what the failed probes answered", () => {
+    expect(fleetWideFailure([notFound, notFound, refused, ok, unknown])).toEqual({
+      answered: 4,
+      failing: 3,
+      answers: { "HTTP 404": 2, "connection refused: gateway not listening": 1 },
+    });
+  });
+});
+
+describe("Function: replacementsInFlight", () => {
+  it.each([
+    [
+      "a marked instance draining, its replacement in the gate",
+      ["InService", "Terminating:Wait", "Pending:Wait"],
+      1,
+    ],
+    ["two replacements in the gate", ["InService", "Pending:Wait", "Pending"], 2],
+    [
+      "a warm pool, which is not the group's capacity",
+      ["InService", "Warmed:Pending:Wait", "Warmed:Stopped"],
+      0,
+    ],
+    ["a steady group", ["InService", "InService"], 0],
+  ])("counts %s", (_case, states, expected) => {
+    expect(replacementsInFlight(states)).toBe(expected);
   });
 });

@@ -130,6 +130,47 @@ const FAILING: [string, string, Edit, "fail" | "unknown"][] = [
     "fail",
   ],
   [
+    "infrastructure.lifecycle-hooks",
+    "another team's launch hook is listed first and clawops' own is missing (nothing is gated)",
+    (e) => {
+      e.lifecycleHooks[0] = { ...e.lifecycleHooks[0], name: "acme-bootstrap" };
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "another team's ABANDON launch hook is listed first and clawops' own continues by default",
+    (e) => {
+      e.lifecycleHooks[0].defaultResult = "CONTINUE";
+      e.lifecycleHooks.unshift({ ...e.lifecycleHooks[0], name: "acme-bootstrap", defaultResult: "ABANDON" });
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "clawops' terminate hook is missing while another team's is there",
+    (e) => {
+      e.lifecycleHooks[1] = { ...e.lifecycleHooks[1], name: "acme-shutdown" };
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "the launch hook's heartbeat is shorter than the one the gate heartbeats by (lifecycle.hookHeartbeatSeconds)",
+    (_e, s) => {
+      s.lifecycle.launchHeartbeatSeconds = 900;
+    },
+    "fail",
+  ],
+  [
+    "infrastructure.lifecycle-hooks",
+    "the terminate hook's heartbeat is shorter than the one the drain heartbeats by",
+    (_e, s) => {
+      s.lifecycle.terminateHeartbeatSeconds = 600;
+    },
+    "fail",
+  ],
+  [
     "infrastructure.no-public-ip",
     "an instance has a public IPv4",
     (e) => {

@@ -69,7 +69,7 @@ export function settings(overrides: Partial<ReadinessSettings> = {}): ReadinessS
       },
     ],
     drillMaxDaysWithoutPass: 8,
-    lifecycle: { launchDeadlineSeconds: 900 },
+    lifecycle: { launchDeadlineSeconds: 900, launchHeartbeatSeconds: 600, terminateHeartbeatSeconds: 300 },
     ...overrides,
   };
 }

@@ -62,20 +62,33 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
     severity: "high",
     evidence: ["lifecycleHooks"],
     method:
-      "DescribeLifecycleHooks: one launch and one terminate hook, heartbeat 30-7200 s, launch default result ABANDON (an instance whose gateway never answers must not serve).",
-    evaluate: (evidence) => {
+      "DescribeLifecycleHooks: clawops' own hooks, by name (fleet.launchHookName and terminateHookName: the flows act on no other hook), both present, heartbeat 30-7200 s and no shorter than the HeartbeatTimeout the launch gate and the drain heartbeat by, launch default result ABANDON (an instance whose gateway never answers must not serve).",
+    evaluate: (evidence, settings) => {
       const hooks = available(evidence.lifecycleHooks);
-      const launch = hooks.find((h) => h.transition === "autoscaling:EC2_INSTANCE_LAUNCHING");
-      const terminate = hooks.find((h) => h.transition === "autoscaling:EC2_INSTANCE_TERMINATING");
+      const { launchHookName, terminateHookName } = settings.fleet;
+      // Another team's hooks may sit on the same group: only clawops' own are the gate and the drain.
+      const launch = hooks.find(
+        (h) => h.name === launchHookName && h.transition === "autoscaling:EC2_INSTANCE_LAUNCHING",
+      );
+      const terminate = hooks.find(
+        (h) => h.name === terminateHookName && h.transition === "autoscaling:EC2_INSTANCE_TERMINATING",
+      );
       const problems: string[] = [];
-      if (!launch) problems.push("no launch hook");
-      if (!terminate) problems.push("no terminate hook");
-      for (const hook of [launch, terminate]) {
-        if (
-          hook &&
-          (hook.heartbeatTimeout === undefined || hook.heartbeatTimeout < 30 || hook.heartbeatTimeout > 7200)
-        )
+      if (!launch) problems.push(`no launch hook named ${launchHookName}: no launch is gated`);
+      if (!terminate)
+        problems.push(`no terminate hook named ${terminateHookName}: no termination is drained`);
+      const assumed = [
+        [launch, settings.lifecycle.launchHeartbeatSeconds, "the launch gate"],
+        [terminate, settings.lifecycle.terminateHeartbeatSeconds, "the drain"],
+      ] as const;
+      for (const [hook, assumedSeconds, flow] of assumed) {
+        if (!hook) continue;
+        if (hook.heartbeatTimeout === undefined || hook.heartbeatTimeout < 30 || hook.heartbeatTimeout > 7200)
           problems.push(`${hook.name}: heartbeat ${hook.heartbeatTimeout ?? "unset"} s is outside 30-7200`);
+        else if (assumedSeconds !== undefined && hook.heartbeatTimeout < assumedSeconds)
+          problems.push(
+            `${hook.name}: heartbeat ${hook.heartbeatTimeout} s is shorter than the ${assumedSeconds} s ${flow} heartbeats by (lifecycle.hookHeartbeatSeconds, else fleet.lifecycleHooks): the hook can expire between two heartbeats`,
+          );
       }
       if (launch && launch.defaultResult !== "ABANDON")
         problems.push(
@@ -87,7 +100,7 @@ export const infrastructureChecks: readonly ReadinessCheck[] = [
       );
     },
     remediation:
-      "Add both hooks to the group with explicit default results (ABANDON on launch, CONTINUE on terminate); the Fleet stack does this in reference mode.",
+      "Add both hooks to the group under the names clawops is configured with, with explicit default results (ABANDON on launch, CONTINUE on terminate) and a HeartbeatTimeout no shorter than lifecycle.hookHeartbeatSeconds; the Fleet stack does this in reference mode.",
   },
   {
     id: "infrastructure.no-public-ip",
