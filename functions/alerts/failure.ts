@@ -3,6 +3,7 @@ import { type Alert, type AlertDeliveryError, alertSubject } from "@clawops/core
 import { client } from "@clawops/core/aws";
 import { ClawopsDetailType, clawopsEventEntry, refusedEntries } from "@clawops/core/events";
 import { type DeadLetterRecord, sendToDeadLetterQueue } from "@clawops/core/handler";
+import type { DeadLetteredRecord } from "./state.js";
 
 /** What the DLQ record of an undelivered alert carries besides the event: enough to re-send it. */
 export interface AlertDeadLetterExtra extends Record<string, unknown> {
@@ -20,14 +21,18 @@ export interface AlertDeadLetterExtra extends Record<string, unknown> {
  * the DLQ depth alarm reaches the fallback topic). An `AlertDeliveryFailed` that fails is only
  * dead-lettered: announcing it would loop. An announcement PutEvents refuses throws `RetryableError`, and
  * Lambda retries the event: the record is sent once per event (`claim` says whether an earlier try sent
- * it, `noteDeadLettered` records that this one did), so a replay posts the alert once.
+ * it, `noteDeadLettered` records that this one did, with the failure to announce), so a replay posts the
+ * alert once.
  */
 export async function reportDeliveryFailure(
   alert: Alert,
   error: AlertDeliveryError,
   functionName: string,
   env: ClawopsEnvironment,
-  claim: { readonly deadLettered?: boolean; readonly noteDeadLettered?: () => Promise<void> } = {},
+  claim: {
+    readonly deadLettered?: boolean;
+    readonly noteDeadLettered?: (failure: DeadLetteredRecord) => Promise<void>;
+  } = {},
 ): Promise<DeadLetterRecord> {
   const alertKey = alertSubject(alert);
   const extra: AlertDeadLetterExtra = {
@@ -47,18 +52,31 @@ export async function reportDeliveryFailure(
   };
   if (!claim.deadLettered) {
     await sendToDeadLetterQueue(record, env);
-    await claim.noteDeadLettered?.();
+    await claim.noteDeadLettered?.({ channel: error.channel, reason: error.reason });
   }
-  if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return record;
+  await announceDeliveryFailure(alert, { channel: error.channel, reason: error.reason }, env);
+  return record;
+}
+
+/**
+ * Publishes `AlertDeliveryFailed` for an alert whose record is in the dead-letter queue (not for an
+ * `AlertDeliveryFailed` itself: that would loop). Throws `RetryableError` when PutEvents refuses it.
+ */
+export async function announceDeliveryFailure(
+  alert: Alert,
+  failure: DeadLetteredRecord,
+  env: ClawopsEnvironment,
+): Promise<void> {
+  if (alert.kind === "clawops" && alert.event["detail-type"] === "AlertDeliveryFailed") return;
   const { EventBridgeClient, PutEventsCommand } = await import("./eventbridge.js");
   const refused = refusedEntries(
     await client(EventBridgeClient).send(
       new PutEventsCommand({
         Entries: [
           clawopsEventEntry(env, ClawopsDetailType.AlertDeliveryFailed, {
-            alertKey,
-            channel: error.channel,
-            reason: error.reason,
+            alertKey: alertSubject(alert),
+            channel: failure.channel,
+            reason: failure.reason,
           }),
         ],
       }),
@@ -69,5 +87,4 @@ export async function reportDeliveryFailure(
   // record already in the queue is not sent again).
   if (refused)
     throw new RetryableError(`PutEvents refused ${ClawopsDetailType.AlertDeliveryFailed}: ${refused}`);
-  return record;
 }

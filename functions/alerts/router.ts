@@ -15,7 +15,7 @@ import {
 import { lambdaHandler } from "@clawops/core/handler";
 import type { Context } from "aws-lambda";
 import { closeThreadOfUndeliveredOk, type DeliveryOutcome, deliverAlert } from "./deliver.js";
-import { reportDeliveryFailure } from "./failure.js";
+import { announceDeliveryFailure, reportDeliveryFailure } from "./failure.js";
 import { fetchAlarmTags, fetchMetricGraph } from "./graph.js";
 import { type ReplayOutcome, repostAlert } from "./repost.js";
 import { type RouterDeps, routerDeps, slackSecretMiddleware } from "./router-deps.js";
@@ -146,23 +146,29 @@ async function deliverEvent(
       });
     }
     // A retry of an event an earlier try dead-lettered (its announcement or completion failed after the
-    // record was sent) that now has nothing to post stays dead-lettered: replay still owes it to Slack.
-    const handled = claim.deadLettered && outcome.status === "skipped" ? "dead-lettered" : outcome.status;
-    await state.completeEvent(event.id, handled);
+    // record was sent) that now has nothing to post (an OK finds the thread its first try closed: stale)
+    // stays dead-lettered: replay still owes it to Slack, and the announcement is published now.
+    if (claim.deadLettered && outcome.status === "skipped") {
+      await announceDeliveryFailure(alert, claim.deadLettered, env);
+      await state.completeEvent(event.id, "dead-lettered");
+      return { status: "dead-lettered", reason: `AlertDeliveryError: ${claim.deadLettered.reason}` };
+    }
+    await state.completeEvent(event.id, outcome.status);
     return outcome;
   } catch (error) {
     if (!(error instanceof AlertDeliveryError)) throw error;
     // An OK that would have resolved the thread closes it once its record is safe in the queue (before the
     // announcement, which PutEvents may refuse): closed earlier, Lambda's retry of an event whose record
-    // was never sent would skip it as stale, and it would be lost.
+    // was never sent would skip it as stale, and it would be lost. The retry of one whose record was sent
+    // skips it as stale, and announces it (above).
     const closeThread = async () => {
       if (alert.kind === "alarm") await closeThreadOfUndeliveredOk(alert.event, state);
     };
     if (claim.deadLettered) await closeThread(); // An earlier try sent the record but did not get this far.
     const record = await reportDeliveryFailure(alert, error, lambda.functionName, env, {
       ...(claim.deadLettered ? { deadLettered: true } : {}),
-      noteDeadLettered: async () => {
-        await state.noteDeadLettered(event.id);
+      noteDeadLettered: async (failure) => {
+        await state.noteDeadLettered(event.id, failure);
         await closeThread();
       },
     });

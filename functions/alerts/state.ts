@@ -98,15 +98,23 @@ export interface JoinedRecord {
   readonly position: number;
 }
 
+/** The failure of an event whose record was sent to the dead-letter queue: what its announcement says. */
+export interface DeadLetteredRecord {
+  readonly channel: string;
+  /** Slack's reason (`token_revoked`, `retries exhausted: HTTP 503`, ...). */
+  readonly reason: string;
+}
+
 /**
  * An event claimed for delivery, with what an earlier try of it did before it failed: `posted` when it got
  * a message into Slack, `joined` when it took a storm window position, `deadLettered` when it sent the
- * event's record to the dead-letter queue.
+ * event's record to the dead-letter queue (with the failure, so a retry that has nothing left to deliver
+ * still announces it).
  */
 export interface EventClaim {
   readonly posted?: PostedRecord;
   readonly joined?: JoinedRecord;
-  readonly deadLettered?: boolean;
+  readonly deadLettered?: DeadLetteredRecord;
 }
 
 function isJoinedRecord(value: unknown): value is JoinedRecord {
@@ -123,6 +131,14 @@ function isJoinedRecord(value: unknown): value is JoinedRecord {
  * its own thread write and skips as stale: its message never reached Slack) nor `dead-lettered`.
  */
 const POSTED_OUTCOMES = new Set(["opened", "replied", "resolved", "posted", "grouped", "replayed"]);
+
+/** `deadLettered: true`, as claims noted before the failure was kept, reads as a failure of unknown reason. */
+function deadLetteredRecord(value: unknown): DeadLetteredRecord | undefined {
+  const record = value as Partial<DeadLetteredRecord> | undefined;
+  if (typeof record?.channel === "string" && typeof record.reason === "string")
+    return { channel: record.channel, reason: record.reason };
+  return value === true ? { channel: "unknown", reason: "dead-lettered by an earlier try" } : undefined;
+}
 
 function isPostedRecord(value: unknown): value is PostedRecord {
   const record = value as Partial<PostedRecord> | undefined;
@@ -179,10 +195,11 @@ export class AlertState {
       const live =
         earlier?.status === "processing" && !(numberOf(earlier.expiresAt) < Math.floor(now / 1000));
       if (!live) return {};
+      const deadLettered = deadLetteredRecord(earlier.deadLettered);
       return {
         ...(isPostedRecord(earlier.posted) ? { posted: earlier.posted } : {}),
         ...(isJoinedRecord(earlier.joined) ? { joined: earlier.joined } : {}),
-        ...(earlier.deadLettered === true ? { deadLettered: true } : {}),
+        ...(deadLettered ? { deadLettered } : {}),
       };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -203,9 +220,12 @@ export class AlertState {
     await this.noteOnClaim(eventId, "joined", joined);
   }
 
-  /** Records on the event's claim that its dead-letter record was sent, so a retry does not send another. */
-  async noteDeadLettered(eventId: string): Promise<void> {
-    await this.noteOnClaim(eventId, "deadLettered", true);
+  /**
+   * Records on the event's claim that its dead-letter record was sent, and why, so a retry does not send
+   * another and can still announce the failure.
+   */
+  async noteDeadLettered(eventId: string, failure: DeadLetteredRecord): Promise<void> {
+    await this.noteOnClaim(eventId, "deadLettered", { channel: failure.channel, reason: failure.reason });
   }
 
   private async noteOnClaim(eventId: string, name: string, value: unknown): Promise<void> {
@@ -463,6 +483,33 @@ export class AlertState {
           UpdateExpression: "SET nextRenderAt = :lease",
           ConditionExpression: "attribute_not_exists(nextRenderAt) OR nextRenderAt <= :now",
           ExpressionAttributeValues: { ":lease": leaseUntil, ":now": this.now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Extends the render slot this invocation holds (taken until `heldUntil`) to `leaseUntil`; false when
+   * another invocation took it over meanwhile (or it was finished): the renderer must not call Slack then.
+   */
+  async renewStormRender(
+    channel: string,
+    windowStart: number,
+    heldUntil: number,
+    leaseUntil: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: stormItemKey(channel, windowStart),
+          UpdateExpression: "SET nextRenderAt = :lease",
+          ConditionExpression: "nextRenderAt = :held",
+          ExpressionAttributeValues: { ":lease": leaseUntil, ":held": heldUntil },
         }),
       );
       return true;

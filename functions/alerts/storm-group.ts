@@ -1,6 +1,12 @@
-import { RetryableError } from "@clawops/core";
+import { ClawopsError, RetryableError } from "@clawops/core";
 import { paginateStorm, renderStormPage, type StormEntry, stormRenderStep } from "@clawops/core/alerts";
-import { type PostedMessage, postMessage, type SlackDeliveryContext, updateMessage } from "./slack.js";
+import {
+  type DeliveryClock,
+  type PostedMessage,
+  postMessage,
+  type SlackDeliveryContext,
+  updateMessage,
+} from "./slack.js";
 import type { AlertState, StoredStormEntry } from "./state.js";
 
 /** Slack allows about one message per second per channel: the group message is re-rendered at most that often. */
@@ -14,6 +20,11 @@ export const STORM_GAP_TIMEOUT_MS = 10_000;
 export const STORM_WAITER_POLL_MS = 5_000;
 /** How long one renderer holds the slot before another may take it over (a crashed renderer). */
 const RENDER_LEASE_MS = 15_000;
+/**
+ * A renderer renews its slot before a Slack call, or a wait between tries (429 `Retry-After`, 5xx backoff),
+ * that would leave less than this of it: more than a call's timeout (5 s), so the call ends inside the slot.
+ */
+const RENDER_LEASE_RENEW_MS = RENDER_LEASE_MS / 2;
 
 /** Where a storm window lives and how it is framed. */
 export interface StormWindow {
@@ -59,8 +70,9 @@ export async function ensureStormRendered(
       await slack.clock.sleep(Math.min(jittered, slack.remainingMs() - STORM_RENDER_INTERVAL_MS * 2));
       continue;
     }
-    if (!(await state.claimStormRender(window.channel, window.windowStart, now + RENDER_LEASE_MS))) continue;
-    await drainWindow(window, state, slack, {
+    const slot = new RenderSlot(window, state, slack.clock);
+    if (!(await slot.claim())) continue;
+    await drainWindow(window, slot, state, slack, {
       count: item.renderedCount,
       pages: item.pages,
       ...(item.channelId ? { channelId: item.channelId } : {}),
@@ -68,12 +80,74 @@ export async function ensureStormRendered(
   }
 }
 
+/** Another invocation took the render slot over while this one waited for Slack: this one stops rendering. */
+class StormRenderSlotLostError extends ClawopsError {
+  constructor(window: StormWindow) {
+    super(`the storm render slot of ${window.channel} was taken over`, { retryable: true });
+    this.name = "StormRenderSlotLostError";
+  }
+}
+
+/**
+ * The window's render slot as one renderer holds it. Slack may keep a call waiting longer than the slot's
+ * lease (429s are waited out for as long as the function has time): the slot is renewed before each call
+ * and each wait that would outlast it, so no other invocation takes it over and posts the group message a
+ * second time. A renewal that finds the slot taken over (a wait longer than the lease) throws
+ * {@link StormRenderSlotLostError} before Slack is called again.
+ */
+class RenderSlot {
+  private until = 0;
+
+  constructor(
+    private readonly window: StormWindow,
+    private readonly state: AlertState,
+    private readonly clock: DeliveryClock,
+  ) {}
+
+  /** Takes the slot when it is free. */
+  async claim(): Promise<boolean> {
+    const until = this.clock.now() + RENDER_LEASE_MS;
+    if (!(await this.state.claimStormRender(this.window.channel, this.window.windowStart, until)))
+      return false;
+    this.until = until;
+    return true;
+  }
+
+  /** Makes sure the slot lasts `waitMs` and a Slack call from now. */
+  async hold(waitMs = 0): Promise<void> {
+    const now = this.clock.now();
+    if (this.until - now >= waitMs + RENDER_LEASE_RENEW_MS) return;
+    const until = now + waitMs + RENDER_LEASE_MS;
+    const { channel, windowStart } = this.window;
+    if (!(await this.state.renewStormRender(channel, windowStart, this.until, until)))
+      throw new StormRenderSlotLostError(this.window);
+    this.until = until;
+  }
+
+  /** `slack` for calls made holding the slot: each wait between tries holds the slot for the wait first. */
+  holding(slack: SlackDeliveryContext): SlackDeliveryContext {
+    return {
+      client: slack.client,
+      remainingMs: () => slack.remainingMs(),
+      clock: {
+        now: () => slack.clock.now(),
+        sleep: async (ms) => {
+          await this.hold(ms);
+          await slack.clock.sleep(ms);
+        },
+      },
+    };
+  }
+}
+
 /**
  * Renders the window while it holds the render slot, once a second, until every stored transition is
- * shown or the invocation runs short of time; then the slot is free for a waiter to take over.
+ * shown or the invocation runs short of time; then the slot is free for a waiter to take over. A renderer
+ * whose slot was taken over stops without a write: the new holder renders, and records, the window.
  */
 async function drainWindow(
   window: StormWindow,
+  slot: RenderSlot,
   state: AlertState,
   slack: SlackDeliveryContext,
   shown: { count: number; pages: readonly string[]; channelId?: string },
@@ -82,8 +156,9 @@ async function drainWindow(
   for (;;) {
     let rendered: RenderResult;
     try {
-      rendered = await renderWindow(window, state, slack);
+      rendered = await renderWindow(window, slot, state, slack);
     } catch (error) {
+      if (error instanceof StormRenderSlotLostError) return;
       await state.finishStormRender(window.channel, window.windowStart, {
         ...last,
         nextRenderAt: slack.clock.now(),
@@ -94,8 +169,7 @@ async function drainWindow(
     if (rendered.covered >= rendered.total) return;
     if (slack.remainingMs() < STORM_RENDER_INTERVAL_MS * 4) return;
     await slack.clock.sleep(STORM_RENDER_INTERVAL_MS);
-    const lease = slack.clock.now() + RENDER_LEASE_MS;
-    if (!(await state.claimStormRender(window.channel, window.windowStart, lease))) return;
+    if (!(await slot.claim())) return;
   }
 }
 
@@ -124,9 +198,11 @@ export function coveredPositions(entries: readonly StoredStormEntry[], now: numb
 
 async function renderWindow(
   window: StormWindow,
+  slot: RenderSlot,
   state: AlertState,
   slack: SlackDeliveryContext,
 ): Promise<RenderResult> {
+  const held = slot.holding(slack);
   const fresh = await state.readStorm(window.channel, window.windowStart);
   const stored = await state.readStormEntries(window.channel, window.windowStart);
   const covered = coveredPositions(stored, slack.clock.now());
@@ -153,9 +229,10 @@ async function renderWindow(
       index !== 0 &&
       JSON.stringify(previouslyShown[index] ?? []) === JSON.stringify(page);
     if (unchanged) continue;
-    if (existing) await updateMessage(slack, channelId, existing, message);
+    await slot.hold();
+    if (existing) await updateMessage(held, channelId, existing, message);
     else {
-      const posted = await postMessage(slack, channelId, message, index === 0 ? undefined : ts[0]);
+      const posted = await postMessage(held, channelId, message, index === 0 ? undefined : ts[0]);
       ts[index] = posted.ts;
       channelId = posted.channel;
     }

@@ -161,13 +161,20 @@ const CONSOLE_LINK = /<https:\/\/([a-z0-9-]+\.)?console\.aws\.amazon\.com\/[^|>\
 
 /**
  * What Slack would act on in mrkdwn that clawops did not put there: any `<...>` control sequence left once the
- * console links and the configured route mentions are taken out. `&lt;` and friends are inert.
+ * console links, the configured route mentions and the text's own URLs linked as themselves are taken out.
+ * `&lt;` and friends are inert.
  */
 function strayControls(text: string): string[] {
   let rest = text.replace(CONSOLE_LINK, "");
   for (const route of alerts.settings.slack.routes)
     if (route.mention) rest = rest.replaceAll(route.mention, "");
-  return rest.match(/<[^>]*>?/g) ?? [];
+  return (rest.match(/<[^>]*>?/g) ?? []).filter((token) => !linksToItself(token));
+}
+
+/** A URL of the alarm's own text sent as a link labelled with itself (`<url|url>`): it can say nothing else. */
+function linksToItself(token: string): boolean {
+  const [target, label, ...rest] = token.slice(1, -1).split("|");
+  return /^https?:\/\/[^\s<>|]+$/.test(target ?? "") && label === target && rest.length === 0;
 }
 
 function judge(observed: Observed, expected: Expectation, input: unknown, injects: boolean): void {

@@ -41,6 +41,42 @@ export class YieldingClock extends VirtualClock {
   };
 }
 
+/**
+ * A virtual clock for invocations that run at once (each started with `run`): time moves only once every
+ * running invocation sleeps, to the earliest wake-up, so their sleeps overlap as in real time (with
+ * {@link YieldingClock} two invocations' 2 s and 4 s sleeps move the clock 6 s).
+ */
+export class OverlappingClock implements DeliveryClock {
+  private running = 0;
+  private sleepers: { at: number; wake: () => void }[] = [];
+  constructor(public current = Date.parse("2026-03-02T12:05:00Z")) {}
+  now = (): number => this.current;
+  sleep = (ms: number): Promise<void> =>
+    new Promise((wake) => {
+      this.sleepers.push({ at: this.current + ms, wake });
+      this.tick();
+    });
+
+  /** Runs one invocation's work on this clock. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      this.tick();
+    }
+  }
+
+  private tick(): void {
+    if (this.sleepers.length === 0 || this.sleepers.length < this.running) return;
+    this.sleepers.sort((a, b) => a.at - b.at);
+    const next = this.sleepers.shift() as { at: number; wake: () => void };
+    this.current = Math.max(this.current, next.at);
+    next.wake();
+  }
+}
+
 export const CHANNELS = { "ops-alerts": "C0ALERTS", "ops-critical": "C0CRITICAL", "ops-info": "C0INFO" };
 export const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:clawops-test-slack-AbCdEf";
 export const DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-test-dlq";

@@ -9,7 +9,7 @@ import { sendTestAlert } from "../replay.js";
 import { slackClient } from "../slack.js";
 import { AlertState, type StoredStormEntry, stormEntryItemKey } from "../state.js";
 import { coveredPositions, ensureStormRendered, STORM_GAP_TIMEOUT_MS } from "../storm-group.js";
-import { CHANNELS, type RouterWorld, startWorld, VirtualClock } from "./harness.js";
+import { CHANNELS, OverlappingClock, type RouterWorld, startWorld, VirtualClock } from "./harness.js";
 
 const stored = (position: number, joinedAt = 0): StoredStormEntry => ({
   position,
@@ -115,6 +115,44 @@ describe("Function: storm group", () => {
       expect(channel.thread(ts)).toHaveLength(1); // 995 short lines: two pages of up to 36,000 characters.
       expect(channelId).toBe("C0ALERTS");
       expect(await state.readStorm("C0ALERTS", windowStart)).toMatchObject({ renderedCount: 1000 });
+    }, 120_000);
+
+    it("posts one group message when Slack rate limits its post for longer than a render holds the slot", async () => {
+      const clock = new OverlappingClock();
+      dynamo = await startDynamo();
+      raw = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+      await createStateTable(raw, "storm-state");
+      slack = await startSlackServer({ channels: CHANNELS, now: clock.now, rateLimit: false });
+      const state = new AlertState(DynamoDBDocumentClient.from(raw), "storm-state", 14, clock.now);
+      const windowStart = clock.now();
+      const join = (alarmName: string) =>
+        state.joinStorm("C0ALERTS", windowStart, { alarmName, state: "ALARM", at: windowStart });
+      const positions = [await join("first-alarm"), await join("second-alarm")];
+      // Slack paces the channel: 429 with Retry-After: 2 for the next 12 posts (24 s, longer than the slot's 15 s).
+      slack.rateLimited("chat.postMessage", { retryAfterSeconds: 2, times: 12 });
+      const window = {
+        channel: "C0ALERTS",
+        windowStart,
+        windowSeconds: 60,
+        threshold: 0,
+        region: "us-east-1",
+      };
+      const client = slackClient(slack.token, slack.apiUrl);
+      const invocation = (position: number) =>
+        clock.run(() => {
+          const deadline = clock.now() + 55_000;
+          const ctx = { client, clock, remainingMs: () => deadline - clock.now() };
+          return ensureStormRendered(window, position, state, ctx);
+        });
+
+      const rendered = await Promise.all(positions.map(invocation));
+
+      const groups = slack.channel("ops-alerts").messages.filter((m) => !m.thread_ts);
+      expect(groups).toHaveLength(1);
+      expect(groups[0]!.text).toContain("Alert storm: 2 alarm changes");
+      expect(JSON.stringify(groups[0]!.blocks)).toContain("first-alarm");
+      expect(JSON.stringify(groups[0]!.blocks)).toContain("second-alarm");
+      expect(rendered.map((r) => r.ts)).toEqual([groups[0]!.ts, groups[0]!.ts]);
     }, 120_000);
 
     it("delivers two consecutive test alerts that both take the storm path", async () => {

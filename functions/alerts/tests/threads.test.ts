@@ -1,3 +1,4 @@
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { stormItemKey, threadItemKey } from "@clawops/core/alerts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -196,6 +197,32 @@ describe("Function: alert router (threads)", () => {
       expect(await world.invoke(ok())).toMatchObject({ status: "dead-lettered" });
       expect(world.deadLetters().at(-1)).toMatchObject({ event: { id: ok().id } }); // the send that got through
       expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ lastState: "OK", resolved: true });
+    });
+
+    it("announces the failure on Lambda's retry when PutEvents refused the announcement, sending one record", async () => {
+      world = await startWorld(critical);
+      await world.invoke(alarm());
+      world.slack.error("chat.update", "token_revoked", 1);
+      world.mocks.events
+        .on(PutEventsCommand)
+        .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException" }] })
+        .resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+      await expect(world.invoke(ok())).rejects.toThrow(/PutEvents refused AlertDeliveryFailed/);
+
+      (world.clock as VirtualClock).current += 60_000; // Lambda's async retry
+      expect(await world.invoke(ok())).toMatchObject({ status: "dead-lettered" });
+      const announcements = world.mocks.events.commandCalls(PutEventsCommand).map((call) => {
+        const entry = call.args[0].input.Entries![0]!;
+        return { type: entry.DetailType, detail: JSON.parse(entry.Detail!) };
+      });
+      expect(announcements).toHaveLength(2); // the refused one, and the retry's
+      expect(announcements[1]).toMatchObject({
+        type: "AlertDeliveryFailed",
+        detail: { alertKey: expect.stringContaining(ALARM_NAME), reason: "token_revoked" },
+      });
+      expect(world.deadLetters()).toHaveLength(1);
+      expect(await world.item(threadItemKey(ALARM_NAME))).toMatchObject({ lastState: "OK", resolved: true });
+      expect(await world.invoke(ok())).toEqual({ status: "duplicate" });
     });
 
     it("skips a late ALARM of the incident the OK ended as stale, instead of replying in the thread", async () => {

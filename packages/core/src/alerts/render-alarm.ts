@@ -23,7 +23,7 @@ import {
 } from "../slack/index.js";
 import type { AlertRoute } from "./alert.js";
 import { formatTime, STATE_STYLE } from "./format.js";
-import { alarmConsoleUrl, alarmNameFromArn, logGroupConsoleUrl } from "./links.js";
+import { alarmConsoleUrl, alarmNameFromArn, linkedUrls, logGroupConsoleUrl } from "./links.js";
 
 /** What an alarm message shows besides the event: where it was routed and what to link. */
 export interface AlarmRenderContext {
@@ -125,7 +125,7 @@ function suppressionLine(event: AlarmStateChangeEvent): Mrkdwn | undefined {
   if (!state.actionsSuppressedBy) return undefined;
   const suppressor = configuration?.actionsSuppressor;
   const by = suppressor ? md`its actions suppressor ${code(suppressor)}` : md`its actions suppressor`;
-  const reason = state.actionsSuppressedReason ? md`: ${state.actionsSuppressedReason}` : md``;
+  const reason = state.actionsSuppressedReason ? md`: ${linkedUrls(state.actionsSuppressedReason)}` : md``;
   if (state.actionsSuppressedBy === "Alarm") {
     return md`:zipper_mouth_face: Actions held back by ${by} (Alarm)${reason}; no one is mentioned.`;
   }
@@ -152,19 +152,20 @@ export function renderAlarmMessage(event: AlarmStateChangeEvent, ctx: AlarmRende
   const ping = ctx.route.mention ? md`${mention(ctx.route.mention)} ` : md``;
   const links = [link(alarmConsoleUrl(event.region, detail.alarmName), "Alarm in CloudWatch")];
   const suppression = suppressionLine(event);
+  const description = detail.configuration?.description?.trim();
   if (ctx.logGroupName) links.push(link(logGroupConsoleUrl(event.region, ctx.logGroupName), "Fleet logs"));
   const blocks: SlackBlock[] = [
     header(`${style.emoji} ${style.label}: ${detail.alarmName}`),
     ...(ctx.note ? [context(plain(ctx.note))] : []),
     ...(suppression ? [context(suppression)] : []),
     // A description that is empty or blank shows the name: Slack refuses an empty text object (invalid_blocks).
-    section(md`${ping}${detail.configuration?.description?.trim() || bold(detail.alarmName)}`, [
+    section(md`${ping}${description ? linkedUrls(description) : bold(detail.alarmName)}`, [
       md`${bold("Severity")}\n${ctx.route.severity}`,
       md`${bold("State")}\n${previous.label} → ${style.label}`,
       md`${bold("Since")}\n${formatTime(detail.state.timestamp ?? event.time)}`,
       md`${bold("Where")}\n${event.region} · ${event.account}`,
     ]),
-    section(md`${bold("Reason")}\n${detail.state.reason ?? "CloudWatch gave no reason"}`),
+    section(md`${bold("Reason")}\n${linkedUrls(detail.state.reason ?? "CloudWatch gave no reason")}`),
     ...metricBlocks(event),
     context(joinMrkdwn(links, " · ")),
   ];

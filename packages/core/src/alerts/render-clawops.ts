@@ -28,6 +28,7 @@ import {
 } from "../slack/index.js";
 import type { AlertRoute } from "./alert.js";
 import { formatBytes, formatDuration, formatTime, TONE_COLOR } from "./format.js";
+import { linkedUrls } from "./links.js";
 
 /** Where the message was routed (severity shown, mention added on problems). */
 export interface ClawopsRenderContext {
@@ -51,7 +52,7 @@ function lifecycleAbandoned(event: LifecycleAbandonedEvent): Layout {
     title: `Launch abandoned: ${detail.instanceId}`,
     color: TONE_COLOR.bad,
     blocks: [
-      section(md`${bold("Why")} ${detail.reason}`, [
+      section(md`${bold("Why")} ${linkedUrls(detail.reason)}`, [
         md`${bold("Group")}\n${detail.asgName}`,
         md`${bold("Hook")}\n${detail.hookName}`,
       ]),
@@ -74,7 +75,7 @@ function drainFailed(event: DrainFailedEvent): Layout {
     title: `Drain failed: ${detail.instanceId}`,
     color: TONE_COLOR.warn,
     blocks: [
-      section(md`${bold("Why")} ${detail.reason}`, [
+      section(md`${bold("Why")} ${linkedUrls(detail.reason)}`, [
         md`${bold("Group")}\n${detail.asgName}`,
         md`${bold("Hook")}\n${detail.hookName}`,
         ...(detail.commandId ? [md`${bold("SSM command")}\n${code(detail.commandId)}`] : []),
@@ -134,7 +135,7 @@ function drillFailed(event: DrillFailedEvent): Layout {
     title: `Restore drill failed: ${detail.drillId}`,
     color: TONE_COLOR.bad,
     blocks: [
-      section(md`${bold("Why")} ${detail.reason}`),
+      section(md`${bold("Why")} ${linkedUrls(detail.reason)}`),
       ...drillTable(detail.fileSystems),
       context(
         md`Drill resources were cleaned up. Run ${code("clawops drill")} again once the cause is fixed.`,
@@ -172,7 +173,7 @@ function alertDeliveryFailed(event: AlertDeliveryFailedEvent): Layout {
     color: TONE_COLOR.bad,
     blocks: [
       section(
-        md`${bold("Alert")} ${code(detail.alertKey)}\n${bold("Channel")} ${code(detail.channel)}\n${bold("Why")} ${detail.reason}`,
+        md`${bold("Alert")} ${code(detail.alertKey)}\n${bold("Channel")} ${code(detail.channel)}\n${bold("Why")} ${linkedUrls(detail.reason)}`,
       ),
       context(md`It is in the dead-letter queue. Fix the cause, then run ${code("clawops alerts replay")}.`),
     ],

@@ -14,7 +14,7 @@ import {
   section,
 } from "../slack/index.js";
 import { formatDuration, formatTime, STATE_STYLE } from "./format.js";
-import { alarmConsoleUrl } from "./links.js";
+import { alarmConsoleUrl, linkedUrls } from "./links.js";
 import { packByBudget, type StormEntry, stormPages } from "./storm.js";
 import type { AlarmThread } from "./thread.js";
 
@@ -40,7 +40,9 @@ export function renderResolvedParent(
         md`${bold("Resolved")}\n${formatTime(detail.state.timestamp ?? event.time)}`,
         md`${bold("Where")}\n${event.region} · ${event.account}`,
       ]),
-      ...(thread.openReason ? [section(md`${bold("It fired because")}\n${thread.openReason}`)] : []),
+      ...(thread.openReason
+        ? [section(md`${bold("It fired because")}\n${linkedUrls(thread.openReason)}`)]
+        : []),
       context(link(alarmConsoleUrl(event.region, detail.alarmName), "Alarm in CloudWatch")),
     ],
   });
@@ -55,7 +57,7 @@ export function renderThreadReply(event: AlarmStateChangeEvent, durationMs?: num
   return fitMessage({
     text: line.text,
     color: style.color,
-    blocks: [section(md`${line}\n${detail.state.reason ?? ""}`)],
+    blocks: [section(md`${line}\n${linkedUrls(detail.state.reason ?? "")}`)],
   });
 }
 

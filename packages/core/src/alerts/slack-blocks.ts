@@ -40,7 +40,8 @@ function sentBlock(block: SlackBlock): SentBlock | undefined {
  * auto-parses nothing in it (with `verbatim: false`, "certain mentions will be automatically parsed", so
  * an alarm description saying `@channel` or `#general` could become a ping or a channel link). clawops' own
  * mentions are written in Slack's explicit syntax (`<!subteam^S0123>`, `<@U0123>`), which verbatim text
- * still shows as mentions. A text object with no text is left out (a section, context or header left with
+ * still shows as mentions. Verbatim text is not auto-linked either: the URLs in alarm descriptions and
+ * reasons are rendered as explicit links (`linkedUrls`). A text object with no text is left out (a section, context or header left with
  * nothing is dropped): Slack refuses text objects shorter than one character (`invalid_blocks`), and would
  * refuse every transition of the alarm.
  */

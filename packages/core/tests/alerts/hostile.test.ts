@@ -21,10 +21,16 @@ function mrkdwnTexts(message: SlackMessage): string[] {
   return out;
 }
 
+/** A URL in the text, linked as itself (`<url|url>`): its label cannot say anything but where it goes. */
+function selfLabelledLink(token: string): boolean {
+  const [target, label, ...rest] = token.slice(1, -1).split("|");
+  return /^https?:\/\/[^\s<>|]+$/.test(target ?? "") && label === target && rest.length === 0;
+}
+
 function untrustedTokens(message: SlackMessage): string[] {
   return mrkdwnTexts(message)
     .flatMap((text) => text.match(/<[^>]*>?/g) ?? [])
-    .filter((token) => !TRUSTED.some((pattern) => pattern.test(token)));
+    .filter((token) => !TRUSTED.some((pattern) => pattern.test(token)) && !selfLabelledLink(token));
 }
 
 const route = { route: { severity: "critical" as const, mention: "<!subteam^S0123ABC>" } };

@@ -32,6 +32,22 @@ describe("Function: slackBlocks", () => {
     expect(mrkdwn.every((text) => text.includes('"verbatim":true'))).toBe(true);
   });
 
+  it("sends a runbook URL in an alarm description as an explicit link, which verbatim text keeps clickable", () => {
+    const raw = withField(
+      loadFixture("aws.cloudwatch", "metric-alarm"),
+      "detail.configuration.description",
+      "Gateway down. Runbook: https://wiki.example.com/runbooks/gateway?step=1&lang=en.",
+    );
+    const event = parseEvent(AlarmStateChangeEventSchema, raw);
+
+    const blocks = slackBlocks(renderAlarmMessage(event, { route: { severity: "high" } }));
+
+    const url = "https://wiki.example.com/runbooks/gateway?step=1&amp;lang=en";
+    expect(blocks.find((block) => block.type === "section")).toMatchObject({
+      text: { type: "mrkdwn", text: `Gateway down. Runbook: <${url}|${url}>.`, verbatim: true },
+    });
+  });
+
   it("leaves plain text objects (headers) as they are", () => {
     expect(slackBlocks(message(header("ALARM: x")))).toEqual([
       { type: "header", text: { type: "plain_text", text: "ALARM: x", emoji: true } },
