@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { DrillSettings } from "@clawops/core/drills";
-import { DAYS_SINCE_PASS_EVERY_HOURS, DRILL_CREATOR, DrillTag } from "@clawops/core/drills";
+import { DAYS_SINCE_PASS_EVERY_HOURS, DRILL_CREATOR, DrillTag, SWEEPER_SCHEDULE } from "@clawops/core/drills";
 import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as backup from "aws-cdk-lib/aws-backup";
@@ -286,6 +286,8 @@ export function Drills({ stack, app }: StackContext) {
     ]),
     ChooseFunctionArn: lambda("Choose", "choose", [
       manifestHistory,
+      // The chosen point's CompletionDate: the manifests written while its backup ran count too.
+      new iam.PolicyStatement({ actions: ["backup:DescribeRecoveryPoint"], resources: [recoveryPoints] }),
       new iam.PolicyStatement({
         actions: ["elasticfilesystem:DescribeFileSystems"],
         resources: fleetFileSystems,
@@ -368,7 +370,7 @@ export function Drills({ stack, app }: StackContext) {
   const sweeper = lambda("Sweeper", "sweeper", cleanupStatements, 300);
   new events.Rule(stack, "SweeperSchedule", {
     description: `clawops ${app.stage}: remove drill resources older than ${drills.sweeperMaxAgeHours} h; days since the last passing drill`,
-    schedule: events.Schedule.rate(Duration.hours(1)),
+    schedule: events.Schedule.expression(SWEEPER_SCHEDULE),
     targets: [new targets.LambdaFunction(sweeper)],
   });
   const ended = lambda("ExecutionEnded", "execution-ended", cleanupStatements, 120);
@@ -390,10 +392,12 @@ export function Drills({ stack, app }: StackContext) {
 
   // CloudWatch evaluates at most 7 days of data, fewer than maxDaysWithoutPass may be: the sweeper publishes
   // days since the last pass (from the drill records) once in each of the alarm's periods, and the alarm compares
-  // that; no data (the sweeper stopped reporting) breaches.
+  // that. A period without data keeps the alarm's state: a new stage starts in INSUFFICIENT_DATA, not ALARM, and
+  // one failed sweeper run changes nothing. A sweeper that stops altogether is caught elsewhere: its failed runs
+  // land in the dead-letter queue (alarmed), and readiness's backup.restore-drill reads the drill records' age.
   const noPassingDrill = new cloudwatch.Alarm(stack, "NoPassingDrill", {
     alarmName: clawopsAlarmName(app.stage, ClawopsAlarm.NoPassingDrill),
-    alarmDescription: `No restore drill of ${description.name} has passed in ${drills.maxDaysWithoutPass} days (or the drill sweeper stopped reporting). Run \`clawops drill\`.`,
+    alarmDescription: `No restore drill of ${description.name} has passed in ${drills.maxDaysWithoutPass} days. Run \`clawops drill\`. Missing data keeps this alarm's state: a drill sweeper that stops publishing shows in the dead-letter alarm and in readiness's backup.restore-drill check.`,
     metric: new cloudwatch.Metric({
       namespace: "Clawops",
       metricName: "DrillDaysSinceLastPass",
@@ -404,7 +408,7 @@ export function Drills({ stack, app }: StackContext) {
     threshold: drills.maxDaysWithoutPass,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    treatMissingData: cloudwatch.TreatMissingData.IGNORE,
   });
 
   new ssm.StringParameter(stack, "Param-drill-state-machine-arn", {

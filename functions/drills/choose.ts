@@ -1,5 +1,6 @@
 import {
   BackupClient,
+  DescribeRecoveryPointCommand,
   ListRecoveryPointsByResourceCommand,
   type RecoveryPointByResource,
 } from "@aws-sdk/client-backup";
@@ -8,15 +9,15 @@ import { client } from "@clawops/core/aws";
 import { drillNow, NoRecoveryPointError, pickRecoveryPoint, rpoSeconds } from "@clawops/core/drills";
 import { lambdaHandler } from "@clawops/core/handler";
 import { describeFileSystem } from "./file-systems.js";
-import { manifestInForceAt } from "./manifest.js";
+import { manifestsOfPoint } from "./manifest.js";
 import { settingsOf } from "./settings.js";
 import { parseBranch } from "./task-input.js";
 
 /**
  * ChooseRecoveryPoint task: the newest COMPLETED recovery point of the branch's file system in the fleet's
  * vault (AWS lists them from every vault, copies included, in no promised order, with PARTIAL and EXPIRED ones
- * too), and its age now: the RPO. A workspace is then checked against the soul manifest in force when the point
- * was created.
+ * too), and its age now: the RPO. A workspace is then checked against the soul manifest in force while the
+ * point's backup ran (from its CreationDate to its CompletionDate, which only DescribeRecoveryPoint gives).
  */
 export const handler = lambdaHandler({
   kind: "task",
@@ -49,7 +50,8 @@ export const handler = lambdaHandler({
       ...chosen,
       rpoSeconds: rpo,
     });
-    // The restore holds the soul documents of the point's time: the manifest in force then, not the deployed one.
+    const completionDate = await completionDateOf(vaultName, chosen.recoveryPointArn);
+    // The restore holds the soul documents of the backup's time: the manifests in force then, not the deployed one.
     const { manifest } = branch.expectations;
     return {
       ...branch,
@@ -57,11 +59,19 @@ export const handler = lambdaHandler({
         ? {
             expectations: {
               ...branch.expectations,
-              manifest: await manifestInForceAt(manifestParameterName, manifest, chosen.creationDate),
+              ...(await manifestsOfPoint(manifestParameterName, manifest, {
+                creationDate: chosen.creationDate,
+                completionDate,
+              })),
             },
           }
         : {}),
-      point: { ...chosen, backupSizeBytes: chosen.backupSizeBytes ?? null, rpoSeconds: rpo },
+      point: {
+        ...chosen,
+        completionDate,
+        backupSizeBytes: chosen.backupSizeBytes ?? null,
+        rpoSeconds: rpo,
+      },
     };
   },
 });
@@ -71,4 +81,15 @@ async function fileSystemArn(fileSystemId: string): Promise<string> {
   const arn = (await describeFileSystem(fileSystemId))?.FileSystemArn;
   if (!arn) throw new PermanentError(`the fleet's file system ${fileSystemId} does not exist`);
   return arn;
+}
+
+/**
+ * When the point's backup completed (ISO), or null when AWS Backup does not say: ListRecoveryPointsByResource
+ * gives no CompletionDate, DescribeRecoveryPoint does.
+ */
+async function completionDateOf(vaultName: string, recoveryPointArn: string): Promise<string | null> {
+  const point = await client(BackupClient).send(
+    new DescribeRecoveryPointCommand({ BackupVaultName: vaultName, RecoveryPointArn: recoveryPointArn }),
+  );
+  return point?.CompletionDate?.toISOString() ?? null;
 }

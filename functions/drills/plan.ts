@@ -15,7 +15,7 @@ import {
 } from "@clawops/core/events";
 import { type HandlerContext, lambdaHandler } from "@clawops/core/handler";
 import * as z from "zod/mini";
-import { manifestInForceAt, readManifest } from "./manifest.js";
+import { manifestsOfPoint, readManifest } from "./manifest.js";
 import { claimRestoreJob } from "./restore-claim.js";
 import { settingsOf } from "./settings.js";
 import type { Branch } from "./task-input.js";
@@ -153,12 +153,13 @@ async function validationBranch(
   }
   const { fileSystem, trees } = restored;
   const creationDate = (job.RecoveryPointCreationDate ?? point.CreationDate ?? new Date(now)).toISOString();
-  // The restore holds the soul documents of the point's time: the manifest in force then, not the deployed one.
-  const manifest = trees.some((tree) => tree.kind === "workspace")
-    ? await manifestInForceAt(
+  const completionDate = point.CompletionDate?.toISOString() ?? null;
+  // The restore holds the soul documents of the backup's time: the manifests in force then, not the deployed one.
+  const manifests = trees.some((tree) => tree.kind === "workspace")
+    ? await manifestsOfPoint(
         settings.manifestParameterName,
         await readManifest(settings.manifestParameterName),
-        creationDate,
+        { creationDate, completionDate },
       )
     : undefined;
   return [
@@ -171,11 +172,12 @@ async function validationBranch(
       restoreTestingPlanArn: planArn,
       expectations: {
         sizeTolerancePercent: settings.sizeTolerancePercent,
-        ...(manifest ? { manifest } : {}),
+        ...manifests,
       },
       point: {
         recoveryPointArn: point.RecoveryPointArn ?? "",
         creationDate,
+        completionDate,
         rpoSeconds: rpoSeconds(creationDate, job.CreationDate),
         backupSizeBytes: point.BackupSizeInBytes ?? null,
       },

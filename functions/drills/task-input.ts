@@ -5,6 +5,8 @@ import * as z from "zod/mini";
 export const PointSchema = z.looseObject({
   recoveryPointArn: z.string(),
   creationDate: z.string(),
+  /** When the point's backup completed (DescribeRecoveryPoint); null when AWS Backup did not say. */
+  completionDate: z.optional(z.nullable(z.string())),
   rpoSeconds: z.number(),
   backupSizeBytes: z.optional(z.nullable(z.number())),
 });
@@ -20,16 +22,19 @@ export const RestoreSchema = z.looseObject({
   waitSeconds: z.number(),
 });
 
+/** A version of the soul manifest, with its parameter version and when it was deployed. */
+const ManifestSchema = z.object({
+  files: z.record(z.string(), z.string()),
+  version: z.optional(z.number()),
+  deployedAt: z.optional(z.string()),
+});
+
 /** What the verifier compares against. */
 export const ExpectationsSchema = z.looseObject({
   /** The soul manifest, with its parameter version and when it was deployed (the verifier checks its age). */
-  manifest: z.optional(
-    z.object({
-      files: z.record(z.string(), z.string()),
-      version: z.optional(z.number()),
-      deployedAt: z.optional(z.string()),
-    }),
-  ),
+  manifest: z.optional(ManifestSchema),
+  /** Versions of the manifest written while the point's backup ran: a document matching any of them passes. */
+  manifestsDuringBackup: z.optional(z.array(ManifestSchema)),
   runtime: z.optional(z.looseObject({ files: z.optional(z.number()), bytes: z.optional(z.number()) })),
   sizeTolerancePercent: z.number(),
 });

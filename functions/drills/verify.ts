@@ -41,10 +41,13 @@ export const handler = lambdaHandler({
         join(mount, restoreRoot, tree.path),
         {
           sizeTolerancePercent: expectations.sizeTolerancePercent,
-          ...(manifest && !tooNew ? { manifest } : {}),
+          ...(manifest && !tooNew
+            ? { manifest, manifestsDuringBackup: expectations.manifestsDuringBackup ?? [] }
+            : {}),
           ...(runtime ? { runtime } : {}),
         },
         {
+          directory: tree.path,
           onFile: (n) => {
             if (n % 1000 === 0) logger.info("verifying", { drillId, path: tree.path, filesVerified: n });
           },

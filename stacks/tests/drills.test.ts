@@ -97,12 +97,17 @@ describe("Stack: Drills", () => {
     });
   });
 
-  it("schedules the drill from drills.schedule and the sweeper every hour", () => {
+  it("schedules the drill from drills.schedule and the sweeper at a fixed minute of every UTC hour", () => {
     const template = built.template(Drills);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: built.config.settings.drills.schedule ?? "",
     });
-    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+    // Not rate(1 hour), whose minute is the deploy's: the publishing run (hour % 6 == 0) lands in every 6 h
+    // period of the no-passing-drill alarm, minutes from its edges.
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "cron(7 * * * ? *)",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^Sweeper"), "Arn"] } })],
+    });
   });
 
   it("starts no drill for restore-testing jobs when the stage has no restore testing plan (the default)", () => {
@@ -114,14 +119,27 @@ describe("Stack: Drills", () => {
     expect(rules.filter((pattern) => pattern.includes("aws.backup"))).toEqual([]);
   });
 
-  it("alarms when no drill has passed for maxDaysWithoutPass days, missing data breaching", () => {
+  it("alarms when no drill has passed for maxDaysWithoutPass days; a period without data keeps its state (a new stage does not start in ALARM)", () => {
     built.template(Drills).hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "clawops-test-no-passing-drill",
       MetricName: "DrillDaysSinceLastPass",
       Threshold: built.config.settings.drills.maxDaysWithoutPass,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "breaching",
+      Period: 6 * 3600,
+      TreatMissingData: "ignore",
+      AlarmDescription: Match.stringLikeRegexp("dead-letter"),
     });
+  });
+
+  it("lets Choose read its recovery point's CompletionDate (DescribeRecoveryPoint), on recovery points only", () => {
+    const describe = rolePolicies().flatMap(({ role, statements }) =>
+      statements
+        .filter((s) => s.Effect === "Allow" && actionsOf(s).includes("backup:DescribeRecoveryPoint"))
+        .map((s) => ({ role, resources: [s.Resource].flat().map(cfnText) })),
+    );
+    expect(describe.map((d) => d.role).sort()).toEqual(["Choose", "Plan"]);
+    for (const { resources } of describe)
+      expect(resources).toEqual([expect.stringMatching(/:backup:[^:]*:[^:]*:recovery-point:\*$/)]);
   });
 
   it("reads only this stage's sweeper metric: another stage of the same fleet name cannot hold it in ALARM", () => {

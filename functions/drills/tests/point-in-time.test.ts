@@ -63,8 +63,8 @@ async function restored(files: Record<string, string>): Promise<void> {
   }
 }
 
-/** The manifest parameter: version 1 (Saturday's documents) written in February, version 2 Saturday 14:00. */
-function manifestDeployedSaturdayAfternoon(history = true): void {
+/** The manifest parameter: version 1 (Saturday's documents) written in February, version 2 at `v2At`. */
+function manifestVersions(v2At: string, history = true): void {
   const v1 = {
     Name: MANIFEST,
     Type: "String" as const,
@@ -76,11 +76,15 @@ function manifestDeployedSaturdayAfternoon(history = true): void {
     ...v1,
     Value: JSON.stringify({ files: { "SOUL.md": sha256(SUNDAY) } }),
     Version: 2,
-    LastModifiedDate: new Date("2026-03-07T14:00:00Z"),
+    LastModifiedDate: new Date(v2At),
   };
   ssm.on(GetParameterCommand).resolves({ Parameter: v2 });
   ssm.on(GetParameterHistoryCommand).resolves({ Parameters: history ? [v1, v2] : [v2] });
 }
+
+/** Version 2 of the manifest deployed Saturday 14:00. */
+const manifestDeployedSaturdayAfternoon = (history = true) =>
+  manifestVersions("2026-03-07T14:00:00Z", history);
 
 /** The workspace's recovery point: Saturday 05:00, before the 14:00 deploy. */
 function saturdayMorningPoint(): void {
@@ -102,6 +106,21 @@ function saturdayMorningPoint(): void {
         BackupSizeBytes: 4096,
       },
     ],
+  });
+}
+
+/**
+ * A deploy that overlapped Saturday's 05:00 backup (which AWS Backup says completed at 05:20): the soul writer
+ * wrote SOUL.md v2 while the backup read the files, and published the manifest that lists it at `published`.
+ */
+function deployDuringTheBackup(published: string): void {
+  manifestVersions(published);
+  saturdayMorningPoint();
+  backup.on(DescribeRecoveryPointCommand).resolves({
+    RecoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-sat",
+    BackupVaultName: "clawops-test-openclaw",
+    CreationDate: new Date("2026-03-07T05:00:00Z"),
+    CompletionDate: new Date("2026-03-07T05:20:00Z"),
   });
 }
 
@@ -171,7 +190,64 @@ describe("Function: choose and verify, soul documents", () => {
   });
 });
 
+describe("Function: choose and verify, a soul-document deploy that overlapped the backup", () => {
+  it.each([
+    ["the documents of the version in force when it started", SATURDAY],
+    ["the documents the deploy wrote while it ran", SUNDAY],
+  ])("passes a backup holding %s (manifest published 4 min after it completed)", async (_case, content) => {
+    deployDuringTheBackup("2026-03-07T05:24:00Z");
+    await restored({ "workspace/SOUL.md": content });
+
+    const out = await drillTheWorkspace();
+
+    expect(out.verification).toMatchObject({ mismatches: [], unverified: [] });
+    expect(backup.commandCalls(DescribeRecoveryPointCommand)[0]?.args[0].input).toEqual({
+      BackupVaultName: "clawops-test-openclaw",
+      RecoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-sat",
+    });
+    expect(out).toMatchObject({ point: { completionDate: "2026-03-07T05:20:00.000Z" } });
+  });
+
+  it("fails a backup holding documents whose manifest was published well after it completed (not the backup's)", async () => {
+    deployDuringTheBackup("2026-03-07T05:40:00Z");
+    await restored({ "workspace/SOUL.md": SUNDAY });
+
+    const out = await drillTheWorkspace();
+
+    expect(out.verification.mismatches).toEqual([
+      { path: "SOUL.md", reason: expect.stringContaining("differs from the deployed manifest") },
+    ]);
+  });
+});
+
 describe("Function: verify, runtime data", () => {
+  it("fails a runtime restore that holds no file at all, naming the directory", async () => {
+    await mkdir(join(mount, ROOT, "runtime/state/agents"), { recursive: true });
+
+    const out = (await handlers.verify(
+      {
+        drillId: "drill-1",
+        mode: "drill",
+        keep: false,
+        deadline: "2099-01-01T00:00:00.000Z",
+        verifySeconds: 840,
+        fileSystem: { fileSystemId: FLEET.runtime, kind: "runtime", path: "/runtime" },
+        expectations: { sizeTolerancePercent: 5 },
+        point: {
+          recoveryPointArn: "arn:aws:backup:us-east-1:123456789012:recovery-point:rp-2",
+          creationDate: "2026-03-07T05:00:00.000Z",
+          rpoSeconds: 3600,
+          backupSizeBytes: 52_428_800,
+        },
+        restore: restoreDone,
+      },
+      context,
+    )) as Verified & { verification: { filesVerified: number } };
+
+    expect(out.verification.filesVerified).toBe(0);
+    expect(out.verification.mismatches).toEqual([{ path: ".", reason: "no file restored under /runtime" }]);
+  });
+
   it("does not compare an intact runtime with an incremental point's BackupSizeBytes (EFS: the backup's delta), and reports its figures", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 20; i++) files[`runtime/sessions/s${i}.jsonl`] = `{"n":1}\n`.repeat(500);
@@ -292,5 +368,42 @@ describe("Function: plan and poll, a restore-testing event delivered twice", () 
 
     await expect(polled).rejects.toMatchObject({ name: "FileSystemTakenError" });
     expect(efs.commandCalls(TagResourceCommand)).toEqual([]);
+  });
+});
+
+describe("Function: plan, a restore-testing job of the workspace", () => {
+  it("checks the restore against the manifest versions in force while the point's backup ran", async () => {
+    const restoreTesting = JSON.parse(
+      readFileSync(
+        new URL("../../../packages/core/tests/events/aws.backup/restore-testing-job.json", import.meta.url),
+        "utf8",
+      ),
+    );
+    manifestVersions("2026-03-03T05:12:00Z"); // published while the 05:00 backup ran (completed 05:10)
+    backup.on(DescribeRestoreJobCommand).resolves({
+      RestoreJobId: restoreTesting.detail.restoreJobId,
+      CreationDate: new Date("2026-03-03T06:45:02Z"),
+      RecoveryPointArn: restoreTesting.detail.recoveryPointArn,
+      RecoveryPointCreationDate: new Date("2026-03-03T05:00:00Z"),
+    });
+    backup.on(DescribeRecoveryPointCommand).resolves({
+      RecoveryPointArn: restoreTesting.detail.recoveryPointArn,
+      ResourceArn: `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FLEET.workspace}`,
+      CreationDate: new Date("2026-03-03T05:00:00Z"),
+      CompletionDate: new Date("2026-03-03T05:10:00Z"),
+    });
+
+    const { branches } = (await handlers.plan(
+      { request: restoreTesting, executionName: "validate-W" },
+      context,
+    )) as { branches: { expectations: unknown; point: unknown }[] };
+
+    expect(branches[0]).toMatchObject({
+      point: { creationDate: "2026-03-03T05:00:00.000Z", completionDate: "2026-03-03T05:10:00.000Z" },
+      expectations: {
+        manifest: { version: 1, files: { "SOUL.md": sha256(SATURDAY) } },
+        manifestsDuringBackup: [{ version: 2, files: { "SOUL.md": sha256(SUNDAY) } }],
+      },
+    });
   });
 });

@@ -68,6 +68,7 @@ export {
   publishesDaysSincePass,
   type RestoreTarget,
   restoreTargets,
+  SWEEPER_SCHEDULE,
   setDrillClock,
   type VerifierTarget,
   verifierFor,

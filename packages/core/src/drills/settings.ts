@@ -103,12 +103,19 @@ export function parseDrillSettings(json: string | undefined): DrillSettings {
 }
 
 /**
- * The drill sweeper runs every hour (its cleanup) and publishes `DrillDaysSinceLastPass` only in the runs whose
- * UTC hour is a multiple of this: one datapoint in each of the no-passing-drill alarm's periods, which are this
- * long. CloudWatch bills a custom metric by the hours it is sent in: every hour would cost $0.30 a month, this
- * a sixth of it (bench/cost.ts).
+ * The drill sweeper runs at minute 7 of every UTC hour (its cleanup; a cron, so the minute does not depend on
+ * when the stage was deployed) and publishes `DrillDaysSinceLastPass` only in the runs whose UTC hour is a
+ * multiple of this: one datapoint in each of the no-passing-drill alarm's periods, which are this long.
+ * CloudWatch bills a custom metric by the hours it is sent in: every hour would cost $0.30 a month, this a
+ * sixth of it (bench/cost.ts).
  */
 export const DAYS_SINCE_PASS_EVERY_HOURS = 6;
+
+/**
+ * The sweeper's schedule: minute 7 of every UTC hour, not `rate(1 hour)` (whose minute is the deploy's), so the
+ * run that publishes days since the last pass falls well inside each of the alarm's periods.
+ */
+export const SWEEPER_SCHEDULE = "cron(7 * * * ? *)";
 
 /** Whether the sweeper run at `now` (epoch ms) publishes `DrillDaysSinceLastPass`. */
 export function publishesDaysSincePass(now: number): boolean {

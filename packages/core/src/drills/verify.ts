@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { opendir } from "node:fs/promises";
+import { opendir, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import {
   JsonChecker,
@@ -33,6 +33,12 @@ export function deployedAfter(manifest: DeployedManifest, pointCreatedAt: string
 export interface VerifyExpectations {
   /** Soul documents that must match hash for hash (paths relative to the root, `/`-separated). */
   readonly manifest?: SoulManifest;
+  /**
+   * Versions of the manifest written while the backup read the files (an EFS backup reads them over a span
+   * that its CreationDate only starts, and a deploy writes the documents before the manifest): a document
+   * matching `manifest` or any of these passes; one missing passes only when some version does not list it.
+   */
+  readonly manifestsDuringBackup?: readonly SoulManifest[];
   /** Runtime data at the recovery point: file count and bytes, each compared within the tolerance. */
   readonly runtime?: { readonly files?: number; readonly bytes?: number };
   /** `drills.sizeTolerancePercent`. @default 5 */
@@ -60,6 +66,8 @@ export interface VerifyOptions {
   readonly concurrency?: number;
   /** Called after each file, for progress ("verifying N files"). */
   readonly onFile?: (filesVerified: number) => void;
+  /** The tree's directory inside its file system, as messages name it (`/runtime`). @default root */
+  readonly directory?: string;
 }
 
 interface FileCheck {
@@ -70,9 +78,10 @@ interface FileCheck {
 }
 
 /**
- * Walks a restored tree and verifies it: every regular file is read in full and hashed (a file the restore
- * cannot serve fails here), soul documents must match the manifest, JSON/JSONL must parse, SQLite files must
- * carry the SQLite header and pass `PRAGMA integrity_check`, and the totals must be within the tolerance.
+ * Walks a restored tree and verifies it: it must hold at least one file, every regular file is read in full
+ * and hashed (a file the restore cannot serve fails here), soul documents must match the manifest (a version
+ * of it in force during the backup), JSON/JSONL must parse, SQLite files must carry the SQLite header and pass
+ * `PRAGMA integrity_check`, and the totals must be within the tolerance of `runtime` when it is given.
  */
 export async function verifyTree(
   root: string,
@@ -107,19 +116,45 @@ export async function verifyTree(
     if (kind === "sqlite") await checkSqlite(absolute, path, file, sqliteCheck, mismatches, unverified);
   };
 
-  await forEachConcurrently(walkFiles(root), options.concurrency ?? 8, checkOne);
+  // A tree the restore does not hold at all verifies nothing: no file restored, rather than a crash.
+  const present = await stat(root).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return false;
+      throw error;
+    },
+  );
+  if (present) await forEachConcurrently(walkFiles(root), options.concurrency ?? 8, checkOne);
+  // An intact fleet's tree always holds files (the workspace its soul documents, the runtime what a gateway
+  // wrote from its first start): an empty one is a restore that lost the data, or data kept somewhere else.
+  if (seen.length === 0)
+    mismatches.push({ path: ".", reason: `no file restored under ${options.directory ?? root}` });
 
-  for (const [path, expected] of Object.entries(expectations.manifest?.files ?? {})) {
+  const versions = expectations.manifest
+    ? [expectations.manifest, ...(expectations.manifestsDuringBackup ?? [])]
+    : [];
+  const listed = new Set(versions.flatMap((version) => Object.keys(version.files)));
+  for (const path of listed) {
+    const accepted = [
+      ...new Set(versions.flatMap((v) => (path in v.files ? [v.files[path]!.toLowerCase()] : []))),
+    ];
     const actual = hashes.get(path);
-    if (actual === undefined) mismatches.push({ path, reason: "missing from the restored file system" });
-    else if (actual !== expected.toLowerCase())
-      mismatches.push({ path, reason: `sha256 ${actual} differs from the deployed manifest (${expected})` });
+    if (actual === undefined) {
+      if (versions.every((v) => path in v.files))
+        mismatches.push({ path, reason: "missing from the restored file system" });
+    } else if (!accepted.includes(actual))
+      mismatches.push({
+        path,
+        reason:
+          versions.length === 1
+            ? `sha256 ${actual} differs from the deployed manifest (${accepted[0]})`
+            : `sha256 ${actual} differs from every manifest version in force during the backup (${accepted.join(", ")})`,
+      });
   }
   // A document the manifest does not list fails readiness ("unexpected"): it fails the restore too.
-  const listed = expectations.manifest?.files;
-  if (listed)
+  if (versions.length > 0)
     for (const path of seen)
-      if (!(path in listed) && isSoulDocumentPath(path))
+      if (!listed.has(path) && isSoulDocumentPath(path))
         mismatches.push({ path, reason: "not in the deployed manifest" });
   const tolerance = expectations.sizeTolerancePercent ?? 5;
   const runtime = expectations.runtime;

@@ -186,16 +186,103 @@ describe("Function: verifyTree", () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it("counts an empty file and an empty tree", async () => {
+  it("counts an empty file", async () => {
     await truncate(join(root, "logs/gateway.log"), 0);
     const result = await verifyTree(root, {});
     expect(result.filesVerified).toBe(6);
+    expect(result.mismatches).toEqual([]);
+  });
+
+  it("fails a restored tree that holds no file, naming its directory, whatever size was expected", async () => {
     const empty = await mkdtemp(join(tmpdir(), "clawops-verify-empty-"));
-    await expect(verifyTree(empty, { runtime: { files: 0, bytes: 0 } })).resolves.toMatchObject({
+    await mkdir(join(empty, "state/agents"), { recursive: true }); // directories only
+
+    const result = await verifyTree(empty, { runtime: { files: 0, bytes: 0 } }, { directory: "/runtime" });
+
+    expect(result).toMatchObject({
       filesVerified: 0,
-      mismatches: [],
+      mismatches: [{ path: ".", reason: "no file restored under /runtime" }],
     });
     await rm(empty, { recursive: true });
+  });
+
+  it("fails a tree the restore does not hold at all the same way, instead of crashing", async () => {
+    const result = await verifyTree(join(root, "runtime"), {}, { directory: "/runtime" });
+
+    expect(result.mismatches).toEqual([{ path: ".", reason: "no file restored under /runtime" }]);
+  });
+});
+
+describe("Function: verifyTree, a deploy that overlapped the backup", () => {
+  const NEW_SOUL = "# Soul\nYou are careful, and brief.\n";
+  const soulOnly = (files: Record<string, string>): SoulManifest => ({
+    files: Object.fromEntries(Object.entries(files).map(([p, t]) => [p, sha256(t)])),
+  });
+  const inForce = () => soulOnly(SOUL);
+  const deployed = (changes: Record<string, string | undefined>): SoulManifest => {
+    const files = { ...SOUL, ...changes } as Record<string, string | undefined>;
+    return soulOnly(
+      Object.fromEntries(Object.entries(files).filter((e): e is [string, string] => e[1] !== undefined)),
+    );
+  };
+  beforeEach(async () => {
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+    for (const [path, text] of Object.entries(SOUL)) await put(path, text);
+  });
+
+  it.each([
+    ["the document of the version in force when the backup started", SOUL["SOUL.md"]],
+    ["the document a deploy wrote while the backup ran", NEW_SOUL],
+  ])("passes %s", async (_case, content) => {
+    await put("SOUL.md", content);
+
+    const result = await verifyTree(root, {
+      manifest: inForce(),
+      manifestsDuringBackup: [deployed({ "SOUL.md": NEW_SOUL })],
+    });
+
+    expect(result.mismatches).toEqual([]);
+  });
+
+  it("fails a document that matches none of the versions, naming every hash it could have had", async () => {
+    await put("SOUL.md", "# Soul\ntampered\n");
+
+    const result = await verifyTree(root, {
+      manifest: inForce(),
+      manifestsDuringBackup: [deployed({ "SOUL.md": NEW_SOUL })],
+    });
+
+    expect(result.mismatches).toEqual([
+      {
+        path: "SOUL.md",
+        reason: `sha256 ${sha256("# Soul\ntampered\n")} differs from every manifest version in force during the backup (${sha256(SOUL["SOUL.md"])}, ${sha256(NEW_SOUL)})`,
+      },
+    ]);
+  });
+
+  it("fails a document no version lists, and one every version lists that is missing", async () => {
+    await put("NOTES.md", "# Notes\n");
+    await rm(join(root, "IDENTITY.md"));
+
+    const result = await verifyTree(root, {
+      manifest: inForce(),
+      manifestsDuringBackup: [deployed({ "SOUL.md": NEW_SOUL })],
+    });
+
+    expect(result.mismatches).toEqual([
+      { path: "IDENTITY.md", reason: "missing from the restored file system" },
+      { path: "NOTES.md", reason: "not in the deployed manifest" },
+    ]);
+  });
+
+  it("passes a document the deploy removed, whether the backup read it before or after the removal", async () => {
+    const removed = deployed({ "IDENTITY.md": undefined });
+    const withIt = await verifyTree(root, { manifest: inForce(), manifestsDuringBackup: [removed] });
+    await rm(join(root, "IDENTITY.md"));
+    const without = await verifyTree(root, { manifest: inForce(), manifestsDuringBackup: [removed] });
+
+    expect([withIt.mismatches, without.mismatches]).toEqual([[], []]);
   });
 });
 

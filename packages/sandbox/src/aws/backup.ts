@@ -12,6 +12,8 @@ export interface SandboxRecoveryPoint {
   readonly fileSystemId: string;
   readonly resourceArn: string;
   readonly creationDate: number;
+  /** When the backup ended (DescribeRecoveryPoint's CompletionDate; ListRecoveryPointsByResource has none). */
+  readonly completionDate: number;
   readonly snapshotDir: string;
   /**
    * BackupSizeInBytes as AWS reports it for EFS: the bytes this backup transferred. The first point of a file
@@ -258,6 +260,7 @@ export function backupModel(
         fileSystemId,
         resourceArn: fs.arn,
         creationDate: world.clock.now(),
+        completionDate: world.clock.now(),
         snapshotDir,
         sizeBytes: await world.clock.track(
           previous ? deltaBytes(snapshotDir, previous.snapshotDir) : treeBytes(snapshotDir),
@@ -271,7 +274,7 @@ export function backupModel(
         resourceArn: fs.arn,
         creationDate: point.creationDate,
         state: "COMPLETED",
-        completionDate: world.clock.now(),
+        completionDate: point.completionDate,
         recoveryPointArn: point.arn,
       });
       return point;
@@ -385,6 +388,7 @@ export function backupModel(
           ResourceArn: point.resourceArn,
           ResourceType: "EFS",
           CreationDate: new Date(point.creationDate),
+          CompletionDate: new Date(point.completionDate),
           Status: point.status,
           BackupSizeInBytes: point.sizeBytes,
         };

@@ -8,6 +8,7 @@ import {
   type DrillVerdict,
   drillSummaryRows,
   formatDuration,
+  SWEEPER_SCHEDULE,
   setDrillClock,
 } from "@clawops/core/drills";
 import type { Context } from "aws-lambda";
@@ -180,7 +181,7 @@ export async function installDrills(sandbox: Sandbox): Promise<DrillsInstall> {
           : (event) => asFunction(`${prefix}-execution-ended`, () => target(event, lambdaContext("ended"))),
     });
   }
-  sandbox.schedules.add("clawops-drills-sweeper", "rate(1 hour)", () =>
+  sandbox.schedules.add("clawops-drills-sweeper", SWEEPER_SCHEDULE, () =>
     asFunction(`${prefix}-sweeper`, () => (sweeper as Handler)({}, lambdaContext("sweeper"))),
   );
   const schedule = sandbox.config.settings.drills.schedule;
