@@ -1,6 +1,12 @@
 import { fileURLToPath } from "node:url";
 import type { DrillSettings } from "@clawops/core/drills";
-import { DAYS_SINCE_PASS_EVERY_HOURS, DRILL_CREATOR, DrillTag, SWEEPER_SCHEDULE } from "@clawops/core/drills";
+import {
+  DAYS_SINCE_PASS_EVERY_HOURS,
+  DRILL_CREATOR,
+  DrillTag,
+  RESTORE_JOB_CLAIMS_PK,
+  SWEEPER_SCHEDULE,
+} from "@clawops/core/drills";
 import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
 import { aws_cloudwatch as cloudwatch, Duration, Stack } from "aws-cdk-lib";
 import * as backup from "aws-cdk-lib/aws-backup";
@@ -278,7 +284,11 @@ export function Drills({ stack, app }: StackContext) {
       new iam.PolicyStatement({ actions: ["backup:DescribeRecoveryPoint"], resources: [recoveryPoints] }),
       unscoped("backup:DescribeRestoreJob"),
       // The claim of a restore-testing job (one validation per job, however often its event is delivered).
-      new iam.PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] }),
+      new iam.PolicyStatement({
+        actions: ["dynamodb:PutItem"],
+        resources: [table.tableArn],
+        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [RESTORE_JOB_CLAIMS_PK] } },
+      }),
       new iam.PolicyStatement({
         actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         resources: [key.keyArn],

@@ -1,5 +1,11 @@
 import { fileURLToPath } from "node:url";
-import { ClawopsAlarm, clawopsAlarmName, toCdkEventPattern } from "@clawops/core/events";
+import {
+  ClawopsAlarm,
+  ClawopsDetailType,
+  clawopsAlarmName,
+  EventSource,
+  toCdkEventPattern,
+} from "@clawops/core/events";
 import {
   lifecycleSettings,
   MONITOR_SERVICE_NAME,
@@ -50,6 +56,15 @@ export function Lifecycle({ stack, app }: StackContext) {
   const onGroup = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: [asgArn] });
   // These Describe/Get/List calls support no resource-level permissions (AWS's service authorization reference).
   const unscoped = (...actions: string[]) => new iam.PolicyStatement({ actions, resources: ["*"] });
+  /** PutEvents on the default bus of clawops events of these detail types only (the alerts path posts them). */
+  const putClawopsEvents = (...detailTypes: ClawopsDetailType[]) =>
+    new iam.PolicyStatement({
+      actions: ["events:PutEvents"],
+      resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
+      conditions: {
+        StringEquals: { "events:source": EventSource.Clawops, "events:detail-type": detailTypes },
+      },
+    });
 
   const lambda = (
     id: string,
@@ -102,10 +117,7 @@ export function Lifecycle({ stack, app }: StackContext) {
       lifecycleState(),
     ]),
     PublishFunctionArn: lambda("Publish", "publish", [
-      new iam.PolicyStatement({
-        actions: ["events:PutEvents"],
-        resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
-      }),
+      putClawopsEvents(ClawopsDetailType.LifecycleAbandoned, ClawopsDetailType.DrainFailed),
     ]),
     DrainFunctionArn: lambda("Drain", "drain", [
       ...sendCommand,
@@ -178,15 +190,16 @@ export function Lifecycle({ stack, app }: StackContext) {
 
   const monitor = lambda("Monitor", "monitor", [
     ...sendCommand,
-    // Its one event when the probes fail fleet-wide (and when they stop): the alerts path posts it.
-    new iam.PolicyStatement({
-      actions: ["events:PutEvents"],
-      resources: [`arn:${partition}:events:${region}:${account}:event-bus/default`],
-    }),
+    // GatewayProbesFailingFleetWide once an episode (and GatewayProbesFleetWideCleared): the alerts path posts them.
+    putClawopsEvents(
+      ClawopsDetailType.GatewayProbesFailingFleetWide,
+      ClawopsDetailType.GatewayProbesFleetWideCleared,
+    ),
     onGroup("autoscaling:SetInstanceHealth"),
     unscoped("ssm:ListCommandInvocations", "autoscaling:DescribeAutoScalingGroups"),
+    // UpdateItem: the fleet-wide episode is saved as announced before its event is published (health-history.ts).
     new iam.PolicyStatement({
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [table.tableArn],
     }),
     new iam.PolicyStatement({

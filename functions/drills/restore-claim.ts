@@ -1,6 +1,6 @@
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { client } from "@clawops/core/aws";
-import { drillNow } from "@clawops/core/drills";
+import { drillNow, RESTORE_JOB_CLAIMS_PK } from "@clawops/core/drills";
 
 /**
  * How long a restore job stays claimed: AWS Backup keeps a restore-testing copy at most 168 hours (its
@@ -25,7 +25,7 @@ export async function claimRestoreJob(
       new PutItemCommand({
         TableName: table,
         Item: {
-          pk: { S: "drill#restore-job" },
+          pk: { S: RESTORE_JOB_CLAIMS_PK },
           sk: { S: `claim#${restoreJobId}` },
           drillId: { S: drillId },
           expiresAt: { N: String(now + CLAIM_SECONDS) },

@@ -1,6 +1,6 @@
+import { caughtMessage } from "@clawops/core";
 import { ClawopsDetailType } from "@clawops/core/events";
 import {
-  caughtMessage,
   type DrillWindows,
   type FailureDrillResult,
   failureDrillCompletedDetail,

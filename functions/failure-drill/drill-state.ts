@@ -1,6 +1,6 @@
+import { caughtMessage } from "@clawops/core";
 import { Ec2InstanceIdSchema } from "@clawops/core/events";
 import {
-  caughtMessage,
   type DrillProgress,
   type FailureDrillResult,
   type GatewayRestart,

@@ -20,6 +20,7 @@ import {
   type GroupInstance,
   goneActionCause,
   instanceOfScalingActivity,
+  LaunchAlreadyAbandoned,
   type LifecycleAction,
   LifecycleActionGone,
   LifecycleActionTerminated,
@@ -103,47 +104,55 @@ export async function warmPoolInstances(asgName: string): Promise<GroupInstance[
  * LifecycleActionGone itself when clawops' action was completed (admitted by another gate, or the instance still
  * waits on another hook: the gate ends quietly), LifecycleHookExpired when the instance is on its way out and the
  * hook could have expired (`hookCouldHaveExpired`: the gate publishes LifecycleAbandoned), LifecycleActionTerminated
- * when it is on its way out while the hook could not have expired (a scale in: quiet), LifecycleStateUnknown when
- * the state cannot be read (retried by the state machine, then published with that reason: an expired hook must
- * not pass silently).
+ * when it is on its way out while the hook could not have expired (a scale in: quiet), LaunchAlreadyAbandoned when
+ * the gate's ABANDON finds the instance on its way out (the launch was refused already: the gate publishes
+ * LifecycleAbandoned), LifecycleStateUnknown when the state cannot be read (retried by the state machine, then
+ * published with that reason: an expired hook or a refused launch must not pass silently).
  */
 export async function explainGoneLaunchAction(
   action: LifecycleAction,
   gone: LifecycleActionGone,
-  hookCouldHaveExpired = true,
-  known?: { readonly lifecycleState: string | undefined },
-): Promise<LifecycleActionGone | LifecycleHookExpired | LifecycleStateUnknown> {
+  judgement: Exclude<GoneActionJudgement, false>,
+): Promise<LifecycleActionGone | LifecycleHookExpired | LaunchAlreadyAbandoned | LifecycleStateUnknown> {
   let state: string | undefined;
   try {
-    state = known ? known.lifecycleState : await lifecycleStateOf(action.instanceId, action.asgName);
+    state = judgement.known
+      ? judgement.known.lifecycleState
+      : await lifecycleStateOf(action.instanceId, action.asgName);
   } catch (error) {
     return new LifecycleStateUnknown(action.instanceId, { cause: error });
   }
-  const cause = goneActionCause(state, hookCouldHaveExpired);
+  const cause =
+    judgement.result === "ABANDON"
+      ? goneActionCause(state, true, "ABANDON")
+      : goneActionCause(state, judgement.hookCouldHaveExpired);
   if (cause === "completed-elsewhere") return gone;
+  if (cause === "abandoned") return new LaunchAlreadyAbandoned(action.instanceId, state, { cause: gone });
   if (cause === "terminated") return new LifecycleActionTerminated(action.instanceId, state, { cause: gone });
   return new LifecycleHookExpired(action.instanceId, state, { cause: gone });
 }
 
 /**
- * How a task judges a gone action: not at all (an ABANDON, a drain), or as a launch action the gate still has
- * (with the instance's lifecycle state when the task has just read it).
+ * How a task judges a gone action: not at all (a drain), as the launch gate's ABANDON (by the instance's state
+ * alone: was the launch refused?), or as a launch action the gate still has (with the instance's lifecycle state
+ * when the task has just read it).
  */
 export type GoneActionJudgement =
   | false
+  | { readonly result: "ABANDON"; readonly known?: undefined }
   | {
+      readonly result?: "CONTINUE";
       readonly hookCouldHaveExpired: boolean;
       readonly known?: { readonly lifecycleState: string | undefined };
     };
 
 /**
  * Reports an action a task found gone (a log line, and the `LifecycleActionGone` metric) and returns the error the
- * task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate still has to judge (`explain`),
- * else the LifecycleActionGone itself (an ABANDON, a drain: nobody is admitted by them). The metric counts each
- * gone action once: a LifecycleStateUnknown is no verdict yet (the state machine retries the task, which finds the
- * same action gone again), so it is counted by the attempt whose verdict is final, or by the Publish task the gate
- * ends with when every attempt failed to read the state. An instance terminated under the gate (scale in) is
- * logged at info: nothing went wrong.
+ * task throws: `explainGoneLaunchAction`'s verdict for a launch action the gate judges (`explain`), else the
+ * LifecycleActionGone itself (a drain). The metric counts each gone action once: a LifecycleStateUnknown is no
+ * verdict yet (the state machine retries the task, which finds the same action gone again), so it is counted by the
+ * attempt whose verdict is final, or by the Publish task the gate ends with when every attempt failed to read the
+ * state. An instance terminated under the gate (scale in) is logged at info: nothing went wrong.
  */
 export async function reportGoneAction(
   action: LifecycleAction,
@@ -152,18 +161,18 @@ export async function reportGoneAction(
   { logger, metrics }: { logger: Pick<Logger, "warn" | "info">; metrics: Pick<Metrics, "addMetric"> },
   details: Record<string, unknown> = {},
 ): Promise<Error> {
-  const judged = explain
-    ? await explainGoneLaunchAction(action, gone, explain.hookCouldHaveExpired, explain.known)
-    : gone;
+  const judged = explain ? await explainGoneLaunchAction(action, gone, explain) : gone;
   if (!(judged instanceof LifecycleStateUnknown)) metrics.addMetric(GONE_ACTION_METRIC, MetricUnit.Count, 1);
   const log = judged instanceof LifecycleActionTerminated ? logger.info : logger.warn;
   log.call(logger, goneActionMessage(judged), { instanceId: action.instanceId, ...details, error: judged });
   return judged;
 }
 
-/** What the gate's log says about a gone action, as `explainGoneLaunchAction` (or an ABANDON, a drain) left it. */
+/** What the gate's log says about a gone action, as `explainGoneLaunchAction` (or a drain) left it. */
 function goneActionMessage(gone: Error): string {
   if (gone instanceof LifecycleHookExpired) return "lifecycle hook expired before the gate finished";
+  if (gone instanceof LaunchAlreadyAbandoned)
+    return "launch already abandoned (an earlier attempt of this gate, another gate, or the hook's timeout)";
   if (gone instanceof LifecycleActionTerminated)
     return "instance terminated during the gate (scale in or an operator) before its hook could expire";
   if (gone instanceof LifecycleStateUnknown)

@@ -1,7 +1,13 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import type { ClawopsEnvironment } from "@clawops/core";
 import { client } from "@clawops/core/aws";
-import type { InstanceHealthHistory } from "@clawops/core/lifecycle";
+import type { FleetWideEpisode, InstanceHealthHistory } from "@clawops/core/lifecycle";
 
 type Histories = Record<string, InstanceHealthHistory>;
 
@@ -20,11 +26,8 @@ export interface MonitorState {
   readonly pending?: PendingProbe | undefined;
   /** Since when (epoch ms) every run has been incomplete (a call AWS kept failing); unset after a whole run. */
   readonly incompleteSince?: number | undefined;
-  /**
-   * Since when (epoch ms) the probes fail fleet-wide, as published (`ReadinessDriftFound`); unset once a run's
-   * probes no longer do (and `ReadinessDriftCleared` is out).
-   */
-  readonly fleetWideSince?: number | undefined;
+  /** The episode of probes failing fleet-wide and what was announced of it (`nextFleetWideEpisode`); unset after it. */
+  readonly fleetWide?: FleetWideEpisode | undefined;
 }
 
 /** One item per group holds the whole state: two calls a run, whatever the fleet size. */
@@ -46,8 +49,8 @@ export async function loadMonitorState(env: ClawopsEnvironment, asgName: string)
   const histories = Item?.histories?.S ? (JSON.parse(Item.histories.S) as Histories) : {};
   const pending = Item?.pending?.S ? (JSON.parse(Item.pending.S) as PendingProbe) : undefined;
   const incompleteSince = Item?.incompleteSince?.N ? Number(Item.incompleteSince.N) : undefined;
-  const fleetWideSince = Item?.fleetWideSince?.N ? Number(Item.fleetWideSince.N) : undefined;
-  return { histories, pending, incompleteSince, fleetWideSince };
+  const fleetWide = Item?.fleetWide?.S ? (JSON.parse(Item.fleetWide.S) as FleetWideEpisode) : undefined;
+  return { histories, pending, incompleteSince, fleetWide };
 }
 
 /** Stores the state of a group (histories and the probe just sent, in one write). */
@@ -67,12 +70,48 @@ export async function saveMonitorState(
         ...(state.incompleteSince === undefined
           ? {}
           : { incompleteSince: { N: String(state.incompleteSince) } }),
-        ...(state.fleetWideSince === undefined
-          ? {}
-          : { fleetWideSince: { N: String(state.fleetWideSince) } }),
+        ...(state.fleetWide === undefined ? {} : { fleetWide: episodeValue(state.fleetWide) }),
         updatedAt: { S: new Date(now).toISOString() },
-        expiresAt: { N: String(Math.floor(now / 1000) + TTL_SECONDS) },
+        expiresAt: expiresAt(now),
       },
     }),
   );
+}
+
+const expiresAt = (now: number): AttributeValue => ({ N: String(Math.floor(now / 1000) + TTL_SECONDS) });
+const episodeValue = (episode: FleetWideEpisode): AttributeValue => ({ S: JSON.stringify(episode) });
+
+/**
+ * Saves a group's fleet-wide episode alone (the rest of the item as it is) if it is still `expected` (as this run
+ * loaded it). The monitor saves an announcement as out before publishing it, so a run whose later save fails (or
+ * Lambda's retry of it) does not publish it again, and of two runs at once (a retry overlapping the next run) only
+ * one publishes. UpdateItem, not the whole item's PutItem: a few hundred bytes of request whatever the fleet size.
+ * False when another run changed the episode first (it publishes, not this one).
+ */
+export async function saveFleetWideEpisode(
+  env: ClawopsEnvironment,
+  asgName: string,
+  expected: FleetWideEpisode | undefined,
+  episode: FleetWideEpisode | undefined,
+  now: number,
+): Promise<boolean> {
+  try {
+    await client(DynamoDBClient).send(
+      new UpdateItemCommand({
+        TableName: tableOf(env),
+        Key: key(asgName),
+        UpdateExpression: `SET expiresAt = :expiresAt${episode ? ", fleetWide = :episode" : " REMOVE fleetWide"}`,
+        ConditionExpression: expected ? "fleetWide = :expected" : "attribute_not_exists(fleetWide)",
+        ExpressionAttributeValues: {
+          ":expiresAt": expiresAt(now),
+          ...(episode ? { ":episode": episodeValue(episode) } : {}),
+          ...(expected ? { ":expected": episodeValue(expected) } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === "ConditionalCheckFailedException") return false;
+    throw error;
+  }
 }

@@ -1,6 +1,5 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ClawopsEnvironment } from "@clawops/core";
-import { ClawopsDetailType } from "@clawops/core/events";
 import {
   type DeadLettered,
   deadLetterRecordOf,
@@ -13,8 +12,9 @@ import {
   decideInstanceHealth,
   FLEET_WIDE_MIN_ANSWERED,
   type FleetWideFailure,
+  type FleetWideRun,
   fleetWideFailure,
-  fleetWideFindingDetail,
+  groupTransitions,
   type InstanceHealthDecision,
   type InstanceHealthHistory,
   InstanceInGracePeriod,
@@ -26,12 +26,11 @@ import {
   monitorProbeFromInvocation,
   pruneHistories,
   REFUSED_PROBE,
-  replacementsInFlight,
   ssmAnsweredFleet,
 } from "@clawops/core/lifecycle";
-import { putClawopsEvent } from "../clawops-event.js";
 import { describeGroup, markUnhealthy } from "./auto-scaling.js";
 import { collectFleetProbe, sendFleetProbe } from "./fleet-probe.js";
+import { announceFleetWide } from "./fleet-wide.js";
 import { loadMonitorState, type PendingProbe, saveMonitorState } from "./health-history.js";
 import { settingsOf } from "./lifecycle-settings.js";
 
@@ -80,7 +79,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         .filter((i) => i.lifecycleState === "InService")
         .map((i) => i.instanceId);
       const inGroup = group.instances.filter((i) => isInGroup(i.lifecycleState)).length;
-      const replacing = replacementsInFlight(group.instances.map((i) => i.lifecycleState));
+      const transitions = groupTransitions(group.instances.map((i) => i.lifecycleState));
       const state = await loadMonitorState(env, asg);
       const histories = pruneHistories(state.histories, inService);
       const last = freshProbe(state.pending, settings.monitor.periodSeconds, clock());
@@ -89,7 +88,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
       const judged: JudgedInstance[] = [];
       const fleet = decideFleet(
         inService,
-        { inGroup, replacing },
+        { inGroup, ...transitions },
         histories,
         results,
         last.refused,
@@ -125,7 +124,13 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         logger.warn("SSM refused the probe (InvalidInstanceId): counted as failed next run", { refused });
       for (const { instanceIds, error } of failed)
         logger.error("SendCommand failed: these instances are not probed next run", { instanceIds, error });
-      const fleetWide = await reportFleetWide(fleet, judged, state.fleetWideSince, env, asg, sentAt);
+      const fleetWide = await announceFleetWide(
+        env,
+        asg,
+        state.fleetWide,
+        { ...fleet.breaker, tripped: fleet.breaker.failure !== undefined && verdicts.includes("held-back") },
+        sentAt,
+      );
       if (fleet.fleetWide)
         logger.error("gateway probes fail fleet-wide: no instance marked (a probe or config problem?)", {
           ...fleet.fleetWide,
@@ -135,7 +140,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
         ...judged
           .filter((j) => j.error)
           .map((j) => `SetInstanceHealth ${j.instanceId}: ${errorText(j.error)}`),
-        ...(fleetWide.error ? [`PutEvents (fleet-wide probe failure): ${errorText(fleetWide.error)}`] : []),
+        ...fleetWide.failed.map((f) => `${f.call}: ${errorText(f.error)}`),
       ];
       // The first incomplete run of a streak goes to the dead-letter queue, the next ones only log, so an SSM
       // outage leaves one record, not one a minute. The streak is saved as begun only once its record is sent:
@@ -153,7 +158,7 @@ export function createMonitorHandler(options: MonitorOptions = {}) {
           histories,
           pending: { commandIds, refused, sentAt },
           incompleteSince,
-          fleetWideSince: fleetWide.since,
+          fleetWide: fleetWide.episode,
         },
         clock(),
       );
@@ -218,41 +223,12 @@ interface JudgedInstance extends InstanceHealthDecision {
   readonly log?: string | undefined;
 }
 
-/**
- * Publishes the fleet-wide finding once when the breaker holds back a mark (`ReadinessDriftFound`: the alerts path
- * posts it, with what the probes answered), and once when a run's answered probes no longer fail fleet-wide
- * (`ReadinessDriftCleared`). A run with too few answers to judge keeps the episode as it is. `since` is what to save;
- * `error`, PutEvents failing: the event is tried again next run and the run reports itself incomplete.
- */
-async function reportFleetWide(
-  fleet: DecidedFleet,
-  judged: readonly JudgedInstance[],
-  since: number | undefined,
-  env: ClawopsEnvironment,
-  asg: string,
-  now: number,
-): Promise<{ readonly since: number | undefined; readonly error?: unknown }> {
-  const trips = fleet.fleetWide !== undefined && judged.some((j) => j.verdict === "held-back");
-  const clears = fleet.fleetWide === undefined && fleet.judgeable && since !== undefined;
-  if (!(trips && since === undefined) && !clears) return { since };
-  try {
-    await putClawopsEvent(
-      env,
-      clears ? ClawopsDetailType.ReadinessDriftCleared : ClawopsDetailType.ReadinessDriftFound,
-      fleetWideFindingDetail(asg, fleet.fleetWide, now),
-    );
-    return { since: clears ? undefined : now };
-  } catch (error) {
-    return { since, error };
-  }
-}
-
 /** A run's decisions, and whether its probes fail fleet-wide. */
 interface DecidedFleet {
   readonly decisions: JudgedInstance[];
   readonly fleetWide: FleetWideFailure | undefined;
-  /** Enough probes answered (`FLEET_WIDE_MIN_ANSWERED`) to say whether they fail fleet-wide. */
-  readonly judgeable: boolean;
+  /** The breaker's view of the run: whether its probes fail fleet-wide, and whether enough answered to say. */
+  readonly breaker: Omit<FleetWideRun, "tripped">;
 }
 
 /**
@@ -262,7 +238,7 @@ interface DecidedFleet {
  */
 function decideFleet(
   inService: readonly string[],
-  group: { readonly inGroup: number; readonly replacing: number },
+  group: { readonly inGroup: number; readonly pending: number; readonly terminating: number },
   histories: Readonly<Record<string, InstanceHealthHistory>>,
   results: ReadonlyMap<string, InvocationResult>,
   refused: ReadonlySet<string>,
@@ -291,7 +267,8 @@ function decideFleet(
       inService: inService.length,
       inGroup: group.inGroup,
       alreadyMarked: decided.filter((d) => d.history.markedUnhealthyAt !== undefined).length,
-      replacing: group.replacing,
+      pending: group.pending,
+      terminating: group.terminating,
       probed: answered,
       fleetWide,
     },
@@ -308,7 +285,13 @@ function decideFleet(
           }
         : d,
   );
-  return { decisions, fleetWide, judgeable: answered >= FLEET_WIDE_MIN_ANSWERED };
+  const breaker = {
+    failure: fleetWide,
+    judgeable: answered >= FLEET_WIDE_MIN_ANSWERED,
+    answered,
+    failing: answeredProbes.filter(([, probe]) => probe.healthy === false).length,
+  };
+  return { decisions, fleetWide, breaker };
 }
 
 /**

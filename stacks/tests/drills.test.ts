@@ -301,10 +301,14 @@ describe("Stack: Drills", () => {
       ]);
   });
 
-  it("lets Plan claim a restore-testing job in the state table (put only)", () => {
+  it("lets Plan claim a restore-testing job in the state table (put only, claim items only)", () => {
     const plan = rolePolicies().find((p) => p.role === "Plan");
     const dynamo = plan?.statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
     expect(dynamo?.flatMap(actionsOf)).toEqual(["dynamodb:PutItem"]);
+    // Only items of the claims' partition: not the alert threads, the monitor's state or the drill records.
+    expect(dynamo?.[0]?.Condition).toEqual({
+      "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["drill#restore-job"] },
+    });
   });
 
   it("passes only the restore role, only to AWS Backup", () => {

@@ -523,6 +523,129 @@ describe("Workflow: launch-gate.asl.json", () => {
     },
   );
 
+  it.each([
+    ["the Complete function timed out after AWS applied it", "Sandbox.Timedout"],
+    ["Lambda lost the function's answer", "Lambda.Unknown"],
+  ])(
+    "publishes LifecycleAbandoned once when its ABANDON was applied but the answer was lost (%s)",
+    async (_case, lost) => {
+      const state = world(() => 503);
+      autoscaling.on(CompleteLifecycleActionCommand).callsFake((input: { LifecycleActionResult: string }) => {
+        if (!state.active)
+          throw aws("ValidationError", `No active Lifecycle Action found with token ${action.token}`);
+        state.active = false; // AWS applied it: the instance is on its way out ...
+        state.lifecycle = "Terminating";
+        state.completions.push(input.LifecycleActionResult);
+        // ... but Step Functions never got the function's answer, and retries it.
+        throw Object.assign(new Error("lost"), { name: lost });
+      });
+      const run = await runWorkflow(gate, lifecycleTasks, { action });
+      expect(run.retried).toContain("Abandon");
+      expect(run.states.slice(-3)).toEqual(["Abandon", "PublishAbandoned", "Abandoned"]);
+      expect(state.completions).toEqual(["ABANDON"]);
+      expect(published()).toEqual([
+        {
+          type: "LifecycleAbandoned",
+          detail: expect.objectContaining({
+            reason: expect.stringMatching(
+              /LaunchAlreadyAbandoned: .*refused.*already completed \(instance Terminating\), by an earlier attempt of this gate/,
+            ),
+            lastProbe: expect.objectContaining({ output: expect.stringMatching(/HTTP 503/) }),
+          }),
+        },
+      ]);
+    },
+  );
+
+  it("publishes LifecycleAbandoned once when the hook timed out (AWS applied ABANDON) just before the gate's own ABANDON", async () => {
+    const state = world(() => 503);
+    autoscaling.on(CompleteLifecycleActionCommand).callsFake(() => {
+      state.expire(); // AWS applied the hook's default result a moment earlier
+      throw aws("ValidationError", `No active Lifecycle Action found with token ${action.token}`);
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.slice(-3)).toEqual(["Abandon", "PublishAbandoned", "Abandoned"]);
+    expect(run.retried).toEqual([]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: expect.stringMatching(
+            /LaunchAlreadyAbandoned: .*\(instance Terminating:Wait\).*hook's timeout/,
+          ),
+        }),
+      },
+    ]);
+  });
+
+  it("ends quietly when its ABANDON finds the instance admitted by another gate (InService)", async () => {
+    const state = world(() => 503);
+    autoscaling.on(CompleteLifecycleActionCommand).callsFake(() => {
+      state.active = false; // the other gate's CONTINUE, a moment earlier
+      state.lifecycle = "InService";
+      throw aws("ValidationError", `No active Lifecycle Action found with token ${action.token}`);
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.slice(-2)).toEqual(["Abandon", "ActionGone"]);
+    expect(run.retried).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it("publishes LifecycleAbandoned, saying the state is unknown, when its ABANDON finds the action gone and the instance cannot be looked up", async () => {
+    const state = world(() => 503);
+    autoscaling.on(CompleteLifecycleActionCommand).callsFake(() => {
+      state.expire();
+      throw aws("ValidationError", `No active Lifecycle Action found with token ${action.token}`);
+    });
+    autoscaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .rejects(aws("AccessDenied", "not authorized to perform autoscaling:DescribeAutoScalingInstances"));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.retried).toContain("Abandon");
+    expect(run.states.slice(-3)).toEqual(["Abandon", "PublishAbandoned", "Abandoned"]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: expect.stringMatching(/lifecycle state could not be read/),
+        }),
+      },
+    ]);
+  });
+
+  it("publishes LifecycleAbandoned when the instance left the group after its hook expired under the gate", async () => {
+    const state = world((n) => {
+      if (n === 2) timeOut(state); // the hook timed out (AWS applied ABANDON) and the instance is gone
+      return n < 2 ? 503 : "gone";
+    });
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.states.slice(-3)).toEqual(["Abandon", "PublishAbandoned", "Abandoned"]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({
+          reason: "lifecycle hook expired before the gate finished: AWS applied the hook's default result",
+        }),
+      },
+    ]);
+  });
+
+  it("ABANDONs and publishes when both its opening heartbeat and its probes fail (a gate without a gate state)", async () => {
+    const state = world(() => 200);
+    autoscaling.on(RecordLifecycleActionHeartbeatCommand).rejects(aws("AccessDenied", "not authorized"));
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error("timed out"), { name: "Sandbox.Timedout" }));
+    const run = await runWorkflow(gate, lifecycleTasks, { action });
+    expect(run.error).toBeUndefined();
+    expect(run.states).toEqual(["StartGate", "Probe", "Abandon", "PublishAbandoned", "Abandoned"]);
+    expect(state.completions).toEqual(["ABANDON"]);
+    expect(published()).toEqual([
+      {
+        type: "LifecycleAbandoned",
+        detail: expect.objectContaining({ reason: expect.stringMatching(/^Sandbox.Timedout/) }),
+      },
+    ]);
+  });
+
   it("names the default result an ABANDON that keeps failing leaves the launch to (CONTINUE admits it unchecked)", async () => {
     installEnvironment({ launchDefaultResult: "CONTINUE" });
     try {

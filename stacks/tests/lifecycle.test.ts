@@ -27,6 +27,11 @@ const render = (value: unknown) => JSON.stringify(value);
 
 /** Every action the role of `functions/lifecycle/<file>.ts` is granted. */
 function functionActions(file: string): string[] {
+  return functionStatements(file).flatMap(actionsOf);
+}
+
+/** Every IAM statement of the role of `functions/lifecycle/<file>.ts`. */
+function functionStatements(file: string): Statement[] {
   const resources = built.template(Lifecycle).toJSON().Resources as Record<
     string,
     { Type: string; Properties: Record<string, unknown> }
@@ -39,8 +44,7 @@ function functionActions(file: string): string[] {
   const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
   return Object.values(resources)
     .filter((r) => r.Type === "AWS::IAM::Policy" && render(r.Properties.Roles).includes(`"${role}"`))
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-    .flatMap(actionsOf);
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 /** A lifecycle fixture with its group renamed to the test stage's fleet group. */
@@ -129,6 +133,24 @@ describe("Stack: Lifecycle", () => {
         new RegExp(`autoScalingGroup:\\*:autoScalingGroupName/${asgName}"`),
       );
     }
+  });
+
+  it.each([
+    ["monitor", ["GatewayProbesFailingFleetWide", "GatewayProbesFleetWideCleared"]],
+    ["publish", ["LifecycleAbandoned", "DrainFailed"]],
+  ])("lets the %s put only its own clawops events on the default bus", (file, detailTypes) => {
+    const putEvents = functionStatements(file).filter((s) => actionsOf(s).includes("events:PutEvents"));
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]?.Condition).toEqual({
+      StringEquals: { "events:source": "clawops", "events:detail-type": detailTypes },
+    });
+    expect(render(putEvents[0]?.Resource)).toContain(":event-bus/default");
+  });
+
+  it("lets the monitor save the fleet-wide episode before it announces it (UpdateItem on the state table)", () => {
+    expect(functionActions("monitor")).toEqual(
+      expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+    );
   });
 
   it("grants Resource * only for calls AWS does not scope by resource", () => {

@@ -407,6 +407,11 @@ describe.each([
     () => complete({ action, result: "CONTINUE" }, context),
     CompleteLifecycleActionCommand,
   ],
+  [
+    "complete (ABANDON)",
+    () => complete({ action, result: "ABANDON" }, context),
+    CompleteLifecycleActionCommand,
+  ],
 ] as const)("Function: %s, action gone and the instance's state unreadable", (_name, run, command) => {
   it.each([
     ["throttled", aws("Throttling", "Rate exceeded")],
@@ -502,19 +507,66 @@ describe("Function: complete (lifecycle task)", () => {
     },
   );
 
+  it("reports a drain's CONTINUE that finds its action gone as LifecycleActionGone, without looking at the instance", async () => {
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+    const drained = { ...action, hookName: "clawops-drain", transition: "terminate" } as const;
+    await expect(complete({ action: drained, result: "CONTINUE" }, context)).rejects.toMatchObject({
+      name: "LifecycleActionGone",
+    });
+    expect(autoscaling.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(0);
+  });
+
   it.each([
-    ["an ABANDON", action, "ABANDON"],
-    ["a drain's CONTINUE", { ...action, hookName: "clawops-drain", transition: "terminate" }, "CONTINUE"],
+    ["terminating (this gate's earlier attempt applied it, its answer lost)", "Terminating", "group"],
+    ["waiting on the terminate hook (the hook timed out into ABANDON)", "Terminating:Wait", "group"],
+    ["no longer in the group", undefined, "group"],
+    ["leaving the warm pool for termination", "Warmed:Terminating:Wait", "warm pool"],
   ] as const)(
-    "reports %s that finds its action gone as LifecycleActionGone, without looking at the instance",
-    async (_case, completed, result) => {
+    "reports an ABANDON that finds its action gone with the instance %s as LaunchAlreadyAbandoned, counting LifecycleActionGone",
+    async (_case, state, where) => {
       autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
-      await expect(complete({ action: completed, result }, context)).rejects.toMatchObject({
-        name: "LifecycleActionGone",
-      });
-      expect(autoscaling.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(0);
+      instanceIs(state, where);
+      const names = await metricNamesOf(() =>
+        expect(complete({ action, result: "ABANDON" }, context)).rejects.toMatchObject({
+          name: "LaunchAlreadyAbandoned",
+          lifecycleState: state,
+          message: expect.stringMatching(
+            /earlier attempt of this gate.*another gate's ABANDON.*hook's timeout/,
+          ),
+        }),
+      );
+      expect(names).toContain("LifecycleActionGone");
     },
   );
+
+  it.each([
+    ["in service", "InService", "group"],
+    ["admitted", "Pending:Proceed", "group"],
+    ["waiting on another team's launch hook", "Pending:Wait", "group"],
+    ["resting in the warm pool", "Warmed:Stopped", "warm pool"],
+  ] as const)(
+    "reports an ABANDON that finds its action gone while another gate admitted the instance (%s) as LifecycleActionGone",
+    async (_case, state, where) => {
+      autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+      instanceIs(state, where);
+      await expect(complete({ action, result: "ABANDON" }, context)).rejects.toMatchObject({
+        name: "LifecycleActionGone",
+      });
+    },
+  );
+
+  it("judges an ABANDON of an instance the gate saw leave the group by the gate's clock: a scale in within the hook's timeout is quiet", async () => {
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(noActiveAction());
+    instanceIs(undefined);
+    const now = Date.now();
+    const left = {
+      ...recordHeartbeat(startGate(now, settings.gate), now),
+      lastProbe: { status: "instance-gone", reason: "gone", output: "", at: new Date(now).toISOString() },
+    } as const;
+    // The Abandon state passes its whole execution state, gate included.
+    const run = complete({ action, result: "ABANDON", execution: { action, gate: left } }, context);
+    await expect(run).rejects.toMatchObject({ name: "LifecycleActionGone" });
+  });
 });
 
 describe("Function: publish (lifecycle task)", () => {

@@ -3,7 +3,13 @@ import {
   DescribeAutoScalingGroupsCommand,
   SetInstanceHealthCommand,
 } from "@aws-sdk/client-auto-scaling";
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
@@ -317,6 +323,35 @@ describe("Function: monitor (gateway health monitor)", () => {
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
 
+  it("charges a replacement launched before its marked instance terminates once: a second dead gateway of twenty is marked", async () => {
+    // An instance maintenance policy "launch before terminating": i-1000, marked last run, stays InService
+    // (Unhealthy) while its replacement waits in the launch gate. One replacement is in flight; the cap is 2.
+    fleet(20, (id) => (id === "i-1000" || id === "i-1001" ? 503 : 200));
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          HealthCheckGracePeriod: 300,
+          Instances: [
+            ...ids(20).map((InstanceId) => ({
+              InstanceId,
+              LifecycleState: "InService",
+              HealthStatus: InstanceId === "i-1000" ? "Unhealthy" : "Healthy",
+            })),
+            { InstanceId: "i-replacement", LifecycleState: "Pending:Wait", HealthStatus: "Healthy" },
+          ],
+        } as never,
+      ],
+    });
+    storedState({
+      "i-1000": { failures: 5, firstSeenAt: 0, runs: 60, markedUnhealthyAt: Date.now() - 60_000 },
+      "i-1001": { failures: 2, firstSeenAt: 0, runs: 60 },
+    });
+    await expect(monitor({}, context)).resolves.toMatchObject({ marked: 1, heldBack: 0 });
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
+      ["i-1001"],
+    );
+  });
+
   it("marks the killed gateway of a group of one once the instance it replaces has terminated", async () => {
     groupIn({ "i-1000": "Terminated", "i-1001": "InService" }, 503);
     storedState({ "i-1001": { failures: 2, firstSeenAt: 0, runs: 60 } });
@@ -325,14 +360,55 @@ describe("Function: monitor (gateway health monitor)", () => {
   });
 });
 
-/** The monitor's item, kept between runs like the table does. */
-function persistentState() {
-  let item: Record<string, unknown> | undefined;
-  dynamo.on(GetItemCommand).callsFake(() => ({ Item: item }));
-  dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    item = input.Item;
-    return {};
-  });
+/**
+ * The monitor's item, kept between runs like the table does: PutItem replaces it, and UpdateItem applies its
+ * `SET a = :a, b = :b REMOVE c` under its condition (`attribute_not_exists(x)` or `x = :v`), as DynamoDB would.
+ */
+function persistentState(): { answerAgain(): void } {
+  let item: Record<string, AttributeValue> | undefined;
+  const answer = () => {
+    dynamo.on(GetItemCommand).callsFake(() => ({ Item: item }));
+    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      item = input.Item;
+      return {};
+    });
+    dynamo
+      .on(UpdateItemCommand)
+      .callsFake(
+        (input: {
+          UpdateExpression: string;
+          ConditionExpression?: string;
+          ExpressionAttributeValues: Record<string, AttributeValue>;
+        }) => {
+          const values = input.ExpressionAttributeValues;
+          const absent = /^attribute_not_exists\((\w+)\)$/.exec(input.ConditionExpression ?? "");
+          const equal = /^(\w+) = (:\w+)$/.exec(input.ConditionExpression ?? "");
+          const holds = absent
+            ? item?.[absent[1]!] === undefined
+            : equal
+              ? item?.[equal[1]!]?.S === values[equal[2]!]?.S
+              : true;
+          if (!holds)
+            throw new ServiceException({
+              name: "ConditionalCheckFailedException",
+              message: "The conditional request failed",
+              $fault: "client",
+              $metadata: {},
+            });
+          const next: Record<string, AttributeValue> = { ...(item ?? {}) };
+          const [, set = "", remove = ""] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression) ?? [];
+          for (const assignment of set.split(",")) {
+            const [name, value] = assignment.split("=").map((part) => part.trim());
+            if (name && value) next[name] = values[value]!;
+          }
+          for (const name of remove.split(",").map((part) => part.trim())) if (name) delete next[name];
+          item = next;
+          return {};
+        },
+      );
+  };
+  answer();
+  return { answerAgain: answer };
 }
 
 describe("Function: monitor when SSM refuses an instance (InvalidInstanceId)", () => {
@@ -699,8 +775,10 @@ describe("Function: monitor when many gateways fail at once", () => {
         CommandPlugins: [{ Output: probeOutput(status(InstanceId)) }],
       })),
     }));
-    persistentState();
+    const table = persistentState();
     return {
+      /** DynamoDB answers again after a test made it refuse writes; the item is as the last write left it. */
+      answerAgain: table.answerAgain,
       /** A minute passes: drained instances are gone, their replacements wait at the gate. */
       tick() {
         for (const [id, state] of [...group])
@@ -719,15 +797,19 @@ describe("Function: monitor when many gateways fail at once", () => {
     played = 0;
   });
 
-  /** `minutes` more monitor runs, a minute apart; the InService count after each. */
-  async function play(group: ReturnType<typeof churningGroup>, minutes: number) {
+  /**
+   * `minutes` more monitor runs, a minute apart; the InService count after each. With `failing`, a run may fail
+   * (a save refused past the SDK's retries): Lambda's retry is the next run.
+   */
+  async function play(group: ReturnType<typeof churningGroup>, minutes: number, failing = false) {
     vi.useFakeTimers({ toFake: ["Date"] });
     const inService: number[] = [];
     try {
       for (let minute = 0; minute < minutes; minute++) {
         vi.setSystemTime(Date.parse("2026-03-02T10:00:00Z") + played++ * 60_000);
         group.tick();
-        await monitor({}, context);
+        if (failing) await monitor({}, context).catch(() => undefined);
+        else await monitor({}, context);
         inService.push(group.inService());
       }
     } finally {
@@ -761,19 +843,15 @@ describe("Function: monitor when many gateways fail at once", () => {
     expect(blobs.slice(1).every((b) => b.UnhealthyGateways === 10)).toBe(true);
     expect(clawopsEvents()).toEqual([
       {
-        type: "ReadinessDriftFound",
-        detail: expect.objectContaining({
-          checks: [
-            expect.objectContaining({
-              id: "lifecycle.gateway-probes-fleet-wide",
-              status: "fail",
-              severity: "high",
-              title: expect.stringMatching(
-                /fail fleet-wide \(10 of 10 answered probes failed: HTTP 404 ×10\).*probe or configuration problem/,
-              ),
-            }),
-          ],
-        }),
+        type: "GatewayProbesFailingFleetWide",
+        detail: {
+          stage: process.env.CLAWOPS_STAGE ?? "dev",
+          asgName: "clawops-test-fleet",
+          answered: 10,
+          failing: 10,
+          answers: { "HTTP 404": 10 },
+          since: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        },
       },
     ]);
   });
@@ -784,10 +862,16 @@ describe("Function: monitor when many gateways fail at once", () => {
     await play(group, 10);
     status = 200; // the operator fixed gateway.path; i-1000's gateway is really dead
     await play(group, 5);
-    expect(clawopsEvents().map((e) => [e.type, e.detail.checks[0].status])).toEqual([
-      ["ReadinessDriftFound", "fail"],
-      ["ReadinessDriftCleared", "pass"],
+    expect(clawopsEvents().map((e) => e.type)).toEqual([
+      "GatewayProbesFailingFleetWide",
+      "GatewayProbesFleetWideCleared",
     ]);
+    expect(clawopsEvents()[1]?.detail).toMatchObject({
+      asgName: "clawops-test-fleet",
+      answered: 10,
+      failing: 1,
+      since: clawopsEvents()[0]?.detail.since,
+    });
     expect(autoscaling.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
       ["i-1000"],
     );
@@ -801,6 +885,72 @@ describe("Function: monitor when many gateways fail at once", () => {
       .resolves({ FailedEntryCount: 0, Entries: [] });
     await play(group, 10);
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
+    expect(clawopsEvents().map((e) => e.type)).toEqual([
+      "GatewayProbesFailingFleetWide",
+      "GatewayProbesFailingFleetWide",
+    ]);
     expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  /** DynamoDB refusing `command` past the SDK's retries. */
+  const throttled = () =>
+    new ServiceException({
+      name: "ProvisionedThroughputExceededException",
+      message: "The level of configured provisioned throughput for the table was exceeded",
+      $fault: "client",
+      $metadata: {},
+    });
+
+  it("announces the episode once when the run's save keeps failing and Lambda retries the run", async () => {
+    const group = churningGroup(4, () => 404);
+    await play(group, 5); // the gateways' second failure: nothing is due yet
+    expect(clawopsEvents()).toEqual([]);
+    dynamo.on(PutItemCommand).rejects(throttled());
+    // The third failure makes every gateway due and trips the breaker; each run (and retry) fails to save.
+    await play(group, 3, true);
+    expect(dynamo.commandCalls(PutItemCommand).length).toBeGreaterThanOrEqual(8);
+    expect(clawopsEvents().map((e) => e.type)).toEqual(["GatewayProbesFailingFleetWide"]);
+    expect(autoscaling.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it("announces the end of the episode once when the runs' saves fail", async () => {
+    let status = 404;
+    const group = churningGroup(10, () => status);
+    await play(group, 10);
+    status = 200; // fixed; from now on every save of the run's state is throttled
+    dynamo.on(PutItemCommand).rejects(throttled());
+    await play(group, 5, true);
+    expect(clawopsEvents().map((e) => e.type)).toEqual([
+      "GatewayProbesFailingFleetWide",
+      "GatewayProbesFleetWideCleared",
+    ]);
+  });
+
+  it("publishes nothing while no write succeeds, then announces once when DynamoDB answers again", async () => {
+    const group = churningGroup(10, () => 404);
+    await play(group, 5);
+    expect(clawopsEvents()).toEqual([]);
+    dynamo.on(PutItemCommand).rejects(throttled()).on(UpdateItemCommand).rejects(throttled());
+    await play(group, 5, true);
+    expect(clawopsEvents()).toEqual([]);
+    group.answerAgain();
+    await play(group, 3);
+    expect(clawopsEvents().map((e) => e.type)).toEqual(["GatewayProbesFailingFleetWide"]);
+  });
+
+  it("leaves the announcement to the run that saved the episode first (two runs at once publish once)", async () => {
+    const group = churningGroup(10, () => 404);
+    await play(group, 5);
+    // This run's load sees no episode; by its claim another run has saved the episode as announced.
+    dynamo.on(UpdateItemCommand).rejects(
+      new ServiceException({
+        name: "ConditionalCheckFailedException",
+        message: "The conditional request failed",
+        $fault: "client",
+        $metadata: {},
+      }),
+    );
+    await play(group, 3);
+    expect(clawopsEvents()).toEqual([]);
   });
 });

@@ -62,3 +62,22 @@ const RETRYABLE_AWS_ERRORS = new Set([
   "InternalError",
   "TimeoutError",
 ]);
+
+/**
+ * The message of an error a Catch caught (`{ Error, Cause }`): Lambda's Cause is JSON with `errorMessage`,
+ * a Fail state's or a service integration's is plain text.
+ */
+export function caughtMessage(caught: {
+  readonly Error: string;
+  readonly Cause?: string | undefined;
+}): string {
+  const cause = caught.Cause ?? "";
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string")
+      return `${typeof parsed.errorType === "string" ? parsed.errorType : caught.Error}: ${parsed.errorMessage}`;
+  } catch {
+    // Not JSON: the cause is the message itself.
+  }
+  return cause ? `${caught.Error}: ${cause}` : caught.Error;
+}

@@ -8,7 +8,14 @@ export {
   readEnvironment,
   withFunctionEnvironment,
 } from "./environment.js";
-export { ClawopsError, ConfigError, isRetryable, PermanentError, RetryableError } from "./errors.js";
+export {
+  ClawopsError,
+  ConfigError,
+  caughtMessage,
+  isRetryable,
+  PermanentError,
+  RetryableError,
+} from "./errors.js";
 export {
   logger,
   METRICS_NAMESPACE,

@@ -5,6 +5,8 @@ import type {
   DrillCompletedEvent,
   DrillFailedEvent,
   DrillFileSystemResult,
+  GatewayProbesFailingFleetWideEvent,
+  GatewayProbesFleetWideClearedEvent,
   LifecycleAbandonedEvent,
   ReadinessDriftClearedEvent,
   ReadinessDriftFoundEvent,
@@ -180,6 +182,45 @@ function alertDeliveryFailed(event: AlertDeliveryFailedEvent): Layout {
   };
 }
 
+/** What to check when the probes fail fleet-wide: the monitor's config and the gateway, not the instances. */
+const FLEET_WIDE_CHECKS = md`Replacing instances would not fix one cause every gateway shares: check ${code("gateway.path")}, ${code("gateway.port")} and ${code("gateway.requireJsonOk")} against the gateway build, a health route an upgrade moved, a fleet-wide slowdown. The monitor marks no instance until the probes stop failing fleet-wide; the unhealthy-gateways alarm still counts them.`;
+
+function gatewayProbesFailingFleetWide(event: GatewayProbesFailingFleetWideEvent): Layout {
+  const { detail } = event;
+  const answers = Object.entries(detail.answers)
+    .sort(([, a], [, b]) => b - a)
+    .map(([answer, count]) => md`• ${code(answer)} ×${String(count)}`);
+  return {
+    emoji: ":rotating_light:",
+    title: `Gateway probes fail fleet-wide: ${detail.asgName}`,
+    color: TONE_COLOR.bad,
+    blocks: [
+      section(
+        md`${bold(`${detail.failing} of ${detail.answered}`)} answered probes failed\n${joinMrkdwn(answers, "\n")}`,
+        [md`${bold("Group")}\n${detail.asgName}`, md`${bold("Since")}\n${formatTime(detail.since)}`],
+      ),
+      context(FLEET_WIDE_CHECKS),
+    ],
+  };
+}
+
+function gatewayProbesFleetWideCleared(event: GatewayProbesFleetWideClearedEvent): Layout {
+  const { detail } = event;
+  const lasted = Date.parse(detail.clearedAt) - Date.parse(detail.since);
+  return {
+    emoji: ":white_check_mark:",
+    title: `Gateway probes recovered: ${detail.asgName}`,
+    color: TONE_COLOR.good,
+    blocks: [
+      section(
+        md`${bold(`${detail.failing} of ${detail.answered}`)} answered probes fail now${Number.isNaN(lasted) ? "" : md` · failed fleet-wide for ${bold(formatDuration(lasted))}`}`,
+        [md`${bold("Group")}\n${detail.asgName}`, md`${bold("Since")}\n${formatTime(detail.since)}`],
+      ),
+      context(md`The probes no longer fail fleet-wide: the monitor marks failing gateways Unhealthy again.`),
+    ],
+  };
+}
+
 function layout(event: ClawopsEvent): Layout {
   switch (event["detail-type"]) {
     case "LifecycleAbandoned":
@@ -200,13 +241,17 @@ function layout(event: ClawopsEvent): Layout {
       return failureDrillStartedLayout(event);
     case "FailureDrillCompleted":
       return failureDrillCompletedLayout(event);
+    case "GatewayProbesFailingFleetWide":
+      return gatewayProbesFailingFleetWide(event);
+    case "GatewayProbesFleetWideCleared":
+      return gatewayProbesFleetWideCleared(event);
   }
 }
 
 /**
  * The Block Kit message for one of clawops' own events: an abandoned launch with its last probe output, a
  * drill result with its RPO/RTO table and mismatches, readiness drift found or cleared, a failed drain, an
- * alert that could not be delivered.
+ * alert that could not be delivered, gateway probes failing fleet-wide (and recovering).
  */
 export function renderClawopsMessage(event: ClawopsEvent, ctx: ClawopsRenderContext): SlackMessage {
   const view = layout(event);

@@ -12,7 +12,8 @@ export type RouteDecision =
 export function isProblem(alert: Alert, severity: Severity): boolean {
   if (alert.kind === "alarm") return alert.event.detail.state.value === "ALARM";
   const type = alert.event["detail-type"];
-  return type !== "ReadinessDriftCleared" && !(type === "DrillCompleted" && severity === "info");
+  if (type === "ReadinessDriftCleared" || type === "GatewayProbesFleetWideCleared") return false;
+  return !(type === "DrillCompleted" && severity === "info");
 }
 
 /**

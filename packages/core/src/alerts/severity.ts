@@ -42,8 +42,9 @@ export function highestSeverity(severities: readonly Severity[]): Severity {
 
 /**
  * The severity of one of clawops' own events: a lost alert is critical (nobody heard about something), an
- * abandoned launch or a failed drill is high, a failed drain is a warning, good news is info. A readiness
- * drift is as severe as its most severe failing check.
+ * abandoned launch, a failed drill or gateway probes failing fleet-wide (the monitor stopped repairing the fleet)
+ * is high, a failed drain is a warning, good news is info. A readiness drift is as severe as its most severe
+ * failing check.
  */
 export function clawopsSeverity(event: ClawopsEvent): Severity {
   switch (event["detail-type"]) {
@@ -51,6 +52,7 @@ export function clawopsSeverity(event: ClawopsEvent): Severity {
       return "critical";
     case "LifecycleAbandoned":
     case "DrillFailed":
+    case "GatewayProbesFailingFleetWide":
       return "high";
     case "DrillCompleted":
       return event.detail.passed ? "info" : "high";
@@ -63,6 +65,7 @@ export function clawopsSeverity(event: ClawopsEvent): Severity {
           .map((check) => asSeverity(check.severity) ?? "warning"),
       );
     case "ReadinessDriftCleared":
+    case "GatewayProbesFleetWideCleared":
       return "info";
     case "FailureDrillStarted":
     case "FailureDrillCompleted":

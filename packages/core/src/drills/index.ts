@@ -66,6 +66,7 @@ export {
   drillNow,
   parseDrillSettings,
   publishesDaysSincePass,
+  RESTORE_JOB_CLAIMS_PK,
   type RestoreTarget,
   restoreTargets,
   SWEEPER_SCHEDULE,

@@ -112,6 +112,12 @@ export function parseDrillSettings(json: string | undefined): DrillSettings {
 export const DAYS_SINCE_PASS_EVERY_HOURS = 6;
 
 /**
+ * The state table partition of restore-testing job claims (one validation per job): the Plan function may write
+ * only items of it (its IAM grant's `dynamodb:LeadingKeys`).
+ */
+export const RESTORE_JOB_CLAIMS_PK = "drill#restore-job";
+
+/**
  * The sweeper's schedule: minute 7 of every UTC hour, not `rate(1 hour)` (whose minute is the deploy's), so the
  * run that publishes days since the last pass falls well inside each of the alarm's periods.
  */

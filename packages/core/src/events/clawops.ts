@@ -155,6 +155,41 @@ export const FailureDrillCompletedDetailSchema = z.looseObject({
 /** The `detail` of `FailureDrillCompleted`. */
 export type FailureDrillCompletedDetail = z.infer<typeof FailureDrillCompletedDetailSchema>;
 
+/**
+ * The gateway health monitor's breaker tripped: more than half of the probes answered in one run failed, which
+ * reads as one cause the fleet shares (a probe or configuration problem), so the monitor marks no instance until
+ * they stop. Published once per episode; `since` is when the episode began (ISO 8601).
+ */
+export const GatewayProbesFailingFleetWideDetailSchema = z.looseObject({
+  stage: z.string(),
+  asgName: z.string(),
+  /** Probes SSM ran to an answer in the run that tripped the breaker. */
+  answered: z.number(),
+  failing: z.number(),
+  /** Each failed probe's answer ("HTTP 404", "connection refused: ...") and how many probes gave it. */
+  answers: z.record(z.string(), z.number()),
+  since: z.string(),
+});
+
+/** The `detail` of `GatewayProbesFailingFleetWide`. */
+export type GatewayProbesFailingFleetWideDetail = z.infer<typeof GatewayProbesFailingFleetWideDetailSchema>;
+
+/**
+ * The probes of an episode announced by `GatewayProbesFailingFleetWide` no longer fail fleet-wide: the monitor
+ * marks failing gateways again. `answered`/`failing` are the run that saw it; `since` the episode's start.
+ */
+export const GatewayProbesFleetWideClearedDetailSchema = z.looseObject({
+  stage: z.string(),
+  asgName: z.string(),
+  answered: z.number(),
+  failing: z.number(),
+  since: z.string(),
+  clearedAt: z.string(),
+});
+
+/** The `detail` of `GatewayProbesFleetWideCleared`. */
+export type GatewayProbesFleetWideClearedDetail = z.infer<typeof GatewayProbesFleetWideClearedDetailSchema>;
+
 const clawops = <const T extends ClawopsDetailType, D extends z.core.SomeType>(type: T, detail: D) =>
   eventBridgeEventSchema(EventSource.Clawops, type, detail);
 
@@ -224,6 +259,22 @@ export const FailureDrillCompletedEventSchema = clawops(
 /** A `FailureDrillCompleted` event. */
 export type FailureDrillCompletedEvent = z.infer<typeof FailureDrillCompletedEventSchema>;
 
+/** @example { "source": "clawops", "detail-type": "GatewayProbesFailingFleetWide", "detail": { "stage": "prod", "asgName": "clawops-test-fleet", "answered": 4, "failing": 4, "answers": { "HTTP 404": 4 }, "since": "2026-03-02T10:06:00.000Z" }, ... } */
+export const GatewayProbesFailingFleetWideEventSchema = clawops(
+  ClawopsDetailType.GatewayProbesFailingFleetWide,
+  GatewayProbesFailingFleetWideDetailSchema,
+);
+/** A `GatewayProbesFailingFleetWide` event. */
+export type GatewayProbesFailingFleetWideEvent = z.infer<typeof GatewayProbesFailingFleetWideEventSchema>;
+
+/** @example { "source": "clawops", "detail-type": "GatewayProbesFleetWideCleared", "detail": { "stage": "prod", "asgName": "clawops-test-fleet", "answered": 4, "failing": 0, "since": "2026-03-02T10:06:00.000Z", "clearedAt": "2026-03-02T10:41:00.000Z" }, ... } */
+export const GatewayProbesFleetWideClearedEventSchema = clawops(
+  ClawopsDetailType.GatewayProbesFleetWideCleared,
+  GatewayProbesFleetWideClearedDetailSchema,
+);
+/** A `GatewayProbesFleetWideCleared` event. */
+export type GatewayProbesFleetWideClearedEvent = z.infer<typeof GatewayProbesFleetWideClearedEventSchema>;
+
 /**
  * Any event clawops publishes, told apart by `detail-type`.
  *
@@ -239,6 +290,8 @@ export const ClawopsEventSchema = z.discriminatedUnion("detail-type", [
   AlertDeliveryFailedEventSchema,
   FailureDrillStartedEventSchema,
   FailureDrillCompletedEventSchema,
+  GatewayProbesFailingFleetWideEventSchema,
+  GatewayProbesFleetWideClearedEventSchema,
 ]);
 
 /** Any event clawops publishes. */

@@ -37,6 +37,8 @@ export const ClawopsDetailType = {
   AlertDeliveryFailed: "AlertDeliveryFailed",
   FailureDrillStarted: "FailureDrillStarted",
   FailureDrillCompleted: "FailureDrillCompleted",
+  GatewayProbesFailingFleetWide: "GatewayProbesFailingFleetWide",
+  GatewayProbesFleetWideCleared: "GatewayProbesFleetWideCleared",
 } as const;
 
 /** One of clawops' own `detail-type` values. */

@@ -51,7 +51,6 @@ export {
   failureDrillStartedLayout,
 } from "./render.js";
 export {
-  caughtMessage,
   type GatewayRestart,
   gatewayRestartOf,
   restartFailed,

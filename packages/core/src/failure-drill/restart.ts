@@ -35,22 +35,3 @@ export function restartSentence(instanceId: string, restart: GatewayRestart | nu
     return `the gateway on ${instanceId} is not back yet: its systemctl start is queued behind systemd's stop of the unit and starts it once that stop ends (${restart.reason ?? "unknown"})`;
   return `the gateway on ${instanceId} could not be restarted (${restart.reason ?? "unknown"}): it stays stopped until someone starts it or the group replaces the instance`;
 }
-
-/**
- * The message of an error a Catch caught (`{ Error, Cause }`): Lambda's Cause is JSON with `errorMessage`,
- * a Fail state's or a service integration's is plain text.
- */
-export function caughtMessage(caught: {
-  readonly Error: string;
-  readonly Cause?: string | undefined;
-}): string {
-  const cause = caught.Cause ?? "";
-  try {
-    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string")
-      return `${typeof parsed.errorType === "string" ? parsed.errorType : caught.Error}: ${parsed.errorMessage}`;
-  } catch {
-    // Not JSON: the cause is the message itself.
-  }
-  return cause ? `${caught.Error}: ${cause}` : caught.Error;
-}

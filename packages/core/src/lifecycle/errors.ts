@@ -65,6 +65,28 @@ export class LifecycleHookExpired extends LaunchGateError {
 }
 
 /**
+ * The gate's ABANDON found its launch action gone with the instance on its way out (terminating, terminated, or no
+ * longer in the group or its pool): the launch was refused all the same, by this gate's own earlier attempt (its
+ * answer lost: the function timed out after CompleteLifecycleAction, or the SDK retried a call whose response was
+ * lost), another gate's ABANDON, or AWS applying the hook's default result at its timeout. Raised by the Complete
+ * task after `goneActionCause` looked at the instance; the launch gate publishes it as LifecycleAbandoned, once
+ * (another gate that ABANDONed may announce it too), and never retries it.
+ */
+export class LaunchAlreadyAbandoned extends LaunchGateError {
+  constructor(
+    readonly instanceId: string,
+    readonly lifecycleState: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the launch of ${instanceId} was refused: the gate's ABANDON found its lifecycle action already completed (instance ${lifecycleState ?? "no longer in the group"}), by an earlier attempt of this gate whose answer was lost, another gate's ABANDON, or the hook's timeout (AWS applied its default result)`,
+      options,
+    );
+    this.name = "LaunchAlreadyAbandoned";
+  }
+}
+
+/**
  * The gate's lifecycle action is gone and the instance's lifecycle state could not be read (DescribeAutoScalingInstances
  * or DescribeWarmPool throttled, failing, or denied): nobody can say whether another gate admitted the instance or
  * the hook expired. The launch gate retries it like throttling, then publishes it as LifecycleAbandoned with that

@@ -1,3 +1,4 @@
+import { caughtMessage } from "../errors.js";
 import type { DrainFailedDetail, LifecycleAbandonedDetail } from "../events/index.js";
 import type { LifecycleAction } from "./action.js";
 import type { GateState } from "./gate.js";
@@ -31,7 +32,8 @@ export function abandonReason(error: CaughtError | undefined, gate: GateState | 
   if (error?.Error === "LifecycleHookExpired" || error?.Error === "LifecycleActionGone")
     return HOOK_EXPIRED_REASON;
   if (error?.Error === "LifecycleStateUnknown") return STATE_UNKNOWN_REASON;
-  if (error) return `${error.Error}: ${error.Cause ?? ""}`.trim();
+  // Lambda's Cause is its error JSON (type, message, stack trace): Slack gets the message.
+  if (error) return caughtMessage(error);
   return gate?.reason ?? "launch gate abandoned";
 }
 
@@ -50,7 +52,7 @@ export function completionFailedReason(
     defaultResult === undefined
       ? "its default result"
       : `its default result, ${defaultResult}${unchecked ? ": the instance goes InService with a gateway that never answered healthy" : ""}`;
-  return `${result} failed (${`${error.Error}: ${error.Cause ?? ""}`.trim()}): the hook expires into ${applied}`;
+  return `${result} failed (${caughtMessage(error)}): the hook expires into ${applied}`;
 }
 
 /** The `LifecycleAbandoned` detail for a gate that gave up, with its last probe. */

@@ -334,9 +334,11 @@ export const GONE_ACTION_METRIC = "LifecycleActionGone";
 
 /**
  * Why a gate's lifecycle action is gone: another gate completed it, the hook expired under the gate, or the
- * instance was terminated while its hook could not have expired yet (a scale in, an operator).
+ * instance was terminated while its hook could not have expired yet (a scale in, an operator); for the gate's
+ * ABANDON, `abandoned`: the launch was refused already (the gate's own earlier attempt, another gate, the hook's
+ * timeout).
  */
-export type GoneActionCause = "completed-elsewhere" | "hook-expired" | "terminated";
+export type GoneActionCause = "completed-elsewhere" | "hook-expired" | "terminated" | "abandoned";
 
 /**
  * AWS answers "No active Lifecycle Action" alike for an action another gate completed and for one whose hook
@@ -351,12 +353,19 @@ export type GoneActionCause = "completed-elsewhere" | "hook-expired" | "terminat
  * which a warm pool with ReuseOnScaleIn uses for the TERMINATE hook of an instance returning to the pool. The
  * price: a clawops hook that expired while another team's hook still holds the instance is not reported by the
  * gate (the instance is terminated once that hook completes; the group's activity history says why).
+ *
+ * An ABANDON (`result`) that finds its action gone is judged by the same states, its clock aside: an instance on its
+ * way out means the launch was refused (`abandoned`: by the gate's own earlier attempt whose answer was lost, another
+ * gate's ABANDON, the hook's timeout, or a termination), which the gate announces; an admitted or waiting instance
+ * means another gate completed the action (`completed-elsewhere`, quiet).
  */
 export function goneActionCause(
   lifecycleState: string | undefined,
   hookCouldHaveExpired = true,
+  result: "CONTINUE" | "ABANDON" = "CONTINUE",
 ): GoneActionCause {
   if (lifecycleState !== undefined && !/Terminat/.test(lifecycleState)) return "completed-elsewhere";
+  if (result === "ABANDON") return "abandoned";
   return hookCouldHaveExpired ? "hook-expired" : "terminated";
 }
 

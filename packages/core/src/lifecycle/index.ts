@@ -26,6 +26,7 @@ export {
   classifyTransientAwsError,
   InstanceInGracePeriod,
   InstanceNotRegistered,
+  LaunchAlreadyAbandoned,
   LaunchGateError,
   LifecycleActionGone,
   LifecycleActionTerminated,
@@ -44,6 +45,16 @@ export {
   lifecycleAbandonedDetail,
   STATE_UNKNOWN_REASON,
 } from "./events.js";
+export {
+  announcedEpisode,
+  type FleetWideAnnouncement,
+  type FleetWideEpisode,
+  type FleetWideRun,
+  type FleetWideWhere,
+  fleetWideClearedDetail,
+  fleetWideFoundDetail,
+  nextFleetWideEpisode,
+} from "./fleet-wide.js";
 export {
   decideGateStep,
   type GateDecision,
@@ -77,11 +88,10 @@ export {
   describeFleetWideFailure,
   EXECUTION_TIMED_OUT_PROBE,
   FLEET_WIDE_FAILURE_SHARE,
-  FLEET_WIDE_FINDING_ID,
   FLEET_WIDE_MIN_ANSWERED,
   type FleetWideFailure,
   fleetWideFailure,
-  fleetWideFindingDetail,
+  groupTransitions,
   type HeldBackMark,
   type InstanceHealthDecision,
   type InstanceHealthHistory,

@@ -199,16 +199,19 @@ export interface MarkLimitFleet {
    * before its replacement enters it (Pending:Wait), and still counts here.
    */
   readonly inGroup: number;
-  /** InService instances clawops marked Unhealthy in an earlier run (the group has not replaced them yet). */
+  /**
+   * InService instances clawops marked Unhealthy in an earlier run: the group has not acted on them yet, or it
+   * launches before terminating (an instance maintenance policy) and their replacements wait Pending*.
+   */
   readonly alreadyMarked: number;
   /**
-   * Instances the group is replacing or adding: the more of its Pending* and Terminating* instances
-   * (`replacementsInFlight`). A marked instance drains in Terminating:Wait while its replacement waits in the
-   * launch gate (Pending:Wait), and the monitor no longer sees either InService: they still use the run's cap, or a
-   * fault every gateway shares (whose replacements fail the same probe at the gate) would be marked one more
-   * instance a run until one is left.
+   * The group's Pending* instances (replacements or additions on their way in, the launch gate included) and its
+   * Terminating* instances (on their way out, draining included): with `alreadyMarked`, the replacements in flight
+   * (`replacementsInFlight`). They still use the run's cap, or a fault every gateway shares (whose replacements
+   * fail the same probe at the gate) would be marked one more instance a run until one is left.
    */
-  readonly replacing: number;
+  readonly pending: number;
+  readonly terminating: number;
   /**
    * InService instances whose probe SSM ran to an answer this run (healthy, not, or timed out on the instance),
    * not counting an instance that is only counted failed for its silence.
@@ -226,8 +229,8 @@ export interface HeldBackMark {
 
 /**
  * Which of a run's `mark-unhealthy` candidates are marked (in order) and which are held back. A run marks at
- * most max(1, floor(`maxShare` × InService)) less the replacements still in flight (instances marked and not yet
- * replaced, `alreadyMarked` and `replacing`), so the share of the fleet being replaced never passes the cap
+ * most max(1, floor(`maxShare` × InService)) less the replacements still in flight (`replacementsInFlight`: each
+ * counted once, whichever order the group replaces in), so the share of the fleet being replaced never passes the cap
  * whatever the runs; never the last InService instance clawops has not marked, even while the instances it marked
  * before are Terminating and their replacements Pending (a group of one instance in any state excepted: its one
  * gateway is down and serves nothing until replaced); nothing when SSM ran the probe on no instance (it refused or
@@ -241,7 +244,7 @@ export function limitMarks(
   maxShare: number = MAX_MARKED_SHARE,
 ): { mark: string[]; heldBack: HeldBackMark[] } {
   const cap = Math.max(1, Math.floor(maxShare * fleet.inService));
-  const inFlight = fleet.alreadyMarked + fleet.replacing;
+  const inFlight = replacementsInFlight(fleet);
   const unmarked = fleet.inService - fleet.alreadyMarked;
   // A group of one is one instance in the group, not one InService: an instance clawops marked earlier leaves
   // InService before its replacement enters it, and the InService count alone would let the next run mark the last.
@@ -265,14 +268,33 @@ export function limitMarks(
 }
 
 /**
- * The replacements a group has in flight from its instances' lifecycle states: the more of its Pending* and
- * Terminating* instances (a replacement is one of each, at once or in turn; counting both would charge it twice).
- * Warm-pool instances (`Warmed:*`) are not the group's capacity and do not count.
+ * The replacements a group has in flight, each counted once whichever order the group replaces in. An instance
+ * clawops marked is one replacement from its mark until its replacement is in service: InService (Unhealthy) until
+ * the group acts, then Terminating* while (terminate before launching, the default) or after (an instance
+ * maintenance policy that launches before terminating) its replacement waits Pending*. So every marked instance
+ * still InService and every Terminating* instance is one, and a Pending* instance adds one only beyond those: it
+ * is the replacement of one of them, or of an instance already gone. Summing Pending* with the others would
+ * charge a replacement twice; the larger of them alone would miss a marked instance the group has not acted on
+ * while it terminates another.
  */
-export function replacementsInFlight(lifecycleStates: readonly string[]): number {
-  const pending = lifecycleStates.filter((s) => s.startsWith("Pending")).length;
-  const terminating = lifecycleStates.filter((s) => s.startsWith("Terminating")).length;
-  return Math.max(pending, terminating);
+export function replacementsInFlight(
+  group: Pick<MarkLimitFleet, "alreadyMarked" | "pending" | "terminating">,
+): number {
+  return Math.max(group.alreadyMarked + group.terminating, group.pending);
+}
+
+/**
+ * The group's instances on their way in (Pending*) and out (Terminating*), from their lifecycle states. Warm-pool
+ * instances (`Warmed:*`) are not the group's capacity and do not count.
+ */
+export function groupTransitions(lifecycleStates: readonly string[]): {
+  pending: number;
+  terminating: number;
+} {
+  return {
+    pending: lifecycleStates.filter((s) => s.startsWith("Pending")).length,
+    terminating: lifecycleStates.filter((s) => s.startsWith("Terminating")).length,
+  };
 }
 
 /**
@@ -324,39 +346,6 @@ export function describeFleetWideFailure(failure: FleetWideFailure): string {
     .map(([reason, count]) => `${reason} ×${count}`)
     .join(", ");
   return `${failure.failing} of ${failure.answered} answered probes failed: ${answers}`;
-}
-
-/** The id the monitor's fleet-wide finding carries in its `ReadinessDriftFound` / `ReadinessDriftCleared` event. */
-export const FLEET_WIDE_FINDING_ID = "lifecycle.gateway-probes-fleet-wide";
-
-/**
- * The drift event detail (`ReadinessDriftFound` when `failure` is given, else `ReadinessDriftCleared`) the monitor
- * publishes once when its breaker trips and once when it closes: the alerts path renders these as a finding
- * appearing and clearing, which is what the operator must act on (the probe or the config), not an instance.
- */
-export function fleetWideFindingDetail(
-  asgName: string,
-  failure: FleetWideFailure | undefined,
-  at: number,
-): {
-  runId: string;
-  checks: { id: string; area: string; title: string; status: "fail" | "pass"; severity: string }[];
-} {
-  const title = failure
-    ? `Gateway probes of ${asgName} fail fleet-wide (${describeFleetWideFailure(failure)}): this looks like a probe or configuration problem (gateway.port, gateway.path, gateway.requireJsonOk, a moved health route, a fleet-wide slowdown), not dead instances. The monitor marks no instance while more than half of its probes fail; the unhealthy-gateways alarm still counts them.`
-    : `Gateway probes of ${asgName} no longer fail fleet-wide: the monitor marks failing gateways again.`;
-  return {
-    runId: `lifecycle-monitor ${new Date(at).toISOString()}`,
-    checks: [
-      {
-        id: FLEET_WIDE_FINDING_ID,
-        area: "infrastructure",
-        title,
-        status: failure ? "fail" : "pass",
-        severity: "high",
-      },
-    ],
-  };
 }
 
 /** Histories of the instances still InService; the rest are dropped (the group replaced them). */

@@ -197,6 +197,25 @@ describe("Function: renderClawopsMessage", () => {
     ],
     ["ReadinessDriftCleared", ["Readiness restored", "*pass*"]],
     ["AlertDeliveryFailed", ["did not reach Slack", "channel_not_found", "`clawops alerts replay`"]],
+    [
+      "GatewayProbesFailingFleetWide",
+      [
+        ":rotating_light: Gateway probes fail fleet-wide: clawops-test-fleet",
+        "*10 of 10* answered probes failed\n• `HTTP 404` ×9\n• `connection refused: gateway not listening` ×1",
+        "*Since*\n2026-03-02 10:06:00 UTC",
+        "check `gateway.path`, `gateway.port` and `gateway.requireJsonOk`",
+        "a health route an upgrade moved, a fleet-wide slowdown",
+        "The monitor marks no instance until the probes stop failing fleet-wide",
+      ],
+    ],
+    [
+      "GatewayProbesFleetWideCleared",
+      [
+        ":white_check_mark: Gateway probes recovered: clawops-test-fleet",
+        "*1 of 10* answered probes fail now · failed fleet-wide for *35 min*",
+        "the monitor marks failing gateways Unhealthy again",
+      ],
+    ],
   ])("renders %s", (type, expected) => {
     const message = renderClawopsMessage(clawopsEvent(type), high);
     const text = all(message);
@@ -219,6 +238,27 @@ describe("Function: renderClawopsMessage", () => {
     const event = clawopsEvent("ReadinessDriftFound") as ClawopsEvent & { detail: { checks: unknown[] } };
     event.detail.checks = [];
     expect(texts(renderClawopsMessage(event, high)).every((text) => text.length > 0)).toBe(true);
+  });
+
+  it("does not send the on-call to `clawops readiness` for gateway probes failing fleet-wide", () => {
+    const text = all(renderClawopsMessage(clawopsEvent("GatewayProbesFailingFleetWide"), high));
+    expect(text).not.toContain("clawops readiness");
+    expect(text).not.toContain("Readiness drift");
+  });
+
+  it("mentions the route's group on gateway probes failing fleet-wide", () => {
+    const message = renderClawopsMessage(clawopsEvent("GatewayProbesFailingFleetWide"), critical);
+    expect(message.text).toBe(
+      "<!subteam^S0123ABC> Gateway probes fail fleet-wide: clawops-test-fleet (critical)",
+    );
+  });
+
+  it("escapes what the probes answered", () => {
+    const event = clawopsEvent("GatewayProbesFailingFleetWide") as ClawopsEvent & {
+      detail: { answers: Record<string, number> };
+    };
+    event.detail.answers = { "HTTP 200 but <!channel>": 3 };
+    expect(all(renderClawopsMessage(event, high))).toContain("`HTTP 200 but &lt;!channel&gt;` ×3");
   });
 
   it("mentions the route's group on a problem", () => {

@@ -46,6 +46,8 @@ describe("Function: clawopsSeverity", () => {
     ["DrainFailed", "warning"],
     ["ReadinessDriftFound", "high"],
     ["ReadinessDriftCleared", "info"],
+    ["GatewayProbesFailingFleetWide", "high"],
+    ["GatewayProbesFleetWideCleared", "info"],
   ])("rates %s as %s", (type, expected) => {
     const event = parseAlertEvent(loadFixture("clawops", type)) as ClawopsEvent;
     expect(clawopsSeverity(event)).toBe(expected);
@@ -121,6 +123,22 @@ describe("Function: routeAlert", () => {
   it("uses a channel id as is when it has no name in slack.channels", () => {
     const decision = routeAlert(alarm("x"), testSettings({ channels: {}, routes: [] }));
     expect(decision).toEqual({ action: "post", channel: "ops-alerts", severity: "high" });
+  });
+
+  it.each([
+    ["GatewayProbesFailingFleetWide", "<!subteam^S0HIGH>"],
+    ["GatewayProbesFleetWideCleared", undefined],
+    ["ReadinessDriftFound", "<!subteam^S0HIGH>"],
+    ["ReadinessDriftCleared", undefined],
+  ])("mentions the route's group for %s only when it reports a problem", (type, mention) => {
+    const settings = testSettings();
+    const routes = settings.slack.routes.map((r) => ({ ...r, mention: r.mention ?? "<!subteam^S0HIGH>" }));
+    const decision = routeAlert(toAlert(parseAlertEvent(loadFixture("clawops", type))), {
+      ...settings,
+      slack: { ...settings.slack, routes },
+    });
+    expect(decision).toMatchObject({ action: "post" });
+    expect((decision as { mention?: string }).mention).toBe(mention);
   });
 
   it("routes clawops events by their severity", () => {

@@ -7,6 +7,8 @@ import {
   DrillFailedEventSchema,
   FailureDrillCompletedEventSchema,
   FailureDrillStartedEventSchema,
+  GatewayProbesFailingFleetWideEventSchema,
+  GatewayProbesFleetWideClearedEventSchema,
   LifecycleAbandonedEventSchema,
   ReadinessDriftClearedEventSchema,
   ReadinessDriftFoundEventSchema,
@@ -26,6 +28,8 @@ const schemas = {
   AlertDeliveryFailed: AlertDeliveryFailedEventSchema,
   FailureDrillStarted: FailureDrillStartedEventSchema,
   FailureDrillCompleted: FailureDrillCompletedEventSchema,
+  GatewayProbesFailingFleetWide: GatewayProbesFailingFleetWideEventSchema,
+  GatewayProbesFleetWideCleared: GatewayProbesFleetWideClearedEventSchema,
 } as const;
 
 const detailTypes = Object.values(ClawopsDetailType);
@@ -78,6 +82,24 @@ describe("Function: clawops event schemas", () => {
       'detail.checks[0].status: expected "pass" | "fail" | "unknown", got "maybe"',
     ],
     ["AlertDeliveryFailed", "detail.alertKey", undefined, "detail.alertKey: expected string, got undefined"],
+    [
+      "GatewayProbesFailingFleetWide",
+      "detail.answers",
+      { "HTTP 404": "ten" },
+      'detail.answers.HTTP 404: expected number, got "ten"',
+    ],
+    [
+      "GatewayProbesFailingFleetWide",
+      "detail.asgName",
+      undefined,
+      "detail.asgName: expected string, got undefined",
+    ],
+    [
+      "GatewayProbesFleetWideCleared",
+      "detail.since",
+      undefined,
+      "detail.since: expected string, got undefined",
+    ],
   ])("%s rejects %s set to %j", (type, path, value, message) => {
     const broken = withField(loadFixture("clawops", type), path, value);
     expect(() => parseEvent(ClawopsEventSchema, broken)).toThrow(message);
@@ -88,7 +110,7 @@ describe("Function: clawops event schemas", () => {
     const forged = withField(loadFixture("clawops", "DrainFailed"), "detail-type", "SomethingElse");
     expect(() => parseEvent(ClawopsEventSchema, forged)).toThrow(EventValidationError);
     expect(issueLines(() => parseEvent(ClawopsEventSchema, forged))).toEqual([
-      'detail-type: expected "LifecycleAbandoned" | "DrainFailed" | "DrillCompleted" | "DrillFailed" | "ReadinessDriftFound" | "ReadinessDriftCleared" | "AlertDeliveryFailed" | "FailureDrillStarted" | "FailureDrillCompleted", got "SomethingElse"',
+      'detail-type: expected "LifecycleAbandoned" | "DrainFailed" | "DrillCompleted" | "DrillFailed" | "ReadinessDriftFound" | "ReadinessDriftCleared" | "AlertDeliveryFailed" | "FailureDrillStarted" | "FailureDrillCompleted" | "GatewayProbesFailingFleetWide" | "GatewayProbesFleetWideCleared", got "SomethingElse"',
     ]);
     expect(() => parseEvent(ClawopsEventSchema, forged)).toThrow(
       'detail-type: expected "LifecycleAbandoned" | "DrainFailed"',

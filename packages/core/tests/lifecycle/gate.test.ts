@@ -284,6 +284,26 @@ describe("Function: goneActionCause (a hook that cannot have expired yet)", () =
   );
 });
 
+describe("Function: goneActionCause (the gate's ABANDON)", () => {
+  it.each([
+    ["Terminating", "abandoned"],
+    ["Terminating:Wait", "abandoned"],
+    ["Terminated", "abandoned"],
+    ["Warmed:Terminating:Wait", "abandoned"],
+    [undefined, "abandoned"],
+    ["InService", "completed-elsewhere"],
+    ["Pending:Proceed", "completed-elsewhere"],
+    ["Pending:Wait", "completed-elsewhere"],
+    ["Warmed:Stopped", "completed-elsewhere"],
+  ])(
+    "says an ABANDON that found its action gone while the instance is %s was %s, whatever the gate's clock",
+    (state, cause) => {
+      expect(goneActionCause(state, true, "ABANDON")).toBe(cause);
+      expect(goneActionCause(state, false, "ABANDON")).toBe(cause);
+    },
+  );
+});
+
 describe("Function: hookCouldHaveExpired", () => {
   const started = gate({ lastHeartbeatAt: T0, heartbeats: 1 });
   it.each([

@@ -3,6 +3,7 @@ import { formatGatewayProbeOutput } from "../../src/lifecycle/index.js";
 import {
   decideInstanceHealth,
   fleetWideFailure,
+  groupTransitions,
   type InstanceHealthHistory,
   limitMarks,
   monitorProbeFromInvocation,
@@ -96,7 +97,8 @@ describe("Function: limitMarks", () => {
       inService,
       inGroup: inService,
       alreadyMarked,
-      replacing: 0,
+      pending: 0,
+      terminating: 0,
       probed: inService,
     });
     expect(limit.mark).toEqual(candidates(due).slice(0, marked));
@@ -107,10 +109,23 @@ describe("Function: limitMarks", () => {
     // A group of two, both gateways down: run 1 marks i-a; the group moves it to Terminating:Wait and launches
     // its replacement into Pending:Wait, so run 2 sees one InService instance in a group of three.
     expect(
-      limitMarks(["i-a", "i-b"], { inService: 2, inGroup: 2, alreadyMarked: 0, replacing: 0, probed: 2 })
-        .mark,
+      limitMarks(["i-a", "i-b"], {
+        inService: 2,
+        inGroup: 2,
+        alreadyMarked: 0,
+        pending: 0,
+        terminating: 0,
+        probed: 2,
+      }).mark,
     ).toEqual(["i-a"]);
-    const run2 = limitMarks(["i-b"], { inService: 1, inGroup: 3, alreadyMarked: 0, replacing: 1, probed: 1 });
+    const run2 = limitMarks(["i-b"], {
+      inService: 1,
+      inGroup: 3,
+      alreadyMarked: 0,
+      pending: 1,
+      terminating: 1,
+      probed: 1,
+    });
     expect(run2.mark).toEqual([]);
     expect(run2.heldBack[0]?.reason).toMatch(/leave no InService instance clawops has not marked/);
   });
@@ -129,7 +144,8 @@ describe("Function: limitMarks", () => {
         inService,
         inGroup: inService + terminating + pending,
         alreadyMarked: 0,
-        replacing: Math.max(terminating, pending),
+        pending,
+        terminating,
         probed: inService,
       });
       inService -= mark.length;
@@ -139,14 +155,16 @@ describe("Function: limitMarks", () => {
   });
 
   it.each([
-    ["an instance it marked still InService", 1, 0],
-    ["a marked instance draining (Terminating:Wait)", 0, 1],
-  ])("counts %s against the run's cap", (_case, alreadyMarked, replacing) => {
+    ["an instance it marked still InService", 1, 0, 0],
+    ["a marked instance draining (Terminating:Wait)", 0, 0, 1],
+    ["a replacement in the launch gate (Pending:Wait)", 0, 1, 0],
+  ])("counts %s against the run's cap", (_case, alreadyMarked, pending, terminating) => {
     const limit = limitMarks(candidates(2), {
       inService: 10,
       inGroup: 11,
       alreadyMarked,
-      replacing,
+      pending,
+      terminating,
       probed: 10,
     });
     expect(limit.mark).toEqual([]);
@@ -157,8 +175,14 @@ describe("Function: limitMarks", () => {
 
   it("marks again once the replacements are InService", () => {
     expect(
-      limitMarks(candidates(2), { inService: 20, inGroup: 21, alreadyMarked: 0, replacing: 1, probed: 20 })
-        .mark,
+      limitMarks(candidates(2), {
+        inService: 20,
+        inGroup: 21,
+        alreadyMarked: 0,
+        pending: 0,
+        terminating: 1,
+        probed: 20,
+      }).mark,
     ).toEqual(["i-0"]);
   });
 
@@ -170,7 +194,8 @@ describe("Function: limitMarks", () => {
       inService: 10,
       inGroup: 10,
       alreadyMarked: 0,
-      replacing: 0,
+      pending: 0,
+      terminating: 0,
       probed: 10,
       fleetWide,
     });
@@ -182,15 +207,27 @@ describe("Function: limitMarks", () => {
 
   it("says why an instance is held back", () => {
     expect(
-      limitMarks(candidates(3), { inService: 10, inGroup: 10, alreadyMarked: 0, replacing: 0, probed: 10 })
-        .heldBack[0],
+      limitMarks(candidates(3), {
+        inService: 10,
+        inGroup: 10,
+        alreadyMarked: 0,
+        pending: 0,
+        terminating: 0,
+        probed: 10,
+      }).heldBack[0],
     ).toEqual({
       instanceId: "i-1",
       reason: "over this run's cap of 1 mark(s) (10% of 10 InService)",
     });
     expect(
-      limitMarks(["i-0"], { inService: 2, inGroup: 2, alreadyMarked: 1, replacing: 0, probed: 2 }).heldBack[0]
-        ?.reason,
+      limitMarks(["i-0"], {
+        inService: 2,
+        inGroup: 2,
+        alreadyMarked: 1,
+        pending: 0,
+        terminating: 0,
+        probed: 2,
+      }).heldBack[0]?.reason,
     ).toMatch(/leave no InService instance clawops has not marked/);
   });
 
@@ -199,7 +236,8 @@ describe("Function: limitMarks", () => {
       inService: 3,
       inGroup: 3,
       alreadyMarked: 0,
-      replacing: 0,
+      pending: 0,
+      terminating: 0,
       probed: 0,
     });
     expect(limit.mark).toEqual([]);
@@ -210,7 +248,7 @@ describe("Function: limitMarks", () => {
     expect(
       limitMarks(
         candidates(10),
-        { inService: 10, inGroup: 10, alreadyMarked: 0, replacing: 0, probed: 10 },
+        { inService: 10, inGroup: 10, alreadyMarked: 0, pending: 0, terminating: 0, probed: 10 },
         0.5,
       ).mark,
     ).toHaveLength(5);
@@ -342,20 +380,78 @@ describe("Function: fleetWideFailure (the monitor's breaker)", () => {
 });
 
 describe("Function: replacementsInFlight", () => {
+  // One instance marked in an earlier run, followed through its replacement in both orders the group can take.
+  it.each<[string, { alreadyMarked: number; pending: number; terminating: number }, number]>([
+    ["marked, the group has not acted yet", { alreadyMarked: 1, pending: 0, terminating: 0 }, 1],
+    ["terminate first: marked instance draining", { alreadyMarked: 0, pending: 0, terminating: 1 }, 1],
+    [
+      "terminate first: draining while its replacement waits in the gate",
+      { alreadyMarked: 0, pending: 1, terminating: 1 },
+      1,
+    ],
+    [
+      "terminate first: gone, its replacement in the gate",
+      { alreadyMarked: 0, pending: 1, terminating: 0 },
+      1,
+    ],
+    [
+      "launch first: marked instance still InService, its replacement in the gate",
+      { alreadyMarked: 1, pending: 1, terminating: 0 },
+      1,
+    ],
+    [
+      "launch first: replacement InService, marked instance draining",
+      { alreadyMarked: 0, pending: 0, terminating: 1 },
+      1,
+    ],
+    [
+      "two: one marked instance not acted on while another drains",
+      { alreadyMarked: 1, pending: 0, terminating: 1 },
+      2,
+    ],
+    [
+      "two: one launched first (InService, replacement Pending), another draining",
+      { alreadyMarked: 1, pending: 1, terminating: 1 },
+      2,
+    ],
+    ["two replacements in the gate", { alreadyMarked: 0, pending: 2, terminating: 0 }, 2],
+    ["none", { alreadyMarked: 0, pending: 0, terminating: 0 }, 0],
+  ])("counts one replacement once: %s", (_case, group, expected) => {
+    expect(replacementsInFlight(group)).toBe(expected);
+  });
+
+  it.each<[string, number, { alreadyMarked: number; pending: number; terminating: number }]>([
+    ["terminate first, replacement in the gate", 20, { alreadyMarked: 0, pending: 1, terminating: 1 }],
+    ["launch first, replacement in the gate", 21, { alreadyMarked: 1, pending: 1, terminating: 0 }],
+  ])(
+    "leaves one more mark of a cap of two while one replacement is in flight (%s)",
+    (_case, inService, group) => {
+      // 21 instances (cap 2 whether 20 or 21 are InService); the one marked last run is being replaced.
+      const { mark } = limitMarks(["i-b", "i-c"], { inService, inGroup: 22, probed: inService, ...group });
+      expect(mark).toEqual(["i-b"]);
+    },
+  );
+});
+
+describe("Function: groupTransitions", () => {
   it.each([
     [
       "a marked instance draining, its replacement in the gate",
       ["InService", "Terminating:Wait", "Pending:Wait"],
-      1,
+      { pending: 1, terminating: 1 },
     ],
-    ["two replacements in the gate", ["InService", "Pending:Wait", "Pending"], 2],
+    [
+      "two replacements in the gate",
+      ["InService", "Pending:Wait", "Pending"],
+      { pending: 2, terminating: 0 },
+    ],
     [
       "a warm pool, which is not the group's capacity",
       ["InService", "Warmed:Pending:Wait", "Warmed:Stopped"],
-      0,
+      { pending: 0, terminating: 0 },
     ],
-    ["a steady group", ["InService", "InService"], 0],
+    ["a steady group", ["InService", "InService"], { pending: 0, terminating: 0 }],
   ])("counts %s", (_case, states, expected) => {
-    expect(replacementsInFlight(states)).toBe(expected);
+    expect(groupTransitions(states)).toEqual(expected);
   });
 });

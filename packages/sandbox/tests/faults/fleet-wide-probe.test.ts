@@ -36,8 +36,10 @@ const marked = (sandbox: Sandbox) =>
   sandbox.aws.calls("AutoScaling", "SetInstanceHealth").filter((c) => c.outcome === "ok");
 const inService = (sandbox: Sandbox) =>
   sandbox.fleet.instances().filter((i) => i.lifecycleState === "InService").length;
-const drift = (sandbox: Sandbox, type: "ReadinessDriftFound" | "ReadinessDriftCleared") =>
-  sandbox.events.published({ source: ["clawops"], "detail-type": [type] });
+const announced = (
+  sandbox: Sandbox,
+  type: "GatewayProbesFailingFleetWide" | "GatewayProbesFleetWideCleared",
+) => sandbox.events.published({ source: ["clawops"], "detail-type": [type] });
 /** Every message text and block the Slack workspace shows. */
 const slackText = (sandbox: Sandbox) =>
   (sandbox.slack.server?.channels() ?? [])
@@ -49,28 +51,37 @@ describe("Fault matrix: every gateway fails its probe at once (a probe or config
     const { box, ids } = await fourGateways();
     // Every gateway answers 503 (a fleet-wide fault: an upgrade moved the health route, a wrong requireJsonOk).
     for (const id of ids) await box.fleet.gateways?.setMode(id, "unhealthy");
-    const found = () => drift(box, "ReadinessDriftFound").length > 0;
+    const found = () => announced(box, "GatewayProbesFailingFleetWide").length > 0;
     expect(await runUntilSettled(box, found, 15 * 60_000)).toBe(true);
     // Five more minutes: before the fix, each run marked one more instance while the replacements churned.
     await runUntilSettled(box, () => false, 5 * 60_000);
 
     expect(marked(box)).toEqual([]);
     expect(inService(box)).toBe(4);
-    expect(drift(box, "ReadinessDriftFound")).toHaveLength(1);
-    const finding = drift(box, "ReadinessDriftFound")[0]?.detail as { checks: unknown[] } | undefined;
-    expect(finding?.checks[0]).toMatchObject({
-      id: "lifecycle.gateway-probes-fleet-wide",
-      status: "fail",
-      title: expect.stringMatching(/4 of 4 answered probes failed: HTTP 503 ×4/),
+    expect(announced(box, "GatewayProbesFailingFleetWide")).toHaveLength(1);
+    expect(announced(box, "GatewayProbesFailingFleetWide")[0]?.detail).toMatchObject({
+      asgName: box.description.autoScalingGroupName,
+      answered: 4,
+      failing: 4,
+      answers: { "HTTP 503": 4 },
     });
+    // The alerts rule and the router took it end to end: its own message, not a readiness drift.
     const slack = slackText(box);
     expect(slack).toMatch(/unhealthy-gateways/);
-    expect(slack).toMatch(/fail fleet-wide/);
+    expect(slack).toContain(`Gateway probes fail fleet-wide: ${box.description.autoScalingGroupName}`);
+    expect(slack).toContain("*4 of 4* answered probes failed");
+    expect(slack).toContain("check `gateway.path`, `gateway.port` and `gateway.requireJsonOk`");
+    expect(slack).toContain("The monitor marks no instance until the probes stop failing fleet-wide");
+    expect(slack).not.toMatch(/Readiness drift/);
 
     // The operator fixes the cause: one event says so, and the fleet was never touched.
     for (const id of ids) await box.fleet.gateways?.setMode(id, "healthy");
-    const cleared = () => drift(box, "ReadinessDriftCleared").length > 0;
+    const cleared = () => announced(box, "GatewayProbesFleetWideCleared").length > 0;
     expect(await runUntilSettled(box, cleared, 5 * 60_000)).toBe(true);
+    await runUntilSettled(box, () => false, 2 * 60_000);
+    expect(announced(box, "GatewayProbesFleetWideCleared")).toHaveLength(1);
+    expect(slackText(box)).toContain(`Gateway probes recovered: ${box.description.autoScalingGroupName}`);
+    expect(slackText(box)).toContain("the monitor marks failing gateways Unhealthy again");
     expect(marked(box)).toEqual([]);
     expect(box.deadLetters.records()).toEqual([]);
   });
