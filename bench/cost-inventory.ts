@@ -1,10 +1,14 @@
 /**
  * What the control plane deploys that the cost model prices, read from the synthesized CloudFormation templates
- * (the app as `sst deploy` would build it, offline): customer managed keys, alarms, secrets, each function's
- * memory, X-Ray mode and schedule, how often the scheduled state machines start, and the restore testing jobs
- * the Drills stack validates. Every stack but the fleet's own (its EC2, EFS, key and secret are the fleet, not the
- * control plane); from the fleet's stack only its restore testing plan, whose jobs clawops validates.
+ * (the app as `sst deploy` would build it, offline): customer managed keys, alarms (and which watch clawops' own
+ * namespace), secrets, each function's memory, X-Ray mode and schedule, how often the scheduled state machines
+ * start, the state table's point-in-time recovery, and the restore testing jobs the Drills stack validates. Every
+ * stack but the fleet's own (its EC2, EFS, key and secret are the fleet, not the control plane); from the fleet's
+ * stack only its restore testing plan, whose jobs clawops validates. `synthesizedInventory` adds the records a
+ * readiness run writes, measured on the real code (bench/cost-readiness-records.ts).
  */
+import { METRICS_NAMESPACE } from "@clawops/core";
+import type { ReadinessRecords } from "./cost-readiness-records.js";
 
 /** A month of 730 hours, as AWS prices it. */
 export const MINUTES_A_MONTH = 43_800;
@@ -30,14 +34,29 @@ export interface Inventory {
   /** Keys with automatic rotation (`EnableKeyRotation`), each billed for its first two rotations. @default kmsKeys */
   readonly rotatedKmsKeys?: number;
   readonly alarms: number;
+  /**
+   * Alarms on a metric in clawops' namespace (`Clawops`): the only ones whose metric readiness requests with
+   * GetMetricData (functions/readiness/gather-monitoring.ts). @default every alarm but Core's dead-letter alarm
+   */
+  readonly clawopsAlarms?: number;
   readonly secrets: number;
   readonly functions: Readonly<Record<string, DeployedFunction>>;
-  /** Scheduled starts a month by state machine logical id (e.g. `RestoreDrill0200534F`). */
+  /**
+   * Scheduled starts a month by state machine logical id (`RestoreDrill0200534F`, and `FailureDrill…` when
+   * `failureDrill.schedule` is set): bench/cost.ts prices each by the workflow its id names.
+   */
   readonly scheduledStateMachines: Readonly<Record<string, number>>;
   /** Fleet file systems a drill restores (one verifier function each). @default 2 */
   readonly drillFileSystems?: number;
   /** Restore testing jobs a month the drill validates (each restores one file system). @default 0 */
   readonly restoreTestJobsPerMonth?: number;
+  /** The state table keeps continuous backups (point-in-time recovery, billed by the table's size). @default true */
+  readonly pointInTimeRecovery?: boolean;
+  /**
+   * Readiness's records as the real run writes them (`synthesizedInventory` measures them).
+   * @default READINESS_RECORDS in bench/cost.ts, as last measured
+   */
+  readonly readinessRecords?: ReadinessRecords;
 }
 
 interface CfnResource {
@@ -103,6 +122,8 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
   const functions: Record<string, DeployedFunction> = {};
   const scheduledStateMachines: Record<string, number> = {};
   let alarms = 0;
+  let clawopsAlarms = 0;
+  let pointInTimeRecovery = false;
   let secrets = 0;
   let rotatedKmsKeys = 0;
   let drillFileSystems = 0;
@@ -136,8 +157,13 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
       if (r.Type === "AWS::KMS::Key") {
         kmsKeysByStack[stack] = (kmsKeysByStack[stack] ?? 0) + 1;
         if (r.Properties?.EnableKeyRotation === true) rotatedKmsKeys += 1;
-      } else if (r.Type === "AWS::CloudWatch::Alarm") alarms += 1;
-      else if (r.Type === "AWS::SecretsManager::Secret") secrets += 1;
+      } else if (r.Type === "AWS::CloudWatch::Alarm") {
+        alarms += 1;
+        if (r.Properties?.Namespace === METRICS_NAMESPACE && r.Properties.MetricName) clawopsAlarms += 1;
+      } else if (r.Type === "AWS::DynamoDB::GlobalTable" || r.Type === "AWS::DynamoDB::Table") {
+        if (/"PointInTimeRecoveryEnabled":true/.test(JSON.stringify(r.Properties ?? {})))
+          pointInTimeRecovery = true;
+      } else if (r.Type === "AWS::SecretsManager::Secret") secrets += 1;
       else if (r.Type === "AWS::StepFunctions::StateMachine" && schedules.has(id))
         scheduledStateMachines[id] = schedules.get(id) ?? 0;
       else if (r.Type === "AWS::Lambda::Function") {
@@ -163,17 +189,20 @@ export function inventoryOf(templates: Readonly<Record<string, CfnTemplate>>): I
     kmsKeysByStack,
     rotatedKmsKeys,
     alarms,
+    clawopsAlarms,
     secrets,
     functions,
     scheduledStateMachines,
     drillFileSystems,
     restoreTestJobsPerMonth,
+    pointInTimeRecovery,
   };
 }
 
 /**
  * Synthesizes the app offline exactly as the stack tests do (default config, every function bundled, no
- * cdk-nag) and reads the inventory from its templates. A minute or two on 2 cores.
+ * cdk-nag) and reads the inventory from its templates, then measures readiness's records on the real run
+ * handler. A minute or two on 2 cores.
  */
 export async function synthesizedInventory(): Promise<Inventory> {
   // SST only skips its STS and bootstrap lookups under NODE_ENV=test; synthesis needs neither.
@@ -184,5 +213,7 @@ export async function synthesizedInventory(): Promise<Inventory> {
   const { assembly } = await synthesizeApp({ stage: "bench", nag: false });
   const templates: Record<string, CfnTemplate> = {};
   for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as CfnTemplate;
-  return inventoryOf(templates);
+  // After synthesis: the readiness benchmark's fake account stubs the SDK clients.
+  const { measureReadinessRecords } = await import("./cost-readiness-records.js");
+  return { ...inventoryOf(templates), readinessRecords: await measureReadinessRecords() };
 }

@@ -84,3 +84,19 @@ export function monitorStateBytes(n: number, periodSeconds = 60): number {
   const { asgName, state, now } = monitorStateOf(n, periodSeconds);
   return dynamoItemBytes(monitorStateItem(asgName, state, now));
 }
+
+/**
+ * How close the monitor's item is to its next write unit at `n` instances: the bytes left under the next KB (the
+ * group's name counts too: a longer stage or fleet name takes from them) and the smallest fleet whose item
+ * crosses it, from where each run's PutItem costs one more write unit.
+ */
+export function monitorItemMargin(
+  n: number,
+  periodSeconds = 60,
+): { readonly bytesLeft: number; readonly nextKb: number; readonly crossesAtInstances: number } {
+  const bytes = monitorStateBytes(n, periodSeconds);
+  const nextKb = Math.max(1, Math.ceil(bytes / 1024));
+  let crossesAt = n + 1;
+  while (monitorStateBytes(crossesAt, periodSeconds) <= nextKb * 1024) crossesAt += 1;
+  return { bytesLeft: nextKb * 1024 - bytes, nextKb, crossesAtInstances: crossesAt };
+}

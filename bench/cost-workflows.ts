@@ -1,8 +1,8 @@
 /**
- * State transitions (and Lambda task invocations) of one launch gate and one restore drill, counted on the real
- * ASL files (stacks/workflows) along the path an execution takes: the path is checked state by state against the
- * definition (each step must be a `Next`, a `Default` or a Choice's target), so a renamed or rewired state fails
- * loudly instead of leaving a stale count. Step Functions bills every state entered, retries included.
+ * State transitions (and Lambda task invocations) of one launch gate, one restore drill and one failure drill,
+ * counted on the real ASL files (stacks/workflows) along the path an execution takes: the path is checked state
+ * by state against the definition (each step must be a `Next`, a `Default` or a Choice's target), so a renamed or
+ * rewired state fails loudly instead of leaving a stale count. Step Functions bills every state entered, retries included.
  */
 import { readFileSync } from "node:fs";
 import { prepareWaitSeconds, restorePollDelaySeconds } from "@clawops/core/drills";
@@ -170,4 +170,28 @@ export function restoreDrillRun(fileSystems: number, timings: DrillTimings, vali
     ["Request", "Plan", "DrillEachFileSystem", "ReportWhileCleaningUp", "Passed", "DrillPassed"],
     inside,
   );
+}
+
+/**
+ * One passing failure drill that observes `observations` times (every `OBSERVE_INTERVAL_SECONDS`, until the
+ * alarm, the alert, the replacement and the alarm's recovery are seen): preflight, announce, stop the gateway,
+ * each observation's wait, Observe and choice, then record and announce the result.
+ */
+export function failureDrillRun(observations: number): WorkflowRun {
+  const path = [
+    "Preflight",
+    "Allowed",
+    "AnnounceStart",
+    "StopGateway",
+    ...Array.from({ length: Math.max(observations, 1) }, () => [
+      "WaitToObserve",
+      "Observe",
+      "NextStep",
+    ]).flat(),
+    "Record",
+    "AnnounceEnd",
+    "Passed",
+    "Done",
+  ];
+  return walk(readAsl("failure-drill.asl.json"), path);
 }

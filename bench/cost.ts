@@ -3,20 +3,23 @@
  * instances: the benchmarks' AWS call counts, what the synthesized stacks deploy (keys, alarms, secrets, each
  * function's memory, tracing and schedule: bench/cost-inventory.ts), the metrics the code publishes (named
  * lists its tests pin to the EMF output and to the functions' sources), the workflows' paths on their ASL
- * (bench/cost-workflows.ts), the monitor's state item as its code writes it (bench/cost-monitor-state.ts) and the
- * assumptions below, × AWS's public us-east-1 prices. The bill is the steady state (year 3 on: the KMS key has
+ * (bench/cost-workflows.ts), the monitor's state item as its code writes it (bench/cost-monitor-state.ts),
+ * readiness's records as its run writes them (bench/cost-readiness-records.ts) and the assumptions below, × AWS's
+ * public us-east-1 prices. The bill is the steady state (year 3 on: the KMS key has
  * been rotated twice); the first and second years differ only by the key's rotations.
  * No free tier is subtracted (an account's free tier is shared with everything else in it).
  * Every assumption is a named constant; every price names the page it comes from.
  */
 import { DAYS_SINCE_PASS_EVERY_HOURS } from "@clawops/core/drills";
+import { FailureDrillMetric, OBSERVE_INTERVAL_SECONDS } from "@clawops/core/failure-drill";
 import { GONE_ACTION_METRIC } from "@clawops/core/lifecycle";
 import { MONITOR_METRICS } from "../functions/lifecycle/monitor.js";
 import { PROBE_FIRST_LOOK_SECONDS, PROBE_LOOK_EVERY_SECONDS } from "../functions/readiness/probes.js";
 import { ReadinessMetric } from "../functions/readiness/publish.js";
 import { type DeployedFunction, type Inventory, MINUTES_A_MONTH } from "./cost-inventory.js";
-import { monitorStateBytes } from "./cost-monitor-state.js";
-import { type DrillTimings, launchGateRun, restoreDrillRun } from "./cost-workflows.js";
+import { monitorItemMargin, monitorStateBytes } from "./cost-monitor-state.js";
+import type { ReadinessRecords } from "./cost-readiness-records.js";
+import { type DrillTimings, failureDrillRun, launchGateRun, restoreDrillRun } from "./cost-workflows.js";
 
 // ---- Prices, us-east-1, on-demand (checked against the pages named; AWS may change them) ----
 /** "AWS Lambda Pricing", Arm: per GB-second, first 6 billion GB-s a month. */
@@ -37,6 +40,10 @@ export const LOGS_STORAGE_GB_MONTH_USD = 0.03;
 export const DDB_WRITE_MILLION_USD = 0.625;
 /** "Amazon DynamoDB Pricing", on-demand: per million read request units. */
 export const DDB_READ_MILLION_USD = 0.125;
+/** "Amazon DynamoDB Pricing", data storage (Standard table class): per GB-month (the 25 GB free not subtracted). */
+export const DDB_STORAGE_GB_MONTH_USD = 0.25;
+/** "Amazon DynamoDB Pricing", continuous backups (point-in-time recovery): per GB-month of the table's size. */
+export const DDB_PITR_GB_MONTH_USD = 0.2;
 /** "AWS Secrets Manager Pricing": per secret-month. */
 export const SECRET_MONTH_USD = 0.4;
 /** "AWS Secrets Manager Pricing": per 10,000 API calls. */
@@ -116,9 +123,41 @@ export const SWEEPER_PUBLISHES_EVERY_HOURS = DAYS_SINCE_PASS_EVERY_HOURS;
 /** Hours a month a lifecycle action is found gone (`LifecycleActionGone`, published only then): rare. */
 const GONE_ACTION_HOURS = 1;
 /**
- * Functions whose metrics are not priced: run only on demand (`clawops failure-drill`), never on a schedule.
+ * How long a passing failure drill observes: from the gateway's stop until the replacement is in service and the
+ * alarm is back to OK. The replacement window's default (`failureDrill.replacementWithinSeconds`, 900 s) bounds a
+ * passing drill's replacement; AWS publishes no launch time.
  */
-export const ON_DEMAND_PUBLISHERS = ["functions/failure-drill/record.ts"] as const;
+export const FAILURE_DRILL_SECONDS = 900;
+/**
+ * A failure drill's table calls besides its observations' GetItem (the alert delivery record): the lock's
+ * GetItem, PutItem and DeleteItem and the drill record's PutItem (functions/failure-drill/drill-lock.ts,
+ * drill-record.ts).
+ */
+const FAILURE_DRILL_TABLE_READS = 1;
+const FAILURE_DRILL_TABLE_WRITES = 3;
+/**
+ * Scheduled state machines by what they run, from the logical id the stacks give them (stacks/Drills.ts'
+ * `RestoreDrill`, stacks/FailureDrill.ts' `FailureDrill`, scheduled only when `failureDrill.schedule` is set).
+ */
+const SCHEDULED_WORKFLOWS = { restoreDrill: /^RestoreDrill/, failureDrill: /^FailureDrill/ } as const;
+/**
+ * Readiness's records when the inventory does not carry them (hand-built inventories): as
+ * `measureReadinessRecords` last measured them on the real run (bench/cost-readiness-records.ts);
+ * tests/cost-from-code.test.ts measures them again and fails when these no longer bill the same write units or
+ * keep the same days. `npm run bench` prices the measured ones (`synthesizedInventory`).
+ */
+export const READINESS_RECORDS: ReadinessRecords = {
+  runBytes: 17_557,
+  latestBytes: 3_469,
+  runRetentionDays: 90,
+};
+/**
+ * What a clawops function gets when its stack sets nothing (stacks/index.ts `applyFunctionDefaults`): the failure
+ * drill's functions (stacks/FailureDrill.ts), priced so when an inventory schedules the drill but lists none.
+ */
+const FUNCTION_DEFAULTS: DeployedFunction = { memoryMb: 256, tracing: true, scheduledPerMonth: 0 };
+/** "Amazon DynamoDB Developer Guide", item sizes: DynamoDB stores each item with 100 bytes of overhead. */
+const DDB_ITEM_OVERHEAD_BYTES = 100;
 /**
  * The billed and DynamoDB calls of one readiness run, as the readiness benchmark's fake account answers it
  * (functions/readiness/tests/fake-aws.ts; its tests pin them). The others (EC2, Auto Scaling, EFS, IAM, Backup,
@@ -204,6 +243,11 @@ interface Family {
   readonly fn: DeployedFunction;
   readonly count: number;
   readonly seconds: number;
+  /**
+   * Invoked by a traced Standard workflow's Task state: the invocation joins the execution's trace (Step
+   * Functions passes the trace header), so X-Ray records no trace of its own.
+   */
+  readonly inWorkflow: boolean;
 }
 
 /** One custom metric the functions publish, and the hours a month it is sent in (CloudWatch prorates by them). */
@@ -215,7 +259,10 @@ export interface PricedMetric {
   readonly hoursSent: number;
 }
 
-/** Every custom metric the scheduled and event-driven functions publish, with the hours each is sent in. */
+/**
+ * Every custom metric the scheduled and event-driven functions publish, with the hours each is sent in. The
+ * failure drill's are priced when it runs on a schedule (`failureDrill.schedule`); on demand only, they are not.
+ */
 export function pricedMetrics(inventory: Inventory): PricedMetric[] {
   const runsOf = (name: string) => deployed(inventory, name).scheduledPerMonth;
   const hours = MINUTES_A_MONTH / 60;
@@ -251,13 +298,34 @@ export function pricedMetrics(inventory: Inventory): PricedMetric[] {
       metrics: [GONE_ACTION_METRIC],
       hoursSent: GONE_ACTION_HOURS,
     },
+    ...(drills.failureDrills > 0
+      ? [
+          {
+            publisher: "scheduled failure drill's record, one hour a drill",
+            publishedBy: ["functions/failure-drill/record.ts"],
+            metrics: Object.values(FailureDrillMetric),
+            hoursSent: drills.failureDrills,
+          },
+        ]
+      : []),
   ];
 }
 
-/** Scheduled drills and restore-testing validations a month, and the file systems a drill restores. */
+/**
+ * Scheduled restore drills, scheduled failure drills and restore-testing validations a month, and the file
+ * systems a restore drill restores. A scheduled state machine the model does not know fails loudly.
+ */
 function drillsAMonth(inventory: Inventory) {
+  let drills = 0;
+  let failureDrills = 0;
+  for (const [id, runs] of Object.entries(inventory.scheduledStateMachines)) {
+    if (SCHEDULED_WORKFLOWS.restoreDrill.test(id)) drills += runs;
+    else if (SCHEDULED_WORKFLOWS.failureDrill.test(id)) failureDrills += runs;
+    else throw new Error(`the stacks schedule the state machine ${id}, which bench/cost.ts does not price`);
+  }
   return {
-    drills: Object.values(inventory.scheduledStateMachines).reduce((a, b) => a + b, 0),
+    drills,
+    failureDrills,
     validations: inventory.restoreTestJobsPerMonth ?? 0,
     fileSystems: inventory.drillFileSystems ?? DRILL_FILE_SYSTEMS,
   };
@@ -267,11 +335,16 @@ function drillsAMonth(inventory: Inventory) {
 export function estimate(inputs: CostInputs, n: number): CostEstimate {
   const { inventory } = inputs;
   const fn = (name: string) => deployed(inventory, name);
-  const { drills: drillsPerMonth, validations, fileSystems } = drillsAMonth(inventory);
+  const { drills: drillsPerMonth, failureDrills, validations, fileSystems } = drillsAMonth(inventory);
   const drill = restoreDrillRun(fileSystems, DRILL_TIMINGS);
   const validation = restoreDrillRun(1, DRILL_TIMINGS, true);
+  const failureDrillObservations = Math.ceil(FAILURE_DRILL_SECONDS / OBSERVE_INTERVAL_SECONDS);
+  const failureDrill = failureDrillRun(failureDrillObservations);
   const gate = launchGateRun(Math.max(1, Math.round(inputs.ssmCallsPerGate / 2)));
-  const launches = LAUNCHES_PER_INSTANCE * n;
+  // A failure drill stops a gateway: the fleet replaces it (a launch gate and a drain) and the alarm's ALARM and
+  // OK are routed to Slack.
+  const launches = LAUNCHES_PER_INSTANCE * n + failureDrills;
+  const alerts = alertsPerMonth(n) + 2 * failureDrills;
   const lifecycleExecutions = 2 * launches;
   const verifySeconds = (mb: number) => mb / Math.max(inputs.verifierMBps, 1);
   const families: Family[] = [
@@ -280,44 +353,62 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
       fn: fn("lifecycle/monitor"),
       count: fn("lifecycle/monitor").scheduledPerMonth,
       seconds: INVOCATION_OVERHEAD_SECONDS + callsAt(inputs.monitorCalls, n) * CALL_SECONDS,
+      inWorkflow: false,
     },
     {
       name: "reconciler (schedule): compute",
       fn: fn("lifecycle/reconcile"),
       count: fn("lifecycle/reconcile").scheduledPerMonth,
       seconds: INVOCATION_OVERHEAD_SECONDS + RECONCILER_CALLS * CALL_SECONDS,
+      inWorkflow: false,
     },
     {
       name: "readiness run (schedule): compute",
       fn: fn("readiness/run"),
       count: fn("readiness/run").scheduledPerMonth,
       seconds: READINESS_PROBE_WAIT_SECONDS + callsAt(inputs.readinessCalls, n) * CALL_SECONDS,
+      inWorkflow: false,
     },
     {
       name: "drill sweeper (schedule): compute",
       fn: fn("drills/sweeper"),
       count: fn("drills/sweeper").scheduledPerMonth,
       seconds: 0.5,
+      inWorkflow: false,
     },
     {
       name: "drill tasks (the workflow's Task states, verify apart)",
       fn: fn("drills/plan"),
       count: drillsPerMonth * (drill.tasks - fileSystems) + validations * (validation.tasks - 1),
       seconds: 1,
+      inWorkflow: true,
     },
     {
       name: "drill verifier",
       fn: fn("drills/verify"),
       count: drillsPerMonth * fileSystems + validations,
       seconds: verifySeconds(DRILL_VERIFY_MB / fileSystems),
+      inWorkflow: true,
     },
     {
       name: "gate + drain tasks",
       fn: fn("lifecycle/probe"),
       count: launches * (gate.tasks + DRAIN_TASKS),
       seconds: 0.5,
+      inWorkflow: true,
     },
-    { name: "alert router", fn: fn("alerts/router"), count: alertsPerMonth(n), seconds: 1 },
+    ...(failureDrills > 0
+      ? [
+          {
+            name: "failure drill tasks (schedule)",
+            fn: inventory.functions["failure-drill/observe"] ?? FUNCTION_DEFAULTS,
+            count: failureDrills * failureDrill.tasks,
+            seconds: 0.5,
+            inWorkflow: true,
+          },
+        ]
+      : []),
+    { name: "alert router", fn: fn("alerts/router"), count: alerts, seconds: 1, inWorkflow: false },
   ];
   const invocations = families.reduce((s, f) => s + f.count, 0);
   const lines: CostLine[] = [];
@@ -347,6 +438,14 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     "transitions",
     SFN_TRANSITION_USD,
   );
+  if (failureDrills > 0)
+    add(
+      "Step Functions",
+      `scheduled failure drills (${failureDrill.transitions} states each, failure-drill.asl.json: ${FAILURE_DRILL_SECONDS / 60} min observed)`,
+      failureDrills * failureDrill.transitions,
+      "transitions",
+      SFN_TRANSITION_USD,
+    );
 
   // CloudWatch metrics: what the functions publish (their tests pin the lists to the code), prorated by hour sent.
   for (const m of pricedMetrics(inventory))
@@ -359,10 +458,11 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     );
   add("CloudWatch", "alarms", inventory.alarms, "alarm-months", CW_ALARM_MONTH_USD);
   const readinessRuns = fn("readiness/run").scheduledPerMonth;
+  const clawopsAlarms = inventory.clawopsAlarms ?? Math.max(inventory.alarms - 1, 0);
   add(
     "CloudWatch",
-    `GetMetricData (readiness: each alarm's metric, ${READINESS_CALLS_A_RUN.GetMetricData} call a run; DescribeAlarms is free)`,
-    readinessRuns * inventory.alarms,
+    `GetMetricData (readiness: the metric of each of the ${clawopsAlarms} alarms in clawops' namespace, ${READINESS_CALLS_A_RUN.GetMetricData} call a run; DescribeAlarms is free)`,
+    readinessRuns * clawopsAlarms,
     "metrics requested",
     CW_GET_METRIC_DATA_1K_METRICS_USD / 1000,
   );
@@ -380,24 +480,30 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   );
 
   // DynamoDB: the monitor's one item grows with the fleet (a consistent GetItem and a PutItem a run, each billed by
-  // its size); router dedup/thread state (2 + 2 an alert), readiness (its measured calls), drills, gates, sweeper.
+  // its size); readiness's run record holds the whole report and its `latest` record every check's status (each
+  // PutItem billed by its size, as the real run writes them); router dedup/thread state (2 + 2 an alert), readiness
+  // reads (its measured calls), drills, gates, sweeper, scheduled failure drills.
   const monitorItemBytes = monitorStateBytes(n, (MINUTES_A_MONTH * 60) / Math.max(monitorRuns, 1));
   const monitorRru = Math.ceil(monitorItemBytes / 4096);
   const monitorWru = Math.ceil(monitorItemBytes / 1024);
+  const records = inventory.readinessRecords ?? READINESS_RECORDS;
+  const readinessWru = Math.ceil(records.runBytes / 1024) + Math.ceil(records.latestBytes / 1024);
   const sweeperPublishing = fn("drills/sweeper").scheduledPerMonth / SWEEPER_PUBLISHES_EVERY_HOURS;
   const readinessReads = READINESS_CALLS_A_RUN.GetItem + READINESS_CALLS_A_RUN.Query;
   const reads =
     monitorRuns * monitorRru +
-    alertsPerMonth(n) * 2 +
+    alerts * 2 +
     readinessRuns * readinessReads +
     launches * 2 +
-    sweeperPublishing;
+    sweeperPublishing +
+    failureDrills * (failureDrillObservations + FAILURE_DRILL_TABLE_READS);
   const writes =
     monitorRuns * monitorWru +
-    alertsPerMonth(n) * 2 +
-    readinessRuns * READINESS_CALLS_A_RUN.PutItem +
+    alerts * 2 +
+    readinessRuns * readinessWru +
     launches * 2 +
-    (drillsPerMonth + validations) * 4;
+    (drillsPerMonth + validations) * 4 +
+    failureDrills * FAILURE_DRILL_TABLE_WRITES;
   add(
     "DynamoDB",
     `on-demand reads (monitor item ${monitorItemBytes} B: ${monitorRru} RRU a run)`,
@@ -406,12 +512,29 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     DDB_READ_MILLION_USD / 1e6,
   );
   add("DynamoDB", "on-demand writes", writes, "WRU", DDB_WRITE_MILLION_USD / 1e6);
+  // The table's size at steady state: readiness's run records until their TTL, each stored with DynamoDB's
+  // overhead, plus the monitor's and `latest` items. Drill records (400 days, one a drill) and alert records
+  // (`alerts.stateTtlDays`, a few hundred bytes an alert) add well under 1% and are left out.
+  const runRecords = readinessRuns * (records.runRetentionDays / (MINUTES_A_MONTH / 1440));
+  const tableGb =
+    (runRecords * (records.runBytes + DDB_ITEM_OVERHEAD_BYTES) +
+      records.latestBytes +
+      monitorItemBytes +
+      2 * DDB_ITEM_OVERHEAD_BYTES) /
+    1024 ** 3;
+  const tableItem =
+    `${Math.round(runRecords)} readiness run records of ${records.runBytes} B (${Math.ceil(records.runBytes / 1024)} ` +
+    `WRU a write; latest ${records.latestBytes} B, ${Math.ceil(records.latestBytes / 1024)} WRU) kept ` +
+    `${records.runRetentionDays} days`;
+  add("DynamoDB", `table storage (${tableItem})`, tableGb, "GB-months", DDB_STORAGE_GB_MONTH_USD);
+  if (inventory.pointInTimeRecovery ?? true)
+    add("DynamoDB", "point-in-time recovery (the table's size)", tableGb, "GB-months", DDB_PITR_GB_MONTH_USD);
 
   add("Secrets Manager", "secrets (Slack token)", inventory.secrets, "secret-months", SECRET_MONTH_USD);
   add(
     "Secrets Manager",
     "GetSecretValue (router, worst case one per alert)",
-    alertsPerMonth(n),
+    alerts,
     "calls",
     SECRET_API_10K_USD / 10_000,
   );
@@ -429,8 +552,8 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
   add("SSM", "Run Command and API calls (no charge)", ssmCalls, "calls", SSM_RUN_COMMAND_USD);
   add(
     "EventBridge",
-    "clawops custom events (drift, drill, lifecycle)",
-    readinessRuns * 0.1 + drillsPerMonth + validations + launches * 2,
+    "clawops custom events (drift, drill, lifecycle, failure drill announcements)",
+    readinessRuns * 0.1 + drillsPerMonth + validations + launches * 2 + failureDrills * 2,
     "events",
     EVENTBRIDGE_CUSTOM_EVENT_USD,
   );
@@ -485,9 +608,9 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     busyCallerRequests +
     readinessRuns +
     sweeperPublishing +
-    alertsPerMonth(n) * 2 +
+    alerts * 2 +
     lifecycleExecutions * 2 +
-    (drillsPerMonth + validations) * 2;
+    (drillsPerMonth + validations + failureDrills) * 2;
   add(
     "KMS",
     `requests (within the ${KMS_FREE_REQUESTS_A_MONTH.toLocaleString("en-US")} free a month: ${kmsRequests <= KMS_FREE_REQUESTS_A_MONTH ? "yes" : "no"})`,
@@ -495,11 +618,14 @@ export function estimate(inputs: CostInputs, n: number): CostEstimate {
     "requests",
     KMS_REQUEST_10K_USD / 10_000,
   );
-  const traced = families.filter((f) => f.fn.tracing).reduce((s, f) => s + f.count, 0);
+  // X-Ray bills traces recorded: one per traced function invoked outside a workflow (schedules, the router) and
+  // one per workflow execution (every state machine traces; its Task Lambdas join the execution's trace).
+  const entryTraces = families.filter((f) => f.fn.tracing && !f.inWorkflow).reduce((s, f) => s + f.count, 0);
+  const executions = lifecycleExecutions + drillsPerMonth + validations + failureDrills;
   add(
     "X-Ray",
-    "traces (functions with active tracing, and workflow executions)",
-    traced + lifecycleExecutions + drillsPerMonth + validations,
+    "traces (traced functions invoked outside a workflow, and workflow executions with their tasks)",
+    entryTraces + executions,
     "traces",
     XRAY_TRACE_USD,
   );
@@ -524,6 +650,49 @@ export function costModel(inputs: CostInputs): {
   "100": CostEstimate;
 } {
   return { "3": estimate(inputs, 3), "10": estimate(inputs, 10), "100": estimate(inputs, 100) };
+}
+
+/** The target: the control plane under this many USD a month for a fleet of `TARGET_INSTANCES`. */
+export const TARGET_USD = 3;
+export const TARGET_INSTANCES = 10;
+
+/** How much room the target fleet's bill has, and how close the monitor's item is to costing more. */
+export interface CostMargin {
+  readonly instances: number;
+  readonly firstYearUsd: number;
+  readonly totalUsd: number;
+  /** `TARGET_USD` minus the bill (negative: over the target). */
+  readonly firstYearHeadroomUsd: number;
+  readonly steadyHeadroomUsd: number;
+  readonly monitorItemBytes: number;
+  /** Bytes the monitor's item has left before its next write unit (its group's name counts too). */
+  readonly monitorBytesLeft: number;
+  readonly monitorNextKb: number;
+  /** The smallest fleet whose monitor item crosses that KB, what one more write unit a run costs, and its year 1. */
+  readonly monitorCrossesAtInstances: number;
+  readonly crossingWritesUsd: number;
+  readonly crossingFirstYearUsd: number;
+}
+
+/** The margin of the target fleet's bill (`TARGET_INSTANCES`), computed from the model. */
+export function costMargin(inputs: CostInputs, n = TARGET_INSTANCES): CostMargin {
+  const bill = estimate(inputs, n);
+  const monitorRuns = deployed(inputs.inventory, "lifecycle/monitor").scheduledPerMonth;
+  const periodSeconds = (MINUTES_A_MONTH * 60) / Math.max(monitorRuns, 1);
+  const margin = monitorItemMargin(n, periodSeconds);
+  return {
+    instances: n,
+    firstYearUsd: bill.firstYearUsd,
+    totalUsd: bill.totalUsd,
+    firstYearHeadroomUsd: round(TARGET_USD - bill.firstYearUsd),
+    steadyHeadroomUsd: round(TARGET_USD - bill.totalUsd),
+    monitorItemBytes: monitorStateBytes(n, periodSeconds),
+    monitorBytesLeft: margin.bytesLeft,
+    monitorNextKb: margin.nextKb,
+    monitorCrossesAtInstances: margin.crossesAtInstances,
+    crossingWritesUsd: round((monitorRuns * DDB_WRITE_MILLION_USD) / 1e6),
+    crossingFirstYearUsd: estimate(inputs, margin.crossesAtInstances).firstYearUsd,
+  };
 }
 
 /** What the "with fixes" figure assumes that the stacks do not do yet (empty when nothing is open). */

@@ -1,5 +1,13 @@
 /** Renders one `npm run bench` as docs/benchmarks.md. */
-import { BACKUP_EFS_RESTORE_GB_USD, DRILL_VERIFY_MB, KMS_ROTATION_MONTH_USD, openFixes } from "./cost.js";
+import {
+  BACKUP_EFS_RESTORE_GB_USD,
+  costMargin,
+  DRILL_VERIFY_MB,
+  KMS_ROTATION_MONTH_USD,
+  openFixes,
+  TARGET_INSTANCES,
+  TARGET_USD,
+} from "./cost.js";
 import type { FirstRequestBench } from "./first-request.js";
 import type { BenchRun, FlowOutcome } from "./run.js";
 
@@ -174,23 +182,33 @@ export function costSection(cost: BenchRun["cost"]): string[] {
         ([name, f]) =>
           `${name} ${f.memoryMb} MB${f.tracing ? "" : " untraced"}${f.scheduledPerMonth > 0 ? `, ${Math.round(f.scheduledPerMonth)} runs` : ""}`,
       );
-    const verdict = (usd: number) => (usd < 3 ? "met (< $3)" : "**missed** (≥ $3)");
+    const verdict = (usd: number) =>
+      usd < TARGET_USD ? `met (< $${TARGET_USD})` : `**missed** (≥ $${TARGET_USD})`;
+    const usd = (amount: number) => `$${amount.toFixed(2)}`;
+    const room = (headroom: number) =>
+      headroom >= 0 ? `${usd(headroom)} under the target` : `${usd(-headroom)} over it`;
+    const margin = costMargin(inputs);
     out.push(
       "From the call counts above, what the synthesized stacks deploy (bench/cost-inventory.ts: keys and their " +
         "rotation, alarms, secrets, each function's memory, X-Ray mode and schedule, restore testing jobs), the " +
         "metrics the functions publish and how often (bench/cost.ts pins them to the code), the workflows' paths on " +
         "their ASL (bench/cost-workflows.ts), the monitor's state item as its code writes it " +
-        "(bench/cost-monitor-state.ts) and the public prices and assumptions in bench/cost.ts (each price names " +
+        "(bench/cost-monitor-state.ts), readiness's records as its run writes them (bench/cost-readiness-records.ts: " +
+        "each PutItem billed by its size, the run records kept in the table with its point-in-time recovery) " +
+        "and the public prices and assumptions in bench/cost.ts (each price names " +
         "its page). No free tier subtracted. The fleet's own EC2, EFS, NAT, backups, key and secret are not the " +
         `control plane and are not included; the drills' own restores are (AWS Backup, $${BACKUP_EFS_RESTORE_GB_USD} ` +
         `a GB restored: ${DRILL_VERIFY_MB / 1024} GB a drill, the model's assumption for the fleet's two file ` +
-        "systems, and EFS while the drill runs).\n",
+        "systems, and EFS while the drill runs). A failure drill is priced when `failureDrill.schedule` runs it " +
+        "(its workflow, tasks and metrics, and the replacement and alerts it causes); on demand only, it is not.\n",
       "The KMS key rotates yearly: each of its first two rotations adds " +
         `$${KMS_ROTATION_MONTH_USD} a month, so the bill grows in year 2 and is steady from year 3; the line items ` +
         "below are the steady state.\n",
       `Calls: \`${JSON.stringify(calls)}\`. Deployed: ${inventory.kmsKeys} KMS keys ` +
         `(\`${JSON.stringify(inventory.kmsKeysByStack)}\`, ${inventory.rotatedKmsKeys ?? inventory.kmsKeys} rotated), ` +
-        `${inventory.alarms} alarms, ${inventory.secrets} secret(s), ` +
+        `${inventory.alarms} alarms (${inventory.clawopsAlarms ?? "?"} in clawops' namespace), ` +
+        `${inventory.secrets} secret(s), scheduled state machines ` +
+        `\`${JSON.stringify(inventory.scheduledStateMachines)}\`, ` +
         `${inventory.drillFileSystems ?? 2} file systems a drill, ` +
         `${Math.round((inventory.restoreTestJobsPerMonth ?? 0) * 100) / 100} restore testing jobs a month; ` +
         `scheduled or untraced functions a month: ${functions.join("; ")}.\n`,
@@ -201,8 +219,8 @@ export function costSection(cost: BenchRun["cost"]): string[] {
           "year 2",
           "year 3 on",
           fixes.length > 0 ? "year 3 on, with the open fixes" : "",
-          "target (10 instances), year 1",
-          "target (10 instances), year 3 on",
+          `target (${TARGET_INSTANCES} instances), year 1`,
+          `target (${TARGET_INSTANCES} instances), year 3 on`,
         ],
         (["3", "10", "100"] as const).map((n) => [
           `${n} instances`,
@@ -210,10 +228,18 @@ export function costSection(cost: BenchRun["cost"]): string[] {
           `$${estimates[n].secondYearUsd.toFixed(2)}`,
           `$${estimates[n].totalUsd.toFixed(2)}`,
           fixes.length > 0 ? `$${estimates[n].withFixesUsd.toFixed(2)}` : "",
-          n === "10" ? verdict(estimates[n].firstYearUsd) : "",
-          n === "10" ? verdict(estimates[n].totalUsd) : "",
+          Number(n) === TARGET_INSTANCES ? verdict(estimates[n].firstYearUsd) : "",
+          Number(n) === TARGET_INSTANCES ? verdict(estimates[n].totalUsd) : "",
         ]),
       ),
+      `\n**Margin at ${margin.instances} instances:** year 1 is ${usd(margin.firstYearUsd)}, ` +
+        `${room(margin.firstYearHeadroomUsd)} of $${TARGET_USD} a month; from year 3 ${usd(margin.totalUsd)}, ` +
+        `${room(margin.steadyHeadroomUsd)}. The monitor's item is ${margin.monitorItemBytes} B, ` +
+        `${margin.monitorBytesLeft} B under ${margin.monitorNextKb} KB: at ${margin.monitorCrossesAtInstances} ` +
+        `instances (or with a group name ${margin.monitorBytesLeft + 1} characters longer) it crosses it and each ` +
+        `run writes one more unit (${usd(margin.crossingWritesUsd)} a month); year 1 at ` +
+        `${margin.monitorCrossesAtInstances} instances: ${usd(margin.crossingFirstYearUsd)}, ` +
+        `${verdict(margin.crossingFirstYearUsd)}.\n`,
       fixes.length > 0 ? `\nOpen fixes: ${fixes.join("; ")}.\n` : "",
     );
     for (const n of ["3", "10", "100"] as const) {

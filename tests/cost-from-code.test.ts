@@ -18,8 +18,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { type ClawopsEnvironment, setMetricsSink } from "@clawops/core";
+import { type ClawopsEnvironment, METRICS_NAMESPACE, setMetricsSink } from "@clawops/core";
 import { setDrillClock } from "@clawops/core/drills";
+import { FailureDrillMetric, OBSERVE_INTERVAL_SECONDS } from "@clawops/core/failure-drill";
 import { formatGatewayProbeOutput, GONE_ACTION_METRIC, MonitorMetric } from "@clawops/core/lifecycle";
 import type { Context } from "aws-lambda";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
@@ -28,16 +29,21 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   BACKUP_EFS_RESTORE_GB_USD,
   type CostInputs,
+  DDB_PITR_GB_MONTH_USD,
+  DDB_STORAGE_GB_MONTH_USD,
+  DDB_WRITE_MILLION_USD,
   DRILL_VERIFY_MB,
   estimate,
-  ON_DEMAND_PUBLISHERS,
+  FAILURE_DRILL_SECONDS,
   pricedMetrics,
   READINESS_CALLS_A_RUN,
+  READINESS_RECORDS,
   SWEEPER_PUBLISHES_EVERY_HOURS,
 } from "../bench/cost.js";
 import { type CfnTemplate, type Inventory, inventoryOf } from "../bench/cost-inventory.js";
 import { dynamoItemBytes, monitorStateBytes, monitorStateOf } from "../bench/cost-monitor-state.js";
-import { launchGateRun, restoreDrillRun } from "../bench/cost-workflows.js";
+import { measureReadinessRecords, readinessPutItems } from "../bench/cost-readiness-records.js";
+import { failureDrillRun, launchGateRun, restoreDrillRun } from "../bench/cost-workflows.js";
 import { ReadinessMetric } from "../functions/readiness/publish.js";
 import "../packages/sandbox/src/polyfills.js";
 
@@ -90,31 +96,51 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The names the code's metric constants stand for, as they are written in an `addMetric` call. */
-const METRIC_CONSTANTS: Record<string, string> = {
-  "MonitorMetric.UnhealthyGateways": MonitorMetric.UnhealthyGateways,
-  "ReadinessMetric.FailingTotal": ReadinessMetric.FailingTotal,
-  GONE_ACTION_METRIC,
+/** The names the code's metric expressions stand for, as they are written in an `addMetric` call. */
+const METRIC_CONSTANTS: Record<string, readonly string[]> = {
+  "MonitorMetric.UnhealthyGateways": [MonitorMetric.UnhealthyGateways],
+  "ReadinessMetric.FailingTotal": [ReadinessMetric.FailingTotal],
+  GONE_ACTION_METRIC: [GONE_ACTION_METRIC],
+  // functions/failure-drill/record.ts: each of `failureDrillMetrics(result)`.
+  "m.name": Object.values(FailureDrillMetric),
+};
+
+/** A weekly failure drill (`failureDrill.schedule` set): stacks/FailureDrill.ts' state machine and its functions. */
+const WEEKLY = 43_800 / 1440 / 7;
+const withFailureDrill: Inventory = {
+  ...inventory,
+  functions: { ...inventory.functions, "failure-drill/observe": fn(256) },
+  scheduledStateMachines: { ...inventory.scheduledStateMachines, FailureDrillA1B2C3D4: WEEKLY },
 };
 
 describe("Function: pricedMetrics", () => {
   it("prices every custom metric a deployed function publishes, for each function that publishes it", () => {
+    // Prepare: every function on a schedule, the failure drill's included.
     const priced = new Set(
-      pricedMetrics(inventory).flatMap((m) =>
+      pricedMetrics(withFailureDrill).flatMap((m) =>
         m.publishedBy.flatMap((file) => m.metrics.map((n) => `${file}: ${n}`)),
       ),
     );
     const unpriced: string[] = [];
     for (const file of [...sources("functions"), ...sources("packages/core/src")]) {
-      if ((ON_DEMAND_PUBLISHERS as readonly string[]).includes(file)) continue;
       const text = readFileSync(join(root, file), "utf8");
       for (const [, arg = ""] of text.matchAll(/\.addMetric\(\s*([^,]+),/g)) {
         const literal = /^["'`]([^"'`]+)["'`]$/.exec(arg.trim())?.[1];
-        const name = literal ?? METRIC_CONSTANTS[arg.trim()];
-        if (!name || !priced.has(`${file}: ${name}`)) unpriced.push(`${file}: ${arg.trim()}`);
+        const names = literal ? [literal] : (METRIC_CONSTANTS[arg.trim()] ?? []);
+        if (names.length === 0) unpriced.push(`${file}: ${arg.trim()}`);
+        for (const name of names) if (!priced.has(`${file}: ${name}`)) unpriced.push(`${file}: ${name}`);
       }
     }
     expect(unpriced, "metrics published but not priced in bench/cost.ts").toEqual([]);
+  });
+
+  it("prices the failure drill's metrics only when a schedule runs it (on demand, they are the operator's)", () => {
+    const published = (inv: Inventory) =>
+      pricedMetrics(inv).filter((m) => m.publishedBy.includes("functions/failure-drill/record.ts"));
+    expect(published(inventory)).toEqual([]);
+    expect(published(withFailureDrill)).toEqual([
+      expect.objectContaining({ metrics: Object.values(FailureDrillMetric), hoursSent: WEEKLY }),
+    ]);
   });
 
   it("prices the sweeper's DrillDaysSinceLastPass by the hours its runs through a day publish it", async () => {
@@ -391,5 +417,227 @@ describe("Function: estimate", () => {
       expect(counts[api] ?? 0, api).toBe(perRun);
     const line = estimate(inputs, 10).lines.find((l) => l.item.startsWith("ListSecrets + GetResourcePolicy"));
     expect(line?.usd).toBeGreaterThan(0);
+  });
+});
+
+describe("Function: measureReadinessRecords", () => {
+  it("sizes the records the real readiness run stores, and the model bills each PutItem by that size", async () => {
+    // Act: one scheduled run of the real handler on the readiness benchmark's fake account.
+    const items = await readinessPutItems(10);
+    const measured = await measureReadinessRecords(10);
+    // Assess: the two PutItems a run (store.ts storeRun), the run record holding the whole report.
+    expect(items.map((i) => i.sk?.S?.split("#")[0])).toEqual(["run", "latest"]);
+    expect(items.map((i) => dynamoItemBytes(i))).toEqual([measured.runBytes, measured.latestBytes]);
+    expect(measured.runBytes).toBeGreaterThan(16 * 1024);
+    const wru = (records: typeof measured) =>
+      Math.ceil(records.runBytes / 1024) + Math.ceil(records.latestBytes / 1024);
+    // The typed fallback (hand-built inventories) still bills what the code writes, for as long.
+    expect(wru(READINESS_RECORDS)).toBe(wru(measured));
+    expect(READINESS_RECORDS.runRetentionDays).toBe(measured.runRetentionDays);
+    const writes = (inv: Inventory) =>
+      estimate({ ...inputs, inventory: inv }, 10).lines.find((l) => l.item === "on-demand writes")
+        ?.quantity ?? 0;
+    const oneUnitEach = { ...measured, runBytes: 1024, latestBytes: 1024 };
+    expect(
+      writes({ ...inventory, readinessRecords: measured }) -
+        writes({ ...inventory, readinessRecords: oneUnitEach }),
+    ).toBeCloseTo(730 * (wru(measured) - 2), 0);
+  });
+
+  it("prices the state table's storage and point-in-time recovery: the run records kept until their TTL", async () => {
+    // Prepare
+    const records = await measureReadinessRecords(10);
+    const runsKept = 730 * (records.runRetentionDays / (43_800 / 1440));
+    const gb = (runsKept * records.runBytes) / 1024 ** 3;
+    // Act
+    const dynamo = (inv: Inventory) =>
+      estimate({ ...inputs, inventory: { ...inv, readinessRecords: records } }, 10).lines.filter(
+        (l) => l.service === "DynamoDB" && l.unit === "GB-months",
+      );
+    // Assess: ~2,160 records of ~17.6 KB, each GB-month billed for storage and for continuous backups.
+    const [storage, pitr] = dynamo(inventory);
+    expect(storage?.quantity).toBeGreaterThanOrEqual(Math.floor(gb * 100) / 100);
+    expect(storage?.usd).toBeGreaterThanOrEqual(gb * DDB_STORAGE_GB_MONTH_USD * 0.99);
+    expect(pitr?.usd).toBeGreaterThanOrEqual(gb * DDB_PITR_GB_MONTH_USD * 0.99);
+    expect(dynamo({ ...inventory, pointInTimeRecovery: false })).toHaveLength(1);
+  });
+});
+
+describe("CloudWatch GetMetricData (readiness)", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("requests the metric of each alarm in clawops' namespace only, as the model and the inventory count them", async () => {
+    // Prepare: the fake account's alarms plus one on an AWS namespace (Core's dead-letter alarm watches AWS/SQS).
+    const { installFakeAws } = await import("../functions/readiness/tests/fake-aws.js");
+    const { NOW, settings } = await import("../packages/core/tests/readiness/fixtures.js");
+    process.env.CLAWOPS_SETTINGS = JSON.stringify(settings());
+    process.env.CLAWOPS_STATE_TABLE = "clawops-bench-state";
+    process.env.CLAWOPS_DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/clawops-bench-dlq";
+    const quiet = () => {};
+    const restoreSink = setMetricsSink({ log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet });
+    const { createRunHandler } = await import("../functions/readiness/run.js");
+    installFakeAws({ instances: 10 });
+    const { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } = await import(
+      "@aws-sdk/client-cloudwatch"
+    );
+    const send = CloudWatchClient.prototype.send;
+    const alarms = [
+      { AlarmName: "clawops-test-unhealthy-gateways", Namespace: "Clawops", MetricName: "UnhealthyGateways" },
+      {
+        AlarmName: "clawops-test-no-passing-drill",
+        Namespace: "Clawops",
+        MetricName: "DrillDaysSinceLastPass",
+      },
+      {
+        AlarmName: "clawops-test-dead-letters",
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+      },
+    ];
+    const requested: string[] = [];
+    vi.spyOn(CloudWatchClient.prototype, "send").mockImplementation(function (
+      this: InstanceType<typeof CloudWatchClient>,
+      command: unknown,
+    ) {
+      if (command instanceof DescribeAlarmsCommand)
+        return Promise.resolve({
+          MetricAlarms: alarms.map((a) => ({ ...a, Dimensions: [], ActionsEnabled: true, StateValue: "OK" })),
+        });
+      if (command instanceof GetMetricDataCommand)
+        for (const q of command.input.MetricDataQueries ?? [])
+          requested.push(String(q.MetricStat?.Metric?.Namespace));
+      return (send as (c: unknown) => Promise<unknown>).call(this, command);
+    } as never);
+    // Act
+    try {
+      await createRunHandler({ sleep: async () => {}, now: () => NOW })(
+        { source: "aws.events", "detail-type": "Scheduled Event", detail: {} },
+        CONTEXT,
+      );
+    } finally {
+      restoreSink();
+    }
+    // Assess: readiness asks for the alarms in the namespace the inventory counts (METRICS_NAMESPACE), no other.
+    expect(requested).toEqual([METRICS_NAMESPACE, METRICS_NAMESPACE]);
+    const template: CfnTemplate = {
+      Resources: Object.fromEntries(
+        alarms.map((a) => [
+          a.AlarmName,
+          {
+            Type: "AWS::CloudWatch::Alarm",
+            Properties: { Namespace: a.Namespace, MetricName: a.MetricName },
+          },
+        ]),
+      ),
+    };
+    const counted = inventoryOf({ "bench-clawops-Core": template });
+    expect(counted).toMatchObject({ alarms: 3, clawopsAlarms: requested.length });
+    const line = estimate(
+      { ...inputs, inventory: { ...inventory, clawopsAlarms: counted.clawopsAlarms } },
+      10,
+    ).lines.find((l) => l.item.startsWith("GetMetricData"));
+    expect(line?.quantity).toBe(730 * requested.length);
+  });
+});
+
+describe("Scheduled failure drill", () => {
+  it("walks the real failure-drill.asl.json: its fixed states and three a observation", () => {
+    expect(failureDrillRun(1)).toEqual({ transitions: 4 + 3 + 4, tasks: 3 + 1 + 2 });
+    expect(failureDrillRun(10).transitions - failureDrillRun(1).transitions).toBe(9 * 3);
+  });
+
+  it("is priced as its own workflow, not as a restore drill", () => {
+    // Prepare: stacks/FailureDrill.ts with `failureDrill.schedule` set, beside the weekly restore drill.
+    const drills: CfnTemplate = {
+      Resources: {
+        RestoreDrill0200534F: { Type: "AWS::StepFunctions::StateMachine" },
+        DrillSchedule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            ScheduleExpression: "cron(0 3 ? * SUN *)",
+            Targets: [{ Arn: { Ref: "RestoreDrill0200534F" } }],
+          },
+        },
+      },
+    };
+    const failureDrill: CfnTemplate = {
+      Resources: {
+        FailureDrillA1B2C3D4: { Type: "AWS::StepFunctions::StateMachine" },
+        FailureDrillSchedule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            ScheduleExpression: "cron(0 10 ? * WED *)",
+            Targets: [{ Arn: { Ref: "FailureDrillA1B2C3D4" } }],
+          },
+        },
+      },
+    };
+    const scheduled = inventoryOf({
+      "bench-clawops-Drills": drills,
+      "bench-clawops-FailureDrill": failureDrill,
+    }).scheduledStateMachines;
+    // Act
+    const without = estimate(inputs, 10);
+    const withIt = estimate(
+      { ...inputs, inventory: { ...withFailureDrill, scheduledStateMachines: scheduled } },
+      10,
+    );
+    const line = (e: typeof without, service: string, item: string) =>
+      e.lines.find((l) => l.service === service && l.item.startsWith(item));
+    // Assess: the restore drill's restores, transitions and verifiers are unchanged.
+    for (const [service, item] of [
+      ["AWS Backup", "EFS restores"],
+      ["Step Functions", "restore drills"],
+      ["Lambda", "drill verifier"],
+    ] as const)
+      expect(line(withIt, service, item)?.quantity, item).toBe(line(without, service, item)?.quantity);
+    // Its own workflow, tasks, metrics and trace, each drill observed every OBSERVE_INTERVAL_SECONDS.
+    const run = failureDrillRun(Math.ceil(FAILURE_DRILL_SECONDS / OBSERVE_INTERVAL_SECONDS));
+    expect(line(withIt, "Step Functions", "scheduled failure drills")?.quantity).toBeCloseTo(
+      WEEKLY * run.transitions,
+      1,
+    );
+    expect(line(withIt, "Lambda", "failure drill tasks")).toBeDefined();
+    expect(line(withIt, "CloudWatch", "metrics: scheduled failure drill")?.quantity).toBeGreaterThan(0);
+    expect(line(without, "Step Functions", "scheduled failure drills")).toBeUndefined();
+    const traces = (e: typeof without) => line(e, "X-Ray", "traces")?.quantity ?? 0;
+    // One execution, and the replacement it causes (a launch gate and a drain), two alerts routed.
+    expect(traces(withIt) - traces(without)).toBeCloseTo(WEEKLY * (1 + 2 + 2), 1);
+  });
+
+  it("refuses a scheduled state machine it does not know how to price", () => {
+    const unknown = { ...inventory, scheduledStateMachines: { NightlyCleanup1234: 30 } };
+    expect(() => estimate({ ...inputs, inventory: unknown }, 10)).toThrow(/NightlyCleanup1234/);
+  });
+});
+
+describe("X-Ray", () => {
+  it("records a trace per traced function invoked outside a workflow and per workflow execution, none per task", () => {
+    const e = estimate(inputs, 10);
+    // Reconciler, readiness and sweeper runs and routed alerts (the monitor is untraced)...
+    const entryPoints = 8_760 + 730 + 730 + (20 + 2 * 10);
+    // ...and the gates, drains and restore drills, whose Task Lambdas join the execution's trace.
+    const executions = 2 * 10 + 43_800 / 1440 / 7;
+    expect(e.lines.find((l) => l.service === "X-Ray")?.quantity).toBeCloseTo(entryPoints + executions, 1);
+    const tasks = e.lines.filter((l) => /gate \+ drain tasks|drill tasks|drill verifier/.test(l.item));
+    expect(tasks).toHaveLength(3);
+  });
+});
+
+describe("Function: costMargin", () => {
+  it("says the target fleet's headroom and the fleet size at which the monitor's item crosses its next KB", async () => {
+    const { costMargin, TARGET_USD } = await import("../bench/cost.js");
+    const margin = costMargin(inputs);
+    const ten = estimate(inputs, 10);
+    expect(margin.firstYearHeadroomUsd).toBeCloseTo(TARGET_USD - ten.firstYearUsd, 4);
+    expect(margin.steadyHeadroomUsd).toBeCloseTo(TARGET_USD - ten.totalUsd, 4);
+    const n = margin.monitorCrossesAtInstances;
+    expect(monitorStateBytes(n)).toBeGreaterThan(1024 * margin.monitorNextKb);
+    expect(monitorStateBytes(n - 1)).toBeLessThanOrEqual(1024 * margin.monitorNextKb);
+    expect(margin.monitorBytesLeft).toBe(1024 * margin.monitorNextKb - monitorStateBytes(10));
+    // Crossing costs one more write unit each monitor run.
+    expect(margin.crossingWritesUsd).toBeCloseTo((43_800 * DDB_WRITE_MILLION_USD) / 1e6, 4);
   });
 });

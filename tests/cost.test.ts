@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CostInputs, costModel, openFixes } from "../bench/cost.js";
+import { type CostInputs, costMargin, costModel, openFixes } from "../bench/cost.js";
 import { type CfnTemplate, type Inventory, inventoryOf, runsPerMonth } from "../bench/cost-inventory.js";
 
 const fn = (handler: string, memory = 256, tracing = true) => ({
@@ -22,7 +22,19 @@ const schedule = (expression: string, target: string, state = "ENABLED") => ({
 /** A control plane shaped like the real one, small enough to read. */
 const templates: Record<string, CfnTemplate> = {
   "bench-clawops-Core": {
-    Resources: { Key: { Type: "AWS::KMS::Key" }, DeadLetters: { Type: "AWS::CloudWatch::Alarm" } },
+    Resources: {
+      Key: { Type: "AWS::KMS::Key" },
+      DeadLetters: {
+        Type: "AWS::CloudWatch::Alarm",
+        Properties: { Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible" },
+      },
+      State: {
+        Type: "AWS::DynamoDB::GlobalTable",
+        Properties: {
+          Replicas: [{ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+        },
+      },
+    },
   },
   "bench-clawops-Fleet": {
     Resources: { Key: { Type: "AWS::KMS::Key" }, Secret: { Type: "AWS::SecretsManager::Secret" } },
@@ -40,7 +52,10 @@ const templates: Record<string, CfnTemplate> = {
       Reconcile: fn("functions/lifecycle/reconcile.handler"),
       ReconcileSchedule: schedule("rate(5 minutes)", "Reconcile"),
       Probe: fn("functions/lifecycle/probe.handler"),
-      Unhealthy: { Type: "AWS::CloudWatch::Alarm" },
+      Unhealthy: {
+        Type: "AWS::CloudWatch::Alarm",
+        Properties: { Namespace: "Clawops", MetricName: "UnhealthyGateways" },
+      },
       SstHandler: fn("index.handler", 1024, false),
     },
   },
@@ -113,6 +128,12 @@ describe("Function: inventoryOf", () => {
     expect(inventory.functions["lifecycle/probe"]?.scheduledPerMonth).toBe(0);
     expect(Object.keys(inventory.functions)).not.toContain("index");
     expect(inventory.scheduledStateMachines).toEqual({ RestoreDrill: expect.closeTo(4.35, 2) });
+  });
+
+  it("counts the alarms in clawops' namespace (readiness requests their metrics) and the table's PITR", () => {
+    expect(inventory).toMatchObject({ alarms: 2, clawopsAlarms: 1, pointInTimeRecovery: true });
+    const { "bench-clawops-Core": _core, ...withoutTable } = templates;
+    expect(inventoryOf(withoutTable).pointInTimeRecovery).toBe(false);
   });
 });
 
@@ -192,5 +213,14 @@ describe("Bench report: costSection", () => {
     expect(ten).toContain(`$${estimates["10"].totalUsd.toFixed(2)}`);
     expect(ten?.match(/met \(< \$3\)|\*\*missed\*\* \(≥ \$3\)/g)).toHaveLength(2);
     expect(text).toContain("AWS Backup | EFS restores");
+    // The margin, said plainly: year 1's headroom under the target and where the monitor's item grows a write unit.
+    const margin = costMargin(costInputs);
+    const headroom = 3 - estimates["10"].firstYearUsd;
+    expect(text).toContain(
+      `**Margin at 10 instances:** year 1 is $${estimates["10"].firstYearUsd.toFixed(2)}, ` +
+        `$${Math.abs(headroom).toFixed(2)} ${headroom >= 0 ? "under the target" : "over it"}`,
+    );
+    expect(text).toContain(`at ${margin.monitorCrossesAtInstances} instances`);
+    expect(text).toContain(`${margin.monitorBytesLeft} B under ${margin.monitorNextKb} KB`);
   });
 });
