@@ -1,4 +1,5 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { caughtMessage } from "@clawops/core";
 import { ClawopsDetailType } from "@clawops/core/events";
 import { lambdaHandler } from "@clawops/core/handler";
 import {
@@ -25,8 +26,10 @@ export const handler = lambdaHandler({
   kind: "task",
   parse: (event) => z.parse(PublishInputSchema, event),
   handler: async ({ action, gate, drain, error, completionError }, { env, logger, metrics }) => {
-    const caught = error ? `${error.Error}: ${error.Cause ?? ""}`.trim() : undefined;
-    const settings = settingsOf(env);
+    const caught = error ? caughtMessage(error) : undefined;
+    // The settings only say which default result a failed completion leaves the hook to (read only then).
+    const defaultResult = (transition: "launchDefaultResult" | "terminateDefaultResult") =>
+      settingsOf(env)[transition];
     const entry =
       action.transition === "launch"
         ? {
@@ -35,7 +38,7 @@ export const handler = lambdaHandler({
               action,
               gate,
               completionError
-                ? `${abandonReason(error, gate)}; ${completionFailedReason("ABANDON", completionError, settings.launchDefaultResult)}`
+                ? `${abandonReason(error, gate)}; ${completionFailedReason("ABANDON", completionError, defaultResult("launchDefaultResult"))}`
                 : abandonReason(error, gate),
             ),
           }
@@ -44,7 +47,7 @@ export const handler = lambdaHandler({
             Detail: drainFailedDetail(
               action,
               completionError
-                ? completionFailedReason("CONTINUE", completionError, settings.terminateDefaultResult)
+                ? completionFailedReason("CONTINUE", completionError, defaultResult("terminateDefaultResult"))
                 : (caught ?? drain?.reason ?? "drain failed"),
               drain?.commandId,
             ),
