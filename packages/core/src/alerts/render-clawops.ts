@@ -183,7 +183,8 @@ function alertDeliveryFailed(event: AlertDeliveryFailedEvent): Layout {
 }
 
 /** What to check when the probes fail fleet-wide: the monitor's config and the gateway, not the instances. */
-const FLEET_WIDE_CHECKS = md`Replacing instances would not fix one cause every gateway shares: check ${code("gateway.path")}, ${code("gateway.port")} and ${code("gateway.requireJsonOk")} against the gateway build, a health route an upgrade moved, a fleet-wide slowdown. The monitor marks no instance until the probes stop failing fleet-wide; the unhealthy-gateways alarm still counts them.`;
+const fleetWideChecks = () =>
+  md`Replacing instances would not fix one cause every gateway shares: check ${code("gateway.path")}, ${code("gateway.port")} and ${code("gateway.requireJsonOk")} against the gateway build, a health route an upgrade moved, a fleet-wide slowdown. The monitor marks no instance until the probes stop failing fleet-wide; the unhealthy-gateways alarm still counts them.`;
 
 function gatewayProbesFailingFleetWide(event: GatewayProbesFailingFleetWideEvent): Layout {
   const { detail } = event;
@@ -199,7 +200,7 @@ function gatewayProbesFailingFleetWide(event: GatewayProbesFailingFleetWideEvent
         md`${bold(`${detail.failing} of ${detail.answered}`)} answered probes failed\n${joinMrkdwn(answers, "\n")}`,
         [md`${bold("Group")}\n${detail.asgName}`, md`${bold("Since")}\n${formatTime(detail.since)}`],
       ),
-      context(FLEET_WIDE_CHECKS),
+      context(fleetWideChecks()),
     ],
   };
 }
