@@ -475,21 +475,10 @@ export class AlertState {
 
   /** Takes the window's render slot until `leaseUntil`; false when another invocation holds it. */
   async claimStormRender(channel: string, windowStart: number, leaseUntil: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: stormItemKey(channel, windowStart),
-          UpdateExpression: "SET nextRenderAt = :lease",
-          ConditionExpression: "attribute_not_exists(nextRenderAt) OR nextRenderAt <= :now",
-          ExpressionAttributeValues: { ":lease": leaseUntil, ":now": this.now() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.leaseStormRender(channel, windowStart, leaseUntil, {
+      condition: "attribute_not_exists(nextRenderAt) OR nextRenderAt <= :now",
+      values: { ":now": this.now() },
+    });
   }
 
   /**
@@ -502,14 +491,27 @@ export class AlertState {
     heldUntil: number,
     leaseUntil: number,
   ): Promise<boolean> {
+    return this.leaseStormRender(channel, windowStart, leaseUntil, {
+      condition: "nextRenderAt = :held",
+      values: { ":held": heldUntil },
+    });
+  }
+
+  /** Sets the window's render slot to `leaseUntil` if `when` holds; false when it does not. */
+  private async leaseStormRender(
+    channel: string,
+    windowStart: number,
+    leaseUntil: number,
+    when: { readonly condition: string; readonly values: Record<string, number> },
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: stormItemKey(channel, windowStart),
           UpdateExpression: "SET nextRenderAt = :lease",
-          ConditionExpression: "nextRenderAt = :held",
-          ExpressionAttributeValues: { ":lease": leaseUntil, ":held": heldUntil },
+          ConditionExpression: when.condition,
+          ExpressionAttributeValues: { ":lease": leaseUntil, ...when.values },
         }),
       );
       return true;

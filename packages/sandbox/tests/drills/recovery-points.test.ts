@@ -8,16 +8,19 @@ import { AwsSimulator } from "../../src/aws/simulator.js";
 import { SandboxWorld } from "../../src/aws/world.js";
 import { SandboxClock } from "../../src/clock.js";
 
-// AWS Backup API reference (BackupJob.BackupSizeInBytes): "For Amazon EFS, this value refers to the delta bytes
-// transferred during a backup." The sandbox must be no more lenient than AWS: a drill that compared a restore
-// with it would fail here as it fails there.
+// The EFS recovery points of the sandbox's AWS Backup model, no more lenient than AWS's:
+// - AWS Backup API reference (BackupJob.BackupSizeInBytes): "For Amazon EFS, this value refers to the delta bytes
+//   transferred during a backup." A drill that compared a restore with it would fail here as it fails there.
+// - The drill checks soul documents against every manifest written while a backup ran, from the point's
+//   CreationDate to its CompletionDate. AWS gives CompletionDate in DescribeRecoveryPoint only (a
+//   RecoveryPointByResource has none): the sandbox answers the same, so the drill's Choose must ask for it.
 let root: string;
 let sim: AwsSimulator;
 let efs: EfsModel;
 let backup: BackupModel;
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "clawops-backup-size-"));
+  root = await mkdtemp(join(tmpdir(), "clawops-recovery-points-"));
   const clock = new SandboxClock();
   const world = new SandboxWorld(clock);
   efs = efsModel(world, { root: join(root, "efs") });
@@ -48,5 +51,28 @@ describe("Model: AWS Backup, BackupSizeInBytes of an EFS recovery point", () => 
       ).BackupSizeInBytes;
     expect(await size(first.arn)).toBe(20_000);
     expect(await size(second.arn)).toBe(13_000); // smaller than the 23,000 bytes the point restores
+  });
+});
+
+describe("Model: AWS Backup, when an EFS recovery point's backup completed", () => {
+  it("is answered by DescribeRecoveryPoint, not by ListRecoveryPointsByResource", async () => {
+    const fs = await efs.createFileSystem({ creationToken: "fleet" });
+    await writeFile(join(fs.dir, "SOUL.md"), "# Soul\n");
+    const point = await backup.backup(fs.fileSystemId, "vault");
+
+    const described = (await sim.handle({
+      service: "Backup",
+      command: "DescribeRecoveryPoint",
+      input: { BackupVaultName: "vault", RecoveryPointArn: point.arn },
+    })) as { CreationDate: Date; CompletionDate?: Date };
+    const listed = (await sim.handle({
+      service: "Backup",
+      command: "ListRecoveryPointsByResource",
+      input: { ResourceArn: fs.arn },
+    })) as { RecoveryPoints: Record<string, unknown>[] };
+
+    expect(described.CompletionDate).toEqual(new Date(point.completionDate));
+    expect(described.CompletionDate!.getTime()).toBeGreaterThanOrEqual(described.CreationDate.getTime());
+    expect(listed.RecoveryPoints[0]).not.toHaveProperty("CompletionDate");
   });
 });
